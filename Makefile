@@ -1,0 +1,47 @@
+# Homeshore build. `make run` and `make test` work on a fresh Debian/Ubuntu machine.
+SHELL := /bin/bash
+GO ?= go
+BIN := bin/homeshore
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X github.com/homeshore/homeshore/app/version.Version=$(VERSION)
+# Packages that hold tests; -p 2 matches CI's two cores.
+GOTEST_FLAGS ?= -p 2 -count=1 -timeout 20m
+FUZZTIME ?= 10s
+
+.PHONY: all build run demo test test-go test-fuzz lint bench deps deps-test clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh build
+
+deps-test:
+	@scripts/install-deps.sh
+
+build: deps
+	@mkdir -p bin
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) .
+
+run: build
+	./$(BIN) --help
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	@scripts/check-imports.sh
+
+test: deps-test lint build
+	scripts/with-test-env.sh $(MAKE) --no-print-directory test-go test-fuzz
+
+# Runs inside scripts/with-test-env.sh (PulseAudio, D-Bus, keyring already up).
+test-go:
+	HOMESHORE_BIN=$(CURDIR)/$(BIN) $(GO) test $(GOTEST_FLAGS) ./...
+
+test-fuzz:
+	@scripts/fuzz-all.sh $(FUZZTIME)
+
+bench: build
+	scripts/with-test-env.sh $(GO) test -run '^$$' -bench . -benchmem ./...
+
+clean:
+	rm -rf bin

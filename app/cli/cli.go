@@ -1,0 +1,47 @@
+// Package cli parses the homeshore command line and runs its subcommands.
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/homeshore/homeshore/app/version"
+)
+
+// Exit codes shared by every subcommand.
+const (
+	ExitOK       = 0
+	ExitFailed   = 1
+	ExitCantRun  = 2
+	exitUsageErr = 2
+)
+
+const usage = `usage: homeshore [--demo] | homeshore COMMAND [flags]
+
+Commands:
+  call URI     place one call (see: homeshore call --help)
+  answer       wait for and answer one call
+  devices      list audio devices with the headset verdict
+  check        run the pre-shift equipment check
+  version      print the version
+`
+
+// Run executes the command line args and returns the process exit code.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsageErr
+	}
+	switch args[0] {
+	case "version", "--version":
+		fmt.Fprintln(stdout, "homeshore", version.Version)
+		return ExitOK
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return ExitOK
+	default:
+		fmt.Fprintf(stderr, "homeshore: unknown command %q\n%s", args[0], usage)
+		return exitUsageErr
+	}
+}

@@ -1,0 +1,3 @@
+module github.com/homeshore/homeshore
+
+go 1.26.8

@@ -1,0 +1,244 @@
+package media
+
+import (
+	"math"
+	"time"
+)
+
+// Adaptive jitter buffer. Packets are ordered by extended RTP sequence
+// number; playout pulls one packet per frame. The target depth follows the
+// measured interarrival jitter: an underrun stalls playout (adds one frame
+// of delay) and a surplus that lasts a whole window drops one frame.
+
+const (
+	jbSlots        = 64 // power of two; 1.28 s of 20 ms packets
+	maxPayloadSize = 1500
+	jbMinFrames    = 2  // 40 ms: survives scheduler hiccups on a busy machine
+	jbMaxFrames    = 10 // 200 ms
+	jbWindow       = 50 // pops (1 s) over which the minimum depth is judged
+	jbIdleReset    = 300 * time.Millisecond
+	jbJumpLimit    = 4 * jbSlots // larger sequence jumps need confirmation
+)
+
+type popKind int
+
+const (
+	popSilence  popKind = iota // nothing to play: not started, idle, or a DTMF packet
+	popPacket                  // cur holds the payload
+	popLost                    // the packet is missing; nxt holds the following payload if any
+	popUnderrun                // ran dry: conceal and wait, adding a frame of delay
+)
+
+func (k popKind) String() string {
+	return [...]string{"silence", "packet", "lost", "underrun"}[k]
+}
+
+type jbSlot struct {
+	used    bool
+	silent  bool // a telephone-event packet: occupies a sequence number, no audio
+	seq     uint64
+	n       int
+	payload [maxPayloadSize]byte
+}
+
+type jbStats struct {
+	Late, Duplicate, Resets, Dropped, Underruns uint64
+}
+
+type jitterBuffer struct {
+	slots   [jbSlots]jbSlot
+	haveSrc bool
+	ssrc    uint32
+	maxSeq  uint64 // highest extended sequence number buffered or played
+	next    uint64 // next extended sequence number to play
+	count   int    // packets buffered
+	playing bool
+	probe   uint16 // candidate restart after a big sequence jump
+	probing bool
+
+	firstArrival, lastArrival time.Time
+
+	target    int
+	winMin    int
+	winPops   int
+	depthAvg  float64 // frames, smoothed
+	stats     jbStats
+	minFrames int
+	maxFrames int
+}
+
+func newJitterBuffer() *jitterBuffer {
+	return &jitterBuffer{target: jbMinFrames, minFrames: jbMinFrames, maxFrames: jbMaxFrames, winMin: math.MaxInt}
+}
+
+// SetJitter adapts the target depth to the interarrival jitter (RFC 3550)
+// so that about three jitter deviations fit in the buffer.
+func (jb *jitterBuffer) SetJitter(j time.Duration) {
+	frames := 1 + int(math.Ceil(float64(3*j)/float64(FrameDuration)))
+	jb.target = min(max(frames, jb.minFrames), jb.maxFrames)
+}
+
+// Target is the current target depth in frames.
+func (jb *jitterBuffer) Target() int { return jb.target }
+
+// Delay is the smoothed time a packet spends in the buffer.
+func (jb *jitterBuffer) Delay() time.Duration {
+	return time.Duration(jb.depthAvg * float64(FrameDuration))
+}
+
+func (jb *jitterBuffer) reset() {
+	for i := range jb.slots {
+		jb.slots[i].used = false
+	}
+	jb.count = 0
+	jb.playing = false
+	jb.probing = false
+	jb.winMin, jb.winPops = math.MaxInt, 0
+	jb.stats.Resets++
+}
+
+// Push stores a packet's payload; silent marks a telephone-event packet.
+// It reports whether the packet was kept.
+func (jb *jitterBuffer) Push(seq uint16, ssrc uint32, payload []byte, silent bool, now time.Time) bool {
+	if len(payload) > maxPayloadSize {
+		return false
+	}
+	if !jb.haveSrc || ssrc != jb.ssrc {
+		if jb.haveSrc {
+			jb.reset()
+		}
+		jb.haveSrc, jb.ssrc = true, ssrc
+		jb.restartAt(seq)
+	}
+	delta := int64(int16(seq - uint16(jb.maxSeq)))
+	ext := uint64(int64(jb.maxSeq) + delta)
+	if delta > jbJumpLimit || delta < -jbJumpLimit {
+		// A jump this far is a restarted sender or garbage; believe it
+		// only when the next packet follows on.
+		if !jb.probing || seq != jb.probe+1 {
+			jb.probe, jb.probing = seq, true
+			return false
+		}
+		jb.reset()
+		jb.restartAt(seq)
+		ext = jb.maxSeq
+	}
+	jb.probing = false
+	if jb.playing && ext < jb.next {
+		jb.stats.Late++
+		return false
+	}
+	if !jb.playing && jb.count > 0 && ext+jbSlots <= jb.maxSeq {
+		jb.stats.Late++ // older than anything the buffer can still hold
+		return false
+	}
+	if jb.playing && ext >= jb.next+jbSlots {
+		// We are more than a buffer behind the sender: start again here.
+		jb.reset()
+		jb.restartAt(seq)
+		ext = jb.maxSeq
+	}
+	s := &jb.slots[ext%jbSlots]
+	if s.used && s.seq == ext {
+		jb.stats.Duplicate++
+		return false
+	}
+	if !s.used {
+		jb.count++
+	}
+	if jb.count == 1 && !jb.playing {
+		jb.firstArrival = now
+	}
+	s.used, s.silent, s.seq, s.n = true, silent, ext, copy(s.payload[:], payload)
+	if ext > jb.maxSeq {
+		jb.maxSeq = ext
+	}
+	jb.lastArrival = now
+	return true
+}
+
+// restartAt makes seq the newest packet, with room below it for reordering.
+func (jb *jitterBuffer) restartAt(seq uint16) {
+	jb.maxSeq = 1<<32 | uint64(seq)
+	jb.next = jb.maxSeq
+}
+
+// lowest is the smallest buffered sequence number (count > 0).
+func (jb *jitterBuffer) lowest() uint64 {
+	for seq := jb.maxSeq - jbSlots + 1; seq <= jb.maxSeq; seq++ {
+		if s := &jb.slots[seq%jbSlots]; s.used && s.seq == seq {
+			return seq
+		}
+	}
+	return jb.maxSeq
+}
+
+// Pop yields what to play for the next frame. Payloads are copied into cur
+// (the packet to play) and nxt (the one after a lost packet, for FEC).
+func (jb *jitterBuffer) Pop(now time.Time, cur, nxt []byte) (kind popKind, curN, nxtN int) {
+	if !jb.playing {
+		if jb.count == 0 {
+			return popSilence, 0, 0
+		}
+		low := jb.lowest()
+		depth := int(jb.maxSeq - low + 1)
+		if depth < jb.target && now.Sub(jb.firstArrival) < time.Duration(jb.target)*FrameDuration {
+			return popSilence, 0, 0
+		}
+		jb.playing, jb.next = true, low
+	}
+	depth := 0
+	if jb.next <= jb.maxSeq {
+		depth = int(jb.maxSeq-jb.next) + 1
+	}
+	jb.depthAvg += (float64(depth) - jb.depthAvg) / 16
+	s := &jb.slots[jb.next%jbSlots]
+	if !s.used || s.seq != jb.next {
+		if depth == 0 {
+			jb.winMin, jb.winPops = math.MaxInt, 0
+			if now.Sub(jb.lastArrival) > jbIdleReset {
+				// The sender stopped (hold, silence suppression): go quiet
+				// and prefill again when it resumes.
+				jb.playing = false
+				return popSilence, 0, 0
+			}
+			jb.stats.Underruns++
+			return popUnderrun, 0, 0
+		}
+		jb.next++
+		if n := &jb.slots[jb.next%jbSlots]; n.used && n.seq == jb.next && !n.silent {
+			nxtN = copy(nxt, n.payload[:n.n])
+		}
+		jb.adapt(depth)
+		return popLost, 0, nxtN
+	}
+	s.used = false
+	jb.count--
+	jb.next++
+	if s.silent {
+		jb.adapt(depth)
+		return popSilence, 0, 0
+	}
+	curN = copy(cur, s.payload[:s.n])
+	jb.adapt(depth)
+	return popPacket, curN, 0
+}
+
+// adapt drops one frame when the buffer stayed deeper than the target for a
+// whole window: the latency the jitter no longer needs.
+func (jb *jitterBuffer) adapt(depth int) {
+	jb.winMin = min(jb.winMin, depth)
+	jb.winPops++
+	if jb.winPops < jbWindow {
+		return
+	}
+	if jb.winMin > jb.target {
+		if s := &jb.slots[jb.next%jbSlots]; s.used && s.seq == jb.next {
+			s.used = false
+			jb.count--
+		}
+		jb.next++
+		jb.stats.Dropped++
+	}
+	jb.winMin, jb.winPops = math.MaxInt, 0
+}

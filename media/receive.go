@@ -1,0 +1,258 @@
+package media
+
+import (
+	"errors"
+	"net"
+	"net/netip"
+	"time"
+
+	"github.com/pion/rtcp"
+	"github.com/pion/rtp"
+)
+
+// readRTP receives RTP until the socket is closed. It accepts packets only
+// from the negotiated remote; before the first one arrives it latches to
+// another port of the same IP (symmetric RTP behind NAT).
+func (s *Session) readRTP() {
+	var buf [2048]byte
+	var pkt rtp.Packet
+	for {
+		n, from, err := s.rtpConn.ReadFromUDPAddrPort(buf[:])
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			continue // e.g. ICMP port unreachable surfacing on Linux
+		}
+		now := s.clock.Now()
+		if err := pkt.Unmarshal(buf[:n]); err != nil || pkt.Version != 2 {
+			s.rxMu.Lock()
+			s.malformed++
+			s.rxMu.Unlock()
+			continue
+		}
+		s.handleRTP(&pkt, unmapAddrPort(from), now)
+	}
+}
+
+// handleRTP sorts one parsed packet: audio to the jitter buffer, events to
+// the DTMF channel, everything else dropped.
+func (s *Session) handleRTP(pkt *rtp.Packet, from netip.AddrPort, now time.Time) {
+	s.mu.Lock()
+	ok := s.acceptSource(from)
+	audioPT := s.params.Codec.PayloadType
+	clockRate := s.params.Codec.ClockRate
+	dtmfPT, haveDTMF := uint8(0), s.params.DTMF != nil
+	if haveDTMF {
+		dtmfPT = s.params.DTMF.PayloadType
+	}
+	s.mu.Unlock()
+
+	s.rxMu.Lock()
+	defer s.rxMu.Unlock()
+	switch {
+	case !ok:
+		s.foreign++
+	case pkt.PayloadType == audioPT:
+		s.rx.update(pkt.SSRC, pkt.SequenceNumber, pkt.Timestamp, true, now, clockRate)
+		s.jb.Push(pkt.SequenceNumber, pkt.SSRC, pkt.Payload, false, now)
+		s.jb.SetJitter(s.rx.jitterDuration())
+	case haveDTMF && pkt.PayloadType == dtmfPT:
+		s.rx.update(pkt.SSRC, pkt.SequenceNumber, pkt.Timestamp, false, now, clockRate)
+		s.jb.Push(pkt.SequenceNumber, pkt.SSRC, nil, true, now)
+		if r, ok := s.dtmfRx.receive(pkt.SSRC, pkt.Timestamp, pkt.Payload); ok {
+			select {
+			case s.dtmfOut <- r:
+			default:
+				s.log.Warn("received DTMF digit dropped: nobody reads Session.DTMF()", "digit", string(r))
+			}
+		}
+	default:
+		s.wrongPT++
+	}
+}
+
+// acceptSource applies the address check; s.mu must be held.
+func (s *Session) acceptSource(from netip.AddrPort) bool {
+	if from == s.remote {
+		s.latched = true
+		return true
+	}
+	if !s.latched && from.Addr() == s.remote.Addr() {
+		s.log.Info("RTP latched to the peer's real port", "negotiated", s.remote, "actual", from)
+		s.remote = from
+		s.latched = true
+		return true
+	}
+	return false
+}
+
+// readRTCP receives the peer's reports: RTT from our SR's echo, the loss
+// they see (fed to the Opus encoder), and their SR time for our reports.
+func (s *Session) readRTCP() {
+	var buf [1500]byte
+	for {
+		n, from, err := s.rtcpConn.ReadFromUDPAddrPort(buf[:])
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			continue
+		}
+		s.mu.Lock()
+		ok := unmapAddrPort(from).Addr() == s.remote.Addr()
+		s.mu.Unlock()
+		if !ok {
+			continue
+		}
+		pkts, err := rtcp.Unmarshal(buf[:n])
+		if err != nil {
+			continue
+		}
+		now := s.clock.Now()
+		for _, p := range pkts {
+			switch p := p.(type) {
+			case *rtcp.SenderReport:
+				s.rxMu.Lock()
+				s.rx.lsr, s.rx.lsrTime = ntpMiddle(p.NTPTime), now
+				s.rxMu.Unlock()
+				s.useReports(p.Reports, now)
+			case *rtcp.ReceiverReport:
+				s.useReports(p.Reports, now)
+			}
+		}
+	}
+}
+
+func (s *Session) useReports(reports []rtcp.ReceptionReport, now time.Time) {
+	for _, rr := range reports {
+		if rr.SSRC != s.ssrc {
+			continue
+		}
+		s.remoteLoss.Store(int32(int(rr.FractionLost) * 100 / 256))
+		if rtt, ok := rttFromReport(rr, now); ok {
+			s.statsMu.Lock()
+			s.rtt = rtt
+			s.statsMu.Unlock()
+		}
+	}
+}
+
+// playout decodes from the jitter buffer into the sink every 20 ms. A
+// real-time sink (a device) sets the pace itself by blocking in Write.
+func (s *Session) playout(sink Sink) {
+	p := &player{s: s}
+	realTime := isRealTime(sink)
+	ticker := s.clock.NewTicker(FrameDuration)
+	defer ticker.Stop()
+	start := s.clock.Now()
+	var frames int64
+	for {
+		if realTime {
+			select {
+			case <-s.stop:
+				return
+			default:
+			}
+			p.produce(s.clock.Now())
+			if err := sink.Write(p.out[:]); err != nil {
+				p.sinkFailed(err)
+			}
+			continue
+		}
+		select {
+		case <-s.stop:
+			return
+		case <-ticker.C():
+		}
+		now := s.clock.Now()
+		due := int64(now.Sub(start)/FrameDuration) - frames
+		if due > maxCatchUp {
+			frames += due - maxCatchUp
+			due = maxCatchUp
+		}
+		for ; due > 0; due-- {
+			p.produce(now)
+			if err := sink.Write(p.out[:]); err != nil {
+				p.sinkFailed(err)
+			}
+			frames++
+		}
+	}
+}
+
+// player holds the decode buffers of the playout goroutine.
+type player struct {
+	s        *Session
+	cur, nxt [maxPayloadSize]byte
+	pcm      [maxDecodedSamples + FrameSamples]int16
+	have     int // decoded samples waiting in pcm
+	out      [FrameSamples]int16
+	sinkErr  bool
+	fec      uint64
+	conceal  uint64
+}
+
+func (p *player) sinkFailed(err error) {
+	if !p.sinkErr {
+		p.sinkErr = true
+		p.s.log.Warn("audio output failed; received audio is dropped", "err", err)
+	}
+}
+
+// produce fills p.out with the next 20 ms: decoded packets, FEC or PLC for
+// lost ones, silence when nothing is coming.
+func (p *player) produce(now time.Time) {
+	s := p.s
+	s.mu.Lock()
+	receives := s.params.Direction.Receives()
+	s.mu.Unlock()
+	fec0, conceal0 := p.fec, p.conceal
+	for tries := 0; p.have < FrameSamples && tries < 8; tries++ {
+		s.rxMu.Lock()
+		kind, cn, nn := s.jb.Pop(now, p.cur[:], p.nxt[:])
+		dec := s.dec
+		room := p.pcm[p.have:]
+		switch kind {
+		case popPacket:
+			n, err := dec.Decode(p.cur[:cn], room[:maxDecodedSamples])
+			if err != nil || n <= 0 {
+				_ = dec.Conceal(room[:FrameSamples])
+				n = FrameSamples
+				p.conceal++
+			}
+			p.have += n
+		case popLost:
+			ok := false
+			if nn > 0 {
+				if ok2, err := dec.DecodeFEC(p.nxt[:nn], room[:FrameSamples]); ok2 && err == nil {
+					ok = true
+					p.fec++
+				}
+			}
+			if !ok {
+				_ = dec.Conceal(room[:FrameSamples])
+				p.conceal++
+			}
+			p.have += FrameSamples
+		case popUnderrun:
+			_ = dec.Conceal(room[:FrameSamples])
+			p.conceal++
+			p.have += FrameSamples
+		default:
+			clear(room[:FrameSamples])
+			p.have += FrameSamples
+		}
+		s.rxMu.Unlock()
+	}
+	copy(p.out[:], p.pcm[:FrameSamples])
+	p.have = copy(p.pcm[:], p.pcm[FrameSamples:p.have])
+	if !receives {
+		clear(p.out[:])
+	}
+	if p.fec != fec0 || p.conceal != conceal0 {
+		s.statsMu.Lock()
+		s.fec, s.concealed = p.fec, p.conceal
+		s.statsMu.Unlock()
+	}
+}

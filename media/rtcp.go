@@ -1,0 +1,141 @@
+package media
+
+import (
+	"math"
+	"time"
+
+	"github.com/pion/rtcp"
+)
+
+// Receiver statistics (RFC 3550 A.1, A.3, A.8) and RTCP reports.
+
+type rxStats struct {
+	started   bool
+	ssrc      uint32
+	baseSeq   uint32
+	maxSeq    uint16
+	cycles    uint32
+	received  uint64
+	expPrior  uint64
+	recPrior  uint64
+	transit   int64
+	haveTrans bool
+	jitter    float64 // RFC 3550 interarrival jitter, timestamp units
+	clockRate uint32
+
+	lsr     uint32 // middle 32 bits of the last SR's NTP time
+	lsrTime time.Time
+}
+
+func (r *rxStats) update(ssrc uint32, seq uint16, ts uint32, audio bool, arrival time.Time, clockRate uint32) {
+	if !r.started || ssrc != r.ssrc {
+		*r = rxStats{started: true, ssrc: ssrc, baseSeq: uint32(seq), maxSeq: seq, clockRate: clockRate}
+	}
+	r.received++
+	if delta := seq - r.maxSeq; delta != 0 && delta < 0x8000 {
+		if seq < r.maxSeq {
+			r.cycles += 1 << 16
+		}
+		r.maxSeq = seq
+	}
+	if !audio || clockRate == 0 {
+		return
+	}
+	if clockRate != r.clockRate {
+		r.clockRate, r.haveTrans, r.jitter = clockRate, false, 0
+	}
+	// Arrival time in timestamp units; only differences matter.
+	arr := arrival.UnixNano() / 1000 * int64(clockRate) / 1e6
+	transit := arr - int64(ts)
+	if r.haveTrans {
+		d := transit - r.transit
+		// Timestamp wrap shows up as a jump of 2^32; fold it back.
+		d = int64(int32(d))
+		r.jitter += (math.Abs(float64(d)) - r.jitter) / 16
+	}
+	r.transit, r.haveTrans = transit, true
+}
+
+func (r *rxStats) extMax() uint64 { return uint64(r.cycles) + uint64(r.maxSeq) }
+
+func (r *rxStats) expected() uint64 {
+	if !r.started {
+		return 0
+	}
+	return r.extMax() - uint64(r.baseSeq) + 1
+}
+
+func (r *rxStats) lost() uint64 {
+	exp := r.expected()
+	if r.received >= exp {
+		return 0
+	}
+	return exp - r.received
+}
+
+func (r *rxStats) lossPercent() float64 {
+	exp := r.expected()
+	if exp == 0 {
+		return 0
+	}
+	return 100 * float64(r.lost()) / float64(exp)
+}
+
+func (r *rxStats) jitterDuration() time.Duration {
+	if r.clockRate == 0 {
+		return 0
+	}
+	return time.Duration(r.jitter / float64(r.clockRate) * float64(time.Second))
+}
+
+// report makes the reception report block and starts a new interval.
+func (r *rxStats) report(now time.Time) (rtcp.ReceptionReport, bool) {
+	if !r.started {
+		return rtcp.ReceptionReport{}, false
+	}
+	exp := r.expected()
+	expInt := exp - min(r.expPrior, exp)
+	recInt := r.received - min(r.recPrior, r.received)
+	r.expPrior, r.recPrior = exp, r.received
+	var fraction uint8
+	if expInt > 0 && expInt > recInt {
+		fraction = uint8(min((expInt-recInt)<<8/expInt, 255))
+	}
+	rr := rtcp.ReceptionReport{
+		SSRC:               r.ssrc,
+		FractionLost:       fraction,
+		TotalLost:          uint32(min(r.lost(), 0x7fffff)),
+		LastSequenceNumber: uint32(r.extMax()),
+		Jitter:             uint32(r.jitter),
+	}
+	if r.lsr != 0 {
+		rr.LastSenderReport = r.lsr
+		rr.Delay = uint32(now.Sub(r.lsrTime).Seconds() * 65536)
+	}
+	return rr, true
+}
+
+// ntpTime converts t to the 64-bit NTP format.
+func ntpTime(t time.Time) uint64 {
+	const ntpEpochOffset = 2208988800 // seconds from 1900 to 1970
+	ns := t.UnixNano()
+	sec := uint64(ns/1e9) + ntpEpochOffset
+	frac := uint64(ns%1e9) << 32 / 1e9
+	return sec<<32 | frac
+}
+
+func ntpMiddle(ntp uint64) uint32 { return uint32(ntp >> 16) }
+
+// rttFromReport computes the round trip from a report block about our
+// stream (RFC 3550 6.4.1); ok is false when the peer has no SR of ours yet.
+func rttFromReport(rr rtcp.ReceptionReport, now time.Time) (time.Duration, bool) {
+	if rr.LastSenderReport == 0 {
+		return 0, false
+	}
+	a := ntpMiddle(ntpTime(now))
+	d := int64(int32(a - rr.LastSenderReport - rr.Delay))
+	if d < 0 {
+		return 0, false
+	}
+	return time.Duration(d) * time.Second / 65536, true
+}

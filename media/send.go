@@ -1,0 +1,250 @@
+package media
+
+import (
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"io"
+	"math/big"
+	"net/netip"
+	"time"
+
+	"github.com/pion/rtcp"
+	"github.com/pion/rtp"
+)
+
+// maxCatchUp bounds how many frames the sender sends at once after the
+// process was descheduled; older frames are skipped, not burst out.
+const maxCatchUp = 5
+
+const rtcpInterval = 5 * time.Second
+
+// sender is the state of the send goroutine.
+type sender struct {
+	s       *Session
+	src     Source
+	ring    *captureRing // for real-time sources
+	enc     encoder
+	encGen  uint64
+	pkt     rtp.Packet
+	frame   [FrameSamples]int16
+	payload [maxPayloadSize]byte
+	wire    [maxPayloadSize + 64]byte
+	ts      uint32
+	eof     bool
+	sending bool // previous frame went out (for the marker bit)
+	dtmf    dtmfSender
+	readErr bool
+}
+
+func randUint32() uint32 {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return binary.BigEndian.Uint32(b[:])
+}
+
+func (s *Session) sendLoop(src Source) {
+	sd := &sender{s: s, src: src, ts: randUint32()}
+	sd.pkt.Version = 2
+	sd.pkt.SSRC = s.ssrc
+	sd.pkt.SequenceNumber = uint16(randUint32())
+	if isRealTime(src) {
+		sd.ring = newCaptureRing()
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			sd.ring.run(src, s.stop, func(err error) {
+				if err != nil {
+					s.log.Warn("audio capture failed; sending silence", "err", err)
+				}
+				s.markSourceDone()
+			})
+		}()
+	}
+	s.mu.Lock()
+	sd.enc = s.enc
+	s.mu.Unlock()
+
+	ticker := s.clock.NewTicker(FrameDuration)
+	defer ticker.Stop()
+	start := s.clock.Now()
+	nextRTCP := start.Add(rtcpJitter(rtcpInterval / 2))
+	var frames int64
+	for {
+		now := s.clock.Now()
+		due := int64(now.Sub(start)/FrameDuration) + 1 - frames
+		if due > maxCatchUp {
+			skip := due - maxCatchUp
+			frames += skip
+			sd.ts += uint32(skip) * sd.enc.RTPSamples()
+			due = maxCatchUp
+		}
+		for ; due > 0; due-- {
+			sd.sendFrame(now)
+			frames++
+		}
+		if !now.Before(nextRTCP) {
+			s.sendReport(now)
+			nextRTCP = now.Add(rtcpJitter(rtcpInterval))
+		}
+		select {
+		case <-s.stop:
+			return
+		case <-ticker.C():
+		}
+	}
+}
+
+// rtcpJitter spreads reports over [0.5, 1.5] x d as RFC 3550 asks.
+func rtcpJitter(d time.Duration) time.Duration {
+	n, err := rand.Int(rand.Reader, big.NewInt(int64(d)))
+	if err != nil {
+		return d
+	}
+	return d/2 + time.Duration(n.Int64())
+}
+
+func (s *Session) markSourceDone() { s.srcOnce.Do(func() { close(s.srcDone) }) }
+
+// sendFrame reads one frame from the source and sends it (or a DTMF
+// packet in its slot).
+func (sd *sender) sendFrame(now time.Time) {
+	s := sd.s
+	if g := s.encGenA.Load(); g != sd.encGen {
+		s.mu.Lock()
+		sd.enc, sd.encGen = s.enc, g
+		s.mu.Unlock()
+	}
+	sd.readSource()
+	if s.muted.Load() || sd.eof {
+		clear(sd.frame[:])
+	}
+	s.mu.Lock()
+	dir := s.params.Direction
+	pt := s.params.Codec.PayloadType
+	dtmf := s.params.DTMF
+	remote := s.remote
+	s.mu.Unlock()
+	audioTS := sd.ts
+	sd.ts += sd.enc.RTPSamples()
+	if !dir.Sends() || !remote.Addr().IsValid() || remote.Addr().IsUnspecified() {
+		sd.sending = false
+		return
+	}
+	if dtmf != nil {
+		step := dtmf.ClockRate / uint32(time.Second/FrameDuration)
+		if n, ts, marker, ok := sd.dtmf.next(s.dtmfQueue, audioTS, step, dtmf.ClockRate, sd.payload[:]); ok {
+			sd.write(dtmf.PayloadType, ts, marker, sd.payload[:n], remote, now)
+			return
+		}
+	}
+	if l := int(s.remoteLoss.Load()); l >= 0 {
+		sd.enc.SetPacketLossPerc(l)
+	}
+	n, err := sd.enc.Encode(sd.frame[:], sd.payload[:])
+	if err != nil || n <= 0 {
+		return
+	}
+	sd.write(pt, audioTS, !sd.sending, sd.payload[:n], remote, now)
+	sd.sending = true
+}
+
+func (sd *sender) readSource() {
+	if sd.eof {
+		return
+	}
+	if sd.ring != nil {
+		if !sd.ring.take(sd.frame[:]) {
+			clear(sd.frame[:]) // the device is late: fill the gap with silence
+		}
+		return
+	}
+	err := sd.src.Read(sd.frame[:])
+	if err == nil {
+		return
+	}
+	if !errors.Is(err, io.EOF) && !sd.readErr {
+		sd.readErr = true
+		sd.s.log.Warn("audio source failed; sending silence", "err", err)
+	}
+	sd.eof = true
+	sd.s.markSourceDone()
+}
+
+func (sd *sender) write(pt uint8, ts uint32, marker bool, payload []byte, to netip.AddrPort, now time.Time) {
+	sd.pkt.PayloadType = pt
+	sd.pkt.Timestamp = ts
+	sd.pkt.Marker = marker
+	sd.pkt.Payload = payload
+	n, err := sd.pkt.MarshalTo(sd.wire[:])
+	sd.pkt.SequenceNumber++
+	if err != nil {
+		return
+	}
+	if _, err := sd.s.rtpConn.WriteToUDPAddrPort(sd.wire[:n], to); err != nil {
+		return
+	}
+	sd.s.statsMu.Lock()
+	sd.s.sent++
+	sd.s.sentBytes += uint64(len(payload))
+	sd.s.lastSend, sd.s.lastTS = now, ts
+	sd.s.statsMu.Unlock()
+}
+
+// rtcpAddr is where reports go: the peer's RTP port + 1.
+func (s *Session) rtcpAddr() netip.AddrPort {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return netip.AddrPortFrom(s.remote.Addr(), s.remote.Port()+1)
+}
+
+// buildReport makes an SR (if we sent since the last report) or an RR.
+func (s *Session) buildReport(now time.Time) []rtcp.Packet {
+	s.rxMu.Lock()
+	rr, haveRR := s.rx.report(now)
+	s.rxMu.Unlock()
+	var reports []rtcp.ReceptionReport
+	if haveRR {
+		reports = []rtcp.ReceptionReport{rr}
+	}
+	s.statsMu.Lock()
+	sent, octets, lastSend, lastTS := s.sent, s.sentBytes, s.lastSend, s.lastTS
+	s.statsMu.Unlock()
+	s.mu.Lock()
+	clockRate := s.params.Codec.ClockRate
+	s.mu.Unlock()
+	var first rtcp.Packet
+	if sent > 0 {
+		rtpNow := lastTS + uint32(now.Sub(lastSend).Seconds()*float64(clockRate))
+		first = &rtcp.SenderReport{SSRC: s.ssrc, NTPTime: ntpTime(now), RTPTime: rtpNow,
+			PacketCount: uint32(sent), OctetCount: uint32(octets), Reports: reports}
+	} else {
+		first = &rtcp.ReceiverReport{SSRC: s.ssrc, Reports: reports}
+	}
+	sdes := &rtcp.SourceDescription{Chunks: []rtcp.SourceDescriptionChunk{{
+		Source: s.ssrc, Items: []rtcp.SourceDescriptionItem{{Type: rtcp.SDESCNAME, Text: s.cname}},
+	}}}
+	return []rtcp.Packet{first, sdes}
+}
+
+func (s *Session) sendReport(now time.Time) {
+	s.writeRTCP(s.buildReport(now))
+}
+
+func (s *Session) sendBye() {
+	pkts := append(s.buildReport(s.clock.Now()), &rtcp.Goodbye{Sources: []uint32{s.ssrc}})
+	s.writeRTCP(pkts)
+}
+
+func (s *Session) writeRTCP(pkts []rtcp.Packet) {
+	to := s.rtcpAddr()
+	if !to.Addr().IsValid() || to.Addr().IsUnspecified() {
+		return
+	}
+	b, err := rtcp.Marshal(pkts)
+	if err != nil {
+		return
+	}
+	// RTCP leaves from the RTCP socket (RTP+1), as peers expect.
+	_, _ = s.rtcpConn.WriteToUDPAddrPort(b, to)
+}

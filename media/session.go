@@ -1,0 +1,392 @@
+package media
+
+import (
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// SessionOptions configure a Session before it binds its ports.
+type SessionOptions struct {
+	Logger           *slog.Logger
+	PortMin, PortMax int // RTP port range; 0,0 = any free even port
+	OpusBitrate      int // bits per second; 0 = DefaultOpusBitrate
+	Clock            Clock
+}
+
+// SessionParams are what SDP negotiated for the call.
+type SessionParams struct {
+	Remote    netip.AddrPort // remote RTP address; RTCP goes to port+1
+	Codec     Codec          // audio codec, with the payload type to send
+	DTMF      *Codec         // telephone-event, nil if not negotiated
+	Direction Direction      // our direction (SendOnly: we send, we do not play)
+}
+
+// Session is one call's RTP/RTCP audio stream: it paces the source onto the
+// network every 20 ms and plays what arrives through an adaptive jitter
+// buffer into the sink.
+type Session struct {
+	log   *slog.Logger
+	clock Clock
+	opts  SessionOptions
+
+	rtpConn, rtcpConn *net.UDPConn
+	local             netip.AddrPort
+	ssrc              uint32
+	cname             string
+
+	mu         sync.Mutex // guards the fields below
+	params     SessionParams
+	remote     netip.AddrPort // where RTP goes; latched to the peer's real port
+	latched    bool
+	started    bool
+	closed     bool
+	enc        encoder // replaced by Update; the sender closes the old one
+	sourceName string
+	sinkName   string
+
+	rxMu      sync.Mutex // receive side, shared by reader and playout
+	jb        *jitterBuffer
+	rx        rxStats
+	dec       decoder
+	dtmfRx    dtmfReceiver
+	foreign   uint64 // packets dropped: unexpected source address
+	malformed uint64
+	wrongPT   uint64
+
+	encGenA    atomic.Uint64
+	muted      atomic.Bool
+	remoteLoss atomic.Int32 // percent, from the peer's receiver reports
+
+	statsMu   sync.Mutex
+	sent      uint64
+	sentBytes uint64
+	rtt       time.Duration
+	fec       uint64
+	concealed uint64
+	lastSend  time.Time
+	lastTS    uint32
+
+	dtmfQueue chan rune
+	dtmfOut   chan rune
+	srcDone   chan struct{}
+	srcOnce   sync.Once
+	stop      chan struct{}
+	wg        sync.WaitGroup
+	closeOnce sync.Once
+	closeErr  error
+}
+
+const dtmfQueueSize = 64
+
+// NewSession binds an even RTP port and the next one for RTCP on laddr.
+func NewSession(laddr netip.Addr, opts SessionOptions) (*Session, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Clock == nil {
+		opts.Clock = SystemClock()
+	}
+	if opts.OpusBitrate <= 0 {
+		opts.OpusBitrate = DefaultOpusBitrate
+	}
+	rtpConn, rtcpConn, err := bindPair(laddr, opts.PortMin, opts.PortMax)
+	if err != nil {
+		return nil, err
+	}
+	var id [12]byte
+	_, _ = rand.Read(id[:])
+	s := &Session{
+		log:       opts.Logger,
+		clock:     opts.Clock,
+		opts:      opts,
+		rtpConn:   rtpConn,
+		rtcpConn:  rtcpConn,
+		local:     netip.AddrPortFrom(laddr, uint16(rtpConn.LocalAddr().(*net.UDPAddr).Port)),
+		ssrc:      binary.BigEndian.Uint32(id[:4]),
+		cname:     hex.EncodeToString(id[4:]) + "@homeshore",
+		jb:        newJitterBuffer(),
+		dtmfQueue: make(chan rune, dtmfQueueSize),
+		dtmfOut:   make(chan rune, dtmfQueueSize),
+		srcDone:   make(chan struct{}),
+		stop:      make(chan struct{}),
+	}
+	return s, nil
+}
+
+// bindPair finds an even port p with p+1 free, in [min,max] or anywhere.
+func bindPair(laddr netip.Addr, lo, hi int) (*net.UDPConn, *net.UDPConn, error) {
+	try := func(port int) (*net.UDPConn, *net.UDPConn, bool) {
+		a, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(laddr, uint16(port))))
+		if err != nil {
+			return nil, nil, false
+		}
+		p := a.LocalAddr().(*net.UDPAddr).Port
+		if p%2 != 0 || p >= 65535 {
+			a.Close()
+			return nil, nil, false
+		}
+		b, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(laddr, uint16(p+1))))
+		if err != nil {
+			a.Close()
+			return nil, nil, false
+		}
+		return a, b, true
+	}
+	if lo <= 0 && hi <= 0 {
+		for range 100 {
+			if a, b, ok := try(0); ok {
+				return a, b, nil
+			}
+		}
+		return nil, nil, fmt.Errorf("%w on %s", ErrNoPorts, laddr)
+	}
+	if lo <= 0 || hi > 65535 || lo > hi {
+		return nil, nil, fmt.Errorf("%w: bad RTP port range %d-%d", ErrNoPorts, lo, hi)
+	}
+	for p := lo + lo%2; p+1 <= hi; p += 2 {
+		if a, b, ok := try(p); ok {
+			return a, b, nil
+		}
+	}
+	return nil, nil, fmt.Errorf("%w in %d-%d on %s (other calls or programs use them; widen the range)", ErrNoPorts, lo, hi, laddr)
+}
+
+// LocalAddr is the RTP address to put in SDP.
+func (s *Session) LocalAddr() netip.AddrPort { return s.local }
+
+// Start begins sending src and playing into sink; either may be nil
+// (silence / discard). The Session never closes them.
+func (s *Session) Start(p SessionParams, src Source, sink Sink) error {
+	enc, dec, err := newCodecPair(p, s.opts.OpusBitrate)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	switch {
+	case s.closed:
+		s.mu.Unlock()
+		enc.Close()
+		dec.Close()
+		return ErrClosed
+	case s.started:
+		s.mu.Unlock()
+		enc.Close()
+		dec.Close()
+		return ErrAlreadyStarted
+	}
+	if src == nil {
+		src = Silence()
+	}
+	if sink == nil {
+		sink = discard{}
+	}
+	s.started = true
+	s.params = p
+	s.remote = unmapAddrPort(p.Remote)
+	s.enc = enc
+	s.sourceName, s.sinkName = describe(src), describe(sink)
+	s.mu.Unlock()
+	s.rxMu.Lock()
+	s.dec = dec
+	s.rxMu.Unlock()
+
+	s.log.Info("media started",
+		"send", fmt.Sprintf("%s -> %s -> RTP(pt=%d) -> %s", s.sourceName, enc, p.Codec.PayloadType, p.Remote),
+		"receive", fmt.Sprintf("%s -> RTP(pt=%d) -> Jitter(adaptive %d-%d ms) -> %s -> %s", s.local, p.Codec.PayloadType, jbMinFrames*20, jbMaxFrames*20, dec, s.sinkName),
+		"direction", p.Direction, "dtmf", dtmfDesc(p.DTMF))
+
+	s.wg.Add(4)
+	go func() { defer s.wg.Done(); s.readRTP() }()
+	go func() { defer s.wg.Done(); s.readRTCP() }()
+	go func() { defer s.wg.Done(); s.sendLoop(src) }()
+	go func() { defer s.wg.Done(); s.playout(sink) }()
+	return nil
+}
+
+func dtmfDesc(c *Codec) string {
+	if c == nil {
+		return "none"
+	}
+	return fmt.Sprintf("RFC4733(pt=%d)", c.PayloadType)
+}
+
+func describe(v any) string {
+	if st, ok := v.(fmt.Stringer); ok {
+		return st.String()
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+func newCodecPair(p SessionParams, bitrate int) (encoder, decoder, error) {
+	if !p.Remote.IsValid() {
+		return nil, nil, fmt.Errorf("media: invalid remote RTP address %v", p.Remote)
+	}
+	enc, err := newEncoder(p.Codec, bitrate)
+	if err != nil {
+		return nil, nil, err
+	}
+	dec, err := newDecoder(p.Codec)
+	if err != nil {
+		enc.Close()
+		return nil, nil, err
+	}
+	return enc, dec, nil
+}
+
+func unmapAddrPort(a netip.AddrPort) netip.AddrPort {
+	return netip.AddrPortFrom(a.Addr().Unmap(), a.Port())
+}
+
+// Update applies a re-INVITE's result: new remote, direction or codec. A
+// codec change swaps encoder and decoder between two frames.
+func (s *Session) Update(p SessionParams) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return ErrClosed
+	}
+	if !s.started {
+		return ErrNotStarted
+	}
+	if !p.Remote.IsValid() {
+		return fmt.Errorf("media: invalid remote RTP address %v", p.Remote)
+	}
+	old := s.params
+	if !equalCodec(old.Codec, p.Codec) {
+		enc, dec, err := newCodecPair(p, s.opts.OpusBitrate)
+		if err != nil {
+			return err
+		}
+		s.enc = enc
+		s.encGenA.Add(1)
+		s.rxMu.Lock()
+		s.dec.Close()
+		s.dec = dec
+		s.jb.reset()
+		s.rxMu.Unlock()
+	}
+	if unmapAddrPort(p.Remote) != unmapAddrPort(old.Remote) {
+		s.remote = unmapAddrPort(p.Remote)
+		s.latched = false
+	}
+	s.params = p
+	s.log.Info("media updated", "remote", p.Remote, "codec", p.Codec.String(), "direction", p.Direction)
+	return nil
+}
+
+func equalCodec(a, b Codec) bool {
+	return a.Name == b.Name && a.PayloadType == b.PayloadType && a.ClockRate == b.ClockRate
+}
+
+// SetMute sends silence instead of the source while on: the stream keeps
+// flowing so NAT bindings and the peer's jitter buffer stay alive.
+func (s *Session) SetMute(on bool) { s.muted.Store(on) }
+
+// SendDTMF queues RFC 4733 digits (0-9 * # A-D); they go out in order,
+// about 160 ms each. It fails if no telephone-event was negotiated.
+func (s *Session) SendDTMF(digits string) error {
+	s.mu.Lock()
+	dtmf := s.params.DTMF
+	closed := s.closed
+	s.mu.Unlock()
+	if closed {
+		return ErrClosed
+	}
+	if dtmf == nil {
+		return ErrNoDTMF
+	}
+	for _, r := range digits {
+		if _, ok := dtmfEvent(r); !ok {
+			return fmt.Errorf("%w: %q", ErrBadDTMFDigit, r)
+		}
+	}
+	for _, r := range digits {
+		select {
+		case s.dtmfQueue <- r:
+		default:
+			return fmt.Errorf("media: DTMF queue full (%d digits pending)", dtmfQueueSize)
+		}
+	}
+	return nil
+}
+
+// DTMF delivers digits received as RFC 4733 events, one per event.
+func (s *Session) DTMF() <-chan rune { return s.dtmfOut }
+
+// SourceDone is closed when the source returned io.EOF; the Session then
+// keeps sending silence.
+func (s *Session) SourceDone() <-chan struct{} { return s.srcDone }
+
+// Stats is safe to call at any time from any goroutine.
+func (s *Session) Stats() Stats {
+	s.mu.Lock()
+	codec := s.params.Codec.Name
+	s.mu.Unlock()
+	st := Stats{Codec: codec}
+	s.rxMu.Lock()
+	st.PacketsReceived = s.rx.received
+	st.PacketsLost = s.rx.lost()
+	st.LossPercent = s.rx.lossPercent()
+	jitter := s.rx.jitterDuration()
+	jbDelay := s.jb.Delay()
+	s.rxMu.Unlock()
+	st.JitterMs = float64(jitter) / float64(time.Millisecond)
+	s.statsMu.Lock()
+	st.PacketsSent = s.sent
+	rtt := s.rtt
+	st.FECRecovered, st.Concealed = s.fec, s.concealed
+	s.statsMu.Unlock()
+	st.RTTMs = float64(rtt) / float64(time.Millisecond)
+	// One-way latency: half the round trip (when known), the jitter
+	// buffer and one packet of packetization.
+	oneWay := rtt/2 + jbDelay + FrameDuration
+	st.RFactor, st.MOS = EModel(oneWay, jitter, st.LossPercent)
+	return st
+}
+
+// Close stops the streams (waiting for them), sends RTCP BYE and closes
+// the sockets. It does not close the source or sink. Safe to call twice.
+func (s *Session) Close() error {
+	s.closeOnce.Do(func() {
+		s.mu.Lock()
+		s.closed = true
+		started := s.started
+		s.mu.Unlock()
+		close(s.stop)
+		if started {
+			s.sendBye()
+		}
+		errs := []error{s.rtpConn.Close(), s.rtcpConn.Close()}
+		s.wg.Wait()
+		s.mu.Lock()
+		if s.enc != nil {
+			s.enc.Close()
+		}
+		s.mu.Unlock()
+		s.rxMu.Lock()
+		if s.dec != nil {
+			s.dec.Close()
+		}
+		s.rxMu.Unlock()
+		if started {
+			st := s.Stats()
+			s.log.Info("media closed", "codec", st.Codec, "sent", st.PacketsSent, "received", st.PacketsReceived,
+				"lost", st.PacketsLost, "loss_pct", round2(st.LossPercent), "jitter_ms", round2(st.JitterMs),
+				"rtt_ms", round2(st.RTTMs), "mos", round2(st.MOS), "r", round2(st.RFactor),
+				"fec_recovered", st.FECRecovered, "concealed", st.Concealed)
+		}
+		s.closeErr = errors.Join(errs...)
+	})
+	return s.closeErr
+}
+
+func round2(f float64) float64 { return float64(int64(f*100+0.5)) / 100 }

@@ -37,6 +37,10 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "version", "--version":
 		fmt.Fprintln(stdout, "homeshore", version.Version)
 		return ExitOK
+	case "call":
+		return runCall(ctx, args[1:], stdout, stderr, false)
+	case "answer":
+		return runCall(ctx, args[1:], stdout, stderr, true)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return ExitOK

@@ -1,0 +1,107 @@
+// Package config holds the agent's settings: the profile file, IT's
+// managed policy, and secrets in the OS keyring.
+package config
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// Profile is what the agent (or first-run setup) chose. Secrets are not
+// here: they live in the keyring.
+type Profile struct {
+	SIP      SIPAccount `json:"sip"`
+	Backend  Backend    `json:"backend"`
+	Audio    Audio      `json:"audio"`
+	Language string     `json:"language,omitempty"`
+}
+
+// SIPAccount is the agent's SIP account without its password.
+type SIPAccount struct {
+	Server        string   `json:"server,omitempty"` // registrar host[:port]
+	Domain        string   `json:"domain,omitempty"`
+	User          string   `json:"user,omitempty"`
+	AuthUser      string   `json:"auth_user,omitempty"`
+	DisplayName   string   `json:"display_name,omitempty"`
+	Transport     string   `json:"transport,omitempty"`
+	OutboundProxy string   `json:"outbound_proxy,omitempty"`
+	CAFile        string   `json:"ca_file,omitempty"`
+	Codecs        []string `json:"codecs,omitempty"`
+}
+
+// Backend is the ticket backend and the agent's login there.
+type Backend struct {
+	URL   string `json:"url,omitempty"`
+	Agent string `json:"agent,omitempty"`
+}
+
+// Audio names the devices the agent chose (and the headset that passed).
+type Audio struct {
+	Input  string `json:"input,omitempty"`
+	Output string `json:"output,omitempty"`
+	Ring   string `json:"ring,omitempty"`
+	// PinnedHeadset is the stable id of the headset that passed the check.
+	PinnedHeadset string `json:"pinned_headset,omitempty"`
+}
+
+// DefaultProfilePath is $XDG_CONFIG_HOME/homeshore/profile.json (or the
+// OS equivalent).
+func DefaultProfilePath() (string, error) {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("no user configuration directory: %w", err)
+	}
+	return filepath.Join(dir, "homeshore", "profile.json"), nil
+}
+
+// LoadProfile reads a profile; a missing file is an empty profile.
+func LoadProfile(path string) (Profile, error) {
+	var p Profile
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return p, nil
+	}
+	if err != nil {
+		return p, fmt.Errorf("reading profile: %w", err)
+	}
+	if err := json.Unmarshal(data, &p); err != nil {
+		return p, fmt.Errorf("profile %s is not valid JSON (%v): fix or delete it", path, err)
+	}
+	return p, nil
+}
+
+// SaveProfile writes the profile atomically (temp file, fsync, rename), so
+// a crash never leaves half a file.
+func SaveProfile(path string, p Profile) error {
+	data, err := json.MarshalIndent(p, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("creating settings folder: %w", err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".profile-*.json")
+	if err != nil {
+		return fmt.Errorf("saving profile: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(append(data, '\n')); err != nil {
+		tmp.Close()
+		return fmt.Errorf("saving profile: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("saving profile: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("saving profile: %w", err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o600); err != nil {
+		return fmt.Errorf("saving profile: %w", err)
+	}
+	return os.Rename(tmp.Name(), path)
+}

@@ -1,0 +1,168 @@
+package sip
+
+import (
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/homeshore/homeshore/media"
+)
+
+// Transports the user agent speaks.
+const (
+	TransportUDP = "udp"
+	TransportTCP = "tcp"
+	TransportTLS = "tls"
+)
+
+// Defaults for Config fields left zero.
+const (
+	DefaultExpires        = 300 * time.Second
+	DefaultKeepAlive      = 30 * time.Second
+	DefaultRequestTimeout = 8 * time.Second
+	defaultSIPPort        = 5060
+	defaultSIPSPort       = 5061
+)
+
+// Config is one SIP account and how to reach it. Password comes from the
+// keyring or the environment and is never logged.
+type Config struct {
+	// Registrar is where REGISTER goes ("host" or "host:port"); empty means
+	// no registration (direct calls to and from a listen address only).
+	Registrar string
+	// Domain is the host part of our address of record; defaults to the
+	// registrar's host.
+	Domain      string
+	User        string
+	AuthUser    string // digest user name; defaults to User
+	Password    string `json:"-"`
+	DisplayName string
+	Transport   string // udp (default), tcp or tls
+	// OutboundProxy receives every request we send ("host:port").
+	OutboundProxy string
+	// CAFile adds a PEM CA bundle to the system roots for TLS.
+	CAFile string
+	// ListenAddr is where we accept SIP ("127.0.0.1:5070"); empty picks a
+	// free port on the address that routes to the registrar or the callee.
+	ListenAddr string
+	// Expires is the registration lifetime we ask for.
+	Expires time.Duration
+	// KeepAlive is the OPTIONS keepalive interval while registered; negative disables.
+	KeepAlive time.Duration
+	// RequestTimeout bounds non-INVITE requests (REGISTER, OPTIONS, BYE).
+	RequestTimeout time.Duration
+	// Codecs in our order of preference; empty means media.DefaultCodecs().
+	Codecs []media.Codec
+	// RTPPortMin and RTPPortMax bound RTP ports; zero means any.
+	RTPPortMin, RTPPortMax int
+	UserAgent              string
+}
+
+func (c Config) withDefaults() Config {
+	if c.Transport == "" {
+		c.Transport = TransportUDP
+	}
+	c.Transport = strings.ToLower(c.Transport)
+	if c.AuthUser == "" {
+		c.AuthUser = c.User
+	}
+	if c.Domain == "" && c.Registrar != "" {
+		c.Domain = hostOnly(c.Registrar)
+	}
+	if c.Expires == 0 {
+		c.Expires = DefaultExpires
+	}
+	if c.KeepAlive == 0 {
+		c.KeepAlive = DefaultKeepAlive
+	}
+	if c.RequestTimeout == 0 {
+		c.RequestTimeout = DefaultRequestTimeout
+	}
+	if len(c.Codecs) == 0 {
+		c.Codecs = media.DefaultCodecs()
+	}
+	if c.UserAgent == "" {
+		c.UserAgent = "Homeshore"
+	}
+	if c.User == "" {
+		c.User = "homeshore"
+	}
+	return c
+}
+
+// Validate says, in one sentence, what is wrong with the account.
+func (c Config) Validate() error {
+	switch strings.ToLower(c.Transport) {
+	case "", TransportUDP, TransportTCP, TransportTLS:
+	default:
+		return fmt.Errorf("transport %q is not supported: use udp, tcp or tls", c.Transport)
+	}
+	if c.Registrar != "" {
+		if _, _, err := splitHostPort(c.Registrar, 0); err != nil {
+			return fmt.Errorf("registrar %q: %w", c.Registrar, err)
+		}
+		if c.User == "" {
+			return fmt.Errorf("a registrar is set but no user: give the SIP user name")
+		}
+	}
+	if c.OutboundProxy != "" {
+		if _, _, err := splitHostPort(c.OutboundProxy, 0); err != nil {
+			return fmt.Errorf("outbound proxy %q: %w", c.OutboundProxy, err)
+		}
+	}
+	if c.ListenAddr != "" {
+		if _, _, err := splitListen(c.ListenAddr); err != nil {
+			return fmt.Errorf("listen address %q: %w", c.ListenAddr, err)
+		}
+	}
+	return nil
+}
+
+// defaultPort is the well-known port of the transport.
+func defaultPort(transport string) int {
+	if transport == TransportTLS {
+		return defaultSIPSPort
+	}
+	return defaultSIPPort
+}
+
+// splitHostPort accepts "host", "host:port", "[v6]:port", "sip:host:port".
+func splitHostPort(s string, def int) (string, int, error) {
+	s = strings.TrimPrefix(strings.TrimPrefix(s, "sips:"), "sip:")
+	if s == "" {
+		return "", 0, fmt.Errorf("empty address")
+	}
+	host, portText, err := net.SplitHostPort(s)
+	if err != nil {
+		// No port: a bare host or a bare IPv6 address.
+		return strings.Trim(s, "[]"), def, nil
+	}
+	port, err := strconv.Atoi(portText)
+	if err != nil || port <= 0 || port > 65535 {
+		return "", 0, fmt.Errorf("port %q is not a number from 1 to 65535", portText)
+	}
+	return host, port, nil
+}
+
+func hostOnly(s string) string {
+	h, _, err := splitHostPort(s, 0)
+	if err != nil {
+		return s
+	}
+	return h
+}
+
+// splitListen is splitHostPort where port 0 means "any free port".
+func splitListen(s string) (string, int, error) {
+	host, portText, err := net.SplitHostPort(s)
+	if err != nil {
+		return "", 0, fmt.Errorf("use IP:PORT, e.g. 127.0.0.1:5070: %w", err)
+	}
+	port, err := strconv.Atoi(portText)
+	if err != nil || port < 0 || port > 65535 {
+		return "", 0, fmt.Errorf("port %q is not a number from 0 to 65535", portText)
+	}
+	return host, port, nil
+}

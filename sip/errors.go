@@ -1,0 +1,55 @@
+package sip
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Sentinels callers branch on.
+var (
+	// ErrNoCommonCodec means the offer and our codec list share no audio codec.
+	ErrNoCommonCodec = errors.New("no common codec")
+	// ErrAuthFailed means the registrar or proxy refused our credentials.
+	ErrAuthFailed = errors.New("authentication failed")
+	// ErrTimeout means the far end never answered a request.
+	ErrTimeout = errors.New("no answer from the SIP server")
+	// ErrCallEnded is returned by operations on a call that is over.
+	ErrCallEnded = errors.New("call has ended")
+	// ErrNoDTMF means the far end did not negotiate telephone-event.
+	ErrNoDTMF = errors.New("the other side does not accept DTMF (no telephone-event)")
+	// ErrNoPassword means the account needs a password and none was found.
+	ErrNoPassword = errors.New("no SIP password: store it in the keyring or set HOMESHORE_SIP_PASSWORD")
+)
+
+// StatusError is a SIP final response that ended a request, so the UI can
+// say "Busy (486)".
+type StatusError struct {
+	Code   int
+	Reason string
+	// Detail says what the code means for this request, e.g. the codecs of both sides.
+	Detail string
+}
+
+func (e *StatusError) Error() string {
+	if e.Detail != "" {
+		return fmt.Sprintf("%d %s: %s", e.Code, e.Reason, e.Detail)
+	}
+	return fmt.Sprintf("%d %s", e.Code, e.Reason)
+}
+
+// IsStatus reports whether err carries SIP status code code.
+func IsStatus(err error, code int) bool {
+	var se *StatusError
+	return errors.As(err, &se) && se.Code == code
+}
+
+// CodecMismatchError says which codecs each side had when none matched.
+type CodecMismatchError struct {
+	Ours, Theirs []string
+}
+
+func (e *CodecMismatchError) Error() string {
+	return fmt.Sprintf("no common codec: we offer %v, they offer %v", e.Ours, e.Theirs)
+}
+
+func (e *CodecMismatchError) Unwrap() error { return ErrNoCommonCodec }

@@ -1,0 +1,85 @@
+package sip
+
+import "time"
+
+// Event is something the UA tells its owner: registration changes and
+// incoming calls. The GUI turns these into widget updates.
+type Event interface{ uaEvent() }
+
+// Registered says the registrar accepted us until Expires from now.
+type Registered struct {
+	AOR     string
+	Expires time.Duration
+}
+
+// RegistrationFailed says the registration was refused or lost.
+type RegistrationFailed struct{ Err error }
+
+// Unregistered says we removed our registration.
+type Unregistered struct{}
+
+// IncomingCall is a new call ringing at us; answer or reject it.
+type IncomingCall struct{ Call *Call }
+
+func (Registered) uaEvent()         {}
+func (RegistrationFailed) uaEvent() {}
+func (Unregistered) uaEvent()       {}
+func (IncomingCall) uaEvent()       {}
+
+// CallEvent is something that happened to one call.
+type CallEvent interface{ callEvent() }
+
+// Ringing: the far end is alerting (180/183 without media).
+type Ringing struct{}
+
+// EarlyMedia: the far end sends audio before answering (183 with SDP).
+type EarlyMedia struct{ Codec string }
+
+// Established: the call is answered and media flows.
+type Established struct{ Codec string }
+
+// HoldChanged: either side put the call on hold or resumed it.
+type HoldChanged struct{ Local, Remote bool }
+
+// DTMFReceived: the far end pressed a key (RFC 4733 or SIP INFO).
+type DTMFReceived struct{ Digit rune }
+
+// TransferProgress: the transfer target's progress, from NOTIFY sipfrag.
+type TransferProgress struct {
+	Code   int
+	Reason string
+}
+
+// Ended: the call is over; Info says who ended it and why.
+type Ended struct{ Info EndInfo }
+
+func (Ringing) callEvent()          {}
+func (EarlyMedia) callEvent()       {}
+func (Established) callEvent()      {}
+func (HoldChanged) callEvent()      {}
+func (DTMFReceived) callEvent()     {}
+func (TransferProgress) callEvent() {}
+func (Ended) callEvent()            {}
+
+// Who ended a call.
+const (
+	EndedByLocal  = "local"
+	EndedByRemote = "remote"
+)
+
+// EndInfo describes how a call ended.
+type EndInfo struct {
+	By string // EndedByLocal or EndedByRemote
+	// Err is nil for a normal end (BYE either way); otherwise why setup failed.
+	Err error
+	// Answered is true when the call got to talking.
+	Answered bool
+	// Transferred is true when we left the call after a blind transfer.
+	Transferred bool
+}
+
+// Transferred: the far end transferred us (REFER) and To is the new call
+// that carries on; this one ends.
+type Transferred struct{ To *Call }
+
+func (Transferred) callEvent() {}

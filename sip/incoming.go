@@ -1,0 +1,173 @@
+package sip
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/emiago/sipgo/sip"
+
+	"github.com/homeshore/homeshore/media"
+)
+
+// routes installs our request handlers on the sipgo server.
+func (u *UA) routes() {
+	u.server.OnInvite(u.onInvite)
+	u.server.OnAck(u.onAck)
+	u.server.OnBye(u.onBye)
+	u.server.OnCancel(u.onCancel)
+	u.server.OnOptions(u.onOptions)
+	u.server.OnInfo(u.onInfo)
+	u.server.OnRefer(u.onRefer)
+	u.server.OnNotify(u.onNotify)
+}
+
+func respond(tx sip.ServerTransaction, req *sip.Request, code int, reason string, headers ...sip.Header) {
+	res := sip.NewResponseFromRequest(req, code, reason, nil)
+	for _, h := range headers {
+		res.AppendHeader(h)
+	}
+	_ = tx.Respond(res)
+}
+
+func (u *UA) onInvite(req *sip.Request, tx sip.ServerTransaction) {
+	if to := req.To(); to != nil && to.Params.Has("tag") {
+		u.onReinvite(req, tx)
+		return
+	}
+	if u.ctx.Err() != nil {
+		respond(tx, req, sip.StatusServiceUnavailable, "Service Unavailable")
+		return
+	}
+	offer, err := ParseSDP(req.Body())
+	if err != nil {
+		u.log.Warn("rejecting INVITE with unusable SDP", "error", err)
+		respond(tx, req, sip.StatusNotAcceptableHere, "Not Acceptable Here",
+			sip.NewHeader("Warning", fmt.Sprintf(`399 homeshore "%s"`, err)))
+		return
+	}
+	neg, err := Answer(offer, u.cfg.Codecs, media.SendRecv)
+	if err != nil {
+		u.log.Warn("rejecting INVITE", "error", err)
+		respond(tx, req, sip.StatusNotAcceptableHere, "Not Acceptable Here",
+			sip.NewHeader("Warning", fmt.Sprintf(`305 homeshore "Incompatible media format: %s"`, err)))
+		return
+	}
+	session, err := u.dialog.ReadInvite(req, tx)
+	if err != nil {
+		respond(tx, req, sip.StatusBadRequest, "Bad Request")
+		return
+	}
+	from := req.From()
+	c := newCall(u, false, from.Address, from.DisplayName)
+	c.uas = session
+	c.neg = neg
+	c.key = dialogKey(c.CallID(), tagOf(session.InviteRequest.To().Params), tagOf(from.Params))
+	u.addCall(c.key, c)
+	if err := session.Respond(sip.StatusRinging, "Ringing", nil); err != nil {
+		c.finish(EndedByRemote, fmt.Errorf("sending 180 Ringing: %w", err))
+		return
+	}
+	u.emit(IncomingCall{Call: c})
+	c.ring()
+}
+
+// ring waits, inside the INVITE's handler, for the agent's decision or
+// the caller giving up.
+func (c *Call) ring() {
+	select {
+	case d := <-c.decide:
+		if d.answer {
+			d.result <- c.accept(d.audio)
+		} else {
+			d.result <- c.refuse(d.code)
+		}
+	case <-c.uas.Context().Done():
+		c.finish(EndedByRemote, fmt.Errorf("%w: the caller hung up before answer (487 Request Terminated)", ErrCallCancelled))
+	case <-c.ua.ctx.Done():
+		_ = c.uas.Respond(sip.StatusServiceUnavailable, "Service Unavailable", nil)
+		c.finish(EndedByLocal, errors.New("shutting down"))
+	}
+}
+
+// ErrCallCancelled means the caller hung up while we were ringing.
+var ErrCallCancelled = errors.New("call cancelled")
+
+// Answer takes the ringing call with the given audio. It returns once the
+// caller's ACK arrived.
+func (c *Call) Answer(ctx context.Context, audio Audio) error {
+	return c.decideWith(ctx, decision{answer: true, audio: audio})
+}
+
+// Reject refuses a ringing call with code (486 Busy Here, 603 Decline...).
+func (c *Call) Reject(code int) error {
+	if code < 400 || code > 699 {
+		return fmt.Errorf("reject code %d is not a failure response (400-699)", code)
+	}
+	return c.decideWith(context.Background(), decision{code: code})
+}
+
+func (c *Call) decideWith(ctx context.Context, d decision) error {
+	if c.outbound {
+		return errors.New("only an incoming call can be answered or rejected")
+	}
+	d.result = make(chan error, 1)
+	select {
+	case c.decide <- d:
+	default:
+		return errors.New("the call was already answered or rejected")
+	}
+	select {
+	case err := <-d.result:
+		return err
+	case <-c.done:
+		if err := c.End().Err; err != nil {
+			return err
+		}
+		return ErrCallEnded
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (c *Call) accept(audio Audio) error {
+	m, err := c.ua.newMedia(c.ua.localIP)
+	if err != nil {
+		_ = c.uas.Respond(sip.StatusInternalServerError, "Audio Unavailable", nil)
+		err = fmt.Errorf("opening audio for the call: %w", err)
+		c.finish(EndedByLocal, err)
+		return err
+	}
+	c.mu.Lock()
+	c.media, c.audio = m, audio
+	neg := c.neg
+	body, err := c.localSDP([]media.Codec{neg.Codec}, neg.DTMF, neg.Direction)
+	c.mu.Unlock()
+	if err == nil {
+		err = c.startMedia(neg)
+	}
+	if err != nil {
+		_ = c.uas.Respond(sip.StatusInternalServerError, "Server Internal Error", nil)
+		c.finish(EndedByLocal, err)
+		return err
+	}
+	// RespondSDP returns after the ACK (or after 64*T1 without one).
+	if err := c.uas.RespondSDP(body); err != nil {
+		err = fmt.Errorf("the caller never confirmed the answer (no ACK): %w", err)
+		c.finish(EndedByRemote, err)
+		return err
+	}
+	c.mu.Lock()
+	c.answered = time.Now()
+	close(c.answeredCh)
+	c.mu.Unlock()
+	c.emit(Established{Codec: neg.Codec.Name})
+	return nil
+}
+
+func (c *Call) refuse(code int) error {
+	err := c.uas.Respond(code, reasonPhrase(code), nil)
+	c.finish(EndedByLocal, &StatusError{Code: code, Reason: reasonPhrase(code), Detail: "rejected here"})
+	return err
+}

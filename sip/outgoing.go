@@ -1,0 +1,245 @@
+package sip
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/emiago/sipgo"
+	"github.com/emiago/sipgo/sip"
+
+	"github.com/homeshore/homeshore/media"
+)
+
+// ParseTarget turns what an agent types into a SIP URI: a full
+// sip:/sips: URI, user@host, or a bare number or name in our domain.
+func (u *UA) ParseTarget(target string) (sip.Uri, error) {
+	target = strings.TrimSpace(target)
+	if target == "" {
+		return sip.Uri{}, errors.New("no number or address to call")
+	}
+	text := target
+	if !strings.HasPrefix(text, "sip:") && !strings.HasPrefix(text, "sips:") {
+		if !strings.Contains(text, "@") {
+			if u.cfg.Domain == "" {
+				return sip.Uri{}, fmt.Errorf("%q has no host and no SIP server is configured: call sip:%s@HOST", target, target)
+			}
+			text = text + "@" + u.cfg.Domain
+		}
+		text = "sip:" + text
+	}
+	var uri sip.Uri
+	if err := sip.ParseUri(text, &uri); err != nil || uri.Host == "" {
+		return sip.Uri{}, fmt.Errorf("%q is not a SIP address: use sip:user@host[:port] or a number", target)
+	}
+	return uri, nil
+}
+
+// Dial places a call and returns at once; the call rings in the
+// background. Wait for WaitAnswered, watch Events, or Hangup to cancel.
+func (u *UA) Dial(ctx context.Context, target string, audio Audio) (*Call, error) {
+	uri, err := u.ParseTarget(target)
+	if err != nil {
+		return nil, err
+	}
+	m, err := u.newMedia(u.localIP)
+	if err != nil {
+		return nil, fmt.Errorf("opening audio for the call: %w", err)
+	}
+	c := newCall(u, true, uri, "")
+	c.media, c.audio, c.offered = m, audio, u.cfg.Codecs
+	te := media.DefaultTelephoneEvent()
+	body, err := c.localSDP(c.offered, &te, media.SendRecv)
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("building the SDP offer: %w", err), m.Close())
+	}
+	req := sip.NewRequest(sip.INVITE, uri)
+	from := &sip.FromHeader{DisplayName: u.cfg.DisplayName, Address: sip.Uri{Scheme: "sip", User: u.cfg.User, Host: u.fromHost()}, Params: sip.NewParams()}
+	from.Params.Add("tag", sip.GenerateTagN(16))
+	req.AppendHeader(from)
+	req.AppendHeader(&sip.ToHeader{Address: sip.Uri{Scheme: uri.Scheme, User: uri.User, Host: uri.Host}, Params: sip.NewParams()})
+	req.AppendHeader(sip.HeaderClone(&u.contact))
+	req.AppendHeader(sip.NewHeader("Allow", allowedMethods))
+	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
+	req.SetBody(body)
+	req.SetTransport(u.transportFor(uri))
+	if dest := u.routeFor(uri); dest != "" {
+		req.SetDestination(dest)
+	}
+	dialCtx, cancel := context.WithCancelCause(u.ctx)
+	c.cancelDial = cancel
+	session, err := u.dialog.WriteInvite(dialCtx, req)
+	if err != nil {
+		cancel(nil)
+		return nil, errors.Join(u.requestError("callee", uri.String(), err), m.Close())
+	}
+	c.uac = session
+	go c.waitAnswer(dialCtx, cancel)
+	return c, nil
+}
+
+// WaitAnswered blocks until the call is answered (nil) or failed. ctx only
+// bounds the wait; to cancel the call use Hangup.
+func (c *Call) WaitAnswered(ctx context.Context) error {
+	select {
+	case <-c.answeredCh:
+		return nil
+	case <-c.done:
+		select {
+		case <-c.answeredCh:
+			return nil
+		default:
+		}
+		if err := c.End().Err; err != nil {
+			return err
+		}
+		return errors.New("the call ended before it was answered")
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (c *Call) waitAnswer(ctx context.Context, cancel context.CancelCauseFunc) {
+	defer cancel(nil)
+	cfg := c.ua.cfg
+	err := c.uac.WaitAnswer(ctx, sipgo.AnswerOptions{
+		Username: cfg.AuthUser, Password: cfg.Password,
+		OnResponse: func(res *sip.Response) error {
+			if res.IsProvisional() {
+				c.mu.Lock()
+				c.provisional = true
+				c.mu.Unlock()
+			}
+			if res.IsProvisional() && res.StatusCode > 100 {
+				c.onProvisional(res)
+			}
+			return nil
+		},
+	})
+	if err == nil {
+		err = c.onAnswered()
+	}
+	if err != nil {
+		if errors.Is(context.Cause(ctx), sipgo.WaitAnswerForceCancelErr) {
+			err = errHungUpEarly
+		}
+		c.finish(EndedByLocal, c.dialError(err, ctx))
+	}
+}
+
+func (c *Call) onProvisional(res *sip.Response) {
+	if res.StatusCode == sip.StatusSessionInProgress && len(res.Body()) > 0 {
+		remote, err := ParseSDP(res.Body())
+		if err == nil {
+			if n, err := AcceptAnswer(c.offered, remote, media.SendRecv); err == nil {
+				if err := c.startMedia(n); err == nil {
+					c.emit(EarlyMedia{Codec: n.Codec.Name})
+					return
+				}
+			}
+		}
+		c.log.Warn("ignoring unusable early media SDP", "error", err)
+	}
+	c.emit(Ringing{})
+}
+
+// onAnswered reads the 200's SDP, starts media and ACKs.
+func (c *Call) onAnswered() error {
+	res := c.uac.InviteResponse
+	remote, err := ParseSDP(res.Body())
+	if err == nil {
+		var n Negotiation
+		if n, err = AcceptAnswer(c.offered, remote, media.SendRecv); err == nil {
+			err = c.startMedia(n)
+		}
+	}
+	ackErr := c.uac.Ack(context.Background())
+	if err != nil {
+		// We must still ACK the 200, then leave with BYE.
+		byeCtx, cancel := context.WithTimeout(context.Background(), c.ua.cfg.RequestTimeout)
+		defer cancel()
+		_ = c.uac.Bye(byeCtx)
+		return fmt.Errorf("the answer is unusable, hung up: %w", err)
+	}
+	if ackErr != nil {
+		return fmt.Errorf("sending ACK: %w", ackErr)
+	}
+	key := dialogKey(c.CallID(), tagOf(res.From().Params), tagOf(res.To().Params))
+	c.mu.Lock()
+	c.answered = time.Now()
+	close(c.answeredCh)
+	c.key = key
+	codec := c.neg.Codec.Name
+	c.mu.Unlock()
+	c.ua.addCall(key, c)
+	c.emit(Established{Codec: codec})
+	return nil
+}
+
+// dialError turns why an outgoing call failed into one sentence.
+func (c *Call) dialError(err error, ctx context.Context) error {
+	var dr *sipgo.ErrDialogResponse
+	switch {
+	case errors.As(err, &dr):
+		se := &StatusError{Code: dr.Res.StatusCode, Reason: dr.Res.Reason}
+		switch se.Code {
+		case sip.StatusNotAcceptableHere, 606:
+			se.Detail = fmt.Sprintf("no common codec: we offered %s", strings.Join(codecNames(c.offered), ", "))
+			if w := dr.Res.GetHeader("Warning"); w != nil {
+				se.Detail += "; they said " + w.Value()
+			}
+		case sip.StatusUnauthorized, sip.StatusProxyAuthRequired:
+			se.Detail = "the proxy refused our credentials: check the user name and password"
+		case sip.StatusNotFound:
+			se.Detail = "nobody is registered at " + c.remote.String()
+		}
+		return se
+	case errors.Is(err, errHungUpEarly), errors.Is(context.Cause(ctx), errHungUpEarly):
+		return errHungUpEarly
+	case errors.Is(err, sip.ErrTransactionTimeout), errors.Is(err, context.DeadlineExceeded):
+		return fmt.Errorf("%w: %s did not answer the INVITE: check the address", ErrTimeout, c.remote.String())
+	default:
+		return err
+	}
+}
+
+func tagOf(p sip.HeaderParams) string {
+	t, _ := p.Get("tag")
+	return t
+}
+
+// fromHost is the host of our From URI: our domain, or our address.
+func (u *UA) fromHost() string {
+	if u.cfg.Domain != "" {
+		return u.cfg.Domain
+	}
+	return u.localIP.String()
+}
+
+// transportFor keeps the account's transport unless the URI names one.
+func (u *UA) transportFor(uri sip.Uri) string {
+	if uri.UriParams != nil {
+		if t, ok := uri.UriParams.Get("transport"); ok && t != "" {
+			return strings.ToLower(t)
+		}
+	}
+	return u.cfg.Transport
+}
+
+// routeFor sends calls to our own domain through the registrar, since the
+// domain need not resolve; an outbound proxy takes everything.
+func (u *UA) routeFor(uri sip.Uri) string {
+	if u.cfg.OutboundProxy != "" {
+		h, p, _ := splitHostPort(u.cfg.OutboundProxy, defaultPort(u.cfg.Transport))
+		return joinHostPort(h, p)
+	}
+	if u.cfg.Registrar != "" && strings.EqualFold(uri.Host, u.cfg.Domain) && uri.Port == 0 {
+		h, p, _ := splitHostPort(u.cfg.Registrar, defaultPort(u.cfg.Transport))
+		return joinHostPort(h, p)
+	}
+	return ""
+}
+
+const allowedMethods = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER, NOTIFY"

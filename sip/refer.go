@@ -1,0 +1,90 @@
+package sip
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/emiago/sipgo/sip"
+)
+
+// onRefer accepts a blind transfer: we call the Refer-To target, report
+// its progress with NOTIFY, and leave the old call once it answers.
+func (u *UA) onRefer(req *sip.Request, tx sip.ServerTransaction) {
+	c := u.callFor(req)
+	if c == nil {
+		respond481(tx, req)
+		return
+	}
+	h := req.GetHeader("Refer-To")
+	if h == nil {
+		respond(tx, req, sip.StatusBadRequest, "Missing Refer-To")
+		return
+	}
+	target := strings.TrimSpace(h.Value())
+	if i := strings.IndexByte(target, '<'); i >= 0 {
+		if j := strings.IndexByte(target[i:], '>'); j > 0 {
+			target = target[i+1 : i+j]
+		}
+	}
+	if before, _, found := strings.Cut(target, "?"); found {
+		target = before // embedded headers (Replaces) are not supported
+	}
+	uri, err := u.ParseTarget(target)
+	if err != nil {
+		respond(tx, req, sip.StatusBadRequest, "Bad Refer-To")
+		return
+	}
+	respond(tx, req, sip.StatusAccepted, "Accepted")
+	go c.followTransfer(uri)
+}
+
+func (c *Call) followTransfer(target sip.Uri) {
+	ctx, cancel := context.WithTimeout(c.ua.ctx, transferTimeout)
+	defer cancel()
+	c.notifyTransfer(ctx, "SIP/2.0 100 Trying", "active;expires=60")
+	// Only one RTP session may read the audio source: ours stops here.
+	c.mu.Lock()
+	audio, m := c.audio, c.media
+	c.mu.Unlock()
+	if m != nil {
+		_ = m.Close()
+	}
+	next, err := c.ua.Dial(ctx, target.String(), audio)
+	if err == nil {
+		err = next.WaitAnswered(ctx)
+		if err != nil {
+			_ = ignoreEnded(next.Hangup(context.Background()))
+		}
+	}
+	if err != nil {
+		code, reason := 503, "Service Unavailable"
+		var se *StatusError
+		if errors.As(err, &se) {
+			code, reason = se.Code, se.Reason
+		}
+		c.notifyTransfer(ctx, fmt.Sprintf("SIP/2.0 %d %s", code, reason), "terminated;reason=noresource")
+		c.log.Warn("transfer failed; leaving the call, whose audio was handed over", "target", target.String(), "error", err)
+		_ = ignoreEnded(c.Hangup(context.Background()))
+		return
+	}
+	c.notifyTransfer(ctx, "SIP/2.0 200 OK", "terminated;reason=noresource")
+	c.mu.Lock()
+	c.replacement = next
+	c.end.Transferred = true
+	c.mu.Unlock()
+	c.emit(Transferred{To: next})
+	_ = ignoreEnded(c.Hangup(context.Background()))
+}
+
+func (c *Call) notifyTransfer(ctx context.Context, frag, state string) {
+	req := sip.NewRequest(sip.NOTIFY, c.remoteTarget())
+	req.AppendHeader(sip.NewHeader("Event", "refer"))
+	req.AppendHeader(sip.NewHeader("Subscription-State", state))
+	req.AppendHeader(sip.NewHeader("Content-Type", "message/sipfrag;version=2.0"))
+	req.SetBody([]byte(frag + "\r\n"))
+	if _, err := c.doInDialog(ctx, req); err != nil {
+		c.log.Warn("NOTIFY of transfer progress failed", "error", err)
+	}
+}

@@ -1,0 +1,35 @@
+package sip
+
+import (
+	"log/slog"
+	"regexp"
+
+	"github.com/emiago/sipgo/sip"
+)
+
+// authHeader matches credentials lines; the digest response is as good as
+// a password for replay, so the whole value goes.
+var authHeader = regexp.MustCompile(`(?im)^((?:proxy-)?authorization)\s*:.*$`)
+
+// Redact removes credentials from a SIP message for logs.
+func Redact(msg []byte) []byte {
+	return authHeader.ReplaceAll(msg, []byte("$1: [redacted]"))
+}
+
+// EnableTrace logs every SIP message sent and received, credentials
+// redacted. sipgo's tracer is process-wide, so this is too: call it once
+// from main, never from a library.
+func EnableTrace(log *slog.Logger) {
+	sip.SIPDebug = true
+	sip.SIPDebugTracer(tracer{log})
+}
+
+type tracer struct{ log *slog.Logger }
+
+func (t tracer) SIPTraceRead(transport, laddr, raddr string, msg []byte) {
+	t.log.Info("SIP received", "transport", transport, "local", laddr, "remote", raddr, "message", string(Redact(msg)))
+}
+
+func (t tracer) SIPTraceWrite(transport, laddr, raddr string, msg []byte) {
+	t.log.Info("SIP sent", "transport", transport, "local", laddr, "remote", raddr, "message", string(Redact(msg)))
+}

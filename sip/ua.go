@@ -1,0 +1,353 @@
+package sip
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/netip"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/emiago/sipgo"
+	"github.com/emiago/sipgo/sip"
+
+	"github.com/homeshore/homeshore/media"
+)
+
+// MediaSession is what a call needs from the audio path; *media.Session
+// implements it.
+type MediaSession interface {
+	LocalAddr() netip.AddrPort
+	Start(p media.SessionParams, src media.Source, sink media.Sink) error
+	Update(p media.SessionParams) error
+	SetMute(on bool)
+	SendDTMF(digits string) error
+	DTMF() <-chan rune
+	SourceDone() <-chan struct{}
+	Stats() media.Stats
+	Close() error
+}
+
+// MediaFactory opens an RTP session bound to laddr.
+type MediaFactory func(laddr netip.Addr) (MediaSession, error)
+
+// Audio is what a call sends and where what it receives goes.
+type Audio struct {
+	Source media.Source
+	Sink   media.Sink
+}
+
+// UA is one SIP user agent: one account, its listener, its calls.
+type UA struct {
+	cfg      Config
+	log      *slog.Logger
+	newMedia MediaFactory
+
+	sipUA   *sipgo.UserAgent
+	server  *sipgo.Server
+	client  *sipgo.Client
+	dialog  *sipgo.DialogUA
+	contact sip.ContactHeader
+	localIP netip.Addr
+	sipAddr netip.AddrPort
+	// listener is ours to close: sipgo does not close sockets it was handed.
+	listener io.Closer
+
+	events chan Event
+
+	mu    sync.Mutex
+	calls map[string]*Call
+	reg   *registration
+
+	ctx       context.Context
+	cancel    context.CancelFunc
+	wg        sync.WaitGroup
+	closeOnce sync.Once
+}
+
+// Option changes how New builds a UA.
+type Option func(*UA)
+
+// WithLogger sends the UA's logs to l.
+func WithLogger(l *slog.Logger) Option { return func(u *UA) { u.log = l } }
+
+// WithMediaFactory replaces how calls open RTP sessions (tests).
+func WithMediaFactory(f MediaFactory) Option { return func(u *UA) { u.newMedia = f } }
+
+// New builds a user agent and starts listening. Close stops it.
+func New(cfg Config, opts ...Option) (*UA, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.withDefaults()
+	u := &UA{cfg: cfg, log: slog.Default(), calls: map[string]*Call{}, events: make(chan Event, 64)}
+	for _, o := range opts {
+		o(u)
+	}
+	if u.newMedia == nil {
+		u.newMedia = func(laddr netip.Addr) (MediaSession, error) {
+			return media.NewSession(laddr, media.SessionOptions{Logger: u.log, PortMin: cfg.RTPPortMin, PortMax: cfg.RTPPortMax})
+		}
+	}
+	u.ctx, u.cancel = context.WithCancel(context.Background())
+	if err := u.listen(); err != nil {
+		u.cancel()
+		return nil, err
+	}
+	return u, nil
+}
+
+// listen opens our SIP socket and wires sipgo's server and client to it.
+func (u *UA) listen() error {
+	listenAddr := u.cfg.ListenAddr
+	if listenAddr == "" {
+		hint := u.cfg.OutboundProxy
+		if hint == "" {
+			hint = u.cfg.Registrar
+		}
+		ip, err := LocalAddrToward(hint)
+		if err != nil {
+			return err
+		}
+		listenAddr = net.JoinHostPort(ip.String(), "0")
+	}
+	uaOpts := []sipgo.UserAgentOption{sipgo.WithUserAgent(u.cfg.UserAgent)}
+	if u.cfg.Transport == TransportTLS {
+		tlsConf, err := tlsConfig(u.cfg.CAFile)
+		if err != nil {
+			return err
+		}
+		uaOpts = append(uaOpts, sipgo.WithUserAgenTLSConfig(tlsConf))
+	}
+	sipUA, err := sipgo.NewUA(uaOpts...)
+	if err != nil {
+		return fmt.Errorf("starting SIP user agent: %w", err)
+	}
+	u.sipUA = sipUA
+	if u.server, err = sipgo.NewServer(sipUA, sipgo.WithServerLogger(u.log)); err != nil {
+		return errors.Join(fmt.Errorf("starting SIP server: %w", err), sipUA.Close())
+	}
+	bound, err := u.serve(listenAddr)
+	if err != nil {
+		return errors.Join(err, sipUA.Close())
+	}
+	u.sipAddr = bound
+	if err := u.awaitListener(bound); err != nil {
+		return errors.Join(err, sipUA.Close())
+	}
+	u.localIP = bound.Addr()
+	clientOpts := []sipgo.ClientOption{sipgo.WithClientLogger(u.log), sipgo.WithClientHostname(u.localIP.String())}
+	if u.cfg.Transport == TransportUDP {
+		// Send from the listening socket so responses and rport come back to it.
+		clientOpts = append(clientOpts, sipgo.WithClientConnectionAddr(bound.String()))
+	}
+	if u.client, err = sipgo.NewClient(sipUA, clientOpts...); err != nil {
+		return errors.Join(fmt.Errorf("starting SIP client: %w", err), sipUA.Close())
+	}
+	u.contact = sip.ContactHeader{Address: sip.Uri{
+		Scheme: "sip", User: u.cfg.User, Host: u.localIP.String(), Port: int(bound.Port()),
+		UriParams: sip.NewParams(),
+	}}
+	if u.cfg.Transport == TransportTLS {
+		u.contact.Address.Scheme = "sips"
+	}
+	if u.cfg.Transport != TransportUDP {
+		u.contact.Address.UriParams.Add("transport", u.cfg.Transport)
+	}
+	u.dialog = &sipgo.DialogUA{Client: u.client, ContactHDR: u.contact}
+	u.routes()
+	return nil
+}
+
+// serve binds the listener for our transport and serves it in the background.
+func (u *UA) serve(addr string) (netip.AddrPort, error) {
+	switch u.cfg.Transport {
+	case TransportUDP:
+		conn, err := net.ListenPacket("udp", addr)
+		if err != nil {
+			return netip.AddrPort{}, fmt.Errorf("cannot listen for SIP on udp:%s: %w", addr, err)
+		}
+		u.listener = conn
+		u.goServe(func() error { return u.server.ServeUDP(conn) })
+		return netip.MustParseAddrPort(conn.LocalAddr().String()), nil
+	default:
+		// TCP is also where TLS peers come back to us: they reuse our connection.
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			return netip.AddrPort{}, fmt.Errorf("cannot listen for SIP on tcp:%s: %w", addr, err)
+		}
+		u.listener = ln
+		u.goServe(func() error { return u.server.ServeTCP(ln) })
+		return netip.MustParseAddrPort(ln.Addr().String()), nil
+	}
+}
+
+// awaitListener waits until sipgo's transport has taken our socket into its
+// pool: requests sent before that would try to bind the same port again.
+func (u *UA) awaitListener(addr netip.AddrPort) error {
+	network := u.cfg.Transport
+	if network == TransportTLS {
+		network = TransportTCP
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for time.Now().Before(deadline) {
+		if c, err := u.server.TransportLayer().GetConnection(network, addr.String()); err == nil && c != nil {
+			return nil
+		}
+		if network != TransportUDP {
+			return nil // stream listeners are not pooled; nothing to wait for
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return fmt.Errorf("the SIP listener on %s did not start", addr)
+}
+
+func (u *UA) goServe(serve func() error) {
+	u.wg.Add(1)
+	go func() {
+		defer u.wg.Done()
+		if err := serve(); err != nil && u.ctx.Err() == nil {
+			u.log.Debug("SIP listener stopped", "error", err)
+		}
+	}()
+}
+
+func tlsConfig(caFile string) (*tls.Config, error) {
+	roots, err := x509.SystemCertPool()
+	if err != nil || roots == nil {
+		roots = x509.NewCertPool()
+	}
+	if caFile != "" {
+		pem, err := os.ReadFile(caFile)
+		if err != nil {
+			return nil, fmt.Errorf("reading CA file: %w", err)
+		}
+		if !roots.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("CA file %s holds no PEM certificate", caFile)
+		}
+	}
+	return &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}, nil
+}
+
+// LocalAddrToward returns the local IP the OS would use to reach host
+// ("host", "host:port" or empty for the default route). No packet is sent.
+func LocalAddrToward(host string) (netip.Addr, error) {
+	if host == "" {
+		host = "192.0.2.1" // TEST-NET-1: only selects the default-route interface
+	}
+	h, port, err := splitHostPort(host, defaultSIPPort)
+	if err != nil {
+		return netip.Addr{}, err
+	}
+	ips, err := net.DefaultResolver.LookupNetIP(context.Background(), "ip", h)
+	if err != nil || len(ips) == 0 {
+		return netip.Addr{}, fmt.Errorf("cannot resolve %q: check the server name and your DNS: %w", h, err)
+	}
+	conn, err := net.Dial("udp", net.JoinHostPort(ips[0].Unmap().String(), strconv.Itoa(port)))
+	if err != nil {
+		return netip.Addr{}, fmt.Errorf("no network route to %s: check your connection: %w", h, err)
+	}
+	defer conn.Close()
+	return netip.MustParseAddrPort(conn.LocalAddr().String()).Addr().Unmap(), nil
+}
+
+// SIPAddr is where this UA accepts SIP.
+func (u *UA) SIPAddr() netip.AddrPort { return u.sipAddr }
+
+// Transport is the SIP transport in use.
+func (u *UA) Transport() string { return u.cfg.Transport }
+
+// Events delivers registration changes and incoming calls.
+func (u *UA) Events() <-chan Event { return u.events }
+
+func (u *UA) emit(e Event) {
+	select {
+	case u.events <- e:
+	default:
+		u.log.Warn("event dropped: nobody reads UA events", "event", fmt.Sprintf("%T", e))
+	}
+}
+
+// Close hangs up every call, unregisters and stops listening. It is idempotent.
+func (u *UA) Close() error {
+	var err error
+	u.closeOnce.Do(func() {
+		u.mu.Lock()
+		calls := make([]*Call, 0, len(u.calls))
+		for _, c := range u.calls {
+			calls = append(calls, c)
+		}
+		u.mu.Unlock()
+		ctx, cancel := context.WithTimeout(context.Background(), u.cfg.RequestTimeout)
+		defer cancel()
+		for _, c := range calls {
+			err = errors.Join(err, ignoreEnded(c.Hangup(ctx)))
+		}
+		err = errors.Join(err, u.stopRegistration(ctx))
+		u.cancel()
+		err = errors.Join(err, u.sipUA.Close())
+		if u.listener != nil {
+			if cerr := u.listener.Close(); cerr != nil && !errors.Is(cerr, net.ErrClosed) {
+				err = errors.Join(err, cerr)
+			}
+		}
+		u.wg.Wait()
+	})
+	return err
+}
+
+func ignoreEnded(err error) error {
+	if errors.Is(err, ErrCallEnded) {
+		return nil
+	}
+	return err
+}
+
+func (u *UA) addCall(key string, c *Call) {
+	u.mu.Lock()
+	u.calls[key] = c
+	u.mu.Unlock()
+}
+
+func (u *UA) removeCall(key string) {
+	u.mu.Lock()
+	delete(u.calls, key)
+	u.mu.Unlock()
+}
+
+// callFor finds the call an in-dialog request belongs to: our tag is in
+// To, theirs in From, whichever side started the dialog.
+func (u *UA) callFor(req *sip.Request) *Call {
+	key, ok := requestKey(req)
+	if !ok {
+		return nil
+	}
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.calls[key]
+}
+
+func dialogKey(callID, localTag, remoteTag string) string {
+	return callID + "|" + localTag + "|" + remoteTag
+}
+
+// requestKey is the dialog key of a request we received.
+func requestKey(req *sip.Request) (string, bool) {
+	callID, to, from := req.CallID(), req.To(), req.From()
+	if callID == nil || to == nil || from == nil {
+		return "", false
+	}
+	local, ok1 := to.Params.Get("tag")
+	remote, ok2 := from.Params.Get("tag")
+	if !ok1 || !ok2 {
+		return "", false
+	}
+	return dialogKey(string(*callID), local, remote), true
+}

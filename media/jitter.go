@@ -18,6 +18,7 @@ const (
 	jbWindow       = 50 // pops (1 s) over which the minimum depth is judged
 	jbIdleReset    = 300 * time.Millisecond
 	jbJumpLimit    = 4 * jbSlots // larger sequence jumps need confirmation
+	jbShrinkEvery  = 5           // pops between two dropped frames when trimming
 )
 
 type popKind int
@@ -61,6 +62,7 @@ type jitterBuffer struct {
 	target    int
 	winMin    int
 	winPops   int
+	surplus   int     // frames still to drop
 	depthAvg  float64 // frames, smoothed
 	stats     jbStats
 	minFrames int
@@ -93,7 +95,7 @@ func (jb *jitterBuffer) reset() {
 	jb.count = 0
 	jb.playing = false
 	jb.probing = false
-	jb.winMin, jb.winPops = math.MaxInt, 0
+	jb.winMin, jb.winPops, jb.surplus = math.MaxInt, 0, 0
 	jb.stats.Resets++
 }
 
@@ -195,7 +197,7 @@ func (jb *jitterBuffer) Pop(now time.Time, cur, nxt []byte) (kind popKind, curN,
 	s := &jb.slots[jb.next%jbSlots]
 	if !s.used || s.seq != jb.next {
 		if depth == 0 {
-			jb.winMin, jb.winPops = math.MaxInt, 0
+			jb.winMin, jb.winPops, jb.surplus = math.MaxInt, 0, 0
 			if now.Sub(jb.lastArrival) > jbIdleReset {
 				// The sender stopped (hold, silence suppression): go quiet
 				// and prefill again when it resumes.
@@ -224,21 +226,26 @@ func (jb *jitterBuffer) Pop(now time.Time, cur, nxt []byte) (kind popKind, curN,
 	return popPacket, curN, 0
 }
 
-// adapt drops one frame when the buffer stayed deeper than the target for a
-// whole window: the latency the jitter no longer needs.
+// adapt trims latency the jitter no longer needs: when the buffer stayed
+// deeper than the target for a whole window, the surplus is dropped one
+// frame every jbShrinkEvery pops, so no single glitch is long.
 func (jb *jitterBuffer) adapt(depth int) {
 	jb.winMin = min(jb.winMin, depth)
 	jb.winPops++
-	if jb.winPops < jbWindow {
-		return
-	}
-	if jb.winMin > jb.target {
+	if jb.surplus > 0 && jb.winPops%jbShrinkEvery == 0 && depth > jb.target {
 		if s := &jb.slots[jb.next%jbSlots]; s.used && s.seq == jb.next {
 			s.used = false
 			jb.count--
 		}
 		jb.next++
+		jb.surplus--
 		jb.stats.Dropped++
+	}
+	if jb.winPops < jbWindow {
+		return
+	}
+	if jb.winMin > jb.target && jb.winMin != math.MaxInt {
+		jb.surplus = jb.winMin - jb.target
 	}
 	jb.winMin, jb.winPops = math.MaxInt, 0
 }

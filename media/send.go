@@ -68,7 +68,7 @@ func (s *Session) sendLoop(src Source) {
 	ticker := s.clock.NewTicker(FrameDuration)
 	defer ticker.Stop()
 	start := s.clock.Now()
-	nextRTCP := start.Add(rtcpJitter(rtcpInterval / 2))
+	nextRTCP := start.Add(rtcpJitter(s.rtcpEvery / 2))
 	var frames int64
 	for {
 		now := s.clock.Now()
@@ -85,7 +85,7 @@ func (s *Session) sendLoop(src Source) {
 		}
 		if !now.Before(nextRTCP) {
 			s.sendReport(now)
-			nextRTCP = now.Add(rtcpJitter(rtcpInterval))
+			nextRTCP = now.Add(rtcpJitter(s.rtcpEvery))
 		}
 		select {
 		case <-s.stop:

@@ -75,6 +75,8 @@ type Session struct {
 	lastSend  time.Time
 	lastTS    uint32
 
+	rtcpEvery time.Duration // RTCP report interval (RFC 3550: 5 s); tests shorten it
+
 	dtmfQueue chan rune
 	dtmfOut   chan rune
 	srcDone   chan struct{}
@@ -114,6 +116,7 @@ func NewSession(laddr netip.Addr, opts SessionOptions) (*Session, error) {
 		ssrc:      binary.BigEndian.Uint32(id[:4]),
 		cname:     hex.EncodeToString(id[4:]) + "@homeshore",
 		jb:        newJitterBuffer(),
+		rtcpEvery: rtcpInterval,
 		dtmfQueue: make(chan rune, dtmfQueueSize),
 		dtmfOut:   make(chan rune, dtmfQueueSize),
 		srcDone:   make(chan struct{}),

@@ -1,0 +1,109 @@
+//go:build cgo
+
+package media
+
+import (
+	"math"
+	"os/exec"
+	"testing"
+)
+
+func pulseAudioRunning() bool {
+	return exec.Command("pactl", "info").Run() == nil
+}
+
+// goertzel is the relative power of hz in x (0..1 of the total).
+func goertzel(x []int16, rate int, hz float64) float64 {
+	w := 2 * math.Pi * hz / float64(rate)
+	coeff := 2 * math.Cos(w)
+	var s1, s2, total float64
+	for _, v := range x {
+		f := float64(v)
+		s0 := f + coeff*s1 - s2
+		s2, s1 = s1, s0
+		total += f * f
+	}
+	power := s1*s1 + s2*s2 - coeff*s1*s2
+	if total == 0 {
+		return 0
+	}
+	return power / (total * float64(len(x)) / 2)
+}
+
+// Plays a 1 kHz tone to the default output and records the default input,
+// which scripts/with-test-env.sh wires to the output's monitor.
+func TestDevicesLoopbackThroughPulseAudio(t *testing.T) {
+	requireOrSkip(t, pulseAudioRunning(), "PulseAudio (run under scripts/with-test-env.sh)")
+	devs, err := ListDevices()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var haveIn, haveOut bool
+	for _, d := range devs {
+		haveIn = haveIn || (d.DefaultInput && d.Inputs > 0)
+		haveOut = haveOut || (d.DefaultOutput && d.Outputs > 0)
+	}
+	if !haveIn || !haveOut {
+		t.Fatalf("no default input/output among %+v", devs)
+	}
+	play, err := OpenPlayback("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer play.Close()
+	capt, err := OpenCapture("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer capt.Close()
+	if !isRealTime(play) || !isRealTime(capt) {
+		t.Fatal("devices do not report real time")
+	}
+
+	const frames = 75 // 1.5 s
+	sig := tone(frames*FrameSamples, SampleRate, 1000, 8000)
+	done := make(chan error, 1)
+	go func() {
+		for i := 0; i < frames; i++ {
+			if err := play.Write(sig[i*FrameSamples : (i+1)*FrameSamples]); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	var got []int16
+	frame := make([]int16, FrameSamples)
+	for range frames {
+		if err := capt.Read(frame); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, frame...)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	// The monitor lags by the output latency: judge the second half.
+	tail := got[len(got)/2:]
+	share := goertzel(tail, SampleRate, 1000)
+	t.Logf("captured rms %.0f, 1 kHz share %.2f", rms(tail), share)
+	if rms(tail) < 1000 || share < 0.5 {
+		t.Fatalf("the tone did not come back: rms %.0f, 1 kHz share %.2f", rms(tail), share)
+	}
+	if err := play.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := play.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+	if err := play.Write(frame); err == nil {
+		t.Fatal("Write after Close succeeded")
+	}
+}
+
+func TestOpenDeviceByUnknownName(t *testing.T) {
+	requireOrSkip(t, pulseAudioRunning(), "PulseAudio (run under scripts/with-test-env.sh)")
+	if _, err := OpenCapture("no such microphone"); err == nil {
+		t.Fatal("unknown device opened")
+	}
+}

@@ -54,6 +54,7 @@ type jitterBuffer struct {
 	next    uint64 // next extended sequence number to play
 	count   int    // packets buffered
 	playing bool
+	played  bool // something was played since the last reset: next is meaningful
 	probe   uint16 // candidate restart after a big sequence jump
 	probing bool
 
@@ -94,6 +95,7 @@ func (jb *jitterBuffer) reset() {
 	}
 	jb.count = 0
 	jb.playing = false
+	jb.played = false
 	jb.probing = false
 	jb.winMin, jb.winPops, jb.surplus = math.MaxInt, 0, 0
 	jb.stats.Resets++
@@ -126,7 +128,7 @@ func (jb *jitterBuffer) Push(seq uint16, ssrc uint32, payload []byte, silent boo
 		ext = jb.maxSeq
 	}
 	jb.probing = false
-	if jb.playing && ext < jb.next {
+	if jb.played && ext < jb.next {
 		jb.stats.Late++
 		return false
 	}
@@ -208,6 +210,7 @@ func (jb *jitterBuffer) Pop(now time.Time, cur, nxt []byte) (kind popKind, curN,
 			return popUnderrun, 0, 0
 		}
 		jb.next++
+		jb.played = true
 		if n := &jb.slots[jb.next%jbSlots]; n.used && n.seq == jb.next && !n.silent {
 			nxtN = copy(nxt, n.payload[:n.n])
 		}
@@ -217,6 +220,7 @@ func (jb *jitterBuffer) Pop(now time.Time, cur, nxt []byte) (kind popKind, curN,
 	s.used = false
 	jb.count--
 	jb.next++
+	jb.played = true
 	if s.silent {
 		jb.adapt(depth)
 		return popSilence, 0, 0

@@ -54,7 +54,7 @@ type jitterBuffer struct {
 	next    uint64 // next extended sequence number to play
 	count   int    // packets buffered
 	playing bool
-	played  bool // something was played since the last reset: next is meaningful
+	played  bool   // something was played since the last reset: next is meaningful
 	probe   uint16 // candidate restart after a big sequence jump
 	probing bool
 

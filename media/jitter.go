@@ -190,6 +190,12 @@ func (jb *jitterBuffer) Pop(now time.Time, cur, nxt []byte) (kind popKind, curN,
 			return popSilence, 0, 0
 		}
 		jb.playing, jb.next = true, low
+		if depth > jb.target+1 {
+			// Playout started late (a device opening, a burst after a
+			// stall): begin near the newest packet instead of keeping
+			// the backlog as latency.
+			jb.skipTo(jb.maxSeq + 1 - uint64(jb.target))
+		}
 	}
 	depth := 0
 	if jb.next <= jb.maxSeq {
@@ -230,6 +236,17 @@ func (jb *jitterBuffer) Pop(now time.Time, cur, nxt []byte) (kind popKind, curN,
 	return popPacket, curN, 0
 }
 
+// skipTo drops the packets before seq unplayed.
+func (jb *jitterBuffer) skipTo(seq uint64) {
+	for ; jb.next < seq; jb.next++ {
+		if s := &jb.slots[jb.next%jbSlots]; s.used && s.seq == jb.next {
+			s.used = false
+			jb.count--
+		}
+		jb.stats.Dropped++
+	}
+}
+
 // adapt trims latency the jitter no longer needs: when the buffer stayed
 // deeper than the target for a whole window, the surplus is dropped one
 // frame every jbShrinkEvery pops, so no single glitch is long.
@@ -237,13 +254,8 @@ func (jb *jitterBuffer) adapt(depth int) {
 	jb.winMin = min(jb.winMin, depth)
 	jb.winPops++
 	if jb.surplus > 0 && jb.winPops%jbShrinkEvery == 0 && depth > jb.target {
-		if s := &jb.slots[jb.next%jbSlots]; s.used && s.seq == jb.next {
-			s.used = false
-			jb.count--
-		}
-		jb.next++
+		jb.skipTo(jb.next + 1)
 		jb.surplus--
-		jb.stats.Dropped++
 	}
 	if jb.winPops < jbWindow {
 		return

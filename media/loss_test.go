@@ -1,0 +1,113 @@
+package media
+
+import (
+	"errors"
+	"net"
+	"net/netip"
+	"sync"
+	"testing"
+	"time"
+)
+
+// lossyRelay forwards UDP from one side to the other on 127.0.0.1 and
+// drops the packets for which drop(n) is true (n counts forwarded-or-
+// dropped packets from a). Replies from b go back to a unchanged.
+type lossyRelay struct {
+	toB, toA *net.UDPConn // toB faces a; toA faces b
+	wg       sync.WaitGroup
+}
+
+func newLossyRelay(t *testing.T) *lossyRelay {
+	t.Helper()
+	listen := func() *net.UDPConn {
+		c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	r := &lossyRelay{toB: listen(), toA: listen()}
+	t.Cleanup(func() {
+		r.toB.Close()
+		r.toA.Close()
+		r.wg.Wait()
+	})
+	return r
+}
+
+// start forwards between a (who sends to r.AddrForA) and b.
+func (r *lossyRelay) start(b netip.AddrPort, drop func(n int) bool) {
+	var mu sync.Mutex
+	var aAddr netip.AddrPort
+	r.wg.Add(2)
+	go func() {
+		defer r.wg.Done()
+		buf := make([]byte, 2048)
+		for n := 0; ; n++ {
+			k, from, err := r.toB.ReadFromUDPAddrPort(buf)
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			mu.Lock()
+			aAddr = from
+			mu.Unlock()
+			if !drop(n) {
+				r.toA.WriteToUDPAddrPort(buf[:k], b)
+			}
+		}
+	}()
+	go func() {
+		defer r.wg.Done()
+		buf := make([]byte, 2048)
+		for {
+			k, _, err := r.toA.ReadFromUDPAddrPort(buf)
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			mu.Lock()
+			to := aAddr
+			mu.Unlock()
+			if to.IsValid() {
+				r.toB.WriteToUDPAddrPort(buf[:k], to)
+			}
+		}
+	}()
+}
+
+func addrOf(c *net.UDPConn) netip.AddrPort { return c.LocalAddr().(*net.UDPAddr).AddrPort() }
+
+// One packet in ten is lost between A and B: with Opus, B rebuilds each
+// from the FEC in the next packet, reports the loss, and the recording
+// still follows the source.
+func TestSessionOpusFECUnderLoss(t *testing.T) {
+	requireOrSkip(t, opusAvailable, "libopus (cgo build)")
+	codec, _ := LookupCodec("opus")
+	a, b := newTestSession(t), newTestSession(t)
+	relay := newLossyRelay(t)
+	drop := func(n int) bool { return n%10 == 5 }
+	relay.start(b.LocalAddr(), drop)
+	signal := speechLike(3*SampleRate, SampleRate)
+	sink := newMemSink(len(signal))
+	if err := b.Start(SessionParams{Remote: addrOf(relay.toA), Codec: codec}, nil, sink); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Start(SessionParams{Remote: addrOf(relay.toB), Codec: codec}, &memSource{samples: signal}, nil); err != nil {
+		t.Fatal(err)
+	}
+	waitOrFail(t, sink.full, 10*time.Second, "recording")
+	st := b.Stats()
+	t.Logf("B: %+v", st)
+	if st.PacketsLost < 10 || st.LossPercent < 8 || st.LossPercent > 12 {
+		t.Fatalf("loss not measured: %+v", st)
+	}
+	if st.FECRecovered < st.PacketsLost*8/10 {
+		t.Fatalf("only %d of %d lost frames rebuilt from FEC", st.FECRecovered, st.PacketsLost)
+	}
+	c, _ := bestCorrelation(envelope(signal, SampleRate), envelope(sink.snapshot(), SampleRate), 100)
+	if c < 0.8 {
+		t.Fatalf("envelope correlation %.3f under 10%% loss", c)
+	}
+	if st.MOS > 4 || st.MOS < 3 {
+		t.Fatalf("MOS %.2f for 10%% loss", st.MOS)
+	}
+}

@@ -66,7 +66,7 @@ func clamp16(v float32) int16 {
 
 // downsampler turns 48 kHz into 8 kHz, keeping filter state across calls.
 type downsampler struct {
-	h   [firLen]float32 // reversed, so the inner loop walks both forward
+	h   [firLen]float32                    // reversed, so the inner loop walks both forward
 	buf [firLen - 1 + FrameSamples]float32 // history then the new block
 }
 

@@ -99,14 +99,18 @@ func (s *Session) readRTCP() {
 			}
 			continue
 		}
-		s.mu.Lock()
-		ok := unmapAddrPort(from).Addr() == s.remote.Addr()
-		s.mu.Unlock()
-		if !ok {
-			continue
-		}
+		from = unmapAddrPort(from)
 		pkts, err := rtcp.Unmarshal(buf[:n])
 		if err != nil {
+			continue
+		}
+		s.mu.Lock()
+		ok := from.Addr() == s.remote.Addr()
+		if ok {
+			s.remoteRTCP = from // symmetric RTCP, as for RTP
+		}
+		s.mu.Unlock()
+		if !ok {
 			continue
 		}
 		now := s.clock.Now()

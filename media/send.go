@@ -191,10 +191,14 @@ func (sd *sender) write(pt uint8, ts uint32, marker bool, payload []byte, to net
 	sd.s.statsMu.Unlock()
 }
 
-// rtcpAddr is where reports go: the peer's RTP port + 1.
+// rtcpAddr is where reports go: where the peer's reports come from, else
+// its RTP port + 1.
 func (s *Session) rtcpAddr() netip.AddrPort {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.remoteRTCP.IsValid() {
+		return s.remoteRTCP
+	}
 	return netip.AddrPortFrom(s.remote.Addr(), s.remote.Port()+1)
 }
 

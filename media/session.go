@@ -47,9 +47,10 @@ type Session struct {
 	params     SessionParams
 	remote     netip.AddrPort // where RTP goes; latched to the peer's real port
 	latched    bool
+	remoteRTCP netip.AddrPort // where the peer's RTCP came from, once it did
 	started    bool
 	closed     bool
-	enc        encoder // replaced by Update; the sender closes the old one
+	enc        encoder // replaced by Update; the sender picks it up between frames
 	sourceName string
 	sinkName   string
 
@@ -280,6 +281,7 @@ func (s *Session) Update(p SessionParams) error {
 	if unmapAddrPort(p.Remote) != unmapAddrPort(old.Remote) {
 		s.remote = unmapAddrPort(p.Remote)
 		s.latched = false
+		s.remoteRTCP = netip.AddrPort{}
 	}
 	s.params = p
 	s.log.Info("media updated", "remote", p.Remote, "codec", p.Codec.String(), "direction", p.Direction)

@@ -259,3 +259,55 @@ func TestNewSessionPortRange(t *testing.T) {
 		t.Fatal("a range without an even/odd pair succeeded")
 	}
 }
+
+// A re-INVITE that switches codec (PCMU -> Opus on both sides) keeps the
+// audio flowing; mute sends silence without stopping the stream.
+func TestSessionCodecSwitchAndMute(t *testing.T) {
+	requireOrSkip(t, opusAvailable, "libopus (cgo build)")
+	pcmu, _ := LookupCodec("pcmu")
+	opus, _ := LookupCodec("opus")
+	a, b := newTestSession(t), newTestSession(t)
+	sink := newMemSink(0)
+	pb := SessionParams{Remote: a.LocalAddr(), Codec: pcmu}
+	pa := SessionParams{Remote: b.LocalAddr(), Codec: pcmu}
+	if err := b.Start(pb, nil, sink); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Start(pa, &memSource{samples: tone(30*SampleRate, SampleRate, 440, 8000)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	sink.waitFor(t, SampleRate/2)
+	pa.Codec, pb.Codec = opus, opus
+	if err := b.Update(pb); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Update(pa); err != nil {
+		t.Fatal(err)
+	}
+	switched := len(sink.snapshot())
+	sink.waitFor(t, switched+SampleRate/2)
+	a.SetMute(true)
+	muted := len(sink.snapshot())
+	sink.waitFor(t, muted+SampleRate/2)
+	sentMuted := a.Stats().PacketsSent
+	a.SetMute(false)
+	unmuted := len(sink.snapshot())
+	sink.waitFor(t, unmuted+SampleRate/2)
+	got := sink.snapshot()
+	edge := SampleRate / 5
+	if r := rms(got[switched+edge : muted]); r < 2000 {
+		t.Fatalf("no audio after switching to Opus (rms %.0f)", r)
+	}
+	if r := rms(got[muted+edge : unmuted]); r > 100 {
+		t.Fatalf("audio while muted (rms %.0f)", r)
+	}
+	if r := rms(got[unmuted+edge:]); r < 2000 {
+		t.Fatalf("no audio after unmute (rms %.0f)", r)
+	}
+	if st := b.Stats(); st.Codec != "opus" {
+		t.Fatalf("stats codec %q", st.Codec)
+	}
+	if sentMuted < 50 {
+		t.Fatalf("only %d packets sent; mute must keep the stream going", sentMuted)
+	}
+}

@@ -115,3 +115,33 @@ func BenchmarkSessionCallMinute(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSessionRealTime runs a real two-endpoint Opus call on loopback
+// for 20 s of wall time (goroutines, tickers, sockets, RTCP: everything)
+// and reports the process CPU time per endpoint per call-minute, the
+// figure to compare with baresip's.
+func BenchmarkSessionRealTime(b *testing.B) {
+	codec, _ := LookupCodec("opus")
+	if !CodecAvailable(codec) {
+		b.Skip("opus not in this build")
+	}
+	const wall = 20 * time.Second
+	for b.Loop() {
+		x, err := NewSession(loopback, SessionOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		y, err := NewSession(loopback, SessionOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		before := cpuTime()
+		_ = x.Start(SessionParams{Remote: y.LocalAddr(), Codec: codec}, &loopSource{samples: speechLike(SampleRate, SampleRate)}, nil)
+		_ = y.Start(SessionParams{Remote: x.LocalAddr(), Codec: codec}, &loopSource{samples: speechLike(SampleRate, SampleRate)}, nil)
+		time.Sleep(wall)
+		x.Close()
+		y.Close()
+		used := cpuTime() - before
+		b.ReportMetric(used.Seconds()/2*float64(time.Minute)/float64(wall), "cpu-s/call-min/endpoint")
+	}
+}

@@ -160,7 +160,10 @@ func (s *Session) playout(sink Sink) {
 			}
 			p.produce(s.clock.Now())
 			if err := sink.Write(p.out[:]); err != nil {
+				// A failed device no longer blocks: go on at our own
+				// pace so the loop does not spin.
 				p.sinkFailed(err)
+				realTime, start, frames = false, s.clock.Now(), 0
 			}
 			continue
 		}

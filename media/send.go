@@ -69,19 +69,40 @@ func (s *Session) sendLoop(src Source) {
 	defer ticker.Stop()
 	start := s.clock.Now()
 	nextRTCP := start.Add(rtcpJitter(s.rtcpEvery / 2))
+	var ready <-chan struct{}
+	if sd.ring != nil {
+		ready = sd.ring.ready
+	}
 	var frames int64
+	lastSent := start
 	for {
 		now := s.clock.Now()
-		due := int64(now.Sub(start)/FrameDuration) + 1 - frames
-		if due > maxCatchUp {
-			skip := due - maxCatchUp
-			frames += skip
-			sd.ts += uint32(skip) * sd.enc.RTPSamples()
-			due = maxCatchUp
-		}
-		for ; due > 0; due-- {
-			sd.sendFrame(now)
-			frames++
+		if sd.ring == nil {
+			// A file or generator: our clock sets the pace.
+			due := int64(now.Sub(start)/FrameDuration) + 1 - frames
+			if due > maxCatchUp {
+				skip := due - maxCatchUp
+				frames += skip
+				sd.ts += uint32(skip) * sd.enc.RTPSamples()
+				due = maxCatchUp
+			}
+			for ; due > 0; due-- {
+				sd.sendFrame(now)
+				frames++
+			}
+		} else {
+			// A device: send what it captured; if it stalls, keep the
+			// stream (and NAT bindings) alive with silence.
+			for sd.ring.len() > 0 {
+				sd.sendFrame(now)
+				lastSent = now
+			}
+			if now.Sub(lastSent) >= deviceStall {
+				// Stalled (or still opening): one silence frame per tick
+				// until the device delivers again.
+				sd.sendFrame(now)
+				lastSent = now.Add(FrameDuration - deviceStall)
+			}
 		}
 		if !now.Before(nextRTCP) {
 			s.sendReport(now)
@@ -91,9 +112,14 @@ func (s *Session) sendLoop(src Source) {
 		case <-s.stop:
 			return
 		case <-ticker.C():
+		case <-ready:
 		}
 	}
 }
+
+// deviceStall is how long a capture device may deliver nothing before the
+// sender fills in silence.
+const deviceStall = 3 * FrameDuration
 
 // rtcpJitter spreads reports over [0.5, 1.5] x d as RFC 3550 asks.
 func rtcpJitter(d time.Duration) time.Duration {

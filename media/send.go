@@ -160,7 +160,7 @@ func (sd *sender) sendFrame(now time.Time) {
 	if dtmf != nil {
 		step := dtmf.ClockRate / uint32(time.Second/FrameDuration)
 		if n, ts, marker, ok := sd.dtmf.next(s.dtmfQueue, audioTS, step, dtmf.ClockRate, sd.payload[:]); ok {
-			sd.write(dtmf.PayloadType, ts, marker, sd.payload[:n], remote, now)
+			sd.write(dtmf.PayloadType, ts, marker, sd.payload[:n], remote, now, audioTS)
 			return
 		}
 	}
@@ -171,7 +171,7 @@ func (sd *sender) sendFrame(now time.Time) {
 	if err != nil || n <= 0 {
 		return
 	}
-	sd.write(pt, audioTS, !sd.sending, sd.payload[:n], remote, now)
+	sd.write(pt, audioTS, !sd.sending, sd.payload[:n], remote, now, audioTS)
 	sd.sending = true
 }
 
@@ -197,7 +197,9 @@ func (sd *sender) readSource() {
 	sd.s.markSourceDone()
 }
 
-func (sd *sender) write(pt uint8, ts uint32, marker bool, payload []byte, to netip.AddrPort, now time.Time) {
+// write sends one packet; slotTS is the audio timestamp of this frame slot
+// (a DTMF packet carries its event's start instead), kept for SR timing.
+func (sd *sender) write(pt uint8, ts uint32, marker bool, payload []byte, to netip.AddrPort, now time.Time, slotTS uint32) {
 	sd.pkt.PayloadType = pt
 	sd.pkt.Timestamp = ts
 	sd.pkt.Marker = marker
@@ -213,7 +215,7 @@ func (sd *sender) write(pt uint8, ts uint32, marker bool, payload []byte, to net
 	sd.s.statsMu.Lock()
 	sd.s.sent++
 	sd.s.sentBytes += uint64(len(payload))
-	sd.s.lastSend, sd.s.lastTS = now, ts
+	sd.s.lastSend, sd.s.lastTS = now, slotTS
 	sd.s.statsMu.Unlock()
 }
 

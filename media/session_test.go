@@ -134,3 +134,33 @@ func TestSessionNoDTMF(t *testing.T) {
 		t.Fatalf("got %v, want ErrNoDTMF", err)
 	}
 }
+
+// Opus with telephone-event/48000: durations count 48 kHz ticks.
+func TestSessionDTMFWithOpus(t *testing.T) {
+	codec, _ := LookupCodec("opus")
+	requireOrSkip(t, CodecAvailable(codec), "opus codec (cgo build with libopus)")
+	te := TelephoneEventFor(codec.ClockRate)
+	if te.ClockRate != 48000 || te.PayloadType != 110 {
+		t.Fatalf("telephone-event for opus: %+v", te)
+	}
+	a, b := newTestSession(t), newTestSession(t)
+	if err := b.Start(SessionParams{Remote: a.LocalAddr(), Codec: codec, DTMF: &te}, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Start(SessionParams{Remote: b.LocalAddr(), Codec: codec, DTMF: &te}, &memSource{samples: tone(5*SampleRate, SampleRate, 440, 8000)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.SendDTMF("9#"); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range "9#" {
+		select {
+		case got := <-b.DTMF():
+			if got != want {
+				t.Fatalf("got %q, want %q", got, want)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("digit %q did not arrive", want)
+		}
+	}
+}

@@ -198,6 +198,9 @@ func (s *Session) Start(p SessionParams, src Source, sink Sink) error {
 	s.remote = unmapAddrPort(p.Remote)
 	s.enc = enc
 	s.sourceName, s.sinkName = describe(src), describe(sink)
+	// Added under mu so a concurrent Close either refuses this Start or
+	// waits for these goroutines.
+	s.wg.Add(4)
 	s.mu.Unlock()
 	s.rxMu.Lock()
 	s.dec = dec
@@ -208,7 +211,6 @@ func (s *Session) Start(p SessionParams, src Source, sink Sink) error {
 		"receive", fmt.Sprintf("%s -> RTP(pt=%d) -> Jitter(adaptive %d-%d ms) -> %s -> %s", s.local, p.Codec.PayloadType, jbMinFrames*20, jbMaxFrames*20, dec, s.sinkName),
 		"direction", p.Direction, "dtmf", dtmfDesc(p.DTMF))
 
-	s.wg.Add(4)
 	go func() { defer s.wg.Done(); s.readRTP() }()
 	go func() { defer s.wg.Done(); s.readRTCP() }()
 	go func() { defer s.wg.Done(); s.sendLoop(src) }()

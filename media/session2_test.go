@@ -78,6 +78,7 @@ func TestSessionPacingWithFakeClock(t *testing.T) {
 
 // Hold: when A goes inactive B hears silence; resuming brings audio back.
 func TestSessionHoldAndResume(t *testing.T) {
+	t.Parallel()
 	codec, _ := LookupCodec("pcmu")
 	a, b := newTestSession(t), newTestSession(t)
 	sink := newMemSink(0)
@@ -119,6 +120,7 @@ func TestSessionHoldAndResume(t *testing.T) {
 // B was told A is at another port of A's IP (a NAT rewrote it); the first
 // packets come from A's real port, so B latches and sends there.
 func TestSessionLatchesToPeerPort(t *testing.T) {
+	t.Parallel()
 	codec, _ := LookupCodec("pcmu")
 	a, b := newTestSession(t), newTestSession(t)
 	wrong := netip.AddrPortFrom(loopback, a.LocalAddr().Port()+100)
@@ -144,6 +146,7 @@ func TestSessionLatchesToPeerPort(t *testing.T) {
 // Packets from any other address are ignored, even well-formed ones:
 // a DTMF digit from a stranger never shows up, the peer's does.
 func TestSessionIgnoresForeignSources(t *testing.T) {
+	t.Parallel()
 	codec, _ := LookupCodec("pcmu")
 	te := DefaultTelephoneEvent()
 	a, b := newTestSession(t), newTestSession(t)
@@ -194,6 +197,7 @@ func TestSessionIgnoresForeignSources(t *testing.T) {
 // With reports every 100 ms, both sides learn the round trip (loopback:
 // well under 50 ms) and the peer's view of the loss.
 func TestSessionRTCPRoundTrip(t *testing.T) {
+	t.Parallel()
 	codec, _ := LookupCodec("pcmu")
 	a, b := newTestSession(t), newTestSession(t)
 	a.rtcpEvery, b.rtcpEvery = 100*time.Millisecond, 100*time.Millisecond
@@ -263,6 +267,7 @@ func TestNewSessionPortRange(t *testing.T) {
 // A re-INVITE that switches codec (PCMU -> Opus on both sides) keeps the
 // audio flowing; mute sends silence without stopping the stream.
 func TestSessionCodecSwitchAndMute(t *testing.T) {
+	t.Parallel()
 	requireOrSkip(t, opusAvailable, "libopus (cgo build)")
 	pcmu, _ := LookupCodec("pcmu")
 	opus, _ := LookupCodec("opus")

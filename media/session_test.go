@@ -43,15 +43,17 @@ func waitOrFail(t *testing.T, ch <-chan struct{}, d time.Duration, what string) 
 	}
 }
 
-// TestSessionAudioRoundTrip: A plays a 2 s WAV, B records; the recording's
+// TestSessionAudioRoundTrip: A plays a 1 s WAV, B records; the recording's
 // envelope must follow the source's (correlation > 0.8).
 func TestSessionAudioRoundTrip(t *testing.T) {
+	t.Parallel()
 	for _, name := range []string{"opus", "pcmu", "pcma"} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			codec, _ := LookupCodec(name)
 			requireOrSkip(t, CodecAvailable(codec), name+" codec (cgo build with libopus)")
 			dir := t.TempDir()
-			signal := speechLike(2*SampleRate, SampleRate)
+			signal := speechLike(SampleRate, SampleRate)
 			wavPath := filepath.Join(dir, "in.wav")
 			writeTestWAV(t, wavPath, SampleRate, 1, signal)
 			src, err := OpenWAVSource(wavPath)
@@ -80,10 +82,10 @@ func TestSessionAudioRoundTrip(t *testing.T) {
 			if c < 0.8 {
 				t.Fatalf("envelope correlation %.3f < 0.8", c)
 			}
-			if st := b.Stats(); st.PacketsReceived < 90 || st.PacketsLost != 0 {
+			if st := b.Stats(); st.PacketsReceived < 45 || st.PacketsLost != 0 {
 				t.Fatalf("receiver stats %+v", st)
 			}
-			if st := a.Stats(); st.PacketsSent < 100 {
+			if st := a.Stats(); st.PacketsSent < 50 {
 				t.Fatalf("sender stats %+v", st)
 			}
 		})
@@ -93,6 +95,7 @@ func TestSessionAudioRoundTrip(t *testing.T) {
 // TestSessionDTMF sends digits both ways is covered one way here: A sends,
 // B's DTMF channel yields each digit once, in order.
 func TestSessionDTMF(t *testing.T) {
+	t.Parallel()
 	codec, _ := LookupCodec("pcmu")
 	te := DefaultTelephoneEvent()
 	a, b := newTestSession(t), newTestSession(t)
@@ -137,6 +140,7 @@ func TestSessionNoDTMF(t *testing.T) {
 
 // Opus with telephone-event/48000: durations count 48 kHz ticks.
 func TestSessionDTMFWithOpus(t *testing.T) {
+	t.Parallel()
 	codec, _ := LookupCodec("opus")
 	requireOrSkip(t, CodecAvailable(codec), "opus codec (cgo build with libopus)")
 	te := TelephoneEventFor(codec.ClockRate)

@@ -39,6 +39,7 @@ func readAll(t *testing.T, path string) []int16 {
 // Session B -> WAV file, as `homeshore call --play/--record` does. The
 // recording's 10 ms envelope must correlate with the original's (> 0.8).
 func TestSessionSpeechWAVFiles(t *testing.T) {
+	t.Parallel()
 	_, err := exec.LookPath("espeak-ng")
 	requireOrSkip(t, err == nil, "espeak-ng")
 	dir := t.TempDir()
@@ -49,6 +50,7 @@ func TestSessionSpeechWAVFiles(t *testing.T) {
 	want := readAll(t, in)
 	for _, name := range []string{"opus", "pcmu"} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			codec, _ := LookupCodec(name)
 			requireOrSkip(t, CodecAvailable(codec), name+" codec (cgo build with libopus)")
 			src, err := OpenWAVSource(in)

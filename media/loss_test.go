@@ -2,6 +2,7 @@ package media
 
 import (
 	"errors"
+	"math/rand/v2"
 	"net"
 	"net/netip"
 	"sync"
@@ -35,8 +36,14 @@ func newLossyRelay(t *testing.T) *lossyRelay {
 	return r
 }
 
-// start forwards between a (who sends to r.AddrForA) and b.
+// start forwards between a (who sends to r.toB) and b, dropping packet n
+// from a when drop(n).
 func (r *lossyRelay) start(b netip.AddrPort, drop func(n int) bool) {
+	r.startDelayed(b, func(n int) (time.Duration, bool) { return 0, !drop(n) })
+}
+
+// startDelayed forwards packet n from a after delay(n), if at all.
+func (r *lossyRelay) startDelayed(b netip.AddrPort, delay func(n int) (time.Duration, bool)) {
 	var mu sync.Mutex
 	var aAddr netip.AddrPort
 	r.wg.Add(2)
@@ -51,8 +58,18 @@ func (r *lossyRelay) start(b netip.AddrPort, drop func(n int) bool) {
 			mu.Lock()
 			aAddr = from
 			mu.Unlock()
-			if !drop(n) {
+			d, ok := delay(n)
+			switch {
+			case !ok:
+			case d == 0:
 				r.toA.WriteToUDPAddrPort(buf[:k], b)
+			default:
+				pkt := append([]byte(nil), buf[:k]...)
+				r.wg.Add(1)
+				time.AfterFunc(d, func() {
+					defer r.wg.Done()
+					r.toA.WriteToUDPAddrPort(pkt, b)
+				})
 			}
 		}
 	}()
@@ -112,5 +129,54 @@ func TestSessionOpusFECUnderLoss(t *testing.T) {
 	}
 	if st.MOS > 4 || st.MOS < 2.5 {
 		t.Fatalf("MOS %.2f for 10%% loss: %+v", st.MOS, st)
+	}
+}
+
+// Packets delayed by a seeded 0-60 ms (so also reordered): the jitter
+// buffer measures the jitter, deepens, and plays with little concealment.
+func TestSessionAdaptsToJitter(t *testing.T) {
+	t.Parallel()
+	codec, _ := LookupCodec("pcmu")
+	a, b := newTestSession(t), newTestSession(t)
+	relay := newLossyRelay(t)
+	rng := rand.New(rand.NewPCG(1, 2))
+	var mu sync.Mutex
+	relay.startDelayed(b.LocalAddr(), func(int) (time.Duration, bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		return time.Duration(rng.IntN(60)) * time.Millisecond, true
+	})
+	signal := speechLike(3*SampleRate, SampleRate)
+	sink := newMemSink(len(signal))
+	if err := b.Start(SessionParams{Remote: addrOf(relay.toA), Codec: codec}, nil, sink); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Start(SessionParams{Remote: addrOf(relay.toB), Codec: codec}, &memSource{samples: signal}, nil); err != nil {
+		t.Fatal(err)
+	}
+	waitOrFail(t, sink.full, 10*time.Second, "recording")
+	st := b.Stats()
+	b.rxMu.Lock()
+	target, jbStats := b.jb.Target(), b.jb.stats
+	b.rxMu.Unlock()
+	t.Logf("B: %+v; jitter buffer target %d frames, %+v", st, target, jbStats)
+	if st.JitterMs < 5 {
+		t.Fatalf("jitter %.1f ms measured for 0-60 ms delays", st.JitterMs)
+	}
+	if target <= jbMinFrames {
+		t.Fatalf("target stayed at %d frames", target)
+	}
+	// Packets still in flight when Stats is read count as lost for now
+	// (RFC 3550); reordering itself must not.
+	if st.PacketsLost > 3 {
+		t.Fatalf("reordering counted as loss: %+v", st)
+	}
+	// The first second teaches the buffer; afterwards little is concealed.
+	if st.Concealed > uint64(len(signal)/FrameSamples/5) {
+		t.Fatalf("%d of %d frames concealed", st.Concealed, len(signal)/FrameSamples)
+	}
+	c, _ := bestCorrelation(envelope(signal, SampleRate), envelope(sink.snapshot(), SampleRate), 100)
+	if c < 0.8 {
+		t.Fatalf("envelope correlation %.3f under jitter", c)
 	}
 }

@@ -316,3 +316,36 @@ func TestSessionCodecSwitchAndMute(t *testing.T) {
 		t.Fatalf("only %d packets sent; mute must keep the stream going", sentMuted)
 	}
 }
+
+// Sessions bound to the IPv4 wildcard and to IPv6 loopback carry audio.
+func TestSessionAddressFamilies(t *testing.T) {
+	t.Parallel()
+	codec, _ := LookupCodec("pcmu")
+	for _, c := range []struct{ bind, reach string }{{"0.0.0.0", "127.0.0.1"}, {"::1", "::1"}} {
+		bind, reach := netip.MustParseAddr(c.bind), netip.MustParseAddr(c.reach)
+		a, err := NewSession(bind, SessionOptions{Logger: testLogger(t)})
+		if err != nil {
+			requireOrSkip(t, !bind.Is6(), "IPv6 loopback")
+			t.Fatal(err)
+		}
+		defer a.Close()
+		b, err := NewSession(bind, SessionOptions{Logger: testLogger(t)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer b.Close()
+		sink := newMemSink(SampleRate / 2)
+		at := netip.AddrPortFrom(reach, a.LocalAddr().Port())
+		bt := netip.AddrPortFrom(reach, b.LocalAddr().Port())
+		if err := b.Start(SessionParams{Remote: at, Codec: codec}, nil, sink); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.Start(SessionParams{Remote: bt, Codec: codec}, &memSource{samples: tone(5*SampleRate, SampleRate, 440, 8000)}, nil); err != nil {
+			t.Fatal(err)
+		}
+		waitOrFail(t, sink.full, 10*time.Second, "audio via "+c.bind)
+		if r := rms(sink.snapshot()[SampleRate/4:]); r < 2000 {
+			t.Fatalf("%s: rms %.0f", c.bind, r)
+		}
+	}
+}

@@ -17,19 +17,33 @@ type captureRing struct {
 	head   int // oldest
 	count  int
 	ready  chan struct{} // signalled when a frame is added
+	quit   chan struct{} // closed to stop this ring's reader (source swap)
+	ended  chan struct{} // closed when the reader has returned
 }
 
 const captureRingFrames = 4
 
-func newCaptureRing() *captureRing { return &captureRing{ready: make(chan struct{}, 1)} }
+func newCaptureRing() *captureRing {
+	return &captureRing{ready: make(chan struct{}, 1), quit: make(chan struct{}), ended: make(chan struct{})}
+}
 
-// run reads src until stop is closed or src ends; done is called then
-// (the sender goes on with silence).
+// halt stops the reader and waits until it no longer touches its source
+// (at most one device frame).
+func (r *captureRing) halt() {
+	close(r.quit)
+	<-r.ended
+}
+
+// run reads src until stop or r.quit is closed or src ends; done is called
+// when src ends (the sender goes on with silence).
 func (r *captureRing) run(src Source, stop <-chan struct{}, done func(error)) {
+	defer close(r.ended)
 	var frame [FrameSamples]int16
 	for {
 		select {
 		case <-stop:
+			return
+		case <-r.quit:
 			return
 		default:
 		}

@@ -3,7 +3,6 @@
 package media
 
 import (
-	"math"
 	"os/exec"
 	"testing"
 	"time"
@@ -11,24 +10,6 @@ import (
 
 func pulseAudioRunning() bool {
 	return exec.Command("pactl", "info").Run() == nil
-}
-
-// goertzel is the relative power of hz in x (0..1 of the total).
-func goertzel(x []int16, rate int, hz float64) float64 {
-	w := 2 * math.Pi * hz / float64(rate)
-	coeff := 2 * math.Cos(w)
-	var s1, s2, total float64
-	for _, v := range x {
-		f := float64(v)
-		s0 := f + coeff*s1 - s2
-		s2, s1 = s1, s0
-		total += f * f
-	}
-	power := s1*s1 + s2*s2 - coeff*s1*s2
-	if total == 0 {
-		return 0
-	}
-	return power / (total * float64(len(x)) / 2)
 }
 
 // Plays a 1 kHz tone to the default output and records the default input,
@@ -146,6 +127,19 @@ func TestSessionWithDevices(t *testing.T) {
 	}
 	if st := b.Stats(); st.PacketsSent < 150 {
 		t.Fatalf("B sent only %d packets in 4 s", st.PacketsSent)
+	}
+	// Swapping the device out stops its reader, so it can be closed.
+	if err := b.SetSource(nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := capt.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.SetSink(nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := play.Close(); err != nil {
+		t.Fatal(err)
 	}
 	if err := b.Close(); err != nil {
 		t.Fatal(err)

@@ -217,3 +217,21 @@ func writeFile(t *testing.T, path string, b []byte) {
 		t.Fatal(err)
 	}
 }
+
+// goertzel is the relative power of hz in x (0..1 of the total).
+func goertzel(x []int16, rate int, hz float64) float64 {
+	w := 2 * math.Pi * hz / float64(rate)
+	coeff := 2 * math.Cos(w)
+	var s1, s2, total float64
+	for _, v := range x {
+		f := float64(v)
+		s0 := f + coeff*s1 - s2
+		s2, s1 = s1, s0
+		total += f * f
+	}
+	power := s1*s1 + s2*s2 - coeff*s1*s2
+	if total == 0 {
+		return 0
+	}
+	return power / (total * float64(len(x)) / 2)
+}

@@ -156,6 +156,11 @@ func (s *Session) playout(sink Sink) {
 			select {
 			case <-s.stop:
 				return
+			case req := <-s.sinkSwap:
+				sink, realTime = req.sink, isRealTime(req.sink)
+				start, frames = s.clock.Now(), 0
+				close(req.done)
+				continue
 			default:
 			}
 			p.produce(s.clock.Now())
@@ -170,6 +175,11 @@ func (s *Session) playout(sink Sink) {
 		select {
 		case <-s.stop:
 			return
+		case req := <-s.sinkSwap:
+			sink, realTime = req.sink, isRealTime(req.sink)
+			start, frames = s.clock.Now(), 0
+			close(req.done)
+			continue
 		case <-ticker.C():
 		}
 		now := s.clock.Now()

@@ -48,19 +48,7 @@ func (s *Session) sendLoop(src Source) {
 	sd.pkt.Version = 2
 	sd.pkt.SSRC = s.ssrc
 	sd.pkt.SequenceNumber = uint16(randUint32())
-	if isRealTime(src) {
-		sd.ring = newCaptureRing()
-		s.wg.Add(1)
-		go func() {
-			defer s.wg.Done()
-			sd.ring.run(src, s.stop, func(err error) {
-				if err != nil {
-					s.log.Warn("audio capture failed; sending silence", "err", err)
-				}
-				s.markSourceDone()
-			})
-		}()
-	}
+	sd.useSource(src)
 	s.mu.Lock()
 	sd.enc = s.enc
 	s.mu.Unlock()
@@ -69,10 +57,6 @@ func (s *Session) sendLoop(src Source) {
 	defer ticker.Stop()
 	start := s.clock.Now()
 	nextRTCP := start.Add(rtcpJitter(s.rtcpEvery / 2))
-	var ready <-chan struct{}
-	if sd.ring != nil {
-		ready = sd.ring.ready
-	}
 	var frames int64
 	lastSent := start
 	for {
@@ -108,13 +92,55 @@ func (s *Session) sendLoop(src Source) {
 			s.sendReport(now)
 			nextRTCP = now.Add(rtcpJitter(s.rtcpEvery))
 		}
+		var ready <-chan struct{}
+		if sd.ring != nil {
+			ready = sd.ring.ready
+		}
 		select {
 		case <-s.stop:
+			if sd.ring != nil {
+				sd.ring.halt()
+			}
 			return
 		case <-ticker.C():
 		case <-ready:
+		case req := <-s.srcSwap:
+			sd.useSource(req.src)
+			close(req.done)
+			if sd.ring != nil {
+				lastSent = s.clock.Now()
+			} else {
+				start, frames = s.clock.Now(), 0
+			}
 		}
 	}
+}
+
+// useSource switches to src, stopping the previous device reader first
+// so the caller may close the old source once the switch is done.
+func (sd *sender) useSource(src Source) {
+	s := sd.s
+	if sd.ring != nil {
+		sd.ring.halt()
+		sd.ring = nil
+	}
+	sd.src, sd.eof, sd.readErr = src, false, false
+	if !isRealTime(src) {
+		return
+	}
+	ring := newCaptureRing()
+	sd.ring = ring
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		ring.run(src, s.stop, func(err error) {
+			if err != nil {
+				s.log.Warn("audio capture failed; sending silence", "err", err)
+				return
+			}
+			s.markSourceDone()
+		})
+	}()
 }
 
 // deviceStall is how long a capture device may deliver nothing before the

@@ -78,6 +78,8 @@ type Session struct {
 
 	rtcpEvery time.Duration // RTCP report interval (RFC 3550: 5 s); tests shorten it
 
+	srcSwap   chan swapRequest
+	sinkSwap  chan swapRequest
 	dtmfQueue chan rune
 	dtmfOut   chan rune
 	srcDone   chan struct{}
@@ -118,6 +120,8 @@ func NewSession(laddr netip.Addr, opts SessionOptions) (*Session, error) {
 		cname:     hex.EncodeToString(id[4:]) + "@homeshore",
 		jb:        newJitterBuffer(),
 		rtcpEvery: rtcpInterval,
+		srcSwap:   make(chan swapRequest),
+		sinkSwap:  make(chan swapRequest),
 		dtmfQueue: make(chan rune, dtmfQueueSize),
 		dtmfOut:   make(chan rune, dtmfQueueSize),
 		srcDone:   make(chan struct{}),
@@ -292,6 +296,54 @@ func (s *Session) Update(p SessionParams) error {
 
 func equalCodec(a, b Codec) bool {
 	return a.Name == b.Name && a.PayloadType == b.PayloadType && a.ClockRate == b.ClockRate
+}
+
+// swapRequest asks the send or playout goroutine to change its endpoint;
+// done is closed once the old one is no longer used.
+type swapRequest struct {
+	src  Source
+	sink Sink
+	done chan struct{}
+}
+
+// SetSource replaces the audio sent (another microphone, a file); nil
+// means silence. It returns once the old source is no longer read, so the
+// caller may close it then: the Session never closes a source.
+func (s *Session) SetSource(src Source) error {
+	if src == nil {
+		src = Silence()
+	}
+	return s.swap(s.srcSwap, swapRequest{src: src, done: make(chan struct{})}, "source", describe(src))
+}
+
+// SetSink replaces where received audio is played (another headset, a
+// file); nil discards it. It returns once the old sink is no longer
+// written, so the caller may close it then.
+func (s *Session) SetSink(sink Sink) error {
+	if sink == nil {
+		sink = discard{}
+	}
+	return s.swap(s.sinkSwap, swapRequest{sink: sink, done: make(chan struct{})}, "sink", describe(sink))
+}
+
+func (s *Session) swap(to chan<- swapRequest, req swapRequest, what, name string) error {
+	s.mu.Lock()
+	started, closed := s.started, s.closed
+	s.mu.Unlock()
+	switch {
+	case closed:
+		return ErrClosed
+	case !started:
+		return ErrNotStarted
+	}
+	select {
+	case to <- req:
+	case <-s.stop:
+		return ErrClosed
+	}
+	<-req.done
+	s.log.Info("media "+what+" switched", what, name)
+	return nil
 }
 
 // SetMute sends silence instead of the source while on: the stream keeps

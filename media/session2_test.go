@@ -349,3 +349,42 @@ func TestSessionAddressFamilies(t *testing.T) {
 		}
 	}
 }
+
+// Switching source and sink mid-call: B hears the new source, and the new
+// sink receives while the old one stops.
+func TestSessionSwitchSourceAndSink(t *testing.T) {
+	t.Parallel()
+	codec, _ := LookupCodec("pcmu")
+	a, b := newTestSession(t), newTestSession(t)
+	first := newMemSink(0)
+	if err := b.Start(SessionParams{Remote: a.LocalAddr(), Codec: codec}, nil, first); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Start(SessionParams{Remote: b.LocalAddr(), Codec: codec}, &memSource{samples: tone(20*SampleRate, SampleRate, 440, 8000)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	first.waitFor(t, SampleRate/2)
+	if err := a.SetSource(&memSource{samples: tone(20*SampleRate, SampleRate, 1000, 8000)}); err != nil {
+		t.Fatal(err)
+	}
+	second := newMemSink(0)
+	if err := b.SetSink(second); err != nil {
+		t.Fatal(err)
+	}
+	stopped := len(first.snapshot())
+	second.waitFor(t, SampleRate/2)
+	got := second.snapshot()[SampleRate/4:]
+	if share := goertzel(got, SampleRate, 1000); share < 0.8 {
+		t.Fatalf("new source not heard: 1 kHz share %.2f", share)
+	}
+	if n := len(first.snapshot()); n != stopped {
+		t.Fatalf("old sink still written: %d -> %d samples", stopped, n)
+	}
+	if err := a.SetSource(nil); err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+	if err := a.SetSource(nil); err != ErrClosed {
+		t.Fatalf("SetSource after Close: %v", err)
+	}
+}

@@ -12,12 +12,15 @@
 // Pacing: a Source that is not real time (a WAV file) is read on the
 // Session's 20 ms Clock; a device Source (RealTime) pushes each frame as it
 // is captured. Playout into a plain Sink runs on the Clock; a device Sink
-// pulls, blocking in Write. The Session closes neither.
+// pulls, blocking in Write. The Session closes neither; SetSource and
+// SetSink swap them mid-call (a headset change) and return once the old one
+// is released, so the caller can close it.
 //
 // For SDP: LocalAddr returns the address given to NewSession, so a Session
 // bound to 0.0.0.0 needs the host's real address in c=. RTCP is on RTP+1
 // (no rtcp-mux). RFC 4733 durations are counted in the telephone-event
 // clock: negotiate telephone-event at the audio codec's rate
-// (TelephoneEventFor). SourceDone fires once the last frame of the source
-// has been sent; the peer plays it a jitter buffer later (< 250 ms).
+// (TelephoneEventFor). SourceDone fires when the source returns io.EOF,
+// right after its last frame was sent; the peer plays that frame a jitter
+// buffer later (< 250 ms), so wait that long before hanging up.
 package media

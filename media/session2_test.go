@@ -101,7 +101,7 @@ func TestSessionHoldAndResume(t *testing.T) {
 		t.Fatal(err)
 	}
 	resumed := len(sink.snapshot())
-	sink.waitFor(t, resumed+SampleRate/2)
+	sink.waitFor(t, resumed+SampleRate)
 	got := sink.snapshot()
 	loud := func(from, to int) bool { return rms(got[from:to]) > 2000 }
 	// Allow 200 ms for packets in flight and the jitter buffer on each edge.

@@ -162,7 +162,7 @@ func (s *Session) markSourceDone() { s.srcOnce.Do(func() { close(s.srcDone) }) }
 // packet in its slot).
 func (sd *sender) sendFrame(now time.Time) {
 	s := sd.s
-	if g := s.encGenA.Load(); g != sd.encGen {
+	if g := s.encGen.Load(); g != sd.encGen {
 		s.mu.Lock()
 		sd.enc, sd.encGen = s.enc, g
 		s.mu.Unlock()

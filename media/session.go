@@ -17,9 +17,9 @@ import (
 // SessionOptions configure a Session before it binds its ports.
 type SessionOptions struct {
 	Logger           *slog.Logger
-	PortMin, PortMax int // RTP port range; 0,0 = any free even port
-	OpusBitrate      int // bits per second; 0 = DefaultOpusBitrate
-	Clock            Clock
+	PortMin, PortMax int   // RTP port range; 0,0 = any free even port
+	OpusBitrate      int   // bits per second; 0 = DefaultOpusBitrate
+	Clock            Clock // nil = SystemClock; tests pass a fake one
 }
 
 // SessionParams are what SDP negotiated for the call.
@@ -63,7 +63,7 @@ type Session struct {
 	malformed uint64
 	wrongPT   uint64
 
-	encGenA    atomic.Uint64
+	encGen     atomic.Uint64 // bumped when Update installs a new encoder
 	muted      atomic.Bool
 	remoteLoss atomic.Int32 // percent, from the peer's receiver reports
 
@@ -102,6 +102,9 @@ func NewSession(laddr netip.Addr, opts SessionOptions) (*Session, error) {
 	}
 	if opts.OpusBitrate <= 0 {
 		opts.OpusBitrate = DefaultOpusBitrate
+	}
+	if !laddr.IsValid() {
+		return nil, fmt.Errorf("media: no local address to bind RTP on")
 	}
 	rtpConn, rtcpConn, err := bindPair(laddr, opts.PortMin, opts.PortMax)
 	if err != nil {
@@ -277,7 +280,7 @@ func (s *Session) Update(p SessionParams) error {
 			return err
 		}
 		s.enc = enc
-		s.encGenA.Add(1)
+		s.encGen.Add(1)
 		s.rxMu.Lock()
 		s.dec.Close()
 		s.dec = dec

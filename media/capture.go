@@ -6,27 +6,44 @@ import (
 	"sync"
 )
 
-// captureRing decouples a real-time source (a device blocking in its own
-// clock) from the sender's 20 ms clock. It holds a few frames; when the
-// device runs ahead the oldest frame is dropped so latency cannot grow.
+// captureRing carries frames from a real-time source (a device blocking on
+// its own clock) to the sender, which sends each frame as it arrives:
+// capture pushes, so the device's clock, not ours, paces the stream and
+// clock drift never adds or drops audio. It holds a few frames; if the
+// sender falls behind, the oldest frame is dropped so latency cannot grow.
 type captureRing struct {
 	mu     sync.Mutex
 	frames [captureRingFrames][FrameSamples]int16
 	head   int // oldest
 	count  int
+	ready  chan struct{} // signalled when a frame is added
+	quit   chan struct{} // closed to stop this ring's reader (source swap)
+	ended  chan struct{} // closed when the reader has returned
 }
 
 const captureRingFrames = 4
 
-func newCaptureRing() *captureRing { return &captureRing{} }
+func newCaptureRing() *captureRing {
+	return &captureRing{ready: make(chan struct{}, 1), quit: make(chan struct{}), ended: make(chan struct{})}
+}
 
-// run reads src until stop is closed or src ends; done is called then
-// (the sender goes on with silence).
+// halt stops the reader and waits until it no longer touches its source
+// (at most one device frame).
+func (r *captureRing) halt() {
+	close(r.quit)
+	<-r.ended
+}
+
+// run reads src until stop or r.quit is closed or src ends; done is called
+// when src ends (the sender goes on with silence).
 func (r *captureRing) run(src Source, stop <-chan struct{}, done func(error)) {
+	defer close(r.ended)
 	var frame [FrameSamples]int16
 	for {
 		select {
 		case <-stop:
+			return
+		case <-r.quit:
 			return
 		default:
 		}
@@ -45,7 +62,18 @@ func (r *captureRing) run(src Source, stop <-chan struct{}, done func(error)) {
 		r.frames[(r.head+r.count)%captureRingFrames] = frame
 		r.count++
 		r.mu.Unlock()
+		select {
+		case r.ready <- struct{}{}:
+		default:
+		}
 	}
+}
+
+// len is the number of frames waiting.
+func (r *captureRing) len() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.count
 }
 
 // take copies the oldest frame into out; false when the ring is empty.

@@ -61,6 +61,17 @@ func DefaultTelephoneEvent() Codec {
 	return Codec{Name: CodecTelephoneEvent, PayloadType: 101, ClockRate: 8000, Channels: 1, Fmtp: "0-16"}
 }
 
+// TelephoneEventFor is the telephone-event format to pair with an audio
+// codec of the given clock rate: PT 101 at 8000 Hz (G.711), or PT 110 at
+// 48000 Hz alongside Opus, so DTMF timestamps and durations share the
+// audio stream's clock as RFC 4733 expects.
+func TelephoneEventFor(clockRate uint32) Codec {
+	if clockRate == 48000 {
+		return Codec{Name: CodecTelephoneEvent, PayloadType: 110, ClockRate: 48000, Channels: 1, Fmtp: "0-16"}
+	}
+	return DefaultTelephoneEvent()
+}
+
 // LookupCodec maps a user-facing name ("opus", "pcmu", "pcma", any case) to
 // its default Codec. Opus is found even when not compiled in, so callers can
 // tell "unknown" from "unavailable" (see CodecAvailable).

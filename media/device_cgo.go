@@ -12,12 +12,20 @@ import (
 )
 
 // PortAudio keeps global state; Initialize/Terminate are reference counted
-// by PortAudio itself, so every user pairs them.
+// by PortAudio itself, so every user pairs them through initPortAudio.
+
+func initPortAudio() error {
+	quietBackends()
+	if err := portaudio.Initialize(); err != nil {
+		return fmt.Errorf("%w: %v", ErrNoAudioBackend, err)
+	}
+	return nil
+}
 
 // ListDevices lists the devices PortAudio sees.
 func ListDevices() ([]DeviceInfo, error) {
-	if err := portaudio.Initialize(); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrNoAudioBackend, err)
+	if err := initPortAudio(); err != nil {
+		return nil, err
 	}
 	defer portaudio.Terminate()
 	devs, err := portaudio.Devices()
@@ -112,8 +120,8 @@ type paStream struct {
 }
 
 func openStream(name string, input bool) (*paStream, error) {
-	if err := portaudio.Initialize(); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrNoAudioBackend, err)
+	if err := initPortAudio(); err != nil {
+		return nil, err
 	}
 	dev, err := findDevice(name, input)
 	if err != nil {

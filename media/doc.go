@@ -1,3 +1,26 @@
 // Package media is the audio path of a call: devices, codecs, RTP, jitter
 // buffer and quality figures. It knows nothing of SIP or the GUI.
+//
+// Everything exchanges 48 kHz mono int16 frames of FrameSamples (20 ms).
+// A call's audio is one Session:
+//
+//	Source (WAV, device, Silence) -> encoder (Opus / G.711 + 48k->8k FIR)
+//	  -> RTP packetizer -> UDP (symmetric: we send from the port we receive on)
+//	UDP -> address/payload-type check -> adaptive jitter buffer
+//	  -> decoder (Opus FEC, PLC) -> Sink (WAV, device)
+//
+// Pacing: a Source that is not real time (a WAV file) is read on the
+// Session's 20 ms Clock; a device Source (RealTime) pushes each frame as it
+// is captured. Playout into a plain Sink runs on the Clock; a device Sink
+// pulls, blocking in Write. The Session closes neither; SetSource and
+// SetSink swap them mid-call (a headset change) and return once the old one
+// is released, so the caller can close it.
+//
+// For SDP: LocalAddr returns the address given to NewSession, so a Session
+// bound to 0.0.0.0 needs the host's real address in c=. RTCP is on RTP+1
+// (no rtcp-mux). RFC 4733 durations are counted in the telephone-event
+// clock: negotiate telephone-event at the audio codec's rate
+// (TelephoneEventFor). SourceDone fires when the source returns io.EOF,
+// right after its last frame was sent; the peer plays that frame a jitter
+// buffer later (< 250 ms), so wait that long before hanging up.
 package media

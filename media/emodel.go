@@ -5,11 +5,17 @@ import "time"
 // Stats are the call-quality figures of a Session, for the agent's screen,
 // the wrap-up record and `homeshore call --json`.
 type Stats struct {
-	Codec                                     string
-	PacketsSent, PacketsReceived, PacketsLost uint64
-	LossPercent, JitterMs, RTTMs              float64 // RTTMs is 0 until the peer's first RTCP report
-	RFactor, MOS                              float64
-	FECRecovered, Concealed                   uint64 // frames rebuilt from Opus FEC / guessed by PLC
+	Codec           string  `json:"codec"`
+	PacketsSent     uint64  `json:"packets_sent"`
+	PacketsReceived uint64  `json:"packets_received"`
+	PacketsLost     uint64  `json:"packets_lost"`
+	LossPercent     float64 `json:"loss_percent"`
+	JitterMs        float64 `json:"jitter_ms"`
+	RTTMs           float64 `json:"rtt_ms"` // 0 until the peer's first RTCP report about us
+	RFactor         float64 `json:"r_factor"`
+	MOS             float64 `json:"mos"`
+	FECRecovered    uint64  `json:"fec_recovered"` // lost frames rebuilt from Opus in-band FEC
+	Concealed       uint64  `json:"concealed"`     // frames guessed by PLC (loss or late packets)
 }
 
 // EModel is the simplified ITU-T G.107 E-model: R-factor and MOS from the

@@ -3,8 +3,10 @@ package media
 import (
 	"math"
 	"os"
+	"strconv"
 	"sync"
 	"testing"
+	"time"
 )
 
 func requireOrSkip(t *testing.T, ok bool, what string) {
@@ -76,18 +78,39 @@ func writeTestWAV(t *testing.T, path string, rate, channels int, samples []int16
 // memSink records frames and signals when it has at least want samples.
 type memSink struct {
 	mu      sync.Mutex
+	cond    *sync.Cond
 	samples []int16
 	want    int
 	full    chan struct{}
 	once    sync.Once
 }
 
-func newMemSink(want int) *memSink { return &memSink{want: want, full: make(chan struct{})} }
+// waitFor blocks until the sink holds n samples (fails after 10 s).
+func (m *memSink) waitFor(t *testing.T, n int) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() {
+		m.mu.Lock()
+		for len(m.samples) < n {
+			m.cond.Wait()
+		}
+		m.mu.Unlock()
+		close(done)
+	}()
+	waitOrFail(t, done, 10*time.Second, "recorded audio")
+}
+
+func newMemSink(want int) *memSink {
+	m := &memSink{want: want, full: make(chan struct{})}
+	m.cond = sync.NewCond(&m.mu)
+	return m
+}
 
 func (m *memSink) Write(frame []int16) error {
 	m.mu.Lock()
 	m.samples = append(m.samples, frame...)
 	n := len(m.samples)
+	m.cond.Broadcast()
 	m.mu.Unlock()
 	if n >= m.want {
 		m.once.Do(func() { close(m.full) })
@@ -182,4 +205,33 @@ func toFloat(x []int16) []float64 {
 		out[i] = float64(v)
 	}
 	return out
+}
+
+func msDur(ms float64) time.Duration { return time.Duration(ms * float64(time.Millisecond)) }
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+func writeFile(t *testing.T, path string, b []byte) {
+	t.Helper()
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// goertzel is the relative power of hz in x (0..1 of the total).
+func goertzel(x []int16, rate int, hz float64) float64 {
+	w := 2 * math.Pi * hz / float64(rate)
+	coeff := 2 * math.Cos(w)
+	var s1, s2, total float64
+	for _, v := range x {
+		f := float64(v)
+		s0 := f + coeff*s1 - s2
+		s2, s1 = s1, s0
+		total += f * f
+	}
+	power := s1*s1 + s2*s2 - coeff*s1*s2
+	if total == 0 {
+		return 0
+	}
+	return power / (total * float64(len(x)) / 2)
 }

@@ -18,6 +18,7 @@ const (
 	jbWindow       = 50 // pops (1 s) over which the minimum depth is judged
 	jbIdleReset    = 300 * time.Millisecond
 	jbJumpLimit    = 4 * jbSlots // larger sequence jumps need confirmation
+	jbShrinkEvery  = 5           // pops between two dropped frames when trimming
 )
 
 type popKind int
@@ -53,6 +54,7 @@ type jitterBuffer struct {
 	next    uint64 // next extended sequence number to play
 	count   int    // packets buffered
 	playing bool
+	played  bool   // something was played since the last reset: next is meaningful
 	probe   uint16 // candidate restart after a big sequence jump
 	probing bool
 
@@ -61,6 +63,7 @@ type jitterBuffer struct {
 	target    int
 	winMin    int
 	winPops   int
+	surplus   int     // frames still to drop
 	depthAvg  float64 // frames, smoothed
 	stats     jbStats
 	minFrames int
@@ -92,8 +95,9 @@ func (jb *jitterBuffer) reset() {
 	}
 	jb.count = 0
 	jb.playing = false
+	jb.played = false
 	jb.probing = false
-	jb.winMin, jb.winPops = math.MaxInt, 0
+	jb.winMin, jb.winPops, jb.surplus = math.MaxInt, 0, 0
 	jb.stats.Resets++
 }
 
@@ -124,7 +128,7 @@ func (jb *jitterBuffer) Push(seq uint16, ssrc uint32, payload []byte, silent boo
 		ext = jb.maxSeq
 	}
 	jb.probing = false
-	if jb.playing && ext < jb.next {
+	if jb.played && ext < jb.next {
 		jb.stats.Late++
 		return false
 	}
@@ -186,6 +190,12 @@ func (jb *jitterBuffer) Pop(now time.Time, cur, nxt []byte) (kind popKind, curN,
 			return popSilence, 0, 0
 		}
 		jb.playing, jb.next = true, low
+		if depth > jb.target+1 {
+			// Playout started late (a device opening, a burst after a
+			// stall): begin near the newest packet instead of keeping
+			// the backlog as latency.
+			jb.skipTo(jb.maxSeq + 1 - uint64(jb.target))
+		}
 	}
 	depth := 0
 	if jb.next <= jb.maxSeq {
@@ -195,7 +205,7 @@ func (jb *jitterBuffer) Pop(now time.Time, cur, nxt []byte) (kind popKind, curN,
 	s := &jb.slots[jb.next%jbSlots]
 	if !s.used || s.seq != jb.next {
 		if depth == 0 {
-			jb.winMin, jb.winPops = math.MaxInt, 0
+			jb.winMin, jb.winPops, jb.surplus = math.MaxInt, 0, 0
 			if now.Sub(jb.lastArrival) > jbIdleReset {
 				// The sender stopped (hold, silence suppression): go quiet
 				// and prefill again when it resumes.
@@ -206,6 +216,7 @@ func (jb *jitterBuffer) Pop(now time.Time, cur, nxt []byte) (kind popKind, curN,
 			return popUnderrun, 0, 0
 		}
 		jb.next++
+		jb.played = true
 		if n := &jb.slots[jb.next%jbSlots]; n.used && n.seq == jb.next && !n.silent {
 			nxtN = copy(nxt, n.payload[:n.n])
 		}
@@ -215,6 +226,7 @@ func (jb *jitterBuffer) Pop(now time.Time, cur, nxt []byte) (kind popKind, curN,
 	s.used = false
 	jb.count--
 	jb.next++
+	jb.played = true
 	if s.silent {
 		jb.adapt(depth)
 		return popSilence, 0, 0
@@ -224,21 +236,32 @@ func (jb *jitterBuffer) Pop(now time.Time, cur, nxt []byte) (kind popKind, curN,
 	return popPacket, curN, 0
 }
 
-// adapt drops one frame when the buffer stayed deeper than the target for a
-// whole window: the latency the jitter no longer needs.
-func (jb *jitterBuffer) adapt(depth int) {
-	jb.winMin = min(jb.winMin, depth)
-	jb.winPops++
-	if jb.winPops < jbWindow {
-		return
-	}
-	if jb.winMin > jb.target {
+// skipTo drops the packets before seq unplayed.
+func (jb *jitterBuffer) skipTo(seq uint64) {
+	for ; jb.next < seq; jb.next++ {
 		if s := &jb.slots[jb.next%jbSlots]; s.used && s.seq == jb.next {
 			s.used = false
 			jb.count--
 		}
-		jb.next++
 		jb.stats.Dropped++
+	}
+}
+
+// adapt trims latency the jitter no longer needs: when the buffer stayed
+// deeper than the target for a whole window, the surplus is dropped one
+// frame every jbShrinkEvery pops, so no single glitch is long.
+func (jb *jitterBuffer) adapt(depth int) {
+	jb.winMin = min(jb.winMin, depth)
+	jb.winPops++
+	if jb.surplus > 0 && jb.winPops%jbShrinkEvery == 0 && depth > jb.target {
+		jb.skipTo(jb.next + 1)
+		jb.surplus--
+	}
+	if jb.winPops < jbWindow {
+		return
+	}
+	if jb.winMin > jb.target && jb.winMin != math.MaxInt {
+		jb.surplus = jb.winMin - jb.target
 	}
 	jb.winMin, jb.winPops = math.MaxInt, 0
 }

@@ -60,6 +60,9 @@ func (c *rateConverter) Write(in []float32) { c.buf = append(c.buf, in...) }
 
 // Flush appends trailing zeros so the last input samples come out.
 func (c *rateConverter) Flush() {
+	if c.bypass {
+		return
+	}
 	c.buf = append(c.buf, make([]float32, convZeroCrossings+1)...)
 }
 

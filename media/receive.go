@@ -99,14 +99,18 @@ func (s *Session) readRTCP() {
 			}
 			continue
 		}
-		s.mu.Lock()
-		ok := unmapAddrPort(from).Addr() == s.remote.Addr()
-		s.mu.Unlock()
-		if !ok {
-			continue
-		}
+		from = unmapAddrPort(from)
 		pkts, err := rtcp.Unmarshal(buf[:n])
 		if err != nil {
+			continue
+		}
+		s.mu.Lock()
+		ok := from.Addr() == s.remote.Addr()
+		if ok {
+			s.remoteRTCP = from // symmetric RTCP, as for RTP
+		}
+		s.mu.Unlock()
+		if !ok {
 			continue
 		}
 		now := s.clock.Now()
@@ -152,17 +156,30 @@ func (s *Session) playout(sink Sink) {
 			select {
 			case <-s.stop:
 				return
+			case req := <-s.sinkSwap:
+				sink, realTime = req.sink, isRealTime(req.sink)
+				start, frames = s.clock.Now(), 0
+				close(req.done)
+				continue
 			default:
 			}
 			p.produce(s.clock.Now())
 			if err := sink.Write(p.out[:]); err != nil {
+				// A failed device no longer blocks: go on at our own
+				// pace so the loop does not spin.
 				p.sinkFailed(err)
+				realTime, start, frames = false, s.clock.Now(), 0
 			}
 			continue
 		}
 		select {
 		case <-s.stop:
 			return
+		case req := <-s.sinkSwap:
+			sink, realTime = req.sink, isRealTime(req.sink)
+			start, frames = s.clock.Now(), 0
+			close(req.done)
+			continue
 		case <-ticker.C():
 		}
 		now := s.clock.Now()

@@ -66,11 +66,17 @@ func clamp16(v float32) int16 {
 
 // downsampler turns 48 kHz into 8 kHz, keeping filter state across calls.
 type downsampler struct {
-	h   [firLen]float32
+	h   [firLen]float32                    // reversed, so the inner loop walks both forward
 	buf [firLen - 1 + FrameSamples]float32 // history then the new block
 }
 
-func newDownsampler() *downsampler { return &downsampler{h: lowPass()} }
+func newDownsampler() *downsampler {
+	d := &downsampler{h: lowPass()}
+	for i, j := 0, firLen-1; i < j; i, j = i+1, j-1 {
+		d.h[i], d.h[j] = d.h[j], d.h[i]
+	}
+	return d
+}
 
 // Process consumes in (a multiple of 6 samples; extra are ignored) and
 // writes len(in)/6 samples to out, returning how many.
@@ -85,9 +91,9 @@ func (d *downsampler) Process(in []int16, out []int16) int {
 		for j := 0; j < block/resampleFactor; j++ {
 			newest := firLen - 1 + j*resampleFactor + resampleFactor - 1
 			var acc float32
-			win := hist[newest-firLen+1 : newest+1]
-			for k, c := range d.h {
-				acc += c * win[firLen-1-k]
+			win := (*[firLen]float32)(hist[newest-firLen+1 : newest+1])
+			for k := range win {
+				acc += d.h[k] * win[k]
 			}
 			out[n] = clamp16(acc)
 			n++

@@ -48,19 +48,7 @@ func (s *Session) sendLoop(src Source) {
 	sd.pkt.Version = 2
 	sd.pkt.SSRC = s.ssrc
 	sd.pkt.SequenceNumber = uint16(randUint32())
-	if isRealTime(src) {
-		sd.ring = newCaptureRing()
-		s.wg.Add(1)
-		go func() {
-			defer s.wg.Done()
-			sd.ring.run(src, s.stop, func(err error) {
-				if err != nil {
-					s.log.Warn("audio capture failed; sending silence", "err", err)
-				}
-				s.markSourceDone()
-			})
-		}()
-	}
+	sd.useSource(src)
 	s.mu.Lock()
 	sd.enc = s.enc
 	s.mu.Unlock()
@@ -68,32 +56,96 @@ func (s *Session) sendLoop(src Source) {
 	ticker := s.clock.NewTicker(FrameDuration)
 	defer ticker.Stop()
 	start := s.clock.Now()
-	nextRTCP := start.Add(rtcpJitter(rtcpInterval / 2))
+	nextRTCP := start.Add(rtcpJitter(s.rtcpEvery / 2))
 	var frames int64
+	lastSent := start
 	for {
 		now := s.clock.Now()
-		due := int64(now.Sub(start)/FrameDuration) + 1 - frames
-		if due > maxCatchUp {
-			skip := due - maxCatchUp
-			frames += skip
-			sd.ts += uint32(skip) * sd.enc.RTPSamples()
-			due = maxCatchUp
-		}
-		for ; due > 0; due-- {
-			sd.sendFrame(now)
-			frames++
+		if sd.ring == nil {
+			// A file or generator: our clock sets the pace.
+			due := int64(now.Sub(start)/FrameDuration) + 1 - frames
+			if due > maxCatchUp {
+				skip := due - maxCatchUp
+				frames += skip
+				sd.ts += uint32(skip) * sd.enc.RTPSamples()
+				due = maxCatchUp
+			}
+			for ; due > 0; due-- {
+				sd.sendFrame(now)
+				frames++
+			}
+		} else {
+			// A device: send what it captured; if it stalls, keep the
+			// stream (and NAT bindings) alive with silence.
+			for sd.ring.len() > 0 {
+				sd.sendFrame(now)
+				lastSent = now
+			}
+			if now.Sub(lastSent) >= deviceStall {
+				// Stalled (or still opening): one silence frame per tick
+				// until the device delivers again.
+				sd.sendFrame(now)
+				lastSent = now.Add(FrameDuration - deviceStall)
+			}
 		}
 		if !now.Before(nextRTCP) {
 			s.sendReport(now)
-			nextRTCP = now.Add(rtcpJitter(rtcpInterval))
+			nextRTCP = now.Add(rtcpJitter(s.rtcpEvery))
+		}
+		var ready <-chan struct{}
+		if sd.ring != nil {
+			ready = sd.ring.ready
 		}
 		select {
 		case <-s.stop:
+			if sd.ring != nil {
+				sd.ring.halt()
+			}
 			return
 		case <-ticker.C():
+		case <-ready:
+		case req := <-s.srcSwap:
+			sd.useSource(req.src)
+			close(req.done)
+			if sd.ring != nil {
+				lastSent = s.clock.Now()
+			} else {
+				start, frames = s.clock.Now(), 0
+			}
 		}
 	}
 }
+
+// useSource switches to src, stopping the previous device reader first
+// so the caller may close the old source once the switch is done.
+func (sd *sender) useSource(src Source) {
+	s := sd.s
+	if sd.ring != nil {
+		sd.ring.halt()
+		sd.ring = nil
+	}
+	sd.src, sd.eof, sd.readErr = src, false, false
+	if !isRealTime(src) {
+		return
+	}
+	ring := newCaptureRing()
+	sd.ring = ring
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		ring.run(src, s.stop, func(err error) {
+			if err != nil {
+				s.log.Warn("audio capture failed; sending silence", "err", err)
+				return
+			}
+			s.markSourceDone()
+		})
+	}()
+}
+
+// deviceStall is how long a capture device may deliver nothing before the
+// sender fills in silence.
+const deviceStall = 3 * FrameDuration
 
 // rtcpJitter spreads reports over [0.5, 1.5] x d as RFC 3550 asks.
 func rtcpJitter(d time.Duration) time.Duration {
@@ -110,7 +162,7 @@ func (s *Session) markSourceDone() { s.srcOnce.Do(func() { close(s.srcDone) }) }
 // packet in its slot).
 func (sd *sender) sendFrame(now time.Time) {
 	s := sd.s
-	if g := s.encGenA.Load(); g != sd.encGen {
+	if g := s.encGen.Load(); g != sd.encGen {
 		s.mu.Lock()
 		sd.enc, sd.encGen = s.enc, g
 		s.mu.Unlock()
@@ -134,7 +186,7 @@ func (sd *sender) sendFrame(now time.Time) {
 	if dtmf != nil {
 		step := dtmf.ClockRate / uint32(time.Second/FrameDuration)
 		if n, ts, marker, ok := sd.dtmf.next(s.dtmfQueue, audioTS, step, dtmf.ClockRate, sd.payload[:]); ok {
-			sd.write(dtmf.PayloadType, ts, marker, sd.payload[:n], remote, now)
+			sd.write(dtmf.PayloadType, ts, marker, sd.payload[:n], remote, now, audioTS)
 			return
 		}
 	}
@@ -145,7 +197,7 @@ func (sd *sender) sendFrame(now time.Time) {
 	if err != nil || n <= 0 {
 		return
 	}
-	sd.write(pt, audioTS, !sd.sending, sd.payload[:n], remote, now)
+	sd.write(pt, audioTS, !sd.sending, sd.payload[:n], remote, now, audioTS)
 	sd.sending = true
 }
 
@@ -171,7 +223,9 @@ func (sd *sender) readSource() {
 	sd.s.markSourceDone()
 }
 
-func (sd *sender) write(pt uint8, ts uint32, marker bool, payload []byte, to netip.AddrPort, now time.Time) {
+// write sends one packet; slotTS is the audio timestamp of this frame slot
+// (a DTMF packet carries its event's start instead), kept for SR timing.
+func (sd *sender) write(pt uint8, ts uint32, marker bool, payload []byte, to netip.AddrPort, now time.Time, slotTS uint32) {
 	sd.pkt.PayloadType = pt
 	sd.pkt.Timestamp = ts
 	sd.pkt.Marker = marker
@@ -187,14 +241,18 @@ func (sd *sender) write(pt uint8, ts uint32, marker bool, payload []byte, to net
 	sd.s.statsMu.Lock()
 	sd.s.sent++
 	sd.s.sentBytes += uint64(len(payload))
-	sd.s.lastSend, sd.s.lastTS = now, ts
+	sd.s.lastSend, sd.s.lastTS = now, slotTS
 	sd.s.statsMu.Unlock()
 }
 
-// rtcpAddr is where reports go: the peer's RTP port + 1.
+// rtcpAddr is where reports go: where the peer's reports come from, else
+// its RTP port + 1.
 func (s *Session) rtcpAddr() netip.AddrPort {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.remoteRTCP.IsValid() {
+		return s.remoteRTCP
+	}
 	return netip.AddrPortFrom(s.remote.Addr(), s.remote.Port()+1)
 }
 

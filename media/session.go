@@ -17,9 +17,9 @@ import (
 // SessionOptions configure a Session before it binds its ports.
 type SessionOptions struct {
 	Logger           *slog.Logger
-	PortMin, PortMax int // RTP port range; 0,0 = any free even port
-	OpusBitrate      int // bits per second; 0 = DefaultOpusBitrate
-	Clock            Clock
+	PortMin, PortMax int   // RTP port range; 0,0 = any free even port
+	OpusBitrate      int   // bits per second; 0 = DefaultOpusBitrate
+	Clock            Clock // nil = SystemClock; tests pass a fake one
 }
 
 // SessionParams are what SDP negotiated for the call.
@@ -47,9 +47,10 @@ type Session struct {
 	params     SessionParams
 	remote     netip.AddrPort // where RTP goes; latched to the peer's real port
 	latched    bool
+	remoteRTCP netip.AddrPort // where the peer's RTCP came from, once it did
 	started    bool
 	closed     bool
-	enc        encoder // replaced by Update; the sender closes the old one
+	enc        encoder // replaced by Update; the sender picks it up between frames
 	sourceName string
 	sinkName   string
 
@@ -62,7 +63,7 @@ type Session struct {
 	malformed uint64
 	wrongPT   uint64
 
-	encGenA    atomic.Uint64
+	encGen     atomic.Uint64 // bumped when Update installs a new encoder
 	muted      atomic.Bool
 	remoteLoss atomic.Int32 // percent, from the peer's receiver reports
 
@@ -75,6 +76,10 @@ type Session struct {
 	lastSend  time.Time
 	lastTS    uint32
 
+	rtcpEvery time.Duration // RTCP report interval (RFC 3550: 5 s); tests shorten it
+
+	srcSwap   chan swapRequest
+	sinkSwap  chan swapRequest
 	dtmfQueue chan rune
 	dtmfOut   chan rune
 	srcDone   chan struct{}
@@ -98,6 +103,9 @@ func NewSession(laddr netip.Addr, opts SessionOptions) (*Session, error) {
 	if opts.OpusBitrate <= 0 {
 		opts.OpusBitrate = DefaultOpusBitrate
 	}
+	if !laddr.IsValid() {
+		return nil, fmt.Errorf("media: no local address to bind RTP on")
+	}
 	rtpConn, rtcpConn, err := bindPair(laddr, opts.PortMin, opts.PortMax)
 	if err != nil {
 		return nil, err
@@ -114,6 +122,9 @@ func NewSession(laddr netip.Addr, opts SessionOptions) (*Session, error) {
 		ssrc:      binary.BigEndian.Uint32(id[:4]),
 		cname:     hex.EncodeToString(id[4:]) + "@homeshore",
 		jb:        newJitterBuffer(),
+		rtcpEvery: rtcpInterval,
+		srcSwap:   make(chan swapRequest),
+		sinkSwap:  make(chan swapRequest),
 		dtmfQueue: make(chan rune, dtmfQueueSize),
 		dtmfOut:   make(chan rune, dtmfQueueSize),
 		srcDone:   make(chan struct{}),
@@ -194,6 +205,9 @@ func (s *Session) Start(p SessionParams, src Source, sink Sink) error {
 	s.remote = unmapAddrPort(p.Remote)
 	s.enc = enc
 	s.sourceName, s.sinkName = describe(src), describe(sink)
+	// Added under mu so a concurrent Close either refuses this Start or
+	// waits for these goroutines.
+	s.wg.Add(4)
 	s.mu.Unlock()
 	s.rxMu.Lock()
 	s.dec = dec
@@ -204,7 +218,6 @@ func (s *Session) Start(p SessionParams, src Source, sink Sink) error {
 		"receive", fmt.Sprintf("%s -> RTP(pt=%d) -> Jitter(adaptive %d-%d ms) -> %s -> %s", s.local, p.Codec.PayloadType, jbMinFrames*20, jbMaxFrames*20, dec, s.sinkName),
 		"direction", p.Direction, "dtmf", dtmfDesc(p.DTMF))
 
-	s.wg.Add(4)
 	go func() { defer s.wg.Done(); s.readRTP() }()
 	go func() { defer s.wg.Done(); s.readRTCP() }()
 	go func() { defer s.wg.Done(); s.sendLoop(src) }()
@@ -267,7 +280,7 @@ func (s *Session) Update(p SessionParams) error {
 			return err
 		}
 		s.enc = enc
-		s.encGenA.Add(1)
+		s.encGen.Add(1)
 		s.rxMu.Lock()
 		s.dec.Close()
 		s.dec = dec
@@ -277,6 +290,7 @@ func (s *Session) Update(p SessionParams) error {
 	if unmapAddrPort(p.Remote) != unmapAddrPort(old.Remote) {
 		s.remote = unmapAddrPort(p.Remote)
 		s.latched = false
+		s.remoteRTCP = netip.AddrPort{}
 	}
 	s.params = p
 	s.log.Info("media updated", "remote", p.Remote, "codec", p.Codec.String(), "direction", p.Direction)
@@ -285,6 +299,54 @@ func (s *Session) Update(p SessionParams) error {
 
 func equalCodec(a, b Codec) bool {
 	return a.Name == b.Name && a.PayloadType == b.PayloadType && a.ClockRate == b.ClockRate
+}
+
+// swapRequest asks the send or playout goroutine to change its endpoint;
+// done is closed once the old one is no longer used.
+type swapRequest struct {
+	src  Source
+	sink Sink
+	done chan struct{}
+}
+
+// SetSource replaces the audio sent (another microphone, a file); nil
+// means silence. It returns once the old source is no longer read, so the
+// caller may close it then: the Session never closes a source.
+func (s *Session) SetSource(src Source) error {
+	if src == nil {
+		src = Silence()
+	}
+	return s.swap(s.srcSwap, swapRequest{src: src, done: make(chan struct{})}, "source", describe(src))
+}
+
+// SetSink replaces where received audio is played (another headset, a
+// file); nil discards it. It returns once the old sink is no longer
+// written, so the caller may close it then.
+func (s *Session) SetSink(sink Sink) error {
+	if sink == nil {
+		sink = discard{}
+	}
+	return s.swap(s.sinkSwap, swapRequest{sink: sink, done: make(chan struct{})}, "sink", describe(sink))
+}
+
+func (s *Session) swap(to chan<- swapRequest, req swapRequest, what, name string) error {
+	s.mu.Lock()
+	started, closed := s.started, s.closed
+	s.mu.Unlock()
+	switch {
+	case closed:
+		return ErrClosed
+	case !started:
+		return ErrNotStarted
+	}
+	select {
+	case to <- req:
+	case <-s.stop:
+		return ErrClosed
+	}
+	<-req.done
+	s.log.Info("media "+what+" switched", what, name)
+	return nil
 }
 
 // SetMute sends silence instead of the source while on: the stream keeps

@@ -3,7 +3,6 @@ package media
 import (
 	"io"
 	"log/slog"
-	"net"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -44,15 +43,17 @@ func waitOrFail(t *testing.T, ch <-chan struct{}, d time.Duration, what string) 
 	}
 }
 
-// TestSessionAudioRoundTrip: A plays a 2 s WAV, B records; the recording's
+// TestSessionAudioRoundTrip: A plays a 1 s WAV, B records; the recording's
 // envelope must follow the source's (correlation > 0.8).
 func TestSessionAudioRoundTrip(t *testing.T) {
+	t.Parallel()
 	for _, name := range []string{"opus", "pcmu", "pcma"} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			codec, _ := LookupCodec(name)
 			requireOrSkip(t, CodecAvailable(codec), name+" codec (cgo build with libopus)")
 			dir := t.TempDir()
-			signal := speechLike(2*SampleRate, SampleRate)
+			signal := speechLike(SampleRate, SampleRate)
 			wavPath := filepath.Join(dir, "in.wav")
 			writeTestWAV(t, wavPath, SampleRate, 1, signal)
 			src, err := OpenWAVSource(wavPath)
@@ -81,10 +82,10 @@ func TestSessionAudioRoundTrip(t *testing.T) {
 			if c < 0.8 {
 				t.Fatalf("envelope correlation %.3f < 0.8", c)
 			}
-			if st := b.Stats(); st.PacketsReceived < 90 || st.PacketsLost != 0 {
+			if st := b.Stats(); st.PacketsReceived < 45 || st.PacketsLost != 0 {
 				t.Fatalf("receiver stats %+v", st)
 			}
-			if st := a.Stats(); st.PacketsSent < 100 {
+			if st := a.Stats(); st.PacketsSent < 50 {
 				t.Fatalf("sender stats %+v", st)
 			}
 		})
@@ -94,6 +95,7 @@ func TestSessionAudioRoundTrip(t *testing.T) {
 // TestSessionDTMF sends digits both ways is covered one way here: A sends,
 // B's DTMF channel yields each digit once, in order.
 func TestSessionDTMF(t *testing.T) {
+	t.Parallel()
 	codec, _ := LookupCodec("pcmu")
 	te := DefaultTelephoneEvent()
 	a, b := newTestSession(t), newTestSession(t)
@@ -136,49 +138,33 @@ func TestSessionNoDTMF(t *testing.T) {
 	}
 }
 
-func TestSessionGarbageAndForeign(t *testing.T) {
-	codec, _ := LookupCodec("pcmu")
+// Opus with telephone-event/48000: durations count 48 kHz ticks.
+func TestSessionDTMFWithOpus(t *testing.T) {
+	t.Parallel()
+	codec, _ := LookupCodec("opus")
+	requireOrSkip(t, CodecAvailable(codec), "opus codec (cgo build with libopus)")
+	te := TelephoneEventFor(codec.ClockRate)
+	if te.ClockRate != 48000 || te.PayloadType != 110 {
+		t.Fatalf("telephone-event for opus: %+v", te)
+	}
 	a, b := newTestSession(t), newTestSession(t)
-	sink := newMemSink(SampleRate)
-	if err := b.Start(SessionParams{Remote: a.LocalAddr(), Codec: codec}, nil, sink); err != nil {
+	if err := b.Start(SessionParams{Remote: a.LocalAddr(), Codec: codec, DTMF: &te}, nil, nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.Start(SessionParams{Remote: b.LocalAddr(), Codec: codec}, &memSource{samples: tone(10*SampleRate, SampleRate, 440, 8000)}, nil); err != nil {
+	if err := a.Start(SessionParams{Remote: b.LocalAddr(), Codec: codec, DTMF: &te}, &memSource{samples: tone(5*SampleRate, SampleRate, 440, 8000)}, nil); err != nil {
 		t.Fatal(err)
 	}
-	waitOrFail(t, sink.full, 10*time.Second, "audio")
-	// Garbage and a valid-looking packet from a foreign address.
-	c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
+	if err := a.SendDTMF("9#"); err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
-	to := net.UDPAddrFromAddrPort(b.LocalAddr())
-	for _, junk := range [][]byte{{}, {0x80}, {0xff, 0xff, 0xff}, make([]byte, 12), {0x80, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0xff}} {
-		c.WriteToUDP(junk, to)
-	}
-	b.rxMu.Lock()
-	before := b.foreign
-	b.rxMu.Unlock()
-	c.WriteToUDP([]byte{0x80, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0xff}, to)
-	// Wait until b has counted it: poll the counter through DTMF-free signal.
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		b.rxMu.Lock()
-		n := b.foreign
-		b.rxMu.Unlock()
-		if n > before {
-			break
+	for _, want := range "9#" {
+		select {
+		case got := <-b.DTMF():
+			if got != want {
+				t.Fatalf("got %q, want %q", got, want)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("digit %q did not arrive", want)
 		}
-		if time.Now().After(deadline) {
-			t.Fatal("foreign packet was not seen as foreign")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	b.mu.Lock()
-	remote := b.remote
-	b.mu.Unlock()
-	if remote != a.LocalAddr() {
-		t.Fatalf("b latched to %v, want %v", remote, a.LocalAddr())
 	}
 }

@@ -67,12 +67,12 @@ type decision struct {
 func newCall(u *UA, outbound bool, remote sip.Uri, display string) *Call {
 	return &Call{
 		ua: u, log: u.log, outbound: outbound, remote: remote, display: display,
-		created:   time.Now(),
-		sessionID: uint64(time.Now().UnixNano()),
-		events:    make(chan CallEvent, 32),
-		done:      make(chan struct{}),
-		transfer:  make(chan TransferProgress, 8),
-		decide:    make(chan decision, 1),
+		created:    time.Now(),
+		sessionID:  uint64(time.Now().UnixNano()),
+		events:     make(chan CallEvent, 32),
+		done:       make(chan struct{}),
+		transfer:   make(chan TransferProgress, 8),
+		decide:     make(chan decision, 1),
 		answeredCh: make(chan struct{}),
 	}
 }

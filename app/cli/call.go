@@ -34,7 +34,6 @@ type callFlags struct {
 	ringTimeout durationFlag
 }
 
-
 // endTail lets the last packets of a played file reach the far end before BYE.
 const endTail = 400 * time.Millisecond
 
@@ -383,4 +382,3 @@ func openAudio(f callFlags, log *slog.Logger) (sip.Audio, func(), error) {
 type discard struct{}
 
 func (discard) Write([]int16) error { return nil }
-

@@ -2,6 +2,8 @@ package testenv
 
 import (
 	"context"
+	"github.com/homeshore/homeshore/internal/audiocmp"
+	"strings"
 	"testing"
 	"time"
 )
@@ -24,17 +26,38 @@ func command(t *testing.T, b *Baresip, cmd string) {
 	}
 }
 
-func TestBaresipDirectCall(t *testing.T) {
+// TestBaresipDirectCallCarriesAudio calls one baresip from another without
+// a registrar, per codec, and checks that the callee's sndfile recording of
+// decoded received audio carries the caller's speech.
+func TestBaresipDirectCallCarriesAudio(t *testing.T) {
 	t.Parallel()
-	callee := StartBaresip(t, BaresipOptions{AutoAnswer: true, RecordDir: t.TempDir()})
-	// aufile hangs up when its file ends: the call lasts PlayDuration.
-	caller := StartBaresip(t, BaresipOptions{PlayWAV: Espeak(t, "one two three four five"), PlayDuration: 3 * time.Second})
-	command(t, caller, "/dial "+callee.URI())
-	waitEvent(t, callee, EventCallEstablished)
-	waitEvent(t, caller, EventCallEstablished)
-	waitEvent(t, caller, EventCallClosed)
-	waitEvent(t, callee, EventCallClosed)
-	t.Logf("events: %+v", callee.Events())
-	t.Logf("recording %s", callee.RecordedWAV())
-	t.Log(caller.Log())
+	for _, codec := range []string{"opus", "pcmu"} {
+		t.Run(codec, func(t *testing.T) {
+			t.Parallel()
+			speech := Espeak(t, "Thank you for calling Homeshore support, how can I help you today?")
+			callee := StartBaresip(t, BaresipOptions{AutoAnswer: true, RecordDir: t.TempDir(), Codecs: []string{codec}})
+			// aufile hangs up when its file ends: the call lasts PlayDuration.
+			caller := StartBaresip(t, BaresipOptions{PlayWAV: speech, PlayDuration: 6 * time.Second, Codecs: []string{codec}})
+			command(t, caller, "/dial "+callee.URI())
+			established := waitEvent(t, callee, EventCallEstablished)
+			if established.PeerURI != caller.AOR {
+				t.Errorf("callee sees peer %q; want %q", established.PeerURI, caller.AOR)
+			}
+			waitEvent(t, caller, EventCallEstablished)
+			waitEvent(t, caller, EventCallClosed)
+			waitEvent(t, callee, EventCallClosed)
+			rec := callee.RecordedWAV()
+			if !strings.HasSuffix(rec, "-dec.wav") {
+				t.Fatalf("callee recording = %q; want dump-*-dec.wav in the record dir", rec)
+			}
+			r, err := audiocmp.Compare(speech, rec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !r.OK() {
+				t.Errorf("received audio over %s does not match the speech sent: %s", codec, r)
+			}
+			t.Logf("%s: %s", codec, r)
+		})
+	}
 }

@@ -47,3 +47,41 @@ func TestSippWaitReportsScenarioFailure(t *testing.T) {
 		t.Errorf("error does not show the unexpected 403:\n%v", err)
 	}
 }
+
+// TestKamailioRelaysCallBetweenRegisteredBaresips registers two baresip
+// accounts (digest 401) and calls one from the other through Kamailio
+// (digest 407 on INVITE, lookup, record-route), over each transport.
+func TestKamailioRelaysCallBetweenRegisteredBaresips(t *testing.T) {
+	t.Parallel()
+	// Users per transport: the subtests share one Kamailio in parallel.
+	k := StartKamailio(t, map[string]string{
+		"alice_udp": "a1", "bob_udp": "b1", "alice_tcp": "a2", "bob_tcp": "b2", "alice_tls": "a3", "bob_tls": "b3",
+	})
+	for _, tc := range []struct{ name, hostport, params string }{
+		{"udp", k.Addr(), ""},
+		{"tcp", k.Addr(), ";transport=tcp"},
+		{"tls", k.TLSAddr(), ";transport=tls"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			if tc.name == "tls" {
+				k.RequireTLS(t)
+			}
+			pw := map[string]string{"udp": "1", "tcp": "2", "tls": "3"}[tc.name]
+			bob := StartBaresip(t, BaresipOptions{
+				AOR: "sip:bob_" + tc.name + "@" + tc.hostport + tc.params, Password: "b" + pw, AutoAnswer: true,
+			})
+			alice := StartBaresip(t, BaresipOptions{
+				AOR: "sip:alice_" + tc.name + "@" + tc.hostport + tc.params, Password: "a" + pw, PlayDuration: 2 * time.Second,
+			})
+			command(t, alice, "/dial sip:bob_"+tc.name+"@"+tc.hostport+tc.params)
+			in := waitEvent(t, bob, EventCallEstablished)
+			if !strings.HasPrefix(in.PeerURI, "sip:alice_"+tc.name+"@") {
+				t.Errorf("bob sees caller %q; want sip:alice_%s@...", in.PeerURI, tc.name)
+			}
+			waitEvent(t, alice, EventCallEstablished)
+			waitEvent(t, alice, EventCallClosed)
+			waitEvent(t, bob, EventCallClosed)
+		})
+	}
+}

@@ -34,6 +34,9 @@ type BaresipOptions struct {
 	// ListenAddr.
 	AOR      string
 	Password string
+	// NoRegister keeps an AOR account from registering: it still
+	// authenticates (401/407) with Password when it calls.
+	NoRegister bool
 	// Codecs restricts and orders audio codecs: "opus", "pcmu", "pcma".
 	// Empty means all three.
 	Codecs []string
@@ -171,7 +174,11 @@ func StartBaresip(t testing.TB, o BaresipOptions) *Baresip {
 		b.AOR = "sip:baresip@" + b.ListenAddr()
 		params = append(params, "regint=0")
 	} else {
-		params = append(params, "regint=600")
+		if o.NoRegister {
+			params = append(params, "regint=0")
+		} else {
+			params = append(params, "regint=600")
+		}
 		if o.Password != "" {
 			params = append(params, "auth_pass="+o.Password)
 		}
@@ -180,7 +187,7 @@ func StartBaresip(t testing.TB, o BaresipOptions) *Baresip {
 	if err := b.Command("/uanew " + account); err != nil {
 		t.Fatalf("testenv: baresip add account: %v\nlog:\n%s", err, b.proc.tail(logTailLines))
 	}
-	if o.AOR != "" {
+	if o.AOR != "" && !o.NoRegister {
 		b.waitRegistered(t)
 	}
 	return b

@@ -110,3 +110,19 @@ func TestRejectsNonWAV(t *testing.T) {
 		t.Errorf("Parse(garbage) error = %v; want ErrFormat", err)
 	}
 }
+
+func FuzzParse(f *testing.F) {
+	f.Add([]byte("RIFF\x24\x00\x00\x00WAVEfmt \x10\x00\x00\x00\x01\x00\x01\x00\x80\xbb\x00\x00\x00\x77\x01\x00\x02\x00\x10\x00data\x00\x00\x00\x00"))
+	f.Add([]byte("RIFF"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		a, err := Parse(data)
+		if err != nil {
+			return
+		}
+		for _, v := range a.Samples {
+			if v < -1.0001 || v > 1.0001 {
+				t.Fatalf("sample %v out of range", v)
+			}
+		}
+	})
+}

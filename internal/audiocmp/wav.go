@@ -104,7 +104,14 @@ func decode(f wavFormat, pcm []byte) (Audio, error) {
 	case f.tag == formatPCM && f.bits == 32:
 		sample = func(b []byte) float64 { return float64(int32(binary.LittleEndian.Uint32(b))) / (1 << 31) }
 	case f.tag == formatFloat && f.bits == 32:
-		sample = func(b []byte) float64 { return float64(math.Float32frombits(binary.LittleEndian.Uint32(b))) }
+		// Float WAVs may hold anything; clamp to full scale, NaN to 0.
+		sample = func(b []byte) float64 {
+			v := float64(math.Float32frombits(binary.LittleEndian.Uint32(b)))
+			if math.IsNaN(v) {
+				return 0
+			}
+			return min(max(v, -1), 1)
+		}
 	default:
 		return Audio{}, fmt.Errorf("%w: format %d with %d bits", ErrFormat, f.tag, f.bits)
 	}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -143,6 +144,7 @@ func StartBaresip(t testing.TB, o BaresipOptions) *Baresip {
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "PULSE_SINK="+b.Sink)
 	b.proc = startProcess(t, "baresip", b.LogFile, cmd)
+	b.proc.clean = cleanBaresipLog
 	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 	defer cancel()
 	running := func() bool { return !b.proc.exited() }
@@ -450,5 +452,11 @@ func (b *Baresip) newestRecording(suffix string) string {
 	return newest
 }
 
-// Log returns baresip's output so far.
-func (b *Baresip) Log() string { return tailFile(b.LogFile, 1<<30) }
+// Log returns baresip's output so far, without its call status ticker.
+func (b *Baresip) Log() string { return b.proc.tail(1 << 30) }
+
+// baresipStatus matches the call status line baresip's menu rewrites with
+// \r many times a second, and ANSI colour codes.
+var baresipStatus = regexp.MustCompile(`\[\d+:\d\d:\d\d\] audio=\d+/\d+ \(bit/s\)\s*|\x1b\[[0-9;]*m`)
+
+func cleanBaresipLog(s string) string { return baresipStatus.ReplaceAllString(s, "") }

@@ -61,3 +61,31 @@ func TestBaresipDirectCallCarriesAudio(t *testing.T) {
 		})
 	}
 }
+
+// TestBaresipHoldResumeAndDTMF checks the in-call commands the lead's tests
+// drive: /hold and /resume send re-INVITEs the peer sees as new offers,
+// /sndcode sends RFC 4733 digits the peer reports as CALL_DTMF_START events.
+func TestBaresipHoldResumeAndDTMF(t *testing.T) {
+	t.Parallel()
+	callee := StartBaresip(t, BaresipOptions{AutoAnswer: true})
+	caller := StartBaresip(t, BaresipOptions{})
+	command(t, caller, "/dial "+callee.URI())
+	waitEvent(t, callee, EventCallEstablished)
+	waitEvent(t, caller, EventCallEstablished)
+	waitEvent(t, callee, EventCallRemoteSDP) // the initial offer
+
+	command(t, caller, "/hold")
+	waitEvent(t, callee, EventCallRemoteSDP)
+	command(t, caller, "/resume")
+	waitEvent(t, callee, EventCallRemoteSDP)
+
+	command(t, caller, "/sndcode 123#")
+	for range 4 {
+		waitEvent(t, callee, EventDTMFEnd)
+	}
+	if got := callee.ReceivedDTMF(); got != "123#" {
+		t.Errorf("callee received DTMF %q; want %q", got, "123#")
+	}
+	command(t, caller, "/hangup")
+	waitEvent(t, callee, EventCallClosed)
+}

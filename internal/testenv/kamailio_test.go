@@ -82,6 +82,12 @@ func TestKamailioRelaysCallBetweenRegisteredBaresips(t *testing.T) {
 			waitEvent(t, alice, EventCallEstablished)
 			waitEvent(t, alice, EventCallClosed)
 			waitEvent(t, bob, EventCallClosed)
+			// Kamailio logs each request: the first INVITE got a 407, the
+			// second carried credentials.
+			invites := strings.Count(k.Log(), "INVITE sip:bob_"+tc.name+"@")
+			if invites < 2 {
+				t.Errorf("Kamailio saw %d INVITEs to bob_%s; want 2 (407 challenge, then authenticated)", invites, tc.name)
+			}
 		})
 	}
 }

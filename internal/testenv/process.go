@@ -1,12 +1,12 @@
 package testenv
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -26,6 +26,8 @@ type process struct {
 	logPath string
 	done    chan struct{} // closed when the process has exited
 	waitErr error         // valid after done is closed
+	// clean, when set, removes noise from log text before it is shown.
+	clean func(string) string
 }
 
 // startProcess starts cmd in its own process group with stdout and stderr
@@ -96,7 +98,14 @@ func (p *process) killGroup(sig syscall.Signal) {
 
 // tail returns the last n lines of the log.
 func (p *process) tail(n int) string {
-	return tailFile(p.logPath, n)
+	if p.clean == nil {
+		return tailFile(p.logPath, n)
+	}
+	data, err := os.ReadFile(p.logPath)
+	if err != nil {
+		return fmt.Sprintf("(cannot read %s: %v)", filepath.Base(p.logPath), err)
+	}
+	return lastLines(p.clean(string(data)), n)
 }
 
 func tailFile(path string, n int) string {
@@ -104,9 +113,13 @@ func tailFile(path string, n int) string {
 	if err != nil {
 		return fmt.Sprintf("(cannot read %s: %v)", filepath.Base(path), err)
 	}
-	lines := bytes.Split(bytes.TrimRight(data, "\n"), []byte("\n"))
+	return lastLines(string(data), n)
+}
+
+func lastLines(text string, n int) string {
+	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
 	if len(lines) > n {
 		lines = lines[len(lines)-n:]
 	}
-	return string(bytes.Join(lines, []byte("\n")))
+	return strings.Join(lines, "\n")
 }

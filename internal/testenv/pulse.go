@@ -35,13 +35,7 @@ func PulseDevice(t testing.TB, name string, sinkProps, sourceProps map[string]st
 	RequirePulse(t)
 	sink := name + "_" + randomToken()[:6]
 	d := NullDevice{Sink: sink, Source: sink + "_mic"}
-	t.Cleanup(func() {
-		for _, id := range slices.Backward(d.ModuleIDs) {
-			if _, err := pactl("unload-module", strconv.Itoa(id)); err != nil {
-				t.Errorf("testenv: unload PulseAudio module %d: %v", id, err)
-			}
-		}
-	})
+	t.Cleanup(func() { unloadModules(t, d.ModuleIDs) })
 	sinkID := loadModule(t, "module-null-sink", "sink_name="+sink, "rate=48000",
 		"sink_properties="+proplistArg(t, withDescription(sinkProps, name)))
 	d.ModuleIDs = append(d.ModuleIDs, sinkID)

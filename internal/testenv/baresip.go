@@ -373,6 +373,22 @@ func (b *Baresip) WaitEvent(ctx context.Context, typ string) (Event, error) {
 	return b.WaitEventFunc(ctx, func(e Event) bool { return e.Type == typ })
 }
 
+// EventTimeout is how long Expect waits for an event.
+const EventTimeout = 15 * time.Second
+
+// Expect is WaitEvent for tests: it waits up to EventTimeout and fails the
+// test with baresip's log when the event does not come.
+func (b *Baresip) Expect(t testing.TB, typ string) Event {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), EventTimeout)
+	defer cancel()
+	e, err := b.WaitEvent(ctx, typ)
+	if err != nil {
+		t.Fatalf("baresip %s: %v\nlog:\n%s", b.AOR, err, b.proc.tail(logTailLines))
+	}
+	return e
+}
+
 // WaitEventFunc is WaitEvent for the first not yet returned event match
 // accepts. Events are counted per type, as in WaitEvent.
 func (b *Baresip) WaitEventFunc(ctx context.Context, match func(Event) bool) (Event, error) {

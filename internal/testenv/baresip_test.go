@@ -1,7 +1,6 @@
 package testenv
 
 import (
-	"context"
 	"github.com/homeshore/homeshore/internal/audiocmp"
 	"strings"
 	"testing"
@@ -10,13 +9,7 @@ import (
 
 func waitEvent(t *testing.T, b *Baresip, typ string) Event {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	e, err := b.WaitEvent(ctx, typ)
-	if err != nil {
-		t.Fatalf("baresip %s: %v", b.AOR, err)
-	}
-	return e
+	return b.Expect(t, typ)
 }
 
 func command(t *testing.T, b *Baresip, cmd string) {

@@ -17,12 +17,12 @@ import (
 	"time"
 )
 
-// KamailioDomain is the SIP domain and digest realm of the test Kamailio.
-// Users register as sip:USER@127.0.0.1 (with or without the port);
-// "homeshore.test" is accepted as an alias of the same domain.
+// The test Kamailio's SIP domain and digest realm. Users register as
+// sip:USER@127.0.0.1 (with or without the port); "homeshore.test" is also
+// accepted as the domain and is the realm of every 401/407 challenge.
 const (
 	KamailioDomain = "127.0.0.1"
-	kamailioAlias  = "homeshore.test"
+	KamailioRealm  = "homeshore.test"
 )
 
 // kamailioModuleDir is where Debian installs Kamailio's modules.
@@ -36,7 +36,8 @@ type Kamailio struct {
 	Host    string // always 127.0.0.1
 	Port    int    // UDP and TCP
 	TLSPort int    // 0 when kamailio-tls-modules is not installed
-	Domain  string // SIP domain and digest realm, see KamailioDomain
+	Domain  string // SIP domain, KamailioDomain
+	Realm   string // digest realm, KamailioRealm
 	CAFile  string // PEM of the CA that signed the TLS certificate; "" without TLS
 	LogFile string
 
@@ -49,7 +50,9 @@ func (k *Kamailio) Addr() string { return net.JoinHostPort(k.Host, strconv.Itoa(
 // TLSAddr returns "127.0.0.1:TLSPORT".
 func (k *Kamailio) TLSAddr() string { return net.JoinHostPort(k.Host, strconv.Itoa(k.TLSPort)) }
 
-// AOR returns the address of record of user, e.g. "sip:alice@127.0.0.1:PORT".
+// AOR returns the address of record of user, e.g. "sip:alice@127.0.0.1:PORT"
+// (registers and is called over UDP or TCP; add ";transport=tcp" to force
+// TCP, or use "sip:alice@"+k.TLSAddr()+";transport=tls" for TLS).
 func (k *Kamailio) AOR(user string) string { return "sip:" + user + "@" + k.Addr() }
 
 // RequireTLS skips (or fails under CI) a test that needs Kamailio's TLS port.
@@ -79,7 +82,7 @@ type kamailioConfig struct {
 	Port, TLSPort int
 	TLS           bool
 	TLSConfig     string
-	Domain        string
+	Realm         string
 	Users         []kamailioUser
 }
 
@@ -94,7 +97,7 @@ func StartKamailio(t testing.TB, users map[string]string) *Kamailio {
 	t.Helper()
 	bin := RequireBinary(t, "kamailio")
 	dir := t.TempDir()
-	cfg := kamailioConfig{Domain: kamailioAlias}
+	cfg := kamailioConfig{Realm: KamailioRealm}
 	for _, name := range slices.Sorted(maps.Keys(users)) {
 		pw := users[name]
 		if !safeCfgValue.MatchString(name) || !safeCfgValue.MatchString(pw) {
@@ -104,9 +107,9 @@ func StartKamailio(t testing.TB, users map[string]string) *Kamailio {
 	}
 	_, err := os.Stat(filepath.Join(kamailioModuleDir, "tls.so"))
 	cfg.TLS = err == nil
-	k := &Kamailio{Host: "127.0.0.1", Domain: KamailioDomain, LogFile: filepath.Join(dir, "kamailio.log")}
+	k := &Kamailio{Host: "127.0.0.1", Domain: KamailioDomain, Realm: KamailioRealm, LogFile: filepath.Join(dir, "kamailio.log")}
 	if cfg.TLS {
-		files := GenerateTLS(t, dir, kamailioAlias)
+		files := GenerateTLS(t, dir, KamailioRealm)
 		k.CAFile = files.CAFile
 		cfg.TLSConfig = filepath.Join(dir, "tls.cfg")
 		renderTemplate(t, "testdata/kamailio/tls.cfg.tmpl", cfg.TLSConfig, files)

@@ -20,13 +20,14 @@ const sippGlobalTimeout = "30s"
 
 // SippRun is one sipp process running a scenario.
 type SippRun struct {
-	Port     int    // sipp's local SIP port on 127.0.0.1
-	Scenario string // path of the scenario file
-	Dir      string // holds the logs below
-	LogFile  string // stdout/stderr
-	ErrFile  string // -trace_err: unexpected messages
-	MsgFile  string // -trace_msg: every message sent and received
-	LogsFile string // -trace_logs: <log> actions of the scenario
+	Port      int    // sipp's local SIP port on 127.0.0.1
+	MediaPort int    // [media_port] in SDP (-mp); 0 when the caller passed -mp
+	Scenario  string // path of the scenario file
+	Dir       string // holds the logs below
+	LogFile   string // stdout/stderr
+	ErrFile   string // -trace_err: unexpected messages
+	MsgFile   string // -trace_msg: every message sent and received
+	LogsFile  string // -trace_logs: <log> actions of the scenario
 
 	proc *process
 }
@@ -34,11 +35,13 @@ type SippRun struct {
 // Addr returns sipp's SIP address "127.0.0.1:PORT".
 func (s *SippRun) Addr() string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(s.Port)) }
 
-// Sipp starts `sipp -sf SCENARIO -i 127.0.0.1 -p FREEPORT -m 1 ARGS...`.
-// scenario is a file name under testdata/sipp (embedded; e.g.
+// Sipp starts `sipp -sf SCENARIO -i 127.0.0.1 -p FREEPORT -mp FREEPORT -m 1
+// -timeout 30s ARGS...` with -trace_err, -trace_msg and -trace_logs into its
+// own directory. scenario is a file name under testdata/sipp (embedded; e.g.
 // "uac_cancel.xml") or a path to another file. args are passed through and
-// normally end with the target "HOST:PORT" for UAC scenarios; -m, -timeout
-// and -p given in args replace the defaults. Sipp returns once sipp has bound
+// end with the target "HOST:PORT" for UAC scenarios (use -s USER for the
+// Request-URI user, -key NAME VALUE for scenario keys); -p, -mp, -m and
+// -timeout given in args replace the defaults. Sipp returns once sipp has bound
 // its UDP port, so a UAS scenario is ready to receive calls.
 func Sipp(t testing.TB, scenario string, args ...string) *SippRun {
 	t.Helper()
@@ -78,6 +81,11 @@ func Sipp(t testing.TB, scenario string, args ...string) *SippRun {
 		"-trace_logs", "-log_file", s.LogsFile}
 	if !slices.Contains(args, "-m") {
 		cmdArgs = append(cmdArgs, "-m", "1")
+	}
+	if !slices.Contains(args, "-mp") {
+		// sipp's default 6000 would collide between parallel tests.
+		s.MediaPort = FreeUDPPort(t)
+		cmdArgs = append(cmdArgs, "-mp", strconv.Itoa(s.MediaPort))
 	}
 	if !slices.Contains(args, "-timeout") {
 		cmdArgs = append(cmdArgs, "-timeout", sippGlobalTimeout, "-timeout_error")

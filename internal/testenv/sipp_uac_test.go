@@ -1,7 +1,6 @@
 package testenv
 
 import (
-	"strconv"
 	"testing"
 	"time"
 )
@@ -13,7 +12,7 @@ const sippWait = 20 * time.Second
 
 func sippAgainst(t *testing.T, b *Baresip, scenario string, args ...string) *SippRun {
 	t.Helper()
-	args = append([]string{"-s", "baresip", "-mp", strconv.Itoa(FreeUDPPort(t))}, args...)
+	args = append([]string{"-s", "baresip"}, args...)
 	return Sipp(t, scenario, append(args, b.ListenAddr())...)
 }
 

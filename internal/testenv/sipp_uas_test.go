@@ -1,7 +1,6 @@
 package testenv
 
 import (
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -11,7 +10,7 @@ import (
 
 func sippUAS(t *testing.T, scenario string, args ...string) *SippRun {
 	t.Helper()
-	return Sipp(t, scenario, append([]string{"-mp", strconv.Itoa(FreeUDPPort(t))}, args...)...)
+	return Sipp(t, scenario, args...)
 }
 
 func dialSipp(t *testing.T, b *Baresip, s *SippRun) {

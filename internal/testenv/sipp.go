@@ -2,7 +2,6 @@ package testenv
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -121,9 +120,6 @@ func withoutPort(args []string) []string {
 	}
 	return out
 }
-
-// ErrSipp marks a failed sipp scenario.
-var ErrSipp = errors.New("sipp scenario failed")
 
 // Wait waits for sipp to end and returns nil when every call of the
 // scenario succeeded (exit 0). Otherwise the error carries sipp's exit code

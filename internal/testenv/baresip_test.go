@@ -82,3 +82,21 @@ func TestBaresipHoldResumeAndDTMF(t *testing.T) {
 	command(t, caller, "/hangup")
 	waitEvent(t, callee, EventCallClosed)
 }
+
+func TestBaresipManualAnswer(t *testing.T) {
+	t.Parallel()
+	callee := StartBaresip(t, BaresipOptions{})
+	caller := StartBaresip(t, BaresipOptions{})
+	command(t, caller, "/dial "+callee.URI())
+	in := waitEvent(t, callee, EventCallIncoming)
+	if in.PeerURI != caller.AOR {
+		t.Errorf("incoming call from %q; want %q", in.PeerURI, caller.AOR)
+	}
+	waitEvent(t, caller, EventCallRinging)
+	command(t, callee, "/accept")
+	waitEvent(t, callee, EventCallEstablished)
+	waitEvent(t, caller, EventCallEstablished)
+	command(t, callee, "/hangup")
+	closed := waitEvent(t, caller, EventCallClosed)
+	t.Logf("caller saw the hangup as %q", closed.Param)
+}

@@ -40,3 +40,18 @@ func RequirePulse(t testing.TB) {
 	err := exec.CommandContext(ctx, "pactl", "info").Run()
 	Require(t, err == nil, "PulseAudio (run the tests under scripts/with-test-env.sh)")
 }
+
+// RequireHomeshore returns the homeshore binary the Makefile built (env
+// HOMESHORE_BIN, set by `make test`), or skips/fails the test as Require
+// does when it is not set or not executable.
+func RequireHomeshore(t testing.TB) string {
+	t.Helper()
+	bin := os.Getenv("HOMESHORE_BIN")
+	ok := false
+	if bin != "" {
+		fi, err := os.Stat(bin)
+		ok = err == nil && !fi.IsDir() && fi.Mode()&0o111 != 0
+	}
+	Require(t, ok, "homeshore binary in HOMESHORE_BIN (run `make build`, or the tests through `make test`)")
+	return bin
+}

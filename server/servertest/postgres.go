@@ -168,8 +168,9 @@ func StartPostgres() (*Postgres, error) {
 // Stop shuts the cluster down fast and removes its files.
 func (pg *Postgres) Stop() {
 	if pg.cmd != nil && pg.cmd.Process != nil {
-		// SIGINT is PostgreSQL's "fast shutdown". runuser forwards it.
-		_ = pg.cmd.Process.Signal(syscall.SIGINT)
+		// SIGINT is PostgreSQL's "fast shutdown". Sent to the whole process
+		// group: runuser does not pass it on to postgres.
+		_ = syscall.Kill(-pg.cmd.Process.Pid, syscall.SIGINT)
 		select {
 		case <-pg.done:
 		case <-time.After(20 * time.Second):

@@ -167,4 +167,3 @@ func callNumbers(n int, prefix string) []string {
 	}
 	return out
 }
-

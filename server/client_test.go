@@ -123,3 +123,5 @@ func ticketIDs(ts []server.Ticket) string {
 	}
 	return strings.Join(ids, ",")
 }
+
+func jsonDecode(b []byte, v any) error { return json.Unmarshal(b, v) }

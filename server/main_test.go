@@ -3,6 +3,7 @@ package server_test
 import (
 	"fmt"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/homeshore/homeshore/server/servertest"
@@ -21,6 +22,12 @@ func TestMain(m *testing.M) {
 }
 
 func runMain(m *testing.M) int {
+	// Fuzz workers run only the fuzz target, which needs neither.
+	for _, a := range os.Args {
+		if strings.HasPrefix(a, "-test.fuzzworker") {
+			return m.Run()
+		}
+	}
 	dir, err := os.MkdirTemp("", "homeshore-server-test-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

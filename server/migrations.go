@@ -108,4 +108,6 @@ CREATE TABLE agent_events (
   created_at BIGINT NOT NULL
 );
 CREATE INDEX agent_events_agent ON agent_events (agent_id, at);`,
+	// 3: replacing a ticket's phone numbers deletes by ticket id.
+	`CREATE INDEX ticket_phones_ticket ON ticket_phones (ticket_id);`,
 }

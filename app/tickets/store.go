@@ -21,6 +21,7 @@ CREATE TABLE IF NOT EXISTS tickets (
   version INTEGER NOT NULL, updated_at INTEGER NOT NULL, updated_by TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS ticket_phones (e164 TEXT NOT NULL, ticket_id TEXT NOT NULL, PRIMARY KEY (e164, ticket_id));
+CREATE INDEX IF NOT EXISTS ticket_phones_ticket ON ticket_phones (ticket_id);
 CREATE TABLE IF NOT EXISTS notes (
   id TEXT PRIMARY KEY, ticket_id TEXT NOT NULL, author_name TEXT NOT NULL, body TEXT NOT NULL,
   created_at INTEGER NOT NULL, pending INTEGER NOT NULL

@@ -97,6 +97,10 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, st: st, log: cfg.Logger, signer: tokenSigner{key: key},
 		limiter: newLoginLimiter(cfg.LoginWindow)}
+	if err := st.prune(ctx, cfg.Now()); err != nil {
+		st.Close()
+		return nil, err
+	}
 	if err := s.ensureDispositions(ctx); err != nil {
 		st.Close()
 		return nil, err

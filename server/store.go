@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 
@@ -206,4 +207,21 @@ func newID() string {
 	b[8] = (b[8] & 0x3f) | 0x80
 	h := hex.EncodeToString(b[:])
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// idempotencyKeep is how long a write's stored answer is replayed: far
+// longer than any client keeps retrying one write.
+const idempotencyKeep = 30 * 24 * time.Hour
+
+// prune drops spent or expired refresh tokens and old idempotency records.
+func (st *Store) prune(ctx context.Context, now time.Time) error {
+	return st.writeTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM refresh_tokens WHERE used = 1 OR expires_at < $1`, now.UnixMilli()); err != nil {
+			return fmt.Errorf("prune refresh tokens: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM idempotency WHERE created_at < $1`, now.Add(-idempotencyKeep).UnixMilli()); err != nil {
+			return fmt.Errorf("prune idempotency keys: %w", err)
+		}
+		return nil
+	})
 }

@@ -123,19 +123,72 @@ func nextLine(t *testing.T, lines <-chan string) string {
 	return ""
 }
 
-// TestKill9MidSyncThenResume: the app is SIGKILLed while delivering its
-// outbox; started again on the same cache it delivers the rest, and every
-// note and call is on the server exactly once.
+// stallProxy forwards to the server; the stallAt-th write (request with an
+// Idempotency-Key) is forwarded, so the server commits it, and then never
+// answered: committed is closed and the handler waits for the client to go.
+type stallProxy struct {
+	upstream  string
+	stallAt   int
+	committed chan struct{}
+	mu        sync.Mutex
+	writes    int
+}
+
+func (p *stallProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	p.mu.Lock()
+	stall := false
+	if r.Header.Get("Idempotency-Key") != "" {
+		p.writes++
+		stall = p.writes == p.stallAt
+	}
+	p.mu.Unlock()
+	req, _ := http.NewRequestWithContext(context.WithoutCancel(r.Context()), r.Method, p.upstream+r.URL.RequestURI(), bytes.NewReader(body))
+	req.Header = r.Header.Clone()
+	res, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
+	defer res.Body.Close()
+	data, _ := io.ReadAll(res.Body)
+	if stall {
+		close(p.committed)
+		<-r.Context().Done()
+		return
+	}
+	for k, v := range res.Header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(res.StatusCode)
+	w.Write(data)
+}
+
+// TestKill9MidSyncThenResume: the app is SIGKILLed in the middle of
+// delivering its outbox, while a write the server has already committed is
+// waiting for its answer; started again on the same cache it delivers the
+// rest, and every note and call is on the server exactly once.
 func TestKill9MidSyncThenResume(t *testing.T) {
 	srv := newBackendServer(t)
-	db := t.TempDir() + "/app.db"
 	const n = 15
-	cmd, lines := startHelper(t, srv.URL(), db, n)
+	sp := &stallProxy{upstream: srv.URL(), stallAt: n / 2, committed: make(chan struct{})}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := &http.Server{Handler: sp}
+	go hs.Serve(l)
+	t.Cleanup(func() { hs.Close() })
+
+	db := t.TempDir() + "/app.db"
+	cmd, lines := startHelper(t, "http://"+l.Addr().String(), db, n)
 	if l := nextLine(t, lines); l != "queued" {
 		t.Fatalf("helper said %q", l)
 	}
-	for i := 0; i < n/2; i++ {
-		nextLine(t, lines)
+	select {
+	case <-sp.committed:
+	case <-time.After(60 * time.Second):
+		t.Fatal("the helper never reached the stalled write")
 	}
 	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
@@ -147,8 +200,8 @@ func TestKill9MidSyncThenResume(t *testing.T) {
 	for l := nextLine(t, lines2); l != "done"; l = nextLine(t, lines2) {
 		resent++
 	}
-	if resent == 0 {
-		t.Fatal("the second run delivered nothing: the kill came after the sync finished")
+	if resent != 2*n-(n/2-1) {
+		t.Errorf("second run delivered %d writes, want %d (the stalled one again, then the rest)", resent, 2*n-(n/2-1))
 	}
 	if err := cmd2.Wait(); err != nil {
 		t.Fatalf("second run: %v", err)

@@ -86,7 +86,7 @@ func StartPostgres() (*Postgres, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp("", "homeshore-pg-")
+	dir, err := os.MkdirTemp(clusterParent(), "homeshore-pg-")
 	if err != nil {
 		return nil, err
 	}
@@ -207,4 +207,23 @@ func freePort() (int, error) {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// clusterParent is where the cluster directory goes: the temp dir, unless we
+// are root and the postgres user could not reach into it (a private TMPDIR),
+// then /tmp.
+func clusterParent() string {
+	base := os.TempDir()
+	if os.Geteuid() != 0 {
+		return base
+	}
+	for d := base; ; d = filepath.Dir(d) {
+		fi, err := os.Stat(d)
+		if err != nil || fi.Mode().Perm()&0o001 == 0 {
+			return "/tmp"
+		}
+		if d == filepath.Dir(d) {
+			return base
+		}
+	}
 }

@@ -231,3 +231,29 @@ func TestTokenRefreshAndLogout(t *testing.T) {
 		t.Fatalf("pending %d after login", n)
 	}
 }
+
+// TestRunDeliversEachWriteAtOnce: with a poll interval of an hour, the loop
+// still delivers a write as soon as it is made, again and again, and stops
+// with its context.
+func TestRunDeliversEachWriteAtOnce(t *testing.T) {
+	srv := newBackendServer(t)
+	delivered := make(chan string, 10)
+	c := openClient(t, loggedIn(t, srv.URL(), "alice"), Options{PollInterval: time.Hour, Delivered: func(k string) { delivered <- k }})
+	if err := c.SyncOnce(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	runLoop(t, c)
+	for i := 0; i < 3; i++ {
+		if _, err := c.AddNote(t.Context(), "demo-1", "note"); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case k := <-delivered:
+			if k != kindNote {
+				t.Fatalf("delivered %s", k)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatalf("write %d not delivered", i)
+		}
+	}
+}

@@ -48,8 +48,9 @@ func (c *Client) Run(ctx context.Context) error {
 					return nil
 				case <-timer.C:
 				}
-			} else if !timer.Stop() {
-				<-timer.C
+			} else {
+				// Go >= 1.23 timers: after Stop no stale tick can arrive, so no drain.
+				timer.Stop()
 			}
 		case <-timer.C:
 		}

@@ -208,8 +208,13 @@ func (s *Server) issueTokens(ctx context.Context, u User) (tokenPair, error) {
 	return tokenPair{AccessToken: access, RefreshToken: refresh, ExpiresIn: int64(s.cfg.AccessTTL.Seconds()), User: u}, nil
 }
 
+// RefreshGrace is how long a spent refresh token still works: a client whose
+// refresh answer was lost on the way retries with the same token instead of
+// losing its session. After that a refresh token works no more.
+const RefreshGrace = time.Minute
+
 // handleRefresh trades a refresh token for a new pair; each refresh token
-// works once (rotation).
+// is spent by its first use (rotation), with RefreshGrace for retries.
 func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request) {
 	body, err := s.readBody(w, r)
 	if err != nil {
@@ -226,8 +231,10 @@ func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	var uid string
 	err = s.st.writeTx(ctx, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, `UPDATE refresh_tokens SET used = 1 WHERE token_hash = $1 AND used = 0 AND expires_at > $2 RETURNING user_id`,
-			hashToken(in.RefreshToken), s.cfg.Now().UnixMilli()).Scan(&uid)
+		now := s.cfg.Now().UnixMilli()
+		err := tx.QueryRowContext(ctx, `UPDATE refresh_tokens SET used = 1, used_at = CASE WHEN used = 0 THEN $2 ELSE used_at END
+WHERE token_hash = $1 AND expires_at > $2 AND (used = 0 OR used_at > $3) RETURNING user_id`,
+			hashToken(in.RefreshToken), now, now-RefreshGrace.Milliseconds()).Scan(&uid)
 		if errors.Is(err, sql.ErrNoRows) {
 			return errUnauthorized
 		}

@@ -110,4 +110,6 @@ CREATE TABLE agent_events (
 CREATE INDEX agent_events_agent ON agent_events (agent_id, at);`,
 	// 3: replacing a ticket's phone numbers deletes by ticket id.
 	`CREATE INDEX ticket_phones_ticket ON ticket_phones (ticket_id);`,
+	// 4: when a refresh token was spent, for its retry grace period.
+	`ALTER TABLE refresh_tokens ADD COLUMN used_at BIGINT NOT NULL DEFAULT 0;`,
 }

@@ -216,7 +216,8 @@ const idempotencyKeep = 30 * 24 * time.Hour
 // prune drops spent or expired refresh tokens and old idempotency records.
 func (st *Store) prune(ctx context.Context, now time.Time) error {
 	return st.writeTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM refresh_tokens WHERE used = 1 OR expires_at < $1`, now.UnixMilli()); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM refresh_tokens WHERE expires_at < $1 OR (used = 1 AND used_at < $2)`,
+			now.UnixMilli(), now.Add(-RefreshGrace).UnixMilli()); err != nil {
 			return fmt.Errorf("prune refresh tokens: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM idempotency WHERE created_at < $1`, now.Add(-idempotencyKeep).UnixMilli()); err != nil {

@@ -1,0 +1,41 @@
+package tickets
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Errors callers branch on.
+var (
+	ErrNotFound    = errors.New("ticket not found in the local cache")
+	ErrLoginNeeded = errors.New("not logged in to the ticket backend: log in again")
+	ErrClosed      = errors.New("ticket client closed")
+	ErrInvalid     = errors.New("invalid input")
+)
+
+// ConflictError is a field edit based on an old version; Current is the
+// server's ticket now.
+type ConflictError struct{ Current Ticket }
+
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("ticket %s changed on the server (now version %d)", e.Current.ID, e.Current.Version)
+}
+
+// RejectedError is a write the backend refuses for good (validation,
+// permissions): retrying cannot help.
+type RejectedError struct {
+	Status  int
+	Message string
+}
+
+func (e *RejectedError) Error() string { return fmt.Sprintf("rejected (%d): %s", e.Status, e.Message) }
+
+// StatusError is a temporary HTTP failure (5xx, 429, unexpected answers).
+type StatusError struct {
+	Status  int
+	Message string
+}
+
+func (e *StatusError) Error() string {
+	return fmt.Sprintf("ticket backend answered %d: %s", e.Status, e.Message)
+}

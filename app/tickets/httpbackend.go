@@ -1,0 +1,268 @@
+package tickets
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// TokenStore keeps the backend's refresh token between runs. The app backs
+// it with the OS keyring (service "homeshore"); tests use MemoryTokenStore.
+// Load returns "" with a nil error when no token is stored.
+type TokenStore interface {
+	Load() (string, error)
+	Save(token string) error
+	Delete() error
+}
+
+// MemoryTokenStore is a TokenStore in memory.
+type MemoryTokenStore struct {
+	mu    sync.Mutex
+	token string
+}
+
+// Load returns the stored token.
+func (m *MemoryTokenStore) Load() (string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.token, nil
+}
+
+// Save stores token.
+func (m *MemoryTokenStore) Save(token string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.token = token
+	return nil
+}
+
+// Delete forgets the token.
+func (m *MemoryTokenStore) Delete() error { return m.Save("") }
+
+// HTTPBackend is the Backend of the reference server (server/, API /v1).
+// The access token lives in memory only; the refresh token in the TokenStore.
+type HTTPBackend struct {
+	base   string
+	hc     *http.Client
+	tokens TokenStore
+
+	mu        sync.Mutex
+	access    string
+	accessExp time.Time
+}
+
+// requestTimeout bounds one HTTP exchange so a dead link fails fast and the
+// sync loop backs off.
+const requestTimeout = 20 * time.Second
+
+// NewHTTPBackend talks to the server at baseURL (e.g. https://tickets.example.com).
+// hc may be nil for a default client.
+func NewHTTPBackend(baseURL string, tokens TokenStore, hc *http.Client) *HTTPBackend {
+	if hc == nil {
+		hc = &http.Client{Timeout: requestTimeout}
+	}
+	return &HTTPBackend{base: baseURL, hc: hc, tokens: tokens}
+}
+
+type tokenPair struct {
+	AccessToken  string `json:"access_token"`
+	RefreshToken string `json:"refresh_token"`
+	ExpiresIn    int64  `json:"expires_in"`
+}
+
+// Login trades a username and password for tokens; the refresh token is saved.
+func (b *HTTPBackend) Login(ctx context.Context, username, password string) error {
+	var tp tokenPair
+	err := b.send(ctx, "POST", "/v1/auth/login", "", "", map[string]string{"username": username, "password": password}, &tp)
+	if err != nil {
+		var rej *RejectedError
+		if errors.As(err, &rej) && rej.Status == http.StatusUnauthorized {
+			return fmt.Errorf("ticket server login: wrong username or password: %w", err)
+		}
+		return fmt.Errorf("ticket server login: %w", err)
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.keep(tp)
+}
+
+// keep stores a fresh token pair; b.mu must be held.
+func (b *HTTPBackend) keep(tp tokenPair) error {
+	b.access = tp.AccessToken
+	// Renew a little early so a request never leaves with a token about to expire.
+	b.accessExp = time.Now().Add(time.Duration(tp.ExpiresIn)*time.Second - 30*time.Second)
+	if err := b.tokens.Save(tp.RefreshToken); err != nil {
+		return fmt.Errorf("save the ticket server token: %w", err)
+	}
+	return nil
+}
+
+// token returns a valid access token, refreshing it when needed (force
+// after a 401).
+func (b *HTTPBackend) token(ctx context.Context, force bool) (string, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !force && b.access != "" && time.Now().Before(b.accessExp) {
+		return b.access, nil
+	}
+	rt, err := b.tokens.Load()
+	if err != nil {
+		return "", fmt.Errorf("read the ticket server token: %w", err)
+	}
+	if rt == "" {
+		return "", ErrLoginNeeded
+	}
+	var tp tokenPair
+	err = b.send(ctx, "POST", "/v1/auth/refresh", "", "", map[string]string{"refresh_token": rt}, &tp)
+	var rej *RejectedError
+	if errors.As(err, &rej) && rej.Status == http.StatusUnauthorized {
+		_ = b.tokens.Delete()
+		b.access = ""
+		return "", ErrLoginNeeded
+	}
+	if err != nil {
+		return "", err
+	}
+	if err := b.keep(tp); err != nil {
+		return "", err
+	}
+	return b.access, nil
+}
+
+// call sends an authenticated request, refreshing the token once on 401.
+func (b *HTTPBackend) call(ctx context.Context, method, path, key string, in, out any) error {
+	tok, err := b.token(ctx, false)
+	if err != nil {
+		return err
+	}
+	err = b.send(ctx, method, path, tok, key, in, out)
+	var rej *RejectedError
+	if errors.As(err, &rej) && rej.Status == http.StatusUnauthorized {
+		if tok, err = b.token(ctx, true); err != nil {
+			return err
+		}
+		err = b.send(ctx, method, path, tok, key, in, out)
+	}
+	return err
+}
+
+type apiErrorBody struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+	Ticket *Ticket `json:"ticket"`
+}
+
+// send does one HTTP exchange and maps the answer to the Backend error types.
+func (b *HTTPBackend) send(ctx context.Context, method, path, token, key string, in, out any) error {
+	var body io.Reader
+	if in != nil {
+		bs, err := json.Marshal(in)
+		if err != nil {
+			return err
+		}
+		body = bytes.NewReader(bs)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, b.base+path, body)
+	if err != nil {
+		return fmt.Errorf("ticket server URL %q: %w", b.base, err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if key != "" {
+		req.Header.Set("Idempotency-Key", key)
+	}
+	res, err := b.hc.Do(req)
+	if err != nil {
+		return fmt.Errorf("ticket server unreachable: %w", err)
+	}
+	defer res.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(res.Body, 64<<20))
+	if err != nil {
+		return fmt.Errorf("ticket server answer cut off: %w", err)
+	}
+	if res.StatusCode >= 200 && res.StatusCode < 300 {
+		if out == nil {
+			return nil
+		}
+		if err := json.Unmarshal(data, out); err != nil {
+			return &StatusError{Status: res.StatusCode, Message: "unreadable answer: " + err.Error()}
+		}
+		return nil
+	}
+	var eb apiErrorBody
+	_ = json.Unmarshal(data, &eb)
+	msg := eb.Error.Message
+	if msg == "" {
+		msg = http.StatusText(res.StatusCode)
+	}
+	switch {
+	case res.StatusCode == http.StatusConflict && eb.Error.Code == "version_conflict" && eb.Ticket != nil:
+		return &ConflictError{Current: *eb.Ticket}
+	case res.StatusCode == http.StatusTooManyRequests || res.StatusCode == http.StatusRequestTimeout || res.StatusCode >= 500:
+		return &StatusError{Status: res.StatusCode, Message: msg}
+	case res.StatusCode >= 400:
+		return &RejectedError{Status: res.StatusCode, Message: msg}
+	}
+	return &StatusError{Status: res.StatusCode, Message: msg}
+}
+
+// Changes implements Backend.
+func (b *HTTPBackend) Changes(ctx context.Context, cursor string, limit int) (Page, error) {
+	var p Page
+	q := url.Values{"cursor": {cursor}, "limit": {strconv.Itoa(limit)}}
+	err := b.call(ctx, "GET", "/v1/sync?"+q.Encode(), "", nil, &p)
+	return p, err
+}
+
+// CreateTicket implements Backend.
+func (b *HTTPBackend) CreateTicket(ctx context.Context, key string, t NewTicket) (Ticket, error) {
+	var out Ticket
+	err := b.call(ctx, "POST", "/v1/tickets", key, t, &out)
+	return out, err
+}
+
+// AddNote implements Backend.
+func (b *HTTPBackend) AddNote(ctx context.Context, key string, n Note) (Note, error) {
+	var out Note
+	err := b.call(ctx, "POST", "/v1/tickets/"+url.PathEscape(n.TicketID)+"/notes", key,
+		map[string]string{"id": n.ID, "body": n.Body}, &out)
+	return out, err
+}
+
+// UpdateTicket implements Backend.
+func (b *HTTPBackend) UpdateTicket(ctx context.Context, key, ticketID string, p TicketPatch) (Ticket, error) {
+	var out Ticket
+	err := b.call(ctx, "PATCH", "/v1/tickets/"+url.PathEscape(ticketID), key, p, &out)
+	return out, err
+}
+
+// LogCall implements Backend.
+func (b *HTTPBackend) LogCall(ctx context.Context, key string, c CallLog) error {
+	return b.call(ctx, "POST", "/v1/calls", key, c, nil)
+}
+
+// RecordAgentEvent implements Backend.
+func (b *HTTPBackend) RecordAgentEvent(ctx context.Context, key string, e AgentEvent) error {
+	return b.call(ctx, "POST", "/v1/agent-events", key, e, nil)
+}
+
+// Dispositions implements Backend.
+func (b *HTTPBackend) Dispositions(ctx context.Context) ([]Disposition, error) {
+	var out struct {
+		Dispositions []Disposition `json:"dispositions"`
+	}
+	err := b.call(ctx, "GET", "/v1/dispositions", "", nil, &out)
+	return out.Dispositions, err
+}

@@ -1,0 +1,389 @@
+package server
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// User is an account as the API shows it.
+type User struct {
+	ID          string   `json:"id"`
+	Username    string   `json:"username"`
+	DisplayName string   `json:"display_name"`
+	Role        string   `json:"role"`
+	Queues      []string `json:"queues"`
+}
+
+// NewUser describes an account to create.
+type NewUser struct {
+	Username    string   `json:"username"`
+	DisplayName string   `json:"display_name"`
+	Password    string   `json:"password"`
+	Role        string   `json:"role"`
+	Queues      []string `json:"queues"` // queue names
+}
+
+// Limits on account fields.
+const (
+	maxUsername    = 64
+	minPassword    = 8
+	maxPassword    = 256
+	maxDisplayName = 128
+)
+
+func (u NewUser) validate() error {
+	if u.Username == "" || len(u.Username) > maxUsername || strings.ContainsAny(u.Username, " \t\r\n") {
+		return badRequest("username must be 1 to %d characters without spaces", maxUsername)
+	}
+	if len(u.Password) < minPassword || len(u.Password) > maxPassword {
+		return badRequest("password must be %d to %d characters", minPassword, maxPassword)
+	}
+	if u.Role != RoleAgent && u.Role != RoleSupervisor {
+		return badRequest("role must be %q or %q", RoleAgent, RoleSupervisor)
+	}
+	if len(u.DisplayName) > maxDisplayName {
+		return badRequest("display_name over %d characters", maxDisplayName)
+	}
+	return nil
+}
+
+// CreateQueue adds a queue (no-op when it exists) and returns its id.
+func (st *Store) CreateQueue(ctx context.Context, name string) (string, error) {
+	if name == "" || len(name) > 64 {
+		return "", badRequest("queue name must be 1 to 64 characters")
+	}
+	var id string
+	err := st.writeTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO queues (id, name) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`, newID(), name); err != nil {
+			return err
+		}
+		return tx.QueryRowContext(ctx, `SELECT id FROM queues WHERE name = $1`, name).Scan(&id)
+	})
+	if err != nil {
+		return "", fmt.Errorf("create queue %s: %w", name, err)
+	}
+	return id, nil
+}
+
+// CreateUser adds an account with an argon2id password hash.
+func (st *Store) CreateUser(ctx context.Context, u NewUser) (User, error) {
+	if err := u.validate(); err != nil {
+		return User{}, err
+	}
+	hash, err := HashPassword(u.Password)
+	if err != nil {
+		return User{}, err
+	}
+	if u.DisplayName == "" {
+		u.DisplayName = u.Username
+	}
+	out := User{ID: newID(), Username: u.Username, DisplayName: u.DisplayName, Role: u.Role, Queues: []string{}}
+	err = st.writeTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO users (id, username, display_name, password_hash, role, created_at)
+VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (username) DO NOTHING`, out.ID, u.Username, u.DisplayName, hash, u.Role, time.Now().UnixMilli())
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return &apiError{Status: http.StatusConflict, Code: "exists", Message: "username " + u.Username + " is taken"}
+		}
+		for _, q := range u.Queues {
+			var qid string
+			if err := tx.QueryRowContext(ctx, `SELECT id FROM queues WHERE name = $1`, q).Scan(&qid); err != nil {
+				if errors.Is(err, sql.ErrNoRows) {
+					return badRequest("no queue named %q", q)
+				}
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO user_queues (user_id, queue_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, out.ID, qid); err != nil {
+				return err
+			}
+			out.Queues = append(out.Queues, q)
+		}
+		return nil
+	})
+	if err != nil {
+		return User{}, fmt.Errorf("create user %s: %w", u.Username, err)
+	}
+	return out, nil
+}
+
+// dummyHash is checked against when the username is unknown, so a wrong
+// username costs as much time as a wrong password.
+const dummyHash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+
+// addrLimitFactor multiplies LoginLimit for failures counted per client address.
+const addrLimitFactor = 10
+
+type tokenPair struct {
+	AccessToken  string `json:"access_token"`
+	RefreshToken string `json:"refresh_token"`
+	ExpiresIn    int64  `json:"expires_in"`
+	User         User   `json:"user"`
+}
+
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
+	body, err := s.readBody(w, r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var in struct {
+		Username string `json:"username"`
+		Password string `json:"password"`
+	}
+	if err := decodeJSON(body, &in); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if in.Username == "" || len(in.Username) > maxUsername || len(in.Password) > maxPassword {
+		s.fail(w, r, badRequest("username and password required"))
+		return
+	}
+	now := s.cfg.Now()
+	// One username may fail LoginLimit times per window; one address ten
+	// times that, so agents behind one office NAT are not locked out together.
+	keys := []string{"u:" + strings.ToLower(in.Username), "a:" + clientAddr(r)}
+	for i, k := range keys {
+		limit := s.cfg.LoginLimit
+		if i == 1 {
+			limit *= addrLimitFactor
+		}
+		if wait := s.limiter.blocked(k, limit, now); wait > 0 {
+			s.fail(w, r, &apiError{Status: http.StatusTooManyRequests, Code: "rate_limited",
+				Message: "too many failed logins; wait a minute and try again", RetryAfter: int(wait.Seconds()) + 1})
+			return
+		}
+	}
+	u, hash, err := s.st.userByName(r.Context(), in.Username)
+	if errors.Is(err, ErrNotFound) {
+		hash = dummyHash
+	} else if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ok, _ := checkPassword(hash, in.Password)
+	if !ok || u.ID == "" {
+		for _, k := range keys {
+			s.limiter.fail(k, now)
+		}
+		s.fail(w, r, &apiError{Status: http.StatusUnauthorized, Code: "bad_credentials", Message: ErrBadCredentials.Error()})
+		return
+	}
+	s.limiter.reset(keys[0])
+	pair, err := s.issueTokens(r.Context(), u)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, pair)
+}
+
+func (s *Server) issueTokens(ctx context.Context, u User) (tokenPair, error) {
+	now := s.cfg.Now()
+	access := s.signer.sign(principal{UserID: u.ID, Role: u.Role, Name: u.DisplayName, Exp: now.Add(s.cfg.AccessTTL).Unix()})
+	refresh, hash := newRefreshToken()
+	err := s.st.writeTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO refresh_tokens (token_hash, user_id, expires_at) VALUES ($1, $2, $3)`,
+			hash, u.ID, now.Add(s.cfg.RefreshTTL).UnixMilli())
+		return err
+	})
+	if err != nil {
+		return tokenPair{}, fmt.Errorf("store refresh token: %w", err)
+	}
+	return tokenPair{AccessToken: access, RefreshToken: refresh, ExpiresIn: int64(s.cfg.AccessTTL.Seconds()), User: u}, nil
+}
+
+// RefreshGrace is how long a spent refresh token still works: a client whose
+// refresh answer was lost on the way retries with the same token instead of
+// losing its session. After that a refresh token works no more.
+const RefreshGrace = time.Minute
+
+// handleRefresh trades a refresh token for a new pair; each refresh token
+// is spent by its first use (rotation), with RefreshGrace for retries.
+func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request) {
+	body, err := s.readBody(w, r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var in struct {
+		RefreshToken string `json:"refresh_token"`
+	}
+	if err := decodeJSON(body, &in); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ctx := r.Context()
+	var uid string
+	err = s.st.writeTx(ctx, func(tx *sql.Tx) error {
+		now := s.cfg.Now().UnixMilli()
+		err := tx.QueryRowContext(ctx, `UPDATE refresh_tokens SET used = 1, used_at = CASE WHEN used = 0 THEN $2 ELSE used_at END
+WHERE token_hash = $1 AND expires_at > $2 AND (used = 0 OR used_at > $3) RETURNING user_id`,
+			hashToken(in.RefreshToken), now, now-RefreshGrace.Milliseconds()).Scan(&uid)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errUnauthorized
+		}
+		return err
+	})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	u, err := s.st.userByID(ctx, uid)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	pair, err := s.issueTokens(ctx, u)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, pair)
+}
+
+func (st *Store) userByName(ctx context.Context, name string) (User, string, error) {
+	var u User
+	var hash string
+	err := st.rdb.QueryRowContext(ctx, `SELECT id, username, display_name, role, password_hash FROM users WHERE username = $1`, name).
+		Scan(&u.ID, &u.Username, &u.DisplayName, &u.Role, &hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return User{}, "", ErrNotFound
+	}
+	if err != nil {
+		return User{}, "", err
+	}
+	u.Queues, err = st.userQueueNames(ctx, u.ID)
+	return u, hash, err
+}
+
+func (st *Store) userByID(ctx context.Context, id string) (User, error) {
+	var u User
+	err := st.rdb.QueryRowContext(ctx, `SELECT id, username, display_name, role FROM users WHERE id = $1`, id).
+		Scan(&u.ID, &u.Username, &u.DisplayName, &u.Role)
+	if errors.Is(err, sql.ErrNoRows) {
+		return User{}, notFound("user")
+	}
+	if err != nil {
+		return User{}, err
+	}
+	u.Queues, err = st.userQueueNames(ctx, u.ID)
+	return u, err
+}
+
+func (st *Store) userQueueNames(ctx context.Context, uid string) ([]string, error) {
+	rows, err := st.rdb.QueryContext(ctx, `SELECT q.name FROM user_queues uq JOIN queues q ON q.id = uq.queue_id WHERE uq.user_id = $1 ORDER BY q.name`, uid)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []string{}
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+func (s *Server) handleMe(w http.ResponseWriter, r *http.Request, p principal) {
+	u, err := s.st.userByID(r.Context(), p.UserID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, u)
+}
+
+func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request, p principal) {
+	if !p.supervisor() {
+		s.fail(w, r, forbidden("only supervisors create accounts"))
+		return
+	}
+	body, err := s.readBody(w, r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var in NewUser
+	if err := decodeJSON(body, &in); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	u, err := s.st.CreateUser(r.Context(), in)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, u)
+}
+
+func (s *Server) handleCreateQueue(w http.ResponseWriter, r *http.Request, p principal) {
+	if !p.supervisor() {
+		s.fail(w, r, forbidden("only supervisors create queues"))
+		return
+	}
+	body, err := s.readBody(w, r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var in struct {
+		Name string `json:"name"`
+	}
+	if err := decodeJSON(body, &in); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	id, err := s.st.CreateQueue(r.Context(), in.Name)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]string{"id": id, "name": in.Name})
+}
+
+func (s *Server) handleQueues(w http.ResponseWriter, r *http.Request, p principal) {
+	u, err := s.st.userByID(r.Context(), p.UserID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if !p.supervisor() {
+		writeJSON(w, http.StatusOK, map[string][]string{"queues": u.Queues})
+		return
+	}
+	rows, err := s.st.rdb.QueryContext(r.Context(), `SELECT name FROM queues ORDER BY name`)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	defer rows.Close()
+	names := []string{}
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		names = append(names, n)
+	}
+	writeJSON(w, http.StatusOK, map[string][]string{"queues": names})
+}

@@ -1,0 +1,283 @@
+package server
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"math"
+	"net/http"
+	"time"
+)
+
+// Disposition is a wrap-up outcome an agent picks for a call.
+type Disposition struct {
+	Code  string `json:"code"`
+	Label string `json:"label"`
+}
+
+// defaultDispositions are created on first start; supervisors' own lists can
+// be added to the dispositions table.
+var defaultDispositions = []Disposition{
+	{"resolved", "Resolved"}, {"callback", "Callback scheduled"}, {"escalated", "Escalated"},
+	{"sale", "Sale"}, {"no_sale", "No sale"}, {"wrong_number", "Wrong number"},
+	{"voicemail", "Voicemail"}, {"dropped", "Call dropped"},
+}
+
+func (s *Server) ensureDispositions(ctx context.Context) error {
+	return s.st.writeTx(ctx, func(tx *sql.Tx) error {
+		for i, d := range defaultDispositions {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO dispositions (code, label, position) VALUES ($1, $2, $3) ON CONFLICT (code) DO NOTHING`,
+				d.Code, d.Label, i); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func (s *Server) handleDispositions(w http.ResponseWriter, r *http.Request, p principal) {
+	rows, err := s.st.rdb.QueryContext(r.Context(), `SELECT code, label FROM dispositions ORDER BY position, code`)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	defer rows.Close()
+	out := []Disposition{}
+	for rows.Next() {
+		var d Disposition
+		if err := rows.Scan(&d.Code, &d.Label); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		out = append(out, d)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"dispositions": out})
+}
+
+// CallQuality is what the media layer measured on the call.
+type CallQuality struct {
+	Codec    string  `json:"codec"`
+	LossPct  float64 `json:"loss_pct"`
+	JitterMs float64 `json:"jitter_ms"`
+	MOS      float64 `json:"mos"`
+}
+
+// CallLog is one call as logged at wrap-up. CallID (the SIP Call-ID or any
+// unique id) makes logging a call twice a no-op.
+type CallLog struct {
+	CallID      string      `json:"call_id"`
+	AgentID     string      `json:"agent_id,omitempty"`
+	Direction   string      `json:"direction"` // "inbound" or "outbound"
+	Number      string      `json:"number"`
+	StartedAt   time.Time   `json:"started_at"`
+	AnsweredAt  *time.Time  `json:"answered_at,omitempty"`
+	EndedAt     time.Time   `json:"ended_at"`
+	TalkSeconds float64     `json:"talk_seconds"`
+	Disposition string      `json:"disposition"`
+	Note        string      `json:"note"`
+	TicketID    string      `json:"ticket_id,omitempty"`
+	Quality     CallQuality `json:"quality"`
+}
+
+func (c *CallLog) validate(region string) error {
+	switch {
+	case !validCallID(c.CallID):
+		return badRequest("call_id must be 1 to %d printable characters without spaces", maxCallID)
+	case c.Direction != "inbound" && c.Direction != "outbound":
+		return badRequest(`direction must be "inbound" or "outbound"`)
+	case c.StartedAt.IsZero() || c.EndedAt.IsZero() || c.EndedAt.Before(c.StartedAt):
+		return badRequest("started_at and ended_at required, ended_at not before started_at")
+	case c.AnsweredAt != nil && (c.AnsweredAt.Before(c.StartedAt) || c.AnsweredAt.After(c.EndedAt)):
+		return badRequest("answered_at must lie between started_at and ended_at")
+	case len(c.Note) > maxNote:
+		return badRequest("note over %d bytes", maxNote)
+	case len(c.Quality.Codec) > 32 || badFloat(c.Quality.LossPct, 0, 100) || badFloat(c.Quality.JitterMs, 0, 1e5) ||
+		badFloat(c.Quality.MOS, 0, 5):
+		return badRequest("quality out of range: loss_pct 0-100, jitter_ms >= 0, mos 0-5")
+	case c.TicketID != "" && !validID(c.TicketID):
+		return badRequest("ticket_id is not a valid id")
+	}
+	e, ok := NormalizePhone(c.Number, region)
+	if !ok {
+		return badRequest("number %q is not a phone number", c.Number)
+	}
+	c.Number = e
+	c.TalkSeconds = 0
+	if c.AnsweredAt != nil {
+		c.TalkSeconds = c.EndedAt.Sub(*c.AnsweredAt).Seconds()
+	}
+	return nil
+}
+
+// maxCallID fits SIP Call-IDs, which are often longer than our own ids.
+const maxCallID = 200
+
+func validCallID(id string) bool {
+	if id == "" || len(id) > maxCallID {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if id[i] <= ' ' || id[i] > '~' {
+			return false
+		}
+	}
+	return true
+}
+
+func badFloat(v, lo, hi float64) bool { return math.IsNaN(v) || v < lo || v > hi }
+
+// handleLogCall stores a call log once per call_id; a note on a call with a
+// ticket is appended to the ticket's thread (note id "call:CALLID").
+func (s *Server) handleLogCall(w http.ResponseWriter, r *http.Request, p principal) {
+	body, err := s.readBody(w, r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var c CallLog
+	if err := decodeJSON(body, &c); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := c.validate(s.cfg.Region); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	c.AgentID = p.UserID
+	s.idempotent(w, r, p, body, func(ctx context.Context, tx *sql.Tx) (int, any, error) {
+		var d int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM dispositions WHERE code = $1`, c.Disposition).Scan(&d); err != nil {
+			return 0, nil, err
+		}
+		if d == 0 {
+			return 0, nil, badRequest("unknown disposition %q; GET /v1/dispositions lists them", c.Disposition)
+		}
+		if c.TicketID != "" {
+			if _, err := s.ticketFor(ctx, tx, p, c.TicketID); err != nil {
+				return 0, nil, err
+			}
+		}
+		var answered any
+		talkMs := int64(math.Round(c.TalkSeconds * 1000))
+		if c.AnsweredAt != nil {
+			answered = c.AnsweredAt.UnixMilli()
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO call_logs (call_id, agent_id, direction, number, started_at, answered_at, ended_at, talk_ms,
+disposition, note, ticket_id, codec, loss_pct, jitter_ms, mos, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+ON CONFLICT (call_id) DO NOTHING`, c.CallID, p.UserID, c.Direction, c.Number, c.StartedAt.UnixMilli(), answered, c.EndedAt.UnixMilli(), talkMs,
+			c.Disposition, c.Note, nullable(c.TicketID), c.Quality.Codec, c.Quality.LossPct, c.Quality.JitterMs, c.Quality.MOS, s.cfg.Now().UnixMilli())
+		if err != nil {
+			return 0, nil, err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			got, err := s.st.callLog(ctx, tx, c.CallID)
+			if err != nil {
+				return 0, nil, err
+			}
+			if got.AgentID != p.UserID {
+				return 0, nil, &apiError{Status: http.StatusConflict, Code: "exists", Message: "call " + c.CallID + " was logged by another agent"}
+			}
+			return http.StatusOK, got, nil
+		}
+		if c.TicketID != "" && c.Note != "" {
+			if _, _, err := s.addNote(ctx, tx, p, c.TicketID, "call:"+c.CallID, c.Note); err != nil {
+				return 0, nil, err
+			}
+		}
+		return http.StatusCreated, c, nil
+	})
+}
+
+const callColumns = `call_id, agent_id, direction, number, started_at, answered_at, ended_at, talk_ms, disposition, note,
+COALESCE(ticket_id, ''), codec, loss_pct, jitter_ms, mos`
+
+func scanCall(sc interface{ Scan(...any) error }) (CallLog, error) {
+	var c CallLog
+	var started, ended, talk int64
+	var answered sql.NullInt64
+	err := sc.Scan(&c.CallID, &c.AgentID, &c.Direction, &c.Number, &started, &answered, &ended, &talk, &c.Disposition, &c.Note,
+		&c.TicketID, &c.Quality.Codec, &c.Quality.LossPct, &c.Quality.JitterMs, &c.Quality.MOS)
+	if err != nil {
+		return CallLog{}, err
+	}
+	c.StartedAt, c.EndedAt = time.UnixMilli(started).UTC(), time.UnixMilli(ended).UTC()
+	if answered.Valid {
+		a := time.UnixMilli(answered.Int64).UTC()
+		c.AnsweredAt = &a
+	}
+	c.TalkSeconds = float64(talk) / 1000
+	return c, nil
+}
+
+func (st *Store) callLog(ctx context.Context, q querier, callID string) (CallLog, error) {
+	c, err := scanCall(q.QueryRowContext(ctx, `SELECT `+callColumns+` FROM call_logs WHERE call_id = $1`, callID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return CallLog{}, notFound("call " + callID)
+	}
+	return c, err
+}
+
+// callsBetween lists an agent's calls started in [from, to).
+func (st *Store) callsBetween(ctx context.Context, agentID string, from, to time.Time) ([]CallLog, error) {
+	rows, err := st.rdb.QueryContext(ctx, `SELECT `+callColumns+` FROM call_logs WHERE agent_id = $1 AND started_at >= $2 AND started_at < $3
+ORDER BY started_at, call_id`, agentID, from.UnixMilli(), to.UnixMilli())
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []CallLog{}
+	for rows.Next() {
+		c, err := scanCall(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// handleListCalls: GET /v1/calls?agent_id=&from=&to= (RFC 3339; default the
+// last 24 hours). Agents see their own calls only.
+func (s *Server) handleListCalls(w http.ResponseWriter, r *http.Request, p principal) {
+	agent, from, to, err := s.agentRange(r, p)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	calls, err := s.st.callsBetween(r.Context(), agent, from, to)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"calls": calls})
+}
+
+// agentRange reads agent_id, from and to; only supervisors may name
+// another agent.
+func (s *Server) agentRange(r *http.Request, p principal) (string, time.Time, time.Time, error) {
+	q := r.URL.Query()
+	agent := q.Get("agent_id")
+	if agent == "" {
+		agent = p.UserID
+	}
+	if agent != p.UserID && !p.supervisor() {
+		return "", time.Time{}, time.Time{}, forbidden("agents see only their own calls and shifts")
+	}
+	to := s.cfg.Now().Add(time.Minute)
+	from := to.Add(-24 * time.Hour)
+	var err error
+	if v := q.Get("from"); v != "" {
+		if from, err = time.Parse(time.RFC3339, v); err != nil {
+			return "", from, to, badRequest("from must be an RFC 3339 time")
+		}
+	}
+	if v := q.Get("to"); v != "" {
+		if to, err = time.Parse(time.RFC3339, v); err != nil {
+			return "", from, to, badRequest("to must be an RFC 3339 time")
+		}
+	}
+	if to.Before(from) || to.Sub(from) > 31*24*time.Hour {
+		return "", from, to, badRequest("from must be before to, at most 31 days apart")
+	}
+	return agent, from, to, nil
+}

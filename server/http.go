@@ -1,0 +1,178 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+type errorBody struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+	Ticket *Ticket `json:"ticket,omitempty"`
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func writeRaw(w http.ResponseWriter, status int, body []byte) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// writeError answers with the API error, or a 500 that hides internals.
+func writeError(w http.ResponseWriter, err error) {
+	var ae *apiError
+	if !errors.As(err, &ae) {
+		ae = &apiError{Status: http.StatusInternalServerError, Code: "internal", Message: "internal error; try again later"}
+	}
+	var b errorBody
+	b.Error.Code, b.Error.Message, b.Ticket = ae.Code, ae.Message, ae.Ticket
+	if ae.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(ae.RetryAfter))
+	}
+	writeJSON(w, ae.Status, b)
+}
+
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var ae *apiError
+	if !errors.As(err, &ae) && !errors.Is(err, context.Canceled) {
+		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	writeError(w, err)
+}
+
+// readBody reads at most MaxBody bytes of the request body.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, &apiError{Status: http.StatusRequestEntityTooLarge, Code: "too_large",
+				Message: "request body over " + strconv.FormatInt(s.cfg.MaxBody, 10) + " bytes"}
+		}
+		return nil, badRequest("could not read the request body")
+	}
+	return body, nil
+}
+
+// decodeJSON parses exactly one JSON value from body into v.
+func decodeJSON(body []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(v); err != nil {
+		return badRequest("malformed JSON: %v", err)
+	}
+	if dec.More() {
+		return badRequest("malformed JSON: trailing data after the object")
+	}
+	return nil
+}
+
+type authedHandler func(w http.ResponseWriter, r *http.Request, p principal)
+
+// auth checks the bearer access token and passes the caller on.
+func (s *Server) auth(h authedHandler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok {
+			writeError(w, errUnauthorized)
+			return
+		}
+		p, ok := s.signer.verify(tok, s.cfg.Now())
+		if !ok {
+			writeError(w, errUnauthorized)
+			return
+		}
+		h(w, r, p)
+	})
+}
+
+// recoverer turns a panic into a 500 so one bad request never takes the server down.
+func (s *Server) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.Error("handler panic", "method", r.Method, "path", r.URL.Path, "panic", v)
+				writeError(w, errors.New("panic"))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// maxIdempotencyKey bounds the Idempotency-Key header.
+const maxIdempotencyKey = 128
+
+// idempotent runs a write once per (caller, Idempotency-Key): the write and the
+// stored response commit in the same transaction, so a retry after a lost
+// response replays the first answer instead of writing twice.
+func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, p principal, body []byte,
+	fn func(ctx context.Context, tx *sql.Tx) (int, any, error)) {
+	key := r.Header.Get("Idempotency-Key")
+	if key == "" || len(key) > maxIdempotencyKey {
+		s.fail(w, r, badRequest("Idempotency-Key header required (1 to %d characters)", maxIdempotencyKey))
+		return
+	}
+	h := sha256.New()
+	h.Write([]byte(r.Method + " " + r.URL.Path + "\n"))
+	h.Write(body)
+	reqHash := hex.EncodeToString(h.Sum(nil))
+	ctx := r.Context()
+	var status int
+	var out []byte
+	err := s.st.writeTx(ctx, func(tx *sql.Tx) error {
+		var storedHash string
+		err := tx.QueryRowContext(ctx, `SELECT request_hash, status, body FROM idempotency WHERE user_id = $1 AND idem_key = $2`,
+			p.UserID, key).Scan(&storedHash, &status, &out)
+		if err == nil {
+			if storedHash != reqHash {
+				return &apiError{Status: http.StatusUnprocessableEntity, Code: "idempotency_key_reused",
+					Message: "this Idempotency-Key was used for a different request; use a new key"}
+			}
+			return nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		st, v, err := fn(ctx, tx)
+		if err != nil {
+			return err
+		}
+		b, err := json.Marshal(v)
+		if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO idempotency (user_id, idem_key, request_hash, status, body, created_at)
+VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (user_id, idem_key) DO NOTHING`, p.UserID, key, reqHash, st, string(b), s.cfg.Now().UnixMilli())
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return errIdempotencyRace
+		}
+		status, out = st, b
+		return nil
+	})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeRaw(w, status, append(out, '\n'))
+}

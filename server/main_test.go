@@ -1,0 +1,68 @@
+package server_test
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/homeshore/homeshore/server/servertest"
+)
+
+// Shared by every test of the package: one built binary, one PostgreSQL
+// cluster (each test gets its own database in it).
+var (
+	serverBin string
+	pg        *servertest.Postgres
+	pgErr     error
+)
+
+func TestMain(m *testing.M) {
+	os.Exit(runMain(m))
+}
+
+func runMain(m *testing.M) int {
+	// Fuzz workers run only the fuzz target, which needs neither.
+	for _, a := range os.Args {
+		if strings.HasPrefix(a, "-test.fuzzworker") {
+			return m.Run()
+		}
+	}
+	dir, err := os.MkdirTemp("", "homeshore-server-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	if serverBin, err = servertest.BuildServer(dir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	pg, pgErr = servertest.StartPostgres()
+	if pg != nil {
+		defer pg.Stop()
+	}
+	return m.Run()
+}
+
+// backends lists the databases the API suite runs against.
+var backends = []string{"sqlite", "postgres"}
+
+// startServer runs a real homeshore-server process with demo data on the
+// given database kind.
+func startServer(t *testing.T, kind string, extra ...string) *servertest.Process {
+	t.Helper()
+	o := servertest.Options{Args: append([]string{"--demo"}, extra...)}
+	switch kind {
+	case "sqlite":
+		o.DBPath = t.TempDir() + "/homeshore.db"
+	case "postgres":
+		servertest.Require(t, pgErr == nil, fmt.Sprintf("PostgreSQL (%v)", pgErr))
+		dsn, err := pg.NewDatabase(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.PgDSN = dsn
+	}
+	return servertest.StartProcess(t, serverBin, o)
+}

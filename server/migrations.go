@@ -1,0 +1,115 @@
+package server
+
+// migrations is the one schema history for SQLite and PostgreSQL: only
+// portable types (TEXT, BIGINT, INTEGER as 0/1, DOUBLE PRECISION), text ids
+// chosen by clients where offline creation needs them, times as Unix
+// milliseconds. Append new steps; never edit an applied one.
+//
+// tickets.seq is unique by construction (one counter) but its index is not
+// declared UNIQUE: on PostgreSQL an UPDATE of a unique-indexed column takes
+// a FOR UPDATE row lock that conflicts with the key-share lock of a note's
+// foreign key, which deadlocked concurrent notes and call logs.
+var migrations = []string{
+	// 1: accounts, queues, tickets with their thread, sync counter.
+	`CREATE TABLE server_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL);
+INSERT INTO counters (name, value) VALUES ('seq', 0);
+CREATE TABLE users (
+  id TEXT PRIMARY KEY,
+  username TEXT NOT NULL UNIQUE,
+  display_name TEXT NOT NULL,
+  password_hash TEXT NOT NULL,
+  role TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE TABLE queues (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+CREATE TABLE user_queues (
+  user_id TEXT NOT NULL REFERENCES users(id),
+  queue_id TEXT NOT NULL REFERENCES queues(id),
+  PRIMARY KEY (user_id, queue_id)
+);
+CREATE TABLE refresh_tokens (
+  token_hash TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL REFERENCES users(id),
+  expires_at BIGINT NOT NULL,
+  used INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE tickets (
+  id TEXT PRIMARY KEY,
+  customer_name TEXT NOT NULL,
+  phones TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  status TEXT NOT NULL,
+  queue_id TEXT NOT NULL REFERENCES queues(id),
+  assignee_id TEXT REFERENCES users(id),
+  version BIGINT NOT NULL,
+  seq BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  updated_by TEXT NOT NULL
+);
+CREATE INDEX tickets_seq ON tickets (seq);
+CREATE INDEX tickets_queue ON tickets (queue_id, seq);
+CREATE INDEX tickets_assignee ON tickets (assignee_id, seq);
+CREATE TABLE ticket_phones (
+  ticket_id TEXT NOT NULL REFERENCES tickets(id),
+  e164 TEXT NOT NULL,
+  PRIMARY KEY (e164, ticket_id)
+);
+CREATE TABLE notes (
+  id TEXT PRIMARY KEY,
+  ticket_id TEXT NOT NULL REFERENCES tickets(id),
+  author_id TEXT NOT NULL REFERENCES users(id),
+  author_name TEXT NOT NULL,
+  body TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX notes_ticket ON notes (ticket_id, created_at);
+CREATE TABLE idempotency (
+  user_id TEXT NOT NULL,
+  idem_key TEXT NOT NULL,
+  request_hash TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  body TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (user_id, idem_key)
+);
+CREATE TABLE dispositions (code TEXT PRIMARY KEY, label TEXT NOT NULL, position INTEGER NOT NULL);`,
+	// 2: call logs and agent events, the raw material of pay and indicators.
+	`CREATE TABLE call_logs (
+  call_id TEXT PRIMARY KEY,
+  agent_id TEXT NOT NULL REFERENCES users(id),
+  direction TEXT NOT NULL,
+  number TEXT NOT NULL,
+  started_at BIGINT NOT NULL,
+  answered_at BIGINT,
+  ended_at BIGINT NOT NULL,
+  talk_ms BIGINT NOT NULL,
+  disposition TEXT NOT NULL,
+  note TEXT NOT NULL,
+  ticket_id TEXT REFERENCES tickets(id),
+  codec TEXT NOT NULL,
+  loss_pct DOUBLE PRECISION NOT NULL,
+  jitter_ms DOUBLE PRECISION NOT NULL,
+  mos DOUBLE PRECISION NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX call_logs_agent ON call_logs (agent_id, started_at);
+CREATE TABLE agent_events (
+  id TEXT PRIMARY KEY,
+  agent_id TEXT NOT NULL REFERENCES users(id),
+  kind TEXT NOT NULL,
+  state TEXT NOT NULL,
+  at BIGINT NOT NULL,
+  reason TEXT NOT NULL,
+  precheck_passed INTEGER,
+  precheck_report TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX agent_events_agent ON agent_events (agent_id, at);`,
+	// 3: replacing a ticket's phone numbers deletes by ticket id.
+	`CREATE INDEX ticket_phones_ticket ON ticket_phones (ticket_id);`,
+	// 4: when a refresh token was spent, for its retry grace period.
+	`ALTER TABLE refresh_tokens ADD COLUMN used_at BIGINT NOT NULL DEFAULT 0;`,
+}

@@ -1,0 +1,332 @@
+package server
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Ticket channels and statuses.
+var (
+	Channels = []string{"phone", "email", "chat"}
+	Statuses = []string{"open", "pending", "resolved", "closed"}
+)
+
+// Limits on ticket fields.
+const (
+	maxIDLen     = 64
+	maxName      = 200
+	maxSubject   = 500
+	maxNote      = 16 << 10
+	maxPhones    = 10
+	maxSyncLimit = 1000
+	maxLookup    = 50
+)
+
+// Ticket is a customer case with its append-only thread of notes.
+type Ticket struct {
+	ID           string    `json:"id"`
+	CustomerName string    `json:"customer_name"`
+	Phones       []string  `json:"phones"`
+	Subject      string    `json:"subject"`
+	Channel      string    `json:"channel"`
+	Status       string    `json:"status"`
+	Queue        string    `json:"queue"`
+	AssigneeID   string    `json:"assignee_id,omitempty"`
+	Version      int64     `json:"version"`
+	Seq          int64     `json:"seq"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
+	UpdatedBy    string    `json:"updated_by"`
+	Notes        []Note    `json:"notes"`
+}
+
+// Note is one entry of a ticket's thread.
+type Note struct {
+	ID         string    `json:"id"`
+	TicketID   string    `json:"ticket_id"`
+	AuthorID   string    `json:"author_id"`
+	AuthorName string    `json:"author_name"`
+	Body       string    `json:"body"`
+	CreatedAt  time.Time `json:"created_at"`
+}
+
+// NewTicket is the body of POST /v1/tickets. ID may be chosen by the client
+// (a UUID) so it can create tickets offline and attach notes before sync.
+type NewTicket struct {
+	ID           string   `json:"id"`
+	CustomerName string   `json:"customer_name"`
+	Phones       []string `json:"phones"`
+	Subject      string   `json:"subject"`
+	Channel      string   `json:"channel"`
+	Status       string   `json:"status"`
+	Queue        string   `json:"queue"`
+	AssigneeID   string   `json:"assignee_id"`
+}
+
+// TicketPatch is the body of PATCH /v1/tickets/{id}: the version the edit is
+// based on and the fields to change (nil = unchanged).
+type TicketPatch struct {
+	Version      int64     `json:"version"`
+	CustomerName *string   `json:"customer_name"`
+	Phones       *[]string `json:"phones"`
+	Subject      *string   `json:"subject"`
+	Status       *string   `json:"status"`
+	Queue        *string   `json:"queue"`
+	AssigneeID   *string   `json:"assignee_id"`
+}
+
+func validID(id string) bool {
+	if id == "" || len(id) > maxIDLen {
+		return false
+	}
+	for _, c := range id {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == ':' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *Server) normalizePhones(in []string) ([]string, error) {
+	if len(in) > maxPhones {
+		return nil, badRequest("at most %d phone numbers", maxPhones)
+	}
+	out := make([]string, 0, len(in))
+	for _, p := range in {
+		e, ok := NormalizePhone(p, s.cfg.Region)
+		if !ok {
+			return nil, badRequest("%q is not a phone number", p)
+		}
+		if !slices.Contains(out, e) {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+func checkText(field, v string, max int, required bool) error {
+	if required && strings.TrimSpace(v) == "" {
+		return badRequest("%s is required", field)
+	}
+	if len(v) > max {
+		return badRequest("%s over %d bytes", field, max)
+	}
+	return nil
+}
+
+// visibility is the SQL condition "the caller may see ticket t"; it takes
+// the caller's id as $1 and 1 for a supervisor as $2.
+const visibility = `($2 = 1 OR t.assignee_id = $1 OR t.queue_id IN (SELECT queue_id FROM user_queues WHERE user_id = $1))`
+
+const ticketColumns = `t.id, t.customer_name, t.phones, t.subject, t.channel, t.status, q.name, COALESCE(t.assignee_id, ''), t.version, t.seq, t.created_at, t.updated_at, t.updated_by`
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func scanTickets(rows *sql.Rows) ([]Ticket, error) {
+	defer rows.Close()
+	out := []Ticket{}
+	for rows.Next() {
+		var t Ticket
+		var phones string
+		var created, updated int64
+		if err := rows.Scan(&t.ID, &t.CustomerName, &phones, &t.Subject, &t.Channel, &t.Status, &t.Queue, &t.AssigneeID,
+			&t.Version, &t.Seq, &created, &updated, &t.UpdatedBy); err != nil {
+			return nil, err
+		}
+		t.Phones = splitPhones(phones)
+		t.CreatedAt, t.UpdatedAt = time.UnixMilli(created).UTC(), time.UnixMilli(updated).UTC()
+		t.Notes = []Note{}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+func splitPhones(s string) []string {
+	if s == "" {
+		return []string{}
+	}
+	return strings.Split(s, ",")
+}
+
+// attachNotes loads the threads of tickets with one query; cond selects the
+// tickets (alias t) with args.
+func attachNotes(ctx context.Context, q querier, tickets []Ticket, cond string, args ...any) error {
+	if len(tickets) == 0 {
+		return nil
+	}
+	idx := make(map[string]int, len(tickets))
+	for i, t := range tickets {
+		idx[t.ID] = i
+	}
+	rows, err := q.QueryContext(ctx, `SELECT n.id, n.ticket_id, n.author_id, n.author_name, n.body, n.created_at
+FROM notes n JOIN tickets t ON t.id = n.ticket_id WHERE `+cond+` ORDER BY n.created_at, n.id`, args...)
+	if err != nil {
+		return fmt.Errorf("load notes: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var n Note
+		var at int64
+		if err := rows.Scan(&n.ID, &n.TicketID, &n.AuthorID, &n.AuthorName, &n.Body, &at); err != nil {
+			return err
+		}
+		n.CreatedAt = time.UnixMilli(at).UTC()
+		if i, ok := idx[n.TicketID]; ok {
+			tickets[i].Notes = append(tickets[i].Notes, n)
+		}
+	}
+	return rows.Err()
+}
+
+// ticketFor returns the ticket if the caller may see it; ErrNotFound-style
+// 404 otherwise, so agents cannot probe other queues' ticket ids.
+func (s *Server) ticketFor(ctx context.Context, q querier, p principal, id string) (Ticket, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+ticketColumns+` FROM tickets t JOIN queues q ON q.id = t.queue_id
+WHERE t.id = $3 AND `+visibility, p.UserID, boolInt(p.supervisor()), id)
+	if err != nil {
+		return Ticket{}, err
+	}
+	ts, err := scanTickets(rows)
+	if err != nil {
+		return Ticket{}, err
+	}
+	if len(ts) == 0 {
+		return Ticket{}, notFound("ticket " + id)
+	}
+	err = attachNotes(ctx, q, ts, `t.id = $1`, id)
+	return ts[0], err
+}
+
+// queueAllowed returns the queue's id when the caller may put tickets in it.
+func (s *Server) queueAllowed(ctx context.Context, tx *sql.Tx, p principal, name string) (string, error) {
+	var id string
+	err := tx.QueryRowContext(ctx, `SELECT id FROM queues WHERE name = $1`, name).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", badRequest("no queue named %q", name)
+	}
+	if err != nil {
+		return "", err
+	}
+	if p.supervisor() {
+		return id, nil
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM user_queues WHERE user_id = $1 AND queue_id = $2`, p.UserID, id).Scan(&n); err != nil {
+		return "", err
+	}
+	if n == 0 {
+		return "", forbidden("you are not a member of queue " + name)
+	}
+	return id, nil
+}
+
+func (s *Server) assigneeValid(ctx context.Context, tx *sql.Tx, id string) error {
+	if id == "" {
+		return nil
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE id = $1`, id).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		return badRequest("no user with id %q", id)
+	}
+	return nil
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func (s *Server) setPhones(ctx context.Context, tx *sql.Tx, ticketID string, phones []string) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM ticket_phones WHERE ticket_id = $1`, ticketID); err != nil {
+		return err
+	}
+	for _, e := range phones {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO ticket_phones (ticket_id, e164) VALUES ($1, $2)`, ticketID, e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// createTicket inserts t in tx. An id that already exists and is visible to
+// the caller returns the stored ticket (a retried offline create).
+func (s *Server) createTicket(ctx context.Context, tx *sql.Tx, p principal, in NewTicket) (int, Ticket, error) {
+	if in.ID == "" {
+		in.ID = newID()
+	}
+	if in.Status == "" {
+		in.Status = "open"
+	}
+	if in.Channel == "" {
+		in.Channel = "phone"
+	}
+	switch {
+	case !validID(in.ID):
+		return 0, Ticket{}, badRequest("id must be 1 to %d letters, digits, - _ : .", maxIDLen)
+	case !slices.Contains(Channels, in.Channel):
+		return 0, Ticket{}, badRequest("channel must be one of %s", strings.Join(Channels, ", "))
+	case !slices.Contains(Statuses, in.Status):
+		return 0, Ticket{}, badRequest("status must be one of %s", strings.Join(Statuses, ", "))
+	}
+	if err := checkText("customer_name", in.CustomerName, maxName, true); err != nil {
+		return 0, Ticket{}, err
+	}
+	if err := checkText("subject", in.Subject, maxSubject, false); err != nil {
+		return 0, Ticket{}, err
+	}
+	phones, err := s.normalizePhones(in.Phones)
+	if err != nil {
+		return 0, Ticket{}, err
+	}
+	qid, err := s.queueAllowed(ctx, tx, p, in.Queue)
+	if err != nil {
+		return 0, Ticket{}, err
+	}
+	if err := s.assigneeValid(ctx, tx, in.AssigneeID); err != nil {
+		return 0, Ticket{}, err
+	}
+	seq, err := nextSeq(ctx, tx)
+	if err != nil {
+		return 0, Ticket{}, err
+	}
+	now := s.cfg.Now().UnixMilli()
+	res, err := tx.ExecContext(ctx, `INSERT INTO tickets (id, customer_name, phones, subject, channel, status, queue_id, assignee_id, version, seq, created_at, updated_at, updated_by)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $10, $10, $11) ON CONFLICT (id) DO NOTHING`,
+		in.ID, in.CustomerName, strings.Join(phones, ","), in.Subject, in.Channel, in.Status, qid, nullable(in.AssigneeID), seq, now, p.Name)
+	if err != nil {
+		return 0, Ticket{}, fmt.Errorf("insert ticket: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		t, err := s.ticketFor(ctx, tx, p, in.ID)
+		if err != nil {
+			return 0, Ticket{}, &apiError{Status: http.StatusConflict, Code: "exists", Message: "a ticket with id " + in.ID + " exists"}
+		}
+		return http.StatusOK, t, nil
+	}
+	if err := s.setPhones(ctx, tx, in.ID, phones); err != nil {
+		return 0, Ticket{}, err
+	}
+	t, err := s.ticketFor(ctx, tx, p, in.ID)
+	return http.StatusCreated, t, err
+}

@@ -52,6 +52,10 @@ jobs=$(nproc)
 ) >>"$log" 2>&1 || fail "portaudio build failed"
 # pkg-config files point at the staging path; rewrite to the final prefix.
 sed -i "s|$stage|$prefix|g" "$stage"/lib/pkgconfig/*.pc
+# Opus builds with _FORTIFY_SOURCE=2, whose mingw-w64 checks live in libssp:
+# keep the hardening and link libssp (statically, like everything else).
+sed -i 's|^Libs: \(.*-lopus\)$|Libs: \1 -lssp|' "$stage/lib/pkgconfig/opus.pc"
+grep -q -- '-lssp' "$stage/lib/pkgconfig/opus.pc" || fail "could not add -lssp to opus.pc"
 cp "$log" "$stage/build.log"
 touch "$stage/.done"
 rm -rf "$prefix"; mv "$stage" "$prefix"

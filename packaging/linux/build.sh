@@ -100,6 +100,15 @@ contents:
     dst: /etc/homeshore/policy.sample.json
     type: config|noreplace
     file_info: {mode: 0644}
+  # rpm only removes directories a package owns (dpkg removes the empty ones it made).
+  - dst: /etc/homeshore
+    type: dir
+    file_info: {mode: 0755}
+    packager: rpm
+  - dst: /usr/share/doc/homeshore
+    type: dir
+    file_info: {mode: 0755}
+    packager: rpm
   - src: $here/homeshore.lintian-overrides
     dst: /usr/share/lintian/overrides/homeshore
     file_info: {mode: 0644}

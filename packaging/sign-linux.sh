@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Signs the .deb (debsigs, "origin" signature) and .rpm (rpmsign) in OUTDIR with
 # the OpenPGP key the build is given, and writes what IT needs to verify them:
-# the public key, and a debsig-verify policy + keyring laid out as under
-# /etc/debsig/policies and /usr/share/debsig/keyrings.
+# the public key, a debsig-verify policy + keyring laid out as under
+# /etc/debsig/policies and /usr/share/debsig/keyrings, and OUTDIR/apt: a flat
+# apt repository (Packages, Release, InRelease, Release.gpg) signed with the same
+# key, which apt itself verifies on every `apt-get update`.
 # Env: HOMESHORE_SIGN_KEY (key fingerprint or ID, required), GNUPGHOME (optional).
 # Usage: packaging/sign-linux.sh OUTDIR
 set -euo pipefail
@@ -18,7 +20,9 @@ for deb in "$out"/*.deb; do
   debsigs --sign=origin --default-key="$fpr" "$deb"
 done
 for rpm in "$out"/*.rpm; do
-  rpmsign --addsign --define "_gpg_name $fpr" --define "_gpg_path $gnupghome" --define "__gpg $(command -v gpg)" "$rpm" >/dev/null
+  # rpmsign warns that it cannot set GPG_TTY in batch runs; that is expected.
+  rpmsign --addsign --define "_gpg_name $fpr" --define "_gpg_path $gnupghome" --define "__gpg $(command -v gpg)" "$rpm" 2>&1 >/dev/null |
+    { grep -v 'GPG_TTY' >&2 || true; }
 done
 
 gpg --batch --armor --export "$fpr" >"$out/homeshore-signing-key.asc"
@@ -39,3 +43,19 @@ cat >"$pol/homeshore.pol" <<POL
   </Verification>
 </Policy>
 POL
+
+# Flat apt repository: `deb [signed-by=/usr/share/keyrings/homeshore.gpg] URL/apt ./`
+repo="$out/apt"
+rm -rf "$repo"; mkdir -p "$repo"
+cp "$out"/*.deb "$repo/"
+gpg --batch --export "$fpr" >"$repo/homeshore.gpg"
+(
+  cd "$repo"
+  apt-ftparchive packages . >Packages
+  gzip -9n -k Packages
+  apt-ftparchive -o APT::FTPArchive::Release::Origin=Homeshore -o APT::FTPArchive::Release::Label=Homeshore \
+    -o APT::FTPArchive::Release::Suite=stable -o APT::FTPArchive::Release::Codename=stable release . >../Release.tmp
+  mv ../Release.tmp Release
+  gpg --batch --yes --local-user "$fpr" --clearsign -o InRelease Release
+  gpg --batch --yes --local-user "$fpr" --detach-sign --armor -o Release.gpg Release
+)

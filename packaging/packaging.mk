@@ -37,6 +37,7 @@ package-windows: deps-packaging
 	packaging/windows/sign.sh $(DIST)/windows/homeshore.exe $(DIST)/windows/homeshore-cli.exe
 	packaging/windows/build-msi.sh $(VERSION) $(DIST)/windows
 	packaging/windows/sign.sh $(DIST)/windows/homeshore-*.msi
+	cp -r packaging/windows/gpo $(DIST)/windows/gpo
 
 # Throwaway OpenPGP key and code-signing CA, `make package`, then the package tests.
 test-package: deps-packaging

@@ -26,12 +26,15 @@ $(NFPM):
 
 package: package-linux package-windows
 
+# Checked before building, so no unsigned package is ever left in $(DIST).
 package-linux: deps-packaging build $(NFPM)
+	@test -n "$$HOMESHORE_SIGN_KEY" || { echo "package-linux: set HOMESHORE_SIGN_KEY to the OpenPGP signing key's fingerprint (docs/packaging.md); make test-package uses a throwaway key"; exit 1; }
 	rm -rf $(DIST)/linux && mkdir -p $(DIST)/linux
 	NFPM=$(NFPM) packaging/linux/build.sh $(BIN) $(VERSION) $(DIST)/linux
 	packaging/sign-linux.sh $(DIST)/linux
 
 package-windows: deps-packaging
+	@test -n "$$HOMESHORE_AUTHENTICODE_CERT" -a -n "$$HOMESHORE_AUTHENTICODE_KEY" || { echo "package-windows: set HOMESHORE_AUTHENTICODE_CERT and HOMESHORE_AUTHENTICODE_KEY (docs/packaging.md); make test-package uses a throwaway certificate"; exit 1; }
 	rm -rf $(DIST)/windows && mkdir -p $(DIST)/windows
 	GO=$(GO) packaging/windows/build-exe.sh $(VERSION) $(DIST)/windows
 	packaging/windows/sign.sh $(DIST)/windows/homeshore.exe $(DIST)/windows/homeshore-cli.exe

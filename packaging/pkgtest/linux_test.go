@@ -147,6 +147,11 @@ func TestDebInstallRemovePurge(t *testing.T) {
 	if err := os.WriteFile(policy, []byte(`{"sip":{"server":"it.example"}}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// Reinstalling (the upgrade path) keeps IT's policy without asking.
+	dpkg("--install", artifact(t, "linux/*.deb"))
+	if b, err := os.ReadFile(policy); err != nil || !strings.Contains(string(b), "it.example") {
+		t.Errorf("reinstall replaced IT's edited policy: %q, %v", b, err)
+	}
 	dpkg("--remove", "homeshore")
 	if _, err := os.Stat(filepath.Join(root, "usr/bin/homeshore")); !os.IsNotExist(err) {
 		t.Errorf("remove left /usr/bin/homeshore (err %v)", err)
@@ -173,6 +178,18 @@ func TestRpmInstallErase(t *testing.T) {
 	out, err := exec.Command("rpm", "--root", root, "--verify", "--nodeps", "homeshore").Output()
 	if err != nil || strings.TrimSpace(string(out)) != "" {
 		t.Errorf("rpm --verify after install: %v\n%s", err, out)
+	}
+	// Reinstalling (the upgrade path) keeps IT's policy: %config(noreplace).
+	policy := filepath.Join(root, "etc/homeshore/policy.json")
+	if err := os.WriteFile(policy, []byte(`{"sip":{"server":"it.example"}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run(t, "rpm", "--root", root, "--upgrade", "--replacepkgs", "--nodeps", artifact(t, "linux/*.rpm"))
+	if b, err := os.ReadFile(policy); err != nil || !strings.Contains(string(b), "it.example") {
+		t.Errorf("reinstall replaced IT's edited policy: %q, %v", b, err)
+	}
+	if err := os.WriteFile(policy, []byte("{}\n"), 0o644); err != nil {
+		t.Fatal(err)
 	}
 	run(t, "rpm", "--root", root, "--erase", "homeshore")
 	assertNoHomeshoreFiles(t, root)

@@ -31,7 +31,7 @@ lint:
 	@scripts/check-imports.sh
 
 test: deps-test lint build
-	scripts/with-test-env.sh $(MAKE) --no-print-directory test-go test-fuzz
+	scripts/with-test-env.sh $(MAKE) --no-print-directory test-go test-fuzz test-package
 
 # Runs inside scripts/with-test-env.sh (PulseAudio, D-Bus, keyring already up).
 test-go:
@@ -45,3 +45,4 @@ bench: build
 
 clean:
 	rm -rf bin
+include packaging/packaging.mk

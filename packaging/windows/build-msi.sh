@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Builds OUTDIR/homeshore-VERSION-x64.msi with wixl from homeshore.wxs and the
+# (already signed) executables in OUTDIR, then lists the IT properties in
+# SecureCustomProperties so they also reach the elevated install when a
+# non-admin user starts a managed install (wixl writes that property itself,
+# so it is completed afterwards with msibuild).
+# Usage: packaging/windows/build-msi.sh GIT_VERSION OUTDIR
+set -euo pipefail
+gitver=${1:?usage: build-msi.sh GIT_VERSION OUTDIR}
+out=$(cd "${2:?}" && pwd)
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+msiver=$("$root/packaging/version.sh" "$gitver" msi)
+pkgver=$("$root/packaging/version.sh" "$gitver")
+msi="$out/homeshore-$pkgver-x64.msi"
+
+stage=$(mktemp -d /tmp/homeshore-msi.XXXXXX)
+trap 'rm -rf "$stage"' EXIT
+# wixl resolves sources relative to the working directory only.
+cp "$here/homeshore.wxs" "$root/assets/icon.ico" "$root/packaging/policy.sample.json" \
+  "$out/homeshore.exe" "$out/homeshore-cli.exe" "$stage/"
+(cd "$stage" && wixl -a x64 -D Version="$msiver" -D GitVersion="$gitver" -o "$stage/out.msi" homeshore.wxs)
+
+props=$(sed -n 's/.*<CustomAction Id="Keep[A-Za-z]*" Property="\([A-Z_]*\)".*/\1/p' "$here/homeshore.wxs" | paste -sd';')
+current=$(msiinfo export "$stage/out.msi" Property | awk -F'\t' '$1=="SecureCustomProperties"{print $2}')
+msibuild "$stage/out.msi" -q "UPDATE \`Property\` SET \`Value\` = '$current;$props' WHERE \`Property\` = 'SecureCustomProperties'"
+mv "$stage/out.msi" "$msi"
+echo "$msi"

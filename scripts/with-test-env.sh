@@ -42,5 +42,5 @@ keyring_dir=$(mktemp -d /tmp/homeshore-keyring.XXXXXX)
 export XDG_DATA_HOME="$keyring_dir"
 eval "$(echo -n homeshore-test | gnome-keyring-daemon --unlock --components=secrets)"
 export GNOME_KEYRING_CONTROL
-trap 'pkill -f "gnome-keyring-daemon.*--components=secrets" >/dev/null 2>&1; rm -rf "$keyring_dir"' EXIT
+trap 'pkill -f "gnome-keyring-daemon.*--components=secrets" >/dev/null 2>&1 || true; rm -rf "$keyring_dir" || true' EXIT
 "$@"

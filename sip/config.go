@@ -2,6 +2,8 @@ package sip
 
 import (
 	"fmt"
+
+	"github.com/emiago/sipgo/sip"
 	"net"
 	"strconv"
 	"strings"
@@ -32,8 +34,8 @@ type Config struct {
 	// Registrar is where REGISTER goes ("host" or "host:port"); empty means
 	// no registration (direct calls to and from a listen address only).
 	Registrar string
-	// Domain is the host part of our address of record; defaults to the
-	// registrar's host.
+	// Domain is the host[:port] part of our address of record; defaults to
+	// the registrar as given.
 	Domain      string
 	User        string
 	AuthUser    string // digest user name; defaults to User
@@ -69,7 +71,9 @@ func (c Config) withDefaults() Config {
 		c.AuthUser = c.User
 	}
 	if c.Domain == "" && c.Registrar != "" {
-		c.Domain = hostOnly(c.Registrar)
+		// As typed, port included: "127.0.0.1:5080" stays an address of
+		// record the registrar recognises as its own.
+		c.Domain = strings.TrimPrefix(strings.TrimPrefix(c.Registrar, "sips:"), "sip:")
 	}
 	if c.Expires == 0 {
 		c.Expires = DefaultExpires
@@ -146,12 +150,13 @@ func splitHostPort(s string, def int) (string, int, error) {
 	return host, port, nil
 }
 
-func hostOnly(s string) string {
-	h, _, err := splitHostPort(s, 0)
+// domainURI is user@domain as a URI, the domain's port kept.
+func (c Config) domainURI(scheme, user string) sip.Uri {
+	host, port, err := splitHostPort(c.Domain, 0)
 	if err != nil {
-		return s
+		host = c.Domain
 	}
-	return h
+	return sip.Uri{Scheme: scheme, User: user, Host: host, Port: port}
 }
 
 // splitListen is splitHostPort where port 0 means "any free port".

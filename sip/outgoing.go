@@ -56,7 +56,7 @@ func (u *UA) Dial(ctx context.Context, target string, audio Audio) (*Call, error
 		return nil, errors.Join(fmt.Errorf("building the SDP offer: %w", err), m.Close())
 	}
 	req := sip.NewRequest(sip.INVITE, uri)
-	from := &sip.FromHeader{DisplayName: u.cfg.DisplayName, Address: sip.Uri{Scheme: "sip", User: u.cfg.User, Host: u.fromHost()}, Params: sip.NewParams()}
+	from := &sip.FromHeader{DisplayName: u.cfg.DisplayName, Address: u.fromURI(), Params: sip.NewParams()}
 	from.Params.Add("tag", sip.GenerateTagN(16))
 	req.AppendHeader(from)
 	req.AppendHeader(&sip.ToHeader{Address: sip.Uri{Scheme: uri.Scheme, User: uri.User, Host: uri.Host}, Params: sip.NewParams()})
@@ -210,12 +210,12 @@ func tagOf(p sip.HeaderParams) string {
 	return t
 }
 
-// fromHost is the host of our From URI: our domain, or our address.
-func (u *UA) fromHost() string {
+// fromURI is our address of record, or our own address without a domain.
+func (u *UA) fromURI() sip.Uri {
 	if u.cfg.Domain != "" {
-		return u.cfg.Domain
+		return u.cfg.domainURI("sip", u.cfg.User)
 	}
-	return u.localIP.String()
+	return sip.Uri{Scheme: "sip", User: u.cfg.User, Host: u.localIP.String()}
 }
 
 // transportFor keeps the account's transport unless the URI names one.
@@ -235,7 +235,7 @@ func (u *UA) routeFor(uri sip.Uri) string {
 		h, p, _ := splitHostPort(u.cfg.OutboundProxy, defaultPort(u.cfg.Transport))
 		return joinHostPort(h, p)
 	}
-	if u.cfg.Registrar != "" && strings.EqualFold(uri.Host, u.cfg.Domain) && uri.Port == 0 {
+	if d := u.cfg.domainURI("sip", ""); u.cfg.Registrar != "" && strings.EqualFold(uri.Host, d.Host) && uri.Port == d.Port {
 		h, p, _ := splitHostPort(u.cfg.Registrar, defaultPort(u.cfg.Transport))
 		return joinHostPort(h, p)
 	}

@@ -25,7 +25,8 @@ type registration struct {
 
 // AOR is our address of record, sip:user@domain.
 func (u *UA) AOR() string {
-	return fmt.Sprintf("sip:%s@%s", u.cfg.User, u.cfg.Domain)
+	aor := u.cfg.domainURI("sip", u.cfg.User)
+	return aor.String()
 }
 
 // Register registers with the registrar and keeps the binding fresh
@@ -128,9 +129,9 @@ func (u *UA) stopRegistration(ctx context.Context) error {
 // the lifetime the registrar granted.
 func (u *UA) doRegister(ctx context.Context, reg *registration, expires time.Duration) (time.Duration, error) {
 	host, port, _ := splitHostPort(u.cfg.Registrar, defaultPort(u.cfg.Transport))
-	recipient := sip.Uri{Scheme: u.contact.Address.Scheme, Host: u.cfg.Domain}
+	recipient := u.cfg.domainURI(u.contact.Address.Scheme, "")
 	req := sip.NewRequest(sip.REGISTER, recipient)
-	aor := sip.Uri{Scheme: u.contact.Address.Scheme, User: u.cfg.User, Host: u.cfg.Domain}
+	aor := u.cfg.domainURI(u.contact.Address.Scheme, u.cfg.User)
 	from := &sip.FromHeader{DisplayName: u.cfg.DisplayName, Address: aor, Params: sip.NewParams()}
 	from.Params.Add("tag", reg.fromTag)
 	req.AppendHeader(from)

@@ -6,8 +6,9 @@ import (
 )
 
 // Voice-activity parameters. Speech is told from fans, traffic and keyboards
-// by its pitch: the LPC residual of voiced speech is periodic at 80–400 Hz,
-// while noise residuals are not. Tuned on the labelled corpus in
+// by its pitch: after a mild (order 2) LPC whitening, voiced speech is
+// periodic at 80–400 Hz while noise is not, and unlike mains hum or a
+// machine's whine its pitch moves. Tuned on the labelled corpus in
 // app/precheck/testdata (see docs/precheck.md for its accuracy table).
 const (
 	vadRate       = 8000
@@ -15,15 +16,18 @@ const (
 	vadHop        = 160 // 20 ms
 	vadMinLag     = vadRate / 400
 	vadMaxLag     = vadRate / 80
-	vadLPCOrder   = 10
+	vadLPCOrder   = 2
 	vadPeriodic   = 0.45 // normalised residual autocorrelation for a voiced frame
-	vadAboveFloor = 6.0  // dB over the capture's 10th-percentile frame energy
+	vadAboveFloor = 3.0  // dB over the capture's 10th-percentile frame energy
 	vadMinEnergy  = -75.0
 	// Voices are reported when at least vadMinVoicedMS of voiced frames fall in
 	// at least vadMinSegments separate runs: one syllable-like blip is not a voice.
 	vadMinVoicedMS  = 300
 	vadMinSegments  = 2
 	vadSegmentGapMS = 100
+	// A steady pitch (this share of voiced frames within ±1 lag of the most
+	// common lag) is hum or a machine, not a voice.
+	vadTonalShare = 0.6
 )
 
 // Voice is the voice-activity result of a capture.
@@ -34,6 +38,7 @@ type Voice struct {
 	Segments       int     `json:"segments"`
 	MedianPitchHz  float64 `json:"median_pitch_hz,omitempty"`
 	FrameCount     int     `json:"frames"`
+	Tonal          bool    `json:"tonal,omitempty"` // periodic but steady: hum, whine, not a voice
 	VoicedFrameIdx []int   `json:"-"`
 }
 
@@ -88,7 +93,8 @@ func DetectVoice(samples []float32) Voice {
 		sort.Float64s(pitches)
 		v.MedianPitchHz = math.Round(pitches[len(pitches)/2])
 	}
-	v.Detected = v.VoicedMS >= vadMinVoicedMS && v.Segments >= vadMinSegments
+	v.Tonal = tonal(lags, v.VoicedFrameIdx)
+	v.Detected = v.VoicedMS >= vadMinVoicedMS && v.Segments >= vadMinSegments && !v.Tonal
 	return v
 }
 
@@ -183,20 +189,40 @@ func lpcResidual(x, res []float64, p int) {
 	}
 }
 
-// periodicity is the best normalised autocorrelation of res over pitch lags,
-// taken only at a local maximum so a residual's short-lag slope never counts.
+// tonal reports whether most voiced frames share one pitch lag.
+func tonal(lags []int, voiced []int) bool {
+	if len(voiced) == 0 {
+		return false
+	}
+	count := map[int]int{}
+	for _, f := range voiced {
+		count[lags[f]]++
+	}
+	best := 0
+	for lag := range count {
+		if n := count[lag-1] + count[lag] + count[lag+1]; n > best {
+			best = n
+		}
+	}
+	return float64(best) >= vadTonalShare*float64(len(voiced))
+}
+
+// periodicity is the best autocorrelation of res over pitch lags, normalised
+// by the frame energy (so a lone click never looks periodic) and corrected
+// for the shrinking overlap, taken only at a local maximum.
 func periodicity(res []float64) (float64, int) {
+	var r0 float64
+	for _, v := range res {
+		r0 += v * v
+	}
 	ac := make([]float64, vadMaxLag+2)
-	for lag := vadMinLag - 1; lag <= vadMaxLag+1; lag++ {
-		var num, e1, e2 float64
-		for i := lag; i < len(res); i++ {
+	n := len(res)
+	for lag := vadMinLag - 1; lag <= vadMaxLag+1 && r0 > 0; lag++ {
+		var num float64
+		for i := lag; i < n; i++ {
 			num += res[i] * res[i-lag]
-			e1 += res[i] * res[i]
-			e2 += res[i-lag] * res[i-lag]
 		}
-		if e1 > 0 && e2 > 0 {
-			ac[lag] = num / math.Sqrt(e1*e2)
-		}
+		ac[lag] = num / r0 * float64(n) / float64(n-lag)
 	}
 	best, bestLag := 0.0, vadMinLag
 	for lag := vadMinLag; lag <= vadMaxLag; lag++ {

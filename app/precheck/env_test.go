@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"testing"
 )
@@ -77,3 +78,5 @@ func corpus(t testing.TB) string {
 	}
 	return corpusDir
 }
+
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -40,6 +40,13 @@ func leakAndSpeaker(ctx context.Context, a Audio, out, in string, pol config.Lea
 	speaker = CheckResult{Name: config.CheckSpeaker, Verdict: Pass}
 	probe := analysis.Probe(pol.ProbeMS, pol.ProbeLevelDBFS, probeSeed)
 	n := len(probe) + msToSamples(leakTailMS)
+	// The output opens first and plays silence: some sinks take a moment to
+	// start, and the capture window must not begin before the output runs.
+	sink, err := a.OpenPlayback(out)
+	if err != nil {
+		return leak, speaker, fmt.Errorf("open the output: %w", err)
+	}
+	defer sink.Close()
 	mic, err := a.OpenCapture(in)
 	if err != nil {
 		return leak, speaker, fmt.Errorf("open microphone: %w", err)
@@ -58,14 +65,8 @@ func leakAndSpeaker(ctx context.Context, a Audio, out, in string, pol config.Lea
 	if mon != nil {
 		wg.Go(func() { monX, monErr = captureSamples(ctx, mon, n) })
 	}
-	sink, err := a.OpenPlayback(out)
-	if err == nil {
-		err = playSamples(sink, probe)
-	}
+	err = playSamples(sink, probe)
 	wg.Wait()
-	if sink != nil {
-		sink.Close()
-	}
 	if err != nil {
 		return leak, speaker, fmt.Errorf("play the probe: %w", err)
 	}

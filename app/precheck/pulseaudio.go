@@ -10,8 +10,10 @@ import (
 
 // PulseAudio is the Audio backend on PulseAudio / PipeWire-Pulse through
 // jfreymuth/pulse (pure Go): it opens devices by their Pulse name, which is
-// the id the headset verdict and pin use, with low latency so the leak
-// test's delay window stays short.
+// the id the headset verdict and pin use. Capture runs at 20 ms latency;
+// playback at 200 ms, because shorter targets made PulseAudio hold the
+// stream's start for up to a second waiting for prebuffer (the leak test's
+// 1 s delay window absorbs the latency).
 type PulseAudio struct {
 	mu     sync.Mutex
 	client *pulse.Client
@@ -102,7 +104,7 @@ func (p *PulseAudio) OpenPlayback(name string) (Sink, error) {
 	}
 	pb := &pulsePlayback{frames: make(chan []int16, 256), done: make(chan struct{})}
 	r := pulse.Int16Reader(pb.fill)
-	s, err := p.client.NewPlayback(r, pulse.PlaybackSink(sink), pulse.PlaybackMono, pulse.PlaybackSampleRate(48000), pulse.PlaybackLatency(0.04))
+	s, err := p.client.NewPlayback(r, pulse.PlaybackSink(sink), pulse.PlaybackMono, pulse.PlaybackSampleRate(48000), pulse.PlaybackLatency(0.2))
 	if err != nil {
 		return nil, fmt.Errorf("open playback: %w", err)
 	}

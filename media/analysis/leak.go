@@ -17,10 +17,14 @@ type Leak struct {
 // makes a false detection very unlikely.
 const leakDetectDB = 16
 
+// leakTapFactor (13 dB) admits a tap outside the main window into the echo sum.
+const leakTapFactor = 20
+
 // MeasureLeak cross-correlates the probe with the capture (which starts when
 // the probe starts playing) and returns the loss of the echo path found in
 // [0, maxDelayMS]. The echo energy sums the taps from 1 ms before to 30 ms
-// after the strongest one (direct path and early room reflections).
+// after the strongest one (direct path and early room reflections) and any
+// other tap 13 dB over the noise.
 func MeasureLeak(probe, capture []float32, maxDelayMS float64) Leak {
 	var px float64
 	for _, v := range probe {
@@ -57,11 +61,16 @@ func MeasureLeak(probe, capture []float32, maxDelayMS float64) Leak {
 	if floorN > 0 {
 		floor = floorSum / float64(floorN)
 	}
+	// Echo energy: the window around the strongest path, plus any tap
+	// elsewhere that stands clearly out of the noise (a late reflection, or
+	// the same path shifted when the device dropped or repeated a block).
 	var echo float64
 	n := 0
-	for t := max(lo, 0); t <= hi && t < len(h2); t++ {
-		echo += h2[t]
-		n++
+	for t, v := range h2 {
+		if (t >= lo && t <= hi) || v > floor*leakTapFactor {
+			echo += v
+			n++
+		}
 	}
 	echo -= float64(n) * floor
 	l := Leak{

@@ -120,7 +120,7 @@ func guardVerdict(devs []devinfo.Device, o GuardOptions) (shift.Reason, bool) {
 		// A different default only matters when it would fail the check: the
 		// call keeps using the pinned devices, but the agent must know.
 		if v := Judge(*d, o.Policy); v.Verdict == Fail {
-			return shift.Reason{Code: shift.ReasonDeviceChanged, Message: "The system sound switched to " + v.Reason + ": switch back to your headset and run the check again"}, true
+			return shift.Reason{Code: shift.ReasonDeviceChanged, Message: fmt.Sprintf("The system sound switched to %q (%s): switch back to your headset and run the check again", d.Description, kindWords(v.Kind))}, true
 		}
 	}
 	for _, d := range []*devinfo.Device{out, in} {

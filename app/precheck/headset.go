@@ -172,6 +172,16 @@ func kindWords(k Kind) string {
 		return "wireless (Bluetooth dongle)"
 	case KindBluetooth:
 		return "Bluetooth"
+	case KindBuiltIn:
+		return "built-in speaker or microphone"
+	case KindHDMI:
+		return "HDMI/DisplayPort monitor speaker"
+	case KindExternal:
+		return "not a headset"
+	case KindMonitor:
+		return "an output's monitor"
+	case KindJackEmpty:
+		return "empty headset jack"
 	}
 	return string(k)
 }

@@ -35,7 +35,7 @@ func TestDevicesOnRealPulse(t *testing.T) {
 		jack.out: {KindAnalog, Pass}, jack.in: {KindAnalog, Pass},
 		bt.out: {KindBluetooth, Fail}, bt.in: {KindBluetooth, Fail},
 		laptop.out: {KindBuiltIn, Fail}, laptop.in: {KindBuiltIn, Fail},
-		hdmi.out: {KindHDMI, Fail},
+		hdmi.out:             {KindHDMI, Fail},
 		usb.out + ".monitor": {KindMonitor, Fail},
 	}
 	devs, err := devinfo.PulseDevices(context.Background())

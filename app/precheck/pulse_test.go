@@ -111,4 +111,3 @@ func (p pulsePair) noise(t testing.TB, levelDB float64) {
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 }
-

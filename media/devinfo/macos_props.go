@@ -1,6 +1,10 @@
 package devinfo
 
-import "strings"
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+)
 
 // MacDevice is the recorded property set of one Core Audio device as
 // system_profiler SPAudioDataType -json reports it (or, through cgo,
@@ -47,4 +51,35 @@ func FromMac(m MacDevice) Device {
 		}
 	}
 	return d
+}
+
+// ParseSystemProfiler reads `system_profiler SPAudioDataType -json`.
+func ParseSystemProfiler(b []byte) ([]Device, error) {
+	var doc struct {
+		SPAudioDataType []struct {
+			Items []map[string]any `json:"_items"`
+		} `json:"SPAudioDataType"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		return nil, fmt.Errorf("system_profiler output: %w", err)
+	}
+	var devs []Device
+	for _, g := range doc.SPAudioDataType {
+		for _, it := range g.Items {
+			str := func(k string) string { s, _ := it[k].(string); return s }
+			m := MacDevice{Name: str("_name"), Transport: str("coreaudio_device_transport")}
+			if _, ok := it["coreaudio_device_output"]; ok { // channel count
+				o := m
+				o.Default = str("coreaudio_default_audio_output_device") == "spaudio_yes"
+				devs = append(devs, FromMac(o))
+			}
+			if _, ok := it["coreaudio_device_input"]; ok {
+				i := m
+				i.Input = true
+				i.Default = str("coreaudio_default_audio_input_device") == "spaudio_yes"
+				devs = append(devs, FromMac(i))
+			}
+		}
+	}
+	return devs, nil
 }

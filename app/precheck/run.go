@@ -69,7 +69,6 @@ func judgeAll(devs []devinfo.Device, pol config.HeadsetPolicy) []DeviceVerdict {
 // only when nothing could run (the report then says why, exit code 2).
 func Run(ctx context.Context, o Options) (Report, error) {
 	r := Report{Started: time.Now().UTC(), PolicyFile: o.Policy.Source()}
-	defer func() { r.DurationMS = time.Since(r.Started).Milliseconds() }()
 	var progMu sync.Mutex
 	progress := func(s Step) {
 		if o.Progress != nil {
@@ -135,6 +134,7 @@ func Run(ctx context.Context, o Options) (Report, error) {
 		r.Checks = append([]CheckResult{c}, r.Checks...)
 	}
 	r.finish()
+	r.DurationMS = time.Since(r.Started).Milliseconds()
 	if sel, ok := results[config.CheckHeadset]; ok {
 		if f, ok := sel.Figures.(*HeadsetFigures); ok {
 			r.Output, r.Input = f.Output.ID, f.Input.ID
@@ -186,6 +186,7 @@ func runAudioChecks(ctx context.Context, o Options, progress func(Step), record 
 		}
 	}
 	hc, out, in, pinned := checkHeadset(devs, o, pins)
+	metaDur := time.Since(start) // the headset's own time excludes the leak test that settles it
 	if hc.Verdict == Fail && (out.ID == "" || in.ID == "") {
 		record(hc, start)
 		skipAll("Not run: no headset to test")
@@ -226,7 +227,7 @@ func runAudioChecks(ctx context.Context, o Options, progress func(Step), record 
 	}
 	// The acoustic test settles what metadata could not tell.
 	settleHeadset(&hc, leak)
-	record(hc, start)
+	record(hc, time.Now().Add(-metaDur))
 	if ctx.Err() == nil && hc.Verdict == Pass && !pinned {
 		_ = pins.Save(Pin{Output: out.ID, Input: in.ID, Description: out.Description, USBID: out.USBID(), At: time.Now().UTC()})
 	}

@@ -35,7 +35,7 @@ func TestPolicyOverridesAndLocks(t *testing.T) {
 	if p.Source() != path || p.SIP.Server != "sip.example.com" || !p.Checks.AllowOverride || p.Mandatory(CheckRoom) {
 		t.Fatalf("policy = %+v", p)
 	}
-	if p.Checks.Room.MaxL90DBFS != -55 || p.Checks.Room.WarnL90DBFS != -60 {
+	if p.Checks.Room.MaxL90DBFS != -55 || p.Checks.Room.WarnL90DBFS != DefaultPolicy().Checks.Room.WarnL90DBFS {
 		t.Fatalf("room = %+v: file value or default lost", p.Checks.Room)
 	}
 	if p.Checks.Calibration["alsa_input.usb-Jabra"].OffsetDB != 110 {

@@ -26,6 +26,7 @@ func TestEModel(t *testing.T) {
 }
 
 func TestNetworkOptionsAgainstKamailio(t *testing.T) {
+	t.Parallel()
 	addr := startKamailio(t)
 	pol := config.DefaultPolicy().Checks.Network
 	c := checkNetwork(context.Background(), addr, "udp", pol)
@@ -38,6 +39,7 @@ func TestNetworkOptionsAgainstKamailio(t *testing.T) {
 // A server that never answers: every probe is lost, the verdict is a clear
 // failure, and the check is bounded by probes·interval + timeout.
 func TestNetworkSilentServerFailsInBoundedTime(t *testing.T) {
+	t.Parallel()
 	silent, err := net.ListenPacket("udp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -59,6 +61,7 @@ func TestNetworkSilentServerFailsInBoundedTime(t *testing.T) {
 }
 
 func TestNetworkClosedPortFails(t *testing.T) {
+	t.Parallel()
 	port := freeUDPPort(t) // nothing listens: ICMP port unreachable
 	pol := config.DefaultPolicy().Checks.Network
 	pol.Probes, pol.IntervalMS, pol.TimeoutMS = 3, 10, 300

@@ -11,6 +11,7 @@ import (
 // Virtual devices with the properties of real hardware, read back through
 // the real PulseAudio protocol and judged.
 func TestDevicesOnRealPulse(t *testing.T) {
+	t.Parallel()
 	requirePulse(t)
 	usb := newPulsePair(t, "usbhs",
 		"device.bus=usb device.form_factor=headset device.vendor.id=0b0e device.product.id=0305 device.product.name='Jabra EVOLVE 40' device.description='Jabra EVOLVE 40'",

@@ -76,6 +76,7 @@ func TestLeakOnRealPulse(t *testing.T) {
 }
 
 func TestSpeakerMutedOnRealPulse(t *testing.T) {
+	t.Parallel()
 	requirePulse(t)
 	p := newPulsePair(t, "muted", headsetProps, headsetProps)
 	pactl(t, "set-sink-mute", p.out, "1")

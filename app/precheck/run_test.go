@@ -18,6 +18,7 @@ import (
 
 // The whole check on real PulseAudio and a real Kamailio, shortened room capture.
 func TestRunWiredHeadsetPassesAndPins(t *testing.T) {
+	t.Parallel()
 	requirePulse(t)
 	sip := startKamailio(t)
 	p := newPulsePair(t, "run", headsetProps, headsetProps)
@@ -70,6 +71,7 @@ func TestRunWiredHeadsetPassesAndPins(t *testing.T) {
 }
 
 func TestRunLaptopSpeakersFails(t *testing.T) {
+	t.Parallel()
 	requirePulse(t)
 	p := newPulsePair(t, "laptop",
 		"device.bus=pci device.form_factor=internal device.description='Built-in Audio Speakers'",
@@ -99,6 +101,7 @@ func TestRunLaptopSpeakersFails(t *testing.T) {
 
 // An unknown device (no metadata) is settled by the acoustic test.
 func TestRunUnknownDeviceSettledByLeakTest(t *testing.T) {
+	t.Parallel()
 	requirePulse(t)
 	p := newPulsePair(t, "plain", "device.description=Plain", "device.description=PlainMic")
 	pol := config.DefaultPolicy()

@@ -42,6 +42,19 @@ sx slam1.wav slam.wav pad 0 $D trim 0 $D
 sx -n "${fmt[@]}" bark1.wav synth 0.25 sawtooth 450 tremolo 35 90 fade 0.01 0.25 0.1 pad 0 0.95
 sx bark1.wav dogs.wav repeat 4 pad 3 0 pad 0 $D trim 0 $D
 
+# Held-out components (added after tuning, never used to tune) -------------
+say de 50 100 tv_de_raw.wav "Guten Abend, hier sind die Nachrichten. Morgen wird es im Norden regnerisch, im Süden bleibt es sonnig und warm. Die Mannschaft hat am Samstag knapp gewonnen."
+sx tv_de_raw.wav tv_de.wav sinc 200-5000 reverb 60 pad 0 $D trim 0 $D
+say en-us+m3 35 100 talk_a_raw.wav "Did you see the match yesterday? I could not believe the last goal."
+say en-gb+f4 70 100 talk_b_raw.wav "No, I missed it, I was at work until late. Tell me everything."
+sx talk_a_raw.wav talk_b_raw.wav talk_ab.wav
+sx talk_ab.wav talk.wav reverb 50 pad 1 0 pad 0 $D trim 0 $D
+sx -n "${fmt[@]}" note.wav synth 0.4 pluck C4 synth 0.4 pluck E4 synth 0.4 pluck G4 synth 0.4 pluck C5
+sx note.wav music.wav repeat 24 pad 0 $D trim 0 $D
+sx -n "${fmt[@]}" hum.wav synth $D sine 100 sine 200 sine 300 remix - vol 0.3
+sx -n "${fmt[@]}" click2.wav synth 0.004 whitenoise fade 0 0.004 0.003 pad 0 0.096
+sx click2.wav keysfast.wav repeat 99 pad 0 $D trim 0 $D
+
 # Cases: mix components at set gains (dB relative to each component) ------
 mix() { # mix OUT (FILE GAIN_DB)...
   local o=$1; shift
@@ -62,4 +75,10 @@ mix door_slam.wav bg.wav 0 slam.wav -14
 mix dog.wav bg.wav 0 dogs.wav -26
 mix fan_tv.wav bg.wav 0 fan.wav -35 tv_en.wav -30
 sx -n "${fmt[@]}" dead_mic.wav trim 0 $D
-rm -f ./*_raw.wav click.wav word.wav slam1.wav bark1.wav
+mix heldout_tv_de.wav bg.wav 0 tv_de.wav -38
+mix heldout_two_voices.wav bg.wav 0 talk.wav -45
+mix heldout_music.wav bg.wav 0 music.wav -45
+mix heldout_fan_vlow.wav bg.wav 0 fan.wav -58
+mix heldout_hum.wav bg.wav 0 hum.wav -50
+mix heldout_keys_fast.wav bg.wav 0 keysfast.wav -35
+rm -f ./*_raw.wav click.wav click2.wav word.wav slam1.wav bark1.wav note.wav talk_ab.wav

@@ -163,7 +163,7 @@ func DefaultPolicy() Policy {
 		SIP: SIPPolicy{Transport: "udp", Codecs: []string{"opus", "pcmu", "pcma"}},
 		UI:  UIPolicy{Language: "en"},
 		Checks: ChecksPolicy{
-			Mandatory: []string{CheckHeadset, CheckLeak, CheckMicrophone, CheckRoom, CheckNetwork},
+			Mandatory: []string{CheckHeadset, CheckLeak, CheckMicrophone, CheckSpeaker, CheckRoom, CheckNetwork},
 			Headset: HeadsetPolicy{
 				AllowKinds: []string{KindWiredUSB, KindAnalog, KindDECT},
 				DenyKinds:  []string{KindBluetooth, KindBluetoothDongle},

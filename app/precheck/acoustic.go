@@ -74,7 +74,7 @@ func leakAndSpeaker(ctx context.Context, a Audio, out, in string, pol config.Lea
 		return leak, speaker, micErr
 	}
 	l := analysis.MeasureLeak(probe, micX, leakTailMS)
-	leak.Figures = LeakFigures{Leak: l, ProbeLevelDBFS: pol.ProbeLevelDBFS, ProbeMS: pol.ProbeMS, MinLossDB: pol.MinLossDB}
+	leak.Figures = LeakFigures{Leak: roundLeak(l), ProbeLevelDBFS: pol.ProbeLevelDBFS, ProbeMS: pol.ProbeMS, MinLossDB: pol.MinLossDB}
 	judgeLeak(&leak, l, pol)
 	if mon != nil {
 		if monErr != nil {
@@ -106,7 +106,7 @@ func judgeLeak(c *CheckResult, l analysis.Leak, pol config.LeakPolicy) {
 func judgeSpeakerMonitor(c *CheckResult, m analysis.Leak) {
 	f := SpeakerFigures{Method: "monitor", Heard: m.Detected}
 	if m.Detected {
-		g := -m.LossDB
+		g := round1(-m.LossDB)
 		f.GainDB = &g
 	}
 	c.Figures = f
@@ -182,7 +182,7 @@ func judgeRoom(x []float32, pol config.RoomPolicy, calib *float64) CheckResult {
 func judgeMic(room []float32, speech []float32, muted bool, pol config.MicrophonePolicy) CheckResult {
 	c := CheckResult{Name: config.CheckMicrophone, Verdict: Pass}
 	st := analysis.Stats(room)
-	f := MicFigures{SignalStats: st, Muted: muted}
+	f := MicFigures{SignalStats: roundStats(st), Muted: muted}
 	c.Figures = &f
 	switch {
 	case muted:
@@ -219,4 +219,15 @@ func round1(v float64) float64 { return math.Round(v*10) / 10 }
 
 func roundLevels(l analysis.Levels) analysis.Levels {
 	return analysis.Levels{LeqA: round1(l.LeqA), L10A: round1(l.L10A), L50A: round1(l.L50A), L90A: round1(l.L90A), LmaxA: round1(l.LmaxA)}
+}
+
+func roundLeak(l analysis.Leak) analysis.Leak {
+	l.LossDB, l.DelayMS, l.PeakToFloorDB, l.LimitDB = round1(l.LossDB), round1(l.DelayMS), round1(l.PeakToFloorDB), round1(l.LimitDB)
+	return l
+}
+
+func roundStats(s analysis.SignalStats) analysis.SignalStats {
+	s.RMSDBFS, s.PeakDBFS, s.DCOffsetDBFS = round1(s.RMSDBFS), round1(s.PeakDBFS), round1(s.DCOffsetDBFS)
+	s.ClipPercent = math.Round(s.ClipPercent*1000) / 1000
+	return s
 }

@@ -133,8 +133,10 @@ func checkNetwork(ctx context.Context, server, transport string, pol config.Netw
 	if transport == "tls" {
 		f.TLS = checkTLS(ctx, host, target, time.Duration(pol.TimeoutMS)*time.Millisecond)
 		switch {
-		case !f.TLS.Verified:
+		case !f.TLS.Verified && pol.VerifyTLS:
 			c.add(Fail, "tls_invalid", "The SIP server's certificate is not valid ("+f.TLS.Error+"): do not continue, tell IT")
+		case !f.TLS.Verified:
+			c.add(Warn, "tls_unverified", "The SIP server's certificate could not be verified ("+f.TLS.Error+"); your IT policy allows this")
 		case f.TLS.DaysLeft < pol.MinCertDaysLeft:
 			c.add(Warn, "tls_expiring", fmt.Sprintf("The SIP server's certificate expires in %d days: tell IT", f.TLS.DaysLeft))
 		}

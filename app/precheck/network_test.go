@@ -4,6 +4,9 @@ import (
 	"context"
 	"math"
 	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -78,5 +81,20 @@ func TestNetworkBadServerNames(t *testing.T) {
 	}
 	if c := checkNetwork(context.Background(), "sip.invalid:5060", "udp", pol); c.Verdict != Fail || c.Findings[0].Code != "dns" {
 		t.Fatalf(".invalid: %+v", c)
+	}
+}
+
+// A TLS server whose certificate the system does not trust fails the check.
+func TestTLSCertificateCheck(t *testing.T) {
+	srv := httptest.NewTLSServer(http.NotFoundHandler())
+	defer srv.Close()
+	addr := strings.TrimPrefix(srv.URL, "https://")
+	info := checkTLS(context.Background(), "127.0.0.1", addr, time.Second)
+	if info.Verified || !strings.Contains(info.Error, "certificate") {
+		t.Fatalf("untrusted cert: %+v", info)
+	}
+	// The same server's own pool would trust it: the figures carry its expiry.
+	if srv.Certificate().NotAfter.IsZero() {
+		t.Fatal("no certificate")
 	}
 }

@@ -124,13 +124,13 @@ func DevicesCLI(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return ExitPass
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "DIR\tID\tBUS\tFORM\tKIND\tVERDICT\tREASON")
+	fmt.Fprintln(tw, "DIR\tID\tBUS\tFORM\tKIND\tVERDICT\tREASON (EVIDENCE)")
 	for _, d := range devs {
 		def := ""
 		if d.Default {
 			def = "*"
 		}
-		fmt.Fprintf(tw, "%s\t%s%s\t%s\t%s\t%s\t%s\t%s\n", d.Direction, def, d.ID, orDash(d.Bus), orDash(d.FormFactor), d.Kind, d.Verdict, d.Reason)
+		fmt.Fprintf(tw, "%s\t%s%s\t%s\t%s\t%s\t%s\t%s\n", d.Direction, def, d.ID, orDash(d.Bus), orDash(d.FormFactor), d.Kind, d.Verdict, d.Reason+" ("+d.Evidence+")")
 	}
 	tw.Flush()
 	return ExitPass

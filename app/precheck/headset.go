@@ -37,10 +37,11 @@ var (
 // DeviceVerdict is one device with its kind and verdict for `homeshore devices`.
 type DeviceVerdict struct {
 	devinfo.Device
-	Kind    Kind    `json:"kind"`
-	Verdict Verdict `json:"verdict"`
-	Code    string  `json:"code"`
-	Reason  string  `json:"reason"`
+	Kind     Kind    `json:"kind"`
+	Verdict  Verdict `json:"verdict"`
+	Code     string  `json:"code"`
+	Reason   string  `json:"reason"`   // for the agent
+	Evidence string  `json:"evidence"` // for IT: which property decided
 }
 
 func hasAny(text string, words []string) bool {
@@ -118,7 +119,7 @@ func Judge(d devinfo.Device, pol config.HeadsetPolicy) DeviceVerdict {
 	v := DeviceVerdict{Device: d, Kind: kind}
 	name := fmt.Sprintf("%q", d.Description)
 	set := func(verdict Verdict, code, reason string) DeviceVerdict {
-		v.Verdict, v.Code, v.Reason = verdict, code, reason+" ("+evidence+")"
+		v.Verdict, v.Code, v.Reason, v.Evidence = verdict, code, reason, evidence
 		return v
 	}
 	if id := d.USBID(); id != "" {

@@ -191,10 +191,12 @@ func (p *pulsePlayback) Write(frame []int16) error {
 	}
 }
 
+// Close deletes the stream. It skips PlaybackStream.Stop, which writes the
+// library's state field unsynchronised with its feeder goroutine (a data
+// race under -race); Close alone ends that goroutine.
 func (p *pulsePlayback) Close() error {
 	p.once.Do(func() {
 		close(p.done)
-		p.stream.Stop()
 		p.stream.Close()
 	})
 	return nil

@@ -174,3 +174,21 @@ func TestDetectVoiceIgnoresHum(t *testing.T) {
 		t.Fatalf("hum bursts: %+v", v)
 	}
 }
+
+// A path that drops part of the probe (a glitching device) must not look
+// quieter than it is.
+func TestMeasureLeakWithDropout(t *testing.T) {
+	probe := Probe(1000, -24, 7)
+	capture := Probe(2000, -80, 9)
+	g := float32(math.Pow(10, -20.0/20))
+	d := 200 * SampleRate / 1000
+	for i, v := range probe {
+		if i > SampleRate/4 && i < 3*SampleRate/4 {
+			continue // half the probe lost on the way back
+		}
+		capture[i+d] += g * v
+	}
+	if l := MeasureLeak(probe, capture, 1000); !l.Detected || math.Abs(l.LossDB-20) > 1 {
+		t.Fatalf("dropout: %+v", l)
+	}
+}

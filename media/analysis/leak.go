@@ -20,12 +20,46 @@ const leakDetectDB = 16
 // leakTapFactor (13 dB) admits a tap outside the main window into the echo sum.
 const leakTapFactor = 20
 
+// leakSegments: the probe is also measured in this many parts; see MeasureLeak.
+const leakSegments = 4
+
 // MeasureLeak cross-correlates the probe with the capture (which starts when
 // the probe starts playing) and returns the loss of the echo path found in
 // [0, maxDelayMS]. The echo energy sums the taps from 1 ms before to 30 ms
 // after the strongest one (direct path and early room reflections) and any
 // other tap 13 dB over the noise.
+//
+// When an echo is found, each quarter of the probe is also measured alone.
+// If the best quarter shows over leakDropoutDB less loss than the whole, part
+// of the probe was lost on the way back (a device or loopback dropping
+// blocks) and the best quarter is reported: otherwise the leak would look
+// smaller than it is, and a false pass is the error that matters. Quarters
+// are noisier (a quarter of the energy), so they only override a clear dropout.
 func MeasureLeak(probe, capture []float32, maxDelayMS float64) Leak {
+	l := measureLeakOnce(probe, capture, maxDelayMS)
+	if !l.Detected {
+		return l
+	}
+	seg := len(probe) / leakSegments
+	part := make([]float32, len(probe))
+	best := l.LossDB
+	for k := 0; k < leakSegments; k++ {
+		clear(part)
+		copy(part[k*seg:(k+1)*seg], probe[k*seg:(k+1)*seg])
+		if p := measureLeakOnce(part, capture, maxDelayMS); p.Detected && p.LossDB < best {
+			best = p.LossDB
+		}
+	}
+	if l.LossDB-best > leakDropoutDB {
+		l.LossDB = best
+	}
+	return l
+}
+
+// leakDropoutDB: how much less loss a quarter must show to reveal a dropout.
+const leakDropoutDB = 3
+
+func measureLeakOnce(probe, capture []float32, maxDelayMS float64) Leak {
 	var px float64
 	for _, v := range probe {
 		px += float64(v) * float64(v)

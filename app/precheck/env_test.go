@@ -3,6 +3,7 @@ package precheck
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -80,3 +81,5 @@ func corpus(t testing.TB) string {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+func dbToLin(db float64) float64 { return math.Pow(10, db/20) }

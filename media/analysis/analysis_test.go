@@ -192,3 +192,28 @@ func TestMeasureLeakWithDropout(t *testing.T) {
 		t.Fatalf("dropout: %+v", l)
 	}
 }
+
+// Any PCM, however short or odd, is analysed without a panic and gives
+// finite figures.
+func FuzzAnalysis(f *testing.F) {
+	f.Add([]byte{0, 0, 1, 0, 255, 127})
+	f.Add(make([]byte, 4000))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		b = b[:min(len(b), 40000)] // long inputs only cost time
+		pcm := make([]int16, len(b)/2)
+		for i := range pcm {
+			pcm[i] = int16(uint16(b[2*i]) | uint16(b[2*i+1])<<8)
+		}
+		x := Int16ToFloat(pcm)
+		l := RoomLevels(x)
+		s := SpeechLevel(x)
+		st := Stats(x)
+		v := DetectVoice(x)
+		k := MeasureLeak(x[:len(x)/2], x, 20)
+		for _, f := range []float64{l.LeqA, l.L90A, l.LmaxA, s.ActiveLevelDBFS, st.RMSDBFS, k.LossDB, v.VoicedPercent} {
+			if math.IsNaN(f) || math.IsInf(f, 0) {
+				t.Fatalf("non-finite figure: %+v %+v %+v %+v %+v", l, s, st, v, k)
+			}
+		}
+	})
+}

@@ -62,3 +62,15 @@ func TestPulsePropsBluetoothMarkers(t *testing.T) {
 		t.Errorf("usb: %+v", d)
 	}
 }
+
+func FuzzParseSystemProfiler(f *testing.F) {
+	f.Add([]byte(`{"SPAudioDataType":[{"_items":[{"_name":"X","coreaudio_device_output":2,"coreaudio_device_transport":"coreaudio_device_type_usb"}]}]}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		devs, err := ParseSystemProfiler(b)
+		if err == nil {
+			for _, d := range devs {
+				_ = d.IsBluetooth()
+			}
+		}
+	})
+}

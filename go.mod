@@ -5,7 +5,7 @@ go 1.26.8
 require (
 	github.com/emiago/sipgo v1.7.2
 	github.com/jfreymuth/pulse v0.1.1
-	golang.org/x/sys v0.38.0
+	golang.org/x/sys v0.30.0
 )
 
 require (

@@ -1,5 +1,6 @@
-// Package config holds Homeshore's settings: agent profiles, keyring access
-// and the IT-managed policy that overrides them.
+// The IT-managed policy file (the package comment lives in main's
+// profile.go, which describes the whole package).
+
 package config
 
 import (

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/jfreymuth/pulse"
 )
@@ -77,7 +78,7 @@ func (p *PulseAudio) record(dev pulse.RecordOption) (Source, error) {
 		case c.chunks <- append([]int16(nil), b...):
 		case <-c.done:
 		default:
-			c.overrun = true // the reader fell seconds behind; Read reports it
+			c.overrun.Store(true) // the reader fell seconds behind; Read reports it
 		}
 		return len(b), nil
 	})
@@ -119,7 +120,7 @@ type pulseCapture struct {
 	rest    []int16
 	done    chan struct{}
 	once    sync.Once
-	overrun bool
+	overrun atomic.Bool
 }
 
 func (c *pulseCapture) Read(frame []int16) error {
@@ -137,7 +138,7 @@ func (c *pulseCapture) Read(frame []int16) error {
 		c.rest = c.rest[k:]
 		n += k
 	}
-	if c.overrun {
+	if c.overrun.Load() {
 		return errors.New("capture overrun: audio was lost")
 	}
 	return nil

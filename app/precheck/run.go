@@ -228,7 +228,7 @@ func runAudioChecks(ctx context.Context, o Options, progress func(Step), record 
 	// The acoustic test settles what metadata could not tell.
 	settleHeadset(&hc, leak)
 	record(hc, time.Now().Add(-metaDur))
-	if ctx.Err() == nil && hc.Verdict == Pass && !pinned {
+	if ctx.Err() == nil && pol.Headset.Pin && hc.Verdict == Pass && !pinned {
 		_ = pins.Save(Pin{Output: out.ID, Input: in.ID, Description: out.Description, USBID: out.USBID(), At: time.Now().UTC()})
 	}
 	record(leak, ls)

@@ -1,0 +1,132 @@
+package precheck
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/homeshore/homeshore/app/config"
+	"github.com/homeshore/homeshore/app/shift"
+	"github.com/homeshore/homeshore/media/devinfo"
+)
+
+var _ shift.CheckReport = Report{}
+
+// GuardOptions configure the mid-shift device watch.
+type GuardOptions struct {
+	// Output and Input are the ids that passed the check (Report.Output/Input).
+	Output, Input string
+	Policy        config.HeadsetPolicy
+	// Devices lists device facts; nil means devinfo.List.
+	Devices func(context.Context) ([]devinfo.Device, error)
+	// Watch signals device changes; nil means devinfo.WatchPulse.
+	Watch func(context.Context) (<-chan struct{}, func() error, error)
+}
+
+// Guard watches the sound server during the shift. When the checked headset
+// disappears, or the system default output/input becomes a device that
+// fails the headset policy (Bluetooth, speakers, HDMI), the agent goes Not
+// ready at once with the reason; m.Recheck after a new check brings them
+// back. stop ends the watch and returns its error; it is idempotent.
+func Guard(ctx context.Context, m *shift.Machine, o GuardOptions) (stop func() error, err error) {
+	list, watch := o.Devices, o.Watch
+	if list == nil {
+		list = devinfo.List
+	}
+	if watch == nil {
+		watch = devinfo.WatchPulse
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	changed, stopWatch, err := watch(ctx)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	done := make(chan error, 1)
+	go func() {
+		var lastProblem string
+		check := func() {
+			devs, err := list(ctx)
+			if err != nil {
+				return
+			}
+			r, bad := guardVerdict(devs, o)
+			if !bad {
+				lastProblem = ""
+				return
+			}
+			if r.Message == lastProblem {
+				return // the same problem, already reported
+			}
+			lastProblem = r.Message
+			if st, cur := m.State(); st == shift.NotReady && cur == r {
+				return
+			}
+			_ = m.DeviceLost(r) // ErrNotClockedIn: nothing to do before clock-in
+		}
+		check()
+		for range changed {
+			check()
+		}
+		err := stopWatch()
+		if ctx.Err() == nil {
+			_ = m.DeviceLost(shift.Reason{Code: shift.ReasonDeviceChanged,
+				Message: "The sound system stopped: restart Homeshore and run the check again"})
+		}
+		done <- err
+	}()
+	var once sync.Once
+	var stopErr error
+	return func() error {
+		once.Do(func() {
+			cancel()
+			stopErr = stopWatch()
+			<-done
+		})
+		return stopErr
+	}, nil
+}
+
+// guardVerdict says whether the device set is no longer acceptable, and why.
+func guardVerdict(devs []devinfo.Device, o GuardOptions) (shift.Reason, bool) {
+	var out, in, defOut, defIn *devinfo.Device
+	for i := range devs {
+		d := &devs[i]
+		switch {
+		case d.Direction == devinfo.Output && d.ID == o.Output:
+			out = d
+		case d.Direction == devinfo.Input && d.ID == o.Input:
+			in = d
+		}
+		if d.Default && d.Direction == devinfo.Output {
+			defOut = d
+		}
+		if d.Default && d.Direction == devinfo.Input && !d.Monitor {
+			defIn = d
+		}
+	}
+	if out == nil || in == nil {
+		what := "headset"
+		if out != nil {
+			what = "headset microphone"
+		}
+		return shift.Reason{Code: shift.ReasonHeadsetMissing,
+			Message: fmt.Sprintf("Your %s was unplugged: plug it back in and run the check again", what)}, true
+	}
+	for _, d := range []*devinfo.Device{out, in, defOut, defIn} {
+		if d == nil || d == out || d == in {
+			continue
+		}
+		// A different default only matters when it would fail the check: the
+		// call keeps using the pinned devices, but the agent must know.
+		if v := Judge(*d, o.Policy); v.Verdict == Fail {
+			return shift.Reason{Code: shift.ReasonDeviceChanged, Message: fmt.Sprintf("The system sound switched to %q (%s): switch back to your headset and run the check again", d.Description, kindWords(v.Kind))}, true
+		}
+	}
+	for _, d := range []*devinfo.Device{out, in} {
+		if v := Judge(*d, o.Policy); v.Verdict == Fail {
+			return shift.Reason{Code: shift.ReasonDeviceChanged, Message: v.Reason + ": run the check again"}, true
+		}
+	}
+	return shift.Reason{}, false
+}

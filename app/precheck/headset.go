@@ -1,0 +1,188 @@
+package precheck
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/homeshore/homeshore/app/config"
+	"github.com/homeshore/homeshore/media/devinfo"
+)
+
+// Kind is what a device is, as far as its metadata tells.
+type Kind string
+
+// Kinds: the five headset kinds IT policy allows or denies, and the rest.
+const (
+	KindWiredUSB        Kind = config.KindWiredUSB
+	KindAnalog          Kind = config.KindAnalog
+	KindDECT            Kind = config.KindDECT
+	KindBluetoothDongle Kind = config.KindBluetoothDongle
+	KindBluetooth       Kind = config.KindBluetooth
+	KindBuiltIn         Kind = "built_in"     // laptop speakers or microphone
+	KindHDMI            Kind = "hdmi"         // monitor/TV speakers over HDMI or DisplayPort
+	KindExternal        Kind = "usb_external" // USB speakers, webcam microphone: not a headset
+	KindMonitor         Kind = "monitor"      // a recording of an output, not a microphone
+	KindJackEmpty       Kind = "jack_empty"   // headphone/headset port selected, nothing plugged in
+	KindUnknown         Kind = "unknown"
+)
+
+// Name markers for USB headsets whose radio is not visible to the OS. USB
+// ids in the policy's allow/deny lists decide before these.
+var (
+	dectMarkers   = []string{"dect", "savi", "engage 65", "engage 75", "pro 9", "cs5", "d100", "impact dect"}
+	dongleMarkers = []string{"bluetooth", "dongle", "link 3", "bt600", "bt700", "voyager", "wireless", "evolve2 65", "evolve2 75", "evolve 65", "evolve 75"}
+)
+
+// DeviceVerdict is one device with its kind and verdict for `homeshore devices`.
+type DeviceVerdict struct {
+	devinfo.Device
+	Kind     Kind    `json:"kind"`
+	Verdict  Verdict `json:"verdict"`
+	Code     string  `json:"code"`
+	Reason   string  `json:"reason"`   // for the agent
+	Evidence string  `json:"evidence"` // for IT: which property decided
+}
+
+func hasAny(text string, words []string) bool {
+	for _, w := range words {
+		if strings.Contains(text, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// Classify tells a device's kind from its metadata; evidence says why.
+func Classify(d devinfo.Device) (Kind, string) {
+	text := d.Text()
+	ff := strings.ToLower(d.FormFactor)
+	port, hasPort := d.ActivePortInfo()
+	pname := strings.ToLower(port.Name + " " + port.Description)
+	switch {
+	case d.Monitor:
+		return KindMonitor, "monitor source of an output"
+	case d.IsBluetooth():
+		return KindBluetooth, "Bluetooth device (bus/api/name)"
+	case d.Bus == "hdmi" || ff == "hdmi" || hasAny(text, []string{"hdmi", "displayport", "display port"}):
+		return KindHDMI, "HDMI/DisplayPort output"
+	case d.Bus == "usb":
+		switch {
+		case hasAny(text, dectMarkers):
+			return KindDECT, "USB DECT base (" + d.Product + ")"
+		case hasAny(text, dongleMarkers):
+			return KindBluetoothDongle, "USB wireless dongle (" + d.Product + ")"
+		case ff == "headset" || ff == "headphone" || ff == "handset" || strings.Contains(text, "headset") || strings.Contains(text, "headphone"):
+			return KindWiredUSB, "USB headset (form factor " + orDash(ff) + ")"
+		case ff == "webcam" || ff == "speaker" || ff == "microphone" || ff == "computer" || strings.Contains(text, "webcam"):
+			return KindExternal, "USB " + ff + ", not a headset"
+		}
+		return KindUnknown, "USB device without a headset form factor"
+	}
+	// Analog card (pci/platform/none): the active port and its jack sense decide.
+	if hasPort {
+		headsetPort := hasAny(pname, []string{"headphone", "headset", "analog-input-mic", "front-mic", "rear-mic", "line-out"})
+		internalPort := hasAny(pname, []string{"speaker", "internal-mic", "internal mic", "analog-input-internal"})
+		switch {
+		case internalPort:
+			return KindBuiltIn, "active port " + port.Name
+		case headsetPort && port.Available == devinfo.AvailNo:
+			return KindJackEmpty, "active port " + port.Name + " reports nothing plugged in"
+		case headsetPort && port.Available == devinfo.AvailYes:
+			return KindAnalog, "jack " + port.Name + " plugged in"
+		case headsetPort:
+			return KindUnknown, "jack " + port.Name + " without jack sensing"
+		}
+	}
+	switch ff {
+	case "headset", "headphone", "handset":
+		if d.Bus == "pci" || d.Bus == "platform" || d.Bus == "isa" {
+			return KindAnalog, "analog " + ff
+		}
+		return KindUnknown, ff + " on unknown bus"
+	case "internal", "speaker", "microphone":
+		return KindBuiltIn, "form factor " + ff
+	}
+	return KindUnknown, "no bus, form factor or port tells what this is"
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// Judge applies the IT policy to a device: verdict, stable code and reason.
+func Judge(d devinfo.Device, pol config.HeadsetPolicy) DeviceVerdict {
+	kind, evidence := Classify(d)
+	v := DeviceVerdict{Device: d, Kind: kind}
+	name := fmt.Sprintf("%q", d.Description)
+	set := func(verdict Verdict, code, reason string) DeviceVerdict {
+		v.Verdict, v.Code, v.Reason, v.Evidence = verdict, code, reason, evidence
+		return v
+	}
+	if id := d.USBID(); id != "" {
+		if slices.Contains(pol.DenyModels, id) {
+			return set(Fail, "model_denied", fmt.Sprintf("Your IT team does not allow this headset model %s (%s): use an approved headset", name, id))
+		}
+		if slices.Contains(pol.AllowModels, id) {
+			return set(Pass, "model_allowed", fmt.Sprintf("Headset %s is an approved model (%s)", name, id))
+		}
+	}
+	headsetKind := func() DeviceVerdict {
+		if slices.Contains(pol.DenyKinds, string(kind)) || !slices.Contains(pol.AllowKinds, string(kind)) {
+			return set(Fail, "kind_denied", fmt.Sprintf("%s is a %s headset, which your IT team does not allow: plug in a wired headset", name, kindWords(kind)))
+		}
+		return set(Pass, "headset", fmt.Sprintf("%s is a %s headset", name, kindWords(kind)))
+	}
+	switch kind {
+	case KindWiredUSB, KindAnalog, KindDECT, KindBluetoothDongle:
+		return headsetKind()
+	case KindBluetooth:
+		if slices.Contains(pol.AllowKinds, string(kind)) && !slices.Contains(pol.DenyKinds, string(kind)) {
+			return set(Pass, "headset", name+" is a Bluetooth headset, allowed by your IT team")
+		}
+		return set(Fail, "bluetooth", name+" is a Bluetooth device: your employer requires a wired headset (Bluetooth drops to phone quality when the microphone opens); plug in your wired headset")
+	case KindBuiltIn:
+		if d.Direction == devinfo.Input {
+			return set(Fail, "built_in_mic", name+" is the computer's built-in microphone: plug in your headset and use its microphone")
+		}
+		return set(Fail, "built_in_speaker", name+" is the computer's own speaker: plug in your headset (others in the room would hear the caller)")
+	case KindHDMI:
+		return set(Fail, "hdmi", name+" is a monitor or TV speaker (HDMI/DisplayPort): plug in your headset")
+	case KindExternal:
+		return set(Fail, "not_headset", name+" is not a headset: plug in your headset")
+	case KindMonitor:
+		return set(Fail, "monitor", name+" records an output, not a microphone: choose your headset's microphone")
+	case KindJackEmpty:
+		return set(Fail, "jack_empty", "Nothing is plugged into the headset jack of "+name+": plug in your headset")
+	}
+	return set(Verdict(pol.Unknown), "unknown", name+" cannot be identified as a headset from its properties: the sound test decides")
+}
+
+func kindWords(k Kind) string {
+	switch k {
+	case KindWiredUSB:
+		return "wired USB"
+	case KindAnalog:
+		return "wired (jack)"
+	case KindDECT:
+		return "DECT cordless"
+	case KindBluetoothDongle:
+		return "wireless (Bluetooth dongle)"
+	case KindBluetooth:
+		return "Bluetooth"
+	case KindBuiltIn:
+		return "built-in speaker or microphone"
+	case KindHDMI:
+		return "HDMI/DisplayPort monitor speaker"
+	case KindExternal:
+		return "not a headset"
+	case KindMonitor:
+		return "an output's monitor"
+	case KindJackEmpty:
+		return "empty headset jack"
+	}
+	return string(k)
+}

@@ -1,0 +1,133 @@
+package precheck
+
+import (
+	"testing"
+
+	"github.com/homeshore/homeshore/app/config"
+	"github.com/homeshore/homeshore/media/devinfo"
+)
+
+// Property sets recorded from real PulseAudio / PipeWire, Windows and macOS
+// machines (trimmed to the keys that matter).
+func recordedDevices() map[string]struct {
+	dev  devinfo.Device
+	kind Kind
+	want Verdict
+} {
+	pa := devinfo.FromPulseProps
+	jackPorts := func(avail devinfo.Availability) []devinfo.Port {
+		return []devinfo.Port{{Name: "analog-output-speaker", Available: devinfo.AvailUnknown}, {Name: "analog-output-headphones", Available: avail}}
+	}
+	type c = struct {
+		dev  devinfo.Device
+		kind Kind
+		want Verdict
+	}
+	return map[string]c{
+		"usb jabra evolve 40": {pa("alsa_output.usb-GN_Netcom_A_S_Jabra_EVOLVE_LINK_000-00.analog-stereo", devinfo.Output,
+			map[string]string{"device.bus": "usb", "device.form_factor": "headset", "device.vendor.id": "0b0e", "device.product.id": "0305", "device.product.name": "Jabra EVOLVE 40", "device.api": "alsa"}, nil, ""), KindWiredUSB, Pass},
+		"usb jabra mic": {pa("alsa_input.usb-GN_Netcom_A_S_Jabra_EVOLVE_LINK_000-00.mono-fallback", devinfo.Input,
+			map[string]string{"device.bus": "usb", "device.form_factor": "headset", "device.vendor.id": "0b0e", "device.product.id": "0305", "device.product.name": "Jabra EVOLVE 40"}, nil, ""), KindWiredUSB, Pass},
+		"bluez pulseaudio": {pa("bluez_sink.00_1B_66_AA_BB_CC.a2dp_sink", devinfo.Output,
+			map[string]string{"device.bus": "bluetooth", "device.form_factor": "headphone", "device.api": "bluez", "bluetooth.protocol": "a2dp_sink"}, nil, ""), KindBluetooth, Fail},
+		"bluez5 pipewire no bus": {pa("bluez_output.00_1B_66_AA_BB_CC.1", devinfo.Output,
+			map[string]string{"device.api": "bluez5", "api.bluez5.address": "00:1B:66:AA:BB:CC", "device.form_factor": "headset"}, nil, ""), KindBluetooth, Fail},
+		"bluetooth hands-free mic": {pa("bluez_source.00_1B_66_AA_BB_CC.handsfree_head_unit", devinfo.Input,
+			map[string]string{"device.form_factor": "hands-free", "bluetooth.protocol": "handsfree_head_unit"}, nil, ""), KindBluetooth, Fail},
+		"laptop speakers": {pa("alsa_output.pci-0000_00_1f.3.analog-stereo", devinfo.Output,
+			map[string]string{"device.bus": "pci", "device.form_factor": "internal"},
+			[]devinfo.Port{{Name: "analog-output-speaker", Available: devinfo.AvailUnknown}, {Name: "analog-output-headphones", Available: devinfo.AvailNo}}, "analog-output-speaker"), KindBuiltIn, Fail},
+		"laptop internal mic": {pa("alsa_input.pci-0000_00_1f.3.analog-stereo", devinfo.Input,
+			map[string]string{"device.bus": "pci", "device.form_factor": "internal"},
+			[]devinfo.Port{{Name: "analog-input-internal-mic", Available: devinfo.AvailUnknown}, {Name: "analog-input-headset-mic", Available: devinfo.AvailNo}}, "analog-input-internal-mic"), KindBuiltIn, Fail},
+		"jack headphones plugged": {pa("alsa_output.pci-0000_00_1f.3.analog-stereo", devinfo.Output,
+			map[string]string{"device.bus": "pci", "device.form_factor": "internal"}, jackPorts(devinfo.AvailYes), "analog-output-headphones"), KindAnalog, Pass},
+		"jack headset mic plugged": {pa("alsa_input.pci-0000_00_1f.3.analog-stereo", devinfo.Input,
+			map[string]string{"device.bus": "pci"}, []devinfo.Port{{Name: "analog-input-headset-mic", Available: devinfo.AvailYes}}, "analog-input-headset-mic"), KindAnalog, Pass},
+		"jack selected but empty": {pa("alsa_output.pci-0000_00_1f.3.analog-stereo", devinfo.Output,
+			map[string]string{"device.bus": "pci"}, jackPorts(devinfo.AvailNo), "analog-output-headphones"), KindJackEmpty, Fail},
+		"jack without sensing": {pa("alsa_output.pci-0000_00_1f.3.analog-stereo", devinfo.Output,
+			map[string]string{"device.bus": "pci"}, jackPorts(devinfo.AvailUnknown), "analog-output-headphones"), KindUnknown, Warn},
+		"hdmi monitor": {pa("alsa_output.pci-0000_01_00.1.hdmi-stereo", devinfo.Output,
+			map[string]string{"device.bus": "pci", "device.description": "GP107GL HDMI Audio", "device.profile.name": "hdmi-stereo"},
+			[]devinfo.Port{{Name: "hdmi-output-0", Available: devinfo.AvailYes}}, "hdmi-output-0"), KindHDMI, Fail},
+		"usb dect base": {pa("alsa_output.usb-Plantronics_Savi_8200-00.analog-stereo", devinfo.Output,
+			map[string]string{"device.bus": "usb", "device.form_factor": "headset", "device.vendor.id": "047f", "device.product.id": "ac28", "device.product.name": "Plantronics Savi 8200 Series"}, nil, ""), KindDECT, Pass},
+		"usb bluetooth dongle": {pa("alsa_output.usb-Jabra_Link_380-00.analog-stereo", devinfo.Output,
+			map[string]string{"device.bus": "usb", "device.form_factor": "headset", "device.vendor.id": "0b0e", "device.product.id": "24c8", "device.product.name": "Jabra Link 380"}, nil, ""), KindBluetoothDongle, Fail},
+		"usb webcam mic": {pa("alsa_input.usb-046d_HD_Pro_Webcam_C920-02.analog-stereo", devinfo.Input,
+			map[string]string{"device.bus": "usb", "device.form_factor": "webcam", "device.vendor.id": "046d", "device.product.id": "082d"}, nil, ""), KindExternal, Fail},
+		"null sink": {pa("homeshore_default", devinfo.Output, map[string]string{"device.class": "abstract"}, nil, ""), KindUnknown, Warn},
+		"monitor":   {pa("homeshore_default.monitor", devinfo.Input, map[string]string{"device.class": "monitor"}, nil, ""), KindMonitor, Fail},
+		"windows usb headset": {devinfo.FromWindows(devinfo.WindowsEndpoint{ID: "{0.0.0.00000000}.{a1}", FriendlyName: "Headset (Jabra EVOLVE 40)",
+			FormFactor: devinfo.WinHeadset, InstancePath: `{1}.USB\VID_0B0E&PID_0305&MI_00\7&1B2C3D4&0&0000`}), KindWiredUSB, Pass},
+		"windows bluetooth headset": {devinfo.FromWindows(devinfo.WindowsEndpoint{ID: "{0.0.0.00000000}.{b2}", FriendlyName: "Headset (WH-1000XM4 Hands-Free)",
+			FormFactor: devinfo.WinHeadset, InstancePath: `{1}.BTHHFENUM\{0000111E-0000-1000-8000-00805F9B34FB}_VID&0002054C_PID&0D58`}), KindBluetooth, Fail},
+		"windows laptop speakers": {devinfo.FromWindows(devinfo.WindowsEndpoint{ID: "{0.0.0.00000000}.{c3}", FriendlyName: "Speakers (Realtek(R) Audio)",
+			FormFactor: devinfo.WinSpeakers, InstancePath: `{1}.HDAUDIO\FUNC_01&VEN_10EC&DEV_0295&SUBSYS_10280A2E`}), KindBuiltIn, Fail},
+		"windows jack headphones": {devinfo.FromWindows(devinfo.WindowsEndpoint{ID: "{0.0.0.00000000}.{d4}", FriendlyName: "Headphones (Realtek(R) Audio)",
+			FormFactor: devinfo.WinHeadphones, InstancePath: `{1}.HDAUDIO\FUNC_01&VEN_10EC&DEV_0295`}), KindAnalog, Pass},
+		"windows hdmi": {devinfo.FromWindows(devinfo.WindowsEndpoint{ID: "{0.0.0.00000000}.{e5}", FriendlyName: "DELL U2720Q (NVIDIA High Definition Audio)",
+			FormFactor: devinfo.WinDigitalAudioDisplay, InstancePath: `{1}.HDAUDIO\FUNC_01&VEN_10DE&DEV_0093`}), KindHDMI, Fail},
+		"macos builtin speakers":   {devinfo.FromMac(devinfo.MacDevice{Name: "MacBook Pro Speakers", Transport: "bltn", DataSource: "ispk"}), KindBuiltIn, Fail},
+		"macos builtin headphones": {devinfo.FromMac(devinfo.MacDevice{Name: "External Headphones", Transport: "bltn", DataSource: "hdpn"}), KindAnalog, Pass},
+		"macos airpods":            {devinfo.FromMac(devinfo.MacDevice{Name: "AirPods Pro", Transport: "blue"}), KindBluetooth, Fail},
+		"macos usb headset":        {devinfo.FromMac(devinfo.MacDevice{Name: "Jabra EVOLVE 40 headset", Transport: "coreaudio_device_type_usb"}), KindWiredUSB, Pass},
+		"macos hdmi":               {devinfo.FromMac(devinfo.MacDevice{Name: "LG UltraFine", Transport: "dprt"}), KindHDMI, Fail},
+	}
+}
+
+func TestJudgeRecordedPropertySets(t *testing.T) {
+	pol := config.DefaultPolicy().Checks.Headset
+	for name, c := range recordedDevices() {
+		v := Judge(c.dev, pol)
+		if v.Kind != c.kind || v.Verdict != c.want || v.Reason == "" {
+			t.Errorf("%s: kind %s verdict %s (%s), want %s %s", name, v.Kind, v.Verdict, v.Reason, c.kind, c.want)
+		}
+	}
+}
+
+func TestPolicyAllowsAndDeniesKindsAndModels(t *testing.T) {
+	devs := recordedDevices()
+	pol := config.DefaultPolicy().Checks.Headset
+	pol.AllowKinds = []string{config.KindWiredUSB, config.KindBluetoothDongle}
+	pol.DenyKinds = []string{config.KindDECT}
+	pol.DenyModels = []string{"0b0e:0305"}
+	pol.AllowModels = []string{"046d:082d"}
+	cases := map[string]Verdict{
+		"usb dect base":           Fail, // DECT denied
+		"usb bluetooth dongle":    Pass, // dongle allowed
+		"usb jabra evolve 40":     Fail, // model denied
+		"usb webcam mic":          Pass, // model allowed wins over kind
+		"jack headphones plugged": Fail, // analog not in allow_kinds
+	}
+	for name, want := range cases {
+		if v := Judge(devs[name].dev, pol); v.Verdict != want {
+			t.Errorf("%s: %s (%s), want %s", name, v.Verdict, v.Reason, want)
+		}
+	}
+	pol.Unknown = config.SeverityFail
+	if v := Judge(devs["null sink"].dev, pol); v.Verdict != Fail {
+		t.Errorf("unknown with policy fail: %s", v.Verdict)
+	}
+}
+
+func TestPinnedHeadsetMissingNeverFallsBack(t *testing.T) {
+	devs := []devinfo.Device{recordedDevices()["laptop speakers"].dev, recordedDevices()["laptop internal mic"].dev}
+	devs[0].Default, devs[1].Default = true, true
+	pins := &memPins{pin: Pin{Output: "alsa_output.usb-Jabra", Input: "alsa_input.usb-Jabra", Description: "Jabra EVOLVE 40"}, ok: true}
+	o := Options{Policy: config.DefaultPolicy()}
+	c, out, _, pinned := checkHeadset(devs, o, pins)
+	if !pinned || c.Verdict != Fail || out.ID != "" || c.Findings[0].Code != "pinned_missing" {
+		t.Fatalf("pinned missing: %+v out=%q", c, out.ID)
+	}
+}
+
+type memPins struct {
+	pin   Pin
+	ok    bool
+	saved []Pin
+}
+
+func (m *memPins) Load() (Pin, bool, error) { return m.pin, m.ok, nil }
+func (m *memPins) Save(p Pin) error         { m.saved = append(m.saved, p); m.pin, m.ok = p, true; return nil }

@@ -1,0 +1,5 @@
+//go:build !linux && !windows && !darwin
+
+package precheck
+
+func linkType(string) string { return LinkUnknown }

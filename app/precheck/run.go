@@ -1,0 +1,310 @@
+package precheck
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/homeshore/homeshore/app/config"
+	"github.com/homeshore/homeshore/media/devinfo"
+)
+
+// Step is one progress event: a check starting or done.
+type Step struct {
+	Check   string  `json:"check"`
+	Done    bool    `json:"done"`
+	Verdict Verdict `json:"verdict,omitempty"`
+	Message string  `json:"message"`
+}
+
+// Options drive one run of the pre-shift check.
+type Options struct {
+	Policy config.Policy
+	// Output and Input are device ids (Pulse names). Empty: the pinned
+	// headset if any, else the system default.
+	Output, Input string
+	// SIPServer ("host[:port]") and Transport override the policy's sip.server/transport when set.
+	SIPServer, Transport string
+	// Progress, when set, receives steps (from several goroutines, serialised).
+	Progress func(Step)
+	// Audio opens devices; nil means PulseAudio.
+	Audio Audio
+	// Devices lists device facts; nil means devinfo.List.
+	Devices func(context.Context) ([]devinfo.Device, error)
+	// Pins remembers the headset that passed; nil means DefaultPins().
+	Pins PinStore
+	// RoomSeconds overrides checks.room.capture_seconds (tests use less).
+	RoomSeconds float64
+	// Speak, when set (GUI), asks the agent to read a sentence aloud and
+	// returns when they are ready; the check then records speech_seconds.
+	Speak func(context.Context) error
+	// ConfirmSpeaker, when set (GUI), plays nothing itself: it is called after
+	// the probe played and returns whether the agent heard it. Nil: headless,
+	// the output's monitor is analysed instead.
+	ConfirmSpeaker func(context.Context) (bool, error)
+}
+
+// ListDevices returns every device with its kind and verdict under the
+// current IT policy (for `homeshore devices --json`).
+func ListDevices(ctx context.Context, pol config.Policy) ([]DeviceVerdict, error) {
+	devs, err := devinfo.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return judgeAll(devs, pol.Checks.Headset), nil
+}
+
+func judgeAll(devs []devinfo.Device, pol config.HeadsetPolicy) []DeviceVerdict {
+	out := make([]DeviceVerdict, 0, len(devs))
+	for _, d := range devs {
+		out = append(out, Judge(d, pol))
+	}
+	return out
+}
+
+// Run executes every check and returns the report. The error is non-nil
+// only when nothing could run (the report then says why, exit code 2).
+func Run(ctx context.Context, o Options) (Report, error) {
+	r := Report{Started: time.Now().UTC(), PolicyFile: o.Policy.Source()}
+	var progMu sync.Mutex
+	progress := func(s Step) {
+		if o.Progress != nil {
+			progMu.Lock()
+			o.Progress(s)
+			progMu.Unlock()
+		}
+	}
+	pol := o.Policy
+	results := map[string]*CheckResult{}
+	record := func(c CheckResult, start time.Time) {
+		c.Mandatory = pol.Mandatory(c.Name)
+		c.DurationMS = time.Since(start).Milliseconds()
+		msg := ""
+		if len(c.Findings) > 0 {
+			msg = c.Findings[len(c.Findings)-1].Message
+			for _, f := range c.Findings {
+				if f.Verdict == c.Verdict {
+					msg = f.Message
+					break
+				}
+			}
+		}
+		progress(Step{Check: c.Name, Done: true, Verdict: c.Verdict, Message: msg})
+		progMu.Lock()
+		results[c.Name] = &c
+		progMu.Unlock()
+	}
+
+	// Network runs alongside the audio checks: it uses no audio device.
+	var netWG sync.WaitGroup
+	netWG.Go(func() {
+		start := time.Now()
+		server := o.SIPServer
+		if server == "" {
+			server = pol.SIP.Server
+		}
+		transport := o.Transport
+		if transport == "" {
+			transport = pol.SIP.Transport
+		}
+		progress(Step{Check: config.CheckNetwork, Message: "Testing the network to the SIP server…"})
+		if server == "" {
+			c := CheckResult{Name: config.CheckNetwork, Verdict: Pass}
+			c.add(Error, "no_server", ErrNoSIPServer.Error())
+			record(c, start)
+			return
+		}
+		record(checkNetwork(ctx, server, transport, pol.Checks.Network), start)
+	})
+
+	runErr := runAudioChecks(ctx, o, progress, record)
+	netWG.Wait()
+
+	for _, name := range config.AllChecks() {
+		if c, ok := results[name]; ok {
+			r.Checks = append(r.Checks, *c)
+		}
+	}
+	if runErr != nil && errors.Is(runErr, ErrNoAudio) && !slices.ContainsFunc(r.Checks, func(c CheckResult) bool { return c.Name == config.CheckHeadset }) {
+		c := CheckResult{Name: config.CheckHeadset, Mandatory: pol.Mandatory(config.CheckHeadset)}
+		c.add(Error, "no_audio", runErr.Error())
+		r.Checks = append([]CheckResult{c}, r.Checks...)
+	}
+	r.finish()
+	r.DurationMS = time.Since(r.Started).Milliseconds()
+	if sel, ok := results[config.CheckHeadset]; ok {
+		if f, ok := sel.Figures.(*HeadsetFigures); ok {
+			r.Output, r.Input = f.Output.ID, f.Input.ID
+		}
+	}
+	if ctx.Err() != nil {
+		return r, ctx.Err()
+	}
+	return r, nil
+}
+
+// HeadsetFigures are the chosen pair and each side's verdict.
+type HeadsetFigures struct {
+	Output DeviceVerdict `json:"output"`
+	Input  DeviceVerdict `json:"input"`
+	Pinned bool          `json:"pinned"`
+}
+
+// runAudioChecks: headset metadata, then leak+speaker, room, microphone.
+func runAudioChecks(ctx context.Context, o Options, progress func(Step), record func(CheckResult, time.Time)) error {
+	pol := o.Policy.Checks
+	start := time.Now()
+	progress(Step{Check: config.CheckHeadset, Message: "Looking at your headset…"})
+	skipAll := func(reason string) {
+		for _, n := range []string{config.CheckLeak, config.CheckSpeaker, config.CheckRoom, config.CheckMicrophone} {
+			c := CheckResult{Name: n, Verdict: Skipped}
+			c.Findings = []Finding{{Code: "not_run", Verdict: Skipped, Message: reason}}
+			record(c, time.Now())
+		}
+	}
+	list := o.Devices
+	if list == nil {
+		list = devinfo.List
+	}
+	devs, err := list(ctx)
+	if err != nil {
+		c := CheckResult{Name: config.CheckHeadset}
+		c.add(Error, "no_audio", fmt.Sprintf("%v", err))
+		record(c, start)
+		skipAll("Not run: the sound system could not be read")
+		return fmt.Errorf("%w: %v", ErrNoAudio, err)
+	}
+	pins := o.Pins
+	if pins == nil {
+		if fp, err := DefaultPins(); err == nil {
+			pins = fp
+		} else {
+			pins = NoPins{}
+		}
+	}
+	hc, out, in, pinned := checkHeadset(devs, o, pins)
+	metaDur := time.Since(start) // the headset's own time excludes the leak test that settles it
+	if hc.Verdict == Fail && (out.ID == "" || in.ID == "") {
+		record(hc, start)
+		skipAll("Not run: no headset to test")
+		return nil
+	}
+	a := o.Audio
+	if a == nil {
+		pa, err := NewPulseAudio()
+		if err != nil {
+			record(hc, start)
+			skipAll("Not run: " + err.Error())
+			return err
+		}
+		defer pa.Close()
+		a = pa
+	}
+
+	// Leak and speaker share one probe playback.
+	ls := time.Now()
+	progress(Step{Check: config.CheckLeak, Message: "Playing a short sound in your headset: keep it on and stay silent…"})
+	leak, speaker, err := leakAndSpeaker(ctx, a, out.ID, in.ID, pol.Leak, o.ConfirmSpeaker == nil)
+	if err != nil {
+		leak = CheckResult{Name: config.CheckLeak}
+		leak.add(Error, "leak_error", "The sound test could not run: "+err.Error())
+		speaker = CheckResult{Name: config.CheckSpeaker}
+		speaker.add(Error, "speaker_error", "The speaker test could not run: "+err.Error())
+	} else if o.ConfirmSpeaker != nil {
+		heard, cerr := o.ConfirmSpeaker(ctx)
+		speaker.Figures = SpeakerFigures{Method: "agent", Heard: heard}
+		switch {
+		case cerr != nil:
+			speaker.add(Error, "speaker_error", "No answer about the sound: "+cerr.Error())
+		case heard:
+			speaker.add(Pass, "speaker_ok", "You heard the test sound")
+		default:
+			speaker.add(Fail, "speaker_silent", "You did not hear the test sound: unmute your headset and turn the volume up")
+		}
+	}
+	// The acoustic test settles what metadata could not tell.
+	settleHeadset(&hc, leak)
+	record(hc, time.Now().Add(-metaDur))
+	if ctx.Err() == nil && pol.Headset.Pin && hc.Verdict == Pass && !pinned {
+		_ = pins.Save(Pin{Output: out.ID, Input: in.ID, Description: out.Description, USBID: out.USBID(), At: time.Now().UTC()})
+	}
+	record(leak, ls)
+	record(speaker, ls)
+
+	rs := time.Now()
+	secs := o.RoomSeconds
+	if secs <= 0 {
+		secs = o.Policy.Checks.Room.CaptureSeconds
+	}
+	progress(Step{Check: config.CheckRoom, Message: fmt.Sprintf("Listening to your room for %.0f seconds: please stay silent…", secs)})
+	var roomX []float32
+	src, err := a.OpenCapture(in.ID)
+	if err == nil {
+		roomX, err = captureSamples(ctx, src, int(secs*48000))
+	}
+	if err != nil {
+		c := CheckResult{Name: config.CheckRoom}
+		c.add(Error, "room_error", "The room could not be measured: "+err.Error())
+		record(c, rs)
+		m := CheckResult{Name: config.CheckMicrophone}
+		m.add(Error, "mic_error", "The microphone could not be read: "+err.Error())
+		record(m, rs)
+		return nil
+	}
+	record(judgeRoom(roomX, pol.Room, calibration(pol, in)), rs)
+
+	ms := time.Now()
+	var speech []float32
+	if o.Speak != nil {
+		progress(Step{Check: config.CheckMicrophone, Message: "Read the sentence aloud in your normal voice…"})
+		if err := o.Speak(ctx); err == nil {
+			if src, err := a.OpenCapture(in.ID); err == nil {
+				speech, _ = captureSamples(ctx, src, int(pol.Microphone.SpeechSeconds*48000))
+			}
+		}
+	}
+	mic := judgeMic(roomX, speech, in.Muted, pol.Microphone)
+	if speech == nil && pol.Microphone.RequireSpeaking {
+		mic.add(Warn, "speech_not_measured", "Your speaking level was not measured (run the check from the app to test it)")
+	}
+	record(mic, ms)
+	return nil
+}
+
+func calibration(pol config.ChecksPolicy, in devinfo.Device) *float64 {
+	for _, key := range []string{in.ID, in.USBID()} {
+		if c, ok := pol.Calibration[key]; ok && key != "" {
+			v := c.OffsetDB
+			return &v
+		}
+	}
+	return nil
+}
+
+// settleHeadset: an unknown device passes when the leak test shows a
+// headset-like loss and fails when it shows open speakers.
+func settleHeadset(hc *CheckResult, leak CheckResult) {
+	f, ok := hc.Figures.(*HeadsetFigures)
+	if !ok || hc.Verdict != Warn {
+		return
+	}
+	if f.Output.Kind != KindUnknown && f.Input.Kind != KindUnknown {
+		return
+	}
+	switch leak.Verdict {
+	case Pass:
+		hc.Findings = append(hc.Findings, Finding{Code: "acoustic_headset", Verdict: Pass,
+			Message: "The sound test shows a headset: no sound leaks into the microphone"})
+		hc.Verdict = Pass
+		for _, fd := range hc.Findings {
+			if fd.Verdict != Warn || fd.Code != "unknown" {
+				hc.Verdict = worse(hc.Verdict, fd.Verdict)
+			}
+		}
+	case Fail:
+		hc.add(Fail, "acoustic_speakers", "The sound test shows open speakers, not a headset: plug in your headset")
+	}
+}

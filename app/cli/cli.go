@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/homeshore/homeshore/app/precheck"
 	"github.com/homeshore/homeshore/app/version"
 )
 
@@ -41,6 +42,10 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runCall(ctx, args[1:], stdout, stderr, false)
 	case "answer":
 		return runCall(ctx, args[1:], stdout, stderr, true)
+	case "check":
+		return precheck.RunCLI(ctx, args[1:], stdout, stderr)
+	case "devices":
+		return precheck.DevicesCLI(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return ExitOK

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/homeshore/homeshore/app/managed"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -207,13 +208,26 @@ func LoadPolicy() (Policy, error) { return LoadPolicyFile(DefaultPolicyPath()) }
 // LoadPolicyFile reads one policy file over the defaults.
 func LoadPolicyFile(path string) (Policy, error) {
 	b, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return Policy{}, &PolicyError{Path: path, Msg: fmt.Sprintf("cannot read: %v", err)}
+	}
+	// On Windows, IT's Group Policy / MSI registry values beat the file.
+	reg, rerr := managed.ReadRegistry()
+	if rerr != nil && !errors.Is(rerr, managed.ErrNotManaged) {
+		return Policy{}, &PolicyError{Path: `HKLM\SOFTWARE\Policies\Homeshore`, Msg: rerr.Error()}
+	}
+	if reg != nil {
+		if b == nil {
+			b = []byte("{}")
+		}
+		if b, err = managed.Overlay(b, reg); err != nil {
+			return Policy{}, &PolicyError{Path: path, Msg: err.Error()}
+		}
+	}
+	if b == nil {
 		p := DefaultPolicy()
 		p.locked = map[string]bool{}
 		return p, nil
-	}
-	if err != nil {
-		return Policy{}, &PolicyError{Path: path, Msg: fmt.Sprintf("cannot read: %v", err)}
 	}
 	return ParsePolicy(path, b)
 }

@@ -18,12 +18,12 @@ func (c *Controller) post(f func()) { fyne.Do(f) }
 // network) and then applies its result on the Fyne thread.
 func (c *Controller) async(work func(ctx context.Context) func()) {
 	ctx := c.ctx
-	go func() {
+	c.spawn(func() {
 		apply := work(ctx)
 		if apply != nil && ctx.Err() == nil {
 			c.post(apply)
 		}
-	}()
+	})
 }
 
 // pumpEvents turns the core's typed events into UI updates until ctx ends

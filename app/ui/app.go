@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -74,6 +75,9 @@ type Controller struct {
 
 	ctx    context.Context
 	cancel context.CancelFunc
+	// spawn starts async work; tests run it inline to stay deterministic.
+	spawn func(func())
+	work  sync.WaitGroup
 
 	frame   *frame
 	first   *firstRunView
@@ -98,6 +102,12 @@ type activeCall struct {
 
 // NewController builds the window on app a; Start begins event delivery.
 func NewController(a fyne.App, opts Options) (*Controller, error) {
+	return newController(a, opts, nil)
+}
+
+// newController takes spawn, which starts async work; nil means a goroutine
+// that stop waits for. Tests pass one that runs work inline.
+func newController(a fyne.App, opts Options, spawn func(func())) (*Controller, error) {
 	be := opts.Backend
 	if be.Phone == nil || be.Shift == nil || be.Tickets == nil || be.Checker == nil ||
 		be.Devices == nil || be.Secrets == nil || be.Config == nil {
@@ -130,6 +140,13 @@ func NewController(a fyne.App, opts Options) (*Controller, error) {
 		return nil, err
 	}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
+	c.spawn = spawn
+	if c.spawn == nil {
+		c.spawn = func(f func()) {
+			c.work.Add(1)
+			go func() { defer c.work.Done(); f() }()
+		}
+	}
 	c.applyTheme()
 	c.win = a.NewWindow("Homeshore")
 	c.win.Resize(fyne.NewSize(960, 640))
@@ -171,11 +188,15 @@ func (c *Controller) Start(ctx context.Context) (stop func()) {
 	done := make(chan struct{}, 2)
 	go func() { defer func() { done <- struct{}{} }(); c.pumpEvents(ctx) }()
 	go func() { defer func() { done <- struct{}{} }(); c.pumpTicks(ctx) }()
+	var once sync.Once
 	return func() {
-		cancel()
-		c.cancel()
-		<-done
-		<-done
+		once.Do(func() {
+			cancel()
+			c.cancel()
+			<-done
+			<-done
+			c.work.Wait()
+		})
 	}
 }
 

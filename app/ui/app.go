@@ -24,6 +24,9 @@ type Options struct {
 	Logger   *slog.Logger
 	// OnShown is called once the main window is on screen (benchmarks).
 	OnShown func()
+	// NoTray leaves out the system tray (screenshots, or a GUI started
+	// after the Fyne app already runs: the tray must exist before Run).
+	NoTray bool
 }
 
 // Main runs the GUI until the window is closed or ctx is cancelled.
@@ -70,6 +73,7 @@ type Controller struct {
 	lastDialed string
 	alert      string
 	regAlert   bool
+	trayOn     bool
 	report     *CheckReport
 	shiftSum   ShiftSummary
 
@@ -149,7 +153,7 @@ func newController(a fyne.App, opts Options, spawn func(func())) (*Controller, e
 	}
 	c.applyTheme()
 	c.win = a.NewWindow("Homeshore")
-	c.win.Resize(fyne.NewSize(960, 640))
+	c.win.Resize(fyne.NewSize(1080, 720))
 	c.win.SetMaster()
 	c.build()
 	c.installShortcuts()

@@ -51,7 +51,7 @@ func newCallPanel(c *Controller) *callPanel {
 	p.popTitle = widget.NewLabel(t("pop.loading"))
 	p.tickets = p.ticketList()
 	p.answer = widget.NewButtonWithIcon(t("call.answer"), theme.MediaPlayIcon(), c.answer)
-	p.answer.Importance = widget.SuccessImportance
+	p.answer.Importance = widget.HighImportance
 	p.reject = widget.NewButtonWithIcon(t("call.reject"), theme.CancelIcon(), c.reject)
 	p.reject.Importance = widget.DangerImportance
 	p.incoming = container.NewBorder(

@@ -25,6 +25,8 @@ type fake struct {
 	locked      Locked
 	tickets     map[string][]Ticket
 	summary     ShiftSummary
+	reasons     []ReasonCode
+	disps       []Disposition
 	events      chan Event
 }
 
@@ -39,7 +41,9 @@ func newFake() *fake {
 		tickets: map[string][]Ticket{"+33612345678": {
 			{ID: "1042", Subject: "Internet box reboots", Status: "open", Updated: time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)},
 		}},
-		events: make(chan Event, 16),
+		events:  make(chan Event, 16),
+		reasons: []ReasonCode{{Code: "training", Label: "Training"}, {Code: "tech", Label: "Technical problem"}},
+		disps:   []Disposition{{Code: "resolved", Label: "Resolved"}, {Code: "callback", Label: "Call back"}},
 	}
 }
 
@@ -119,12 +123,12 @@ func (f *fake) ClockOut(context.Context) (ShiftSummary, error) {
 	return f.summary, nil
 }
 func (f *fake) NotReadyReasons() []ReasonCode {
-	return []ReasonCode{{Code: "training", Label: "Training"}, {Code: "tech", Label: "Technical problem"}}
+	return f.reasons
 }
 
 func (f *fake) LookupByPhone(_ context.Context, p string) ([]Ticket, error) { return f.tickets[p], nil }
 func (f *fake) Dispositions(context.Context) ([]Disposition, error) {
-	return []Disposition{{Code: "resolved", Label: "Resolved"}, {Code: "callback", Label: "Call back"}}, nil
+	return f.disps, nil
 }
 func (f *fake) LogCall(_ context.Context, l CallLog) error {
 	if f.logErr != nil {

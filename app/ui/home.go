@@ -77,7 +77,7 @@ func newHomeView(c *Controller) *homeView {
 	v.number.SetPlaceHolder(t("dial.placeholder"))
 	v.number.OnSubmitted = func(string) { c.dial() }
 	v.dialBtn = widget.NewButtonWithIcon(t("dial.call"), theme.MediaPlayIcon(), c.dial)
-	v.dialBtn.Importance = widget.SuccessImportance
+	v.dialBtn.Importance = widget.HighImportance
 	v.redialBtn = widget.NewButtonWithIcon(t("dial.redial"), theme.MediaReplayIcon(), c.redial)
 	paste := widget.NewButtonWithIcon(t("dial.paste"), theme.ContentPasteIcon(), v.paste)
 	pad := newKeypad(func(k string) {
@@ -118,6 +118,9 @@ func (v *homeView) recentLine(r RecentCall) string {
 	}
 	if r.Missed {
 		dir = t("recent.missed")
+	}
+	if r.Missed {
+		return fmt.Sprintf("%s  %s  %s", r.At.Format("15:04"), dir, r.Remote)
 	}
 	return fmt.Sprintf("%s  %s  %s  %s", r.At.Format("15:04"), dir, r.Remote, formatClock(r.Duration))
 }
@@ -189,8 +192,12 @@ func (v *homeView) refresh() {
 		v.quality.set(0)
 	}
 	v.redialBtn.Disable()
-	if c.lastDialed != "" {
-		v.redialBtn.Enable()
+	v.dialBtn.Disable()
+	if c.call == nil {
+		v.dialBtn.Enable()
+		if c.lastDialed != "" {
+			v.redialBtn.Enable()
+		}
 	}
 	v.recent.Refresh()
 	v.tick()

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"image/color"
+	"os"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
@@ -38,17 +39,18 @@ func (c *Controller) installShortcuts() {
 	}
 }
 
-// installTray puts the state and quick actions in the system tray.
+// installTray puts the state and quick actions in the system tray. Fyne's
+// tray must be set up before the app runs and needs a D-Bus session: without
+// one its shutdown dereferences a nil connection, so we skip the tray then.
 func (c *Controller) installTray() {
-	if _, ok := c.app.(desktop.App); !ok {
-		return
-	}
+	_, desk := c.app.(desktop.App)
+	c.trayOn = desk && !c.opts.NoTray && os.Getenv("DBUS_SESSION_BUS_ADDRESS") != ""
 	c.refreshTray()
 }
 
 func (c *Controller) refreshTray() {
 	desk, ok := c.app.(desktop.App)
-	if !ok || c.tr == nil {
+	if !ok || !c.trayOn || c.tr == nil {
 		return
 	}
 	t := c.tr.T

@@ -173,7 +173,7 @@ func (b *banner) hide() { b.root.Hide() }
 // heading is a large bold title.
 func heading(text string) *widget.Label {
 	l := widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	l.SizeName = theme.SizeNameSubHeadingText
+	l.SizeName = theme.SizeNameHeadingText
 	return l
 }
 

@@ -74,9 +74,7 @@ func (p *phone) ring(c customer) {
 		if !sleep(ctx, p.d.timing.RingFor) {
 			return
 		}
-		if p.end(call) {
-			p.d.emit(ui.CallClosed{CallID: call.info.ID, By: "remote", Reason: "caller gave up"})
-		}
+		p.finish(call, "remote", "caller gave up")
 	})
 }
 
@@ -98,9 +96,7 @@ func (p *phone) Dial(ctx context.Context, number string) (ui.CallInfo, error) {
 			return
 		}
 		if strings.HasSuffix(number, "486") {
-			if p.end(call) {
-				p.d.emit(ui.CallClosed{CallID: call.info.ID, By: "remote", Reason: errBusy.Error()})
-			}
+			p.finish(call, "remote", errBusy.Error())
 			return
 		}
 		p.establish(call)
@@ -150,9 +146,7 @@ func (p *phone) talk(ctx context.Context, call *demoCall) {
 			n++
 			p.d.emit(ui.QualityUpdated{CallID: call.info.ID, Quality: p.quality(n)})
 			if now.After(end) {
-				if p.end(call) {
-					p.d.emit(ui.CallClosed{CallID: call.info.ID, By: "remote", Reason: "customer hung up"})
-				}
+				p.finish(call, "remote", "customer hung up")
 				return
 			}
 		}
@@ -169,12 +163,13 @@ func (p *phone) quality(n int) ui.Quality {
 	return q
 }
 
-// end forgets call if it is current; answered calls move the shift to wrap-up.
-func (p *phone) end(call *demoCall) bool {
+// finish ends call if it is still current and tells the GUI, then the
+// shift machine (answered calls go to wrap-up), in the order a real UA does.
+func (p *phone) finish(call *demoCall, by, reason string) {
 	p.mu.Lock()
 	if p.call != call {
 		p.mu.Unlock()
-		return false
+		return
 	}
 	p.call = nil
 	if call.hangup != nil {
@@ -182,10 +177,10 @@ func (p *phone) end(call *demoCall) bool {
 	}
 	answered := call.answered
 	p.mu.Unlock()
+	p.d.emit(ui.CallClosed{CallID: call.info.ID, By: by, Reason: reason})
 	if answered {
 		p.d.shift.callEnded(time.Since(call.info.Answered))
 	}
-	return true
 }
 
 func (p *phone) find(id string) (*demoCall, error) {
@@ -203,9 +198,7 @@ func (p *phone) local(id, reason string) error {
 	if err != nil {
 		return err
 	}
-	if p.end(call) {
-		p.d.emit(ui.CallClosed{CallID: id, By: "local", Reason: reason})
-	}
+	p.finish(call, "local", reason)
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -146,14 +147,19 @@ func (v *precheckView) setResults(r CheckReport) {
 // checkRow shows one result: light, name, verdict, figures and the fix.
 func checkRow(tr *Translator, r CheckResult) fyne.CanvasObject {
 	title := widget.NewLabelWithStyle(fmt.Sprintf("%s — %s", r.Name, verdictWord(tr, r.Verdict)), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	lines := container.NewVBox(title)
+	// Figures and fix share one label: one padding, a compact list.
+	var detail []string
 	if r.Figures != "" {
-		lines.Add(widget.NewLabel(r.Figures))
+		detail = append(detail, r.Figures)
 	}
 	if r.Fix != "" && r.Verdict != VerdictPass {
-		fix := widget.NewLabel(tr.T("check.fix", r.Fix))
-		fix.Wrapping = fyne.TextWrapWord
-		lines.Add(fix)
+		detail = append(detail, tr.T("check.fix", r.Fix))
+	}
+	lines := container.NewVBox(title)
+	if len(detail) > 0 {
+		d := widget.NewLabel(strings.Join(detail, "\n"))
+		d.Wrapping = fyne.TextWrapWord
+		lines = container.New(layout.NewCustomPaddedVBoxLayout(-theme.Padding()*2), title, d)
 	}
 	light := container.New(&fixedCenter{size: fyne.NewSize(14, 14)}, canvas.NewCircle(verdictColor(r.Verdict)))
 	return container.NewBorder(nil, nil, container.NewVBox(container.NewPadded(light)), nil, lines)

@@ -68,8 +68,9 @@ func (c *Controller) refreshTray() {
 			fyne.NewMenuItem(t("state.break"), func() { c.setState(StateBreak, "") }))
 	}
 	items = append(items, fyne.NewMenuItemSeparator(), fyne.NewMenuItem(t("tray.show"), func() { c.win.Show(); c.win.RequestFocus() }))
+	// No tray icon of our own yet: the systray needs a bitmap and the app
+	// icon comes from packaging; Fyne falls back to the app icon.
 	desk.SetSystemTrayMenu(fyne.NewMenu("Homeshore", items...))
-	desk.SetSystemTrayIcon(theme.AccountIcon())
 }
 
 // applyTheme follows the OS unless the agent chose light or dark.

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# GUI benchmark: time from launch to window shown for the Homeshore GUI
+# (demo setup), then idle memory and CPU of Homeshore and linphone-desktop
+# side by side in the same run, on one Xvfb display, in the private
+# PulseAudio + D-Bus session of scripts/with-test-env.sh.
+# Usage: bench/gui.sh [IDLE_SECONDS]   (default 30). Prints a Markdown table.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+idle=${1:-30}
+
+if [ -z "${HOMESHORE_BENCH_INNER:-}" ]; then
+  scripts/install-deps.sh bench-gui screenshots
+  mkdir -p bin
+  go build -o bin/homeshore-demo ./app/demo/cmd/homeshore-demo
+  export HOMESHORE_BENCH_INNER=1
+  exec scripts/with-test-env.sh xvfb-run -a -s "-screen 0 1280x800x24" "$0" "$idle"
+fi
+
+tmp=$(mktemp -d /tmp/homeshore-bench.XXXXXX)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+# Both apps get a fresh home: first-run state, nothing from the developer.
+export HOME="$tmp/home" XDG_CONFIG_HOME="$tmp/home/.config"
+mkdir -p "$HOME"
+tck=$(getconf CLK_TCK)
+
+# Launch to shown: the demo prints the Unix time (ns) when Fyne reports the
+# window started; we take the median of 5 launches.
+launches=()
+for i in 1 2 3 4 5; do
+  log="$tmp/launch$i.log"
+  t0=$(date +%s%N)
+  bin/homeshore-demo -print-shown 2>"$log" &
+  pid=$!
+  for _ in $(seq 200); do grep -q '^shown ' "$log" && break; sleep 0.05; done
+  t1=$(awk '/^shown /{print $2; exit}' "$log")
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+  [ -n "$t1" ] || { echo "bench: the GUI did not show a window, see $log" >&2; cat "$log" >&2; exit 1; }
+  launches+=($(( (t1 - t0) / 1000000 )))
+done
+launch_ms=$(printf '%s\n' "${launches[@]}" | sort -n | sed -n 3p)
+
+# cpu_ticks PID: utime+stime of PID and its children, in clock ticks.
+cpu_ticks() {
+  local total=0 p
+  for p in "$1" $(pgrep -P "$1" || true); do
+    [ -r "/proc/$p/stat" ] && total=$(( total + $(awk '{print $14 + $15}' "/proc/$p/stat") ))
+  done
+  echo "$total"
+}
+# rss_kb PID: resident memory of PID and its children.
+rss_kb() {
+  local total=0 p
+  for p in "$1" $(pgrep -P "$1" || true); do
+    [ -r "/proc/$p/status" ] && total=$(( total + $(awk '/^VmRSS/{print $2}' "/proc/$p/status") ))
+  done
+  echo "$total"
+}
+
+bin/homeshore-demo >"$tmp/homeshore.log" 2>&1 &
+hs=$!; pids+=("$hs")
+linphone >"$tmp/linphone.log" 2>&1 &
+lp=$!; pids+=("$lp")
+sleep 10 # both finish starting before "idle" begins
+for p in "$hs" "$lp"; do
+  kill -0 "$p" 2>/dev/null || { echo "bench: process $p exited early" >&2; cat "$tmp"/*.log >&2; exit 1; }
+done
+hs0=$(cpu_ticks "$hs"); lp0=$(cpu_ticks "$lp")
+sleep "$idle"
+hs1=$(cpu_ticks "$hs"); lp1=$(cpu_ticks "$lp")
+hs_rss=$(rss_kb "$hs"); lp_rss=$(rss_kb "$lp")
+cpu() { awk -v d="$1" -v t="$tck" -v s="$idle" 'BEGIN{printf "%.2f", 100*d/t/s}'; }
+
+echo "| measure | Homeshore GUI (demo) | linphone-desktop $(dpkg-query -W -f='${Version}' linphone-desktop) |"
+echo "| --- | --- | --- |"
+echo "| launch → window shown (median of 5) | ${launch_ms} ms (runs: ${launches[*]}) | – |"
+echo "| idle RSS after ${idle} s | $((hs_rss / 1024)) MiB | $((lp_rss / 1024)) MiB |"
+echo "| idle CPU over ${idle} s | $(cpu $((hs1 - hs0))) % | $(cpu $((lp1 - lp0))) % |"
+echo "| RSS ratio Homeshore / linphone | $(awk -v a="$hs_rss" -v b="$lp_rss" 'BEGIN{printf "%.2f", a/b}') | |"

@@ -11,7 +11,9 @@ idle=${1:-30}
 if [ -z "${HOMESHORE_BENCH_INNER:-}" ]; then
   scripts/install-deps.sh bench-gui screenshots
   mkdir -p bin
-  go build -o bin/homeshore-demo ./app/demo/cmd/homeshore-demo
+  # no_emoji drops Fyne's bundled emoji font (about 15 MiB of RSS); the UI
+  # shows no emoji. The release build should use the same tags.
+  go build -tags "${GO_TAGS-no_emoji}" -o bin/homeshore-demo ./app/demo/cmd/homeshore-demo
   export HOMESHORE_BENCH_INNER=1
   exec scripts/with-test-env.sh xvfb-run -a -s "-screen 0 1280x800x24" "$0" "$idle"
 fi
@@ -62,6 +64,12 @@ rss_kb() {
   echo "$total"
 }
 
+# gl_kb PID: resident memory of Mesa's software renderer (libLLVM, the DRI
+# driver), which Xvfb forces on both apps and a GPU driver would replace.
+gl_kb() {
+  awk '/^[0-9a-f]+-[0-9a-f]+ /{gl = ($6 ~ /libLLVM|\/dri\//)} /^Rss:/{if (gl) t += $2} END{print t + 0}' "/proc/$1/smaps"
+}
+
 bin/homeshore-demo >"$tmp/homeshore.log" 2>&1 &
 hs=$!; pids+=("$hs")
 linphone >"$tmp/linphone.log" 2>&1 &
@@ -74,6 +82,7 @@ hs0=$(cpu_ticks "$hs"); lp0=$(cpu_ticks "$lp")
 sleep "$idle"
 hs1=$(cpu_ticks "$hs"); lp1=$(cpu_ticks "$lp")
 hs_rss=$(rss_kb "$hs"); lp_rss=$(rss_kb "$lp")
+hs_gl=$(gl_kb "$hs"); lp_gl=$(gl_kb "$lp")
 cpu() { awk -v d="$1" -v t="$tck" -v s="$idle" 'BEGIN{printf "%.2f", 100*d/t/s}'; }
 
 echo "| measure | Homeshore GUI (demo) | linphone-desktop $(dpkg-query -W -f='${Version}' linphone-desktop) |"
@@ -81,4 +90,7 @@ echo "| --- | --- | --- |"
 echo "| launch → window shown (median of 5) | ${launch_ms} ms (runs: ${launches[*]}) | – |"
 echo "| idle RSS after ${idle} s | $((hs_rss / 1024)) MiB | $((lp_rss / 1024)) MiB |"
 echo "| idle CPU over ${idle} s | $(cpu $((hs1 - hs0))) % | $(cpu $((lp1 - lp0))) % |"
-echo "| RSS ratio Homeshore / linphone | $(awk -v a="$hs_rss" -v b="$lp_rss" 'BEGIN{printf "%.2f", a/b}') | |"
+echo "| of which Mesa software GL (libLLVM, DRI) | $((hs_gl / 1024)) MiB | $((lp_gl / 1024)) MiB |"
+echo "| idle RSS without Mesa software GL | $(( (hs_rss - hs_gl) / 1024 )) MiB | $(( (lp_rss - lp_gl) / 1024 )) MiB |"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; }
+echo "| RSS ratio Homeshore / linphone (total; without Mesa) | $(ratio "$hs_rss" "$lp_rss"); $(ratio $((hs_rss - hs_gl)) $((lp_rss - lp_gl))) | |"

@@ -6,6 +6,7 @@ package demo
 import (
 	"context"
 	"math/rand/v2"
+	"os"
 	"sync"
 	"time"
 
@@ -170,6 +171,11 @@ func Run(ctx context.Context, opts ui.Options) error {
 	d.Start()
 	defer d.Close()
 	opts.Backend = d.Backend()
+	sounds, err := os.MkdirTemp("", "homeshore-demo-sounds")
+	if err == nil {
+		defer os.RemoveAll(sounds)
+		opts.Backend.Ringer = newRinger(sounds)
+	}
 	opts.Demo = true
 	return ui.Main(ctx, opts)
 }

@@ -189,7 +189,7 @@ func (p *callPanel) tick() {
 	if call == nil || call.ringing || call.info.Answered.IsZero() {
 		return
 	}
-	p.timer.SetText(formatClock(p.c.now().Sub(call.info.Answered)))
+	setText(p.timer, formatClock(p.c.now().Sub(call.info.Answered)))
 }
 
 // newKeypad is the 3×4 dial pad; each key calls press with its digit.

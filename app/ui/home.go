@@ -206,7 +206,7 @@ func (v *homeView) refresh() {
 func (v *homeView) tick() {
 	c := v.c
 	if !c.status.ShiftStart.IsZero() {
-		v.shiftTime.SetText(formatClock(c.now().Sub(c.status.ShiftStart)))
+		setText(v.shiftTime, formatClock(c.now().Sub(c.status.ShiftStart)))
 	}
 	v.call.tick()
 }

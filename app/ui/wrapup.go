@@ -106,7 +106,7 @@ func ticketOption(tk Ticket) string { return fmt.Sprintf("#%s %s", tk.ID, tk.Sub
 
 func (v *wrapUpView) tick() {
 	if v.call == nil || v.saving || v.manual {
-		v.countdown.SetText("")
+		setText(v.countdown, "")
 		return
 	}
 	left := v.deadline.Sub(v.c.now())
@@ -114,7 +114,7 @@ func (v *wrapUpView) tick() {
 		v.submit(true)
 		return
 	}
-	v.countdown.SetText(v.c.tr.T("wrap.countdown", int(left.Seconds()+0.5)))
+	setText(v.countdown, v.c.tr.T("wrap.countdown", int(left.Seconds()+0.5)))
 }
 
 // submit logs the call; auto is true when the wrap-up time ran out, in

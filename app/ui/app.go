@@ -89,8 +89,6 @@ type Controller struct {
 	home    *homeView
 	wrap    *wrapUpView
 	summary *summaryView
-	// settingsOpen is the open settings dialog's view, if any.
-	settingsOpen *settingsView
 }
 
 // activeCall is the call on screen.
@@ -255,6 +253,7 @@ func (c *Controller) setLanguage(language string) error {
 	}
 	c.tr = tr
 	current := c.frame.current
+	prevWrap := c.wrap
 	c.build()
 	c.installShortcuts()
 	switch current {
@@ -266,8 +265,26 @@ func (c *Controller) setLanguage(language string) error {
 		c.showSummary()
 	default:
 		c.showHome()
+		c.restoreCallPanels(prevWrap)
 	}
 	return nil
+}
+
+// restoreCallPanels puts the ringing call, the call in progress or the
+// wrap-up (with everything typed) back after the views were rebuilt.
+func (c *Controller) restoreCallPanels(prevWrap *wrapUpView) {
+	switch {
+	case c.call != nil && c.call.ringing:
+		c.home.call.showIncoming(c.call)
+		c.home.call.showTickets(c.call, nil)
+		c.home.showPanel(c.home.call.incoming)
+	case c.call != nil:
+		c.home.call.refreshActive()
+		c.home.showPanel(c.home.call.active)
+	case prevWrap != nil && prevWrap.call != nil:
+		c.wrap.resume(prevWrap)
+		c.home.showPanel(c.wrap.root)
+	}
 }
 
 func (c *Controller) now() time.Time { return c.be.Clock() }

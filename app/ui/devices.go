@@ -154,14 +154,18 @@ type disabler interface {
 	Disable()
 }
 
-// lockable disables w when IT policy sets the setting and adds a note.
+// lockable shows w, or, when IT policy sets the setting, the policy's value
+// as plain readable text with a note (w stays disabled and off screen, still
+// holding the value).
 func (c *Controller) lockable(setting string, w disabler) fyne.CanvasObject {
-	if _, ok := c.locked[setting]; !ok {
+	value, ok := c.locked[setting]
+	if !ok {
 		return w
 	}
 	w.Disable()
+	shown := widget.NewLabelWithStyle(value, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	note := canvas.NewText(c.tr.T("policy.locked"), colorIdle)
 	note.TextSize = theme.CaptionTextSize()
 	note.TextStyle = fyne.TextStyle{Italic: true}
-	return container.NewVBox(w, note)
+	return container.NewVBox(container.NewHBox(widget.NewIcon(theme.InfoIcon()), shown), note)
 }

@@ -471,3 +471,33 @@ func TestStartStopDeliversEvents(t *testing.T) {
 		t.Fatalf("state label = %q after an event through the pump", got)
 	}
 }
+
+func TestLanguageSwitchKeepsCallAndWrapUp(t *testing.T) {
+	f := newFake().configured()
+	c := onShift(t, f, "en")
+	incoming(c)
+	test.Tap(c.home.call.answer)
+	c.handle(CallEstablished{Call: CallInfo{ID: "in-1", Answered: c.now()}})
+	if err := c.setLanguage("fr"); err != nil {
+		t.Fatal(err)
+	}
+	if c.home.panel.Objects[0] != c.home.call.active || c.home.call.hangup.Text != "Raccrocher" {
+		t.Fatal("a language change during a call must keep the call controls")
+	}
+	c.handle(CallClosed{CallID: "in-1", By: "remote"})
+	c.wrap.disposition.SetSelected("Resolved")
+	c.wrap.note.SetText("half-typed note")
+	c.wrap.ticket.SetSelectedIndex(1)
+	if err := c.setLanguage("en"); err != nil {
+		t.Fatal(err)
+	}
+	w := c.wrap
+	if c.home.panel.Objects[0] != w.root || w.note.Text != "half-typed note" || w.disposition.Selected != "Resolved" ||
+		w.ticket.Selected != "Create a new ticket" {
+		t.Fatalf("wrap-up after a language change: note %q disposition %q ticket %q", w.note.Text, w.disposition.Selected, w.ticket.Selected)
+	}
+	test.Tap(w.save)
+	if len(f.logs) != 1 || !f.logs[0].CreateTicket || f.logs[0].Note != "half-typed note" {
+		t.Fatalf("logs = %+v", f.logs)
+	}
+}

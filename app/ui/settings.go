@@ -115,10 +115,8 @@ func (v *settingsView) apply() error {
 // openSettings shows the settings dialog.
 func (c *Controller) openSettings() {
 	v := newSettingsView(c)
-	c.settingsOpen = v
 	d := dialog.NewCustomConfirm(c.tr.T("settings.title"), c.tr.T("settings.save"), c.tr.T("settings.cancel"),
 		container.NewVScroll(v.root), func(ok bool) {
-			c.settingsOpen = nil
 			if !ok {
 				return
 			}

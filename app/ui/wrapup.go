@@ -177,3 +177,22 @@ func (v *wrapUpView) submit(auto bool) {
 		}
 	})
 }
+
+// resume takes over a wrap-up from the view it replaces (language change).
+func (v *wrapUpView) resume(old *wrapUpView) {
+	v.call, v.duration, v.deadline, v.manual, v.saving = old.call, old.duration, old.deadline, old.manual, old.saving
+	v.summary.SetText(v.c.tr.T("wrap.summary", displayName(old.call.info), formatClock(old.duration)))
+	v.dispositions = old.dispositions
+	v.disposition.SetOptions(old.disposition.Options)
+	v.disposition.SetSelected(old.disposition.Selected)
+	v.note.SetText(old.note.Text)
+	v.setTickets(old.call.tickets)
+	if i := old.ticket.SelectedIndex(); i >= 0 && i < len(v.ticket.Options) {
+		v.ticket.SetSelectedIndex(i)
+	}
+	v.message.SetText(old.message.Text)
+	if v.saving {
+		v.save.Disable()
+	}
+	v.tick()
+}

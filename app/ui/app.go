@@ -38,9 +38,14 @@ func Main(ctx context.Context, opts Options) error {
 	}
 	stop := c.Start(ctx)
 	defer stop()
+	ended := make(chan struct{})
+	defer close(ended)
 	go func() {
-		<-ctx.Done()
-		fyne.Do(a.Quit)
+		select {
+		case <-ctx.Done():
+			fyne.Do(a.Quit)
+		case <-ended:
+		}
 	}()
 	if opts.OnShown != nil {
 		a.Lifecycle().SetOnStarted(opts.OnShown)

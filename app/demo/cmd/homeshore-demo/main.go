@@ -18,13 +18,15 @@ import (
 
 func main() {
 	lang := flag.String("lang", "", "language: en or fr (default: the OS language)")
-	shown := flag.Bool("print-shown", false, "print the Unix time in ns when the window is shown (benchmarks)")
+	shown := flag.Bool("print-shown", false, "print \"shown UNIX_NS DISPLAY PID\" when the window is shown (benchmarks, tests)")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	opts := ui.Options{Language: *lang}
 	if *shown {
-		opts.OnShown = func() { fmt.Fprintf(os.Stderr, "shown %d\n", time.Now().UnixNano()) }
+		opts.OnShown = func() {
+			fmt.Fprintf(os.Stderr, "shown %d %s %d\n", time.Now().UnixNano(), os.Getenv("DISPLAY"), os.Getpid())
+		}
 	}
 	if err := demo.Run(ctx, opts); err != nil {
 		fmt.Fprintln(os.Stderr, "homeshore-demo:", err)

@@ -14,6 +14,7 @@ if [ -z "${HOMESHORE_BENCH_INNER:-}" ]; then
   # no_emoji drops Fyne's bundled emoji font (about 15 MiB of RSS); the UI
   # shows no emoji. The release build should use the same tags.
   go build -tags "${GO_TAGS-no_emoji}" -o bin/homeshore-demo ./app/demo/cmd/homeshore-demo
+  go build -tags "${GO_TAGS-no_emoji}" -o bin/fynehello ./bench/fynehello
   export HOMESHORE_BENCH_INNER=1
   exec scripts/with-test-env.sh xvfb-run -a -s "-screen 0 1280x800x24" "$0" "$idle"
 fi
@@ -74,23 +75,26 @@ bin/homeshore-demo >"$tmp/homeshore.log" 2>&1 &
 hs=$!; pids+=("$hs")
 linphone >"$tmp/linphone.log" 2>&1 &
 lp=$!; pids+=("$lp")
+bin/fynehello >"$tmp/fynehello.log" 2>&1 &
+fh=$!; pids+=("$fh")
 sleep 10 # both finish starting before "idle" begins
-for p in "$hs" "$lp"; do
+for p in "$hs" "$lp" "$fh"; do
   kill -0 "$p" 2>/dev/null || { echo "bench: process $p exited early" >&2; cat "$tmp"/*.log >&2; exit 1; }
 done
-hs0=$(cpu_ticks "$hs"); lp0=$(cpu_ticks "$lp")
+hs0=$(cpu_ticks "$hs"); lp0=$(cpu_ticks "$lp"); fh0=$(cpu_ticks "$fh")
 sleep "$idle"
-hs1=$(cpu_ticks "$hs"); lp1=$(cpu_ticks "$lp")
-hs_rss=$(rss_kb "$hs"); lp_rss=$(rss_kb "$lp")
-hs_gl=$(gl_kb "$hs"); lp_gl=$(gl_kb "$lp")
+hs1=$(cpu_ticks "$hs"); lp1=$(cpu_ticks "$lp"); fh1=$(cpu_ticks "$fh")
+hs_rss=$(rss_kb "$hs"); lp_rss=$(rss_kb "$lp"); fh_rss=$(rss_kb "$fh")
+hs_gl=$(gl_kb "$hs"); lp_gl=$(gl_kb "$lp"); fh_gl=$(gl_kb "$fh")
 cpu() { awk -v d="$1" -v t="$tck" -v s="$idle" 'BEGIN{printf "%.2f", 100*d/t/s}'; }
 
-echo "| measure | Homeshore GUI (demo) | linphone-desktop $(dpkg-query -W -f='${Version}' linphone-desktop) |"
-echo "| --- | --- | --- |"
-echo "| launch → window shown (median of 5) | ${launch_ms} ms (runs: ${launches[*]}) | – |"
-echo "| idle RSS after ${idle} s | $((hs_rss / 1024)) MiB | $((lp_rss / 1024)) MiB |"
-echo "| idle CPU over ${idle} s | $(cpu $((hs1 - hs0))) % | $(cpu $((lp1 - lp0))) % |"
-echo "| of which Mesa software GL (libLLVM, DRI) | $((hs_gl / 1024)) MiB | $((lp_gl / 1024)) MiB |"
-echo "| idle RSS without Mesa software GL | $(( (hs_rss - hs_gl) / 1024 )) MiB | $(( (lp_rss - lp_gl) / 1024 )) MiB |"
+mib() { echo "$(($1 / 1024)) MiB"; }
+echo "| measure | Homeshore GUI (demo) | linphone-desktop $(dpkg-query -W -f='${Version}' linphone-desktop) | Fyne hello world (floor) |"
+echo "| --- | --- | --- | --- |"
+echo "| launch → window shown (median of 5) | ${launch_ms} ms (runs: ${launches[*]}) | – | – |"
+echo "| idle RSS after ${idle} s | $(mib "$hs_rss") | $(mib "$lp_rss") | $(mib "$fh_rss") |"
+echo "| idle CPU over ${idle} s | $(cpu $((hs1 - hs0))) % | $(cpu $((lp1 - lp0))) % | $(cpu $((fh1 - fh0))) % |"
+echo "| of which Mesa software GL (libLLVM, DRI) | $(mib "$hs_gl") | $(mib "$lp_gl") | $(mib "$fh_gl") |"
+echo "| idle RSS without Mesa software GL | $(mib $((hs_rss - hs_gl))) | $(mib $((lp_rss - lp_gl))) | $(mib $((fh_rss - fh_gl))) |"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; }
-echo "| RSS ratio Homeshore / linphone (total; without Mesa) | $(ratio "$hs_rss" "$lp_rss"); $(ratio $((hs_rss - hs_gl)) $((lp_rss - lp_gl))) | |"
+echo "| RSS / linphone's (total; without Mesa) | $(ratio "$hs_rss" "$lp_rss"); $(ratio $((hs_rss - hs_gl)) $((lp_rss - lp_gl))) | 1 | $(ratio "$fh_rss" "$lp_rss"); $(ratio $((fh_rss - fh_gl)) $((lp_rss - lp_gl))) |"

@@ -47,12 +47,12 @@ var stateOrder = []AgentState{StateAvailable, StateOnCall, StateWrapUp, StateNot
 func (v *summaryView) refresh() {
 	s := v.c.shiftSum
 	t := v.c.tr.T
-	v.period.SetText(fmt.Sprintf("%s – %s (%s)", s.Start.Format("15:04"), s.End.Format("15:04"), formatClock(s.End.Sub(s.Start))))
+	v.period.SetText(fmt.Sprintf("%s – %s (%s)", s.Start.Format("15:04"), s.End.Format("15:04"), formatHours(s.End.Sub(s.Start))))
 	v.calls.SetText(fmt.Sprint(s.Calls))
 	v.talk.SetText(t("summary.minutes", int(s.Talk.Minutes()+0.5)))
 	v.states.Items = nil
 	for _, st := range stateOrder {
-		v.states.Append(t(stateKeys[st]), widget.NewLabel(formatClock(s.InState[st])))
+		v.states.Append(t(stateKeys[st]), widget.NewLabel(formatHours(s.InState[st])))
 	}
 	v.states.Refresh()
 }

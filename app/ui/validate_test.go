@@ -1,6 +1,9 @@
 package ui
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 func TestValidateAccount(t *testing.T) {
 	good := Account{Server: "sip.example.com:5060", User: "1001", Password: "x", Transport: "tls",
@@ -36,5 +39,16 @@ func TestCleanNumber(t *testing.T) {
 		if got := cleanNumber(in); got != want {
 			t.Errorf("cleanNumber(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestDurationFormats(t *testing.T) {
+	for d, want := range map[time.Duration]string{22 * time.Minute: "0:22:00", 65 * time.Second: "0:01:05", 251 * time.Minute: "4:11:00"} {
+		if got := formatHours(d); got != want {
+			t.Errorf("formatHours(%v) = %q, want %q", d, got, want)
+		}
+	}
+	if got := formatClock(75 * time.Second); got != "1:15" {
+		t.Errorf("formatClock = %q", got)
 	}
 }

@@ -197,3 +197,12 @@ func setText(l *widget.Label, text string) {
 		l.SetText(text)
 	}
 }
+
+// formatHours shows a duration as H:MM:SS even under an hour, so a summary
+// of 22 minutes does not read like the clock time 22:00.
+func formatHours(d time.Duration) string {
+	if d < time.Hour {
+		return "0:" + fmt.Sprintf("%05s", formatClock(d))
+	}
+	return formatClock(d)
+}

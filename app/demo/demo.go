@@ -1,0 +1,181 @@
+// Package demo wires the GUI to a self-contained, in-process setup for
+// `homeshore --demo`: a simulated far end that calls the agent now and then,
+// sample tickets, virtual audio devices and a pre-shift check that passes.
+package demo
+
+import (
+	"context"
+	"math/rand/v2"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/homeshore/homeshore/app/ui"
+)
+
+// Timing sets how lively the demo is; tests shorten it.
+type Timing struct {
+	// FirstCall is the wait before the first incoming call once Available.
+	FirstCall time.Duration
+	// CallEvery is the mean gap between incoming calls while Available.
+	CallEvery time.Duration
+	// RingFor is how long an unanswered call rings before it is missed.
+	RingFor time.Duration
+	// AnswerAfter is how long our outgoing calls ring before the far end answers.
+	AnswerAfter time.Duration
+	// TalkFor is the mean call length before the customer hangs up.
+	TalkFor time.Duration
+	// QualityEvery is the period of quality updates during a call.
+	QualityEvery time.Duration
+	// QuietRoom is the length of the quiet-room step of the check.
+	QuietRoom time.Duration
+}
+
+// DefaultTiming makes a call arrive within seconds of going Available.
+var DefaultTiming = Timing{
+	FirstCall:    6 * time.Second,
+	CallEvery:    40 * time.Second,
+	RingFor:      30 * time.Second,
+	AnswerAfter:  2 * time.Second,
+	TalkFor:      45 * time.Second,
+	QualityEvery: 2 * time.Second,
+	QuietRoom:    5 * time.Second,
+}
+
+// Demo is the in-process demo setup. Start it, hand Backend to the GUI,
+// Close it when the GUI is gone.
+type Demo struct {
+	timing  Timing
+	events  chan ui.Event
+	phone   *phone
+	shift   *shift
+	tickets *tickets
+
+	mu  sync.Mutex
+	rng *rand.Rand
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	once   sync.Once
+}
+
+// New builds a demo; seed makes its customers and timings reproducible.
+func New(timing Timing, seed uint64) *Demo {
+	d := &Demo{timing: timing, events: make(chan ui.Event, 64), rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
+	d.ctx, d.cancel = context.WithCancel(context.Background())
+	d.tickets = newTickets()
+	d.shift = newShift(d)
+	d.phone = newPhone(d)
+	return d
+}
+
+// Backend is what the GUI drives.
+func (d *Demo) Backend() ui.Backend {
+	return ui.Backend{
+		Phone:   d.phone,
+		Shift:   d.shift,
+		Tickets: d.tickets,
+		Checker: checker{d: d},
+		Devices: devices{},
+		Secrets: newSecrets(),
+		Config:  newConfig(),
+		Events:  d,
+		Codecs:  []string{"opus", "pcmu", "pcma"},
+	}
+}
+
+// Events implements ui.EventSource.
+func (d *Demo) Events() <-chan ui.Event { return d.events }
+
+// Start runs the simulated callers until Close.
+func (d *Demo) Start() {
+	d.spawn(d.callers)
+}
+
+// Close stops every demo goroutine and waits for them; it is idempotent.
+func (d *Demo) Close() error {
+	d.once.Do(func() {
+		d.cancel()
+		d.wg.Wait()
+	})
+	return nil
+}
+
+// Logs returns the call logs wrap-up sent (tests).
+func (d *Demo) Logs() []ui.CallLog { return d.tickets.logs() }
+
+// spawn runs f in a goroutine Close waits for.
+func (d *Demo) spawn(f func(ctx context.Context)) {
+	d.wg.Add(1)
+	go func() {
+		defer d.wg.Done()
+		f(d.ctx)
+	}()
+}
+
+// emit delivers an event to the GUI unless the demo is closing.
+func (d *Demo) emit(ev ui.Event) {
+	select {
+	case d.events <- ev:
+	case <-d.ctx.Done():
+	}
+}
+
+// jitter returns mean ± 50 %.
+func (d *Demo) jitter(mean time.Duration) time.Duration {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return mean/2 + time.Duration(d.rng.Int64N(int64(mean)+1))
+}
+
+func (d *Demo) intn(n int) int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.rng.IntN(n)
+}
+
+// sleep waits for dur or until the demo closes; false means closing.
+func sleep(ctx context.Context, dur time.Duration) bool {
+	t := time.NewTimer(dur)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// callers rings the agent now and then while Available.
+func (d *Demo) callers(ctx context.Context) {
+	wait := d.timing.FirstCall
+	for {
+		if !sleep(ctx, wait) {
+			return
+		}
+		wait = d.jitter(d.timing.CallEvery)
+		if d.shift.current() != ui.StateAvailable || d.phone.busy() {
+			wait = d.timing.FirstCall
+			continue
+		}
+		c := customers[d.intn(len(customers))]
+		d.phone.ring(c)
+	}
+}
+
+// Run starts the demo, runs the GUI on it until the window closes or ctx
+// ends, then stops the demo. It is what `homeshore --demo` calls.
+func Run(ctx context.Context, opts ui.Options) error {
+	d := New(DefaultTiming, uint64(time.Now().UnixNano()))
+	d.Start()
+	defer d.Close()
+	opts.Backend = d.Backend()
+	sounds, err := os.MkdirTemp("", "homeshore-demo-sounds")
+	if err == nil {
+		defer os.RemoveAll(sounds)
+		opts.Backend.Ringer = newRinger(sounds)
+	}
+	opts.Demo = true
+	return ui.Main(ctx, opts)
+}

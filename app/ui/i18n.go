@@ -1,0 +1,87 @@
+package ui
+
+import (
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"path"
+	"strings"
+
+	"fyne.io/fyne/v2/lang"
+
+	"github.com/homeshore/homeshore/assets"
+)
+
+// Languages the GUI is translated into; the first is the fallback.
+var supportedLanguages = []string{"en", "fr"}
+
+// Translator looks up the GUI's strings in one language, falling back to
+// English, then to the key itself so a missing string is visible, not blank.
+type Translator struct {
+	lang     string
+	msgs     map[string]string
+	fallback map[string]string
+}
+
+// loadCatalog reads one language's messages from the embedded assets.
+func loadCatalog(fsys fs.FS, lang string) (map[string]string, error) {
+	data, err := fs.ReadFile(fsys, path.Join("i18n", lang+".json"))
+	if err != nil {
+		return nil, fmt.Errorf("read %s translations: %w", lang, err)
+	}
+	var msgs map[string]string
+	if err := json.Unmarshal(data, &msgs); err != nil {
+		return nil, fmt.Errorf("parse %s translations: %w", lang, err)
+	}
+	return msgs, nil
+}
+
+// NewTranslator returns a translator for language ("" follows the OS).
+func NewTranslator(language string) (*Translator, error) {
+	language = resolveLanguage(language)
+	fallback, err := loadCatalog(assets.I18n, supportedLanguages[0])
+	if err != nil {
+		return nil, err
+	}
+	msgs := fallback
+	if language != supportedLanguages[0] {
+		if msgs, err = loadCatalog(assets.I18n, language); err != nil {
+			return nil, err
+		}
+	}
+	return &Translator{lang: language, msgs: msgs, fallback: fallback}, nil
+}
+
+// resolveLanguage maps "" to the OS language and anything unsupported to English.
+func resolveLanguage(language string) string {
+	if language == "" {
+		language = lang.SystemLocale().LanguageString()
+	}
+	language = strings.ToLower(language)
+	if i := strings.IndexAny(language, "-_"); i > 0 {
+		language = language[:i]
+	}
+	for _, l := range supportedLanguages {
+		if l == language {
+			return l
+		}
+	}
+	return supportedLanguages[0]
+}
+
+// Lang is the language in use ("en", "fr").
+func (t *Translator) Lang() string { return t.lang }
+
+// T returns the message for key, formatted with args.
+func (t *Translator) T(key string, args ...any) string {
+	msg, ok := t.msgs[key]
+	if !ok {
+		if msg, ok = t.fallback[key]; !ok {
+			return key
+		}
+	}
+	if len(args) == 0 {
+		return msg
+	}
+	return fmt.Sprintf(msg, args...)
+}

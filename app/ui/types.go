@@ -1,0 +1,250 @@
+package ui
+
+import "time"
+
+// The plain data the widgets show. Adapters from the core (sip, media,
+// app/shift, app/precheck, app/tickets) convert into these types so that no
+// widget ever sees a sipgo or pion value.
+
+// AgentState is the agent's shift state as the GUI shows it.
+type AgentState int
+
+// Agent states, in the order app/shift defines them.
+const (
+	StateOffline AgentState = iota
+	StateChecking
+	StateAvailable
+	StateOnCall
+	StateWrapUp
+	StateNotReady
+	StateBreak
+)
+
+// stateKeys names each state's translation key.
+var stateKeys = map[AgentState]string{
+	StateOffline:   "state.offline",
+	StateChecking:  "state.checking",
+	StateAvailable: "state.available",
+	StateOnCall:    "state.oncall",
+	StateWrapUp:    "state.wrapup",
+	StateNotReady:  "state.notready",
+	StateBreak:     "state.break",
+}
+
+// ShiftStatus is the agent's current state and since when.
+type ShiftStatus struct {
+	State AgentState
+	// Reason is the Not ready reason code (empty otherwise).
+	Reason     string
+	Since      time.Time
+	ShiftStart time.Time
+}
+
+// ReasonCode is one Not ready reason the backend or IT defines.
+type ReasonCode struct {
+	Code  string
+	Label string
+}
+
+// RegState is the SIP registration state.
+type RegState int
+
+// Registration states.
+const (
+	RegNone RegState = iota
+	RegRegistering
+	RegRegistered
+	RegFailed
+)
+
+// RegStatus is what the registration indicator shows.
+type RegStatus struct {
+	State  RegState
+	Server string
+	// Detail is the one-line reason when State is RegFailed, e.g. "403 Forbidden".
+	Detail string
+}
+
+// Direction of a call.
+type Direction int
+
+// Call directions.
+const (
+	Inbound Direction = iota
+	Outbound
+)
+
+// CallInfo describes one call.
+type CallInfo struct {
+	ID        string
+	Direction Direction
+	// Remote is the other party's number or URI user part.
+	Remote   string
+	Display  string
+	Started  time.Time
+	Answered time.Time
+}
+
+// Quality is the live call quality (media.Stats, flattened).
+type Quality struct {
+	Codec       string
+	LossPercent float64
+	JitterMs    float64
+	RTTMs       float64
+	MOS         float64
+}
+
+// Degraded reports whether the quality is bad enough to warn the agent.
+func (q Quality) Degraded() bool {
+	return q.MOS > 0 && q.MOS < mosWarn || q.LossPercent > lossWarnPercent
+}
+
+const (
+	mosWarn         = 3.6
+	lossWarnPercent = 3.0
+)
+
+// RecentCall is one line of the recent calls list.
+type RecentCall struct {
+	Direction Direction
+	Remote    string
+	At        time.Time
+	Duration  time.Duration
+	Missed    bool
+}
+
+// Verdict is a check's outcome.
+type Verdict int
+
+// Check verdicts.
+const (
+	VerdictPass Verdict = iota
+	VerdictWarn
+	VerdictFail
+)
+
+// CheckResult is one pre-shift check's result.
+type CheckResult struct {
+	Name    string
+	Verdict Verdict
+	// Figures are the measured values in plain words, e.g. "noise 52 dBA, limit 45".
+	Figures string
+	// Fix says what to do, e.g. "Close the door".
+	Fix string
+}
+
+// CheckReport is the whole pre-shift check.
+type CheckReport struct {
+	Results []CheckResult
+	// CanStart is the policy's decision: every mandatory check passed.
+	CanStart bool
+	// OverrideAllowed lets the agent start anyway with a logged reason.
+	OverrideAllowed bool
+}
+
+// CheckProgress is reported while the check runs.
+type CheckProgress struct {
+	Step, Steps int
+	Current     string
+	// MicLevel is the live microphone level, 0..1.
+	MicLevel float64
+	// QuietLeft is the quiet-room countdown; zero outside that step.
+	QuietLeft time.Duration
+}
+
+// Ticket is one ticket shown in the screen-pop.
+type Ticket struct {
+	ID      string
+	Subject string
+	Status  string
+	Updated time.Time
+}
+
+// Disposition is one wrap-up outcome from the backend's list.
+type Disposition struct {
+	Code  string
+	Label string
+}
+
+// CallLog is what wrap-up sends to the ticket client.
+type CallLog struct {
+	CallID      string
+	Remote      string
+	Direction   Direction
+	Start       time.Time
+	Duration    time.Duration
+	Disposition string
+	Note        string
+	// TicketID links an existing ticket; empty with CreateTicket makes one.
+	TicketID     string
+	CreateTicket bool
+	Quality      Quality
+}
+
+// ShiftSummary is shown at clock-out.
+type ShiftSummary struct {
+	Start, End time.Time
+	Calls      int
+	Talk       time.Duration
+	InState    map[AgentState]time.Duration
+}
+
+// DeviceKind tells inputs from outputs.
+type DeviceKind int
+
+// Device kinds.
+const (
+	DeviceInput DeviceKind = iota
+	DeviceOutput
+)
+
+// Device is one audio device with the headset verdict.
+type Device struct {
+	ID      string
+	Name    string
+	Kind    DeviceKind
+	Verdict Verdict
+	// Note explains the verdict, e.g. "Bluetooth headsets are not allowed".
+	Note string
+}
+
+// Account is the agent's SIP and backend account. Password and Token only
+// pass through on their way to the SecretStore; they are never saved here.
+type Account struct {
+	Server     string
+	User       string
+	AuthUser   string
+	Password   string
+	Transport  string
+	BackendURL string
+	AgentLogin string
+	Token      string
+}
+
+// Settings are the agent's own preferences.
+type Settings struct {
+	InputDevice  string
+	OutputDevice string
+	RingDevice   string
+	Codecs       []string
+	Ringtone     string
+	// Language is "" to follow the OS, else "en" or "fr".
+	Language string
+	// Theme is "", "light" or "dark".
+	Theme         string
+	WrapUpSeconds int
+}
+
+// Locked lists the settings IT policy fixes, keyed by setting name
+// (the field names below), with the value policy imposes.
+type Locked map[string]string
+
+// Setting names used as keys of Locked.
+const (
+	SettingServer     = "server"
+	SettingTransport  = "transport"
+	SettingBackendURL = "backend_url"
+	SettingCodecs     = "codecs"
+	SettingLanguage   = "language"
+	SettingRingDevice = "ring_device"
+)

@@ -7,23 +7,27 @@ LDFLAGS := -X github.com/homeshore/homeshore/app/version.Version=$(VERSION)
 # Packages that hold tests; -p 2 matches CI's two cores.
 GOTEST_FLAGS ?= -p 2 -count=1 -timeout 20m
 FUZZTIME ?= 10s
+# no_emoji drops Fyne's emoji font (about 15 MB of memory).
+BUILD_TAGS ?= no_emoji
+# Dependency groups make test installs (bench-gui is only for benchmarks).
+TEST_DEPS := build test-audio test-sip test-keyring test-gui test-db screenshots packaging
 
 .PHONY: all build run demo test test-go test-fuzz lint bench deps deps-test clean
 
 all: build
 
 deps:
-	@scripts/install-deps.sh build
+	@scripts/install-deps.sh build test-audio
 
 deps-test:
-	@scripts/install-deps.sh
+	@scripts/install-deps.sh $(TEST_DEPS)
 
 build: deps
 	@mkdir -p bin
-	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) .
+	$(GO) build -tags "$(BUILD_TAGS)" -ldflags "$(LDFLAGS)" -o $(BIN) .
 
 run: build
-	./$(BIN) --help
+	./$(BIN) --demo
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

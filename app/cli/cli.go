@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/homeshore/homeshore/app/demo"
 	"github.com/homeshore/homeshore/app/precheck"
+	"github.com/homeshore/homeshore/app/ui"
 	"github.com/homeshore/homeshore/app/version"
 )
 
@@ -35,6 +37,12 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitUsageErr
 	}
 	switch args[0] {
+	case "--demo", "-demo", "demo":
+		if err := demo.Run(ctx, ui.Options{}); err != nil {
+			fmt.Fprintln(stderr, "homeshore:", oneLine(err))
+			return ExitFailed
+		}
+		return ExitOK
 	case "version", "--version":
 		fmt.Fprintln(stdout, "homeshore", version.Version)
 		return ExitOK

@@ -235,3 +235,41 @@ func goertzel(x []int16, rate int, hz float64) float64 {
 	}
 	return power / (total * float64(len(x)) / 2)
 }
+
+// segmentedCorrelation correlates a and b in segments, each at its own
+// best lag, and returns the mean. A receiver starved of CPU conceals a
+// frame now and then, which shifts the rest of the recording: one global
+// lag would then measure the scheduler, not the audio path.
+func segmentedCorrelation(a, b []float64, segments, maxLag int) float64 {
+	size := len(a) / segments
+	if size < 10 {
+		c, _ := bestCorrelation(a, b, maxLag)
+		return c
+	}
+	var sum float64
+	var used int
+	for i := 0; i < segments; i++ {
+		start := i * size
+		if start >= len(b) {
+			return -1
+		}
+		if flat(a[start : start+size]) {
+			continue // a silent stretch correlates with nothing
+		}
+		c, _ := bestCorrelation(a[start:start+size], b[start:], maxLag)
+		sum += c
+		used++
+	}
+	if used == 0 {
+		return -1
+	}
+	return sum / float64(used)
+}
+
+func flat(x []float64) bool {
+	lo, hi := x[0], x[0]
+	for _, v := range x {
+		lo, hi = min(lo, v), max(hi, v)
+	}
+	return hi-lo < 1
+}

@@ -173,7 +173,7 @@ func (u *UA) doRegister(ctx context.Context, reg *registration, expires time.Dur
 		return 0, fmt.Errorf("%w: registrar %s refused user %q with this password (%d %s): check the password",
 			ErrAuthFailed, u.cfg.Registrar, u.cfg.AuthUser, res.StatusCode, res.Reason)
 	case res.StatusCode == sip.StatusForbidden:
-		return 0, fmt.Errorf("%w: registrar %s forbids user %q (403 %s): check the user name and domain",
+		return 0, fmt.Errorf("%w: registrar %s refused user %q (403 %s): check the user name, the password and the domain",
 			ErrAuthFailed, u.cfg.Registrar, u.cfg.User, res.Reason)
 	default:
 		return 0, fmt.Errorf("registrar %s refused the registration: %w", u.cfg.Registrar,

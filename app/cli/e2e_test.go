@@ -1,0 +1,249 @@
+package cli_test
+
+// End-to-end tests of the headless contract (BRIEF.md §3): the built
+// homeshore binary against real peers.
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/homeshore/homeshore/internal/audiocmp"
+	"github.com/homeshore/homeshore/internal/testenv"
+)
+
+type summary struct {
+	Result          string  `json:"result"`
+	Error           string  `json:"error"`
+	StatusCode      int     `json:"status_code"`
+	Answered        bool    `json:"answered"`
+	Codec           string  `json:"codec"`
+	DurationS       float64 `json:"duration_s"`
+	PacketsSent     uint64  `json:"packets_sent"`
+	PacketsReceived uint64  `json:"packets_received"`
+	MOS             float64 `json:"mos"`
+	DTMFReceived    string  `json:"dtmf_received"`
+	HangupBy        string  `json:"hangup_by"`
+}
+
+// run is one homeshore process; Wait returns its exit code, its JSON
+// summary (when --json) and the last line of stderr.
+type run struct {
+	cmd    *exec.Cmd
+	stdout bytes.Buffer
+	stderr bytes.Buffer
+}
+
+func start(t *testing.T, env []string, args ...string) *run {
+	t.Helper()
+	bin := testenv.RequireHomeshore(t)
+	r := &run{cmd: exec.Command(bin, args...)}
+	r.cmd.Stdout, r.cmd.Stderr = &r.stdout, &r.stderr
+	r.cmd.Env = append(os.Environ(), env...)
+	if err := r.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if r.cmd.ProcessState == nil {
+			_ = r.cmd.Process.Kill()
+			_ = r.cmd.Wait()
+		}
+		if t.Failed() {
+			t.Logf("homeshore %s\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), r.stdout.String(), r.stderr.String())
+		}
+	})
+	return r
+}
+
+func (r *run) wait(t *testing.T, within time.Duration) (int, summary, string) {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- r.cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(within):
+		_ = r.cmd.Process.Kill()
+		<-done
+		t.Fatalf("homeshore did not exit within %s", within)
+	}
+	var s summary
+	if out := strings.TrimSpace(r.stdout.String()); strings.HasPrefix(out, "{") {
+		if err := json.Unmarshal([]byte(out), &s); err != nil {
+			t.Fatalf("--json output is not one JSON object: %v\n%s", err, out)
+		}
+	}
+	lines := strings.Split(strings.TrimSpace(r.stderr.String()), "\n")
+	return r.cmd.ProcessState.ExitCode(), s, lines[len(lines)-1]
+}
+
+func freeSIP(t *testing.T) string {
+	return fmt.Sprintf("127.0.0.1:%d", testenv.FreeUDPPort(t))
+}
+
+func TestCLICallsBaresipWithAudioAndDTMF(t *testing.T) {
+	for _, codec := range []string{"opus", "pcmu"} {
+		t.Run(codec, func(t *testing.T) {
+			t.Parallel()
+			customer := testenv.Espeak(t, "I would like to change the delivery address of my parcel please.")
+			agent := testenv.Espeak(t, "Of course, I can change the address for you right now.")
+			recordDir := t.TempDir()
+			b := testenv.StartBaresip(t, testenv.BaresipOptions{AutoAnswer: true, Codecs: []string{codec}, PlayWAV: customer, RecordDir: recordDir})
+			rec := filepath.Join(t.TempDir(), "rec.wav")
+			r := start(t, nil, "call", b.URI(), "--play", agent, "--record", rec, "--duration", "7s", "--dtmf", "19#", "--codecs", codec, "--json")
+			code, s, last := r.wait(t, 30*time.Second)
+			if code != 0 || s.Result != "ok" {
+				t.Fatalf("exit %d, summary %+v, last line %q", code, s, last)
+			}
+			if !strings.EqualFold(s.Codec, codec) || !s.Answered || s.HangupBy != "local" || s.PacketsReceived < 250 || s.MOS < 4 {
+				t.Fatalf("summary %+v", s)
+			}
+			b.Expect(t, testenv.EventCallClosed)
+			if got := b.ReceivedDTMF(); got != "19#" {
+				t.Errorf("baresip got DTMF %q, want 19#", got)
+			}
+			compare(t, customer, rec)
+			compare(t, agent, b.RecordedWAV())
+		})
+	}
+}
+
+func compare(t *testing.T, sent, received string) {
+	t.Helper()
+	res, err := audiocmp.Compare(sent, received)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.OK() {
+		t.Fatalf("%s does not carry %s: %s", received, sent, res)
+	}
+}
+
+func TestCLIAnswersBaresip(t *testing.T) {
+	t.Parallel()
+	customer := testenv.Espeak(t, "Hello, is this the support line for my internet box?")
+	listen := freeSIP(t)
+	rec := filepath.Join(t.TempDir(), "rec.wav")
+	r := start(t, nil, "answer", "--listen", "udp:"+listen, "--record", rec, "--answer-after", "1s", "--json")
+	b := testenv.StartBaresip(t, testenv.BaresipOptions{Codecs: []string{"opus"}, PlayWAV: customer, PlayDuration: 7 * time.Second})
+	time.Sleep(200 * time.Millisecond) // the listener binds while baresip starts; a lost INVITE is retransmitted anyway
+	if err := b.Command("/dial sip:agent@" + listen); err != nil {
+		t.Fatal(err)
+	}
+	b.Expect(t, testenv.EventCallRinging)
+	b.Expect(t, testenv.EventCallEstablished)
+	time.Sleep(4 * time.Second) // after the sentence: baresip's DTMF interrupts its audio
+	if err := b.Command("/sndcode 7*"); err != nil {
+		t.Fatal(err)
+	}
+	code, s, last := r.wait(t, 30*time.Second) // baresip hangs up when its file ends
+	if code != 0 || s.HangupBy != "remote" || s.Codec != "opus" {
+		t.Fatalf("exit %d, summary %+v, last line %q", code, s, last)
+	}
+	if s.DTMFReceived != "7*" {
+		t.Errorf("dtmf_received %q, want 7*", s.DTMFReceived)
+	}
+	compare(t, customer, rec)
+}
+
+func TestCLIRejectAndNoCommonCodecSayWhatFailed(t *testing.T) {
+	t.Parallel()
+	busy := freeSIP(t)
+	a := start(t, nil, "answer", "--listen", "udp:"+busy, "--reject", "486")
+	pcmuOnly := freeSIP(t)
+	b := start(t, nil, "answer", "--listen", "udp:"+pcmuOnly, "--codecs", "pcmu", "--timeout", "5s")
+	time.Sleep(300 * time.Millisecond)
+
+	code, s, last := start(t, nil, "call", "sip:agent@"+busy, "--play", testenv.Tone(t, 440, time.Second), "--record", filepath.Join(t.TempDir(), "x.wav"), "--json").wait(t, 15*time.Second)
+	if code == 0 || s.StatusCode != 486 || !strings.Contains(last, "486 Busy Here") {
+		t.Fatalf("busy call: exit %d, summary %+v, last line %q", code, s, last)
+	}
+	if code, _, _ := a.wait(t, 5*time.Second); code == 0 {
+		t.Errorf("answer --reject exited 0; a refused call is not a normal call")
+	}
+
+	code, s, last = start(t, nil, "call", "sip:agent@"+pcmuOnly, "--codecs", "opus", "--play", testenv.Tone(t, 440, time.Second), "--record", filepath.Join(t.TempDir(), "y.wav"), "--json").wait(t, 15*time.Second)
+	if code == 0 || s.StatusCode != 488 || !strings.Contains(last, "488 Not Acceptable Here") || !strings.Contains(last, "no common codec") {
+		t.Fatalf("codec mismatch: exit %d, summary %+v, last line %q", code, s, last)
+	}
+	b.wait(t, 10*time.Second)
+}
+
+func TestCLIRegistersWithKeyringOrEnvPassword(t *testing.T) {
+	t.Parallel()
+	k := testenv.StartKamailio(t, map[string]string{"alice": "right-pw"})
+	code, _, last := start(t, []string{"HOMESHORE_SIP_PASSWORD=wrong"}, "answer", "--registrar", k.Addr(), "--user", "alice", "--timeout", "1s").wait(t, 15*time.Second)
+	if code == 0 || !strings.Contains(last, "password") {
+		t.Fatalf("wrong password: exit %d, last line %q", code, last)
+	}
+	// Right password: it registers, then reports that no call came.
+	code, _, last = start(t, []string{"HOMESHORE_SIP_PASSWORD=right-pw"}, "answer", "--registrar", k.Addr(), "--user", "alice", "--timeout", "1s").wait(t, 15*time.Second)
+	if code == 0 || !strings.Contains(last, "no call arrived") {
+		t.Fatalf("right password: exit %d, last line %q", code, last)
+	}
+}
+
+func TestCLITwoAgentsThroughKamailio(t *testing.T) {
+	t.Parallel()
+	k := testenv.StartKamailio(t, map[string]string{"alice": "apw", "bob": "bpw"})
+	speech := testenv.Espeak(t, "Your replacement card will arrive within five working days.")
+	rec := filepath.Join(t.TempDir(), "bob.wav")
+	bob := start(t, []string{"HOMESHORE_SIP_PASSWORD=bpw"}, "answer", "--registrar", k.Addr(), "--user", "bob", "--record", rec, "--timeout", "20s", "--json")
+	time.Sleep(time.Second) // bob registers
+	code, s, last := start(t, []string{"HOMESHORE_SIP_PASSWORD=apw"}, "call", "bob", "--registrar", k.Addr(), "--user", "alice",
+		"--play", speech, "--record", filepath.Join(t.TempDir(), "alice.wav"), "--json").wait(t, 30*time.Second)
+	if code != 0 || !s.Answered {
+		t.Fatalf("alice: exit %d, summary %+v, last %q", code, s, last)
+	}
+	code, s, last = bob.wait(t, 10*time.Second)
+	if code != 0 || s.HangupBy != "remote" {
+		t.Fatalf("bob: exit %d, summary %+v, last %q", code, s, last)
+	}
+	compare(t, speech, rec)
+}
+
+// TestCLICallOnPulseAudioDevices: no files on the answering side: its
+// microphone and speaker are PulseAudio virtual devices reached through
+// PortAudio (ALSA's pulse plugin, routed with PULSE_SOURCE/PULSE_SINK).
+func TestCLICallOnPulseAudioDevices(t *testing.T) {
+	t.Parallel()
+	testenv.RequirePulse(t)
+	mic := testenv.PulseDevice(t, "agentmic", map[string]string{"device.bus": "usb", "device.form_factor": "headset"}, nil)
+	out := testenv.PulseDevice(t, "agentout", map[string]string{"device.bus": "usb", "device.form_factor": "headset"}, nil)
+	speech := testenv.Espeak(t, "Thank you for holding, I found your booking.")
+	caller := testenv.Espeak(t, "Hello, I am calling about my hotel booking for next week.")
+	listen := freeSIP(t)
+	agent := start(t, []string{"PULSE_SOURCE=" + mic.Source, "PULSE_SINK=" + out.Sink}, "answer", "--listen", "udp:"+listen, "--json")
+	heard := filepath.Join(t.TempDir(), "speaker.wav")
+	parecord := exec.Command(testenv.RequireBinary(t, "parecord"), "--device="+out.Sink+".monitor", "--rate=48000", "--channels=1", "--file-format=wav", heard)
+	if err := parecord.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	rec := filepath.Join(t.TempDir(), "caller.wav")
+	callRun := start(t, nil, "call", "sip:agent@"+listen, "--play", testenv.Pad(t, caller, 2500*time.Millisecond, 0), "--record", rec, "--duration", "10s", "--json")
+	// The speech goes into the agent's microphone once the call is up
+	// (a null source is silent for its first second or two).
+	time.Sleep(2500 * time.Millisecond)
+	paplay := exec.Command(testenv.RequireBinary(t, "paplay"), "--device="+mic.Sink, speech)
+	if outp, err := paplay.CombinedOutput(); err != nil {
+		t.Fatalf("paplay: %v %s", err, outp)
+	}
+	code, s, last := callRun.wait(t, 30*time.Second)
+	_ = parecord.Process.Signal(os.Interrupt)
+	_ = parecord.Wait()
+	if code != 0 || !s.Answered {
+		t.Fatalf("caller: exit %d %+v %q", code, s, last)
+	}
+	if code, _, last := agent.wait(t, 10*time.Second); code != 0 {
+		t.Fatalf("agent on devices: exit %d, last %q", code, last)
+	}
+	compare(t, testenv.Pad(t, speech, 2500*time.Millisecond, 0), rec)
+	compare(t, testenv.Pad(t, caller, 2500*time.Millisecond, 0), heard)
+}
+

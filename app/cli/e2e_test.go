@@ -246,4 +246,3 @@ func TestCLICallOnPulseAudioDevices(t *testing.T) {
 	compare(t, testenv.Pad(t, speech, 2500*time.Millisecond, 0), rec)
 	compare(t, testenv.Pad(t, caller, 2500*time.Millisecond, 0), heard)
 }
-

@@ -52,7 +52,7 @@ func runCall(ctx context.Context, args []string, stdout, stderr io.Writer, answe
 	fs.StringVar(&f.record, "record", "", "save what is received to this WAV file")
 	fs.StringVar(&f.inputDevice, "input-device", "", "microphone (default: the system's default input)")
 	fs.StringVar(&f.outputDevice, "output-device", "", "speaker/headset (default: the system's default output)")
-	fs.Var(&f.duration, "duration", "hang up this long after answer (default: when --play ends, or when the other side hangs up)")
+	fs.Var(&f.duration, "duration", "hang up this long after answer (default: call hangs up when --play ends; both when the other side hangs up)")
 	fs.StringVar(&f.dtmf, "dtmf", "", "send these DTMF digits once the call is up")
 	fs.BoolVar(&f.json, "json", false, "print a JSON summary at the end")
 	fs.BoolVar(&f.verbose, "v", false, "verbose logs on stderr")
@@ -274,8 +274,10 @@ func (r *callRun) talk(ctx context.Context, call *sip.Call) *sip.Call {
 		defer t.Stop()
 		deadline = t.C
 	}
+	// The caller ends the call when its file is played; the answering side
+	// waits for the caller (or --duration), so it never cuts the caller off.
 	var sourceDone <-chan struct{}
-	if r.flags.play != "" && r.flags.duration.d == 0 {
+	if !r.answer && r.flags.play != "" && r.flags.duration.d == 0 {
 		sourceDone = call.SourceDone()
 	}
 	dtmf := time.After(dtmfDelay)

@@ -1,6 +1,7 @@
 package media
 
 import (
+	"github.com/homeshore/homeshore/internal/testenv"
 	"math"
 	"os"
 	"strconv"
@@ -10,14 +11,7 @@ import (
 )
 
 func requireOrSkip(t *testing.T, ok bool, what string) {
-	t.Helper()
-	if ok {
-		return
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s is missing (CI=true: failing, not skipping)", what)
-	}
-	t.Skipf("%s is missing", what)
+	testenv.Require(t, ok, what)
 }
 
 // speechLike is a deterministic test signal with a syllable rhythm: a

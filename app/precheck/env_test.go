@@ -3,6 +3,7 @@ package precheck
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"github.com/homeshore/homeshore/internal/testenv"
 	"math"
 	"os"
 	"os/exec"
@@ -14,14 +15,7 @@ import (
 
 // requireOrSkip fails under CI=true and skips otherwise when a component is missing.
 func requireOrSkip(t testing.TB, ok bool, what string) {
-	t.Helper()
-	if ok {
-		return
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s is missing (CI=true: failing, not skipping)", what)
-	}
-	t.Skipf("%s is missing", what)
+	testenv.Require(t, ok, what)
 }
 
 func haveBinary(name string) bool {

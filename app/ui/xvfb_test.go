@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bufio"
+	"github.com/homeshore/homeshore/internal/testenv"
 	"image"
 	"image/color"
 	"os"
@@ -15,14 +16,7 @@ import (
 )
 
 func requireOrSkip(t *testing.T, ok bool, what string) {
-	t.Helper()
-	if ok {
-		return
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s is missing (CI=true: failing, not skipping)", what)
-	}
-	t.Skipf("%s is missing", what)
+	testenv.Require(t, ok, what)
 }
 
 func haveCommand(name string) bool {

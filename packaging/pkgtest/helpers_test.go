@@ -4,6 +4,7 @@ package pkgtest
 
 import (
 	"bytes"
+	"github.com/homeshore/homeshore/internal/testenv"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,14 +14,7 @@ import (
 
 // require fails under CI=true and skips otherwise when a component is missing.
 func require(t *testing.T, ok bool, what string) {
-	t.Helper()
-	if ok {
-		return
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s is missing (CI=true: failing, not skipping)", what)
-	}
-	t.Skipf("%s is missing", what)
+	testenv.Require(t, ok, what)
 }
 
 func requireTool(t *testing.T, names ...string) {

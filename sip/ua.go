@@ -143,7 +143,8 @@ func (u *UA) listen() error {
 		return errors.Join(err, sipUA.Close())
 	}
 	u.localIP = bound.Addr()
-	clientOpts := []sipgo.ClientOption{sipgo.WithClientLogger(u.log), sipgo.WithClientHostname(u.localIP.String())}
+	// rport (RFC 3581) lets servers answer to where we really sent from, behind NAT.
+	clientOpts := []sipgo.ClientOption{sipgo.WithClientLogger(u.log), sipgo.WithClientHostname(u.localIP.String()), sipgo.WithClientNAT()}
 	if u.cfg.Transport == TransportUDP {
 		// Send from the listening socket so responses and rport come back to it.
 		clientOpts = append(clientOpts, sipgo.WithClientConnectionAddr(bound.String()))

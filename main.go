@@ -10,6 +10,7 @@ import (
 	"syscall"
 
 	"github.com/homeshore/homeshore/app/cli"
+	_ "github.com/homeshore/homeshore/app/localeenv" // before Fyne reads the locale
 )
 
 func main() {

@@ -42,7 +42,9 @@ type Call struct {
 	muted       bool
 	answered    time.Time
 	answeredCh  chan struct{}
-	provisional bool // a 1xx arrived, so CANCEL is possible
+	provisional bool   // a 1xx arrived, so CANCEL is possible
+	lateOffer   bool   // the INVITE had no SDP: we offer in the 200
+	ackSDP      []byte // the answer in the ACK, for a late offer
 	created     time.Time
 	dtmfGot     strings.Builder
 	cancelDial  context.CancelCauseFunc

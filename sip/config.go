@@ -57,6 +57,9 @@ type Config struct {
 	RequestTimeout time.Duration
 	// Codecs in our order of preference; empty means media.DefaultCodecs().
 	Codecs []media.Codec
+	// MaxCalls refuses new incoming calls with 486 Busy Here while this
+	// many are up or ringing; zero means no limit. An agent takes one call.
+	MaxCalls int
 	// RTPPortMin and RTPPortMax bound RTP ports; zero means any.
 	RTPPortMin, RTPPortMax int
 	UserAgent              string

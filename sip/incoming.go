@@ -40,19 +40,27 @@ func (u *UA) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		respond(tx, req, sip.StatusServiceUnavailable, "Service Unavailable")
 		return
 	}
-	offer, err := ParseSDP(req.Body())
-	if err != nil {
-		u.log.Warn("rejecting INVITE with unusable SDP", "error", err)
-		respond(tx, req, sip.StatusNotAcceptableHere, "Not Acceptable Here",
-			sip.NewHeader("Warning", fmt.Sprintf(`399 homeshore "%s"`, err)))
+	if u.busy() {
+		respond(tx, req, sip.StatusBusyHere, "Busy Here")
 		return
 	}
-	neg, err := Answer(offer, u.cfg.Codecs, media.SendRecv)
-	if err != nil {
-		u.log.Warn("rejecting INVITE", "error", err)
-		respond(tx, req, sip.StatusNotAcceptableHere, "Not Acceptable Here",
-			sip.NewHeader("Warning", fmt.Sprintf(`305 homeshore "Incompatible media format: %s"`, err)))
-		return
+	var neg Negotiation
+	lateOffer := len(req.Body()) == 0
+	if !lateOffer {
+		offer, err := ParseSDP(req.Body())
+		if err != nil {
+			u.log.Warn("rejecting INVITE with unusable SDP", "error", err)
+			respond(tx, req, sip.StatusNotAcceptableHere, "Not Acceptable Here",
+				sip.NewHeader("Warning", fmt.Sprintf(`399 homeshore "%s"`, err)))
+			return
+		}
+		neg, err = Answer(offer, u.cfg.Codecs, media.SendRecv)
+		if err != nil {
+			u.log.Warn("rejecting INVITE", "error", err)
+			respond(tx, req, sip.StatusNotAcceptableHere, "Not Acceptable Here",
+				sip.NewHeader("Warning", fmt.Sprintf(`305 homeshore "Incompatible media format: %s"`, err)))
+			return
+		}
 	}
 	session, err := u.dialog.ReadInvite(req, tx)
 	if err != nil {
@@ -63,6 +71,7 @@ func (u *UA) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	c := newCall(u, false, from.Address, from.DisplayName)
 	c.uas = session
 	c.neg = neg
+	c.lateOffer = lateOffer
 	c.key = dialogKey(c.CallID(), tagOf(session.InviteRequest.To().Params), tagOf(from.Params))
 	u.addCall(c.key, c)
 	if err := session.Respond(sip.StatusRinging, "Ringing", nil); err != nil {
@@ -141,10 +150,16 @@ func (c *Call) accept(audio Audio) error {
 	}
 	c.mu.Lock()
 	c.media, c.audio = m, audio
-	neg := c.neg
-	body, err := c.localSDP([]media.Codec{neg.Codec}, neg.DTMF, neg.Direction)
+	neg, late := c.neg, c.lateOffer
+	var body []byte
+	if late {
+		te := media.DefaultTelephoneEvent()
+		body, err = c.localSDP(c.ua.cfg.Codecs, &te, media.SendRecv)
+	} else {
+		body, err = c.localSDP([]media.Codec{neg.Codec}, neg.DTMF, neg.Direction)
+	}
 	c.mu.Unlock()
-	if err == nil {
+	if err == nil && !late {
 		err = c.startMedia(neg)
 	}
 	if err != nil {
@@ -158,12 +173,41 @@ func (c *Call) accept(audio Audio) error {
 		c.finish(EndedByRemote, err)
 		return err
 	}
+	if late {
+		if err := c.acceptLateAnswer(); err != nil {
+			byeCtx, cancel := context.WithTimeout(context.Background(), c.ua.cfg.RequestTimeout)
+			defer cancel()
+			_ = c.uas.Bye(byeCtx)
+			c.finish(EndedByLocal, err)
+			return err
+		}
+	}
 	c.mu.Lock()
 	c.answered = time.Now()
 	close(c.answeredCh)
+	codec := c.neg.Codec.Name
 	c.mu.Unlock()
-	c.emit(Established{Codec: neg.Codec.Name})
+	c.emit(Established{Codec: codec})
 	return nil
+}
+
+// acceptLateAnswer starts media from the answer the caller put in its ACK.
+func (c *Call) acceptLateAnswer() error {
+	c.mu.Lock()
+	body := c.ackSDP
+	c.mu.Unlock()
+	if len(body) == 0 {
+		return fmt.Errorf("the caller's ACK carried no SDP answer to our offer: %w", ErrBadSDP)
+	}
+	answer, err := ParseSDP(body)
+	if err != nil {
+		return err
+	}
+	n, err := AcceptAnswer(c.ua.cfg.Codecs, answer, media.SendRecv)
+	if err != nil {
+		return err
+	}
+	return c.startMedia(n)
 }
 
 func (c *Call) refuse(code int) error {

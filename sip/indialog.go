@@ -39,7 +39,17 @@ func respond481(tx sip.ServerTransaction, req *sip.Request) {
 }
 
 func (u *UA) onAck(req *sip.Request, tx sip.ServerTransaction) {
-	if c := u.callFor(req); c != nil && c.uas != nil {
+	c := u.callFor(req)
+	if c == nil {
+		return
+	}
+	if len(req.Body()) > 0 {
+		// The answer to the offer we put in a 200 (late offer).
+		c.mu.Lock()
+		c.ackSDP = req.Body()
+		c.mu.Unlock()
+	}
+	if c.uas != nil {
 		_ = c.uas.ReadAck(req, tx)
 	}
 }
@@ -93,10 +103,11 @@ func (u *UA) onReinvite(req *sip.Request, tx sip.ServerTransaction) {
 		respond(tx, req, 491, "Request Pending")
 		return
 	}
-	offer, err := ParseSDP(req.Body())
 	if len(req.Body()) == 0 {
-		err = errors.New("re-INVITE without SDP offer")
+		c.answerOfferless(req, tx)
+		return
 	}
+	offer, err := ParseSDP(req.Body())
 	var neg Negotiation
 	if err == nil {
 		c.mu.Lock()
@@ -134,6 +145,23 @@ func (u *UA) onReinvite(req *sip.Request, tx sip.ServerTransaction) {
 	c.mu.Unlock()
 	if changed {
 		c.emit(HoldChanged{Local: local, Remote: remoteHold})
+	}
+}
+
+// answerOfferless answers a re-INVITE without SDP (a session refresh) with
+// our current session as the offer; media does not change.
+func (c *Call) answerOfferless(req *sip.Request, tx sip.ServerTransaction) {
+	c.mu.Lock()
+	body, err := c.localSDP([]media.Codec{c.neg.Codec}, c.neg.DTMF, c.neg.Direction)
+	c.mu.Unlock()
+	if err != nil {
+		respond(tx, req, sip.StatusInternalServerError, "Server Internal Error")
+		return
+	}
+	res := sip.NewSDPResponseFromRequest(req, body)
+	res.AppendHeader(sip.HeaderClone(&c.ua.contact))
+	if err := tx.Respond(res); err != nil {
+		c.log.Warn("answering a session refresh", "error", err)
 	}
 }
 

@@ -267,3 +267,44 @@ func TestCallSippRefersUs(t *testing.T) {
 	}
 	_ = ev.(sip.Transferred).To.Hangup(ctxFor(t, 5*time.Second))
 }
+
+func TestSippLateOfferAndOfferlessRefresh(t *testing.T) {
+	t.Parallel()
+	ua := newUA(t, sip.Config{})
+	calls := answerAll(t, ua)
+	s := sippCalls(t, ua, "uac_late_offer.xml")
+	c := <-calls
+	if c.Codec() != "PCMU" {
+		t.Fatalf("codec from the ACK's answer = %q, want PCMU", c.Codec())
+	}
+	if err := s.WaitTimeout(sippWait); err != nil {
+		t.Fatal(err)
+	}
+	if end := waitDone(t, c, 5*time.Second); end.Err != nil || end.By != sip.EndedByRemote {
+		t.Fatalf("end %+v", end)
+	}
+}
+
+func TestBusyAgentRefusesSecondCall(t *testing.T) {
+	t.Parallel()
+	agent := newUA(t, sip.Config{MaxCalls: 1})
+	caller := newUA(t, sip.Config{})
+	target := "sip:agent@" + agent.SIPAddr().String()
+	audio, _ := fileAudio(t, "")
+	first, err := caller.Dial(ctxFor(t, 5*time.Second), target, audio)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ringing := nextIncoming(t, agent, 5*time.Second)
+	second, err := caller.Dial(ctxFor(t, 5*time.Second), target, audio)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := second.WaitAnswered(ctxFor(t, 5*time.Second)); !sip.IsStatus(err, 486) {
+		t.Fatalf("second call: %v, want 486 Busy Here", err)
+	}
+	if err := first.Hangup(ctxFor(t, 5*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	waitDone(t, ringing, 5*time.Second)
+}

@@ -317,6 +317,16 @@ func (u *UA) addCall(key string, c *Call) {
 	u.mu.Unlock()
 }
 
+// busy reports whether MaxCalls calls are already up or ringing.
+func (u *UA) busy() bool {
+	if u.cfg.MaxCalls <= 0 {
+		return false
+	}
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return len(u.calls) >= u.cfg.MaxCalls
+}
+
 func (u *UA) removeCall(key string) {
 	u.mu.Lock()
 	delete(u.calls, key)

@@ -149,6 +149,7 @@ func (r *callRun) run(ctx context.Context) (summary, error) {
 	}
 	defer closeAudio()
 
+	cfg.MaxCalls = 1 // one call per run: a second caller hears busy
 	ua, err := sip.New(cfg, sip.WithLogger(r.log))
 	if err != nil {
 		return sum, err

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/netip"
 	"strconv"
 	"time"
 
@@ -45,7 +47,11 @@ func (u *UA) Register(ctx context.Context) error {
 	u.reg = reg
 	u.mu.Unlock()
 
-	expires, err := u.doRegister(ctx, reg, u.cfg.Expires)
+	err := u.bindStreamContact(ctx)
+	var expires time.Duration
+	if err == nil {
+		expires, err = u.doRegister(ctx, reg, u.cfg.Expires)
+	}
 	if err != nil {
 		u.mu.Lock()
 		u.reg = nil
@@ -57,6 +63,38 @@ func (u *UA) Register(ctx context.Context) error {
 	loopCtx, stop := context.WithCancel(u.ctx)
 	reg.stop, reg.done = stop, make(chan struct{})
 	go u.refreshLoop(loopCtx, reg, expires)
+	return nil
+}
+
+// bindStreamContact: over TLS we accept no connections (we hold no server
+// certificate), so the registrar must send calls back over the connection
+// we open. Our Contact therefore names that connection's local port; the
+// registrar finds its open connection by that address.
+func (u *UA) bindStreamContact(ctx context.Context) error {
+	if u.cfg.Transport != TransportTLS {
+		return nil
+	}
+	if err := u.Ping(ctx); err != nil { // opens the TLS connection
+		return err
+	}
+	regHost, regPort, _ := splitHostPort(u.cfg.Registrar, defaultPort(u.cfg.Transport))
+	host, port, _ := splitHostPort(u.nextHop(regHost, regPort), 0)
+	ips, err := net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+	if err != nil || len(ips) == 0 {
+		return fmt.Errorf("cannot resolve %q: %w", host, err)
+	}
+	conn, err := u.sipUA.TransportLayer().GetConnection(TransportTLS, netip.AddrPortFrom(ips[0].Unmap(), uint16(port)).String())
+	if err != nil {
+		return fmt.Errorf("the TLS connection to %s closed right after it opened: %w", host, err)
+	}
+	local, err := netip.ParseAddrPort(conn.LocalAddr().String())
+	if err != nil {
+		return fmt.Errorf("local address of the TLS connection: %w", err)
+	}
+	u.mu.Lock()
+	u.contact.Address.Port = int(local.Port())
+	u.dialog.ContactHDR = u.contact
+	u.mu.Unlock()
 	return nil
 }
 

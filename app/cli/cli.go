@@ -3,8 +3,11 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"os"
+	"runtime"
 
 	"github.com/homeshore/homeshore/app/demo"
 	"github.com/homeshore/homeshore/app/precheck"
@@ -38,6 +41,10 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	switch args[0] {
 	case "--demo", "-demo", "demo":
+		if err := needDisplay(); err != nil {
+			fmt.Fprintln(stderr, "homeshore:", err)
+			return ExitCantRun
+		}
 		if err := demo.Run(ctx, ui.Options{}); err != nil {
 			fmt.Fprintln(stderr, "homeshore:", oneLine(err))
 			return ExitFailed
@@ -61,4 +68,17 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "homeshore: unknown command %q\n%s", args[0], usage)
 		return exitUsageErr
 	}
+}
+
+// needDisplay says why the GUI cannot start on a Linux/BSD machine with no
+// X11 or Wayland display, instead of the toolkit's panic.
+func needDisplay() error {
+	switch runtime.GOOS {
+	case "windows", "darwin":
+		return nil
+	}
+	if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
+		return errors.New("no display: the window needs X11 or Wayland (DISPLAY or WAYLAND_DISPLAY is not set); the headless commands work without one, see homeshore --help")
+	}
+	return nil
 }

@@ -2,6 +2,8 @@
 SHELL := /bin/bash
 GO ?= go
 BIN := bin/homeshore
+# The window is a binary of its own, so headless commands stay small.
+GUI_BIN := bin/homeshore-gui
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/homeshore/homeshore/app/version.Version=$(VERSION)
 # Packages that hold tests; -p 2 matches CI's two cores.
@@ -25,6 +27,7 @@ deps-test:
 build: deps
 	@mkdir -p bin
 	$(GO) build -tags "$(BUILD_TAGS)" -ldflags "$(LDFLAGS)" -o $(BIN) .
+	$(GO) build -tags "$(BUILD_TAGS)" -ldflags "$(LDFLAGS)" -o $(GUI_BIN) ./app/cmd/homeshore-gui
 
 run: build
 	./$(BIN) --demo

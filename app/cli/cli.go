@@ -3,15 +3,10 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"os"
-	"runtime"
 
-	"github.com/homeshore/homeshore/app/demo"
 	"github.com/homeshore/homeshore/app/precheck"
-	"github.com/homeshore/homeshore/app/ui"
 	"github.com/homeshore/homeshore/app/version"
 )
 
@@ -25,6 +20,9 @@ const (
 
 const usage = `usage: homeshore [--demo] | homeshore COMMAND [flags]
 
+With no command, homeshore opens its window (homeshore-gui); --demo opens it
+on the embedded demo setup.
+
 Commands:
   call URI     place one call (see: homeshore call --help)
   answer       wait for and answer one call
@@ -36,20 +34,11 @@ Commands:
 // Run executes the command line args and returns the process exit code.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return exitUsageErr
+		return launchGUI(ctx, nil, stderr)
 	}
 	switch args[0] {
 	case "--demo", "-demo", "demo":
-		if err := needDisplay(); err != nil {
-			fmt.Fprintln(stderr, "homeshore:", err)
-			return ExitCantRun
-		}
-		if err := demo.Run(ctx, ui.Options{}); err != nil {
-			fmt.Fprintln(stderr, "homeshore:", oneLine(err))
-			return ExitFailed
-		}
-		return ExitOK
+		return launchGUI(ctx, []string{"--demo"}, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "homeshore", version.Version)
 		return ExitOK
@@ -68,17 +57,4 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "homeshore: unknown command %q\n%s", args[0], usage)
 		return exitUsageErr
 	}
-}
-
-// needDisplay says why the GUI cannot start on a Linux/BSD machine with no
-// X11 or Wayland display, instead of the toolkit's panic.
-func needDisplay() error {
-	switch runtime.GOOS {
-	case "windows", "darwin":
-		return nil
-	}
-	if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
-		return errors.New("no display: the window needs X11 or Wayland (DISPLAY or WAYLAND_DISPLAY is not set); the headless commands work without one, see homeshore --help")
-	}
-	return nil
 }

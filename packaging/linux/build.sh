@@ -12,20 +12,24 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 nfpm=${NFPM:?NFPM must point at the nfpm binary (see packaging/packaging.mk)}
 version=$("$root/packaging/version.sh" "$gitver")
-[ -x "$bin" ] || { echo "linux/build.sh: no binary at $bin: run make build first" >&2; exit 1; }
+gui="$(dirname "$bin")/homeshore-gui"
+for b in "$bin" "$gui"; do
+  [ -x "$b" ] || { echo "linux/build.sh: no binary at $b: run make build first" >&2; exit 1; }
+done
 
 stage=$(mktemp -d /tmp/homeshore-pkg.XXXXXX)
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage/debian" "$out"
 # Debian policy wants stripped binaries; the debug info is of no use on agents' machines.
 strip --strip-unneeded -o "$stage/homeshore" "$bin"
+strip --strip-unneeded -o "$stage/homeshore-gui" "$gui"
 gzip -9n -c "$here/homeshore.1" >"$stage/homeshore.1.gz"
 sed "s/@VERSION@/$version/; s/@DATE@/$(date -R -u -d @"${SOURCE_DATE_EPOCH:-$(git -C "$root" log -1 --format=%ct 2>/dev/null || date +%s)}")/" \
   "$here/changelog.in" | gzip -9n >"$stage/changelog.gz"
 
 # deb: dpkg-shlibdeps wants a debian/control next to it.
 printf 'Source: homeshore\n\nPackage: homeshore\nArchitecture: amd64\n' >"$stage/debian/control"
-shlibs=$(cd "$stage" && dpkg-shlibdeps -O -e homeshore 2>/dev/null | sed -n 's/^shlibs:Depends=//p')
+shlibs=$(cd "$stage" && dpkg-shlibdeps -O -e homeshore -e homeshore-gui 2>/dev/null | sed -n 's/^shlibs:Depends=//p')
 deb_deps=()
 IFS=',' read -ra found <<<"$shlibs"
 for d in "${found[@]}" libportaudio2 libopus0 libgl1; do
@@ -36,7 +40,7 @@ for d in "${found[@]}" libportaudio2 libopus0 libgl1; do
 done
 # rpm: the soname capabilities rpm's own dependency generator would write.
 rpm_deps=()
-for so in $(readelf -d "$stage/homeshore" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p') libportaudio.so.2 libopus.so.0 libGL.so.1; do
+for so in $(readelf -d "$stage/homeshore" "$stage/homeshore-gui" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p') libportaudio.so.2 libopus.so.0 libGL.so.1; do
   cap="$so()(64bit)"
   [[ " ${rpm_deps[*]-} " == *" $cap "* ]] || rpm_deps+=("$cap")
 done
@@ -64,6 +68,9 @@ description: |-
 contents:
   - src: $stage/homeshore
     dst: /usr/bin/homeshore
+    file_info: {mode: 0755}
+  - src: $stage/homeshore-gui
+    dst: /usr/bin/homeshore-gui
     file_info: {mode: 0755}
   - src: $here/org.homeshore.Homeshore.desktop
     dst: /usr/share/applications/org.homeshore.Homeshore.desktop

@@ -14,6 +14,7 @@ import (
 // wantFiles are installed by both the deb and the rpm.
 var wantFiles = []string{
 	"/usr/bin/homeshore",
+	"/usr/bin/homeshore-gui",
 	"/usr/share/applications/org.homeshore.Homeshore.desktop",
 	"/usr/share/metainfo/org.homeshore.Homeshore.metainfo.xml",
 	"/usr/share/icons/hicolor/scalable/apps/org.homeshore.Homeshore.svg",

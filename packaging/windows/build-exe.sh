@@ -34,7 +34,7 @@ extld="-static $work/rsrc.o"
 ldflags="$ldflags -linkmode external"
 # nolibopusfile: the app decodes Opus packets, not Ogg files; libopusfile is not built for Windows.
 tags=nolibopusfile
-(cd "$root" && $go build -trimpath -tags "$tags" -ldflags "$ldflags -H windowsgui -extldflags '$extld'" -o "$out/homeshore.exe" .)
+(cd "$root" && $go build -trimpath -tags "$tags" -ldflags "$ldflags -H windowsgui -extldflags '$extld'" -o "$out/homeshore.exe" ./app/cmd/homeshore-gui)
 (cd "$root" && $go build -trimpath -tags "$tags" -ldflags "$ldflags -extldflags '$extld'" -o "$out/homeshore-cli.exe" .)
 (cd "$here/linkcheck" && $go build -trimpath -tags "$tags" -ldflags "-s -w -H windowsgui -extldflags -static" -o "$out/linkcheck.exe" .)
 echo "$out/homeshore.exe"

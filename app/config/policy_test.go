@@ -83,3 +83,14 @@ func FuzzParsePolicy(f *testing.F) {
 		}
 	})
 }
+
+// The sample IT copies must load as shipped.
+func TestPackagingSamplePolicyLoads(t *testing.T) {
+	p, err := LoadPolicyFile("../../packaging/policy.sample.json")
+	if err != nil {
+		t.Fatalf("packaging/policy.sample.json: %v", err)
+	}
+	if p.SIP.Server == "" || !p.Locked("sip.server") {
+		t.Fatalf("sample policy does not fix the SIP server: %+v", p.SIP)
+	}
+}

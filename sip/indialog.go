@@ -375,6 +375,12 @@ const transferTimeout = 60 * time.Second
 func (u *UA) onNotify(req *sip.Request, tx sip.ServerTransaction) {
 	c := u.callFor(req)
 	if c == nil {
+		// PBXs send voicemail indications (RFC 3842) unsolicited; accept them
+		// rather than have them retried.
+		if ev := req.GetHeader("Event"); ev != nil && strings.HasPrefix(strings.ToLower(ev.Value()), "message-summary") {
+			respond(tx, req, sip.StatusOK, "OK")
+			return
+		}
 		respond481(tx, req)
 		return
 	}

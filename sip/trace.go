@@ -33,3 +33,9 @@ func (t tracer) SIPTraceRead(transport, laddr, raddr string, msg []byte) {
 func (t tracer) SIPTraceWrite(transport, laddr, raddr string, msg []byte) {
 	t.log.Info("SIP sent", "transport", transport, "local", laddr, "remote", raddr, "message", string(Redact(msg)))
 }
+
+// SetLibraryLogger sends sipgo's own logs (transaction and transport
+// warnings) to l. Like EnableTrace it is process-wide: call it from main.
+func SetLibraryLogger(l *slog.Logger) {
+	sip.SetDefaultLogger(l)
+}

@@ -5,9 +5,12 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
+	"slices"
 
 	"github.com/homeshore/homeshore/app/precheck"
 	"github.com/homeshore/homeshore/app/version"
+	"github.com/homeshore/homeshore/sip"
 )
 
 // Exit codes shared by every subcommand.
@@ -36,6 +39,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		return launchGUI(ctx, nil, stderr)
 	}
+	quietLibraries(stderr, slices.Contains(args, "-v") || slices.Contains(args, "--v"))
 	switch args[0] {
 	case "--demo", "-demo", "demo":
 		return launchGUI(ctx, []string{"--demo"}, stderr)
@@ -57,4 +61,18 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "homeshore: unknown command %q\n%s", args[0], usage)
 		return exitUsageErr
 	}
+}
+
+// quietLibraries keeps library logs (sipgo's transaction warnings) off a
+// headless command's stderr, whose last line is the one that matters,
+// unless -v asks for them. The CLI owns the process, so it may set the
+// process-wide defaults.
+func quietLibraries(stderr io.Writer, verbose bool) {
+	level := slog.LevelError
+	if verbose {
+		level = slog.LevelDebug
+	}
+	l := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	slog.SetDefault(l)
+	sip.SetLibraryLogger(l)
 }

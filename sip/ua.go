@@ -134,14 +134,12 @@ func (u *UA) listen() error {
 	if u.server, err = sipgo.NewServer(sipUA, sipgo.WithServerLogger(u.log)); err != nil {
 		return errors.Join(fmt.Errorf("starting SIP server: %w", err), sipUA.Close())
 	}
-	bound, err := u.serve(listenAddr)
+	// Bind first, serve last: handlers read the contact and client set below.
+	bound, serve, err := u.bind(listenAddr)
 	if err != nil {
 		return errors.Join(err, sipUA.Close())
 	}
 	u.sipAddr = bound
-	if err := u.awaitListener(bound); err != nil {
-		return errors.Join(err, sipUA.Close())
-	}
 	u.localIP = bound.Addr()
 	// rport (RFC 3581) lets servers answer to where we really sent from, behind NAT.
 	clientOpts := []sipgo.ClientOption{sipgo.WithClientLogger(u.log), sipgo.WithClientHostname(u.localIP.String()), sipgo.WithClientNAT()}
@@ -150,7 +148,7 @@ func (u *UA) listen() error {
 		clientOpts = append(clientOpts, sipgo.WithClientConnectionAddr(bound.String()))
 	}
 	if u.client, err = sipgo.NewClient(sipUA, clientOpts...); err != nil {
-		return errors.Join(fmt.Errorf("starting SIP client: %w", err), sipUA.Close())
+		return errors.Join(fmt.Errorf("starting SIP client: %w", err), sipUA.Close(), u.listener.Close())
 	}
 	u.contact = sip.ContactHeader{Address: sip.Uri{
 		Scheme: "sip", User: u.cfg.User, Host: u.localIP.String(), Port: int(bound.Port()),
@@ -164,29 +162,33 @@ func (u *UA) listen() error {
 	}
 	u.dialog = &sipgo.DialogUA{Client: u.client, ContactHDR: u.contact}
 	u.routes()
+	u.goServe(serve)
+	if err := u.awaitListener(bound); err != nil {
+		return errors.Join(err, sipUA.Close(), u.listener.Close())
+	}
 	return nil
 }
 
 // serve binds the listener for our transport and serves it in the background.
-func (u *UA) serve(addr string) (netip.AddrPort, error) {
+// bind opens the listener for our transport and returns the function that
+// serves it.
+func (u *UA) bind(addr string) (netip.AddrPort, func() error, error) {
 	switch u.cfg.Transport {
 	case TransportUDP:
 		conn, err := net.ListenPacket("udp", addr)
 		if err != nil {
-			return netip.AddrPort{}, fmt.Errorf("cannot listen for SIP on udp:%s: %w", addr, err)
+			return netip.AddrPort{}, nil, fmt.Errorf("cannot listen for SIP on udp:%s: %w", addr, err)
 		}
 		u.listener = conn
-		u.goServe(func() error { return u.server.ServeUDP(conn) })
-		return netip.MustParseAddrPort(conn.LocalAddr().String()), nil
+		return netip.MustParseAddrPort(conn.LocalAddr().String()), func() error { return u.server.ServeUDP(conn) }, nil
 	default:
-		// TCP is also where TLS peers come back to us: they reuse our connection.
+		// TLS peers come back over the connection we open (see bindStreamContact).
 		ln, err := net.Listen("tcp", addr)
 		if err != nil {
-			return netip.AddrPort{}, fmt.Errorf("cannot listen for SIP on tcp:%s: %w", addr, err)
+			return netip.AddrPort{}, nil, fmt.Errorf("cannot listen for SIP on tcp:%s: %w", addr, err)
 		}
 		u.listener = ln
-		u.goServe(func() error { return u.server.ServeTCP(ln) })
-		return netip.MustParseAddrPort(ln.Addr().String()), nil
+		return netip.MustParseAddrPort(ln.Addr().String()), func() error { return u.server.ServeTCP(ln) }, nil
 	}
 }
 

@@ -28,8 +28,15 @@ type phone struct {
 	ua    *sip.UA
 	stop  context.CancelFunc // ends the UA's event loop
 	calls map[string]*callEntry
-	ended map[string]media.Stats // final figures of ended calls, for the call log
-	wg    sync.WaitGroup         // UA event loops and per-call loops
+	ended map[string]endRecord // ended calls, for the call log
+	wg    sync.WaitGroup       // UA event loops and per-call loops
+}
+
+// endRecord is what the call log needs of an ended call.
+type endRecord struct {
+	stats    media.Stats
+	answered time.Time
+	ended    time.Time
 }
 
 // callEntry is one call the GUI knows.
@@ -41,7 +48,7 @@ type callEntry struct {
 }
 
 func newPhone(c *Core) *phone {
-	return &phone{c: c, calls: map[string]*callEntry{}, ended: map[string]media.Stats{}}
+	return &phone{c: c, calls: map[string]*callEntry{}, ended: map[string]endRecord{}}
 }
 
 // availableCodecs lists the codecs this build can use, best first.
@@ -229,7 +236,7 @@ func (p *phone) closed(e *callEntry, end sip.EndInfo) {
 	stats := e.call.Stats()
 	p.mu.Lock()
 	delete(p.calls, e.info.ID)
-	p.ended[e.info.ID] = stats
+	p.ended[e.info.ID] = endRecord{stats: stats, answered: e.call.AnsweredAt(), ended: time.Now()}
 	up := e.established
 	closeAudio := e.closeAudio
 	p.mu.Unlock()
@@ -254,8 +261,8 @@ func (p *phone) closed(e *callEntry, end sip.EndInfo) {
 	}
 }
 
-// finalStats returns the last figures of an ended call.
-func (p *phone) finalStats(id string) (media.Stats, bool) {
+// endOf returns what is known of an ended call.
+func (p *phone) endOf(id string) (endRecord, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	s, ok := p.ended[id]

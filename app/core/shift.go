@@ -101,6 +101,10 @@ func (s *shiftControl) ClockIn(ctx context.Context, report ui.CheckReport, overr
 // startGuard watches the checked headset during the shift. Without a
 // sound server to watch the shift still runs; the agent is told.
 func (s *shiftControl) startGuard(_ context.Context, rep precheck.Report) {
+	if rep.Output == "" || rep.Input == "" {
+		s.c.log.Warn("headset watch not running: the check named no headset")
+		return
+	}
 	stop, err := precheck.Guard(context.Background(), s.c.machine, precheck.GuardOptions{
 		Output: rep.Output, Input: rep.Input, Policy: s.c.policy.Checks.Headset,
 		Devices: s.c.opts.ListDevices, Watch: s.c.opts.WatchDevices,

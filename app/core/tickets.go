@@ -113,8 +113,9 @@ func (t *ticketClient) LogCall(ctx context.Context, log ui.CallLog) error {
 		return err
 	}
 	q := log.Quality
-	if final, ok := t.c.phone.finalStats(log.CallID); ok && q.MOS == 0 && q.Codec == "" {
-		q = qualityOf(final)
+	end, known := t.c.phone.endOf(log.CallID)
+	if known && q.MOS == 0 && q.Codec == "" {
+		q = qualityOf(end.stats)
 	}
 	direction := "inbound"
 	if log.Direction == ui.Outbound {
@@ -124,10 +125,15 @@ func (t *ticketClient) LogCall(ctx context.Context, log ui.CallLog) error {
 	if start.IsZero() {
 		start = time.Now().Add(-log.Duration)
 	}
-	answered := start
+	// The GUI's Duration is talk time; the phone knows when it really ended.
+	answered, ended := start, start.Add(log.Duration)
+	if known && !end.answered.IsZero() {
+		answered, ended = end.answered, end.ended
+	}
+	answered = answered.UTC()
 	rec := tickets.CallLog{
 		CallID: log.CallID, Direction: direction, Number: log.Remote,
-		StartedAt: start.UTC(), AnsweredAt: &answered, EndedAt: start.Add(log.Duration).UTC(),
+		StartedAt: start.UTC(), AnsweredAt: &answered, EndedAt: ended.UTC(),
 		Disposition: log.Disposition, Note: log.Note, TicketID: log.TicketID,
 		Quality: tickets.CallQuality{Codec: q.Codec, LossPct: q.LossPercent, JitterMs: q.JitterMs, MOS: q.MOS},
 	}

@@ -3,9 +3,11 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 
+	"github.com/homeshore/homeshore/app/core"
 	"github.com/homeshore/homeshore/app/demo"
 	"github.com/homeshore/homeshore/app/precheck"
 	"github.com/homeshore/homeshore/app/ui"
@@ -33,8 +35,17 @@ Commands:
 // Run executes the command line args and returns the process exit code.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return exitUsageErr
+		// The GUI on the real core: profile, IT policy, keyring.
+		c, err := core.New(core.Options{})
+		if err == nil {
+			err = ui.Main(ctx, ui.Options{Backend: c.Backend()})
+			err = errors.Join(err, c.Close())
+		}
+		if err != nil {
+			fmt.Fprintln(stderr, "homeshore:", oneLine(err))
+			return ExitFailed
+		}
+		return ExitOK
 	}
 	switch args[0] {
 	case "--demo", "-demo", "demo":

@@ -42,6 +42,12 @@ func (s *secretStore) Get(key string) (string, error) {
 		if err != nil {
 			return "", err
 		}
+		if k, ok := s.sipKey(); ok && pw == "" {
+			// An empty HOMESHORE_SIP_PASSWORD must not hide the keyring's.
+			if v, gerr := s.store.Get(k); gerr == nil {
+				pw = v
+			}
+		}
 		if pw == "" {
 			pw = pending
 		}

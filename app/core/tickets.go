@@ -183,3 +183,13 @@ func (t *ticketClient) close() error {
 	defer t.mu.Unlock()
 	return t.closeLocked()
 }
+
+// SyncTickets runs one sync with the ticket backend now: pending writes
+// go out, tickets and dispositions come in (tests, "sync now").
+func (c *Core) SyncTickets(ctx context.Context) error {
+	cl, err := c.tickets.open()
+	if err != nil {
+		return err
+	}
+	return cl.SyncOnce(ctx)
+}

@@ -141,4 +141,3 @@ func (d *driver) tap(text string) error {
 		return true
 	})
 }
-

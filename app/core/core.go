@@ -52,6 +52,12 @@ type Options struct {
 	WatchDevices func(context.Context) (<-chan struct{}, func() error, error)
 	// SIPListen pins where the UA listens ("127.0.0.1:0"); "" lets sip choose.
 	SIPListen string
+	// NoDeviceGuard leaves the mid-shift headset watch off (the demo runs
+	// on whatever devices the machine has).
+	NoDeviceGuard bool
+	// Direct registers nowhere: the account's server is the peer that
+	// numbers are dialled at, and calls come straight to SIPListen (the demo).
+	Direct bool
 	// QualityEvery is the live quality period; 0 means DefaultQualityEvery.
 	QualityEvery time.Duration
 }
@@ -157,6 +163,9 @@ func (c *Core) Backend() ui.Backend {
 		Codecs:  availableCodecs(),
 	}
 }
+
+// SIPAddr is where the agent's user agent accepts SIP ("" before Register).
+func (c *Core) SIPAddr() string { return c.phone.SIPAddr() }
 
 // Machine is the shift state machine (headless callers and tests).
 func (c *Core) Machine() *shift.Machine { return c.machine }

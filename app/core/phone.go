@@ -73,6 +73,9 @@ func (p *phone) sipConfig(acc ui.Account) (sip.Config, error) {
 		OutboundProxy: pick(p.c.policy.SIP.OutboundProxy, prof.OutboundProxy), CAFile: prof.CAFile,
 		ListenAddr: p.c.opts.SIPListen,
 	}
+	if p.c.opts.Direct {
+		cfg.Registrar, cfg.Domain, cfg.Password = "", acc.Server, ""
+	}
 	_, set, _ := p.c.settings.Load()
 	codecs := set.Codecs
 	if p.c.policy.Locked("sip.codecs") {

@@ -160,6 +160,7 @@ func (c *Core) Backend() ui.Backend {
 		Secrets: c.secrets,
 		Config:  c.settings,
 		Events:  c.events,
+		Ringer:  ringer{c: c},
 		Codecs:  availableCodecs(),
 	}
 }
@@ -174,6 +175,7 @@ func (c *Core) Machine() *shift.Machine { return c.machine }
 // closes the event channel. It is idempotent.
 func (c *Core) Close() error {
 	c.closeOnce.Do(func() {
+		c.events.release() // hanging up emits events nobody may read any more
 		err := c.phone.close()
 		err = errors.Join(err, c.shift.close())
 		err = errors.Join(err, c.tickets.close())

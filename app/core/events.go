@@ -36,8 +36,17 @@ func (h *hub) emit(ev ui.Event) {
 	}
 }
 
+// release stops emitters from waiting for room: the GUI no longer reads.
+func (h *hub) release() {
+	select {
+	case <-h.done:
+	default:
+		close(h.done)
+	}
+}
+
 func (h *hub) close() {
-	close(h.done) // unblocks emitters waiting for room
+	h.release()
 	h.mu.Lock()
 	h.closed = true
 	close(h.ch)

@@ -61,7 +61,7 @@ func (k *checker) Run(ctx context.Context, progress func(ui.CheckProgress)) (ui.
 func (k *checker) uiReport(rep precheck.Report) ui.CheckReport {
 	out := ui.CheckReport{CanStart: rep.Passed(), OverrideAllowed: k.c.policy.Checks.AllowOverride}
 	for _, c := range rep.Checks {
-		r := ui.CheckResult{Name: c.Name, Verdict: uiVerdict(c.Verdict)}
+		r := ui.CheckResult{Name: checkTitle(c.Name), Verdict: uiVerdict(c.Verdict)}
 		for _, f := range c.Findings {
 			if f.Verdict == precheck.Pass || f.Verdict == precheck.Skipped {
 				if r.Figures == "" {
@@ -79,6 +79,19 @@ func (k *checker) uiReport(rep precheck.Report) ui.CheckReport {
 		out.Results = append(out.Results, r)
 	}
 	return out
+}
+
+// checkTitles name the checks for people (the report keeps the stable keys).
+var checkTitles = map[string]string{
+	config.CheckHeadset: "Headset", config.CheckLeak: "Headset leak (echo)", config.CheckMicrophone: "Microphone",
+	config.CheckSpeaker: "Speaker", config.CheckRoom: "Quiet room", config.CheckNetwork: "Network",
+}
+
+func checkTitle(name string) string {
+	if t, ok := checkTitles[name]; ok {
+		return t
+	}
+	return name
 }
 
 func uiVerdict(v precheck.Verdict) ui.Verdict {

@@ -1,6 +1,7 @@
-// Package demo wires the GUI to a self-contained, in-process setup for
-// `homeshore --demo`: a simulated far end that calls the agent now and then,
-// sample tickets, virtual audio devices and a pre-shift check that passes.
+// Package demo wires the GUI to a self-contained setup for `homeshore
+// --demo`: the real core against an embedded ticket server and simulated
+// customers on loopback SIP (live.go, caller.go), or, when that cannot
+// start, in-process fakes of every part (sample tickets, virtual devices).
 package demo
 
 import (
@@ -165,17 +166,29 @@ func (d *Demo) callers(ctx context.Context) {
 }
 
 // Run starts the demo, runs the GUI on it until the window closes or ctx
-// ends, then stops the demo. It is what `homeshore --demo` calls.
+// ends, then stops the demo. It is what `homeshore --demo` calls. The demo
+// runs on the real core (StartLive); if that cannot start, it falls back to
+// the in-process fakes and the banner says so.
 func Run(ctx context.Context, opts ui.Options) error {
-	d := New(DefaultTiming, uint64(time.Now().UnixNano()))
-	d.Start()
-	defer d.Close()
-	opts.Backend = d.Backend()
+	opts.Demo = true
 	sounds, err := os.MkdirTemp("", "homeshore-demo-sounds")
 	if err == nil {
 		defer os.RemoveAll(sounds)
+	}
+	live, err := StartLive(DefaultTiming, opts.Logger)
+	if err == nil {
+		defer live.Close()
+		opts.Backend = live.Backend()
+		opts.DemoNote = live.Note()
+	} else {
+		d := New(DefaultTiming, uint64(time.Now().UnixNano()))
+		d.Start()
+		defer d.Close()
+		opts.Backend = d.Backend()
+		opts.DemoNote = "The simulated phone is used: " + err.Error()
+	}
+	if sounds != "" {
 		opts.Backend.Ringer = newRinger(sounds)
 	}
-	opts.Demo = true
 	return ui.Main(ctx, opts)
 }

@@ -19,6 +19,8 @@ type Options struct {
 	Backend Backend
 	// Demo shows the "this is a demo" banner.
 	Demo bool
+	// DemoNote is added to the demo banner (e.g. no audio device: silent calls).
+	DemoNote string
 	// Language overrides the OS language and the saved setting ("en", "fr").
 	Language string
 	Logger   *slog.Logger

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"strings"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 )
@@ -27,7 +29,7 @@ const (
 func newFrame(c *Controller) *frame {
 	f := &frame{c: c, demo: newBanner(colorInfo), alert: newBanner(colorBad), body: container.NewStack()}
 	if c.opts.Demo {
-		f.demo.show(colorInfo, c.tr.T("demo.banner"))
+		f.demo.show(colorInfo, strings.TrimSpace(c.tr.T("demo.banner")+" "+c.opts.DemoNote))
 	}
 	if c.alert != "" {
 		f.alert.show(colorBad, c.alert)

@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"syscall"
 
+	"github.com/homeshore/homeshore/app/core"
 	"github.com/homeshore/homeshore/app/demo"
 	_ "github.com/homeshore/homeshore/app/localeenv" // before Fyne reads the locale
 	"github.com/homeshore/homeshore/app/ui"
@@ -35,7 +36,12 @@ func run(ctx context.Context, args []string) error {
 	case len(args) == 1 && (args[0] == "--demo" || args[0] == "demo"):
 		return demo.Run(ctx, ui.Options{})
 	case len(args) == 0:
-		return errors.New("the window on a real account is not available in this build yet: run homeshore --demo")
+		// The window on the real core: profile, IT policy, keyring.
+		c, err := core.New(core.Options{})
+		if err != nil {
+			return err
+		}
+		return errors.Join(ui.Main(ctx, ui.Options{Backend: c.Backend()}), c.Close())
 	default:
 		return fmt.Errorf("unknown arguments %q: use homeshore --help", args)
 	}

@@ -1,0 +1,160 @@
+package core
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/homeshore/homeshore/app/config"
+	"github.com/homeshore/homeshore/app/precheck"
+	"github.com/homeshore/homeshore/app/ui"
+	"github.com/homeshore/homeshore/media/devinfo"
+)
+
+// checker is ui.Checker over precheck.Run and ui.DeviceLister over the
+// headset verdicts. It keeps the last report: clock-in and the device
+// guard need its figures and the devices that passed.
+type checker struct {
+	c *Core
+
+	mu     sync.Mutex
+	report *precheck.Report
+	at     time.Time
+}
+
+// Run runs the whole pre-shift check on the agent's chosen devices.
+func (k *checker) Run(ctx context.Context, progress func(ui.CheckProgress)) (ui.CheckReport, error) {
+	acc, set, _ := k.c.settings.Load()
+	names := config.AllChecks()
+	step := 0
+	var stepMu sync.Mutex
+	opts := precheck.Options{
+		Policy: k.c.policy, Input: set.InputDevice, Output: set.OutputDevice,
+		SIPServer: acc.Server, Transport: acc.Transport, Devices: k.c.opts.ListDevices,
+		Progress: func(s precheck.Step) {
+			stepMu.Lock()
+			if s.Done {
+				step++
+			}
+			p := ui.CheckProgress{Step: min(step, len(names)-1), Steps: len(names), Current: s.Message}
+			stepMu.Unlock()
+			if progress != nil {
+				progress(p)
+			}
+		},
+	}
+	run := k.c.opts.RunChecks
+	if run == nil {
+		run = precheck.Run
+	}
+	rep, err := run(ctx, opts)
+	if err != nil {
+		return ui.CheckReport{}, err
+	}
+	k.mu.Lock()
+	k.report, k.at = &rep, time.Now()
+	k.mu.Unlock()
+	return k.uiReport(rep), nil
+}
+
+// uiReport flattens a report for the check screen.
+func (k *checker) uiReport(rep precheck.Report) ui.CheckReport {
+	out := ui.CheckReport{CanStart: rep.Passed(), OverrideAllowed: k.c.policy.Checks.AllowOverride}
+	for _, c := range rep.Checks {
+		r := ui.CheckResult{Name: checkTitle(c.Name), Verdict: uiVerdict(c.Verdict)}
+		for _, f := range c.Findings {
+			if f.Verdict == precheck.Pass || f.Verdict == precheck.Skipped {
+				if r.Figures == "" {
+					r.Figures = f.Message
+				}
+				continue
+			}
+			if r.Fix == "" || f.Verdict == c.Verdict {
+				r.Fix = f.Message
+			}
+		}
+		if !c.Mandatory && r.Verdict == ui.VerdictFail {
+			r.Verdict = ui.VerdictWarn // IT does not require it: it never blocks the shift
+		}
+		out.Results = append(out.Results, r)
+	}
+	return out
+}
+
+// checkTitles name the checks for people (the report keeps the stable keys).
+var checkTitles = map[string]string{
+	config.CheckHeadset: "Headset", config.CheckLeak: "Headset leak (echo)", config.CheckMicrophone: "Microphone",
+	config.CheckSpeaker: "Speaker", config.CheckRoom: "Quiet room", config.CheckNetwork: "Network",
+}
+
+func checkTitle(name string) string {
+	if t, ok := checkTitles[name]; ok {
+		return t
+	}
+	return name
+}
+
+func uiVerdict(v precheck.Verdict) ui.Verdict {
+	switch v {
+	case precheck.Warn:
+		return ui.VerdictWarn
+	case precheck.Fail, precheck.Error:
+		return ui.VerdictFail
+	}
+	return ui.VerdictPass
+}
+
+func (k *checker) last() (precheck.Report, bool) {
+	rep, _, ok := k.lastAt()
+	return rep, ok
+}
+
+func (k *checker) lastAt() (precheck.Report, time.Time, bool) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.report == nil {
+		return precheck.Report{}, time.Time{}, false
+	}
+	return *k.report, k.at, true
+}
+
+// headsetName names the headset the guard watches, for the alert.
+func (k *checker) headsetName() string {
+	rep, ok := k.last()
+	if ok && rep.Output != "" {
+		return rep.Output
+	}
+	if ok && rep.Input != "" {
+		return rep.Input
+	}
+	return "headset"
+}
+
+// Devices lists inputs and outputs with the headset verdict under policy.
+func (k *checker) Devices(ctx context.Context) ([]ui.Device, error) {
+	list := k.c.opts.ListDevices
+	if list == nil {
+		list = devinfo.List
+	}
+	devs, err := list(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []ui.Device
+	for _, d := range devs {
+		if d.Monitor {
+			continue // a sink's monitor is not a microphone
+		}
+		v := precheck.Judge(d, k.c.policy.Checks.Headset)
+		kind := ui.DeviceOutput
+		if d.Direction == devinfo.Input {
+			kind = ui.DeviceInput
+		}
+		name := d.Description
+		if name == "" {
+			name = d.ID
+		}
+		out = append(out, ui.Device{ID: d.ID, Name: name, Kind: kind, Verdict: uiVerdict(v.Verdict), Note: v.Reason})
+	}
+	return out, nil
+}

@@ -1,0 +1,128 @@
+package guitest
+
+import (
+	"reflect"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/widget"
+)
+
+// The driver finds widgets the way a person does: by what they show. It
+// walks containers and the exported fields of widgets (Card.Content,
+// Scroll.Content, Form items...), skipping what is hidden. It runs on the
+// Fyne thread only (inside fyne.DoAndWait).
+
+var canvasObjectType = reflect.TypeOf((*fyne.CanvasObject)(nil)).Elem()
+
+func walk(o fyne.CanvasObject, visit func(fyne.CanvasObject)) {
+	seen := map[uintptr]bool{}
+	var rec func(o fyne.CanvasObject)
+	var fields func(v reflect.Value, depth int)
+	rec = func(o fyne.CanvasObject) {
+		if o == nil || !o.Visible() {
+			return
+		}
+		if rv := reflect.ValueOf(o); rv.Kind() == reflect.Pointer {
+			if rv.IsNil() || seen[rv.Pointer()] {
+				return
+			}
+			seen[rv.Pointer()] = true
+		}
+		visit(o)
+		if c, ok := o.(*fyne.Container); ok {
+			for _, child := range c.Objects {
+				rec(child)
+			}
+			return
+		}
+		fields(reflect.ValueOf(o), 0)
+	}
+	fields = func(v reflect.Value, depth int) {
+		if depth > 4 {
+			return
+		}
+		for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
+			if v.IsNil() || !v.CanInterface() {
+				return
+			}
+			if depth > 0 && v.Type().Implements(canvasObjectType) {
+				rec(v.Interface().(fyne.CanvasObject))
+				return
+			}
+			v = v.Elem()
+		}
+		switch v.Kind() {
+		case reflect.Struct:
+			t := v.Type()
+			for i := 0; i < t.NumField(); i++ {
+				if f := t.Field(i); f.IsExported() && !f.Anonymous {
+					fields(v.Field(i), depth+1)
+				}
+			}
+		case reflect.Slice:
+			for i := 0; i < v.Len(); i++ {
+				fields(v.Index(i), depth+1)
+			}
+		}
+	}
+	rec(o)
+}
+
+// findButton returns the visible button labelled text.
+func findButton(root fyne.CanvasObject, text string) *widget.Button {
+	var found *widget.Button
+	walk(root, func(o fyne.CanvasObject) {
+		if b, ok := o.(*widget.Button); ok && found == nil && b.Text == text {
+			found = b
+		}
+	})
+	return found
+}
+
+// findSelect returns the visible select with this placeholder.
+func findSelect(root fyne.CanvasObject, placeholder string) *widget.Select {
+	var found *widget.Select
+	walk(root, func(o fyne.CanvasObject) {
+		if s, ok := o.(*widget.Select); ok && found == nil && s.PlaceHolder == placeholder {
+			found = s
+		}
+	})
+	return found
+}
+
+// hasText reports whether a visible label or text starts with prefix.
+func hasText(root fyne.CanvasObject, prefix string) bool {
+	found := false
+	walk(root, func(o fyne.CanvasObject) {
+		switch o := o.(type) {
+		case *widget.Label:
+			found = found || strings.HasPrefix(o.Text, prefix)
+		case *canvas.Text:
+			found = found || strings.HasPrefix(o.Text, prefix)
+		case *widget.RichText:
+			found = found || strings.HasPrefix(o.String(), prefix)
+		}
+	})
+	return found
+}
+
+// describe lists what the window shows, for failure messages.
+func describe(root fyne.CanvasObject) string {
+	var parts []string
+	walk(root, func(o fyne.CanvasObject) {
+		switch o := o.(type) {
+		case *widget.Button:
+			parts = append(parts, "button "+strconv.Quote(o.Text))
+		case *widget.Label:
+			if o.Text != "" {
+				parts = append(parts, "label "+strconv.Quote(o.Text))
+			}
+		case *widget.Select:
+			parts = append(parts, "select "+strconv.Quote(o.PlaceHolder))
+		}
+	})
+	return strings.Join(parts, ", ")
+}

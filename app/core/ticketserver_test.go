@@ -1,0 +1,65 @@
+package core
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+
+	"github.com/homeshore/homeshore/server"
+)
+
+// startTicketServer runs the reference ticket server (SQLite, demo seed)
+// on 127.0.0.1 for the test.
+func startTicketServer(t *testing.T) string {
+	t.Helper()
+	ctx := context.Background()
+	srv, err := server.New(ctx, server.Config{Driver: "sqlite", DSN: filepath.Join(t.TempDir(), "tickets.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.SeedDemo(ctx); err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv.Handler())
+	t.Cleanup(func() {
+		hs.Close()
+		srv.Close()
+	})
+	return hs.URL
+}
+
+// serverCalls lists the calls the server holds for the demo agent.
+func serverCalls(t *testing.T, url string) []server.CallLog {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"username": server.DemoAgent, "password": server.DemoPassword})
+	res, err := http.Post(url+"/v1/auth/login", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	err = json.NewDecoder(res.Body).Decode(&tok)
+	res.Body.Close()
+	if err != nil || tok.AccessToken == "" {
+		t.Fatalf("login: %v (status %d)", err, res.StatusCode)
+	}
+	req, _ := http.NewRequest("GET", url+"/v1/calls", nil)
+	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+	res, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var out struct {
+		Calls []server.CallLog `json:"calls"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&out); err != nil {
+		t.Fatal(err)
+	}
+	return out.Calls
+}

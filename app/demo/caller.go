@@ -1,0 +1,159 @@
+package demo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	appshift "github.com/homeshore/homeshore/app/shift"
+	"github.com/homeshore/homeshore/media"
+	"github.com/homeshore/homeshore/sip"
+)
+
+// liveCustomers call the agent in the live demo; the first has tickets in
+// the agent's queue, so the screen-pop shows them.
+var liveCustomers = []customer{
+	{"Claire Martin", "+33612345678"},
+	{"John Smith", "+14155550134"},
+}
+
+// customers rings the agent now and then while they are Available: each
+// call comes from its own user agent whose user part is the caller's number.
+func (l *Live) customers(ctx context.Context) {
+	wait := l.timing.FirstCall
+	n := 0
+	for {
+		if !sleep(ctx, wait) {
+			return
+		}
+		wait = l.timing.CallEvery
+		st, _ := l.core.Machine().State()
+		agent := l.core.SIPAddr()
+		if st != appshift.Available || agent == "" {
+			wait = l.timing.FirstCall
+			continue
+		}
+		c := liveCustomers[n%len(liveCustomers)]
+		n++
+		if err := l.call(ctx, c, agent); err != nil {
+			l.log.Info("demo customer call", "customer", c.name, "result", err)
+		}
+	}
+}
+
+// call is one customer's call: ring, talk for TalkFor, hang up.
+func (l *Live) call(ctx context.Context, c customer, agent string) error {
+	ua, err := sip.New(sip.Config{ListenAddr: "127.0.0.1:0", User: c.phone, DisplayName: c.name}, sip.WithLogger(l.log))
+	if err != nil {
+		return err
+	}
+	defer ua.Close()
+	voice, err := loopWAV(l.voice)
+	if err != nil {
+		return err
+	}
+	defer voice.Close()
+	call, err := ua.Dial(ctx, "sip:agent@"+agent, sip.Audio{Source: voice})
+	if err != nil {
+		return err
+	}
+	ringCtx, cancel := context.WithTimeout(ctx, l.timing.RingFor)
+	err = call.WaitAnswered(ringCtx)
+	cancel()
+	if err != nil {
+		_ = call.Hangup(context.Background())
+		<-call.Done()
+		return fmt.Errorf("not answered: %w", err)
+	}
+	return l.talk(ctx, call)
+}
+
+// talk lets the call run TalkFor unless the agent hangs up first.
+func (l *Live) talk(ctx context.Context, call *sip.Call) error {
+	t := time.NewTimer(l.timing.TalkFor)
+	defer t.Stop()
+	select {
+	case <-call.Done():
+		return nil
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	hctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := call.Hangup(hctx)
+	<-call.Done()
+	if errors.Is(err, sip.ErrCallEnded) {
+		return nil
+	}
+	return err
+}
+
+// answerLine answers the agent's outgoing calls after AnswerAfter with the
+// customer's voice.
+func (l *Live) answerLine(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case ev := <-l.line.Events():
+			in, ok := ev.(sip.IncomingCall)
+			if !ok {
+				continue
+			}
+			l.spawn(func(ctx context.Context) {
+				if !sleep(ctx, l.timing.AnswerAfter) {
+					return
+				}
+				voice, err := loopWAV(l.voice)
+				if err != nil {
+					_ = in.Call.Reject(480)
+					return
+				}
+				defer voice.Close()
+				err = in.Call.Answer(ctx, sip.Audio{Source: voice})
+				if err == nil {
+					err = l.talk(ctx, in.Call)
+				}
+				if err != nil && !strings.Contains(err.Error(), "cancel") {
+					l.log.Info("demo line call", "result", err)
+				}
+			})
+		}
+	}
+}
+
+// wavLoop plays a WAV file over and over.
+type wavLoop struct {
+	path string
+	cur  *media.WAVSource
+}
+
+func loopWAV(path string) (*wavLoop, error) {
+	s, err := media.OpenWAVSource(path)
+	if err != nil {
+		return nil, err
+	}
+	return &wavLoop{path: path, cur: s}, nil
+}
+
+func (w *wavLoop) Read(frame []int16) error {
+	err := w.cur.Read(frame)
+	if !errors.Is(err, io.EOF) {
+		return err
+	}
+	w.cur.Close()
+	next, err := media.OpenWAVSource(w.path)
+	if err != nil {
+		return err
+	}
+	w.cur = next
+	return w.cur.Read(frame)
+}
+
+// Close releases the file; call it once the call is over.
+func (w *wavLoop) Close() error { return w.cur.Close() }
+
+func (w *wavLoop) String() string { return "Loop(" + w.cur.String() + ")" }

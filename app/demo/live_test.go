@@ -1,0 +1,127 @@
+package demo
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/homeshore/homeshore/app/ui"
+	"github.com/homeshore/homeshore/server"
+)
+
+// TestLiveDemoCall: on the real core, a simulated customer (a SIP user agent
+// on loopback) calls the Available agent with the screen-pop tickets of her
+// number, talks, hangs up; the wrap-up reaches the embedded ticket server.
+func TestLiveDemoCall(t *testing.T) {
+	timing := Timing{FirstCall: 10 * time.Millisecond, CallEvery: time.Hour, RingFor: 10 * time.Second,
+		AnswerAfter: 10 * time.Millisecond, TalkFor: 1500 * time.Millisecond}
+	l, err := StartLive(timing, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := l.Close(); err != nil {
+			t.Errorf("close: %v", err)
+		}
+	})
+	be := l.Backend()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	acc, _, err := be.Config.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if acc.Password, err = be.Secrets.Get(ui.SecretSIPPassword); err != nil {
+		t.Fatalf("the demo account has no password: the GUI would open first-run setup: %v", err)
+	}
+	if err := l.Core().SyncTickets(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := be.Shift.ClockIn(ctx, ui.CheckReport{CanStart: true}, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := be.Phone.Register(ctx, acc); err != nil {
+		t.Fatal(err)
+	}
+	in := nextLive[ui.IncomingCall](t, be)
+	if in.Call.Remote != "+33612345678" {
+		t.Fatalf("call from %q, want Claire's number", in.Call.Remote)
+	}
+	tks, err := be.Tickets.LookupByPhone(ctx, in.Call.Remote)
+	if err != nil || len(tks) == 0 {
+		t.Fatalf("screen-pop %v, %v: want Claire's tickets", tks, err)
+	}
+	if err := be.Phone.Answer(ctx, in.Call.ID); err != nil {
+		t.Fatal(err)
+	}
+	nextLive[ui.CallEstablished](t, be)
+	closed := nextLive[ui.CallClosed](t, be)
+	if closed.By != "remote" {
+		t.Fatalf("closed %+v, want the customer to hang up", closed)
+	}
+	q := ui.Quality{}
+	err = be.Tickets.LogCall(ctx, ui.CallLog{CallID: in.Call.ID, Remote: in.Call.Remote, Direction: ui.Inbound,
+		Start: in.Call.Started, Duration: time.Second, Disposition: "resolved", Quality: q})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Core().SyncTickets(ctx); err != nil {
+		t.Fatal(err)
+	}
+	calls := agentCalls(t, acc.BackendURL)
+	if len(calls) != 1 || calls[0].Disposition != "resolved" || calls[0].Number != "+33612345678" || calls[0].Quality.Codec == "" {
+		t.Fatalf("server calls %+v: want Claire's call, resolved, with the call's quality", calls)
+	}
+}
+
+// agentCalls lists the demo agent's calls on the ticket server.
+func agentCalls(t *testing.T, url string) []server.CallLog {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"username": server.DemoAgent, "password": server.DemoPassword})
+	res, err := http.Post(url+"/v1/auth/login", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	err = json.NewDecoder(res.Body).Decode(&tok)
+	res.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("GET", url+"/v1/calls", nil)
+	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+	res, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var out struct {
+		Calls []server.CallLog `json:"calls"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&out); err != nil {
+		t.Fatal(err)
+	}
+	return out.Calls
+}
+
+func nextLive[T ui.Event](t *testing.T, be ui.Backend) T {
+	t.Helper()
+	deadline := time.After(15 * time.Second)
+	for {
+		select {
+		case ev := <-be.Events.Events():
+			if e, ok := ev.(T); ok {
+				return e
+			}
+		case <-deadline:
+			var zero T
+			t.Fatalf("no %T event", zero)
+			return zero
+		}
+	}
+}

@@ -100,6 +100,8 @@ func uiVerdict(v precheck.Verdict) ui.Verdict {
 		return ui.VerdictWarn
 	case precheck.Fail, precheck.Error:
 		return ui.VerdictFail
+	case precheck.Skipped:
+		return ui.VerdictSkipped
 	}
 	return ui.VerdictPass
 }

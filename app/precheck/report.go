@@ -80,7 +80,8 @@ const ReportSchema = 1
 // Passed: no mandatory check failed or errored (warnings pass).
 func (r Report) Passed() bool {
 	for _, c := range r.Checks {
-		if c.Mandatory && (c.Verdict == Fail || c.Verdict == Error) {
+		// A mandatory check that did not run proves nothing: it blocks too.
+		if c.Mandatory && (c.Verdict == Fail || c.Verdict == Error || c.Verdict == Skipped) {
 			return false
 		}
 	}
@@ -91,7 +92,7 @@ func (r Report) Passed() bool {
 func (r Report) FailedChecks() []string {
 	var out []string
 	for _, c := range r.Checks {
-		if c.Mandatory && (c.Verdict == Fail || c.Verdict == Error) {
+		if c.Mandatory && (c.Verdict == Fail || c.Verdict == Error || c.Verdict == Skipped) {
 			out = append(out, c.Name)
 		}
 	}
@@ -116,7 +117,7 @@ func (r Report) ExitCode() int {
 		switch c.Verdict {
 		case Fail:
 			failed = true
-		case Error:
+		case Error, Skipped:
 			errored = true
 		}
 	}

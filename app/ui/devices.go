@@ -144,6 +144,8 @@ func verdictWord(tr *Translator, v Verdict) string {
 		return tr.T("verdict.pass")
 	case VerdictWarn:
 		return tr.T("verdict.warn")
+	case VerdictSkipped:
+		return tr.T("verdict.skipped")
 	}
 	return tr.T("verdict.fail")
 }

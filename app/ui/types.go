@@ -121,6 +121,8 @@ const (
 	VerdictPass Verdict = iota
 	VerdictWarn
 	VerdictFail
+	// VerdictSkipped: the check did not run; it proves nothing either way.
+	VerdictSkipped
 )
 
 // CheckResult is one pre-shift check's result.

@@ -44,6 +44,8 @@ func verdictColor(v Verdict) color.Color {
 		return colorGood
 	case VerdictWarn:
 		return colorWarn
+	case VerdictSkipped:
+		return colorIdle
 	}
 	return colorBad
 }

@@ -63,17 +63,20 @@ func BenchmarkSIPVsBaresip(b *testing.B) {
 		var hsCalls, brCalls []callResult
 		for _, n := range counts {
 			// Alternate so slow drifts in the machine's load hit both alike.
-			hsCalls = append(hsCalls, homeshoreCalls(b, hs, speech, n, window))
+			hsCalls = append(hsCalls, homeshoreCalls(b, hs, speech, n, window, false))
 			brCalls = append(brCalls, baresipCalls(b, speech, n, window))
 		}
+		// Homeshore playing out through PulseAudio like baresip does,
+		// instead of recording: what the device path adds.
+		hsDevice := homeshoreCalls(b, hs, speech, 1, window, true)
 		reg := benchRegister(b, hs, regs)
-		printTable(hsCalls, brCalls, reg)
+		printTable(hsCalls, brCalls, hsDevice, reg)
 		b.ReportMetric(hsCalls[0].cpuPerMin, "hs-cpu-s/call-min")
 		b.ReportMetric(brCalls[0].cpuPerMin, "baresip-cpu-s/call-min")
 	}
 }
 
-func printTable(hs, br []callResult, reg registerResult) {
+func printTable(hs, br []callResult, hsDevice callResult, reg registerResult) {
 	fmt.Printf("\nSIP calls vs baresip (%s, %d cores)\n\n", time.Now().UTC().Format(time.RFC3339), numCPU())
 	fmt.Println("| what | Homeshore | baresip 1.0.0 |")
 	fmt.Println("| --- | --- | --- |")
@@ -82,6 +85,8 @@ func printTable(hs, br []callResult, reg registerResult) {
 			hs[i].calls, hs[i].cpuPerMin, hs[i].callerCPU, hs[i].answererCPU,
 			br[i].cpuPerMin, br[i].callerCPU, br[i].answererCPU)
 	}
+	fmt.Printf("| same, 1 call, Homeshore playing received audio out to PulseAudio instead of recording it | **%.2f** (%.2f / %.2f) | — |\n",
+		hsDevice.cpuPerMin, hsDevice.callerCPU, hsDevice.answererCPU)
 	fmt.Printf("| Start → 200 OK to REGISTER (digest, %d runs) median / p90 / max | **%s** / %s / %s | **%s** / %s / %s |\n",
 		len(reg.homeshore), ms(quantile(reg.homeshore, 0.5)), ms(quantile(reg.homeshore, 0.9)), ms(quantile(reg.homeshore, 1)),
 		ms(quantile(reg.baresip, 0.5)), ms(quantile(reg.baresip, 0.9)), ms(quantile(reg.baresip, 1)))
@@ -89,6 +94,8 @@ func printTable(hs, br []callResult, reg registerResult) {
 		ms(quantile(reg.homeshoreFiles, 0.5)), ms(quantile(reg.homeshoreFiles, 0.9)), ms(quantile(reg.homeshoreFiles, 1)))
 	fmt.Printf("| Resident memory mid-call, 1 call, VmRSS / VmHWM per endpoint | **%.1f MB** / %.1f MB | **%.1f MB** / %.1f MB |\n",
 		mb(hs[0].rssKB), mb(hs[0].hwmKB), mb(br[0].rssKB), mb(br[0].hwmKB))
+	fmt.Printf("| same, Homeshore playing out to PulseAudio | **%.1f MB** / %.1f MB | — |\n",
+		mb(hsDevice.rssKB), mb(hsDevice.hwmKB))
 	for i := range hs {
 		fmt.Printf("| check: CPU window, shortest received recording, %d call(s) | %.1f s, %.1f s | %.1f s, %.1f s |\n",
 			hs[i].calls, hs[i].window.Seconds(), hs[i].recordedSeconds, br[i].window.Seconds(), br[i].recordedSeconds)

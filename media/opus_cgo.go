@@ -17,6 +17,11 @@ const minOpusLossPerc = 5
 // DefaultOpusBitrate is the Opus target bitrate when none is configured.
 const DefaultOpusBitrate = 32000
 
+// opusComplexity trades encoder CPU for quality. libopus defaults to 9;
+// 5 halves the encoding cost (docs/BENCHMARKS.md) while wideband speech at
+// 32 kbit/s stays transparent for a call.
+const opusComplexity = 5
+
 type opusEncoder struct {
 	enc     *opus.Encoder
 	bitrate int
@@ -36,6 +41,7 @@ func newOpusEncoder(bitrate int) (encoder, error) {
 		func() error { return enc.SetInBandFEC(true) },
 		func() error { return enc.SetPacketLossPerc(minOpusLossPerc) },
 		func() error { return enc.SetDTX(false) },
+		func() error { return enc.SetComplexity(opusComplexity) },
 	} {
 		if err := set(); err != nil {
 			return nil, fmt.Errorf("opus encoder setup: %w", err)

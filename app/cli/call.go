@@ -143,12 +143,6 @@ func (r *callRun) run(ctx context.Context) (summary, error) {
 	if r.answer && cfg.Registrar == "" && cfg.ListenAddr == "" {
 		return sum, errors.New("nothing to answer on: give --listen udp:IP:PORT or an account with --registrar")
 	}
-	audio, closeAudio, err := openAudio(r.flags, r.log)
-	if err != nil {
-		return sum, err
-	}
-	defer closeAudio()
-
 	cfg.MaxCalls = 1 // one call per run: a second caller hears busy
 	ua, err := sip.New(cfg, sip.WithLogger(r.log))
 	if err != nil {
@@ -160,6 +154,13 @@ func (r *callRun) run(ctx context.Context) (summary, error) {
 			return sum, err
 		}
 	}
+	// Devices open after registering: probing them takes tens of ms that
+	// need not delay the registration.
+	audio, closeAudio, err := openAudio(r.flags, r.log)
+	if err != nil {
+		return sum, err
+	}
+	defer closeAudio()
 	var call *sip.Call
 	if r.answer {
 		call, err = r.takeIncoming(ctx, ua, audio, &sum)

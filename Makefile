@@ -30,7 +30,7 @@ build: deps
 	$(GO) build -tags "$(BUILD_TAGS)" -ldflags "$(LDFLAGS)" -o $(GUI_BIN) ./app/cmd/homeshore-gui
 
 run: build
-	./$(BIN) --demo
+	scripts/with-sound.sh ./$(BIN) --demo
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

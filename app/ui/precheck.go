@@ -126,6 +126,9 @@ func (v *precheckView) done(r CheckReport, err error) {
 	v.c.report = &r
 	v.setResults(r)
 	switch {
+	case r.CanStart && hasWarnings(r):
+		v.verdict.SetText(t("check.ok.warnings"))
+		v.start.Enable()
 	case r.CanStart:
 		v.verdict.SetText(t("check.ok"))
 		v.start.Enable()
@@ -210,4 +213,14 @@ func (c *Controller) register() {
 			c.onRegistration(RegStatus{State: RegRegistered, Server: acc.Server})
 		}
 	})
+}
+
+// hasWarnings: the shift may start, but not everything passed.
+func hasWarnings(r CheckReport) bool {
+	for _, c := range r.Results {
+		if c.Verdict != VerdictPass {
+			return true
+		}
+	}
+	return false
 }

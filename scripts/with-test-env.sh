@@ -42,5 +42,9 @@ keyring_dir=$(mktemp -d /tmp/homeshore-keyring.XXXXXX)
 export XDG_DATA_HOME="$keyring_dir"
 eval "$(echo -n homeshore-test | gnome-keyring-daemon --unlock --components=secrets)"
 export GNOME_KEYRING_CONTROL
+# Create the default collection now, once: tests that store their first
+# secret at the same moment would race to create it.
+printf 'x' | secret-tool store --label=homeshore-test-init service homeshore-test-init key init >/dev/null 2>&1 || true
+secret-tool clear service homeshore-test-init key init >/dev/null 2>&1 || true
 trap 'pkill -f "gnome-keyring-daemon.*--components=secrets" >/dev/null 2>&1 || true; rm -rf "$keyring_dir" || true' EXIT
 "$@"

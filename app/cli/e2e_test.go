@@ -124,6 +124,17 @@ func compare(t *testing.T, sent, received string) {
 	}
 }
 
+func compareStretchable(t *testing.T, sent, received string) {
+	t.Helper()
+	res, err := audiocmp.CompareSegments(sent, received, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.OK() {
+		t.Fatalf("%s does not carry %s: %s", received, sent, res)
+	}
+}
+
 func TestCLIAnswersBaresip(t *testing.T) {
 	t.Parallel()
 	customer := testenv.Espeak(t, "Hello, is this the support line for my internet box?")
@@ -243,6 +254,8 @@ func TestCLICallOnPulseAudioDevices(t *testing.T) {
 	if code, _, last := agent.wait(t, 10*time.Second); code != 0 {
 		t.Fatalf("agent on devices: exit %d, last %q", code, last)
 	}
-	compare(t, testenv.Pad(t, speech, 2500*time.Millisecond, 0), rec)
-	compare(t, testenv.Pad(t, caller, 2500*time.Millisecond, 0), heard)
+	// Sound devices under-run on a loaded machine, which shifts the rest of
+	// a recording: each part of the speech is found on its own.
+	compareStretchable(t, testenv.Pad(t, speech, 2500*time.Millisecond, 0), rec)
+	compareStretchable(t, testenv.Pad(t, caller, 2500*time.Millisecond, 0), heard)
 }

@@ -1,6 +1,7 @@
 package audiocmp
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -158,4 +159,59 @@ func pearson(a, b []float64) float64 {
 		return 0
 	}
 	return sab / math.Sqrt(saa*sbb)
+}
+
+// CompareSegments is Compare for paths that may stretch time, such as a
+// sound device that under-runs or a receiver that conceals a frame: sent
+// is cut into n parts, each part is found in received at its own lag, and
+// Score is the mean over the parts that hold sound. Lag is the first
+// part's.
+func CompareSegments(sentWAV, receivedWAV string, n int) (Result, error) {
+	sent, err := Load(sentWAV)
+	if err != nil {
+		return Result{}, err
+	}
+	received, err := Load(receivedWAV)
+	if err != nil {
+		return Result{}, err
+	}
+	whole := Result{SentDBFS: rmsDBFS(sent.Samples), ReceivedDBFS: rmsDBFS(received.Samples)}
+	if n < 1 {
+		n = 1
+	}
+	size := len(sent.Samples) / n
+	maxLag := int(MaxLag.Seconds() * float64(received.Rate))
+	var sum float64
+	used := 0
+	for i := range n {
+		start := i * size
+		part := Audio{Rate: sent.Rate, Samples: sent.Samples[start : start+size]}
+		if _, sound := envelope(part); sound < minSoundFrames {
+			continue // a pause matches anything
+		}
+		// received from MaxLag before this part's place: CompareAudio then
+		// searches 0 to 2*MaxLag of delay.
+		from := max(0, start*received.Rate/sent.Rate-maxLag)
+		if from >= len(received.Samples) {
+			return whole, fmt.Errorf("%w: received ends before part %d of sent", ErrTooShort, i+1)
+		}
+		r, err := CompareAudio(part, Audio{Rate: received.Rate, Samples: received.Samples[from:]})
+		if errors.Is(err, ErrSilence) {
+			whole.Silent = r.Silent
+			return whole, err
+		}
+		if err != nil {
+			return whole, err
+		}
+		if used == 0 {
+			whole.Lag = r.Lag + time.Duration(from)*time.Second/time.Duration(received.Rate) - time.Duration(start)*time.Second/time.Duration(sent.Rate)
+		}
+		sum += r.Score
+		used++
+	}
+	if used == 0 {
+		return whole, fmt.Errorf("sent: %w", ErrSilence)
+	}
+	whole.Score = sum / float64(used)
+	return whole, nil
 }

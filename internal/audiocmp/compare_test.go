@@ -126,3 +126,25 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestSegmentsSurviveAStretchedTimeline: a 300 ms underrun in the middle
+// of the received speech shifts its second half; CompareSegments still
+// finds every part, while a different sentence still fails.
+func TestSegmentsSurviveAStretchedTimeline(t *testing.T) {
+	t.Parallel()
+	sent := testenv.Espeak(t, sentence)
+	dir := t.TempDir()
+	first, second, stretched := dir+"/a.wav", dir+"/b.wav", dir+"/stretched.wav"
+	sox(t, sent, first, "trim", "0", "1.5")
+	sox(t, sent, second, "trim", "1.5")
+	gap := testenv.Pad(t, second, 300*time.Millisecond, 0)
+	sox(t, first, gap, stretched)
+	r, err := CompareSegments(sent, telephone(t, stretched), 4)
+	if err != nil || !r.OK() {
+		t.Fatalf("stretched copy: %v, %v", r, err)
+	}
+	other := telephone(t, testenv.Espeak(t, otherSentence))
+	if r, _ := CompareSegments(sent, other, 4); r.OK() {
+		t.Fatalf("another sentence matched: %v", r)
+	}
+}

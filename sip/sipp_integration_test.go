@@ -171,15 +171,7 @@ func TestCallSippAnswersThenWeHangUp(t *testing.T) {
 func TestCallSippHoldsUs(t *testing.T) {
 	t.Parallel()
 	s, uri := sippAnswers(t, "uas_hold.xml")
-	ua := newUA(t, sip.Config{})
-	audio, _ := fileAudio(t, "")
-	c, err := ua.Dial(ctxFor(t, 10*time.Second), uri, audio)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.WaitAnswered(ctxFor(t, 10*time.Second)); err != nil {
-		t.Fatal(err)
-	}
+	c := dialAnswered(t, newUA(t, sip.Config{}), uri)
 	ev := waitCallEvent(t, c, 10*time.Second, func(e sip.CallEvent) bool { _, ok := e.(sip.HoldChanged); return ok })
 	if !ev.(sip.HoldChanged).Remote {
 		t.Fatalf("hold event %+v, want remote hold", ev)
@@ -251,15 +243,7 @@ func TestCallSippRefersUs(t *testing.T) {
 	t.Parallel()
 	carol := testenv.StartBaresip(t, testenv.BaresipOptions{AutoAnswer: true})
 	s, uri := sippAnswers(t, "uas_refer.xml", "-key", "refer_to", carol.URI())
-	ua := newUA(t, sip.Config{})
-	audio, _ := fileAudio(t, "")
-	c, err := ua.Dial(ctxFor(t, 10*time.Second), uri, audio)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.WaitAnswered(ctxFor(t, 10*time.Second)); err != nil {
-		t.Fatal(err)
-	}
+	c := dialAnswered(t, newUA(t, sip.Config{}), uri)
 	ev := waitCallEvent(t, c, 15*time.Second, func(e sip.CallEvent) bool { _, ok := e.(sip.Transferred); return ok })
 	carol.Expect(t, testenv.EventCallEstablished)
 	if err := s.WaitTimeout(sippWait); err != nil {
@@ -307,4 +291,18 @@ func TestBusyAgentRefusesSecondCall(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitDone(t, ringing, 5*time.Second)
+}
+
+// dialAnswered calls uri with silence and waits for the answer.
+func dialAnswered(t *testing.T, ua *sip.UA, uri string) *sip.Call {
+	t.Helper()
+	audio, _ := fileAudio(t, "")
+	c, err := ua.Dial(ctxFor(t, 10*time.Second), uri, audio)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.WaitAnswered(ctxFor(t, 10*time.Second)); err != nil {
+		t.Fatalf("not answered: %v", err)
+	}
+	return c
 }

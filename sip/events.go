@@ -21,7 +21,15 @@ type Unregistered struct{}
 // IncomingCall is a new call ringing at us; answer or reject it.
 type IncomingCall struct{ Call *Call }
 
+// CallRefused: we refused an incoming call ourselves before it rang
+// (no common codec, unusable SDP); Err is a *StatusError.
+type CallRefused struct {
+	From string
+	Err  error
+}
+
 func (Registered) uaEvent()         {}
+func (CallRefused) uaEvent()        {}
 func (RegistrationFailed) uaEvent() {}
 func (Unregistered) uaEvent()       {}
 func (IncomingCall) uaEvent()       {}

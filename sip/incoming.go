@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/emiago/sipgo/sip"
@@ -49,16 +50,12 @@ func (u *UA) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	if !lateOffer {
 		offer, err := ParseSDP(req.Body())
 		if err != nil {
-			u.log.Warn("rejecting INVITE with unusable SDP", "error", err)
-			respond(tx, req, sip.StatusNotAcceptableHere, "Not Acceptable Here",
-				sip.NewHeader("Warning", fmt.Sprintf(`399 homeshore "%s"`, err)))
+			u.refuse(req, tx, 399, err)
 			return
 		}
 		neg, err = Answer(offer, u.cfg.Codecs, media.SendRecv)
 		if err != nil {
-			u.log.Warn("rejecting INVITE", "error", err)
-			respond(tx, req, sip.StatusNotAcceptableHere, "Not Acceptable Here",
-				sip.NewHeader("Warning", fmt.Sprintf(`305 homeshore "Incompatible media format: %s"`, err)))
+			u.refuse(req, tx, 305, err)
 			return
 		}
 	}
@@ -80,6 +77,19 @@ func (u *UA) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	}
 	u.emit(IncomingCall{Call: c})
 	c.ring()
+}
+
+// refuse answers an INVITE we cannot take with 488, a Warning (RFC 3261
+// §20.43 code) saying why, and tells the owner.
+func (u *UA) refuse(req *sip.Request, tx sip.ServerTransaction, warnCode int, why error) {
+	u.log.Warn("refusing INVITE", "error", why)
+	respond(tx, req, sip.StatusNotAcceptableHere, "Not Acceptable Here",
+		sip.NewHeader("Warning", fmt.Sprintf(`%d homeshore "%s"`, warnCode, strings.ReplaceAll(why.Error(), `"`, "'"))))
+	from := ""
+	if f := req.From(); f != nil {
+		from = f.Address.String()
+	}
+	u.emit(CallRefused{From: from, Err: &StatusError{Code: sip.StatusNotAcceptableHere, Reason: "Not Acceptable Here", Detail: why.Error()}})
 }
 
 // ring waits, inside the INVITE's handler, for the agent's decision or

@@ -230,8 +230,13 @@ func (r *callRun) takeIncoming(ctx context.Context, ua *sip.UA, audio sip.Audio,
 	for call == nil {
 		select {
 		case ev := <-ua.Events():
-			if in, ok := ev.(sip.IncomingCall); ok {
-				call = in.Call
+			switch e := ev.(type) {
+			case sip.IncomingCall:
+				call = e.Call
+			case sip.CallRefused:
+				// The one call of this run could not be taken: say why.
+				sum.Remote = e.From
+				return nil, e.Err
 			}
 		case <-waitCtx.Done():
 			if ctx.Err() != nil {

@@ -182,7 +182,10 @@ func TestCLIRejectAndNoCommonCodecSayWhatFailed(t *testing.T) {
 	if code == 0 || s.StatusCode != 488 || !strings.Contains(last, "488 Not Acceptable Here") || !strings.Contains(last, "no common codec") {
 		t.Fatalf("codec mismatch: exit %d, summary %+v, last line %q", code, s, last)
 	}
-	b.wait(t, 10*time.Second)
+	code, _, last = b.wait(t, 10*time.Second)
+	if code == 0 || !strings.Contains(last, "488 Not Acceptable Here: no common codec") {
+		t.Fatalf("answer side of the mismatch: exit %d, last line %q", code, last)
+	}
 }
 
 func TestCLIRegistersWithKeyringOrEnvPassword(t *testing.T) {

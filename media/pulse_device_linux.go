@@ -88,10 +88,12 @@ func newPulsePlayback(name string) *pulsePlayback {
 }
 
 // pull is the playback callback; it answers at once (silence for what the
-// call has not produced yet).
+// call has not produced yet, or once closed: returning an error would
+// make the library change the stream's state on its own goroutine while
+// Close does too).
 func (d *pulsePlayback) pull(out []int16) (int, error) {
 	if !d.ring.pull(out) {
-		return 0, pulse.EndOfData
+		clear(out)
 	}
 	return len(out), nil
 }

@@ -22,8 +22,8 @@ func initPortAudio() error {
 	return nil
 }
 
-// ListDevices lists the devices PortAudio sees.
-func ListDevices() ([]DeviceInfo, error) {
+// portAudioDevices lists the devices PortAudio sees.
+func portAudioDevices() ([]DeviceInfo, error) {
 	if err := initPortAudio(); err != nil {
 		return nil, err
 	}
@@ -102,13 +102,6 @@ func findDevice(name string, input bool) (*portaudio.DeviceInfo, error) {
 	return nil, fmt.Errorf("%w: no single %s device matches %q", ErrDeviceNotFound, direction(input), name)
 }
 
-func direction(input bool) string {
-	if input {
-		return "input"
-	}
-	return "output"
-}
-
 // paStream is a blocking PortAudio stream of 20 ms mono frames.
 type paStream struct {
 	mu     sync.Mutex
@@ -148,9 +141,7 @@ func openStream(name string, input bool) (*paStream, error) {
 	return s, nil
 }
 
-// OpenCapture opens an input device ("" = default) for 48 kHz mono
-// 20 ms frames; Read blocks until the next frame is captured.
-func OpenCapture(name string) (SourceCloser, error) {
+func portAudioCapture(name string) (SourceCloser, error) {
 	s, err := openStream(name, true)
 	if err != nil {
 		return nil, err
@@ -158,9 +149,7 @@ func OpenCapture(name string) (SourceCloser, error) {
 	return &captureDevice{s}, nil
 }
 
-// OpenPlayback opens an output device ("" = default); Write blocks while
-// the device's buffer is full.
-func OpenPlayback(name string) (SinkCloser, error) {
+func portAudioPlayback(name string) (SinkCloser, error) {
 	s, err := openStream(name, false)
 	if err != nil {
 		return nil, err

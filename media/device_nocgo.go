@@ -2,11 +2,10 @@
 
 package media
 
-// ListDevices needs PortAudio, which a build without cgo lacks.
-func ListDevices() ([]DeviceInfo, error) { return nil, ErrNoAudioBackend }
+// Without cgo there is no PortAudio; on Linux PulseAudio still works.
 
-// OpenCapture needs PortAudio, which a build without cgo lacks.
-func OpenCapture(string) (SourceCloser, error) { return nil, ErrNoAudioBackend }
+func portAudioDevices() ([]DeviceInfo, error) { return nil, ErrNoAudioBackend }
 
-// OpenPlayback needs PortAudio, which a build without cgo lacks.
-func OpenPlayback(string) (SinkCloser, error) { return nil, ErrNoAudioBackend }
+func portAudioCapture(string) (SourceCloser, error) { return nil, ErrNoAudioBackend }
+
+func portAudioPlayback(string) (SinkCloser, error) { return nil, ErrNoAudioBackend }

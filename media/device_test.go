@@ -13,8 +13,18 @@ func pulseAudioRunning() bool {
 }
 
 // Plays a 1 kHz tone to the default output and records the default input,
-// which scripts/with-test-env.sh wires to the output's monitor.
+// which scripts/with-test-env.sh wires to the output's monitor; on Linux
+// through the native Pulse backend, and through PortAudio when forced.
 func TestDevicesLoopbackThroughPulseAudio(t *testing.T) {
+	for _, backend := range []string{"", "portaudio"} {
+		t.Run("backend="+backend, func(t *testing.T) {
+			t.Setenv("HOMESHORE_AUDIO_BACKEND", backend)
+			testDevicesLoopback(t, backend == "portaudio")
+		})
+	}
+}
+
+func testDevicesLoopback(t *testing.T, wantPortAudio bool) {
 	requireOrSkip(t, pulseAudioRunning(), "PulseAudio (run under scripts/with-test-env.sh)")
 	devs, err := ListDevices()
 	if err != nil {
@@ -40,6 +50,9 @@ func TestDevicesLoopbackThroughPulseAudio(t *testing.T) {
 	defer capt.Close()
 	if !isRealTime(play) || !isRealTime(capt) {
 		t.Fatal("devices do not report real time")
+	}
+	if _, isPA := play.(*playbackDevice); isPA != wantPortAudio {
+		t.Fatalf("playback device %T: PortAudio %v, want %v", play, isPA, wantPortAudio)
 	}
 
 	const frames = 75 // 1.5 s

@@ -222,8 +222,9 @@ func TestCLITwoAgentsThroughKamailio(t *testing.T) {
 }
 
 // TestCLICallOnPulseAudioDevices: no files on the answering side: its
-// microphone and speaker are PulseAudio virtual devices reached through
-// PortAudio (ALSA's pulse plugin, routed with PULSE_SOURCE/PULSE_SINK).
+// microphone and speaker are PulseAudio virtual devices, reached through
+// the device backend (native Pulse on Linux), routed with
+// PULSE_SOURCE/PULSE_SINK as libpulse clients are.
 func TestCLICallOnPulseAudioDevices(t *testing.T) {
 	t.Parallel()
 	testenv.RequirePulse(t)

@@ -105,8 +105,9 @@ const wavHeader = 44
 
 // homeshoreCalls runs n concurrent `homeshore answer` / `homeshore call`
 // pairs over loopback, both sides playing speech and recording. With
-// device set, they play what they receive out through PortAudio (the
-// private PulseAudio's default sink) instead of recording it.
+// device set, they play what they receive out to the private PulseAudio's
+// default sink (through the native Pulse backend, or PortAudio with
+// HOMESHORE_AUDIO_BACKEND=portaudio) instead of recording it.
 func homeshoreCalls(b *testing.B, bin, speech string, n int, window time.Duration, device bool) callResult {
 	dir := b.TempDir()
 	callLen := callWarmup + window + 2*time.Second

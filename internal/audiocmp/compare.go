@@ -71,6 +71,12 @@ func Compare(sentWAV, receivedWAV string) (Result, error) {
 // Result.Silent set) when received, or sent, has no sound. The two may have
 // different sample rates: envelopes are taken per 10 ms either way.
 func CompareAudio(sent, received Audio) (Result, error) {
+	maxLag := int(MaxLag / FrameDuration)
+	return compareLags(sent, received, -maxLag, maxLag)
+}
+
+// compareLags is CompareAudio over lags minLag..maxLag (in frames).
+func compareLags(sent, received Audio, minLag, maxLag int) (Result, error) {
 	se, sentSound := envelope(sent)
 	re, recvSound := envelope(received)
 	r := Result{SentDBFS: rmsDBFS(sent.Samples), ReceivedDBFS: rmsDBFS(received.Samples)}
@@ -81,10 +87,9 @@ func CompareAudio(sent, received Audio) (Result, error) {
 		r.Silent = true
 		return r, fmt.Errorf("received: %w (%s)", ErrSilence, r)
 	}
-	maxLag := int(MaxLag / FrameDuration)
 	need := int(math.Ceil(float64(len(se)) * minOverlap))
 	best, bestLag, found := -1.0, 0, false
-	for lag := -maxLag; lag <= maxLag; lag++ {
+	for lag := minLag; lag <= maxLag; lag++ {
 		// Pairs (se[i], re[i+lag]) with both indices in range.
 		lo := max(0, -lag)
 		hi := min(len(se), len(re)-lag)
@@ -189,13 +194,13 @@ func CompareSegments(sentWAV, receivedWAV string, n int) (Result, error) {
 		if _, sound := envelope(part); sound < minSoundFrames {
 			continue // a pause matches anything
 		}
-		// received from MaxLag before this part's place: CompareAudio then
+		// received from MaxLag before this part's place: compareLags then
 		// searches 0 to 2*MaxLag of delay.
 		from := max(0, start*received.Rate/sent.Rate-maxLag)
 		if from >= len(received.Samples) {
 			return whole, fmt.Errorf("%w: received ends before part %d of sent", ErrTooShort, i+1)
 		}
-		r, err := CompareAudio(part, Audio{Rate: received.Rate, Samples: received.Samples[from:]})
+		r, err := compareLags(part, Audio{Rate: received.Rate, Samples: received.Samples[from:]}, 0, 2*int(MaxLag/FrameDuration))
 		if errors.Is(err, ErrSilence) {
 			whole.Silent = r.Silent
 			return whole, err

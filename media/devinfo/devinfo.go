@@ -40,10 +40,10 @@ type Device struct {
 	ID          string            `json:"id"`
 	Description string            `json:"description"`
 	Direction   Direction         `json:"direction"`
-	Bus         string            `json:"bus,omitempty"`         // usb, bluetooth, pci, hdmi, virtual...
-	FormFactor  string            `json:"form_factor,omitempty"` // headset, headphone, internal, speaker, hands-free...
-	API         string            `json:"api,omitempty"`         // alsa, bluez, bluez5, wasapi, coreaudio
-	USBVendor   string            `json:"usb_vendor,omitempty"`  // 4 lower-case hex digits
+	Bus         string            `json:"bus"`                  // usb, bluetooth, pci, hdmi, virtual...
+	FormFactor  string            `json:"form_factor"`          // headset, headphone, internal, speaker, hands-free...
+	API         string            `json:"api,omitempty"`        // alsa, bluez, bluez5, wasapi, coreaudio
+	USBVendor   string            `json:"usb_vendor,omitempty"` // 4 lower-case hex digits
 	USBProduct  string            `json:"usb_product,omitempty"`
 	Product     string            `json:"product,omitempty"`
 	Ports       []Port            `json:"ports,omitempty"`

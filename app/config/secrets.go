@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync"
 
 	"github.com/zalando/go-keyring"
 )
@@ -73,4 +74,41 @@ func SIPPassword(store SecretStore, authUser, server string) (string, error) {
 		return "", nil
 	}
 	return v, err
+}
+
+// MemorySecrets keeps secrets in memory only: for the demo, which must
+// never touch the agent's real keyring, and for tests of logic.
+type MemorySecrets struct {
+	mu sync.Mutex
+	m  map[string]string
+}
+
+// NewMemorySecrets returns an empty in-memory store.
+func NewMemorySecrets() *MemorySecrets { return &MemorySecrets{m: map[string]string{}} }
+
+// Get returns ErrSecretNotFound when the key is absent.
+func (s *MemorySecrets) Get(k string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, ok := s.m[k]
+	if !ok {
+		return "", ErrSecretNotFound
+	}
+	return v, nil
+}
+
+// Set stores or replaces a secret.
+func (s *MemorySecrets) Set(k, v string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.m[k] = v
+	return nil
+}
+
+// Delete removes a secret.
+func (s *MemorySecrets) Delete(k string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.m, k)
+	return nil
 }

@@ -10,39 +10,6 @@ import (
 	"github.com/homeshore/homeshore/app/ui"
 )
 
-// memSecrets is a config.SecretStore in memory (logic tests; the real
-// keyring has its own test).
-type memSecrets struct {
-	mu sync.Mutex
-	m  map[string]string
-}
-
-func newMemSecrets() *memSecrets { return &memSecrets{m: map[string]string{}} }
-
-func (s *memSecrets) Get(k string) (string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	v, ok := s.m[k]
-	if !ok {
-		return "", config.ErrSecretNotFound
-	}
-	return v, nil
-}
-
-func (s *memSecrets) Set(k, v string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.m[k] = v
-	return nil
-}
-
-func (s *memSecrets) Delete(k string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.m, k)
-	return nil
-}
-
 // newTestCore builds a core on a temp profile; tweak adjusts options.
 func newTestCore(t *testing.T, prof config.Profile, pol *config.Policy, tweak func(*Options)) *Core {
 	t.Helper()
@@ -56,7 +23,7 @@ func newTestCore(t *testing.T, prof config.Profile, pol *config.Policy, tweak fu
 		p := config.DefaultPolicy()
 		pol = &p
 	}
-	opts := Options{ProfilePath: path, Policy: pol, Secrets: newMemSecrets(), DataDir: dir + "/data"}
+	opts := Options{ProfilePath: path, Policy: pol, Secrets: config.NewMemorySecrets(), DataDir: dir + "/data"}
 	if tweak != nil {
 		tweak(&opts)
 	}

@@ -35,7 +35,7 @@ type Live struct {
 	core    *core.Core
 	line    *sip.UA // where the agent's outgoing calls go; it answers them
 	voice   string  // the customer's voice, a WAV file
-	secrets *memSecrets
+	secrets *appconfig.MemorySecrets
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -60,7 +60,7 @@ func StartLive(timing Timing, log *slog.Logger) (l *Live, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("demo folder: %w", err)
 	}
-	l = &Live{timing: timing, log: log, dir: dir, secrets: newMemSecrets()}
+	l = &Live{timing: timing, log: log, dir: dir, secrets: appconfig.NewMemorySecrets()}
 	l.ctx, l.cancel = context.WithCancel(context.Background())
 	defer func() {
 		if err != nil {
@@ -205,41 +205,8 @@ func writeAsset(dir, name string) (string, error) {
 	return path, os.WriteFile(path, data, 0o600)
 }
 
-// memSecrets keeps the demo's secrets in memory: the demo never touches
-// the agent's real keyring.
-type memSecrets struct {
-	mu sync.Mutex
-	m  map[string]string
-}
-
-func newMemSecrets() *memSecrets { return &memSecrets{m: map[string]string{}} }
-
-func (s *memSecrets) Get(k string) (string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	v, ok := s.m[k]
-	if !ok {
-		return "", appconfig.ErrSecretNotFound
-	}
-	return v, nil
-}
-
-func (s *memSecrets) Set(k, v string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.m[k] = v
-	return nil
-}
-
-func (s *memSecrets) Delete(k string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.m, k)
-	return nil
-}
-
 // tokenStore keeps the ticket server's token where the core reads it.
-type tokenStore struct{ s *memSecrets }
+type tokenStore struct{ s *appconfig.MemorySecrets }
 
 func (t tokenStore) Load() (string, error) {
 	v, err := t.s.Get(ui.SecretBackendToken)

@@ -44,18 +44,26 @@ func (c *Call) followTransfer(target sip.Uri) {
 	ctx, cancel := context.WithTimeout(c.ua.ctx, transferTimeout)
 	defer cancel()
 	c.notifyTransfer(ctx, "SIP/2.0 100 Trying", "active;expires=60")
-	// Only one RTP session may read the audio source: ours stops here.
+	// Only one RTP session may use the audio at a time: this call lends it
+	// to the new one and takes it back if the transfer fails.
 	c.mu.Lock()
 	audio, m := c.audio, c.media
 	c.mu.Unlock()
-	if m != nil {
-		_ = m.Close()
+	lend := func(to Audio) {
+		if m == nil {
+			return
+		}
+		if err := errors.Join(m.SetSource(to.Source), m.SetSink(to.Sink)); err != nil {
+			c.log.Warn("moving the call's audio", "error", err)
+		}
 	}
+	lend(Audio{})
 	next, err := c.ua.Dial(ctx, target.String(), audio)
 	if err == nil {
 		err = next.WaitAnswered(ctx)
 		if err != nil {
 			_ = ignoreEnded(next.Hangup(context.Background()))
+			<-next.Done()
 		}
 	}
 	if err != nil {
@@ -65,8 +73,9 @@ func (c *Call) followTransfer(target sip.Uri) {
 			code, reason = se.Code, se.Reason
 		}
 		c.notifyTransfer(ctx, fmt.Sprintf("SIP/2.0 %d %s", code, reason), "terminated;reason=noresource")
-		c.log.Warn("transfer failed; leaving the call, whose audio was handed over", "target", target.String(), "error", err)
-		_ = ignoreEnded(c.Hangup(context.Background()))
+		c.log.Warn("transfer failed; the call stays", "target", target.String(), "error", err)
+		lend(audio)
+		c.emit(TransferProgress{Code: code, Reason: reason})
 		return
 	}
 	c.notifyTransfer(ctx, "SIP/2.0 200 OK", "terminated;reason=noresource")

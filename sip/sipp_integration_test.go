@@ -306,3 +306,35 @@ func dialAnswered(t *testing.T, ua *sip.UA, uri string) *sip.Call {
 	}
 	return c
 }
+
+// TestSippReferToBusyTargetKeepsTheCall: the transfer target is busy, so
+// we report the failure by NOTIFY and the call carries on with its audio.
+func TestSippReferToBusyTargetKeepsTheCall(t *testing.T) {
+	t.Parallel()
+	busy, busyURI := sippAnswers(t, "uas_busy.xml")
+	ua := newUA(t, sip.Config{})
+	calls := answerAll(t, ua)
+	s := sippCalls(t, ua, "uac_refer.xml", "-key", "refer_to", busyURI)
+	c := <-calls
+	ev := waitCallEvent(t, c, 15*time.Second, func(e sip.CallEvent) bool {
+		p, ok := e.(sip.TransferProgress)
+		return ok && p.Code >= 300
+	})
+	if p := ev.(sip.TransferProgress); p.Code != 486 {
+		t.Fatalf("transfer progress %+v, want 486 from the busy target", p)
+	}
+	if err := busy.WaitTimeout(sippWait); err != nil {
+		t.Fatal(err)
+	}
+	sent := c.Stats().PacketsSent
+	time.Sleep(300 * time.Millisecond)
+	if c.Stats().PacketsSent <= sent {
+		t.Fatal("no RTP after the failed transfer: the call lost its audio")
+	}
+	if err := s.WaitTimeout(sippWait); err != nil { // sipp hangs up in the end
+		t.Fatal(err)
+	}
+	if end := waitDone(t, c, 5*time.Second); end.Transferred || end.By != sip.EndedByRemote {
+		t.Fatalf("end %+v, want a normal hang-up by sipp, not a transfer", end)
+	}
+}

@@ -28,6 +28,10 @@ type MediaSession interface {
 	Start(p media.SessionParams, src media.Source, sink media.Sink) error
 	Update(p media.SessionParams) error
 	SetMute(on bool)
+	// SetSource and SetSink swap the audio mid-call (nil: silence, discard)
+	// and return once the old one is released.
+	SetSource(src media.Source) error
+	SetSink(sink media.Sink) error
 	SendDTMF(digits string) error
 	DTMF() <-chan rune
 	SourceDone() <-chan struct{}

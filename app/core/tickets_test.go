@@ -1,6 +1,7 @@
 package core
 
 import (
+	"github.com/homeshore/homeshore/server/servertest"
 	"testing"
 	"time"
 
@@ -15,7 +16,7 @@ import (
 // SQLite outbox to a real ticket server, with the phone's end time and the
 // call's final quality when the GUI had none; logging it twice stores it once.
 func TestLogCallReachesTicketServer(t *testing.T) {
-	url := startTicketServer(t)
+	url := servertest.StartDemo(t)
 	c := newTestCore(t, config.Profile{Backend: config.Backend{URL: url, Agent: server.DemoAgent}}, nil, nil)
 	be := c.Backend()
 	// The refresh token lands in the keyring through the TokenStore.
@@ -54,7 +55,7 @@ func TestLogCallReachesTicketServer(t *testing.T) {
 	if err := cl.SyncOnce(ctxFor(t, 5*time.Second)); err != nil {
 		t.Fatalf("sync: %v", err)
 	}
-	calls := serverCalls(t, url)
+	calls := servertest.AgentCalls(t, url)
 	if len(calls) != 1 {
 		t.Fatalf("server holds %d calls, want 1: %+v", len(calls), calls)
 	}

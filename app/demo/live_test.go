@@ -1,15 +1,12 @@
 package demo
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"net/http"
+	"github.com/homeshore/homeshore/server/servertest"
 	"testing"
 	"time"
 
 	"github.com/homeshore/homeshore/app/ui"
-	"github.com/homeshore/homeshore/server"
 )
 
 // TestLiveDemoCall: on the real core, a simulated customer (a SIP user agent
@@ -71,42 +68,10 @@ func TestLiveDemoCall(t *testing.T) {
 	if err := l.Core().SyncTickets(ctx); err != nil {
 		t.Fatal(err)
 	}
-	calls := agentCalls(t, acc.BackendURL)
+	calls := servertest.AgentCalls(t, acc.BackendURL)
 	if len(calls) != 1 || calls[0].Disposition != "resolved" || calls[0].Number != "+33612345678" || calls[0].Quality.Codec == "" {
 		t.Fatalf("server calls %+v: want Claire's call, resolved, with the call's quality", calls)
 	}
-}
-
-// agentCalls lists the demo agent's calls on the ticket server.
-func agentCalls(t *testing.T, url string) []server.CallLog {
-	t.Helper()
-	body, _ := json.Marshal(map[string]string{"username": server.DemoAgent, "password": server.DemoPassword})
-	res, err := http.Post(url+"/v1/auth/login", "application/json", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tok struct {
-		AccessToken string `json:"access_token"`
-	}
-	err = json.NewDecoder(res.Body).Decode(&tok)
-	res.Body.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	req, _ := http.NewRequest("GET", url+"/v1/calls", nil)
-	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
-	res, err = http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	var out struct {
-		Calls []server.CallLog `json:"calls"`
-	}
-	if err := json.NewDecoder(res.Body).Decode(&out); err != nil {
-		t.Fatal(err)
-	}
-	return out.Calls
 }
 
 func nextLive[T ui.Event](t *testing.T, be ui.Backend) T {

@@ -4,11 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
+	"github.com/homeshore/homeshore/server/servertest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -64,7 +62,7 @@ func TestAgentShiftEndToEnd(t *testing.T) {
 	testenv.RequirePulse(t)
 	requireKeyring(t)
 	k := testenv.StartKamailio(t, map[string]string{"agent": "agentpw", customerNumber: "custpw"})
-	url := startTicketServer(t)
+	url := servertest.StartDemo(t)
 	dir := t.TempDir()
 
 	profile := filepath.Join(dir, "config", "profile.json")
@@ -108,7 +106,7 @@ func TestAgentShiftEndToEnd(t *testing.T) {
 	b.Expect(t, testenv.EventCallClosed)
 	child.wait(t, 30*time.Second)
 
-	calls := serverCalls(t, url)
+	calls := servertest.AgentCalls(t, url)
 	if len(calls) != 1 {
 		t.Fatalf("the ticket server holds %d calls, want exactly 1: %+v", len(calls), calls)
 	}
@@ -142,55 +140,6 @@ func requireKeyring(t *testing.T) {
 		err = config.Keyring{}.Delete(probe)
 	}
 	testenv.Require(t, err == nil, fmt.Sprintf("an unlocked OS keyring (run under scripts/with-test-env.sh): %v", err))
-}
-
-// startTicketServer runs the reference ticket server (SQLite, demo seed)
-// on 127.0.0.1.
-func startTicketServer(t *testing.T) string {
-	t.Helper()
-	ctx := context.Background()
-	srv, err := server.New(ctx, server.Config{Driver: "sqlite", DSN: filepath.Join(t.TempDir(), "tickets.db")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.SeedDemo(ctx); err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv.Handler())
-	t.Cleanup(func() { hs.Close(); srv.Close() })
-	return hs.URL
-}
-
-// serverCalls lists the demo agent's calls on the server.
-func serverCalls(t *testing.T, url string) []server.CallLog {
-	t.Helper()
-	body, _ := json.Marshal(map[string]string{"username": server.DemoAgent, "password": server.DemoPassword})
-	res, err := http.Post(url+"/v1/auth/login", "application/json", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tok struct {
-		AccessToken string `json:"access_token"`
-	}
-	err = json.NewDecoder(res.Body).Decode(&tok)
-	res.Body.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	req, _ := http.NewRequest("GET", url+"/v1/calls", nil)
-	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
-	res, err = http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	var out struct {
-		Calls []server.CallLog `json:"calls"`
-	}
-	if err := json.NewDecoder(res.Body).Decode(&out); err != nil {
-		t.Fatal(err)
-	}
-	return out.Calls
 }
 
 // childProc is the GUI run: it prints one word per step on stdout.

@@ -1,4 +1,4 @@
-package core
+package servertest
 
 import (
 	"bytes"
@@ -12,9 +12,9 @@ import (
 	"github.com/homeshore/homeshore/server"
 )
 
-// startTicketServer runs the reference ticket server (SQLite, demo seed)
-// on 127.0.0.1 for the test.
-func startTicketServer(t *testing.T) string {
+// StartDemo runs the reference ticket server in process (SQLite, demo seed)
+// on 127.0.0.1 until the test ends, and returns its base URL.
+func StartDemo(t testing.TB) string {
 	t.Helper()
 	ctx := context.Background()
 	srv, err := server.New(ctx, server.Config{Driver: "sqlite", DSN: filepath.Join(t.TempDir(), "tickets.db")})
@@ -32,8 +32,8 @@ func startTicketServer(t *testing.T) string {
 	return hs.URL
 }
 
-// serverCalls lists the calls the server holds for the demo agent.
-func serverCalls(t *testing.T, url string) []server.CallLog {
+// AgentCalls logs in as the demo agent and lists the calls the server holds.
+func AgentCalls(t testing.TB, url string) []server.CallLog {
 	t.Helper()
 	body, _ := json.Marshal(map[string]string{"username": server.DemoAgent, "password": server.DemoPassword})
 	res, err := http.Post(url+"/v1/auth/login", "application/json", bytes.NewReader(body))
@@ -46,7 +46,7 @@ func serverCalls(t *testing.T, url string) []server.CallLog {
 	err = json.NewDecoder(res.Body).Decode(&tok)
 	res.Body.Close()
 	if err != nil || tok.AccessToken == "" {
-		t.Fatalf("login: %v (status %d)", err, res.StatusCode)
+		t.Fatalf("login as the demo agent: %v (status %d)", err, res.StatusCode)
 	}
 	req, _ := http.NewRequest("GET", url+"/v1/calls", nil)
 	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)

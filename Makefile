@@ -8,7 +8,8 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/homeshore/homeshore/app/version.Version=$(VERSION)
 # Packages that hold tests; -p 2 matches CI's two cores.
 GOTEST_FLAGS ?= -p 2 -count=1 -timeout 20m
-FUZZTIME ?= 10s
+# Empty: each fuzz target gets its own execution budget (scripts/fuzz-all.sh).
+FUZZTIME ?=
 # no_emoji drops Fyne's emoji font (about 15 MB of memory).
 BUILD_TAGS ?= no_emoji
 # Dependency groups make test installs (bench-gui is only for benchmarks).

@@ -222,18 +222,33 @@ func TestCLITwoAgentsThroughKamailio(t *testing.T) {
 }
 
 // TestCLICallOnPulseAudioDevices: no files on the answering side: its
-// microphone and speaker are PulseAudio virtual devices, reached through
-// the device backend (native Pulse on Linux), routed with
-// PULSE_SOURCE/PULSE_SINK as libpulse clients are.
+// microphone and speaker are PulseAudio virtual devices, routed with
+// PULSE_SOURCE/PULSE_SINK as libpulse clients are; once through the native
+// Pulse backend (Linux's default) and once through PortAudio (ALSA's pulse
+// plugin), the backend Windows and macOS use.
 func TestCLICallOnPulseAudioDevices(t *testing.T) {
-	t.Parallel()
+	for _, backend := range []struct{ name, env, client string }{
+		{"native", "pulse", "Homeshore microphone"},
+		{"portaudio", "portaudio", "ALSA plug-in"},
+	} {
+		t.Run(backend.name, func(t *testing.T) {
+			t.Parallel()
+			callOnPulseAudioDevices(t, backend.env, backend.client)
+		})
+	}
+}
+
+// callOnPulseAudioDevices runs the agent with HOMESHORE_AUDIO_BACKEND=backend
+// and checks that the PulseAudio client recording its microphone is named
+// like client.
+func callOnPulseAudioDevices(t *testing.T, backend, client string) {
 	testenv.RequirePulse(t)
-	mic := testenv.PulseDevice(t, "agentmic", map[string]string{"device.bus": "usb", "device.form_factor": "headset"}, nil)
-	out := testenv.PulseDevice(t, "agentout", map[string]string{"device.bus": "usb", "device.form_factor": "headset"}, nil)
+	mic := testenv.PulseDevice(t, "agentmic_"+backend, map[string]string{"device.bus": "usb", "device.form_factor": "headset"}, nil)
+	out := testenv.PulseDevice(t, "agentout_"+backend, map[string]string{"device.bus": "usb", "device.form_factor": "headset"}, nil)
 	speech := testenv.Espeak(t, "Thank you for holding, I found your booking.")
 	caller := testenv.Espeak(t, "Hello, I am calling about my hotel booking for next week.")
 	listen := freeSIP(t)
-	agent := start(t, []string{"PULSE_SOURCE=" + mic.Source, "PULSE_SINK=" + out.Sink}, "answer", "--listen", "udp:"+listen, "--json")
+	agent := start(t, []string{"PULSE_SOURCE=" + mic.Source, "PULSE_SINK=" + out.Sink, "HOMESHORE_AUDIO_BACKEND=" + backend}, "answer", "--listen", "udp:"+listen, "--json")
 	heard := filepath.Join(t.TempDir(), "speaker.wav")
 	parecord := exec.Command(testenv.RequireBinary(t, "parecord"), "--device="+out.Sink+".monitor", "--rate=48000", "--channels=1", "--file-format=wav", heard)
 	if err := parecord.Start(); err != nil {
@@ -245,6 +260,9 @@ func TestCLICallOnPulseAudioDevices(t *testing.T) {
 	// The speech goes into the agent's microphone once the call is up
 	// (a null source is silent for its first second or two).
 	time.Sleep(2500 * time.Millisecond)
+	if got := recordingClients(t, mic.Source); !strings.Contains(got, client) {
+		t.Errorf("%s backend: clients recording %s are %q, want one named %q", backend, mic.Source, got, client)
+	}
 	paplay := exec.Command(testenv.RequireBinary(t, "paplay"), "--device="+mic.Sink, speech)
 	if outp, err := paplay.CombinedOutput(); err != nil {
 		t.Fatalf("paplay: %v %s", err, outp)
@@ -262,4 +280,52 @@ func TestCLICallOnPulseAudioDevices(t *testing.T) {
 	// a recording: each part of the speech is found on its own.
 	compareStretchable(t, testenv.Pad(t, speech, 2500*time.Millisecond, 0), rec)
 	compareStretchable(t, testenv.Pad(t, caller, 2500*time.Millisecond, 0), heard)
+}
+
+// recordingClients is the application.name of every PulseAudio client
+// recording from source, one per line.
+func recordingClients(t *testing.T, source string) string {
+	t.Helper()
+	out, err := exec.Command("pactl", "--format=json", "list", "source-outputs").Output()
+	if err != nil {
+		t.Fatalf("pactl list source-outputs: %v", err)
+	}
+	var outputs []struct {
+		Source     json.Number       `json:"source"`
+		Properties map[string]string `json:"properties"`
+	}
+	if err := json.Unmarshal(out, &outputs); err != nil {
+		t.Fatalf("pactl list source-outputs: %v", err)
+	}
+	index := sourceIndex(t, source)
+	var names []string
+	for _, o := range outputs {
+		if o.Source.String() == index {
+			names = append(names, o.Properties["application.name"])
+		}
+	}
+	return strings.Join(names, "\n")
+}
+
+// sourceIndex is the PulseAudio index of the source named name.
+func sourceIndex(t *testing.T, name string) string {
+	t.Helper()
+	out, err := exec.Command("pactl", "--format=json", "list", "short", "sources").Output()
+	if err != nil {
+		t.Fatalf("pactl list sources: %v", err)
+	}
+	var sources []struct {
+		Index json.Number `json:"index"`
+		Name  string      `json:"name"`
+	}
+	if err := json.Unmarshal(out, &sources); err != nil {
+		t.Fatalf("pactl list sources: %v", err)
+	}
+	for _, s := range sources {
+		if s.Name == name {
+			return s.Index.String()
+		}
+	}
+	t.Fatalf("no PulseAudio source named %s", name)
+	return ""
 }

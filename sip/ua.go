@@ -204,6 +204,9 @@ func (u *UA) awaitListener(addr netip.AddrPort) error {
 		network = TransportTCP
 	}
 	deadline := time.Now().Add(2 * time.Second)
+	// The serve goroutine usually pools the socket within microseconds;
+	// short first waits keep that off the time to register.
+	wait := 20 * time.Microsecond
 	for time.Now().Before(deadline) {
 		if c, err := u.server.TransportLayer().GetConnection(network, addr.String()); err == nil && c != nil {
 			return nil
@@ -211,7 +214,8 @@ func (u *UA) awaitListener(addr netip.AddrPort) error {
 		if network != TransportUDP {
 			return nil // stream listeners are not pooled; nothing to wait for
 		}
-		time.Sleep(time.Millisecond)
+		time.Sleep(wait)
+		wait = min(2*wait, time.Millisecond)
 	}
 	return fmt.Errorf("the SIP listener on %s did not start", addr)
 }

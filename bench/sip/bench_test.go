@@ -76,6 +76,24 @@ func BenchmarkSIPVsBaresip(b *testing.B) {
 	}
 }
 
+// BenchmarkRegisterVsBaresip is the start-to-registered part of
+// BenchmarkSIPVsBaresip alone, for quick comparisons:
+// scripts/with-test-env.sh go test -run '^$' -bench RegisterVsBaresip ./bench/sip/
+func BenchmarkRegisterVsBaresip(b *testing.B) {
+	hs := testenv.RequireHomeshore(b)
+	testenv.RequireBinary(b, "baresip")
+	regs := envInts(b, "SIPBENCH_REGISTERS", "20")[0]
+	for range b.N {
+		reg := benchRegister(b, hs, regs)
+		fmt.Printf("\nStart -> 200 OK to REGISTER, median / p90 / max of %d runs: Homeshore %s / %s / %s (with files %s / %s / %s), baresip %s / %s / %s\n",
+			len(reg.homeshore), ms(quantile(reg.homeshore, 0.5)), ms(quantile(reg.homeshore, 0.9)), ms(quantile(reg.homeshore, 1)),
+			ms(quantile(reg.homeshoreFiles, 0.5)), ms(quantile(reg.homeshoreFiles, 0.9)), ms(quantile(reg.homeshoreFiles, 1)),
+			ms(quantile(reg.baresip, 0.5)), ms(quantile(reg.baresip, 0.9)), ms(quantile(reg.baresip, 1)))
+		b.ReportMetric(float64(quantile(reg.homeshore, 0.5).Microseconds())/1000, "hs-ms/register")
+		b.ReportMetric(float64(quantile(reg.baresip, 0.5).Microseconds())/1000, "baresip-ms/register")
+	}
+}
+
 func printTable(hs, br []callResult, hsDevice callResult, reg registerResult) {
 	fmt.Printf("\nSIP calls vs baresip (%s, %d cores)\n\n", time.Now().UTC().Format(time.RFC3339), numCPU())
 	fmt.Println("| what | Homeshore | baresip 1.0.0 |")

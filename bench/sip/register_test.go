@@ -113,25 +113,22 @@ func isRegisterOK(msg []byte) bool {
 	return false
 }
 
-// timeToRegistered starts an endpoint n times and returns, for each run,
-// the time from just before fork/exec to the 200 OK of its REGISTER.
-func timeToRegistered(b *testing.B, s *sniffer, n int, start func(i int) *proc) []time.Duration {
-	var out []time.Duration
-	for i := range n {
-		s.drain()
-		t0 := time.Now()
-		p := start(i)
-		select {
-		case t1 := <-s.registered:
-			out = append(out, t1.Sub(t0))
-		case <-p.done:
-			b.Fatalf("%s exited before registering: %v\n%s", p.name, p.err, p.tail())
-		case <-time.After(registerTimeout):
-			b.Fatalf("%s did not register within %v\n%s", p.name, registerTimeout, p.tail())
-		}
-		p.stop()
+// timeToRegistered starts an endpoint and returns the time from just before
+// fork/exec to the 200 OK of its REGISTER.
+func timeToRegistered(b *testing.B, s *sniffer, p func() *proc) time.Duration {
+	s.drain()
+	t0 := time.Now()
+	pr := p()
+	defer pr.stop()
+	select {
+	case t1 := <-s.registered:
+		return t1.Sub(t0)
+	case <-pr.done:
+		b.Fatalf("%s exited before registering: %v\n%s", pr.name, pr.err, pr.tail())
+	case <-time.After(registerTimeout):
+		b.Fatalf("%s did not register within %v\n%s", pr.name, registerTimeout, pr.tail())
 	}
-	return out
+	return 0
 }
 
 // registerResult holds start-to-registered times. homeshoreFiles runs with
@@ -139,33 +136,35 @@ func timeToRegistered(b *testing.B, s *sniffer, n int, start func(i int) *proc) 
 // the baresip run, which opens its devices only for a call).
 type registerResult struct{ homeshore, homeshoreFiles, baresip []time.Duration }
 
+// benchRegister times n starts of each endpoint, interleaved so that drifts
+// in the machine's load hit all of them alike.
 func benchRegister(b *testing.B, hsBin string, n int) registerResult {
 	const user, password = "alice", "secret-bench-pw"
 	k := testenv.StartKamailio(b, map[string]string{user: password})
 	s := startSniffer(b, k.Addr())
 	_, port, _ := net.SplitHostPort(s.addr())
 	dir := b.TempDir()
-	var r registerResult
-	r.homeshore = timeToRegistered(b, s, n, func(i int) *proc {
-		return startProc(b, "homeshore", filepath.Join(dir, "hs-reg-"+strconv.Itoa(i)+".log"),
-			[]string{"HOMESHORE_SIP_PASSWORD=" + password}, hsBin,
-			"answer", "--registrar", s.addr(), "--user", user, "--timeout", "30s",
-			"--codecs", "opus", "--profile", filepath.Join(dir, "no-profile.json"))
-	})
 	mic := testenv.Noise(b, time.Second, 1)
-	r.homeshoreFiles = timeToRegistered(b, s, n, func(i int) *proc {
-		return startProc(b, "homeshore", filepath.Join(dir, "hs-reg-files-"+strconv.Itoa(i)+".log"),
-			[]string{"HOMESHORE_SIP_PASSWORD=" + password}, hsBin,
-			"answer", "--registrar", s.addr(), "--user", user, "--timeout", "30s",
-			"--codecs", "opus", "--profile", filepath.Join(dir, "no-profile.json"),
-			"--play", mic, "--record", filepath.Join(dir, "rec-"+strconv.Itoa(i)+".wav"))
-	})
-	r.baresip = timeToRegistered(b, s, n, func(i int) *proc {
-		account := "<sip:" + user + "@127.0.0.1:" + port + ">;auth_pass=" + password +
-			";regint=600;audio_codecs=opus/48000/2;answermode=manual"
-		d := baresipDir(b, sipPortPair(b), mic, "", account, 20000+(i%50)*100)
-		return startProc(b, "baresip", filepath.Join(d, "baresip.log"), nil, "baresip", "-f", d, "-t", "30")
-	})
+	hsArgs := []string{"answer", "--registrar", s.addr(), "--user", user, "--timeout", "30s",
+		"--codecs", "opus", "--profile", filepath.Join(dir, "no-profile.json")}
+	env := []string{"HOMESHORE_SIP_PASSWORD=" + password}
+	var r registerResult
+	for i := range n {
+		log := func(name string) string { return filepath.Join(dir, name+"-"+strconv.Itoa(i)+".log") }
+		r.homeshore = append(r.homeshore, timeToRegistered(b, s, func() *proc {
+			return startProc(b, "homeshore", log("hs-reg"), env, hsBin, hsArgs...)
+		}))
+		r.homeshoreFiles = append(r.homeshoreFiles, timeToRegistered(b, s, func() *proc {
+			args := append(slices.Clone(hsArgs), "--play", mic, "--record", filepath.Join(dir, "rec-"+strconv.Itoa(i)+".wav"))
+			return startProc(b, "homeshore", log("hs-reg-files"), env, hsBin, args...)
+		}))
+		r.baresip = append(r.baresip, timeToRegistered(b, s, func() *proc {
+			account := "<sip:" + user + "@127.0.0.1:" + port + ">;auth_pass=" + password +
+				";regint=600;audio_codecs=opus/48000/2;answermode=manual"
+			d := baresipDir(b, sipPortPair(b), mic, "", account, 20000+(i%50)*100)
+			return startProc(b, "baresip", filepath.Join(d, "baresip.log"), nil, "baresip", "-f", d, "-t", "30")
+		}))
+	}
 	return r
 }
 

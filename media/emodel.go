@@ -14,8 +14,10 @@ type Stats struct {
 	RTTMs           float64 `json:"rtt_ms"` // 0 until the peer's first RTCP report about us
 	RFactor         float64 `json:"r_factor"`
 	MOS             float64 `json:"mos"`
-	FECRecovered    uint64  `json:"fec_recovered"` // lost frames rebuilt from Opus in-band FEC
-	Concealed       uint64  `json:"concealed"`     // frames guessed by PLC (loss or late packets)
+	FECRecovered    uint64  `json:"fec_recovered"`           // lost frames rebuilt from Opus in-band FEC
+	Concealed       uint64  `json:"concealed"`               // frames guessed by PLC (loss or late packets)
+	SRTP            string  `json:"srtp,omitempty"`          // crypto suite when the media is encrypted
+	SRTPRejected    uint64  `json:"srtp_rejected,omitempty"` // packets that failed SRTP authentication or replay checks
 }
 
 // EModel is the simplified ITU-T G.107 E-model: R-factor and MOS from the

@@ -14,7 +14,7 @@ import (
 // from the negotiated remote; before the first one arrives it latches to
 // another port of the same IP (symmetric RTP behind NAT).
 func (s *Session) readRTP() {
-	var buf [2048]byte
+	var buf, plain [2048]byte
 	var pkt rtp.Packet
 	for {
 		n, from, err := s.rtpConn.ReadFromUDPAddrPort(buf[:])
@@ -25,7 +25,14 @@ func (s *Session) readRTP() {
 			continue // e.g. ICMP port unreachable surfacing on Linux
 		}
 		now := s.clock.Now()
-		if err := pkt.Unmarshal(buf[:n]); err != nil || pkt.Version != 2 {
+		b := buf[:n]
+		if sec := s.sec.Load(); sec != nil {
+			if b, err = sec.unprotectRTP(plain[:0], b); err != nil {
+				s.unauthenticated.Add(1)
+				continue
+			}
+		}
+		if err := pkt.Unmarshal(b); err != nil || pkt.Version != 2 {
 			s.rxMu.Lock()
 			s.malformed++
 			s.rxMu.Unlock()
@@ -90,7 +97,7 @@ func (s *Session) acceptSource(from netip.AddrPort) bool {
 // readRTCP receives the peer's reports: RTT from our SR's echo, the loss
 // they see (fed to the Opus encoder), and their SR time for our reports.
 func (s *Session) readRTCP() {
-	var buf [1500]byte
+	var buf, plain [1500]byte
 	for {
 		n, from, err := s.rtcpConn.ReadFromUDPAddrPort(buf[:])
 		if err != nil {
@@ -100,7 +107,14 @@ func (s *Session) readRTCP() {
 			continue
 		}
 		from = unmapAddrPort(from)
-		pkts, err := rtcp.Unmarshal(buf[:n])
+		b := buf[:n]
+		if sec := s.sec.Load(); sec != nil {
+			if b, err = sec.unprotectRTCP(plain[:0], b); err != nil {
+				s.unauthenticated.Add(1)
+				continue
+			}
+		}
+		pkts, err := rtcp.Unmarshal(b)
 		if err != nil {
 			continue
 		}

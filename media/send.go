@@ -235,7 +235,13 @@ func (sd *sender) write(pt uint8, ts uint32, marker bool, payload []byte, to net
 	if err != nil {
 		return
 	}
-	if _, err := sd.s.rtpConn.WriteToUDPAddrPort(sd.wire[:n], to); err != nil {
+	wire := sd.wire[:n]
+	if sec := sd.s.sec.Load(); sec != nil {
+		if wire, err = sec.protectRTP(wire); err != nil {
+			return
+		}
+	}
+	if _, err := sd.s.rtpConn.WriteToUDPAddrPort(wire, to); err != nil {
 		return
 	}
 	sd.s.statsMu.Lock()
@@ -302,6 +308,11 @@ func (s *Session) writeRTCP(pkts []rtcp.Packet) {
 	b, err := rtcp.Marshal(pkts)
 	if err != nil {
 		return
+	}
+	if sec := s.sec.Load(); sec != nil {
+		if b, err = sec.protectRTCP(b); err != nil {
+			return
+		}
 	}
 	// RTCP leaves from the RTCP socket (RTP+1), as peers expect.
 	_, _ = s.rtcpConn.WriteToUDPAddrPort(b, to)

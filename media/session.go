@@ -28,6 +28,7 @@ type SessionParams struct {
 	Codec     Codec          // audio codec, with the payload type to send
 	DTMF      *Codec         // telephone-event, nil if not negotiated
 	Direction Direction      // our direction (SendOnly: we send, we do not play)
+	SRTP      *SRTP          // keys when the media is encrypted; nil = plain RTP
 }
 
 // Session is one call's RTP/RTCP audio stream: it paces the source onto the
@@ -62,6 +63,11 @@ type Session struct {
 	foreign   uint64 // packets dropped: unexpected source address
 	malformed uint64
 	wrongPT   uint64
+
+	// sec holds the SRTP contexts (nil: plain RTP); swapped whole by Update
+	// when a re-INVITE changes the keys.
+	sec             atomic.Pointer[srtpState]
+	unauthenticated atomic.Uint64 // SRTP/SRTCP packets that failed authentication or replay checks
 
 	encGen     atomic.Uint64 // bumped when Update installs a new encoder
 	muted      atomic.Bool
@@ -177,6 +183,13 @@ func (s *Session) LocalAddr() netip.AddrPort { return s.local }
 // Start begins sending src and playing into sink; either may be nil
 // (silence / discard). The Session never closes them.
 func (s *Session) Start(p SessionParams, src Source, sink Sink) error {
+	var sec *srtpState
+	if p.SRTP != nil {
+		var err error
+		if sec, err = newSRTPState(*p.SRTP); err != nil {
+			return err
+		}
+	}
 	enc, dec, err := newCodecPair(p, s.opts.OpusBitrate)
 	if err != nil {
 		return err
@@ -202,6 +215,7 @@ func (s *Session) Start(p SessionParams, src Source, sink Sink) error {
 	}
 	s.started = true
 	s.params = p
+	s.sec.Store(sec)
 	s.remote = unmapAddrPort(p.Remote)
 	s.enc = enc
 	s.sourceName, s.sinkName = describe(src), describe(sink)
@@ -216,13 +230,20 @@ func (s *Session) Start(p SessionParams, src Source, sink Sink) error {
 	s.log.Info("media started",
 		"send", fmt.Sprintf("%s -> %s -> RTP(pt=%d) -> %s", s.sourceName, enc, p.Codec.PayloadType, p.Remote),
 		"receive", fmt.Sprintf("%s -> RTP(pt=%d) -> Jitter(adaptive %d-%d ms) -> %s -> %s", s.local, p.Codec.PayloadType, jbMinFrames*20, jbMaxFrames*20, dec, s.sinkName),
-		"direction", p.Direction, "dtmf", dtmfDesc(p.DTMF))
+		"direction", p.Direction, "dtmf", dtmfDesc(p.DTMF), "srtp", srtpDesc(p.SRTP))
 
 	go func() { defer s.wg.Done(); s.readRTP() }()
 	go func() { defer s.wg.Done(); s.readRTCP() }()
 	go func() { defer s.wg.Done(); s.sendLoop(src) }()
 	go func() { defer s.wg.Done(); s.playout(sink) }()
 	return nil
+}
+
+func srtpDesc(k *SRTP) string {
+	if k == nil {
+		return "off"
+	}
+	return k.Suite
 }
 
 func dtmfDesc(c *Codec) string {
@@ -274,6 +295,16 @@ func (s *Session) Update(p SessionParams) error {
 		return fmt.Errorf("media: invalid remote RTP address %v", p.Remote)
 	}
 	old := s.params
+	switch cur := s.sec.Load(); {
+	case p.SRTP == nil && cur != nil:
+		s.sec.Store(nil)
+	case p.SRTP != nil && (cur == nil || !cur.sameKeys(p.SRTP)):
+		sec, err := newSRTPState(*p.SRTP)
+		if err != nil {
+			return err
+		}
+		s.sec.Store(sec)
+	}
 	if !equalCodec(old.Codec, p.Codec) {
 		enc, dec, err := newCodecPair(p, s.opts.OpusBitrate)
 		if err != nil {
@@ -293,7 +324,7 @@ func (s *Session) Update(p SessionParams) error {
 		s.remoteRTCP = netip.AddrPort{}
 	}
 	s.params = p
-	s.log.Info("media updated", "remote", p.Remote, "codec", p.Codec.String(), "direction", p.Direction)
+	s.log.Info("media updated", "remote", p.Remote, "codec", p.Codec.String(), "direction", p.Direction, "srtp", srtpDesc(p.SRTP))
 	return nil
 }
 
@@ -393,7 +424,10 @@ func (s *Session) Stats() Stats {
 	s.mu.Lock()
 	codec := s.params.Codec.Name
 	s.mu.Unlock()
-	st := Stats{Codec: codec}
+	st := Stats{Codec: codec, SRTPRejected: s.unauthenticated.Load()}
+	if sec := s.sec.Load(); sec != nil {
+		st.SRTP = sec.keys.Suite
+	}
 	s.rxMu.Lock()
 	st.PacketsReceived = s.rx.received
 	st.PacketsLost = s.rx.lost()

@@ -35,6 +35,8 @@ type Call struct {
 	started     bool // media running
 	neg         Negotiation
 	offered     []media.Codec
+	keys        srtpKeys // our SRTP master keys, one per suite, for the whole call
+	offeredSRTP []Crypto // the crypto lines of our last offer
 	sdpVersion  uint64
 	sessionID   uint64
 	localHold   bool
@@ -43,6 +45,7 @@ type Call struct {
 	answered    time.Time
 	answeredCh  chan struct{}
 	provisional bool   // a 1xx arrived, so CANCEL is possible
+	cancelOn1xx bool   // hung up before any 1xx: CANCEL when one arrives
 	lateOffer   bool   // the INVITE had no SDP: we offer in the 200
 	ackSDP      []byte // the answer in the ACK, for a late offer
 	created     time.Time
@@ -76,6 +79,7 @@ func newCall(u *UA, outbound bool, remote sip.Uri, display string) *Call {
 		transfer:   make(chan TransferProgress, 8),
 		decide:     make(chan decision, 1),
 		answeredCh: make(chan struct{}),
+		keys:       srtpKeys{},
 	}
 }
 
@@ -212,7 +216,7 @@ func (c *Call) startMedia(n Negotiation) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.neg = n
-	params := media.SessionParams{Remote: n.Remote, Codec: n.Codec, DTMF: n.DTMF, Direction: n.Direction}
+	params := media.SessionParams{Remote: n.Remote, Codec: n.Codec, DTMF: n.DTMF, Direction: n.Direction, SRTP: n.SRTP}
 	if c.started {
 		return c.media.Update(params)
 	}
@@ -246,13 +250,32 @@ func (c *Call) gotDTMF(d rune) {
 	c.emit(DTMFReceived{Digit: d})
 }
 
-// localSDP builds our offer or answer with the current direction.
-func (c *Call) localSDP(codecs []media.Codec, dtmf *media.Codec, dir media.Direction) ([]byte, error) {
+// localSDP builds our offer or answer with the current direction; secure
+// and crypto say RTP/SAVP and carry our SRTP keys.
+func (c *Call) localSDP(codecs []media.Codec, dtmf *media.Codec, dir media.Direction, secure bool, crypto []Crypto) ([]byte, error) {
 	c.sdpVersion++
 	return MarshalSDP(LocalMedia{
 		Addr: c.media.LocalAddr(), Codecs: codecs, DTMF: dtmf, Direction: dir,
-		SessionID: c.sessionID, Version: c.sdpVersion,
+		SessionID: c.sessionID, Version: c.sdpVersion, Secure: secure, Crypto: crypto,
 	})
+}
+
+// offerSDP builds a full offer (new call, late offer): every codec we have
+// and the crypto lines the SRTP mode asks for. c.mu must be held.
+func (c *Call) offerSDP() ([]byte, error) {
+	lines, secure, err := c.keys.offer(c.ua.cfg.SRTP)
+	if err != nil {
+		return nil, err
+	}
+	c.offeredSRTP = lines
+	te := media.DefaultTelephoneEvent()
+	return c.localSDP(c.ua.cfg.Codecs, &te, media.SendRecv, secure, lines)
+}
+
+// currentSDP offers or answers with the session as negotiated (codec,
+// direction dir, and the SRTP line in use). c.mu must be held.
+func (c *Call) currentSDP(n Negotiation, dir media.Direction) ([]byte, error) {
+	return c.localSDP([]media.Codec{n.Codec}, n.DTMF, dir, n.Secure, n.cryptoLines())
 }
 
 // wantDirection is what we would like: on local hold we only send.
@@ -371,18 +394,28 @@ func (c *Call) Hangup(ctx context.Context) error {
 	case !answered && c.outbound:
 		c.mu.Lock()
 		rang := c.provisional
+		c.cancelOn1xx = !rang
 		c.mu.Unlock()
 		if rang {
 			cancelDial(errHungUpEarly) // sipgo sends CANCEL
-		} else {
-			// CANCEL is only allowed after a provisional response; with none
-			// yet, stop waiting now instead of blocking until Timer B.
-			cancelDial(sipgo.WaitAnswerForceCancelErr)
 		}
+		// Without a 1xx yet, CANCEL must wait for one (RFC 3261 §9.1):
+		// waitAnswer sends it when it comes, so the callee stops ringing.
+		// If none comes soon, the callee never saw the INVITE: stop here.
+		giveUp := time.NewTimer(cancelWait1xx)
+		defer giveUp.Stop()
 		select {
 		case <-c.done:
 			return nil
+		case <-giveUp.C:
+			cancelDial(sipgo.WaitAnswerForceCancelErr)
+			select {
+			case <-c.done:
+			case <-ctx.Done():
+			}
+			return nil
 		case <-ctx.Done():
+			cancelDial(sipgo.WaitAnswerForceCancelErr)
 			return fmt.Errorf("cancelling the call: %w", ctx.Err())
 		}
 	case !answered:
@@ -402,6 +435,10 @@ func (c *Call) Hangup(ctx context.Context) error {
 	}
 	return nil
 }
+
+// cancelWait1xx is how long Hangup waits for a first provisional response
+// that lets it CANCEL an outgoing call.
+const cancelWait1xx = 2 * time.Second
 
 // errHungUpEarly is the cause when the agent hangs up an unanswered outgoing call.
 var errHungUpEarly = errors.New("cancelled before answer")

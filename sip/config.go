@@ -57,6 +57,8 @@ type Config struct {
 	RequestTimeout time.Duration
 	// Codecs in our order of preference; empty means media.DefaultCodecs().
 	Codecs []media.Codec
+	// SRTP says whether media is encrypted (SDES); empty means off.
+	SRTP SRTPMode
 	// MaxCalls refuses new incoming calls with 486 Busy Here while this
 	// many are up or ringing; zero means no limit. An agent takes one call.
 	MaxCalls int
@@ -90,6 +92,7 @@ func (c Config) withDefaults() Config {
 	if len(c.Codecs) == 0 {
 		c.Codecs = media.DefaultCodecs()
 	}
+	c.SRTP, _ = ParseSRTPMode(string(c.SRTP)) // Validate reports a bad one
 	if c.UserAgent == "" {
 		c.UserAgent = "Homeshore"
 	}
@@ -123,6 +126,9 @@ func (c Config) Validate() error {
 		if _, _, err := splitListen(c.ListenAddr); err != nil {
 			return fmt.Errorf("listen address %q: %w", c.ListenAddr, err)
 		}
+	}
+	if _, err := ParseSRTPMode(string(c.SRTP)); err != nil {
+		return err
 	}
 	return nil
 }

@@ -46,6 +46,7 @@ func (u *UA) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		return
 	}
 	var neg Negotiation
+	keys := srtpKeys{}
 	lateOffer := len(req.Body()) == 0
 	if !lateOffer {
 		offer, err := ParseSDP(req.Body())
@@ -58,6 +59,10 @@ func (u *UA) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 			u.refuse(req, tx, 305, err)
 			return
 		}
+		if err := keys.answerSRTP(u.cfg.SRTP, offer, &neg); err != nil {
+			u.refuse(req, tx, 306, err)
+			return
+		}
 	}
 	session, err := u.dialog.ReadInvite(req, tx)
 	if err != nil {
@@ -68,6 +73,7 @@ func (u *UA) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	c := newCall(u, false, from.Address, from.DisplayName)
 	c.uas = session
 	c.neg = neg
+	c.keys = keys
 	c.lateOffer = lateOffer
 	c.key = dialogKey(c.CallID(), tagOf(session.InviteRequest.To().Params), tagOf(from.Params))
 	u.addCall(c.key, c)
@@ -163,10 +169,9 @@ func (c *Call) accept(audio Audio) error {
 	neg, late := c.neg, c.lateOffer
 	var body []byte
 	if late {
-		te := media.DefaultTelephoneEvent()
-		body, err = c.localSDP(c.ua.cfg.Codecs, &te, media.SendRecv)
+		body, err = c.offerSDP()
 	} else {
-		body, err = c.localSDP([]media.Codec{neg.Codec}, neg.DTMF, neg.Direction)
+		body, err = c.currentSDP(neg, neg.Direction)
 	}
 	c.mu.Unlock()
 	if err == nil && !late {
@@ -213,7 +218,7 @@ func (c *Call) acceptLateAnswer() error {
 	if err != nil {
 		return err
 	}
-	n, err := AcceptAnswer(c.ua.cfg.Codecs, answer, media.SendRecv)
+	n, err := c.acceptAnswer(c.ua.cfg.Codecs, answer, media.SendRecv)
 	if err != nil {
 		return err
 	}

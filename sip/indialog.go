@@ -117,12 +117,18 @@ func (u *UA) onReinvite(req *sip.Request, tx sip.ServerTransaction) {
 		// Keep the codec we talk with if it is still offered.
 		neg, err = Answer(offer, append([]media.Codec{current}, u.cfg.Codecs...), want)
 	}
+	if err == nil {
+		c.mu.Lock()
+		err = c.keys.answerSRTP(u.cfg.SRTP, offer, &neg)
+		c.mu.Unlock()
+	}
 	if err != nil {
+		c.log.Warn("refusing re-INVITE", "error", err)
 		respond(tx, req, sip.StatusNotAcceptableHere, "Not Acceptable Here")
 		return
 	}
 	c.mu.Lock()
-	body, err := c.localSDP([]media.Codec{neg.Codec}, neg.DTMF, neg.Direction)
+	body, err := c.currentSDP(neg, neg.Direction)
 	c.mu.Unlock()
 	if err == nil {
 		err = c.startMedia(neg)
@@ -152,7 +158,7 @@ func (u *UA) onReinvite(req *sip.Request, tx sip.ServerTransaction) {
 // our current session as the offer; media does not change.
 func (c *Call) answerOfferless(req *sip.Request, tx sip.ServerTransaction) {
 	c.mu.Lock()
-	body, err := c.localSDP([]media.Codec{c.neg.Codec}, c.neg.DTMF, c.neg.Direction)
+	body, err := c.currentSDP(c.neg, c.neg.Direction)
 	c.mu.Unlock()
 	if err != nil {
 		respond(tx, req, sip.StatusInternalServerError, "Server Internal Error")
@@ -197,9 +203,9 @@ func (c *Call) setHold(ctx context.Context, on bool) error {
 	}
 	c.localHold = on
 	want := c.wantDirection()
-	codec, dtmf := c.neg.Codec, c.neg.DTMF
-	offered := []media.Codec{codec}
-	body, err := c.localSDP(offered, dtmf, want)
+	offered := []media.Codec{c.neg.Codec}
+	c.offeredSRTP = c.neg.cryptoLines()
+	body, err := c.currentSDP(c.neg, want)
 	c.mu.Unlock()
 	if err != nil {
 		return err
@@ -225,7 +231,7 @@ func (c *Call) setHold(ctx context.Context, on bool) error {
 	}
 	var n Negotiation
 	if err == nil {
-		n, err = AcceptAnswer(offered, answer, want)
+		n, err = c.acceptAnswer(offered, answer, want)
 	}
 	if err == nil {
 		err = c.startMedia(n)

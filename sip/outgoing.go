@@ -50,8 +50,9 @@ func (u *UA) Dial(ctx context.Context, target string, audio Audio) (*Call, error
 	}
 	c := newCall(u, true, uri, "")
 	c.media, c.audio, c.offered = m, audio, u.cfg.Codecs
-	te := media.DefaultTelephoneEvent()
-	body, err := c.localSDP(c.offered, &te, media.SendRecv)
+	c.mu.Lock()
+	body, err := c.offerSDP()
+	c.mu.Unlock()
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("building the SDP offer: %w", err), m.Close())
 	}
@@ -110,7 +111,12 @@ func (c *Call) waitAnswer(ctx context.Context, cancel context.CancelCauseFunc) {
 			if res.IsProvisional() {
 				c.mu.Lock()
 				c.provisional = true
+				hungUp := c.cancelOn1xx
 				c.mu.Unlock()
+				if hungUp {
+					cancel(errHungUpEarly) // sipgo now sends the CANCEL
+					return nil
+				}
 			}
 			if res.IsProvisional() && res.StatusCode > 100 {
 				c.onProvisional(res)
@@ -133,7 +139,7 @@ func (c *Call) onProvisional(res *sip.Response) {
 	if res.StatusCode == sip.StatusSessionInProgress && len(res.Body()) > 0 {
 		remote, err := ParseSDP(res.Body())
 		if err == nil {
-			if n, err := AcceptAnswer(c.offered, remote, media.SendRecv); err == nil {
+			if n, err := c.acceptAnswer(c.offered, remote, media.SendRecv); err == nil {
 				if err := c.startMedia(n); err == nil {
 					c.emit(EarlyMedia{Codec: n.Codec.Name})
 					return
@@ -151,7 +157,7 @@ func (c *Call) onAnswered() error {
 	remote, err := ParseSDP(res.Body())
 	if err == nil {
 		var n Negotiation
-		if n, err = AcceptAnswer(c.offered, remote, media.SendRecv); err == nil {
+		if n, err = c.acceptAnswer(c.offered, remote, media.SendRecv); err == nil {
 			err = c.startMedia(n)
 		}
 	}
@@ -187,8 +193,14 @@ func (c *Call) dialError(err error, ctx context.Context) error {
 		switch se.Code {
 		case sip.StatusNotAcceptableHere, 606:
 			se.Detail = fmt.Sprintf("no common codec: we offered %s", strings.Join(codecNames(c.offered), ", "))
+			if c.ua.cfg.SRTP == SRTPMandatory {
+				se.Detail = fmt.Sprintf("the callee refused our offer of %s with encrypted media (SRTP is mandatory in the settings)", strings.Join(codecNames(c.offered), ", "))
+			}
 			if w := dr.Res.GetHeader("Warning"); w != nil {
 				se.Detail += "; they said " + w.Value()
+				if c.ua.cfg.SRTP == SRTPOff && strings.Contains(w.Value(), "SRTP") {
+					se.Detail = "the callee requires encrypted media: turn SRTP on (optional or mandatory); they said " + w.Value()
+				}
 			}
 		case sip.StatusUnauthorized, sip.StatusProxyAuthRequired:
 			se.Detail = "the proxy refused our credentials: check the user name and password"

@@ -23,6 +23,8 @@ type LocalMedia struct {
 	Direction media.Direction
 	SessionID uint64
 	Version   uint64
+	Secure    bool     // RTP/SAVP instead of RTP/AVP
+	Crypto    []Crypto // a=crypto lines (SDES keys)
 }
 
 // RemoteMedia is what the other side's SDP says about its audio stream.
@@ -33,6 +35,12 @@ type RemoteMedia struct {
 	Direction media.Direction
 	// Rejected is true when the audio stream has port 0 (RFC 3264 §6).
 	Rejected bool
+	// Secure is true for an RTP/SAVP (or SAVPF) stream.
+	Secure bool
+	// Crypto holds the a=crypto lines we can use, in their order;
+	// UnusableCrypto names the suites of the others.
+	Crypto         []Crypto
+	UnusableCrypto []string
 }
 
 // ErrBadSDP wraps every SDP the parser refuses.
@@ -62,6 +70,13 @@ func MarshalSDP(l LocalMedia) ([]byte, error) {
 		add(*l.DTMF)
 	}
 	attrs = append(attrs, sdp.NewAttribute("ptime", "20"), sdp.NewPropertyAttribute(l.Direction.String()))
+	for _, c := range l.Crypto {
+		attrs = append(attrs, sdp.NewAttribute("crypto", c.attribute()))
+	}
+	profile := "AVP"
+	if l.Secure {
+		profile = "SAVP"
+	}
 	desc := sdp.SessionDescription{
 		Origin: sdp.Origin{
 			Username: "homeshore", SessionID: l.SessionID, SessionVersion: l.Version,
@@ -75,7 +90,7 @@ func MarshalSDP(l LocalMedia) ([]byte, error) {
 		MediaDescriptions: []*sdp.MediaDescription{{
 			MediaName: sdp.MediaName{
 				Media: "audio", Port: sdp.RangedPort{Value: int(l.Addr.Port())},
-				Protos: []string{"RTP", "AVP"}, Formats: formats,
+				Protos: []string{"RTP", profile}, Formats: formats,
 			},
 			Attributes: attrs,
 		}},
@@ -107,6 +122,9 @@ func ParseSDP(body []byte) (RemoteMedia, error) {
 		return RemoteMedia{}, fmt.Errorf("%w: no audio stream", ErrBadSDP)
 	}
 	r := RemoteMedia{Direction: media.SendRecv}
+	if p := md.MediaName.Protos; len(p) > 0 && strings.HasPrefix(strings.ToUpper(p[len(p)-1]), "SAVP") {
+		r.Secure = true
+	}
 	if md.MediaName.Port.Value == 0 {
 		r.Rejected = true
 	}
@@ -144,6 +162,12 @@ func ParseSDP(body []byte) (RemoteMedia, error) {
 				rtpmaps[uint8(pt)] = rest
 			} else {
 				fmtps[uint8(pt)] = rest
+			}
+		case "crypto":
+			if c, ok := parseCrypto(a.Value); ok {
+				r.Crypto = append(r.Crypto, c)
+			} else if f := strings.Fields(a.Value); len(f) > 1 {
+				r.UnusableCrypto = append(r.UnusableCrypto, f[1])
 			}
 		case "sendrecv", "sendonly", "recvonly", "inactive":
 			if d, err := media.ParseDirection(a.Key); err == nil && !ip.IsUnspecified() {
@@ -213,6 +237,16 @@ type Negotiation struct {
 	DTMF      *media.Codec // nil when telephone-event is not shared
 	Remote    netip.AddrPort
 	Direction media.Direction // our direction
+	SRTP      *media.SRTP     // keys when the media is encrypted
+	Secure    bool            // the stream is RTP/SAVP
+	Crypto    *Crypto         // our a=crypto line for this stream
+}
+
+func (n Negotiation) cryptoLines() []Crypto {
+	if n.Crypto == nil {
+		return nil
+	}
+	return []Crypto{*n.Crypto}
 }
 
 // Answer chooses, from an offer, the first codec in our preference order

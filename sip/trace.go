@@ -11,9 +11,14 @@ import (
 // a password for replay, so the whole value goes.
 var authHeader = regexp.MustCompile(`(?im)^((?:proxy-)?authorization)\s*:.*$`)
 
-// Redact removes credentials from a SIP message for logs.
+// sdesKey matches the SRTP master key of an SDP a=crypto line (RFC 4568).
+var sdesKey = regexp.MustCompile(`(?i)(a=crypto:\S+ \S+ inline:)[^\s|]+`)
+
+// Redact removes credentials from a SIP message for logs: Authorization
+// headers and the SRTP keys in an SDP body.
 func Redact(msg []byte) []byte {
-	return authHeader.ReplaceAll(msg, []byte("$1: [redacted]"))
+	msg = authHeader.ReplaceAll(msg, []byte("$1: [redacted]"))
+	return sdesKey.ReplaceAll(msg, []byte("${1}[redacted]"))
 }
 
 // EnableTrace logs every SIP message sent and received, credentials

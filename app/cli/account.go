@@ -24,6 +24,7 @@ type accountFlags struct {
 	caFile        string
 	listen        string
 	codecs        string
+	srtp          string
 }
 
 func (a *accountFlags) register(fs *flag.FlagSet) {
@@ -38,6 +39,7 @@ func (a *accountFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&a.caFile, "ca-file", "", "extra CA certificates (PEM) for TLS")
 	fs.StringVar(&a.listen, "listen", "", "where to accept SIP, e.g. udp:127.0.0.1:5070")
 	fs.StringVar(&a.codecs, "codecs", "", "codecs in order of preference, e.g. opus,pcmu,pcma")
+	fs.StringVar(&a.srtp, "srtp", "", "media encryption: off (default), optional or mandatory (SRTP keyed in SDP; use with --transport tls)")
 }
 
 // sipConfig merges profile, flags and the password from the environment
@@ -68,6 +70,7 @@ func (a *accountFlags) sipConfig(secrets config.SecretStore) (sip.Config, error)
 		Transport:     pick(a.transport, acct.Transport),
 		OutboundProxy: pick(a.outboundProxy, acct.OutboundProxy),
 		CAFile:        pick(a.caFile, acct.CAFile),
+		SRTP:          sip.SRTPMode(pick(a.srtp, acct.SRTP)),
 	}
 	if a.listen != "" {
 		transport, addr, err := parseListen(a.listen)

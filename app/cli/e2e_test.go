@@ -24,6 +24,7 @@ type summary struct {
 	StatusCode      int     `json:"status_code"`
 	Answered        bool    `json:"answered"`
 	Codec           string  `json:"codec"`
+	SRTP            string  `json:"srtp"`
 	DurationS       float64 `json:"duration_s"`
 	PacketsSent     uint64  `json:"packets_sent"`
 	PacketsReceived uint64  `json:"packets_received"`
@@ -328,4 +329,34 @@ func sourceIndex(t *testing.T, name string) string {
 	}
 	t.Fatalf("no PulseAudio source named %s", name)
 	return ""
+}
+
+// TestCLIEncryptedCall: --srtp mandatory on the caller gives an encrypted
+// call that the JSON summary of both sides reports; an answerer that
+// requires SRTP refuses a plain caller with a last line that says so.
+func TestCLIEncryptedCall(t *testing.T) {
+	t.Parallel()
+	speech := testenv.Espeak(t, "Your refund has been approved and will arrive in five days.")
+	listen := freeSIP(t)
+	agent := start(t, nil, "answer", "--listen", "udp:"+listen, "--srtp", "optional", "--record", filepath.Join(t.TempDir(), "agent.wav"), "--json")
+	time.Sleep(300 * time.Millisecond)
+	rec := filepath.Join(t.TempDir(), "caller.wav")
+	code, s, last := start(t, nil, "call", "sip:agent@"+listen, "--srtp", "mandatory", "--play", testenv.Tone(t, 440, 2*time.Second), "--record", rec, "--json").wait(t, 20*time.Second)
+	if code != 0 || s.SRTP != "AES_CM_128_HMAC_SHA1_80" {
+		t.Fatalf("caller: exit %d, summary %+v, last %q", code, s, last)
+	}
+	if code, s, last := agent.wait(t, 10*time.Second); code != 0 || s.SRTP != "AES_CM_128_HMAC_SHA1_80" || s.PacketsReceived < 50 {
+		t.Fatalf("agent: exit %d, summary %+v, last %q", code, s, last)
+	}
+
+	strict := freeSIP(t)
+	agent = start(t, nil, "answer", "--listen", "udp:"+strict, "--srtp", "mandatory", "--timeout", "5s")
+	time.Sleep(300 * time.Millisecond)
+	code, s, last = start(t, nil, "call", "sip:agent@"+strict, "--play", speech, "--record", filepath.Join(t.TempDir(), "x.wav"), "--json").wait(t, 15*time.Second)
+	if code == 0 || s.StatusCode != 488 || !strings.Contains(last, "SRTP") {
+		t.Fatalf("plain call to an SRTP-only agent: exit %d, summary %+v, last %q", code, s, last)
+	}
+	if code, _, last := agent.wait(t, 10*time.Second); code == 0 || !strings.Contains(last, "plain RTP") {
+		t.Fatalf("SRTP-only agent: exit %d, last %q", code, last)
+	}
 }

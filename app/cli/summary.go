@@ -22,6 +22,7 @@ type summary struct {
 	CallID          string  `json:"call_id,omitempty"`
 	Answered        bool    `json:"answered"`
 	Codec           string  `json:"codec,omitempty"`
+	SRTP            string  `json:"srtp,omitempty"` // crypto suite when the media was encrypted
 	SetupMs         float64 `json:"setup_ms,omitempty"`
 	DurationS       float64 `json:"duration_s"`
 	PacketsSent     uint64  `json:"packets_sent"`
@@ -56,6 +57,7 @@ func (s *summary) fill(c *sip.Call) {
 	s.LossPercent, s.JitterMs, s.RTTMs = round(st.LossPercent, 2), round(st.JitterMs, 2), round(st.RTTMs, 2)
 	s.MOS, s.RFactor = round(st.MOS, 2), round(st.RFactor, 1)
 	s.FECRecovered, s.Concealed = st.FECRecovered, st.Concealed
+	s.SRTP = st.SRTP
 }
 
 func round(v float64, digits int) float64 {

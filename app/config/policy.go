@@ -69,6 +69,8 @@ type SIPPolicy struct {
 	Transport     string   `json:"transport"`
 	OutboundProxy string   `json:"outbound_proxy"`
 	Codecs        []string `json:"codecs"`
+	// SRTP is off, optional or mandatory (media encryption, SDES keys).
+	SRTP string `json:"srtp"`
 }
 
 // BackendPolicy pins the ticket backend.
@@ -162,7 +164,7 @@ type NetworkPolicy struct {
 // DefaultPolicy returns the documented defaults (docs/policy.md).
 func DefaultPolicy() Policy {
 	return Policy{
-		SIP: SIPPolicy{Transport: "udp", Codecs: []string{"opus", "pcmu", "pcma"}},
+		SIP: SIPPolicy{Transport: "udp", Codecs: []string{"opus", "pcmu", "pcma"}, SRTP: "off"},
 		UI:  UIPolicy{Language: "en"},
 		Checks: ChecksPolicy{
 			Mandatory: []string{CheckHeadset, CheckLeak, CheckMicrophone, CheckSpeaker, CheckRoom, CheckNetwork},

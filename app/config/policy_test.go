@@ -57,6 +57,7 @@ func TestPolicyErrorsNameTheKey(t *testing.T) {
 		`{"checks":{"room":{"max_l90":-50}}}`:              "checks.room.max_l90",
 		`{"sipp":{}}`:                                      "sipp",
 		`{"sip":{"transport":"sctp"}}`:                     "sip.transport",
+		`{"sip":{"srtp":"always"}}`:                        "sip.srtp",
 		`{"checks":{"mandatory":["smell"]}}`:               "checks.mandatory",
 		`{"checks":{"network":{"wifi":"maybe"}}}`:          "checks.network.wifi",
 		`{"checks":{"leak":{"min_loss_db":"high"}}}`:       "checks.leak.min_loss_db",

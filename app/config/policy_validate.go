@@ -83,6 +83,11 @@ func (p *Policy) validate() error {
 	default:
 		return bad("sip.transport", "must be udp, tcp or tls, not %q", p.SIP.Transport)
 	}
+	switch p.SIP.SRTP {
+	case "off", "optional", "mandatory":
+	default:
+		return bad("sip.srtp", "must be off, optional or mandatory, not %q", p.SIP.SRTP)
+	}
 	for _, c := range p.SIP.Codecs {
 		switch c {
 		case "opus", "pcmu", "pcma":

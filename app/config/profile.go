@@ -31,6 +31,7 @@ type SIPAccount struct {
 	OutboundProxy string   `json:"outbound_proxy,omitempty"`
 	CAFile        string   `json:"ca_file,omitempty"`
 	Codecs        []string `json:"codecs,omitempty"`
+	SRTP          string   `json:"srtp,omitempty"` // off, optional or mandatory
 }
 
 // Backend is the ticket backend and the agent's login there.

@@ -76,6 +76,10 @@ func (p *phone) sipConfig(acc ui.Account) (sip.Config, error) {
 	if p.c.opts.Direct {
 		cfg.Registrar, cfg.Domain, cfg.Password = "", acc.Server, ""
 	}
+	cfg.SRTP = sip.SRTPMode(pick(prof.SRTP, string(sip.SRTPOff)))
+	if p.c.policy.Locked("sip.srtp") {
+		cfg.SRTP = sip.SRTPMode(p.c.policy.SIP.SRTP)
+	}
 	_, set, _ := p.c.settings.Load()
 	codecs := set.Codecs
 	if p.c.policy.Locked("sip.codecs") {

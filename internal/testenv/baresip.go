@@ -49,6 +49,10 @@ type BaresipOptions struct {
 	// dump-TIMESTAMP-enc.wav (what was sent).
 	RecordDir  string
 	AutoAnswer bool
+	// MediaEnc is baresip's media encryption for the account: "srtp"
+	// (best effort: crypto lines on RTP/AVP) or "srtp-mand" (RTP/SAVP
+	// required); empty means none.
+	MediaEnc string
 }
 
 // Baresip is a running baresip controlled over ctrl_tcp.
@@ -81,6 +85,7 @@ type baresipConfig struct {
 	Sink, Source, RecordDir           string
 	Codecs                            []string
 	Account                           string
+	SRTP                              bool
 }
 
 var codecModules = map[string]string{"opus": "opus.so", "pcmu": "g711.so", "pcma": "g711.so"}
@@ -114,6 +119,7 @@ func StartBaresip(t testing.TB, o BaresipOptions) *Baresip {
 	cfg := baresipConfig{
 		RTPMin: 20000, RTPMax: 59998,
 		Sink: b.Sink, Source: baresipSource(t, o), RecordDir: o.RecordDir,
+		SRTP: o.MediaEnc != "",
 	}
 	codecs := o.Codecs
 	if len(codecs) == 0 {
@@ -164,6 +170,9 @@ func StartBaresip(t testing.TB, o BaresipOptions) *Baresip {
 
 	b.AOR = o.AOR
 	params := []string{"audio_codecs=" + strings.Join(names, ",")}
+	if o.MediaEnc != "" {
+		params = append(params, "mediaenc="+o.MediaEnc)
+	}
 	if o.AutoAnswer {
 		params = append(params, "answermode=auto")
 	} else {

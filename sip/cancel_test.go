@@ -1,0 +1,120 @@
+package sip_test
+
+import (
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	sipgo "github.com/emiago/sipgo/sip"
+
+	"github.com/homeshore/homeshore/sip"
+)
+
+// rawPeer is a UDP socket that plays the callee by hand, so a test decides
+// when (and whether) each response goes out.
+type rawPeer struct {
+	t    *testing.T
+	conn net.PacketConn
+}
+
+func newRawPeer(t *testing.T) *rawPeer {
+	conn, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return &rawPeer{t: t, conn: conn}
+}
+
+// next returns the next request with method, skipping retransmissions of others.
+func (p *rawPeer) next(method string, within time.Duration) (*sipgo.Request, net.Addr) {
+	p.t.Helper()
+	_ = p.conn.SetReadDeadline(time.Now().Add(within))
+	buf := make([]byte, 65535)
+	for {
+		n, from, err := p.conn.ReadFrom(buf)
+		if err != nil {
+			p.t.Fatalf("no %s within %v: %v", method, within, err)
+		}
+		msg, err := sipgo.ParseMessage(buf[:n])
+		if err != nil {
+			continue
+		}
+		if req, ok := msg.(*sipgo.Request); ok && req.Method.String() == method {
+			return req, from
+		}
+	}
+}
+
+func (p *rawPeer) respond(req *sipgo.Request, to net.Addr, code int, reason string) {
+	p.t.Helper()
+	res := sipgo.NewResponseFromRequest(req, code, reason, nil)
+	if code > 100 && code < 300 {
+		res.To().Params.Add("tag", "callee")
+	}
+	if _, err := p.conn.WriteTo([]byte(res.String()), to); err != nil {
+		p.t.Fatal(err)
+	}
+}
+
+// TestHangupBeforeRingingCancelsOnFirstProvisional: the agent hangs up
+// before any 1xx; CANCEL may not be sent yet (RFC 3261 §9.1), so it goes
+// out when the 180 arrives and the callee stops ringing.
+func TestHangupBeforeRingingCancelsOnFirstProvisional(t *testing.T) {
+	t.Parallel()
+	peer := newRawPeer(t)
+	ua := newUA(t, sip.Config{})
+	c, err := ua.Dial(ctxFor(t, 5*time.Second), "sip:customer@"+peer.conn.LocalAddr().String(), sip.Audio{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	invite, from := peer.next("INVITE", 5*time.Second)
+	hungUp := make(chan error, 1)
+	go func() { hungUp <- c.Hangup(ctxFor(t, 10*time.Second)) }()
+	time.Sleep(300 * time.Millisecond) // Hangup is waiting for a 1xx
+	select {
+	case err := <-hungUp:
+		t.Fatalf("Hangup returned before any provisional response (%v): the callee would ring on", err)
+	default:
+	}
+	peer.respond(invite, from, 180, "Ringing")
+	cancel, from := peer.next("CANCEL", 3*time.Second)
+	if cancel.CallID().Value() != invite.CallID().Value() {
+		t.Fatalf("CANCEL for call %s, want %s", cancel.CallID().Value(), invite.CallID().Value())
+	}
+	peer.respond(cancel, from, 200, "OK")
+	peer.respond(invite, from, 487, "Request Terminated")
+	select {
+	case err := <-hungUp:
+		if err != nil {
+			t.Fatalf("Hangup: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Hangup did not return after the 487")
+	}
+	if end := waitDone(t, c, 5*time.Second); end.By != sip.EndedByLocal || !strings.Contains(end.Err.Error(), "cancelled") {
+		t.Fatalf("end %+v", end)
+	}
+}
+
+// TestHangupWithSilentCalleeGivesUp: a callee that never answers at all
+// does not keep Hangup waiting for Timer B.
+func TestHangupWithSilentCalleeGivesUp(t *testing.T) {
+	t.Parallel()
+	peer := newRawPeer(t)
+	ua := newUA(t, sip.Config{})
+	c, err := ua.Dial(ctxFor(t, 5*time.Second), "sip:customer@"+peer.conn.LocalAddr().String(), sip.Audio{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	peer.next("INVITE", 5*time.Second)
+	start := time.Now()
+	if err := c.Hangup(ctxFor(t, 20*time.Second)); err != nil {
+		t.Fatalf("Hangup: %v", err)
+	}
+	if waited := time.Since(start); waited > 10*time.Second {
+		t.Fatalf("Hangup took %v with a silent callee", waited)
+	}
+	waitDone(t, c, time.Second)
+}

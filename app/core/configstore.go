@@ -50,7 +50,10 @@ func (s *configStore) Load() (ui.Account, ui.Settings, error) {
 	acc := s.applyPolicy(accountOf(p))
 	set := ui.Settings{
 		InputDevice: p.Audio.Input, OutputDevice: p.Audio.Output, RingDevice: p.Audio.Ring,
-		Codecs: p.SIP.Codecs, Language: p.Language,
+		Codecs: p.SIP.Codecs, Language: p.Language, SRTP: p.SIP.SRTP,
+	}
+	if v, ok := s.Locked()[ui.SettingSRTP]; ok {
+		set.SRTP = v
 	}
 	if v, ok := s.Locked()[ui.SettingLanguage]; ok {
 		set.Language = v
@@ -120,7 +123,7 @@ func (s *configStore) SaveAccount(a ui.Account) error {
 func (s *configStore) SaveSettings(set ui.Settings) error {
 	err := s.update(func(p *config.Profile) {
 		p.Audio.Input, p.Audio.Output, p.Audio.Ring = set.InputDevice, set.OutputDevice, set.RingDevice
-		p.SIP.Codecs, p.Language = set.Codecs, set.Language
+		p.SIP.Codecs, p.Language, p.SIP.SRTP = set.Codecs, set.Language, set.SRTP
 	})
 	if err != nil {
 		return err
@@ -186,6 +189,9 @@ func (s *configStore) Locked() ui.Locked {
 	}
 	if pol.Locked("sip.codecs") {
 		out[ui.SettingCodecs] = strings.Join(pol.SIP.Codecs, ",")
+	}
+	if pol.Locked("sip.srtp") {
+		out[ui.SettingSRTP] = pol.SIP.SRTP
 	}
 	if pol.Locked("backend.url") {
 		out[ui.SettingBackendURL] = pol.Backend.URL

@@ -160,12 +160,17 @@ type disabler interface {
 // as plain readable text with a note (w stays disabled and off screen, still
 // holding the value).
 func (c *Controller) lockable(setting string, w disabler) fyne.CanvasObject {
+	return c.lockableAs(setting, w, func(v string) string { return v })
+}
+
+// lockableAs is lockable showing the policy's value through label.
+func (c *Controller) lockableAs(setting string, w disabler, label func(string) string) fyne.CanvasObject {
 	value, ok := c.locked[setting]
 	if !ok {
 		return w
 	}
 	w.Disable()
-	shown := widget.NewLabelWithStyle(value, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	shown := widget.NewLabelWithStyle(label(value), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	note := canvas.NewText(c.tr.T("policy.locked"), colorIdle)
 	note.TextSize = theme.CaptionTextSize()
 	note.TextStyle = fyne.TextStyle{Italic: true}

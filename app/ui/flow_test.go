@@ -125,6 +125,23 @@ func TestPolicyLockedFieldIsReadOnly(t *testing.T) {
 	}
 }
 
+func TestPolicyLockedSRTPIsReadOnly(t *testing.T) {
+	f := newFake().configured()
+	f.locked = Locked{SettingSRTP: "mandatory"}
+	f.settings.SRTP = "mandatory"
+	c := onShift(t, f, "fr")
+	v := newSettingsView(c)
+	if !v.srtp.Disabled() {
+		t.Fatal("an SRTP mode set by policy must be read-only")
+	}
+	if !hasLabel(v.root, "Toujours (refuser les appels non chiffrés)") {
+		t.Fatal("the locked SRTP mode is not shown in words")
+	}
+	if err := v.apply(); err != nil || f.settings.SRTP != "mandatory" {
+		t.Fatalf("apply with a locked SRTP mode: %v, %+v", err, f.settings)
+	}
+}
+
 func TestPrecheckStartEnabledOnlyWhenPolicyAllows(t *testing.T) {
 	f := newFake().configured()
 	f.report = CheckReport{CanStart: false, Results: []CheckResult{{Name: "Headset", Verdict: VerdictFail, Fix: "Plug in your USB headset"}}}
@@ -377,6 +394,14 @@ func TestSettingsSaveLanguageAndTheme(t *testing.T) {
 		t.Fatalf("settings = %+v lang %q", f.settings, c.tr.Lang())
 	}
 	v = newSettingsView(c)
+	v.srtp.SetSelected(c.tr.T("settings.srtp.mandatory"))
+	if err := v.apply(); err != nil || f.settings.SRTP != "mandatory" {
+		t.Fatalf("SRTP setting: %v, settings %+v", err, f.settings)
+	}
+	v = newSettingsView(c)
+	if v.srtp.Selected != c.tr.T("settings.srtp.mandatory") {
+		t.Fatalf("settings reopened with SRTP %q", v.srtp.Selected)
+	}
 	v.wrapUp.SetText("2")
 	if err := v.apply(); err == nil {
 		t.Fatal("a wrap-up time of 2 s must be refused with a message")
@@ -395,4 +420,27 @@ func TestStartStopDeliversEvents(t *testing.T) {
 	if got := c.home.state.label.Text; got != "Break" {
 		t.Fatalf("state label = %q after an event through the pump", got)
 	}
+}
+
+// hasLabel reports whether a label with text is somewhere under o.
+func hasLabel(o fyne.CanvasObject, text string) bool {
+	switch w := o.(type) {
+	case *widget.Label:
+		return w.Text == text
+	case *widget.Card:
+		return w.Content != nil && hasLabel(w.Content, text)
+	case *widget.Form:
+		for _, it := range w.Items {
+			if hasLabel(it.Widget, text) {
+				return true
+			}
+		}
+	case *fyne.Container:
+		for _, child := range w.Objects {
+			if hasLabel(child, text) {
+				return true
+			}
+		}
+	}
+	return false
 }

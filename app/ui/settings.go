@@ -19,6 +19,8 @@ type settingsView struct {
 	root     fyne.CanvasObject
 	devices  *devicePicker
 	codecs   *widget.CheckGroup
+	srtp     *widget.Select
+	srtpOpts map[string]string
 	ringtone *widget.Select
 	language *widget.RadioGroup
 	themeSel *widget.RadioGroup
@@ -33,6 +35,9 @@ func newSettingsView(c *Controller) *settingsView {
 	v.codecs = widget.NewCheckGroup(c.be.Codecs, nil)
 	v.codecs.Horizontal = true
 	v.codecs.SetSelected(c.settings.Codecs)
+	v.srtpOpts = map[string]string{"off": t("settings.srtp.off"), "optional": t("settings.srtp.optional"), "mandatory": t("settings.srtp.mandatory")}
+	v.srtp = widget.NewSelect([]string{v.srtpOpts["off"], v.srtpOpts["optional"], v.srtpOpts["mandatory"]}, nil)
+	v.srtp.SetSelected(v.srtpOpts[orDefault(c.settings.SRTP, "off")])
 	v.ringtone = widget.NewSelect(ringtones, nil)
 	v.ringtone.SetSelected(orDefault(c.settings.Ringtone, ringtones[0]))
 	v.langs = map[string]string{"": t("settings.lang.system"), "en": "English", "fr": "Français"}
@@ -53,6 +58,7 @@ func newSettingsView(c *Controller) *settingsView {
 	}
 	form := widget.NewForm(
 		widget.NewFormItem(t("settings.codecs"), c.lockable(SettingCodecs, v.codecs)),
+		widget.NewFormItem(t("settings.srtp"), c.lockableAs(SettingSRTP, v.srtp, func(m string) string { return v.srtpOpts[m] })),
 		widget.NewFormItem(t("settings.ringtone"), v.ringtone),
 		widget.NewFormItem(t("settings.language"), c.lockable(SettingLanguage, v.language)),
 		widget.NewFormItem(t("settings.theme"), v.themeSel),
@@ -93,6 +99,9 @@ func (v *settingsView) apply() error {
 	s := v.devices.apply(c.settings)
 	if _, locked := c.locked[SettingCodecs]; !locked {
 		s.Codecs = v.codecs.Selected
+	}
+	if _, locked := c.locked[SettingSRTP]; !locked {
+		s.SRTP = keyOf(v.srtpOpts, v.srtp.Selected)
 	}
 	s.Ringtone = v.ringtone.Selected
 	if _, locked := c.locked[SettingLanguage]; !locked {

@@ -235,6 +235,8 @@ type Settings struct {
 	// Theme is "", "light" or "dark".
 	Theme         string
 	WrapUpSeconds int
+	// SRTP is call encryption: "off" (or ""), "optional" or "mandatory".
+	SRTP string
 }
 
 // Locked lists the settings IT policy fixes, keyed by setting name
@@ -247,6 +249,7 @@ const (
 	SettingTransport  = "transport"
 	SettingBackendURL = "backend_url"
 	SettingCodecs     = "codecs"
+	SettingSRTP       = "srtp"
 	SettingLanguage   = "language"
 	SettingRingDevice = "ring_device"
 )

@@ -184,7 +184,10 @@ func TestSessionSRTPRekeyOnUpdate(t *testing.T) {
 	}
 	time.Sleep(200 * time.Millisecond) // packets in flight under the old keys
 	got := b.Stats().PacketsReceived
-	time.Sleep(500 * time.Millisecond)
+	deadline := time.Now().Add(5 * time.Second)
+	for b.Stats().PacketsReceived < got+15 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
 	if b.Stats().PacketsReceived < got+15 {
 		t.Fatalf("no packets accepted after re-keying: %+v", b.Stats())
 	}

@@ -21,6 +21,7 @@ func TestDocumentFromMSIProperties(t *testing.T) {
 	doc, err := Document(map[string]any{
 		"SipServer":       "sip.corp.example",
 		"SipTransport":    "tls",
+		"SipSrtp":         "mandatory",
 		"BackendUrl":      "https://tickets.corp.example/api",
 		"Codecs":          "opus, pcma",
 		"MandatoryChecks": "headset,network",
@@ -32,7 +33,7 @@ func TestDocumentFromMSIProperties(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]any{
-		"sip":     map[string]any{"server": "sip.corp.example", "transport": "tls", "codecs": []any{"opus", "pcma"}},
+		"sip":     map[string]any{"server": "sip.corp.example", "transport": "tls", "srtp": "mandatory", "codecs": []any{"opus", "pcma"}},
 		"backend": map[string]any{"url": "https://tickets.corp.example/api"},
 		"checks":  map[string]any{"mandatory": []any{"headset", "network"}, "allow_override": false},
 	}

@@ -37,6 +37,7 @@ func fields() []field {
 	return []field{
 		{"SipServer", "sip.server", text},
 		{"SipTransport", "sip.transport", text},
+		{"SipSrtp", "sip.srtp", text},
 		{"OutboundProxy", "sip.outbound_proxy", text},
 		{"Codecs", "sip.codecs", list},
 		{"BackendUrl", "backend.url", text},

@@ -21,6 +21,7 @@ const upgradeCode = "{06BE3379-75DB-477D-9530-2857238C326F}"
 var itProperties = map[string]string{
 	"SipServer":         "SIP_SERVER",
 	"SipTransport":      "SIP_TRANSPORT",
+	"SipSrtp":           "SIP_SRTP",
 	"OutboundProxy":     "OUTBOUND_PROXY",
 	"Codecs":            "CODECS",
 	"BackendUrl":        "BACKEND_URL",

@@ -1,14 +1,8 @@
-// Package assets embeds the translations and sounds the app ships with
-// (icons are made by the packaging step).
+// Package assets embeds the sounds the app ships with (translations are in
+// assets/i18n; icons are made by the packaging step).
 package assets
 
 import "embed"
-
-// I18n holds i18n/<lang>.json: flat maps from message key to text, with
-// fmt verbs for arguments.
-//
-//go:embed i18n/*.json
-var I18n embed.FS
 
 // Sounds holds sounds/*.wav (the ringtones).
 //

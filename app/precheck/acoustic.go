@@ -89,11 +89,11 @@ func leakAndSpeaker(ctx context.Context, a Audio, out, in string, pol config.Lea
 func judgeLeak(c *CheckResult, l analysis.Leak, pol config.LeakPolicy) {
 	switch {
 	case l.Detected && l.LossDB < pol.MinLossDB:
-		c.add(Fail, "leak_high", fmt.Sprintf("Sound from your headset reaches your microphone (echo loss %.0f dB, at least %.0f dB needed): this looks like open speakers; use a headset and keep it on", l.LossDB, pol.MinLossDB))
+		c.add(Fail, "leak_high", fmt.Sprintf("Sound from your headset reaches your microphone (echo loss %d dB, at least %.0f dB needed): this looks like open speakers; use a headset and keep it on", wholeDB(l.LossDB), pol.MinLossDB))
 	case l.Detected && l.LossDB < pol.WarnLossDB:
-		c.add(Warn, "leak_marginal", fmt.Sprintf("Some sound from your headset reaches your microphone (echo loss %.0f dB): turn the headset volume down a little and wear it properly", l.LossDB))
+		c.add(Warn, "leak_marginal", fmt.Sprintf("Some sound from your headset reaches your microphone (echo loss %d dB): turn the headset volume down a little and wear it properly", wholeDB(l.LossDB)))
 	case l.Detected:
-		c.add(Pass, "leak_low", fmt.Sprintf("Headset sound stays out of the microphone (echo loss %.0f dB)", l.LossDB))
+		c.add(Pass, "leak_low", fmt.Sprintf("Headset sound stays out of the microphone (echo loss %d dB)", wholeDB(l.LossDB)))
 	case l.LimitDB < pol.MinLossDB:
 		c.add(Warn, "leak_unmeasurable", fmt.Sprintf("The room is too noisy to measure the headset's echo (could only measure up to %.0f dB)", l.LimitDB))
 	default:
@@ -231,3 +231,7 @@ func roundStats(s analysis.SignalStats) analysis.SignalStats {
 	s.ClipPercent = math.Round(s.ClipPercent*1000) / 1000
 	return s
 }
+
+// wholeDB rounds a level for a message; a loss just under zero reads 0 dB,
+// not "-0 dB".
+func wholeDB(db float64) int { return int(math.Round(db)) }

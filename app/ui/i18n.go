@@ -1,15 +1,12 @@
 package ui
 
 import (
-	"encoding/json"
 	"fmt"
-	"io/fs"
-	"path"
 	"strings"
 
 	"fyne.io/fyne/v2/lang"
 
-	"github.com/homeshore/homeshore/assets"
+	"github.com/homeshore/homeshore/assets/i18n"
 )
 
 // Languages the GUI is translated into; the first is the fallback.
@@ -24,28 +21,18 @@ type Translator struct {
 }
 
 // loadCatalog reads one language's messages from the embedded assets.
-func loadCatalog(fsys fs.FS, lang string) (map[string]string, error) {
-	data, err := fs.ReadFile(fsys, path.Join("i18n", lang+".json"))
-	if err != nil {
-		return nil, fmt.Errorf("read %s translations: %w", lang, err)
-	}
-	var msgs map[string]string
-	if err := json.Unmarshal(data, &msgs); err != nil {
-		return nil, fmt.Errorf("parse %s translations: %w", lang, err)
-	}
-	return msgs, nil
-}
+func loadCatalog(lang string) (map[string]string, error) { return i18n.Catalog(lang) }
 
 // NewTranslator returns a translator for language ("" follows the OS).
 func NewTranslator(language string) (*Translator, error) {
 	language = resolveLanguage(language)
-	fallback, err := loadCatalog(assets.I18n, supportedLanguages[0])
+	fallback, err := loadCatalog(supportedLanguages[0])
 	if err != nil {
 		return nil, err
 	}
 	msgs := fallback
 	if language != supportedLanguages[0] {
-		if msgs, err = loadCatalog(assets.I18n, language); err != nil {
+		if msgs, err = loadCatalog(language); err != nil {
 			return nil, err
 		}
 	}

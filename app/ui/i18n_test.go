@@ -7,18 +7,16 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/homeshore/homeshore/assets"
 )
 
 func TestEveryKeyTranslatedInEveryLanguage(t *testing.T) {
-	en, err := loadCatalog(assets.I18n, "en")
+	en, err := loadCatalog("en")
 	if err != nil {
 		t.Fatal(err)
 	}
 	verbs := regexp.MustCompile(`%[-+# 0-9.]*[a-zA-Z%]`)
 	for _, lang := range supportedLanguages[1:] {
-		other, err := loadCatalog(assets.I18n, lang)
+		other, err := loadCatalog(lang)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -43,7 +41,7 @@ func TestEveryKeyTranslatedInEveryLanguage(t *testing.T) {
 // TestEveryKeyInCodeExists catches a key typed in code but missing from
 // the catalogue (it would show as the raw key).
 func TestEveryKeyInCodeExists(t *testing.T) {
-	en, err := loadCatalog(assets.I18n, "en")
+	en, err := loadCatalog("en")
 	if err != nil {
 		t.Fatal(err)
 	}

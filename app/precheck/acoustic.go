@@ -78,7 +78,7 @@ func leakAndSpeaker(ctx context.Context, a Audio, out, in string, pol config.Lea
 	judgeLeak(&leak, l, pol)
 	if mon != nil {
 		if monErr != nil {
-			speaker.add(Error, "speaker_capture", "Could not listen to the output: "+monErr.Error())
+			speaker.add(Error, "speaker_capture", monErr.Error())
 		} else {
 			judgeSpeakerMonitor(&speaker, analysis.MeasureLeak(probe, monX, leakTailMS))
 		}
@@ -89,15 +89,15 @@ func leakAndSpeaker(ctx context.Context, a Audio, out, in string, pol config.Lea
 func judgeLeak(c *CheckResult, l analysis.Leak, pol config.LeakPolicy) {
 	switch {
 	case l.Detected && l.LossDB < pol.MinLossDB:
-		c.add(Fail, "leak_high", fmt.Sprintf("Sound from your headset reaches your microphone (echo loss %d dB, at least %.0f dB needed): this looks like open speakers; use a headset and keep it on", wholeDB(l.LossDB), pol.MinLossDB))
+		c.add(Fail, "leak_high", wholeDB(l.LossDB), pol.MinLossDB)
 	case l.Detected && l.LossDB < pol.WarnLossDB:
-		c.add(Warn, "leak_marginal", fmt.Sprintf("Some sound from your headset reaches your microphone (echo loss %d dB): turn the headset volume down a little and wear it properly", wholeDB(l.LossDB)))
+		c.add(Warn, "leak_marginal", wholeDB(l.LossDB))
 	case l.Detected:
-		c.add(Pass, "leak_low", fmt.Sprintf("Headset sound stays out of the microphone (echo loss %d dB)", wholeDB(l.LossDB)))
+		c.add(Pass, "leak_low", wholeDB(l.LossDB))
 	case l.LimitDB < pol.MinLossDB:
-		c.add(Warn, "leak_unmeasurable", fmt.Sprintf("The room is too noisy to measure the headset's echo (could only measure up to %.0f dB)", l.LimitDB))
+		c.add(Warn, "leak_unmeasurable", l.LimitDB)
 	default:
-		c.add(Pass, "leak_none", fmt.Sprintf("No headset sound reaches the microphone (echo loss over %.0f dB)", l.LimitDB))
+		c.add(Pass, "leak_none", l.LimitDB)
 	}
 }
 
@@ -112,11 +112,11 @@ func judgeSpeakerMonitor(c *CheckResult, m analysis.Leak) {
 	c.Figures = f
 	switch {
 	case !m.Detected:
-		c.add(Fail, "speaker_silent", "No sound comes out of your headset: unmute it and turn the volume up")
+		c.add(Fail, "speaker_silent")
 	case m.LossDB > 30:
-		c.add(Warn, "speaker_quiet", fmt.Sprintf("Your headset volume is very low (%.0f dB): turn it up", -m.LossDB))
+		c.add(Warn, "speaker_quiet", -m.LossDB)
 	default:
-		c.add(Pass, "speaker_ok", "Your headset plays sound")
+		c.add(Pass, "speaker_ok")
 	}
 }
 
@@ -143,7 +143,7 @@ func judgeRoom(x []float32, pol config.RoomPolicy, calib *float64) CheckResult {
 	c := CheckResult{Name: config.CheckRoom, Verdict: Pass}
 	st := analysis.Stats(x)
 	if st.DigitalZero || st.Constant {
-		c.add(Error, "room_no_signal", "The room could not be measured: the microphone sends no sound (see the microphone check)")
+		c.add(Error, "room_no_signal")
 		return c
 	}
 	lv := analysis.RoomLevels(x)
@@ -154,25 +154,25 @@ func judgeRoom(x []float32, pol config.RoomPolicy, calib *float64) CheckResult {
 		l90, leq := round1(lv.L90A+*calib), round1(lv.LeqA+*calib)
 		f.L90DBA, f.LeqDBA, f.CalibrationDB = &l90, &leq, calib
 		if l90 > pol.MaxDBA {
-			c.add(Fail, "room_noisy_dba", fmt.Sprintf("Your room is too noisy: %.0f dBA, limit %.0f. Close the door and windows, switch off fans or music", l90, pol.MaxDBA))
+			c.add(Fail, "room_noisy_dba", l90, pol.MaxDBA)
 		}
 	}
 	switch {
 	case lv.L90A > pol.MaxL90DBFS:
-		c.add(Fail, "room_noisy", fmt.Sprintf("Constant background noise is too loud (%.0f dBFS(A), limit %.0f): close the door and windows, switch off fans, music or TV", lv.L90A, pol.MaxL90DBFS))
+		c.add(Fail, "room_noisy", lv.L90A, pol.MaxL90DBFS)
 	case lv.L90A > pol.WarnL90DBFS:
-		c.add(Warn, "room_background", fmt.Sprintf("Some constant background noise (%.0f dBFS(A)): callers may hear it; close the door if you can", lv.L90A))
+		c.add(Warn, "room_background", lv.L90A)
 	}
 	if lv.L10A > pol.MaxL10DBFS {
-		c.add(Fail, "room_events", fmt.Sprintf("Frequent loud noises in the room (%.0f dBFS(A) for 10%% of the time, limit %.0f): move to a quiet closed room", lv.L10A, pol.MaxL10DBFS))
+		c.add(Fail, "room_events", lv.L10A, pol.MaxL10DBFS)
 	} else if lv.LmaxA > pol.MaxLmaxDBFS {
-		c.add(Warn, "room_loud_event", fmt.Sprintf("A loud noise was heard (%.0f dBFS(A)): a door, a dog or a child? Make sure the room stays quiet", lv.LmaxA))
+		c.add(Warn, "room_loud_event", lv.LmaxA)
 	}
 	if f.Voice.Detected {
-		c.add(Verdict(pol.Voices), "room_voices", "Background voices detected: close the door or turn off the TV or radio")
+		c.add(Verdict(pol.Voices), "room_voices")
 	}
 	if len(c.Findings) == 0 {
-		c.add(Pass, "room_quiet", fmt.Sprintf("Your room is quiet (%.0f dBFS(A) background)", lv.L90A))
+		c.add(Pass, "room_quiet", lv.L90A)
 	}
 	return c
 }
@@ -186,13 +186,13 @@ func judgeMic(room []float32, speech []float32, muted bool, pol config.Microphon
 	c.Figures = &f
 	switch {
 	case muted:
-		c.add(Fail, "mic_muted", "Your microphone is muted in the system settings: unmute it")
+		c.add(Fail, "mic_muted")
 	case st.DigitalZero:
-		c.add(Fail, "mic_dead", "Your microphone sends pure silence: it is muted (check the switch on the headset cable) or not working")
+		c.add(Fail, "mic_dead")
 	case st.Constant:
-		c.add(Fail, "mic_stuck", "Your microphone sends a constant signal, not sound: unplug it and plug it back in")
+		c.add(Fail, "mic_stuck")
 	case st.RMSDBFS < pol.DeadBelowDBFS:
-		c.add(Fail, "mic_dead", "Your microphone is almost silent: check the mute switch and the system input volume")
+		c.addKey(Fail, "mic_dead", "check.msg.mic_near_silent")
 	}
 	if speech != nil {
 		sp := analysis.SpeechLevel(speech)
@@ -202,15 +202,15 @@ func judgeMic(room []float32, speech []float32, muted bool, pol config.Microphon
 		sst := analysis.Stats(speech)
 		switch {
 		case sst.ClipPercent > pol.MaxClipPercent:
-			c.add(Fail, "mic_clipping", fmt.Sprintf("Your voice is distorted (too loud, %.1f%% clipped): lower the microphone volume", sst.ClipPercent))
+			c.add(Fail, "mic_clipping", sst.ClipPercent)
 		case sp.ActiveLevelDBFS < pol.MinSpeechDBFS:
-			c.add(Fail, "speech_low", fmt.Sprintf("Your voice is too quiet (%.0f dBFS): bring the microphone closer to your mouth or raise the input volume", sp.ActiveLevelDBFS))
+			c.add(Fail, "speech_low", sp.ActiveLevelDBFS)
 		case sp.ActiveLevelDBFS < pol.WarnSpeechDBFS:
-			c.add(Warn, "speech_quiet", fmt.Sprintf("Your voice is a little quiet (%.0f dBFS): move the microphone closer", sp.ActiveLevelDBFS))
+			c.add(Warn, "speech_quiet", sp.ActiveLevelDBFS)
 		}
 	}
 	if len(c.Findings) == 0 {
-		c.add(Pass, "mic_ok", "Your microphone works")
+		c.add(Pass, "mic_ok")
 	}
 	return c
 }

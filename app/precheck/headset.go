@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/homeshore/homeshore/app/config"
+	"github.com/homeshore/homeshore/assets/i18n"
 	"github.com/homeshore/homeshore/media/devinfo"
 )
 
@@ -42,6 +43,9 @@ type DeviceVerdict struct {
 	Code     string  `json:"code"`
 	Reason   string  `json:"reason"`   // for the agent
 	Evidence string  `json:"evidence"` // for IT: which property decided
+	// ReasonKey and ReasonArgs are Reason in catalogue form (assets/i18n).
+	ReasonKey  string `json:"-"`
+	ReasonArgs []any  `json:"-"`
 }
 
 func hasAny(text string, words []string) bool {
@@ -118,71 +122,55 @@ func Judge(d devinfo.Device, pol config.HeadsetPolicy) DeviceVerdict {
 	kind, evidence := Classify(d)
 	v := DeviceVerdict{Device: d, Kind: kind}
 	name := fmt.Sprintf("%q", d.Description)
-	set := func(verdict Verdict, code, reason string) DeviceVerdict {
-		v.Verdict, v.Code, v.Reason, v.Evidence = verdict, code, reason, evidence
+	setKey := func(verdict Verdict, code, key string, args ...any) DeviceVerdict {
+		v.Verdict, v.Code, v.Evidence = verdict, code, evidence
+		v.Reason, v.ReasonKey, v.ReasonArgs = message(key, args...), key, args
 		return v
+	}
+	set := func(verdict Verdict, code string, args ...any) DeviceVerdict {
+		return setKey(verdict, code, msgKey(code), args...)
 	}
 	if id := d.USBID(); id != "" {
 		if slices.Contains(pol.DenyModels, id) {
-			return set(Fail, "model_denied", fmt.Sprintf("Your IT team does not allow this headset model %s (%s): use an approved headset", name, id))
+			return set(Fail, "model_denied", name, id)
 		}
 		if slices.Contains(pol.AllowModels, id) {
-			return set(Pass, "model_allowed", fmt.Sprintf("Headset %s is an approved model (%s)", name, id))
+			return set(Pass, "model_allowed", name, id)
 		}
 	}
 	headsetKind := func() DeviceVerdict {
 		if slices.Contains(pol.DenyKinds, string(kind)) || !slices.Contains(pol.AllowKinds, string(kind)) {
-			return set(Fail, "kind_denied", fmt.Sprintf("%s is a %s headset, which your IT team does not allow: plug in a wired headset", name, kindWords(kind)))
+			return set(Fail, "kind_denied", name, kindTerm(kind))
 		}
-		return set(Pass, "headset", fmt.Sprintf("%s is a %s headset", name, kindWords(kind)))
+		return set(Pass, "headset", name, kindTerm(kind))
 	}
 	switch kind {
 	case KindWiredUSB, KindAnalog, KindDECT, KindBluetoothDongle:
 		return headsetKind()
 	case KindBluetooth:
 		if slices.Contains(pol.AllowKinds, string(kind)) && !slices.Contains(pol.DenyKinds, string(kind)) {
-			return set(Pass, "headset", name+" is a Bluetooth headset, allowed by your IT team")
+			return setKey(Pass, "headset", "check.msg.headset_bluetooth_allowed", name)
 		}
-		return set(Fail, "bluetooth", name+" is a Bluetooth device: your employer requires a wired headset (Bluetooth drops to phone quality when the microphone opens); plug in your wired headset")
+		return set(Fail, "bluetooth", name)
 	case KindBuiltIn:
 		if d.Direction == devinfo.Input {
-			return set(Fail, "built_in_mic", name+" is the computer's built-in microphone: plug in your headset and use its microphone")
+			return set(Fail, "built_in_mic", name)
 		}
-		return set(Fail, "built_in_speaker", name+" is the computer's own speaker: plug in your headset (others in the room would hear the caller)")
+		return set(Fail, "built_in_speaker", name)
 	case KindHDMI:
-		return set(Fail, "hdmi", name+" is a monitor or TV speaker (HDMI/DisplayPort): plug in your headset")
+		return set(Fail, "hdmi", name)
 	case KindExternal:
-		return set(Fail, "not_headset", name+" is not a headset: plug in your headset")
+		return set(Fail, "not_headset", name)
 	case KindMonitor:
-		return set(Fail, "monitor", name+" records an output, not a microphone: choose your headset's microphone")
+		return set(Fail, "monitor", name)
 	case KindJackEmpty:
-		return set(Fail, "jack_empty", "Nothing is plugged into the headset jack of "+name+": plug in your headset")
+		return set(Fail, "jack_empty", name)
 	}
-	return set(Verdict(pol.Unknown), "unknown", name+" cannot be identified as a headset from its properties: the sound test decides")
+	return set(Verdict(pol.Unknown), "unknown", name)
 }
 
-func kindWords(k Kind) string {
-	switch k {
-	case KindWiredUSB:
-		return "wired USB"
-	case KindAnalog:
-		return "wired (jack)"
-	case KindDECT:
-		return "DECT cordless"
-	case KindBluetoothDongle:
-		return "wireless (Bluetooth dongle)"
-	case KindBluetooth:
-		return "Bluetooth"
-	case KindBuiltIn:
-		return "built-in speaker or microphone"
-	case KindHDMI:
-		return "HDMI/DisplayPort monitor speaker"
-	case KindExternal:
-		return "not a headset"
-	case KindMonitor:
-		return "an output's monitor"
-	case KindJackEmpty:
-		return "empty headset jack"
-	}
-	return string(k)
-}
+// kindTerm is the words for a headset kind, translated with its sentence.
+func kindTerm(k Kind) i18n.Term { return term("kind." + string(k)) }
+
+// kindWords is the English words for a headset kind.
+func kindWords(k Kind) string { return message(string(kindTerm(k))) }

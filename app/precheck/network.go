@@ -117,7 +117,7 @@ func checkNetwork(ctx context.Context, server, transport string, pol config.Netw
 	cancel()
 	f.DNSMS = msSince(t0)
 	if err != nil {
-		c.add(Fail, "dns", fmt.Sprintf("Cannot find the SIP server %q (DNS): check your internet connection", host))
+		c.add(Fail, "dns", host)
 		return c
 	}
 	f.Resolved = addrs
@@ -127,23 +127,23 @@ func checkNetwork(ctx context.Context, server, transport string, pol config.Netw
 	}
 	if f.Link == LinkWiFi {
 		if v := Verdict(pol.WiFi); v != Pass {
-			c.add(v, "wifi", "You are on Wi-Fi ("+f.Interface+"): your employer requires a wired (Ethernet) connection; plug in a network cable")
+			c.add(v, "wifi", f.Interface)
 		}
 	}
 	if transport == "tls" {
 		f.TLS = checkTLS(ctx, host, target, time.Duration(pol.TimeoutMS)*time.Millisecond)
 		switch {
 		case !f.TLS.Verified && pol.VerifyTLS:
-			c.add(Fail, "tls_invalid", "The SIP server's certificate is not valid ("+f.TLS.Error+"): do not continue, tell IT")
+			c.add(Fail, "tls_invalid", f.TLS.Error)
 		case !f.TLS.Verified:
-			c.add(Warn, "tls_unverified", "The SIP server's certificate could not be verified ("+f.TLS.Error+"); your IT policy allows this")
+			c.add(Warn, "tls_unverified", f.TLS.Error)
 		case f.TLS.DaysLeft < pol.MinCertDaysLeft:
-			c.add(Warn, "tls_expiring", fmt.Sprintf("The SIP server's certificate expires in %d days: tell IT", f.TLS.DaysLeft))
+			c.add(Warn, "tls_expiring", f.TLS.DaysLeft)
 		}
 	}
 	rtts, status, err := probeOptions(ctx, host, port, transport, pol)
 	if err != nil {
-		c.add(Error, "probe", "Could not send SIP probes: "+err.Error())
+		c.add(Error, "probe", err.Error())
 		return c
 	}
 	f.Status = status
@@ -161,7 +161,7 @@ func rateProbes(c *CheckResult, f *NetworkFigures, rtts []float64, pol config.Ne
 	f.Replies = len(ok)
 	f.LossPercent = round1(100 * float64(len(rtts)-len(ok)) / float64(max(1, len(rtts))))
 	if len(ok) == 0 {
-		c.add(Fail, "unreachable", fmt.Sprintf("The SIP server %s does not answer (%d of %d probes lost): check your internet connection, then tell IT", f.Server, len(rtts), len(rtts)))
+		c.add(Fail, "unreachable", f.Server, len(rtts), len(rtts))
 		return
 	}
 	var sum, jit float64
@@ -179,22 +179,22 @@ func rateProbes(c *CheckResult, f *NetworkFigures, rtts []float64, pol config.Ne
 	}
 	f.RFactor, f.MOS = EModel(f.RTTAvgMS/2, f.JitterMS, f.LossPercent)
 	if f.LossPercent > pol.MaxLossPercent {
-		c.add(Fail, "loss", fmt.Sprintf("Your connection loses %.0f%% of packets (limit %.0f%%): use a wired connection and stop downloads", f.LossPercent, pol.MaxLossPercent))
+		c.add(Fail, "loss", f.LossPercent, pol.MaxLossPercent)
 	}
 	if f.RTTAvgMS > pol.MaxRTTMS {
-		c.add(Fail, "latency", fmt.Sprintf("Your connection is slow: %.0f ms round trip to the SIP server (limit %.0f)", f.RTTAvgMS, pol.MaxRTTMS))
+		c.add(Fail, "latency", f.RTTAvgMS, pol.MaxRTTMS)
 	}
 	if f.JitterMS > pol.MaxJitterMS {
-		c.add(Warn, "jitter", fmt.Sprintf("Your connection is unsteady (jitter %.0f ms): callers may hear gaps; use a wired connection", f.JitterMS))
+		c.add(Warn, "jitter", f.JitterMS)
 	}
 	switch {
 	case f.MOS < pol.MinMOS:
-		c.add(Fail, "mos", fmt.Sprintf("Expected call quality is poor (MOS %.1f, at least %.1f needed)", f.MOS, pol.MinMOS))
+		c.add(Fail, "mos", f.MOS, pol.MinMOS)
 	case f.MOS < pol.WarnMOS:
-		c.add(Warn, "mos_fair", fmt.Sprintf("Expected call quality is only fair (MOS %.1f)", f.MOS))
+		c.add(Warn, "mos_fair", f.MOS)
 	}
 	if len(c.Findings) == 0 {
-		c.add(Pass, "network_ok", fmt.Sprintf("Network to the SIP server is good (%.0f ms, MOS %.1f, %s)", f.RTTAvgMS, f.MOS, f.Link))
+		c.add(Pass, "network_ok", f.RTTAvgMS, f.MOS, term("link."+f.Link))
 	}
 }
 

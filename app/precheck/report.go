@@ -43,6 +43,10 @@ type Finding struct {
 	Code    string  `json:"code"`
 	Verdict Verdict `json:"verdict"`
 	Message string  `json:"message"`
+	// Key and Args are Message in catalogue form (assets/i18n), so the
+	// GUI can show it in the agent's language.
+	Key  string `json:"-"`
+	Args []any  `json:"-"`
 }
 
 // CheckResult is one check's outcome. Figures is a per-check struct (see
@@ -56,8 +60,15 @@ type CheckResult struct {
 	DurationMS int64     `json:"duration_ms"`
 }
 
-func (c *CheckResult) add(v Verdict, code, msg string) {
-	c.Findings = append(c.Findings, Finding{Code: code, Verdict: v, Message: msg})
+// add records a finding whose text is the catalogue's "check.msg.<code>"
+// filled with args.
+func (c *CheckResult) add(v Verdict, code string, args ...any) {
+	c.addKey(v, code, msgKey(code), args...)
+}
+
+// addKey is add for a code whose texts differ by situation.
+func (c *CheckResult) addKey(v Verdict, code, key string, args ...any) {
+	c.Findings = append(c.Findings, Finding{Code: code, Verdict: v, Message: message(key, args...), Key: key, Args: args})
 	c.Verdict = worse(c.Verdict, v)
 }
 

@@ -113,7 +113,7 @@ func Run(ctx context.Context, o Options) (Report, error) {
 		progress(Step{Check: config.CheckNetwork, Message: "Testing the network to the SIP server…"})
 		if server == "" {
 			c := CheckResult{Name: config.CheckNetwork, Verdict: Pass}
-			c.add(Error, "no_server", ErrNoSIPServer.Error())
+			c.addKey(Error, "no_server", "check.msg.no_server_configured")
 			record(c, start)
 			return
 		}
@@ -172,7 +172,7 @@ func runAudioChecks(ctx context.Context, o Options, progress func(Step), record 
 	devs, err := list(ctx)
 	if err != nil {
 		c := CheckResult{Name: config.CheckHeadset}
-		c.add(Error, "no_audio", fmt.Sprintf("%v", err))
+		c.add(Error, "no_audio", err.Error())
 		record(c, start)
 		skipAll("Not run: the sound system could not be read")
 		return fmt.Errorf("%w: %v", ErrNoAudio, err)
@@ -210,19 +210,19 @@ func runAudioChecks(ctx context.Context, o Options, progress func(Step), record 
 	leak, speaker, err := leakAndSpeaker(ctx, a, out.ID, in.ID, pol.Leak, o.ConfirmSpeaker == nil)
 	if err != nil {
 		leak = CheckResult{Name: config.CheckLeak}
-		leak.add(Error, "leak_error", "The sound test could not run: "+err.Error())
+		leak.add(Error, "leak_error", err.Error())
 		speaker = CheckResult{Name: config.CheckSpeaker}
-		speaker.add(Error, "speaker_error", "The speaker test could not run: "+err.Error())
+		speaker.add(Error, "speaker_error", err.Error())
 	} else if o.ConfirmSpeaker != nil {
 		heard, cerr := o.ConfirmSpeaker(ctx)
 		speaker.Figures = SpeakerFigures{Method: "agent", Heard: heard}
 		switch {
 		case cerr != nil:
-			speaker.add(Error, "speaker_error", "No answer about the sound: "+cerr.Error())
+			speaker.addKey(Error, "speaker_error", "check.msg.speaker_no_answer", cerr.Error())
 		case heard:
-			speaker.add(Pass, "speaker_ok", "You heard the test sound")
+			speaker.addKey(Pass, "speaker_ok", "check.msg.speaker_heard")
 		default:
-			speaker.add(Fail, "speaker_silent", "You did not hear the test sound: unmute your headset and turn the volume up")
+			speaker.addKey(Fail, "speaker_silent", "check.msg.speaker_not_heard")
 		}
 	}
 	// The acoustic test settles what metadata could not tell.
@@ -247,10 +247,10 @@ func runAudioChecks(ctx context.Context, o Options, progress func(Step), record 
 	}
 	if err != nil {
 		c := CheckResult{Name: config.CheckRoom}
-		c.add(Error, "room_error", "The room could not be measured: "+err.Error())
+		c.add(Error, "room_error", err.Error())
 		record(c, rs)
 		m := CheckResult{Name: config.CheckMicrophone}
-		m.add(Error, "mic_error", "The microphone could not be read: "+err.Error())
+		m.add(Error, "mic_error", err.Error())
 		record(m, rs)
 		return nil
 	}
@@ -268,7 +268,7 @@ func runAudioChecks(ctx context.Context, o Options, progress func(Step), record 
 	}
 	mic := judgeMic(roomX, speech, in.Muted, pol.Microphone)
 	if speech == nil && pol.Microphone.RequireSpeaking {
-		mic.add(Warn, "speech_not_measured", "Your speaking level was not measured (run the check from the app to test it)")
+		mic.add(Warn, "speech_not_measured")
 	}
 	record(mic, ms)
 	return nil
@@ -305,6 +305,6 @@ func settleHeadset(hc *CheckResult, leak CheckResult) {
 			}
 		}
 	case Fail:
-		hc.add(Fail, "acoustic_speakers", "The sound test shows open speakers, not a headset: plug in your headset")
+		hc.add(Fail, "acoustic_speakers")
 	}
 }

@@ -1,9 +1,8 @@
 package precheck
 
 import (
-	"fmt"
-
 	"github.com/homeshore/homeshore/app/config"
+	"github.com/homeshore/homeshore/assets/i18n"
 	"github.com/homeshore/homeshore/media/devinfo"
 )
 
@@ -35,34 +34,34 @@ func checkHeadset(devs []devinfo.Device, o Options, pins PinStore) (CheckResult,
 	}
 	out, okOut := find(outName, devinfo.Output)
 	in, okIn := find(inName, devinfo.Input)
-	missing := func(name string, what string) {
+	missing := func(name string, what i18n.Term) {
 		switch {
 		case pinned:
-			c.add(Fail, "pinned_missing", fmt.Sprintf("Your headset %q is not connected (%s %s missing): plug it in. Homeshore does not switch to another device by itself", pin.Description, what, name))
+			c.add(Fail, "pinned_missing", pin.Description, what, name)
 		case name != "":
-			c.add(Fail, "device_missing", fmt.Sprintf("The %s %q is not connected: plug it in or choose another device", what, name))
+			c.add(Fail, "device_missing", what, name)
 		default:
-			c.add(Fail, "no_device", fmt.Sprintf("No %s found: plug in your headset", what))
+			c.add(Fail, "no_device", what)
 		}
 	}
 	if !okOut {
-		missing(outName, "output")
+		missing(outName, term("output"))
 	}
 	if !okIn {
-		missing(inName, "microphone")
+		missing(inName, term("microphone"))
 	}
 	f := &HeadsetFigures{Pinned: pinned}
 	c.Figures = f
 	if okOut {
 		f.Output = Judge(out, pol)
-		c.add(f.Output.Verdict, f.Output.Code, f.Output.Reason)
+		c.addKey(f.Output.Verdict, f.Output.Code, f.Output.ReasonKey, f.Output.ReasonArgs...)
 	}
 	if okIn {
 		f.Input = Judge(in, pol)
-		c.add(f.Input.Verdict, f.Input.Code, f.Input.Reason)
+		c.addKey(f.Input.Verdict, f.Input.Code, f.Input.ReasonKey, f.Input.ReasonArgs...)
 	}
 	if okOut && okIn && out.Muted {
-		c.add(Warn, "output_muted", fmt.Sprintf("%q is muted: unmute it", out.Description))
+		c.add(Warn, "output_muted", out.Description)
 	}
 	return c, out, in, pinned
 }

@@ -25,3 +25,31 @@ func Catalog(lang string) (map[string]string, error) {
 	}
 	return msgs, nil
 }
+
+// Term is a message argument that is itself a catalogue key, such as a
+// headset kind inside a sentence: Format translates it too.
+type Term string
+
+// Format looks key up in catalog and fills its verbs with args, Terms
+// translated through the same catalog. ok is false when key is missing.
+func Format(catalog map[string]string, key string, args ...any) (msg string, ok bool) {
+	msg, ok = catalog[key]
+	if !ok {
+		return "", false
+	}
+	if len(args) == 0 {
+		return msg, true
+	}
+	filled := make([]any, len(args))
+	for i, a := range args {
+		filled[i] = a
+		if t, isTerm := a.(Term); isTerm {
+			if w, found := catalog[string(t)]; found {
+				filled[i] = w
+			} else {
+				filled[i] = string(t)
+			}
+		}
+	}
+	return fmt.Sprintf(msg, filled...), true
+}

@@ -36,7 +36,7 @@ func (k *checker) Run(ctx context.Context, progress func(ui.CheckProgress)) (ui.
 			if s.Done {
 				step++
 			}
-			p := ui.CheckProgress{Step: min(step, len(names)-1), Steps: len(names), Current: s.Message}
+			p := ui.CheckProgress{Step: min(step, len(names)-1), Steps: len(names), Current: ui.Text{Plain: s.Message, Key: s.Key, Args: s.Args}}
 			stepMu.Unlock()
 			if progress != nil {
 				progress(p)
@@ -61,16 +61,17 @@ func (k *checker) Run(ctx context.Context, progress func(ui.CheckProgress)) (ui.
 func (k *checker) uiReport(rep precheck.Report) ui.CheckReport {
 	out := ui.CheckReport{CanStart: rep.Passed(), OverrideAllowed: k.c.policy.Checks.AllowOverride}
 	for _, c := range rep.Checks {
-		r := ui.CheckResult{Name: checkTitle(c.Name), Verdict: uiVerdict(c.Verdict)}
+		r := ui.CheckResult{Name: checkTitle(c.Name), Check: c.Name, Verdict: uiVerdict(c.Verdict)}
 		for _, f := range c.Findings {
+			text := ui.Text{Plain: f.Message, Key: f.Key, Args: f.Args}
 			if f.Verdict == precheck.Pass || f.Verdict == precheck.Skipped {
-				if r.Figures == "" {
-					r.Figures = f.Message
+				if r.Figures.Empty() {
+					r.Figures = text
 				}
 				continue
 			}
-			if r.Fix == "" || f.Verdict == c.Verdict {
-				r.Fix = f.Message
+			if r.Fix.Empty() || f.Verdict == c.Verdict {
+				r.Fix = text
 			}
 		}
 		if !c.Mandatory && r.Verdict == ui.VerdictFail {
@@ -156,7 +157,7 @@ func (k *checker) Devices(ctx context.Context) ([]ui.Device, error) {
 		if name == "" {
 			name = d.ID
 		}
-		out = append(out, ui.Device{ID: d.ID, Name: name, Kind: kind, Verdict: uiVerdict(v.Verdict), Note: v.Reason})
+		out = append(out, ui.Device{ID: d.ID, Name: name, Kind: kind, Verdict: uiVerdict(v.Verdict), Note: ui.Text{Plain: v.Reason, Key: v.ReasonKey, Args: v.ReasonArgs}})
 	}
 	return out, nil
 }

@@ -47,7 +47,7 @@ func (s *shiftControl) onEvent(ev shift.Event) {
 			s.mu.Lock()
 			s.lostAt = ev.At
 			s.mu.Unlock()
-			s.c.events.emit(ui.DeviceLost{Device: s.c.checks.headsetName(), Message: ev.Reason.Message})
+			s.c.events.emit(ui.DeviceLost{Device: s.c.checks.headsetName(), Message: ui.Text{Plain: ev.Reason.Message, Key: ev.Reason.Key, Args: ev.Reason.Args}})
 		}
 		s.mu.Lock()
 		start := s.shiftStart

@@ -80,7 +80,7 @@ func TestUnpluggedHeadsetMakesAgentNotReady(t *testing.T) {
 	be := c.Backend()
 	events := be.Events.Events()
 	rep, err := be.Checker.Run(ctxFor(t, 5*time.Second), nil)
-	if err != nil || !rep.CanStart || len(rep.Results) != 1 || rep.Results[0].Figures != "USB headset (wired)" {
+	if err != nil || !rep.CanStart || len(rep.Results) != 1 || rep.Results[0].Figures.Plain != "USB headset (wired)" {
 		t.Fatalf("report %+v, %v", rep, err)
 	}
 	if err := be.Shift.ClockIn(ctxFor(t, 5*time.Second), rep, ""); err != nil {
@@ -91,7 +91,7 @@ func TestUnpluggedHeadsetMakesAgentNotReady(t *testing.T) {
 	}
 	snd.unplug()
 	lost, ok := nextEvent(t, events, 5*time.Second).(ui.DeviceLost)
-	if !ok || lost.Device != "usb-headset" || lost.Message == "" {
+	if !ok || lost.Device != "usb-headset" || lost.Message.Plain == "" || lost.Message.Key == "" {
 		t.Fatalf("want DeviceLost for the headset, got %+v", lost)
 	}
 	st := nextEvent(t, events, 5*time.Second).(ui.ShiftStateChanged)
@@ -129,7 +129,7 @@ func TestClockInOverride(t *testing.T) {
 		c := newTestCore(t, config.Profile{}, &pol, func(o *Options) { o.RunChecks = failing })
 		be := c.Backend()
 		rep, err := be.Checker.Run(ctxFor(t, 5*time.Second), nil)
-		if err != nil || rep.CanStart || rep.OverrideAllowed != allow || rep.Results[0].Fix != "Close the door; noise 52 dBA, limit 45" {
+		if err != nil || rep.CanStart || rep.OverrideAllowed != allow || rep.Results[0].Fix.Plain != "Close the door; noise 52 dBA, limit 45" {
 			t.Fatalf("report %+v, %v", rep, err)
 		}
 		if err := be.Shift.ClockIn(ctxFor(t, 5*time.Second), rep, ""); !errors.Is(err, shift.ErrChecksFailed) {

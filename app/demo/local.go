@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/homeshore/homeshore/app/ui"
+	"github.com/homeshore/homeshore/assets/i18n"
 )
 
 // checker simulates the pre-shift check with a moving level meter and the
@@ -15,16 +16,19 @@ import (
 type checker struct{ d *Demo }
 
 func (c checker) Run(ctx context.Context, progress func(ui.CheckProgress)) (ui.CheckReport, error) {
-	steps := []string{"Headset", "Speaker and microphone", "Quiet room", "Network"}
+	steps := []ui.Text{
+		{Key: "check.step.headset"}, {Key: "check.step.leak"},
+		{Key: "check.step.room", Args: []any{c.d.timing.QuietRoom.Seconds()}}, {Key: "check.step.network"},
+	}
 	const frame = 100 * time.Millisecond
-	for i, name := range steps {
+	for i, step := range steps {
 		n := 8
-		quiet := name == "Quiet room"
+		quiet := step.Key == "check.step.room"
 		if quiet {
 			n = int(c.d.timing.QuietRoom / frame)
 		}
 		for k := 0; k < n; k++ {
-			p := ui.CheckProgress{Step: i, Steps: len(steps), Current: name + "…",
+			p := ui.CheckProgress{Step: i, Steps: len(steps), Current: step,
 				MicLevel: 0.15 + 0.1*math.Abs(math.Sin(float64(k)/3))}
 			if quiet {
 				p.MicLevel = 0.05 + 0.03*math.Abs(math.Sin(float64(k)))
@@ -39,12 +43,18 @@ func (c checker) Run(ctx context.Context, progress func(ui.CheckProgress)) (ui.C
 		}
 	}
 	return ui.CheckReport{CanStart: true, OverrideAllowed: true, Results: []ui.CheckResult{
-		{Name: "Headset", Verdict: ui.VerdictPass, Figures: "Demo USB headset (wired, USB)"},
-		{Name: "Speaker and microphone", Verdict: ui.VerdictPass, Figures: "leak 48 dB, limit 35 dB; speech level −21 dBFS"},
-		{Name: "Quiet room", Verdict: ui.VerdictPass, Figures: "background 31 dBA, limit 45 dBA; no voices"},
-		{Name: "Network", Verdict: ui.VerdictWarn, Figures: "Wi-Fi, 24 ms to the SIP server, no loss",
-			Fix: "Plug in an Ethernet cable: your employer asks for wired internet."},
+		{Check: "headset", Verdict: ui.VerdictPass, Figures: demoHeadset()},
+		{Check: "leak", Verdict: ui.VerdictPass, Figures: ui.Text{Key: "check.msg.leak_low", Args: []any{48}}},
+		{Check: "room", Verdict: ui.VerdictPass, Figures: ui.Text{Key: "check.msg.room_quiet", Args: []any{-58.0}}},
+		{Check: "network", Verdict: ui.VerdictWarn,
+			Figures: ui.Text{Key: "check.msg.network_ok", Args: []any{24.0, 4.3, i18n.Term("check.term.link.wifi")}},
+			Fix:     ui.Text{Key: "check.msg.wifi", Args: []any{"wlan0"}}},
 	}}, nil
+}
+
+// demoHeadset is the verdict text of the demo's headset.
+func demoHeadset() ui.Text {
+	return ui.Text{Key: "check.msg.headset", Args: []any{`"Demo USB headset"`, i18n.Term("check.term.kind.wired_usb")}}
 }
 
 // devices are the virtual audio devices of the demo.
@@ -52,11 +62,14 @@ type devices struct{}
 
 func (devices) Devices(context.Context) ([]ui.Device, error) {
 	return []ui.Device{
-		{ID: "demo-headset-mic", Name: "Demo USB headset", Kind: ui.DeviceInput, Verdict: ui.VerdictPass, Note: "wired USB headset"},
-		{ID: "demo-laptop-mic", Name: "Laptop microphone", Kind: ui.DeviceInput, Verdict: ui.VerdictFail, Note: "built-in microphone: plug in your headset"},
-		{ID: "demo-headset", Name: "Demo USB headset", Kind: ui.DeviceOutput, Verdict: ui.VerdictPass, Note: "wired USB headset"},
-		{ID: "demo-speakers", Name: "Laptop speakers", Kind: ui.DeviceOutput, Verdict: ui.VerdictFail, Note: "speakers leak into the microphone"},
-		{ID: "demo-bt", Name: "Bluetooth earbuds", Kind: ui.DeviceOutput, Verdict: ui.VerdictFail, Note: "Bluetooth is not allowed"},
+		{ID: "demo-headset-mic", Name: "Demo USB headset", Kind: ui.DeviceInput, Verdict: ui.VerdictPass, Note: demoHeadset()},
+		{ID: "demo-laptop-mic", Name: "Laptop microphone", Kind: ui.DeviceInput, Verdict: ui.VerdictFail,
+			Note: ui.Text{Key: "check.msg.built_in_mic", Args: []any{`"Laptop microphone"`}}},
+		{ID: "demo-headset", Name: "Demo USB headset", Kind: ui.DeviceOutput, Verdict: ui.VerdictPass, Note: demoHeadset()},
+		{ID: "demo-speakers", Name: "Laptop speakers", Kind: ui.DeviceOutput, Verdict: ui.VerdictFail,
+			Note: ui.Text{Key: "check.msg.built_in_speaker", Args: []any{`"Laptop speakers"`}}},
+		{ID: "demo-bt", Name: "Bluetooth earbuds", Kind: ui.DeviceOutput, Verdict: ui.VerdictFail,
+			Note: ui.Text{Key: "check.msg.bluetooth", Args: []any{`"Bluetooth earbuds"`}}},
 	}, nil
 }
 

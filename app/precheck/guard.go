@@ -2,11 +2,11 @@ package precheck
 
 import (
 	"context"
-	"fmt"
 	"sync"
 
 	"github.com/homeshore/homeshore/app/config"
 	"github.com/homeshore/homeshore/app/shift"
+	"github.com/homeshore/homeshore/assets/i18n"
 	"github.com/homeshore/homeshore/media/devinfo"
 )
 
@@ -59,7 +59,7 @@ func Guard(ctx context.Context, m *shift.Machine, o GuardOptions) (stop func() e
 				return // the same problem, already reported
 			}
 			lastProblem = r.Message
-			if st, cur := m.State(); st == shift.NotReady && cur == r {
+			if st, cur := m.State(); st == shift.NotReady && cur.Code == r.Code && cur.Message == r.Message {
 				return
 			}
 			_ = m.DeviceLost(r) // ErrNotClockedIn: nothing to do before clock-in
@@ -106,12 +106,11 @@ func guardVerdict(devs []devinfo.Device, o GuardOptions) (shift.Reason, bool) {
 		}
 	}
 	if out == nil || in == nil {
-		what := "headset"
+		key := "check.guard.headset_unplugged"
 		if out != nil {
-			what = "headset microphone"
+			key = "check.guard.mic_unplugged"
 		}
-		return shift.Reason{Code: shift.ReasonHeadsetMissing,
-			Message: fmt.Sprintf("Your %s was unplugged: plug it back in and run the check again", what)}, true
+		return guardReason(shift.ReasonHeadsetMissing, key), true
 	}
 	for _, d := range []*devinfo.Device{out, in, defOut, defIn} {
 		if d == nil || d == out || d == in {
@@ -120,13 +119,19 @@ func guardVerdict(devs []devinfo.Device, o GuardOptions) (shift.Reason, bool) {
 		// A different default only matters when it would fail the check: the
 		// call keeps using the pinned devices, but the agent must know.
 		if v := Judge(*d, o.Policy); v.Verdict == Fail {
-			return shift.Reason{Code: shift.ReasonDeviceChanged, Message: fmt.Sprintf("The system sound switched to %q (%s): switch back to your headset and run the check again", d.Description, kindWords(v.Kind))}, true
+			return guardReason(shift.ReasonDeviceChanged, "check.guard.default_switched", d.Description, kindTerm(v.Kind)), true
 		}
 	}
 	for _, d := range []*devinfo.Device{out, in} {
 		if v := Judge(*d, o.Policy); v.Verdict == Fail {
-			return shift.Reason{Code: shift.ReasonDeviceChanged, Message: v.Reason + ": run the check again"}, true
+			return guardReason(shift.ReasonDeviceChanged, "check.guard.device_failed", i18n.Message{Key: v.ReasonKey, Args: v.ReasonArgs}), true
 		}
 	}
 	return shift.Reason{}, false
+}
+
+// guardReason is why the watch sets the agent Not ready, its text from
+// the catalogue.
+func guardReason(code shift.ReasonCode, key string, args ...any) shift.Reason {
+	return shift.Reason{Code: code, Message: message(key, args...), Key: key, Args: args}
 }

@@ -16,7 +16,7 @@ import (
 func TestEveryFindingHasTextInEveryLanguage(t *testing.T) {
 	files, _ := filepath.Glob("*.go")
 	byCode := regexp.MustCompile(`\b(?:add|set)\([^,]+, "([a-z0-9_]+)"`)
-	byKey := regexp.MustCompile(`"(check\.msg\.[a-z0-9_]+)"`)
+	byKey := regexp.MustCompile(`"(check\.(?:msg|step|guard)\.[a-z0-9_]+)"`)
 	byTerm := regexp.MustCompile(`term\("([a-z0-9_.]+)"\)`)
 	keys := map[string]bool{}
 	for _, f := range files {

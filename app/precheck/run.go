@@ -18,6 +18,14 @@ type Step struct {
 	Done    bool    `json:"done"`
 	Verdict Verdict `json:"verdict,omitempty"`
 	Message string  `json:"message"`
+	// Key and Args are Message in catalogue form (assets/i18n).
+	Key  string `json:"-"`
+	Args []any  `json:"-"`
+}
+
+// startStep announces a check starting, its text from the catalogue.
+func startStep(check, key string, args ...any) Step {
+	return Step{Check: check, Message: message(key, args...), Key: key, Args: args}
 }
 
 // Options drive one run of the pre-shift check.
@@ -82,17 +90,18 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	record := func(c CheckResult, start time.Time) {
 		c.Mandatory = pol.Mandatory(c.Name)
 		c.DurationMS = time.Since(start).Milliseconds()
-		msg := ""
+		done := Step{Check: c.Name, Done: true, Verdict: c.Verdict}
 		if len(c.Findings) > 0 {
-			msg = c.Findings[len(c.Findings)-1].Message
-			for _, f := range c.Findings {
-				if f.Verdict == c.Verdict {
-					msg = f.Message
+			f := c.Findings[len(c.Findings)-1]
+			for _, g := range c.Findings {
+				if g.Verdict == c.Verdict {
+					f = g
 					break
 				}
 			}
+			done.Message, done.Key, done.Args = f.Message, f.Key, f.Args
 		}
-		progress(Step{Check: c.Name, Done: true, Verdict: c.Verdict, Message: msg})
+		progress(done)
 		progMu.Lock()
 		results[c.Name] = &c
 		progMu.Unlock()
@@ -110,7 +119,7 @@ func Run(ctx context.Context, o Options) (Report, error) {
 		if transport == "" {
 			transport = pol.SIP.Transport
 		}
-		progress(Step{Check: config.CheckNetwork, Message: "Testing the network to the SIP server…"})
+		progress(startStep(config.CheckNetwork, "check.step.network"))
 		if server == "" {
 			c := CheckResult{Name: config.CheckNetwork, Verdict: Pass}
 			c.addKey(Error, "no_server", "check.msg.no_server_configured")
@@ -157,7 +166,7 @@ type HeadsetFigures struct {
 func runAudioChecks(ctx context.Context, o Options, progress func(Step), record func(CheckResult, time.Time)) error {
 	pol := o.Policy.Checks
 	start := time.Now()
-	progress(Step{Check: config.CheckHeadset, Message: "Looking at your headset…"})
+	progress(startStep(config.CheckHeadset, "check.step.headset"))
 	skipAll := func(reason string) {
 		for _, n := range []string{config.CheckLeak, config.CheckSpeaker, config.CheckRoom, config.CheckMicrophone} {
 			c := CheckResult{Name: n, Verdict: Skipped}
@@ -206,7 +215,7 @@ func runAudioChecks(ctx context.Context, o Options, progress func(Step), record 
 
 	// Leak and speaker share one probe playback.
 	ls := time.Now()
-	progress(Step{Check: config.CheckLeak, Message: "Playing a short sound in your headset: keep it on and stay silent…"})
+	progress(startStep(config.CheckLeak, "check.step.leak"))
 	leak, speaker, err := leakAndSpeaker(ctx, a, out.ID, in.ID, pol.Leak, o.ConfirmSpeaker == nil)
 	if err != nil {
 		leak = CheckResult{Name: config.CheckLeak}
@@ -239,7 +248,7 @@ func runAudioChecks(ctx context.Context, o Options, progress func(Step), record 
 	if secs <= 0 {
 		secs = o.Policy.Checks.Room.CaptureSeconds
 	}
-	progress(Step{Check: config.CheckRoom, Message: fmt.Sprintf("Listening to your room for %.0f seconds: please stay silent…", secs)})
+	progress(startStep(config.CheckRoom, "check.step.room", secs))
 	var roomX []float32
 	src, err := a.OpenCapture(in.ID)
 	if err == nil {
@@ -259,7 +268,7 @@ func runAudioChecks(ctx context.Context, o Options, progress func(Step), record 
 	ms := time.Now()
 	var speech []float32
 	if o.Speak != nil {
-		progress(Step{Check: config.CheckMicrophone, Message: "Read the sentence aloud in your normal voice…"})
+		progress(startStep(config.CheckMicrophone, "check.step.microphone"))
 		if err := o.Speak(ctx); err == nil {
 			if src, err := a.OpenCapture(in.ID); err == nil {
 				speech, _ = captureSamples(ctx, src, int(pol.Microphone.SpeechSeconds*48000))

@@ -73,6 +73,9 @@ func (c ReasonCode) needsRecheck() bool {
 type Reason struct {
 	Code    ReasonCode `json:"code"`
 	Message string     `json:"message,omitempty"`
+	// Key and Args are Message in catalogue form (assets/i18n), for the GUI.
+	Key  string `json:"-"`
+	Args []any  `json:"-"`
 }
 
 // Clock is the time source; tests inject a fake.

@@ -79,7 +79,7 @@ func (c *Controller) handle(ev Event) {
 	case ShiftStateChanged:
 		c.onShiftState(ev.Status)
 	case DeviceLost:
-		c.onDeviceLost(ev.Device, ev.Message)
+		c.onDeviceLost(ev.Device, c.tr.Text(ev.Message))
 	case CheckProgressed:
 		c.check.progress(ev.Progress)
 	}

@@ -111,8 +111,8 @@ func (p *devicePicker) showVerdicts() {
 		note.Text = ""
 		if ok {
 			note.Text = verdictWord(p.c.tr, d.Verdict)
-			if d.Note != "" {
-				note.Text += " — " + d.Note
+			if !d.Note.Empty() {
+				note.Text += " — " + p.c.tr.Text(d.Note)
 			}
 			note.Color = verdictColor(d.Verdict)
 		}

@@ -35,8 +35,8 @@ func newFake() *fake {
 		now:     time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC),
 		secrets: map[string]string{},
 		report: CheckReport{CanStart: true, Results: []CheckResult{
-			{Name: "Headset", Verdict: VerdictPass, Figures: "USB headset"},
-			{Name: "Quiet room", Verdict: VerdictWarn, Figures: "noise 41 dBA, limit 45", Fix: "Close the door"},
+			{Name: "Headset", Verdict: VerdictPass, Figures: Plain("USB headset")},
+			{Name: "Quiet room", Verdict: VerdictWarn, Figures: Plain("noise 41 dBA, limit 45"), Fix: Plain("Close the door")},
 		}},
 		tickets: map[string][]Ticket{"+33612345678": {
 			{ID: "1042", Subject: "Internet box reboots", Status: "open", Updated: time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)},
@@ -139,7 +139,7 @@ func (f *fake) LogCall(_ context.Context, l CallLog) error {
 }
 
 func (f *fake) Run(_ context.Context, progress func(CheckProgress)) (CheckReport, error) {
-	progress(CheckProgress{Step: 1, Steps: 2, Current: "Quiet room", MicLevel: 0.3, QuietLeft: 4 * time.Second})
+	progress(CheckProgress{Step: 1, Steps: 2, Current: Plain("Quiet room"), MicLevel: 0.3, QuietLeft: 4 * time.Second})
 	return f.report, nil
 }
 
@@ -147,7 +147,7 @@ func (f *fake) Devices(context.Context) ([]Device, error) {
 	return []Device{
 		{ID: "hs-in", Name: "USB headset", Kind: DeviceInput, Verdict: VerdictPass},
 		{ID: "hs-out", Name: "USB headset", Kind: DeviceOutput, Verdict: VerdictPass},
-		{ID: "spk", Name: "Laptop speakers", Kind: DeviceOutput, Verdict: VerdictFail, Note: "speakers leak"},
+		{ID: "spk", Name: "Laptop speakers", Kind: DeviceOutput, Verdict: VerdictFail, Note: Plain("speakers leak")},
 	}, nil
 }
 

@@ -12,6 +12,8 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/homeshore/homeshore/assets/i18n"
 )
 
 // newTestController builds the GUI on Fyne's test driver with async work
@@ -144,7 +146,7 @@ func TestPolicyLockedSRTPIsReadOnly(t *testing.T) {
 
 func TestPrecheckStartEnabledOnlyWhenPolicyAllows(t *testing.T) {
 	f := newFake().configured()
-	f.report = CheckReport{CanStart: false, Results: []CheckResult{{Name: "Headset", Verdict: VerdictFail, Fix: "Plug in your USB headset"}}}
+	f.report = CheckReport{CanStart: false, Results: []CheckResult{{Name: "Headset", Verdict: VerdictFail, Fix: Plain("Plug in your USB headset")}}}
 	c := newTestController(t, f, "en")
 	v := c.check
 	if !v.start.Disabled() || v.override.Visible() {
@@ -289,7 +291,7 @@ func TestMissedCallGoesToRecent(t *testing.T) {
 func TestMidShiftProblemsShownAtOnce(t *testing.T) {
 	f := newFake().configured()
 	c := onShift(t, f, "en")
-	c.handle(DeviceLost{Device: "USB headset", Message: "Your headset was unplugged. Plug it back in."})
+	c.handle(DeviceLost{Device: "USB headset", Message: Plain("Your headset was unplugged. Plug it back in.")})
 	if !c.frame.alert.root.Visible() || !strings.Contains(c.frame.alert.text.Text, "unplugged") {
 		t.Fatalf("alert = %q", c.frame.alert.text.Text)
 	}
@@ -443,4 +445,28 @@ func hasLabel(o fyne.CanvasObject, text string) bool {
 		}
 	}
 	return false
+}
+
+// TestCheckResultsInTheAgentsLanguage: a finding from the core (catalogue
+// key and arguments) reads in French for a French agent, with the check's
+// French name; a finding with plain text only shows that text.
+func TestCheckResultsInTheAgentsLanguage(t *testing.T) {
+	tr, err := NewTranslator("fr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := checkRow(tr, CheckResult{Name: "Network", Check: "network", Verdict: VerdictWarn,
+		Figures: Text{Plain: "Network to the SIP server is good (31 ms, MOS 4.2, Wi-Fi)", Key: "check.msg.network_ok", Args: []any{31.0, 4.2, i18n.Term("check.term.link.wifi")}},
+		Fix:     Text{Plain: "You are on Wi-Fi (wlan0): …", Key: "check.msg.wifi", Args: []any{"wlan0"}}})
+	if !hasLabel(row, "Réseau — Attention") {
+		t.Error("the check's name is not in French")
+	}
+	want := "Le réseau jusqu'au serveur SIP est bon (31 ms, MOS 4.2, Wi-Fi)\nPour corriger : Vous êtes en Wi-Fi (wlan0) : votre employeur exige une connexion filaire (Ethernet) ; branchez un câble réseau"
+	if !hasLabel(row, want) {
+		t.Errorf("French finding not shown; want %q", want)
+	}
+	plain := checkRow(tr, CheckResult{Name: "Custom", Verdict: VerdictPass, Figures: Plain("measured by IT's own probe")})
+	if !hasLabel(plain, "measured by IT's own probe") || !hasLabel(plain, "Custom — Réussi") {
+		t.Error("a plain finding is not shown as is")
+	}
 }

@@ -59,6 +59,17 @@ func resolveLanguage(language string) string {
 // Lang is the language in use ("en", "fr").
 func (t *Translator) Lang() string { return t.lang }
 
+// Text renders a message from the core in this language, falling back to
+// its plain (English) form.
+func (t *Translator) Text(m Text) string {
+	if m.Key != "" {
+		if s, ok := i18n.Format(t.msgs, m.Key, m.Args...); ok {
+			return s
+		}
+	}
+	return m.Plain
+}
+
 // T returns the message for key, formatted with args.
 func (t *Translator) T(key string, args ...any) string {
 	msg, ok := t.msgs[key]

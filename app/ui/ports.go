@@ -143,7 +143,7 @@ type ShiftStateChanged struct{ Status ShiftStatus }
 // Message says what happened and what to do.
 type DeviceLost struct {
 	Device  string
-	Message string
+	Message Text
 }
 
 // CheckProgressed: progress of a running pre-shift check.

@@ -99,8 +99,8 @@ func (v *precheckView) progress(p CheckProgress) {
 	if p.Steps > 0 {
 		v.steps.SetValue(float64(p.Step) / float64(p.Steps))
 	}
-	if p.Current != "" {
-		v.current.SetText(p.Current)
+	if !p.Current.Empty() {
+		v.current.SetText(v.c.tr.Text(p.Current))
 	}
 	v.level.SetValue(p.MicLevel)
 	if p.QuietLeft > 0 {
@@ -149,14 +149,14 @@ func (v *precheckView) setResults(r CheckReport) {
 
 // checkRow shows one result: light, name, verdict, figures and the fix.
 func checkRow(tr *Translator, r CheckResult) fyne.CanvasObject {
-	title := widget.NewLabelWithStyle(fmt.Sprintf("%s — %s", r.Name, verdictWord(tr, r.Verdict)), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	title := widget.NewLabelWithStyle(fmt.Sprintf("%s — %s", checkName(tr, r), verdictWord(tr, r.Verdict)), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	// Figures and fix share one label: one padding, a compact list.
 	var detail []string
-	if r.Figures != "" {
-		detail = append(detail, r.Figures)
+	if !r.Figures.Empty() {
+		detail = append(detail, tr.Text(r.Figures))
 	}
-	if r.Fix != "" && r.Verdict != VerdictPass {
-		detail = append(detail, tr.T("check.fix", r.Fix))
+	if !r.Fix.Empty() && r.Verdict != VerdictPass {
+		detail = append(detail, tr.T("check.fix", tr.Text(r.Fix)))
 	}
 	lines := container.NewVBox(title)
 	if len(detail) > 0 {
@@ -223,4 +223,18 @@ func hasWarnings(r CheckReport) bool {
 		}
 	}
 	return false
+}
+
+// checkNames are the catalogue keys of the checks' names.
+var checkNames = map[string]string{
+	"headset": "check.name.headset", "leak": "check.name.leak", "microphone": "check.name.microphone",
+	"speaker": "check.name.speaker", "room": "check.name.room", "network": "check.name.network",
+}
+
+// checkName names a check result in the agent's language.
+func checkName(tr *Translator, r CheckResult) string {
+	if key, ok := checkNames[r.Check]; ok {
+		return tr.T(key)
+	}
+	return r.Name
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"github.com/homeshore/homeshore/assets/i18n"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -133,10 +134,10 @@ func captureLanguage(a fyne.App, dir, lang string) error {
 			c.check.runButton.Disable()
 			c.check.results.RemoveAll()
 			c.check.verdict.SetText("")
-			c.check.progress(CheckProgress{Step: 2, Steps: 4, Current: tr("check.quiet") + "…", MicLevel: 0.32, QuietLeft: 7 * time.Second})
+			c.check.progress(CheckProgress{Step: 2, Steps: 4, Current: Text{Key: "check.step.room", Args: []any{10.0}}, MicLevel: 0.32, QuietLeft: 7 * time.Second})
 		}},
 		{"03-precheck-results", func() {
-			c.check.done(CheckReport{OverrideAllowed: true, Results: sampleResults(lang)}, nil)
+			c.check.done(CheckReport{OverrideAllowed: true, Results: sampleResults()}, nil)
 		}},
 		{"04-main", func() {
 			c.status = ShiftStatus{State: StateAvailable, Since: f.now, ShiftStart: f.now.Add(-2*time.Hour - 17*time.Minute)}
@@ -166,7 +167,7 @@ func captureLanguage(a fyne.App, dir, lang string) error {
 		{"08-headset-lost", func() {
 			c.wrap.submit(false)
 			c.handle(ShiftStateChanged{Status: ShiftStatus{State: StateNotReady, Reason: "tech", Since: f.now}})
-			c.handle(DeviceLost{Device: "USB headset", Message: sampleUnplugged(lang)})
+			c.handle(DeviceLost{Device: "USB headset", Message: Text{Key: "check.guard.headset_unplugged"}})
 		}},
 		{"09-settings", func() {
 			c.setAlert("")
@@ -199,20 +200,16 @@ func captureLanguage(a fyne.App, dir, lang string) error {
 	return nil
 }
 
-func sampleResults(lang string) []CheckResult {
-	if lang == "fr" {
-		return []CheckResult{
-			{Name: "Casque", Verdict: VerdictPass, Figures: "Casque USB filaire (Jabra Evolve 30)"},
-			{Name: "Haut-parleur et micro", Verdict: VerdictPass, Figures: "fuite 47 dB, limite 35 dB"},
-			{Name: "Pièce calme", Verdict: VerdictFail, Figures: "bruit 52 dBA, limite 45 ; voix détectées", Fix: "Fermez la porte et éteignez la télévision, puis relancez."},
-			{Name: "Réseau", Verdict: VerdictWarn, Figures: "Wi-Fi, 31 ms vers le serveur SIP", Fix: "Branchez un câble Ethernet."},
-		}
-	}
+// sampleResults are findings as the core reports them: catalogue keys
+// and arguments, shown in each language from the same data.
+func sampleResults() []CheckResult {
 	return []CheckResult{
-		{Name: "Headset", Verdict: VerdictPass, Figures: "Wired USB headset (Jabra Evolve 30)"},
-		{Name: "Speaker and microphone", Verdict: VerdictPass, Figures: "leak 47 dB, limit 35 dB"},
-		{Name: "Quiet room", Verdict: VerdictFail, Figures: "noise 52 dBA, limit 45; voices heard", Fix: "Close the door and turn off the TV, then run again."},
-		{Name: "Network", Verdict: VerdictWarn, Figures: "Wi-Fi, 31 ms to the SIP server", Fix: "Plug in an Ethernet cable."},
+		{Check: "headset", Verdict: VerdictPass, Figures: Text{Key: "check.msg.headset", Args: []any{`"Jabra Evolve 30"`, i18n.Term("check.term.kind.wired_usb")}}},
+		{Check: "leak", Verdict: VerdictPass, Figures: Text{Key: "check.msg.leak_low", Args: []any{47}}},
+		{Check: "room", Verdict: VerdictFail, Figures: Text{Key: "check.msg.room_noisy_dba", Args: []any{52.0, 45.0}},
+			Fix: Text{Key: "check.msg.room_voices"}},
+		{Check: "network", Verdict: VerdictWarn, Figures: Text{Key: "check.msg.network_ok", Args: []any{31.0, 4.2, i18n.Term("check.term.link.wifi")}},
+			Fix: Text{Key: "check.msg.wifi", Args: []any{"wlan0"}}},
 	}
 }
 
@@ -230,11 +227,4 @@ func sampleNote(lang string) string {
 		return "La box redémarre chaque nuit vers 2 h. Rappeler vendredi après le changement de firmware."
 	}
 	return "Box reboots every night around 2am. Call back Friday after the firmware update."
-}
-
-func sampleUnplugged(lang string) string {
-	if lang == "fr" {
-		return "Votre casque a été débranché. Rebranchez-le."
-	}
-	return "Your headset was unplugged. Plug it back in."
 }

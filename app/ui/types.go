@@ -127,13 +127,31 @@ const (
 
 // CheckResult is one pre-shift check's result.
 type CheckResult struct {
-	Name    string
+	Name string
+	// Check is the check's stable name ("headset", "room"…), which the
+	// GUI names in the agent's language; empty: Name is shown.
+	Check   string
 	Verdict Verdict
 	// Figures are the measured values in plain words, e.g. "noise 52 dBA, limit 45".
-	Figures string
+	Figures Text
 	// Fix says what to do, e.g. "Close the door".
-	Fix string
+	Fix Text
 }
+
+// Text is a message from the core: Key (a key of assets/i18n) filled with
+// Args, shown in the agent's language; Plain when there is no Key or the
+// catalogue lacks it.
+type Text struct {
+	Plain string
+	Key   string
+	Args  []any
+}
+
+// Plain is a Text with no catalogue form.
+func Plain(s string) Text { return Text{Plain: s} }
+
+// Empty tells whether there is nothing to show.
+func (t Text) Empty() bool { return t.Plain == "" && t.Key == "" }
 
 // CheckReport is the whole pre-shift check.
 type CheckReport struct {
@@ -147,7 +165,7 @@ type CheckReport struct {
 // CheckProgress is reported while the check runs.
 type CheckProgress struct {
 	Step, Steps int
-	Current     string
+	Current     Text
 	// MicLevel is the live microphone level, 0..1.
 	MicLevel float64
 	// QuietLeft is the quiet-room countdown; zero outside that step.
@@ -207,7 +225,7 @@ type Device struct {
 	Kind    DeviceKind
 	Verdict Verdict
 	// Note explains the verdict, e.g. "Bluetooth headsets are not allowed".
-	Note string
+	Note Text
 }
 
 // Account is the agent's SIP and backend account. Password and Token only

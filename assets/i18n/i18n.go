@@ -30,8 +30,15 @@ func Catalog(lang string) (map[string]string, error) {
 // headset kind inside a sentence: Format translates it too.
 type Term string
 
-// Format looks key up in catalog and fills its verbs with args, Terms
-// translated through the same catalog. ok is false when key is missing.
+// Message is a message argument that is a whole message of its own.
+type Message struct {
+	Key  string
+	Args []any
+}
+
+// Format looks key up in catalog and fills its verbs with args, Terms and
+// Messages translated through the same catalog. ok is false when key is
+// missing.
 func Format(catalog map[string]string, key string, args ...any) (msg string, ok bool) {
 	msg, ok = catalog[key]
 	if !ok {
@@ -43,11 +50,18 @@ func Format(catalog map[string]string, key string, args ...any) (msg string, ok 
 	filled := make([]any, len(args))
 	for i, a := range args {
 		filled[i] = a
-		if t, isTerm := a.(Term); isTerm {
-			if w, found := catalog[string(t)]; found {
+		switch a := a.(type) {
+		case Term:
+			if w, found := catalog[string(a)]; found {
 				filled[i] = w
 			} else {
-				filled[i] = string(t)
+				filled[i] = string(a)
+			}
+		case Message:
+			if m, found := Format(catalog, a.Key, a.Args...); found {
+				filled[i] = m
+			} else {
+				filled[i] = a.Key
 			}
 		}
 	}

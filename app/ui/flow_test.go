@@ -291,7 +291,7 @@ func TestMissedCallGoesToRecent(t *testing.T) {
 func TestMidShiftProblemsShownAtOnce(t *testing.T) {
 	f := newFake().configured()
 	c := onShift(t, f, "en")
-	c.handle(DeviceLost{Device: "USB headset", Message: Plain("Your headset was unplugged. Plug it back in.")})
+	c.handle(DeviceLost{Device: "USB headset", Message: Plain("Your headset was unplugged: plug it back in")})
 	if !c.frame.alert.root.Visible() || !strings.Contains(c.frame.alert.text.Text, "unplugged") {
 		t.Fatalf("alert = %q", c.frame.alert.text.Text)
 	}

@@ -58,11 +58,9 @@ func (p *rawPeer) respond(req *sipgo.Request, to net.Addr, code int, reason stri
 	}
 }
 
-// TestHangupBeforeRingingCancelsOnFirstProvisional: the agent hangs up
-// before any 1xx; CANCEL may not be sent yet (RFC 3261 §9.1), so it goes
-// out when the 180 arrives and the callee stops ringing.
-func TestHangupBeforeRingingCancelsOnFirstProvisional(t *testing.T) {
-	t.Parallel()
+// dialRawPeer calls a rawPeer and returns once its INVITE has arrived.
+func dialRawPeer(t *testing.T) (*rawPeer, *sip.Call, *sipgo.Request, net.Addr) {
+	t.Helper()
 	peer := newRawPeer(t)
 	ua := newUA(t, sip.Config{})
 	c, err := ua.Dial(ctxFor(t, 5*time.Second), "sip:customer@"+peer.conn.LocalAddr().String(), sip.Audio{})
@@ -70,6 +68,15 @@ func TestHangupBeforeRingingCancelsOnFirstProvisional(t *testing.T) {
 		t.Fatal(err)
 	}
 	invite, from := peer.next("INVITE", 5*time.Second)
+	return peer, c, invite, from
+}
+
+// TestHangupBeforeRingingCancelsOnFirstProvisional: the agent hangs up
+// before any 1xx; CANCEL may not be sent yet (RFC 3261 §9.1), so it goes
+// out when the 180 arrives and the callee stops ringing.
+func TestHangupBeforeRingingCancelsOnFirstProvisional(t *testing.T) {
+	t.Parallel()
+	peer, c, invite, from := dialRawPeer(t)
 	hungUp := make(chan error, 1)
 	go func() { hungUp <- c.Hangup(ctxFor(t, 10*time.Second)) }()
 	time.Sleep(300 * time.Millisecond) // Hangup is waiting for a 1xx
@@ -102,13 +109,7 @@ func TestHangupBeforeRingingCancelsOnFirstProvisional(t *testing.T) {
 // does not keep Hangup waiting for Timer B.
 func TestHangupWithSilentCalleeGivesUp(t *testing.T) {
 	t.Parallel()
-	peer := newRawPeer(t)
-	ua := newUA(t, sip.Config{})
-	c, err := ua.Dial(ctxFor(t, 5*time.Second), "sip:customer@"+peer.conn.LocalAddr().String(), sip.Audio{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	peer.next("INVITE", 5*time.Second)
+	_, c, _, _ := dialRawPeer(t)
 	start := time.Now()
 	if err := c.Hangup(ctxFor(t, 20*time.Second)); err != nil {
 		t.Fatalf("Hangup: %v", err)

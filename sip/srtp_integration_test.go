@@ -60,10 +60,7 @@ func TestSRTPWithBaresip(t *testing.T) {
 		if got := b.ReceivedDTMF(); got != "59" {
 			t.Errorf("baresip received DTMF %q over SRTP, want 59", got)
 		}
-		flush(t, audio)
-		assertSpeech(t, customer, received)
-		first, _ := baresipRecordings(t, recordDir)
-		assertSpeech(t, speech, first)
+		assertSpeechBothWays(t, audio, customer, received, speech, recordDir)
 	})
 	t.Run("baresip calls, best effort", func(t *testing.T) {
 		t.Parallel()
@@ -97,10 +94,7 @@ func TestSRTPWithBaresip(t *testing.T) {
 		if got := c.DTMFReceived(); got != "7" {
 			t.Errorf("DTMF received %q over SRTP, want 7", got)
 		}
-		flush(t, audio)
-		assertSpeech(t, customer, received)
-		first, _ := baresipRecordings(t, recordDir)
-		assertSpeech(t, speech, first)
+		assertSpeechBothWays(t, audio, customer, received, speech, recordDir)
 	})
 }
 
@@ -150,4 +144,14 @@ func assertEncrypted(t *testing.T, st media.Stats) {
 	if st.SRTP == "" || st.SRTPRejected > 1 || st.PacketsReceived < 200 {
 		t.Fatalf("call stats %+v: want SRTP with every packet but baresip's plain RTCP ping authenticated", st)
 	}
+}
+
+// assertSpeechBothWays: what baresip sent (customer) is in our recording
+// (received), and what we sent (speech) is in baresip's first recording.
+func assertSpeechBothWays(t *testing.T, audio sip.Audio, customer, received, speech, recordDir string) {
+	t.Helper()
+	flush(t, audio)
+	assertSpeech(t, customer, received)
+	first, _ := baresipRecordings(t, recordDir)
+	assertSpeech(t, speech, first)
 }

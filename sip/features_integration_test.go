@@ -82,18 +82,20 @@ func TestBlindTransferWeSend(t *testing.T) {
 	}
 }
 
+// TestCallsOverTCPAndTLSThroughKamailio: over TLS the media is SRTP too
+// (mandatory on both sides), as IT is told to set it up.
 func TestCallsOverTCPAndTLSThroughKamailio(t *testing.T) {
 	for _, transport := range []string{sip.TransportTCP, sip.TransportTLS} {
 		t.Run(transport, func(t *testing.T) {
 			t.Parallel()
 			k := testenv.StartKamailio(t, map[string]string{"alice": "apw", "bob": "bpw"})
-			addr := k.Addr()
+			addr, srtp := k.Addr(), sip.SRTPOff
 			if transport == sip.TransportTLS {
 				k.RequireTLS(t)
-				addr = k.TLSAddr()
+				addr, srtp = k.TLSAddr(), sip.SRTPMandatory
 			}
 			cfg := func(user, pw string) sip.Config {
-				return sip.Config{Registrar: addr, User: user, Password: pw, Transport: transport, CAFile: k.CAFile}
+				return sip.Config{Registrar: addr, User: user, Password: pw, Transport: transport, CAFile: k.CAFile, SRTP: srtp}
 			}
 			alice, bob := newUA(t, cfg("alice", "apw")), newUA(t, cfg("bob", "bpw"))
 			for _, ua := range []*sip.UA{alice, bob} {
@@ -117,6 +119,9 @@ func TestCallsOverTCPAndTLSThroughKamailio(t *testing.T) {
 			}
 			<-c.SourceDone()
 			time.Sleep(300 * time.Millisecond)
+			if st := in.Stats(); (st.SRTP != "") != (srtp == sip.SRTPMandatory) || st.SRTPRejected != 0 {
+				t.Fatalf("over %s: callee's media %+v, SRTP mode %s", transport, st, srtp)
+			}
 			if err := in.Hangup(ctxFor(t, 5*time.Second)); err != nil {
 				t.Fatalf("BYE from the callee over %s: %v", transport, err)
 			}

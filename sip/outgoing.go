@@ -194,7 +194,7 @@ func (c *Call) dialError(err error, ctx context.Context) error {
 		case sip.StatusNotAcceptableHere, 606:
 			se.Detail = fmt.Sprintf("no common codec: we offered %s", strings.Join(codecNames(c.offered), ", "))
 			if c.ua.cfg.SRTP == SRTPMandatory {
-				se.Detail = fmt.Sprintf("the callee refused our offer of %s with encrypted media (SRTP is mandatory in the settings)", strings.Join(codecNames(c.offered), ", "))
+				se.Detail = fmt.Sprintf("the callee refused our offer of %s with encrypted media (SRTP is mandatory in the settings): it may not support SRTP; ask IT, or set SRTP to optional", strings.Join(codecNames(c.offered), ", "))
 			}
 			if w := dr.Res.GetHeader("Warning"); w != nil {
 				se.Detail += "; they said " + w.Value()

@@ -169,7 +169,7 @@ func acceptSRTP(mode SRTPMode, offered []Crypto, answer RemoteMedia, neg *Negoti
 	case len(answer.Crypto) > 0 || answer.Secure:
 		return fmt.Errorf("%w: the answer's crypto line matches none we offered", ErrSRTP)
 	case mode == SRTPMandatory:
-		return fmt.Errorf("%w: encrypted media is required here and the other side answered with plain RTP", ErrSRTP)
+		return fmt.Errorf("%w: encrypted media is required here and the other side answered with plain RTP; ask IT whether it supports SRTP, or set SRTP to optional", ErrSRTP)
 	}
 	return nil
 }

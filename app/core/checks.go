@@ -61,7 +61,8 @@ func (k *checker) Run(ctx context.Context, progress func(ui.CheckProgress)) (ui.
 func (k *checker) uiReport(rep precheck.Report) ui.CheckReport {
 	out := ui.CheckReport{CanStart: rep.Passed(), OverrideAllowed: k.c.policy.Checks.AllowOverride}
 	for _, c := range rep.Checks {
-		r := ui.CheckResult{Name: checkTitle(c.Name), Check: c.Name, Verdict: uiVerdict(c.Verdict)}
+		// The GUI names the check from its catalogue by Check.
+		r := ui.CheckResult{Name: c.Name, Check: c.Name, Verdict: uiVerdict(c.Verdict)}
 		for _, f := range c.Findings {
 			text := ui.Text{Plain: f.Message, Key: f.Key, Args: f.Args}
 			if f.Verdict == precheck.Pass || f.Verdict == precheck.Skipped {
@@ -80,19 +81,6 @@ func (k *checker) uiReport(rep precheck.Report) ui.CheckReport {
 		out.Results = append(out.Results, r)
 	}
 	return out
-}
-
-// checkTitles name the checks for people (the report keeps the stable keys).
-var checkTitles = map[string]string{
-	config.CheckHeadset: "Headset", config.CheckLeak: "Headset leak (echo)", config.CheckMicrophone: "Microphone",
-	config.CheckSpeaker: "Speaker", config.CheckRoom: "Quiet room", config.CheckNetwork: "Network",
-}
-
-func checkTitle(name string) string {
-	if t, ok := checkTitles[name]; ok {
-		return t
-	}
-	return name
 }
 
 func uiVerdict(v precheck.Verdict) ui.Verdict {

@@ -23,18 +23,15 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
+
+	"github.com/homeshore/homeshore/internal/testenv"
 )
 
-// Require fails the test when ok is false and CI=true, else skips it.
+// Require fails the test when ok is false and CI=true, else skips it
+// (testenv.Require, with the install hint for the database).
 func Require(t testing.TB, ok bool, what string) {
 	t.Helper()
-	if ok {
-		return
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s is missing (CI=true: failing, not skipping); install with scripts/install-deps.sh test-db", what)
-	}
-	t.Skipf("%s is missing; install with scripts/install-deps.sh test-db", what)
+	testenv.Require(t, ok, what+"; install with scripts/install-deps.sh test-db")
 }
 
 // ErrNoPostgres means no PostgreSQL server binaries were found.

@@ -46,5 +46,15 @@ export GNOME_KEYRING_CONTROL
 # secret at the same moment would race to create it.
 printf 'x' | secret-tool store --label=homeshore-test-init service homeshore-test-init key init >/dev/null 2>&1 || true
 secret-tool clear service homeshore-test-init key init >/dev/null 2>&1 || true
-trap 'pkill -f "gnome-keyring-daemon.*--components=secrets" >/dev/null 2>&1 || true; rm -rf "$keyring_dir" || true' EXIT
+# Stop only this environment's daemon (it inherited XDG_DATA_HOME): other
+# test environments may run on the same machine at the same time.
+stop_keyring() {
+  for pid in $(pgrep -f 'gnome-keyring-daemon.*--components=secrets' || true); do
+    if tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx "XDG_DATA_HOME=$keyring_dir"; then
+      kill "$pid" 2>/dev/null || true
+    fi
+  done
+  rm -rf "$keyring_dir" || true
+}
+trap stop_keyring EXIT
 "$@"

@@ -18,6 +18,8 @@ type Stats struct {
 	Concealed       uint64  `json:"concealed"`               // frames guessed by PLC (loss or late packets)
 	SRTP            string  `json:"srtp,omitempty"`          // crypto suite when the media is encrypted
 	SRTPRejected    uint64  `json:"srtp_rejected,omitempty"` // packets that failed SRTP authentication or replay checks
+	Relatches       uint64  `json:"relatches"`               // times the peer's RTP source changed and we followed it
+	ReceiveError    string  `json:"receive_error,omitempty"` // why reception stopped (the socket kept failing)
 }
 
 // EModel is the simplified ITU-T G.107 E-model: R-factor and MOS from the

@@ -25,11 +25,18 @@ type rxStats struct {
 
 	lsr     uint32 // middle 32 bits of the last SR's NTP time
 	lsrTime time.Time
+
+	// Counts of the sources heard before this one (a new SSRC after a
+	// re-anchoring or failover starts new RFC 3550 counts; the call's
+	// totals go on).
+	prevReceived, prevExpected, prevLost uint64
 }
 
 func (r *rxStats) update(ssrc uint32, seq uint16, ts uint32, audio bool, arrival time.Time, clockRate uint32) {
 	if !r.started || ssrc != r.ssrc {
-		*r = rxStats{started: true, ssrc: ssrc, baseSeq: uint32(seq), maxSeq: seq, clockRate: clockRate}
+		pr, pe, pl := r.totalReceived(), r.totalExpected(), r.totalLost()
+		*r = rxStats{started: true, ssrc: ssrc, baseSeq: uint32(seq), maxSeq: seq, clockRate: clockRate,
+			prevReceived: pr, prevExpected: pe, prevLost: pl}
 	}
 	r.received++
 	if delta := seq - r.maxSeq; delta != 0 && delta < 0x8000 {
@@ -73,12 +80,18 @@ func (r *rxStats) lost() uint64 {
 	return exp - r.received
 }
 
+// Totals over every source of the call.
+func (r *rxStats) totalReceived() uint64 { return r.prevReceived + r.received }
+func (r *rxStats) totalExpected() uint64 { return r.prevExpected + r.expected() }
+func (r *rxStats) totalLost() uint64     { return r.prevLost + r.lost() }
+
+// lossPercent is the call's loss so far, over every source.
 func (r *rxStats) lossPercent() float64 {
-	exp := r.expected()
+	exp := r.totalExpected()
 	if exp == 0 {
 		return 0
 	}
-	return 100 * float64(r.lost()) / float64(exp)
+	return 100 * float64(r.totalLost()) / float64(exp)
 }
 
 func (r *rxStats) jitterDuration() time.Duration {

@@ -51,7 +51,18 @@ func (s *Session) sendLoop(src Source) {
 	sd.useSource(src)
 	s.mu.Lock()
 	sd.enc = s.enc
+	s.senderEnc = sd.enc
 	s.mu.Unlock()
+	defer func() {
+		// An encoder this goroutine took is its to close, unless Close
+		// will close it as the session's current one.
+		s.mu.Lock()
+		if sd.enc != s.enc {
+			sd.enc.Close()
+		}
+		s.senderEnc = nil
+		s.mu.Unlock()
+	}()
 
 	ticker := s.clock.NewTicker(FrameDuration)
 	defer ticker.Stop()
@@ -164,8 +175,13 @@ func (sd *sender) sendFrame(now time.Time) {
 	s := sd.s
 	if g := s.encGen.Load(); g != sd.encGen {
 		s.mu.Lock()
+		prev := sd.enc
 		sd.enc, sd.encGen = s.enc, g
+		s.senderEnc = sd.enc
 		s.mu.Unlock()
+		if prev != sd.enc {
+			prev.Close() // replaced by Update: no longer used by anyone
+		}
 	}
 	sd.readSource()
 	if s.muted.Load() || sd.eof {

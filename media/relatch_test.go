@@ -4,9 +4,9 @@ import (
 	"errors"
 	"net"
 	"net/netip"
-	"testing"
 	"sync"
 	"syscall"
+	"testing"
 	"time"
 
 	"github.com/pion/rtp"

@@ -85,7 +85,7 @@ type Session struct {
 	lastSend  time.Time
 	lastTS    uint32
 
-	rtcpEvery time.Duration // RTCP report interval (RFC 3550: 5 s); tests shorten it
+	rtcpEvery time.Duration                                      // RTCP report interval (RFC 3550: 5 s); tests shorten it
 	newCodecs func(SessionParams, int) (encoder, decoder, error) // newCodecPair; tests track closes
 
 	srcSwap   chan swapRequest

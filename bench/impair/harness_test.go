@@ -93,6 +93,9 @@ func runCall(tb testing.TB, bin string, c Call) Result {
 	}()
 	rm := newRoom(tb, prefix)
 	dir := tb.TempDir()
+	// Record from before anyone plays: an idle null sink takes up to 2 s
+	// to notice a new stream, so wait until audio flows.
+	rec := rm.record(tb, filepath.Join(dir, "room.wav"))
 	speechLen := wavDuration(tb, c.Speech)
 	lead := 1500 * time.Millisecond // set-up before the mouth speaks
 	callLen := speechLen + 1500*time.Millisecond
@@ -117,7 +120,6 @@ func runCall(tb testing.TB, bin string, c Call) Result {
 			"-t", fmt.Sprint(int((callLen + 20*time.Second).Seconds())))
 	}
 	recv.waitUDP(tb, sipPort)
-	rec := rm.record(tb, filepath.Join(dir, "room.wav"))
 
 	// Sender in A.
 	var send *proc
@@ -168,6 +170,13 @@ func runCall(tb testing.TB, bin string, c Call) Result {
 	res.Impaired, _ = ns.Stats()
 	res.SenderJSON, res.RecvJSON = send.json(), recv.json()
 
+	if keep := os.Getenv("IMPAIR_KEEP"); keep != "" {
+		// Keep the recordings for a look by ear or with sox.
+		name := strings.NewReplacer(" ", "_", "%", "", "±", "pm").Replace(fmt.Sprintf("%s-%s-%s-%d", c.Sender, c.Receiver, c.Cond.Name, c.Seed))
+		_ = os.MkdirAll(keep, 0o755)
+		_ = exec.Command("cp", filepath.Join(dir, "room.wav"), filepath.Join(keep, name+".wav")).Run()
+		_ = exec.Command("cp", c.Speech, filepath.Join(keep, "speech.wav")).Run()
+	}
 	mouth, ear, err := loadStereo(filepath.Join(dir, "room.wav"))
 	if err != nil {
 		tb.Fatalf("room recording: %v", err)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -63,6 +64,9 @@ func TestImpairedSmoke(t *testing.T) {
 		{Sender: Homeshore, Receiver: Homeshore, Cond: clean, Mouth: true},
 		{Sender: Homeshore, Receiver: Homeshore, Cond: jitter40, Mouth: true},
 	}
+	if os.Getenv("SMOKE_BB") != "" {
+		calls = []Call{{Sender: Baresip, Receiver: Baresip, Cond: clean}, {Sender: Baresip, Receiver: Homeshore, Cond: random10}}
+	}
 	if os.Getenv("SMOKE_ALL") != "" {
 		for _, cond := range []Condition{clean, random10, bursty20} {
 			for _, pair := range [][2]Peer{{Homeshore, Homeshore}, {Homeshore, Baresip}, {Baresip, Homeshore}, {Baresip, Baresip}} {
@@ -75,5 +79,72 @@ func TestImpairedSmoke(t *testing.T) {
 		r := runCall(t, bin, c)
 		logResult(t, c, r)
 	}
-	_ = strconv.Itoa
+}
+
+// matrixPairs are the sender -> receiver pairs of the full matrix.
+var matrixPairs = [][2]Peer{{Homeshore, Homeshore}, {Homeshore, Baresip}, {Baresip, Homeshore}, {Baresip, Baresip}}
+
+// BenchmarkImpairedMatrix runs every pair through every condition (file
+// senders, scored on the receiver's playout) and the Homeshore-to-Homeshore
+// mouth-to-ear calls, and prints the tables for docs/BENCHMARKS.md.
+// Knobs: IMPAIR_SEEDS (default 2), IMPAIR_SECONDS of speech (default 20).
+func BenchmarkImpairedMatrix(b *testing.B) {
+	bin := requireHarness(b)
+	seeds := envInt("IMPAIR_SEEDS", 2)
+	sp := speech(b, envInt("IMPAIR_SECONDS", 20))
+	type agg struct{ bad, lsd, env, delay []float64 }
+	table := func(title string, conds []Condition, pairs [][2]Peer, mouth bool) {
+		fmt.Printf("\n%s (%d seeds, %.0f s of speech each)\n\n", title, seeds, wavDuration(b, sp).Seconds())
+		fmt.Println("| condition | sender -> receiver | bad frames % (per seed) | LSD dB | envelope corr. | mouth-to-ear ms |")
+		fmt.Println("| --- | --- | --- | --- | --- | --- |")
+		for _, cond := range conds {
+			for _, pair := range pairs {
+				var a agg
+				for seed := 1; seed <= seeds; seed++ {
+					c := Call{Sender: pair[0], Receiver: pair[1], Cond: cond, Seed: uint64(seed), Speech: sp, Mouth: mouth}
+					r := runCall(b, bin, c)
+					logResult(b, c, r)
+					a.bad = append(a.bad, r.BadPercent)
+					a.lsd = append(a.lsd, r.LSD)
+					a.env = append(a.env, r.EnvCorr)
+					a.delay = append(a.delay, float64(r.Delay)/float64(time.Millisecond))
+				}
+				delay := "–"
+				if mouth {
+					delay = fmt.Sprintf("%.0f (%s)", mean(a.delay), list(a.delay, "%.0f"))
+				}
+				fmt.Printf("| %s | %s -> %s | **%.1f** (%s) | %.1f | %.3f | %s |\n", cond.Name, pair[0], pair[1],
+					mean(a.bad), list(a.bad, "%.1f"), mean(a.lsd), mean(a.env), delay)
+			}
+		}
+	}
+	for range b.N {
+		table("Mouth-to-ear, Homeshore to Homeshore (microphone and speaker on PulseAudio devices)",
+			[]Condition{clean, jitter40, loss5jit}, [][2]Peer{{Homeshore, Homeshore}}, true)
+		table("Loss, senders playing the speech file",
+			[]Condition{clean, random5, random10, bursty20}, matrixPairs, false)
+	}
+}
+
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
+		return v
+	}
+	return def
+}
+
+func mean(x []float64) float64 {
+	var s float64
+	for _, v := range x {
+		s += v
+	}
+	return s / float64(max(1, len(x)))
+}
+
+func list(x []float64, f string) string {
+	parts := make([]string, len(x))
+	for i, v := range x {
+		parts[i] = fmt.Sprintf(f, v)
+	}
+	return strings.Join(parts, ", ")
 }

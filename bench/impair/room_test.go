@@ -68,7 +68,21 @@ func (r *room) record(tb testing.TB, path string) *recorder {
 	rec := &recorder{cmd: cmd, done: make(chan struct{})}
 	go func() { cmd.Wait(); close(rec.done) }()
 	tb.Cleanup(rec.stop)
-	return rec
+	// parecord writes as it records: wait for 100 ms of audio.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if fi, err := os.Stat(path); err == nil && fi.Size() > 44+4*4800 {
+			return rec
+		}
+		if time.Now().After(deadline) {
+			tb.Fatal("parecord recorded nothing for 10 s")
+		}
+		select {
+		case <-rec.done:
+			tb.Fatal("parecord exited")
+		case <-time.After(logPoll):
+		}
+	}
 }
 
 // stop ends the recording (SIGINT: parecord completes the WAV header).

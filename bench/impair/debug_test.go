@@ -1,0 +1,36 @@
+package impairbench
+
+import (
+	"os"
+	"testing"
+	"time"
+
+	"github.com/homeshore/homeshore/internal/audiocmp"
+)
+
+// TestScoreKept scores a kept recording against a speech file
+// (IMPAIR_SCORE=room.wav,speech.wav); a tool for looking at one run.
+func TestScoreKept(t *testing.T) {
+	spec := os.Getenv("IMPAIR_SCORE")
+	if spec == "" {
+		t.Skip("IMPAIR_SCORE=room.wav,speech.wav not set")
+	}
+	var room, sp string
+	for i, c := range spec {
+		if c == ',' {
+			room, sp = spec[:i], spec[i+1:]
+		}
+	}
+	_, ear, err := loadStereo(room)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := audiocmp.Load(sp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := Compare(a.Samples, ear, time.Duration(len(ear))*time.Second/48000)
+	t.Logf("%+v", sc)
+	s8, r8 := decimate6(a.Samples), decimate6(ear)
+	t.Logf("envelope lag %v", time.Duration(envelopeLag(s8, r8, len(r8)/80))*time.Second/8000)
+}

@@ -175,6 +175,13 @@ func (s *Session) handleRTCP(pkts []rtcp.Packet, now time.Time) {
 			s.useReports(p.Reports, now)
 		case *rtcp.ReceiverReport:
 			s.useReports(p.Reports, now)
+		case *rtcp.ExtendedReport:
+			for _, b := range p.Reports {
+				if rle, ok := b.(*rtcp.LossRLEReportBlock); ok && rle.SSRC == s.ssrc {
+					lost, runs := lossRuns(rle)
+					s.adapt.onLossRuns(lost, runs, now)
+				}
+			}
 		}
 	}
 }
@@ -184,7 +191,10 @@ func (s *Session) useReports(reports []rtcp.ReceptionReport, now time.Time) {
 		if rr.SSRC != s.ssrc {
 			continue
 		}
-		s.remoteLoss.Store(int32(int(rr.FractionLost) * 100 / 256))
+		s.statsMu.Lock()
+		sent, dups := s.sent, s.dups
+		s.statsMu.Unlock()
+		s.adapt.onReport(rr, sent, dups, now)
 		if rtt, ok := rttFromReport(rr, now); ok {
 			s.statsMu.Lock()
 			s.rtt = rtt
@@ -259,6 +269,7 @@ type player struct {
 	sinkErr  bool
 	fec      uint64
 	conceal  uint64
+	cn       concealer
 }
 
 func (p *player) sinkFailed(err error) {
@@ -266,6 +277,14 @@ func (p *player) sinkFailed(err error) {
 		p.sinkErr = true
 		p.s.log.Warn("audio output failed; received audio is dropped", "err", err)
 	}
+}
+
+// concealFrame fills one frame with the decoder's PLC, faded towards
+// comfort noise over a burst.
+func (p *player) concealFrame(dec decoder, room []int16) {
+	_ = dec.Conceal(room[:FrameSamples])
+	p.cn.concealed(room[:FrameSamples])
+	p.conceal++
 }
 
 // produce fills p.out with the next 20 ms: decoded packets, FEC or PLC for
@@ -285,9 +304,10 @@ func (p *player) produce(now time.Time) {
 		case popPacket:
 			n, err := dec.Decode(p.cur[:cn], room[:maxDecodedSamples])
 			if err != nil || n <= 0 {
-				_ = dec.Conceal(room[:FrameSamples])
+				p.concealFrame(dec, room)
 				n = FrameSamples
-				p.conceal++
+			} else {
+				p.cn.good(room[:n])
 			}
 			p.have += n
 		case popLost:
@@ -296,16 +316,15 @@ func (p *player) produce(now time.Time) {
 				if ok2, err := dec.DecodeFEC(p.nxt[:nn], room[:FrameSamples]); ok2 && err == nil {
 					ok = true
 					p.fec++
+					p.cn.good(room[:FrameSamples])
 				}
 			}
 			if !ok {
-				_ = dec.Conceal(room[:FrameSamples])
-				p.conceal++
+				p.concealFrame(dec, room)
 			}
 			p.have += FrameSamples
 		case popUnderrun:
-			_ = dec.Conceal(room[:FrameSamples])
-			p.conceal++
+			p.concealFrame(dec, room)
 			p.have += FrameSamples
 		default:
 			clear(room[:FrameSamples])

@@ -72,12 +72,13 @@ type Session struct {
 	unauthenticated atomic.Uint64         // SRTP/SRTCP packets that failed authentication or replay checks
 	readErr         atomic.Pointer[error] // why a reader gave up on its socket
 
-	encGen     atomic.Uint64 // bumped when Update installs a new encoder
-	muted      atomic.Bool
-	remoteLoss atomic.Int32 // percent, from the peer's receiver reports
+	encGen atomic.Uint64 // bumped when Update installs a new encoder
+	muted  atomic.Bool
+	adapt  *lossAdapter // FEC, bitrate and duplication from the peer's reports
 
 	statsMu   sync.Mutex
 	sent      uint64
+	dups      uint64 // time-diverse duplicates sent
 	sentBytes uint64
 	rtt       time.Duration
 	fec       uint64
@@ -136,6 +137,7 @@ func NewSession(laddr netip.Addr, opts SessionOptions) (*Session, error) {
 		jb:        newJitterBuffer(),
 		rtcpEvery: rtcpInterval,
 		newCodecs: newCodecPair,
+		adapt:     newLossAdapter(opts.OpusBitrate),
 		srcSwap:   make(chan swapRequest),
 		sinkSwap:  make(chan swapRequest),
 		dtmfQueue: make(chan rune, dtmfQueueSize),
@@ -458,10 +460,14 @@ func (s *Session) Stats() Stats {
 	st.JitterMs = float64(jitter) / float64(time.Millisecond)
 	s.statsMu.Lock()
 	st.PacketsSent = s.sent
+	st.DuplicatesSent = s.dups
 	rtt := s.rtt
 	st.FECRecovered, st.Concealed = s.fec, s.concealed
 	s.statsMu.Unlock()
 	st.RTTMs = float64(rtt) / float64(time.Millisecond)
+	st.PeerLossPercent, st.PeerLossBurst = s.adapt.lossFigures()
+	plan := s.adapt.current()
+	st.FECLossPercent, st.DuplicationMs = plan.fecPerc, plan.dupDelay*int(FrameDuration/time.Millisecond)
 	s.mu.Lock()
 	st.Relatches = s.latch.relatches
 	s.mu.Unlock()

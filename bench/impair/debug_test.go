@@ -30,7 +30,14 @@ func TestScoreKept(t *testing.T) {
 		t.Fatal(err)
 	}
 	sc := Compare(a.Samples, ear, time.Duration(len(ear))*time.Second/48000)
-	t.Logf("%+v", sc)
+	t.Logf("bad %.1f%% LSD %.1f env %.3f delay %v", sc.BadPercent, sc.LSD, sc.EnvCorr, sc.Delay)
+	t.Logf("block lags (ms): %v", func() (o []int) {
+		for _, l := range sc.blockLags {
+			o = append(o, l/48)
+		}
+		return
+	}())
+	t.Logf("bad frames: %v", sc.badFrames)
 	s8, r8 := decimate6(a.Samples), decimate6(ear)
 	t.Logf("envelope lag %v", time.Duration(envelopeLag(s8, r8, len(r8)/80))*time.Second/8000)
 }

@@ -64,6 +64,9 @@ func TestImpairedSmoke(t *testing.T) {
 		{Sender: Homeshore, Receiver: Homeshore, Cond: clean, Mouth: true},
 		{Sender: Homeshore, Receiver: Homeshore, Cond: jitter40, Mouth: true},
 	}
+	if os.Getenv("SMOKE_HH") != "" {
+		calls = []Call{{Sender: Homeshore, Receiver: Homeshore, Cond: clean}}
+	}
 	if os.Getenv("SMOKE_BB") != "" {
 		calls = []Call{{Sender: Baresip, Receiver: Baresip, Cond: clean}, {Sender: Baresip, Receiver: Homeshore, Cond: random10}}
 	}

@@ -27,6 +27,10 @@ type Score struct {
 	Delay time.Duration
 	// Frames is the number of active frames compared.
 	Frames int
+	// Detail, for looking at one run: each block's alignment (samples)
+	// and the bad frames (index in sent).
+	blockLags []int
+	badFrames []int
 }
 
 // Scoring parameters. A frame is active when its level is within
@@ -85,6 +89,7 @@ func Compare(sent, received []float64, maxDelay time.Duration) Score {
 		rest8 := r8[min(len(r8), b0*frameLen/6):]
 		l8 := bestLag(seg8, rest8, max(0, lag/6-search), lag/6+search, 1)
 		lag = bestLag(seg, received[min(len(received), b0*frameLen):], max(0, 6*l8-6), 6*l8+6, 1)
+		sc.blockLags = append(sc.blockLags, lag)
 		recvAt := func(f int) []float64 {
 			i := f*frameLen + lag
 			if i < 0 || i+frameLen > len(received) {
@@ -111,6 +116,7 @@ func Compare(sent, received []float64, maxDelay time.Duration) Score {
 			sumLSD += d
 			if d > BadFrameLSD || levelDB(r) < levels[f]-BadFrameDrop {
 				sc.BadPercent++
+				sc.badFrames = append(sc.badFrames, f)
 			}
 		}
 	}

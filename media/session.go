@@ -29,6 +29,11 @@ type SessionParams struct {
 	DTMF      *Codec         // telephone-event, nil if not negotiated
 	Direction Direction      // our direction (SendOnly: we send, we do not play)
 	SRTP      *SRTP          // keys when the media is encrypted; nil = plain RTP
+	// RED is the RFC 2198 payload type when the peer negotiated
+	// redundancy for Codec (red/48000 with Opus); nil = none. We decode
+	// it whenever it comes, and send it while the loss adaptation asks
+	// for redundancy (instead of duplicate packets).
+	RED *Codec
 }
 
 // Session is one call's RTP/RTCP audio stream: it paces the source onto the
@@ -62,6 +67,7 @@ type Session struct {
 	rx        rxStats
 	dec       decoder
 	dtmfRx    dtmfReceiver
+	redBlocks [maxREDBlocks]redBlock
 	foreign   uint64 // packets dropped: unexpected source address
 	malformed uint64
 	wrongPT   uint64

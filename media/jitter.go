@@ -13,7 +13,11 @@ import (
 const (
 	jbSlots        = 64 // power of two; 1.28 s of 20 ms packets
 	maxPayloadSize = 1500
-	jbMinFrames    = 2  // 40 ms: survives scheduler hiccups on a busy machine
+	jbMinFrames    = 1  // a clean path needs no more; late packets raise the target
+	jbJitterMargin = 5 * time.Millisecond
+	// jbFECFrames is the depth kept while packets get lost: with the
+	// packet after a lost one in the buffer, its in-band FEC rebuilds it.
+	jbFECFrames = 2
 	jbMaxFrames    = 10 // 200 ms
 	jbWindow       = 50 // pops (1 s) over which the minimum depth is judged
 	jbIdleReset    = 300 * time.Millisecond
@@ -84,9 +88,11 @@ func newJitterBuffer() *jitterBuffer {
 }
 
 // SetJitter adapts the target depth to the interarrival jitter (RFC 3550)
-// so that about three jitter deviations fit in the buffer.
+// so that about three jitter deviations (and a small margin) fit in the
+// buffer: one frame on a clean path, more only as the jitter grows.
+// Packets that still come too late raise it further (noteLate).
 func (jb *jitterBuffer) SetJitter(j time.Duration) {
-	frames := 1 + int(math.Ceil(float64(3*j)/float64(FrameDuration)))
+	frames := int(math.Ceil(float64(3*j+jbJitterMargin) / float64(FrameDuration)))
 	jb.jitterTgt = min(max(frames, jb.minFrames), jb.maxFrames)
 	jb.target = max(jb.jitterTgt, jb.lateTgt)
 }
@@ -274,6 +280,7 @@ func (jb *jitterBuffer) Pop(now time.Time, cur, nxt []byte) (kind popKind, curN,
 				jb.stats.Skipped++
 			}
 			jb.stalled = 0
+			jb.noteLate(jbFECFrames, now)
 			return jb.Pop(now, cur, nxt)
 		}
 		if depth < jb.target {
@@ -285,6 +292,7 @@ func (jb *jitterBuffer) Pop(now time.Time, cur, nxt []byte) (kind popKind, curN,
 		}
 		jb.next++
 		jb.played = true
+		jb.noteLate(jbFECFrames, now)
 		if n := &jb.slots[jb.next%jbSlots]; n.used && n.seq == jb.next && !n.silent {
 			nxtN = copy(nxt, n.payload[:n.n])
 		}

@@ -23,7 +23,7 @@ type Stats struct {
 	PeerLossBurst   float64 `json:"peer_loss_burst"`         // mean loss run in packets (RTCP XR); 0 = unknown
 	FECLossPercent  int     `json:"fec_loss_percent"`        // loss the Opus FEC is tuned for
 	DuplicationMs   int     `json:"duplication_ms"`          // delay of time-diverse duplicates; 0 = off
-	DuplicatesSent  uint64  `json:"duplicates_sent"`         // packets sent a second time
+	DuplicatesSent  uint64  `json:"duplicates_sent"`         // frames sent a second time (duplicate packets or RED blocks)
 	Relatches       uint64  `json:"relatches"`               // times the peer's RTP source changed and we followed it
 	ReceiveError    string  `json:"receive_error,omitempty"` // why reception stopped (the socket kept failing)
 }

@@ -253,6 +253,9 @@ func (sd *sender) sendFrame(now time.Time) {
 		if old := &sd.encRing[(seq-uint16(d))%dupRingSize]; old.valid && old.seq == seq-uint16(d) {
 			if b, ok := appendRED(sd.redBuf[:0], pt, audioTS-old.ts, old.data[:old.n], payload); ok {
 				payload, wirePT = b, red.PayloadType
+				s.statsMu.Lock()
+				s.redSent++
+				s.statsMu.Unlock()
 			}
 		}
 	}

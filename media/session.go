@@ -85,6 +85,7 @@ type Session struct {
 	statsMu   sync.Mutex
 	sent      uint64
 	dups      uint64 // time-diverse duplicates sent
+	redSent   uint64 // packets that carried an older frame as RED
 	sentBytes uint64
 	rtt       time.Duration
 	fec       uint64
@@ -466,7 +467,7 @@ func (s *Session) Stats() Stats {
 	st.JitterMs = float64(jitter) / float64(time.Millisecond)
 	s.statsMu.Lock()
 	st.PacketsSent = s.sent
-	st.DuplicatesSent = s.dups
+	st.DuplicatesSent = s.dups + s.redSent
 	rtt := s.rtt
 	st.FECRecovered, st.Concealed = s.fec, s.concealed
 	s.statsMu.Unlock()

@@ -35,6 +35,9 @@ type summary struct {
 	RFactor         float64 `json:"r_factor"`
 	FECRecovered    uint64  `json:"fec_recovered"`
 	Concealed       uint64  `json:"concealed"`
+	PeerLossPercent float64 `json:"peer_loss_percent"`       // loss the far end reports on what we send
+	FECLossPercent  int     `json:"fec_loss_percent"`        // loss our Opus FEC was last tuned for
+	DuplicatesSent  uint64  `json:"duplicates_sent"`         // packets sent again (or as RED) against bursty loss
 	Relatches       uint64  `json:"relatches"`               // times the far end's RTP source moved and we followed
 	ReceiveError    string  `json:"receive_error,omitempty"` // why audio reception stopped mid-call
 	DTMFReceived    string  `json:"dtmf_received"`
@@ -60,6 +63,7 @@ func (s *summary) fill(c *sip.Call) {
 	s.MOS, s.RFactor = round(st.MOS, 2), round(st.RFactor, 1)
 	s.FECRecovered, s.Concealed = st.FECRecovered, st.Concealed
 	s.Relatches, s.ReceiveError = st.Relatches, st.ReceiveError
+	s.PeerLossPercent, s.FECLossPercent, s.DuplicatesSent = round(st.PeerLossPercent, 2), st.FECLossPercent, st.DuplicatesSent
 	s.SRTP = st.SRTP
 }
 

@@ -465,6 +465,7 @@ func (s *Session) Stats() Stats {
 	jbDelay := s.jb.Delay()
 	s.rxMu.Unlock()
 	st.JitterMs = float64(jitter) / float64(time.Millisecond)
+	st.JitterBufferMs = float64(jbDelay) / float64(time.Millisecond)
 	s.statsMu.Lock()
 	st.PacketsSent = s.sent
 	st.DuplicatesSent = s.dups + s.redSent

@@ -30,6 +30,7 @@ type summary struct {
 	PacketsLost     uint64  `json:"packets_lost"`
 	LossPercent     float64 `json:"loss_percent"`
 	JitterMs        float64 `json:"jitter_ms"`
+	JitterBufferMs  float64 `json:"jitter_buffer_ms"`
 	RTTMs           float64 `json:"rtt_ms"`
 	MOS             float64 `json:"mos"`
 	RFactor         float64 `json:"r_factor"`
@@ -60,6 +61,7 @@ func (s *summary) fill(c *sip.Call) {
 	st := c.Stats()
 	s.PacketsSent, s.PacketsReceived, s.PacketsLost = st.PacketsSent, st.PacketsReceived, st.PacketsLost
 	s.LossPercent, s.JitterMs, s.RTTMs = round(st.LossPercent, 2), round(st.JitterMs, 2), round(st.RTTMs, 2)
+	s.JitterBufferMs = round(st.JitterBufferMs, 1)
 	s.MOS, s.RFactor = round(st.MOS, 2), round(st.RFactor, 1)
 	s.FECRecovered, s.Concealed = st.FECRecovered, st.Concealed
 	s.Relatches, s.ReceiveError = st.Relatches, st.ReceiveError

@@ -53,16 +53,16 @@ func logResult(tb testing.TB, c Call, r Result) {
 }
 
 func resultLine(c Call, r Result) string {
-	fec, conc, dup := "-", "-", "-"
+	fec, conc, dup, jb := "-", "-", "-", "-"
 	if r.RecvJSON != nil {
-		fec, conc = fmt.Sprint(r.RecvJSON["fec_recovered"]), fmt.Sprint(r.RecvJSON["concealed"])
+		fec, conc, jb = fmt.Sprint(r.RecvJSON["fec_recovered"]), fmt.Sprint(r.RecvJSON["concealed"]), fmt.Sprint(r.RecvJSON["jitter_buffer_ms"])
 	}
 	if r.SenderJSON != nil {
 		dup = fmt.Sprintf("%v/%v", r.SenderJSON["duplicates_sent"], r.SenderJSON["packets_sent"])
 	}
-	return fmt.Sprintf("%-9s -> %-9s %-28s seed %d: bad %5.1f %%  LSD %4.1f dB  env %.3f  lag %v  (path lost %.1f %%, bursts %.1f; receiver FEC %s, concealed %s; sender duplicates %s)",
+	return fmt.Sprintf("%-9s -> %-9s %-28s seed %d: bad %5.1f %%  LSD %4.1f dB  env %.3f  lag %v  (path lost %.1f %%, bursts %.1f; receiver FEC %s, concealed %s, jitter buffer %s ms; sender duplicates %s)",
 		c.Sender, c.Receiver, c.Cond.Name, c.Seed, r.BadPercent, r.LSD, r.EnvCorr, r.Delay.Round(time.Millisecond),
-		r.Impaired.LossPercent(), r.Impaired.MeanBurst(), fec, conc, dup)
+		r.Impaired.LossPercent(), r.Impaired.MeanBurst(), fec, conc, jb, dup)
 }
 
 func TestImpairedSmoke(t *testing.T) {

@@ -12,7 +12,7 @@ type Stats struct {
 	LossPercent     float64 `json:"loss_percent"`
 	JitterMs        float64 `json:"jitter_ms"`
 	JitterBufferMs  float64 `json:"jitter_buffer_ms"` // audio waiting in the jitter buffer (smoothed)
-	RTTMs           float64 `json:"rtt_ms"` // 0 until the peer's first RTCP report about us
+	RTTMs           float64 `json:"rtt_ms"`           // 0 until the peer's first RTCP report about us
 	RFactor         float64 `json:"r_factor"`
 	MOS             float64 `json:"mos"`
 	FECRecovered    uint64  `json:"fec_recovered"`           // lost frames rebuilt from Opus in-band FEC

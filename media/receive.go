@@ -156,6 +156,7 @@ func (s *Session) handleRED(pkt *rtp.Packet, audioPT uint8, clockRate uint32, no
 		if b.pt != audioPT || perFrame == 0 || b.offset == 0 || b.offset%perFrame != 0 {
 			continue
 		}
+		s.jb.SetRedundancy(int(b.offset/perFrame), now)
 		s.jb.Push(pkt.SequenceNumber-uint16(b.offset/perFrame), pkt.SSRC, b.data, false, now)
 	}
 	primary := blocks[len(blocks)-1]

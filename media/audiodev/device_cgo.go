@@ -1,6 +1,6 @@
 //go:build cgo
 
-package media
+package audiodev
 
 import (
 	"errors"
@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/gordonklaus/portaudio"
+	"github.com/homeshore/homeshore/media"
 )
 
 // PortAudio keeps global state; Initialize/Terminate are reference counted
@@ -121,13 +122,13 @@ func openStream(name string, input bool) (*paStream, error) {
 		portaudio.Terminate()
 		return nil, err
 	}
-	p := portaudio.StreamParameters{SampleRate: SampleRate, FramesPerBuffer: FrameSamples}
+	p := portaudio.StreamParameters{SampleRate: media.SampleRate, FramesPerBuffer: media.FrameSamples}
 	if input {
 		p.Input = portaudio.StreamDeviceParameters{Device: dev, Channels: 1, Latency: dev.DefaultLowInputLatency}
 	} else {
 		p.Output = portaudio.StreamDeviceParameters{Device: dev, Channels: 1, Latency: dev.DefaultLowOutputLatency}
 	}
-	s := &paStream{buf: make([]int16, FrameSamples), name: dev.Name, input: input}
+	s := &paStream{buf: make([]int16, media.FrameSamples), name: dev.Name, input: input}
 	s.stream, err = portaudio.OpenStream(p, s.buf)
 	if err != nil {
 		portaudio.Terminate()
@@ -141,7 +142,7 @@ func openStream(name string, input bool) (*paStream, error) {
 	return s, nil
 }
 
-func portAudioCapture(name string) (SourceCloser, error) {
+func portAudioCapture(name string) (media.SourceCloser, error) {
 	s, err := openStream(name, true)
 	if err != nil {
 		return nil, err
@@ -149,7 +150,7 @@ func portAudioCapture(name string) (SourceCloser, error) {
 	return &captureDevice{s}, nil
 }
 
-func portAudioPlayback(name string) (SinkCloser, error) {
+func portAudioPlayback(name string) (media.SinkCloser, error) {
 	s, err := openStream(name, false)
 	if err != nil {
 		return nil, err

@@ -1,4 +1,6 @@
-package media
+package audiodev
+
+import "github.com/homeshore/homeshore/media"
 
 // DeviceInfo describes one audio device as the audio backend sees it.
 // With PulseAudio, ID is the source or sink name (what PULSE_SOURCE and
@@ -19,7 +21,7 @@ type DeviceInfo struct {
 // PULSE_SOURCE if set) for 48 kHz mono 20 ms frames; Read blocks until the
 // next frame is captured. A name that matches no device fails with
 // ErrDeviceNotFound.
-func OpenCapture(name string) (SourceCloser, error) {
+func OpenCapture(name string) (media.SourceCloser, error) {
 	if d, ok, err := pulseOpenCapture(name); ok {
 		return d, err
 	}
@@ -28,7 +30,7 @@ func OpenCapture(name string) (SourceCloser, error) {
 
 // OpenPlayback opens an output device ("" = default; with PulseAudio,
 // PULSE_SINK if set); Write blocks while the device's buffer is full.
-func OpenPlayback(name string) (SinkCloser, error) {
+func OpenPlayback(name string) (media.SinkCloser, error) {
 	if d, ok, err := pulseOpenPlayback(name); ok {
 		return d, err
 	}

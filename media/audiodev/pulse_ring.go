@@ -1,4 +1,4 @@
-package media
+package audiodev
 
 import (
 	"sync"

@@ -1,6 +1,6 @@
 //go:build linux
 
-package media
+package audiodev
 
 import (
 	"errors"
@@ -8,6 +8,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/homeshore/homeshore/media"
 	"github.com/jfreymuth/pulse"
 	"github.com/jfreymuth/pulse/proto"
 )
@@ -41,7 +42,7 @@ const (
 	// unset/"auto" (Pulse when a server answers, else PortAudio).
 	pulseBackendEnv = "HOMESHORE_AUDIO_BACKEND"
 	// pulseFrameBytes is one 20 ms frame of mono int16.
-	pulseFrameBytes = 2 * FrameSamples
+	pulseFrameBytes = 2 * media.FrameSamples
 )
 
 // dialPulse connects to the Pulse server for one device or listing.
@@ -103,7 +104,7 @@ func pulseKind(input bool) string {
 
 // pulseOpenCapture records from a Pulse source; handled=false means no
 // server (use PortAudio).
-func pulseOpenCapture(name string) (SourceCloser, bool, error) {
+func pulseOpenCapture(name string) (media.SourceCloser, bool, error) {
 	c, ok, err := dialPulse("Homeshore microphone")
 	if !ok || err != nil {
 		return nil, ok, err
@@ -122,7 +123,7 @@ func pulseOpenCapture(name string) (SourceCloser, bool, error) {
 	d := newPulseCapture(src.ID())
 	d.client = c
 	d.stream, err = c.NewRecord(pulse.Int16Writer(d.push), pulse.RecordSource(src), pulse.RecordMono,
-		pulse.RecordSampleRate(SampleRate), pulse.RecordLatency(pulseCaptureLatency),
+		pulse.RecordSampleRate(media.SampleRate), pulse.RecordLatency(pulseCaptureLatency),
 		pulse.RecordMediaName("Homeshore call"))
 	if err != nil {
 		c.Close()
@@ -133,7 +134,7 @@ func pulseOpenCapture(name string) (SourceCloser, bool, error) {
 }
 
 // pulseOpenPlayback plays to a Pulse sink; handled=false means no server.
-func pulseOpenPlayback(name string) (SinkCloser, bool, error) {
+func pulseOpenPlayback(name string) (media.SinkCloser, bool, error) {
 	c, ok, err := dialPulse("Homeshore speaker")
 	if !ok || err != nil {
 		return nil, ok, err
@@ -152,7 +153,7 @@ func pulseOpenPlayback(name string) (SinkCloser, bool, error) {
 	d := newPulsePlayback(sink.ID())
 	d.client = c
 	d.stream, err = c.NewPlayback(pulse.Int16Reader(d.pull), pulse.PlaybackSink(sink), pulse.PlaybackMono,
-		pulse.PlaybackSampleRate(SampleRate), pulse.PlaybackLatency(pulsePlaybackLatency),
+		pulse.PlaybackSampleRate(media.SampleRate), pulse.PlaybackLatency(pulsePlaybackLatency),
 		pulse.PlaybackMediaName("Homeshore call"), pulse.PlaybackRawOption(func(r *proto.CreatePlaybackStream) {
 			// Start once one frame is there. Requests of half a frame
 			// leave the sink (tlength-2*minreq)/2 = 10 ms of its own

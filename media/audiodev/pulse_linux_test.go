@@ -260,3 +260,28 @@ func TestPulseSessionWithDevices(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// OpenMonitor records what an output plays: the sink's monitor source.
+func TestPulseOpenMonitor(t *testing.T) {
+	dev := pulseNullSink(t, "hs_pulse_mon")
+	play, err := OpenPlayback(dev.Sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer play.Close()
+	mon, err := OpenMonitor(dev.Sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mon.Close()
+	if s := mon.(*pulseCapture).String(); !strings.Contains(s, dev.Sink+".monitor") {
+		t.Fatalf("monitor opened %s", s)
+	}
+	got := playAndCapture(t, play, mon, 50)
+	if level := rms(got[len(got)/2:]); level < 3000 {
+		t.Fatalf("the monitor did not hear the tone: rms %.0f", level)
+	}
+	if _, err := OpenMonitor("hs_no_such_sink"); !errors.Is(err, ErrDeviceNotFound) {
+		t.Fatalf("monitor of a missing sink: %v", err)
+	}
+}

@@ -90,7 +90,7 @@ func findDevice(name string, input bool) (*portaudio.DeviceInfo, error) {
 			continue
 		}
 		info := deviceInfo(d, nil, nil)
-		if info.ID == name || d.Name == name {
+		if info.ID == name || d.Name == name || d.Name == macDeviceName(name) {
 			return d, nil
 		}
 		if strings.Contains(strings.ToLower(d.Name), strings.ToLower(name)) {
@@ -101,6 +101,15 @@ func findDevice(name string, input bool) (*portaudio.DeviceInfo, error) {
 		return partial[0], nil
 	}
 	return nil, fmt.Errorf("%w: no single %s device matches %q", ErrDeviceNotFound, direction(input), name)
+}
+
+// macDeviceName is the CoreAudio device name in a macOS device id
+// ("Name|transport", media/devinfo), which PortAudio names by Name alone.
+func macDeviceName(id string) string {
+	if i := strings.LastIndex(id, "|"); i > 0 {
+		return id[:i]
+	}
+	return ""
 }
 
 // paStream is a blocking PortAudio stream of 20 ms mono frames.

@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime"
 	"time"
 )
 
@@ -28,6 +29,8 @@ const (
 	DefaultLoginLimit   = 5
 	DefaultLoginWindow  = time.Minute
 	DefaultShutdownWait = 10 * time.Second
+	// DefaultHashWait is how long a login waits for a hashing slot before 503.
+	DefaultHashWait = 10 * time.Second
 )
 
 // Config configures a Server. Only Driver and DSN are required.
@@ -45,7 +48,10 @@ type Config struct {
 	// that for one client address) before logins answer 429.
 	LoginLimit  int
 	LoginWindow time.Duration
-	Logger      *slog.Logger
+	// MaxHashes caps password hashes computed at once (argon2id takes
+	// 19 MiB and a core each); 0 means one per CPU, at least 2.
+	MaxHashes int
+	Logger    *slog.Logger
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 }
@@ -57,6 +63,7 @@ type Server struct {
 	log     *slog.Logger
 	signer  tokenSigner
 	limiter *loginLimiter
+	hashes  *hashGate
 	handler http.Handler
 }
 
@@ -80,6 +87,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.LoginWindow == 0 {
 		cfg.LoginWindow = DefaultLoginWindow
 	}
+	if cfg.MaxHashes <= 0 {
+		cfg.MaxHashes = max(2, runtime.GOMAXPROCS(0))
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -96,7 +106,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, st: st, log: cfg.Logger, signer: tokenSigner{key: key},
-		limiter: newLoginLimiter(cfg.LoginWindow)}
+		limiter: newLoginLimiter(cfg.LoginWindow), hashes: newHashGate(cfg.MaxHashes, DefaultHashWait)}
 	if err := st.prune(ctx, cfg.Now()); err != nil {
 		st.Close()
 		return nil, err
@@ -156,7 +166,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, tlsCfg *tls.Config)
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /v1/health", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+		s.reply(w, r, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	mux.HandleFunc("POST /v1/auth/login", s.handleLogin)
 	mux.HandleFunc("POST /v1/auth/refresh", s.handleRefresh)

@@ -167,6 +167,22 @@ func (st *Store) writeTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	}
 }
 
+// readTx runs fn in a read-only transaction: every query in it sees the same
+// snapshot of the database (SQLite WAL read transaction; PostgreSQL
+// REPEATABLE READ), so a page of rows and their children agree.
+func (st *Store) readTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	opts := &sql.TxOptions{ReadOnly: true}
+	if st.driver == "postgres" {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	tx, err := st.rdb.BeginTx(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("begin read: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // read-only: nothing to keep
+	return fn(tx)
+}
+
 // nextSeq draws the next change number. The counter row is locked until the
 // transaction ends, so change numbers become visible in commit order and a
 // sync cursor never skips a change.

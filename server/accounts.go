@@ -115,48 +115,50 @@ func clientAddr(r *http.Request) string {
 }
 
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
-	body, err := s.readBody(w, r)
+	u, err := s.passwordLogin(w, r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	var in struct {
-		Username string `json:"username"`
-		Password string `json:"password"`
-	}
-	if err := decodeJSON(body, &in); err != nil {
+	pair, err := s.issueTokens(r.Context(), u, s.cfg.RefreshTTL)
+	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	s.reply(w, r, http.StatusOK, pair)
+}
+
+// passwordLogin reads {"username","password"} and checks it under the rate
+// limit; it returns the account or the error to answer.
+func (s *Server) passwordLogin(w http.ResponseWriter, r *http.Request) (api.User, error) {
+	body, err := s.readBody(w, r)
+	if err != nil {
+		return api.User{}, err
+	}
+	var in api.Login
+	if err := decodeJSON(body, &in); err != nil {
+		return api.User{}, err
+	}
 	if in.Username == "" || len(in.Username) > maxUsername || len(in.Password) > maxPassword {
-		s.fail(w, r, badRequest("username and password required"))
-		return
+		return api.User{}, badRequest("username and password required")
 	}
 	// One username may fail LoginLimit times per window; one address ten
 	// times that, so agents behind one office NAT are not locked out together.
 	// Attempts in flight count too: parallel guesses cannot outrun the limit.
 	keys := []limitKey{{"u:" + strings.ToLower(in.Username), s.cfg.LoginLimit}, {"a:" + clientAddr(r), s.cfg.LoginLimit * addrLimitFactor}}
 	if wait := s.limiter.begin(keys, s.cfg.Now()); wait > 0 {
-		s.fail(w, r, &apiError{Status: http.StatusTooManyRequests, Code: "rate_limited",
-			Message: "too many failed logins; wait a minute and try again", RetryAfter: int(wait.Seconds()) + 1})
-		return
+		return api.User{}, &apiError{Status: http.StatusTooManyRequests, Code: "rate_limited",
+			Message: "too many failed logins; wait a minute and try again", RetryAfter: int(wait.Seconds()) + 1}
 	}
 	u, ok, err := s.checkLogin(r.Context(), in.Username, in.Password)
 	s.limiter.end(keys, err == nil && !ok, s.cfg.Now())
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return api.User{}, err
 	}
 	if !ok {
-		s.fail(w, r, &apiError{Status: http.StatusUnauthorized, Code: "bad_credentials", Message: ErrBadCredentials.Error()})
-		return
+		return api.User{}, &apiError{Status: http.StatusUnauthorized, Code: "bad_credentials", Message: ErrBadCredentials.Error()}
 	}
-	pair, err := s.issueTokens(r.Context(), u)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.reply(w, r, http.StatusOK, pair)
+	return u, nil
 }
 
 // checkLogin reports whether password is username's. An unknown username
@@ -175,13 +177,13 @@ func (s *Server) checkLogin(ctx context.Context, username, password string) (api
 	return u, ok && u.ID != "", nil
 }
 
-func (s *Server) issueTokens(ctx context.Context, u api.User) (tokenPair, error) {
+func (s *Server) issueTokens(ctx context.Context, u api.User, refreshTTL time.Duration) (tokenPair, error) {
 	now := s.cfg.Now()
 	access := s.signer.sign(principal{UserID: u.ID, Role: u.Role, Name: u.DisplayName, Exp: now.Add(s.cfg.AccessTTL).Unix()})
 	refresh, hash := newRefreshToken()
 	err := s.st.writeTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO refresh_tokens (token_hash, user_id, expires_at) VALUES ($1, $2, $3)`,
-			hash, u.ID, now.Add(s.cfg.RefreshTTL).UnixMilli())
+			hash, u.ID, now.Add(refreshTTL).UnixMilli())
 		return err
 	})
 	if err != nil {
@@ -210,33 +212,37 @@ func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	ctx := r.Context()
+	u, err := s.spendRefresh(r.Context(), in.RefreshToken)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	pair, err := s.issueTokens(r.Context(), u, s.cfg.RefreshTTL)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.reply(w, r, http.StatusOK, pair)
+}
+
+// spendRefresh spends a refresh token (still valid RefreshGrace after its
+// first use) and returns its account.
+func (s *Server) spendRefresh(ctx context.Context, token string) (api.User, error) {
 	var uid string
-	err = s.st.writeTx(ctx, func(tx *sql.Tx) error {
+	err := s.st.writeTx(ctx, func(tx *sql.Tx) error {
 		now := s.cfg.Now().UnixMilli()
 		err := tx.QueryRowContext(ctx, `UPDATE refresh_tokens SET used = 1, used_at = CASE WHEN used = 0 THEN $2 ELSE used_at END
 WHERE token_hash = $1 AND expires_at > $2 AND (used = 0 OR used_at > $3) RETURNING user_id`,
-			hashToken(in.RefreshToken), now, now-RefreshGrace.Milliseconds()).Scan(&uid)
+			hashToken(token), now, now-RefreshGrace.Milliseconds()).Scan(&uid)
 		if errors.Is(err, sql.ErrNoRows) {
 			return errUnauthorized
 		}
 		return err
 	})
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return api.User{}, err
 	}
-	u, err := s.st.userByID(ctx, uid)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	pair, err := s.issueTokens(ctx, u)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.reply(w, r, http.StatusOK, pair)
+	return s.st.userByID(ctx, uid)
 }
 
 func (st *Store) userByName(ctx context.Context, name string) (api.User, string, error) {

@@ -89,6 +89,9 @@ func validateCallLog(c *api.CallLog, region string) error {
 	return nil
 }
 
+// maxRange bounds the time range of one list query.
+const maxRange = 31 * 24 * time.Hour
+
 // maxCallID fits SIP Call-IDs, which are often longer than our own ids.
 const maxCallID = 200
 
@@ -240,8 +243,8 @@ func (s *Server) agentRange(r *http.Request, p principal) (string, time.Time, ti
 	if agent == "" {
 		agent = p.UserID
 	}
-	if agent != p.UserID && !p.supervisor() {
-		return "", time.Time{}, time.Time{}, forbidden("agents see only their own calls and shifts")
+	if ok, err := mayWatch(r.Context(), s.st.rdb, p, agent); err != nil || !ok {
+		return "", time.Time{}, time.Time{}, errors.Join(err, forbidden("you see only your own calls and shifts, or those of the agents of your queues"))
 	}
 	to, err := queryTime(q, "to", s.cfg.Now().Add(time.Minute).UTC())
 	if err != nil {
@@ -251,7 +254,7 @@ func (s *Server) agentRange(r *http.Request, p principal) (string, time.Time, ti
 	if err != nil {
 		return "", time.Time{}, time.Time{}, err
 	}
-	if to.Before(from) || to.Sub(from) > 31*24*time.Hour {
+	if to.Before(from) || to.Sub(from) > maxRange {
 		return "", from, to, badRequest("from must be before to, at most 31 days apart")
 	}
 	return agent, from, to, nil

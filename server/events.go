@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"github.com/homeshore/homeshore/server/api"
 	"math"
 	"net/http"
@@ -70,18 +69,22 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
 		if err != nil {
 			return 0, nil, err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			var owner string
-			if err := tx.QueryRowContext(ctx, `SELECT agent_id FROM agent_events WHERE id = $1`, e.ID).Scan(&owner); err != nil {
+		if n, _ := res.RowsAffected(); n == 1 {
+			if err := s.applyAgentEvent(ctx, tx, p.UserID, e); err != nil {
 				return 0, nil, err
 			}
-			if owner != p.UserID {
-				return 0, nil, &apiError{Status: http.StatusConflict, Code: "exists", Message: "event id " + e.ID + " is taken; use a new id"}
-			}
-			return http.StatusOK, e, nil
+			return http.StatusCreated, e, nil
 		}
-		return http.StatusCreated, e, nil
+		var owner string
+		if err := tx.QueryRowContext(ctx, `SELECT agent_id FROM agent_events WHERE id = $1`, e.ID).Scan(&owner); err != nil {
+			return 0, nil, err
+		}
+		if owner != p.UserID {
+			return 0, nil, &apiError{Status: http.StatusConflict, Code: "exists", Message: "event id " + e.ID + " is taken; use a new id"}
+		}
+		return http.StatusOK, e, nil
 	})
+	s.live.poke()
 }
 
 func eventsBetween(ctx context.Context, db querier, agentID string, from, to time.Time) ([]api.AgentEvent, error) {
@@ -206,116 +209,4 @@ func (s *Server) handleShifts(w http.ResponseWriter, r *http.Request, p principa
 		}
 	}
 	s.reply(w, r, http.StatusOK, map[string]any{"shifts": out})
-}
-
-// handleIndicators: GET /v1/indicators?day=YYYY-MM-DD (UTC), supervisors only.
-func (s *Server) handleIndicators(w http.ResponseWriter, r *http.Request, p principal) {
-	if !p.supervisor() {
-		s.fail(w, r, forbidden("indicators are for supervisors"))
-		return
-	}
-	day, err := queryDay(r.URL.Query(), "day", s.cfg.Now().UTC().Truncate(24*time.Hour))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	end := day.Add(24 * time.Hour)
-	out, err := s.indicators(r.Context(), day, end)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.reply(w, r, http.StatusOK, map[string]any{"day": day.Format(time.DateOnly), "agents": out})
-}
-
-func (s *Server) indicators(ctx context.Context, day, end time.Time) ([]*api.Indicators, error) {
-	events, err := eventsBetween(ctx, s.st.rdb, "", day, end)
-	if err != nil {
-		return nil, err
-	}
-	byAgent := map[string]*api.Indicators{}
-	var order []string
-	get := func(id string) *api.Indicators {
-		in := byAgent[id]
-		if in == nil {
-			in = &api.Indicators{AgentID: id, StateSeconds: map[string]float64{}}
-			byAgent[id] = in
-			order = append(order, id)
-		}
-		return in
-	}
-	var agentEvents []api.AgentEvent
-	flush := func() {
-		if len(agentEvents) == 0 {
-			return
-		}
-		in := get(agentEvents[0].AgentID)
-		stop := s.cfg.Now()
-		if stop.After(end) {
-			stop = end
-		}
-		for _, sh := range shiftsFrom(agentEvents, stop) {
-			for k, v := range sh.StateSeconds {
-				in.StateSeconds[k] += v
-			}
-		}
-		agentEvents = agentEvents[:0]
-	}
-	for _, e := range events {
-		if len(agentEvents) > 0 && agentEvents[0].AgentID != e.AgentID {
-			flush()
-		}
-		agentEvents = append(agentEvents, e)
-		if (e.Kind == api.EventClockIn || e.Kind == api.EventPrecheck) && e.Precheck != nil && !e.Precheck.Passed {
-			get(e.AgentID).PrecheckFailures++
-		}
-	}
-	flush()
-	rows, err := s.st.rdb.QueryContext(ctx, `SELECT agent_id, answered_at IS NOT NULL, talk_ms, mos FROM call_logs WHERE started_at >= $1 AND started_at < $2`,
-		day.UnixMilli(), end.UnixMilli())
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	mosN, mosSum := map[string]int{}, map[string]float64{}
-	for rows.Next() {
-		var id string
-		var answered bool
-		var talk int64
-		var mos float64
-		if err := rows.Scan(&id, &answered, &talk, &mos); err != nil {
-			return nil, err
-		}
-		in := get(id)
-		if !answered {
-			continue
-		}
-		in.CallsHandled++
-		in.TalkSeconds += float64(talk) / 1000
-		if mos > 0 {
-			mosN[id]++
-			mosSum[id] += mos
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	out := make([]*api.Indicators, 0, len(order))
-	for _, id := range order {
-		in := byAgent[id]
-		in.WrapUpSeconds = in.StateSeconds[api.StateWrapUp]
-		if in.CallsHandled > 0 {
-			in.AvgHandleSeconds = (in.TalkSeconds + in.WrapUpSeconds) / float64(in.CallsHandled)
-		}
-		if mosN[id] > 0 {
-			in.AvgMOS = math.Round(mosSum[id]/float64(mosN[id])*100) / 100
-		}
-		u, err := s.st.userByID(ctx, id)
-		if err != nil && !errors.Is(err, ErrNotFound) {
-			return nil, err
-		}
-		in.Username = u.Username
-		out = append(out, in)
-	}
-	return out, nil
 }

@@ -12,7 +12,6 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"strings"
 )
 
 // reply answers status with v as JSON. The body is encoded before anything
@@ -91,17 +90,13 @@ func decodeJSON(body []byte, v any) error {
 
 type authedHandler func(w http.ResponseWriter, r *http.Request, p principal)
 
-// auth checks the bearer access token and passes the caller on.
+// auth authenticates the caller (Bearer token or console session) and
+// passes them on.
 func (s *Server) auth(h authedHandler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok {
-			writeError(w, errUnauthorized)
-			return
-		}
-		p, ok := s.signer.verify(tok, s.cfg.Now())
-		if !ok {
-			writeError(w, errUnauthorized)
+		p, err := s.authenticate(r)
+		if err != nil {
+			writeError(w, err)
 			return
 		}
 		h(w, r, p)

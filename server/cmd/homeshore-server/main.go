@@ -49,6 +49,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	region := fs.String("region", server.DefaultRegion, "country for phone numbers written without +country")
 	monitorKey := fs.String("monitor-key", "", "ed25519 key (PEM) signing monitoring grants, created if missing; default homeshore-monitor.key beside the SQLite file (or in the working directory with postgres). Replicas must share it")
 	secureCookies := fs.Bool("secure-cookies", false, "mark console cookies Secure on plain HTTP too (behind a TLS proxy)")
+	presence := fs.Duration("presence-timeout", server.DefaultPresenceTimeout, "an agent app silent this long shows as not connected")
+	sweep := fs.Duration("sweep-every", server.DefaultSweepEvery, "how often connection presence is checked")
 	demo := fs.Bool("demo", false, "create demo queues, accounts (sam, alice, bob) and tickets if missing")
 	seedN := fs.Int("seed-tickets", 0, "with --demo: also create this many tickets in queue billing (load tests)")
 	if err := fs.Parse(args); err != nil {
@@ -77,7 +79,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	srv, err := server.New(ctx, server.Config{Driver: *driver, DSN: dsn, Region: *region, Logger: log,
-		MonitorKeyFile: *monitorKey, SecureCookies: *secureCookies || tlsCfg != nil})
+		MonitorKeyFile: *monitorKey, SecureCookies: *secureCookies || tlsCfg != nil, PresenceTimeout: *presence, SweepEvery: *sweep})
 	if err != nil {
 		return err
 	}

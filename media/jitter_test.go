@@ -242,7 +242,9 @@ func TestJitterBufferLearnsDuplicateDelay(t *testing.T) {
 	jb := newJitterBuffer()
 	const d = 5
 	arr := map[int][]uint16{}
-	lost := func(seq int) bool { return (seq >= 20 && seq < 24) || (seq >= 60 && seq < 64) || (seq >= 100 && seq < 104) }
+	lost := func(seq int) bool {
+		return (seq >= 20 && seq < 24) || (seq >= 60 && seq < 64) || (seq >= 100 && seq < 104)
+	}
 	for i := range 130 {
 		if !lost(i) {
 			arr[i] = append(arr[i], uint16(1000+i))

@@ -246,6 +246,8 @@ func (s *Session) playout(sink Sink) {
 	defer ticker.Stop()
 	start := s.clock.Now()
 	var frames int64
+	var guard rtGuard
+	guard.reset(start)
 	for {
 		if realTime {
 			select {
@@ -254,15 +256,21 @@ func (s *Session) playout(sink Sink) {
 			case req := <-s.sinkSwap:
 				sink, realTime = req.sink, isRealTime(req.sink)
 				start, frames = s.clock.Now(), 0
+				guard.reset(start)
 				close(req.done)
 				continue
 			default:
 			}
-			p.produce(s.clock.Now())
-			if err := sink.Write(p.out[:]); err != nil {
+			now := s.clock.Now()
+			p.produce(now)
+			err := sink.Write(p.out[:])
+			if err != nil {
 				// A failed device no longer blocks: go on at our own
 				// pace so the loop does not spin.
 				p.sinkFailed(err)
+				realTime, start, frames = false, s.clock.Now(), 0
+			} else if guard.ahead(now) {
+				s.log.Warn("audio output takes frames faster than real time; pacing playout ourselves", "sink", describe(sink))
 				realTime, start, frames = false, s.clock.Now(), 0
 			}
 			continue

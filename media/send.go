@@ -170,7 +170,7 @@ func (sd *sender) useSource(src Source) {
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		ring.run(src, s.stop, func(err error) {
+		ring.run(src, s.clock, s.stop, func(err error) {
 			if err != nil {
 				s.log.Warn("audio capture failed; sending silence", "err", err)
 				return

@@ -214,14 +214,20 @@ func (c *Call) finish(by string, err error) {
 func (c *Call) startMedia(n Negotiation) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.neg = n
 	params := media.SessionParams{Remote: n.Remote, Codec: n.Codec, DTMF: n.DTMF, Direction: n.Direction, SRTP: n.SRTP, RED: n.RED}
 	if c.started {
-		return c.media.Update(params)
+		// media.Update is all or nothing: the call keeps the negotiation
+		// the media still runs on when it fails.
+		if err := c.media.Update(params); err != nil {
+			return err
+		}
+		c.neg = n
+		return nil
 	}
 	if err := c.media.Start(params, c.audio.Source, c.audio.Sink); err != nil {
 		return fmt.Errorf("starting audio: %w", err)
 	}
+	c.neg = n
 	c.started = true
 	digits := c.media.DTMF()
 	c.ua.group.Go(func() { c.forwardDTMF(digits) })

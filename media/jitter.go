@@ -81,6 +81,7 @@ type jitterBuffer struct {
 	winPops   int
 	surplus   int     // frames still to drop
 	stalled   int     // underrun frames since the last packet played
+	growing   int     // of which frames waited on purpose, to grow to the target
 	depthAvg  float64 // frames, smoothed
 	stats     jbStats
 	minFrames int
@@ -130,8 +131,9 @@ const jbLateHold = 10 * time.Second
 // buffer grows to it at the next loss or stall, and keeps it.
 func (jb *jitterBuffer) noteLate(need int, now time.Time) {
 	// One late burst (a receiver that was not scheduled for a while
-	// reads everything late at once) moves the target by jbLateStep at
-	// most; steady late copies get there in a few steps.
+	// reads everything late at once, or a jitter peak) moves the target
+	// by jbLateStep at most; only late packets that keep coming move it
+	// further.
 	need = min(need, jb.target+jbLateStep)
 	jb.lateTgt = min(max(jb.lateTgt, need), jb.maxFrames)
 	jb.lateAt = now
@@ -169,7 +171,7 @@ func (jb *jitterBuffer) reset() {
 	jb.played = false
 	jb.probing = false
 	jb.winMin, jb.winPops, jb.surplus = math.MaxInt, 0, 0
-	jb.stalled = 0
+	jb.stalled, jb.growing = 0, 0
 	jb.lateTgt, jb.redTgt = 0, 0
 	jb.retarget()
 	jb.stats.Resets++
@@ -211,7 +213,7 @@ func (jb *jitterBuffer) Push(seq uint16, ssrc uint32, payload []byte, silent boo
 			// been this much deeper.
 			jb.stats.Late++
 			if late := int(jb.next - ext); late < jbSlots/2 {
-				jb.noteLate(jb.depth()+late, now)
+				jb.noteLate(jb.target+late, now)
 			}
 		}
 		return false
@@ -312,7 +314,7 @@ func (jb *jitterBuffer) Pop(now time.Time, cur, nxt []byte) (kind popKind, curN,
 				jb.stalled--
 				jb.stats.Skipped++
 			}
-			jb.stalled = 0
+			jb.stalled, jb.growing = 0, 0
 			jb.noteLate(jbFECFrames, now)
 			return jb.Pop(now, cur, nxt)
 		}
@@ -321,6 +323,7 @@ func (jb *jitterBuffer) Pop(now time.Time, cur, nxt []byte) (kind popKind, curN,
 			// a copy may follow) and grow the buffer by this frame.
 			jb.stats.Underruns++
 			jb.stalled++
+			jb.growing++
 			return popUnderrun, 0, 0
 		}
 		jb.next++
@@ -337,9 +340,11 @@ func (jb *jitterBuffer) Pop(now time.Time, cur, nxt []byte) (kind popKind, curN,
 	jb.count--
 	jb.next++
 	jb.played = true
+	if late := jb.stalled - jb.growing; late > 0 {
+		jb.noteLate(jb.target+late, now) // the stall was worth its delay: keep it
+	}
 	if jb.stalled > 0 {
-		jb.noteLate(depth, now) // the stall was worth its delay: keep it
-		jb.stalled = 0
+		jb.stalled, jb.growing = 0, 0
 	} else {
 		jb.decayLate(now)
 	}

@@ -101,7 +101,7 @@ var matrixPairs = [][2]Peer{{Homeshore, Homeshore}, {Homeshore, Baresip}, {Bares
 // IMPAIR_BIN_BEFORE set to another homeshore binary, every Homeshore call
 // is also run with it, right before, so both see the same machine load.
 // Knobs: IMPAIR_SEEDS (default 2), IMPAIR_SECONDS of speech (default 20),
-// IMPAIR_ONLY=mouth|loss.
+// IMPAIR_ONLY=mouth|loss, IMPAIR_SHORT=1 (the goal conditions only).
 func BenchmarkImpairedMatrix(b *testing.B) {
 	bin := requireHarness(b)
 	before := os.Getenv("IMPAIR_BIN_BEFORE")
@@ -151,14 +151,17 @@ func BenchmarkImpairedMatrix(b *testing.B) {
 			}
 		}
 	}
+	mouthConds, lossConds := []Condition{clean, jitter40, loss5jit}, []Condition{clean, random5, random10, bursty20}
+	if os.Getenv("IMPAIR_SHORT") != "" {
+		mouthConds, lossConds = []Condition{clean, jitter40}, []Condition{random10, bursty20}
+	}
 	for range b.N {
 		if only != "loss" {
 			table("Mouth-to-ear, Homeshore to Homeshore (microphone and speaker on PulseAudio devices)",
-				[]Condition{clean, jitter40, loss5jit}, [][2]Peer{{Homeshore, Homeshore}}, true)
+				mouthConds, [][2]Peer{{Homeshore, Homeshore}}, true)
 		}
 		if only != "mouth" {
-			table("Loss, senders playing the speech file",
-				[]Condition{clean, random5, random10, bursty20}, matrixPairs, false)
+			table("Loss, senders playing the speech file", lossConds, matrixPairs, false)
 		}
 	}
 }

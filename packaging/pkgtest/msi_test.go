@@ -29,6 +29,7 @@ var itProperties = map[string]string{
 	"AllowOverride":     "ALLOW_OVERRIDE",
 	"UpdateManifestUrl": "UPDATE_URL",
 	"UpdatePublicKey":   "UPDATE_PUBLIC_KEY",
+	"UpdateAutoInstall": "UPDATE_AUTO_INSTALL",
 	"Language":          "LANGUAGE",
 }
 

@@ -35,7 +35,9 @@ func WinePrefix(t testing.TB) *Wine {
 	w := &Wine{Prefix: filepath.Join(t.TempDir(), "wineprefix")}
 	w.env = append(os.Environ(), "WINEPREFIX="+w.Prefix, "WINEARCH=win64", "WINEDEBUG=-all",
 		// No Mono or Gecko installer prompts: the tests need neither.
-		"WINEDLLOVERRIDES=mscoree=;mshtml=")
+		// winemenubuilder would copy Start-menu entries into the host's
+		// ~/.local/share/applications.
+		"WINEDLLOVERRIDES=mscoree=;mshtml=;winemenubuilder.exe=d")
 	t.Cleanup(func() { w.stop(t) })
 	ctx, cancel := context.WithTimeout(context.Background(), wineTimeout)
 	defer cancel()

@@ -83,6 +83,9 @@ type BackendPolicy struct {
 type UpdatePolicy struct {
 	ManifestURL string `json:"manifest_url"`
 	PublicKey   string `json:"public_key"`
+	// AutoInstall installs a verified update silently, outside calls,
+	// without asking the agent (Windows; elsewhere IT's repository does).
+	AutoInstall bool `json:"auto_install"`
 }
 
 // UIPolicy pins user-interface choices.

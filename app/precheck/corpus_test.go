@@ -63,7 +63,7 @@ func TestRoomCorpusVerdicts(t *testing.T) {
 			t.Fatal(err)
 		}
 		x := analysis.Int16ToFloat(pcm)
-		room := judgeRoom(x, pol.Room, nil)
+		room := judgeRoom(x, pol, nil)
 		mic := judgeMic(x, nil, false, pol.Microphone)
 		if room.Verdict == c.room && mic.Verdict == c.mic {
 			right++

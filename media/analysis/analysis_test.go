@@ -210,9 +210,11 @@ func FuzzAnalysis(f *testing.F) {
 		st := Stats(x)
 		v := DetectVoice(x)
 		k := MeasureLeak(x[:len(x)/2], x, 20)
-		for _, f := range []float64{l.LeqA, l.L90A, l.LmaxA, s.ActiveLevelDBFS, st.RMSDBFS, k.LossDB, v.VoicedPercent} {
+		q := CheckCapture(x, len(x)/2+1, -95)
+		for _, f := range []float64{l.LeqA, l.L90A, l.LmaxA, s.ActiveLevelDBFS, st.RMSDBFS, k.LossDB, v.VoicedPercent,
+			q.ACLevelDBFS, q.RailPercent, q.GapMS, q.LongestGapMS} {
 			if math.IsNaN(f) || math.IsInf(f, 0) {
-				t.Fatalf("non-finite figure: %+v %+v %+v %+v %+v", l, s, st, v, k)
+				t.Fatalf("non-finite figure: %+v %+v %+v %+v %+v %+v", l, s, st, v, k, q)
 			}
 		}
 	})

@@ -1,0 +1,81 @@
+package precheck
+
+import (
+	"github.com/homeshore/homeshore/app/config"
+	"github.com/homeshore/homeshore/media/analysis"
+)
+
+// micFaults: the microphone finding for each capture fault.
+var micFaults = map[analysis.Fault]struct {
+	verdict   Verdict
+	code, key string
+}{
+	analysis.FaultSilent:     {Fail, "mic_dead", "check.msg.mic_dead"},
+	analysis.FaultNearSilent: {Fail, "mic_dead", "check.msg.mic_near_silent"},
+	analysis.FaultConstant:   {Fail, "mic_stuck", "check.msg.mic_stuck"},
+	analysis.FaultRail:       {Fail, "mic_broken", "check.msg.mic_broken_rail"},
+	analysis.FaultSparse:     {Fail, "mic_broken", "check.msg.mic_broken_sparse"},
+	analysis.FaultGaps:       {Error, "mic_gaps", "check.msg.mic_gaps"},
+	analysis.FaultShort:      {Error, "mic_gaps", "check.msg.mic_short"},
+}
+
+// addFault records the finding for a capture fault (no-op without one).
+func addMicFault(c *CheckResult, q analysis.Capture) {
+	m, ok := micFaults[q.Fault]
+	if !ok {
+		return
+	}
+	switch q.Fault {
+	case analysis.FaultRail:
+		c.addKey(m.verdict, m.code, m.key, q.RailPercent)
+	case analysis.FaultGaps:
+		c.addKey(m.verdict, m.code, m.key, wholeDB(q.GapMS))
+	default:
+		c.addKey(m.verdict, m.code, m.key)
+	}
+}
+
+// judgeMic checks the silent-room capture for a dead, muted, stuck, broken
+// or clipping microphone and, when given, the agent's speech level.
+// Clipping while the room is silent means the input gain is far too high
+// (or the input is broken): it is judged headless too.
+func judgeMic(room []float32, speech []float32, muted bool, pol config.MicrophonePolicy) CheckResult {
+	c := CheckResult{Name: config.CheckMicrophone, Verdict: Pass}
+	st := analysis.Stats(room)
+	q := analysis.CheckCapture(room, len(room), pol.DeadBelowDBFS)
+	f := MicFigures{SignalStats: roundStats(st), Muted: muted, Capture: roundCapture(q)}
+	c.Figures = &f
+	switch {
+	case muted:
+		c.add(Fail, "mic_muted")
+	case !q.OK():
+		addMicFault(&c, q)
+	case st.ClipPercent > pol.MaxClipPercent:
+		c.addKey(Warn, "mic_clipping", "check.msg.mic_clipping_room", st.ClipPercent)
+	}
+	if speech != nil {
+		sp := analysis.SpeechLevel(speech)
+		sp.ActiveLevelDBFS = round1(sp.ActiveLevelDBFS)
+		sp.ActivityPercent = round1(sp.ActivityPercent)
+		f.Speech = &sp
+		sst := analysis.Stats(speech)
+		sq := analysis.CheckCapture(speech, len(speech), pol.DeadBelowDBFS)
+		switch {
+		// Speech at the rails is an overdriven voice (clipping below), not a broken input.
+		case sq.Fault == analysis.FaultSparse || sq.Fault == analysis.FaultGaps:
+			if q.OK() && !muted {
+				addMicFault(&c, sq)
+			}
+		case sst.ClipPercent > pol.MaxClipPercent:
+			c.add(Fail, "mic_clipping", sst.ClipPercent)
+		case sp.ActiveLevelDBFS < pol.MinSpeechDBFS:
+			c.add(Fail, "speech_low", sp.ActiveLevelDBFS)
+		case sp.ActiveLevelDBFS < pol.WarnSpeechDBFS:
+			c.add(Warn, "speech_quiet", sp.ActiveLevelDBFS)
+		}
+	}
+	if len(c.Findings) == 0 {
+		c.add(Pass, "mic_ok")
+	}
+	return c
+}

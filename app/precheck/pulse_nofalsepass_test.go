@@ -1,0 +1,96 @@
+package precheck
+
+import (
+	"context"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/homeshore/homeshore/app/config"
+)
+
+// runPair runs the whole check on a virtual pair (room capture 1 s).
+func runPair(t *testing.T, p pulsePair) map[string]CheckResult {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	rep, err := Run(ctx, Options{Policy: config.DefaultPolicy(), Output: p.out, Input: p.in, RoomSeconds: 1, Pins: NoPins{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]CheckResult{}
+	for _, c := range rep.Checks {
+		got[c.Name] = c
+	}
+	return got
+}
+
+// On real PulseAudio: a muted or suspended microphone next to an
+// unrecognised output never proves a headset (the leak test cannot have
+// heard anything), and says what to do.
+func TestRealPulseSilentMicrophoneProvesNothing(t *testing.T) {
+	t.Parallel()
+	requirePulse(t)
+	for _, c := range []struct {
+		name     string
+		silence  func(t *testing.T, p pulsePair)
+		mic      Verdict
+		leakKeys []string
+	}{
+		{"muted source", func(t *testing.T, p pulsePair) { pactl(t, "set-source-mute", p.in, "1") }, Fail,
+			[]string{"check.msg.leak_unverified_silent"}},
+		{"suspended source", func(t *testing.T, p pulsePair) { pactl(t, "suspend-source", p.in, "1") }, Error,
+			[]string{"check.msg.leak_unverified_stalled"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p := newPulsePair(t, "silentmic", "device.description=Plain", headsetProps)
+			p.noise(t, -60) // the room is audible, the microphone does not pass it on
+			c.silence(t, p)
+			got := runPair(t, p)
+			hs, leak, mic := got[config.CheckHeadset], got[config.CheckLeak], got[config.CheckMicrophone]
+			if hs.Verdict == Pass || hasCode(hs, "acoustic_headset") || !hasCode(hs, "acoustic_unverified") {
+				t.Errorf("headset %s: %s", hs.Verdict, dump(hs.Findings))
+			}
+			if leak.Verdict != Error || leak.Findings[0].Key != c.leakKeys[0] {
+				t.Errorf("leak %s: %s", leak.Verdict, dump(leak.Findings))
+			}
+			if mic.Verdict != c.mic {
+				t.Errorf("microphone %s: %s", mic.Verdict, dump(mic.Findings))
+			}
+			if room := got[config.CheckRoom]; room.Verdict != Error {
+				t.Errorf("room %s: a silent microphone is not a quiet room: %s", room.Verdict, dump(room.Findings))
+			}
+		})
+	}
+}
+
+// A microphone stuck at the rails (a full-scale square wave) is a broken
+// input: the microphone fails, the room and the leak test could not measure
+// (before: "noisy room", and the microphone passed).
+func TestRealPulseSquareWaveIsABrokenInput(t *testing.T) {
+	t.Parallel()
+	requirePulse(t)
+	requireOrSkip(t, haveBinary("sox") && haveBinary("paplay"), "sox and paplay")
+	p := newPulsePair(t, "square", headsetProps, headsetProps)
+	wav := filepath.Join(t.TempDir(), "square.wav")
+	if out, err := exec.Command("sox", "-n", "-r", "48000", "-c", "1", "-b", "16", wav, "synth", "60", "square", "500").CombinedOutput(); err != nil {
+		t.Fatalf("sox: %v %s", err, out)
+	}
+	cmd := exec.Command("paplay", "--device="+p.room, wav)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	got := runPair(t, p)
+	mic, room, leak := got[config.CheckMicrophone], got[config.CheckRoom], got[config.CheckLeak]
+	if mic.Verdict != Fail || mic.Findings[0].Code != "mic_broken" {
+		t.Errorf("microphone %s: %s", mic.Verdict, dump(mic.Findings))
+	}
+	if room.Verdict != Error || room.Findings[0].Code != "room_bad_input" {
+		t.Errorf("room %s: %s", room.Verdict, dump(room.Findings))
+	}
+	if leak.Verdict != Error || leak.Findings[0].Key != "check.msg.leak_unverified_broken" {
+		t.Errorf("leak %s: %s", leak.Verdict, dump(leak.Findings))
+	}
+}

@@ -94,3 +94,22 @@ func TestRealPulseSquareWaveIsABrokenInput(t *testing.T) {
 		t.Errorf("leak %s: %s", leak.Verdict, dump(leak.Findings))
 	}
 }
+
+// A laptop's digital microphone array next to a USB headset's earpiece: the
+// leak test passes (the earpiece does not reach the laptop microphone) but
+// the microphone is the computer's own, and the headset check fails on it.
+func TestRealPulseDigitalMicWithUSBHeadsetFails(t *testing.T) {
+	t.Parallel()
+	requirePulse(t)
+	p := newPulsePair(t, "dmic", headsetProps,
+		"device.bus=pci alsa.card_name=sof-hda-dsp device.string='hw:sofhdadsp,6' device.description='Tiger Lake-LP Smart Sound Technology Audio Controller Digital Microphone'")
+	p.noise(t, -75)
+	got := runPair(t, p)
+	hs, leak := got[config.CheckHeadset], got[config.CheckLeak]
+	if leak.Verdict != Pass {
+		t.Fatalf("leak %s (the earpiece does not reach this microphone): %s", leak.Verdict, dump(leak.Findings))
+	}
+	if hs.Verdict != Fail || !hasCode(hs, "built_in_mic") {
+		t.Fatalf("headset %s: %s", hs.Verdict, dump(hs.Findings))
+	}
+}

@@ -144,6 +144,7 @@ type RoomPolicy struct {
 	MaxLmaxDBFS    float64 `json:"max_lmax_dbfs"` // loudest event, warn above
 	MaxDBA         float64 `json:"max_dba"`       // with calibration: L90 in dBA, fail above
 	Voices         string  `json:"voices"`        // severity when background voices are heard
+	Music          string  `json:"music"`         // severity when music is heard
 }
 
 // NetworkPolicy sets the network test.
@@ -176,7 +177,7 @@ func DefaultPolicy() Policy {
 			Leak:       LeakPolicy{MinLossDB: 35, WarnLossDB: 40, ProbeLevelDBFS: -24, ProbeMS: 1000},
 			Microphone: MicrophonePolicy{MinSpeechDBFS: -45, WarnSpeechDBFS: -35, MaxClipPercent: 0.1, SpeechSeconds: 4, DeadBelowDBFS: -95},
 			Room: RoomPolicy{CaptureSeconds: 10, MaxL90DBFS: -50, WarnL90DBFS: -58, MaxL10DBFS: -45,
-				MaxLmaxDBFS: -40, MaxDBA: 45, Voices: SeverityFail},
+				MaxLmaxDBFS: -40, MaxDBA: 45, Voices: SeverityFail, Music: SeverityFail},
 			Network: NetworkPolicy{WiFi: SeverityWarn, Probes: 20, IntervalMS: 50, TimeoutMS: 1000,
 				MaxRTTMS: 300, MaxJitterMS: 40, MaxLossPercent: 2, MinMOS: 3.6, WarnMOS: 4.0,
 				VerifyTLS: true, MinCertDaysLeft: 14},

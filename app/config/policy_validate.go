@@ -147,6 +147,9 @@ func (p *Policy) validate() error {
 	if err := sev("checks.room.voices", c.Room.Voices, true); err != nil {
 		return err
 	}
+	if err := sev("checks.room.music", c.Room.Music, true); err != nil {
+		return err
+	}
 	if err := sev("checks.network.wifi", c.Network.WiFi, true); err != nil {
 		return err
 	}

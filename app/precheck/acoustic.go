@@ -92,7 +92,11 @@ type RoomFigures struct {
 	LeqDBA         *float64       `json:"leq_dba,omitempty"`
 	CalibrationDB  *float64       `json:"calibration_offset_db,omitempty"`
 	Voice          analysis.Voice `json:"voice"`
+	Tonal          analysis.Tonal `json:"tonal"`
 	CaptureSeconds float64        `json:"capture_seconds"`
+	// Causes names what the findings put the noise down to (steady, hum,
+	// voices, music, events), worst first.
+	Causes []string `json:"causes,omitempty"`
 }
 
 // MicFigures describe the microphone signal.

@@ -211,10 +211,11 @@ func FuzzAnalysis(f *testing.F) {
 		v := DetectVoice(x)
 		k := MeasureLeak(x[:len(x)/2], x, 20)
 		q := CheckCapture(x, len(x)/2+1, -95)
+		tn := DetectTonal(x)
 		for _, f := range []float64{l.LeqA, l.L90A, l.LmaxA, s.ActiveLevelDBFS, st.RMSDBFS, k.LossDB, v.VoicedPercent,
-			q.ACLevelDBFS, q.RailPercent, q.GapMS, q.LongestGapMS} {
+			v.HighPitchPercent, q.ACLevelDBFS, q.RailPercent, q.GapMS, q.LongestGapMS, tn.HeldPercent, tn.ChangesPerSecond} {
 			if math.IsNaN(f) || math.IsInf(f, 0) {
-				t.Fatalf("non-finite figure: %+v %+v %+v %+v %+v %+v", l, s, st, v, k, q)
+				t.Fatalf("non-finite figure: %+v %+v %+v %+v %+v %+v %+v", l, s, st, v, k, q, tn)
 			}
 		}
 	})

@@ -106,6 +106,10 @@ type MicFigures struct {
 	Speech *analysis.Speech `json:"speech,omitempty"`
 	// Capture is the health of the silent-room capture.
 	Capture analysis.Capture `json:"capture"`
+	// CloseTalk and Proximity: where the microphone is, from the read
+	// sentence (close, distant or unclear); absent when nobody read.
+	CloseTalk *analysis.CloseTalk `json:"close_talk,omitempty"`
+	Proximity string              `json:"proximity,omitempty"`
 }
 
 func round1(v float64) float64 { return math.Round(v*10) / 10 }

@@ -35,6 +35,30 @@ func addMicFault(c *CheckResult, q analysis.Capture) {
 	}
 }
 
+// Where the microphone is, from the read sentence (MicFigures.Proximity).
+const (
+	ProximityClose   = "close"   // near the mouth: a headset boom
+	ProximityDistant = "distant" // across the desk: a laptop, a webcam, a speakerphone
+	ProximityUnclear = "unclear" // between the thresholds, too little speech, or too much noise
+)
+
+// Below this much speech over the room's background, a distant verdict could
+// be the noise's doing (it caps how far the level can fall), not the room's.
+const proximityMinSpeechToRoomDB = 20
+
+// proximity rates the close-talk figures against the policy.
+func proximity(ct analysis.CloseTalk, pol config.MicrophonePolicy) string {
+	switch {
+	case ct.ActiveSeconds < 1:
+		return ProximityUnclear
+	case ct.DecayDB >= pol.CloseTalkDecayDB:
+		return ProximityClose
+	case ct.DecayDB <= pol.DistantDecayDB && ct.SpeechToRoomDB >= proximityMinSpeechToRoomDB:
+		return ProximityDistant
+	}
+	return ProximityUnclear
+}
+
 // judgeMic checks the silent-room capture for a dead, muted, stuck, broken
 // or clipping microphone and, when given, the agent's speech level.
 // Clipping while the room is silent means the input gain is far too high
@@ -72,6 +96,14 @@ func judgeMic(room []float32, speech []float32, muted bool, pol config.Microphon
 			c.add(Fail, "speech_low", sp.ActiveLevelDBFS)
 		case sp.ActiveLevelDBFS < pol.WarnSpeechDBFS:
 			c.add(Warn, "speech_quiet", sp.ActiveLevelDBFS)
+		}
+		if q.OK() && !muted && sq.OK() {
+			ct := analysis.MeasureCloseTalk(speech, room)
+			f.CloseTalk = &ct
+			f.Proximity = proximity(ct, pol)
+			if f.Proximity == ProximityDistant {
+				c.add(Warn, "speech_distant")
+			}
 		}
 	}
 	if len(c.Findings) == 0 {

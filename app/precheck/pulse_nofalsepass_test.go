@@ -44,6 +44,7 @@ func TestRealPulseSilentMicrophoneProvesNothing(t *testing.T) {
 			[]string{"check.msg.leak_unverified_stalled"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			p := newPulsePair(t, "silentmic", "device.description=Plain", headsetProps)
 			p.noise(t, -60) // the room is audible, the microphone does not pass it on
 			c.silence(t, p)
@@ -111,5 +112,57 @@ func TestRealPulseDigitalMicWithUSBHeadsetFails(t *testing.T) {
 	}
 	if hs.Verdict != Fail || !hasCode(hs, "built_in_mic") {
 		t.Fatalf("headset %s: %s", hs.Verdict, dump(hs.Findings))
+	}
+}
+
+// On real PulseAudio, the read sentence settles an unrecognised microphone
+// next to a USB headset's earpiece: the agent's voice heard close passes it,
+// heard from across the desk fails it.
+func TestRealPulseSpeechSettlesUnknownMicrophone(t *testing.T) {
+	t.Parallel()
+	requirePulse(t)
+	requireOrSkip(t, haveBinary("paplay"), "paplay")
+	var cases []talkSample
+	for _, s := range talkCorpus(t) {
+		if s.group == "tuning" && len(cases) < 2 && (len(cases) == 0 && s.label == ProximityClose || len(cases) == 1 && s.label == ProximityDistant) {
+			cases = append(cases, s)
+		}
+	}
+	for _, s := range cases {
+		t.Run(s.label, func(t *testing.T) {
+			t.Parallel()
+			p := newPulsePair(t, "speech", headsetProps, "device.description=PlainMic")
+			p.noise(t, -80)
+			wav := filepath.Join(t.TempDir(), "speech.wav")
+			if err := writeWAV16(wav, s.speech); err != nil {
+				t.Fatal(err)
+			}
+			speak := func(ctx context.Context) error {
+				cmd := exec.Command("paplay", "--device="+p.room, wav)
+				if err := cmd.Start(); err != nil {
+					return err
+				}
+				t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+				return nil
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			rep, err := Run(ctx, Options{Policy: config.DefaultPolicy(), Output: p.out, Input: p.in, RoomSeconds: 1, Pins: NoPins{}, Speak: speak})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, code := Pass, "acoustic_headset_mic"
+			if s.label == ProximityDistant {
+				want, code = Fail, "acoustic_distant_mic"
+			}
+			for _, c := range rep.Checks {
+				if c.Name == config.CheckHeadset && (c.Verdict != want || !hasCode(c, code)) {
+					t.Errorf("%s: headset %s %s", s.name, c.Verdict, dump(c.Findings))
+				}
+				if c.Name == config.CheckMicrophone {
+					t.Logf("microphone: %s", dump(c.Figures))
+				}
+			}
+		})
 	}
 }

@@ -8,7 +8,8 @@ package precheck
 //     speakers; a failing one shows it is;
 //   - it says nothing about the microphone (a laptop microphone does not hear
 //     a headset earpiece either): an unrecognised input stays unproven until
-//     the read sentence shows a close-talk microphone (mic, when measured).
+//     the read sentence (mic, when measured) shows a close-talk microphone;
+//     a distant one fails it.
 //
 // Only a headset check that warns is settled (policy checks.headset.unknown
 // = warn); with "fail" IT wants metadata to prove the headset.
@@ -34,7 +35,21 @@ func settleHeadset(hc *CheckResult, leak CheckResult, mic *CheckResult) {
 		}
 	}
 	if inUnknown {
-		hc.add(Warn, "mic_unverified", f.Input.Description)
+		var mf *MicFigures
+		if mic != nil {
+			mf, _ = mic.Figures.(*MicFigures)
+		}
+		switch {
+		case mf == nil || mf.CloseTalk == nil:
+			hc.add(Warn, "mic_unverified", f.Input.Description)
+		case mf.Proximity == ProximityClose:
+			hc.add(Pass, "acoustic_headset_mic", f.Input.Description)
+			settled[f.Input.Reason] = true
+		case mf.Proximity == ProximityDistant:
+			hc.add(Fail, "acoustic_distant_mic", f.Input.Description)
+		default:
+			hc.addKey(Warn, "mic_unverified", "check.msg.mic_unverified_unclear", f.Input.Description)
+		}
 	}
 	// The verdict is the worst finding, not counting the "unknown" warnings
 	// of the sides now settled.

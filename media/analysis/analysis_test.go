@@ -212,10 +212,12 @@ func FuzzAnalysis(f *testing.F) {
 		k := MeasureLeak(x[:len(x)/2], x, 20)
 		q := CheckCapture(x, len(x)/2+1, -95)
 		tn := DetectTonal(x)
+		ct := MeasureCloseTalk(x, x[:len(x)/3])
 		for _, f := range []float64{l.LeqA, l.L90A, l.LmaxA, s.ActiveLevelDBFS, st.RMSDBFS, k.LossDB, v.VoicedPercent,
-			v.HighPitchPercent, q.ACLevelDBFS, q.RailPercent, q.GapMS, q.LongestGapMS, tn.HeldPercent, tn.ChangesPerSecond} {
+			v.HighPitchPercent, q.ACLevelDBFS, q.RailPercent, q.GapMS, q.LongestGapMS, tn.HeldPercent, tn.ChangesPerSecond,
+			ct.DecayDB, ct.SpeechToRoomDB, ct.SpeechToGapsDB, ct.ActiveSeconds} {
 			if math.IsNaN(f) || math.IsInf(f, 0) {
-				t.Fatalf("non-finite figure: %+v %+v %+v %+v %+v %+v %+v", l, s, st, v, k, q, tn)
+				t.Fatalf("non-finite figure: %+v %+v %+v %+v %+v %+v %+v %+v", l, s, st, v, k, q, tn, ct)
 			}
 		}
 	})

@@ -36,7 +36,7 @@ type LeakFigures struct {
 
 // SpeakerFigures say how the output was confirmed.
 type SpeakerFigures struct {
-	Method string `json:"method"` // "monitor" (headless) or "agent"
+	Method string `json:"method"` // "monitor" (headless), "agent" (GUI), "none" (headless, no monitor)
 	Heard  bool   `json:"heard"`
 	// GainDB is the probe's level in the output's monitor relative to what was sent.
 	GainDB *float64 `json:"gain_db,omitempty"`
@@ -45,8 +45,9 @@ type SpeakerFigures struct {
 // leakAndSpeaker plays the probe on out while capturing in (leak) and out's
 // monitor when the backend has one. One playback serves both checks. The
 // monitor proves that the probe played (without that, its absence in the
-// microphone proves nothing); headless it is also the speaker test, and a
-// missing monitor is then an error.
+// microphone proves nothing); headless it is also the speaker test. A
+// backend without monitors (ErrNoMonitor: PortAudio, Wine) leaves the
+// speaker unverified; any other monitor failure is an error.
 func leakAndSpeaker(ctx context.Context, a Audio, out, in string, pol config.ChecksPolicy, headless bool) (leak, speaker CheckResult, err error) {
 	probe := analysis.Probe(pol.Leak.ProbeMS, pol.Leak.ProbeLevelDBFS, probeSeed)
 	n := len(probe) + msToSamples(leakTailMS)
@@ -62,7 +63,7 @@ func leakAndSpeaker(ctx context.Context, a Audio, out, in string, pol config.Che
 		return leak, speaker, fmt.Errorf("open microphone: %w", err)
 	}
 	mon, monErr := a.MonitorOf(out)
-	if monErr != nil && headless {
+	if monErr != nil && headless && !errors.Is(monErr, ErrNoMonitor) {
 		mic.Close()
 		return leak, speaker, fmt.Errorf("open the output's monitor: %w", monErr)
 	}

@@ -1,7 +1,7 @@
 package precheck
 
 import (
-	"errors"
+	"fmt"
 	"sync"
 
 	"github.com/homeshore/homeshore/media/analysis"
@@ -33,7 +33,7 @@ func newFakeAudio(probeMS int) *fakeAudio {
 	return f
 }
 
-var errNoFakeMonitor = errors.New("fake: no monitor")
+var errNoFakeMonitor = fmt.Errorf("%w: fake", ErrNoMonitor)
 
 func (f *fakeAudio) OpenPlayback(string) (Sink, error) { return fakeSink{f}, nil }
 func (f *fakeAudio) Close() error                      { return nil }

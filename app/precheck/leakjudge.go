@@ -1,6 +1,8 @@
 package precheck
 
 import (
+	"errors"
+
 	"github.com/homeshore/homeshore/app/config"
 	"github.com/homeshore/homeshore/media/analysis"
 )
@@ -48,10 +50,15 @@ func judgeLeakAndSpeaker(probe, micX, monX []float32, monErr error, pol config.C
 		}
 	}
 	leak.Figures = f
+	noMonitor := errors.Is(monErr, ErrNoMonitor)
 	if headless {
-		if mon != nil {
+		switch {
+		case mon != nil:
 			judgeSpeakerMonitor(&speaker, *mon)
-		} else {
+		case noMonitor:
+			speaker.Figures = SpeakerFigures{Method: "none"}
+			speaker.add(Warn, "speaker_unverified")
+		default:
 			speaker.add(Error, "speaker_capture", errText(monErr))
 		}
 	}
@@ -60,12 +67,17 @@ func judgeLeakAndSpeaker(probe, micX, monX []float32, monErr error, pol config.C
 		leak.addKey(Error, "leak_unverified", "check.msg.leak_unverified_stalled")
 	case !q.OK():
 		leak.addKey(Error, "leak_unverified", leakUnverifiedKeys[q.Fault])
-	case mon == nil && headless:
+	case mon == nil && headless && !noMonitor:
 		leak.addKey(Error, "leak_unverified", "check.msg.leak_unverified_no_monitor", errText(monErr))
 	case mon != nil && !mon.Detected:
 		leak.addKey(Error, "leak_unverified", "check.msg.leak_unverified_not_played")
 	case mon != nil && mon.LossDB > quietOutputDB:
 		leak.addKey(Error, "leak_unverified", "check.msg.leak_unverified_quiet", wholeDB(-mon.LossDB))
+	case mon == nil && headless && !l.Detected:
+		// Nothing can confirm the probe played (no monitor, nobody to ask):
+		// an echo found proves speakers, no echo proves nothing.
+		judgeLeak(&leak, l, pol.Leak)
+		leak = unverifiedLeakAs(leak, Warn, "leak_unconfirmed", "check.msg.leak_unconfirmed")
 	default:
 		judgeLeak(&leak, l, pol.Leak)
 	}
@@ -76,11 +88,17 @@ func judgeLeakAndSpeaker(probe, micX, monX []float32, monErr error, pol config.C
 // found outside the captures (the output muted, the agent did not hear the
 // probe): its figures stay, its verdict and findings go.
 func unverifiedLeak(c CheckResult, key string) CheckResult {
-	if c.Verdict == Error {
+	return unverifiedLeakAs(c, Error, "leak_unverified", key)
+}
+
+// unverifiedLeakAs replaces a passing or warning leak result with one
+// finding; errors and failures (an echo found) stand.
+func unverifiedLeakAs(c CheckResult, v Verdict, code, key string) CheckResult {
+	if c.Verdict == Error || c.Verdict == Fail {
 		return c
 	}
 	out := CheckResult{Name: c.Name, Verdict: Pass, Figures: c.Figures}
-	out.addKey(Error, "leak_unverified", key)
+	out.addKey(v, code, key)
 	return out
 }
 

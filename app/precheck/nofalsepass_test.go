@@ -116,6 +116,29 @@ func TestLeakWithoutProbePlayedNeverProvesAHeadset(t *testing.T) {
 	}
 }
 
+// Headless on a system that cannot listen to its outputs (no monitor),
+// finding no echo proves nothing: an unknown output stays unproven.
+func TestLeakWithoutMonitorNeverProvesAHeadset(t *testing.T) {
+	a := newFakeAudio(config.DefaultPolicy().Checks.Leak.ProbeMS)
+	a.mic = noiseAt(-75, 6)
+	a.noMonitor = true
+	_, got := runFake(t, a, devPlainOut, devUSBIn)
+	if hs := got[config.CheckHeadset]; hs.Verdict == Pass || hasCode(hs, "acoustic_headset") {
+		t.Errorf("headset %s: %s", hs.Verdict, dump(hs.Findings))
+	}
+	if leak := got[config.CheckLeak]; leak.Verdict != Warn || leak.Findings[0].Code != "leak_unconfirmed" {
+		t.Errorf("leak %s: %s", leak.Verdict, dump(leak.Findings))
+	}
+	// An echo found is proof of speakers, monitor or not.
+	a = newFakeAudio(config.DefaultPolicy().Checks.Leak.ProbeMS)
+	a.mic = noiseAt(-75, 7)
+	a.noMonitor = true
+	a.echoGain = 0.5
+	if _, got = runFake(t, a, devPlainOut, devUSBIn); got[config.CheckLeak].Verdict != Fail || got[config.CheckHeadset].Verdict != Fail {
+		t.Errorf("open speakers without a monitor: %s", dump(got))
+	}
+}
+
 // mutedOutput plays nothing: its sink drops every frame (the monitor hears silence).
 type mutedOutput struct{ *fakeAudio }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -40,8 +41,10 @@ func TestRealPulseSilentMicrophoneProvesNothing(t *testing.T) {
 	}{
 		{"muted source", func(t *testing.T, p pulsePair) { pactl(t, "set-source-mute", p.in, "1") }, Fail,
 			[]string{"check.msg.leak_unverified_silent"}},
+		// A suspended source either stalls or is reported stopped by the
+		// device layer: both are "could not measure".
 		{"suspended source", func(t *testing.T, p pulsePair) { pactl(t, "suspend-source", p.in, "1") }, Error,
-			[]string{"check.msg.leak_unverified_stalled"}},
+			[]string{"check.msg.leak_unverified_stalled", "check.msg.leak_error"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
@@ -53,7 +56,7 @@ func TestRealPulseSilentMicrophoneProvesNothing(t *testing.T) {
 			if hs.Verdict == Pass || hasCode(hs, "acoustic_headset") || !hasCode(hs, "acoustic_unverified") {
 				t.Errorf("headset %s: %s", hs.Verdict, dump(hs.Findings))
 			}
-			if leak.Verdict != Error || leak.Findings[0].Key != c.leakKeys[0] {
+			if leak.Verdict != Error || !slices.Contains(c.leakKeys, leak.Findings[0].Key) {
 				t.Errorf("leak %s: %s", leak.Verdict, dump(leak.Findings))
 			}
 			if mic.Verdict != c.mic {

@@ -48,6 +48,13 @@ var (
 		"internal stereo microphone", "internal digital", "built-in mic", "built-in microphone", "builtin mic",
 		"soundwire microphone", "microphone array", "mic array", "analog-input-internal", "internal-mic",
 		"sofhdadsp,6", "sofhdadsp,7", "sofhdadsp_6", "sofhdadsp_7"}
+	// processingMarkers name devices that process or re-route the sound
+	// (echo cancellers, noise suppressors, virtual cables): an echo canceller
+	// or a noise suppressor removes exactly the probe echo the leak test
+	// listens for, and their output hides where the microphone is.
+	processingMarkers = []string{"echo cancel", "echo-cancel", "echo_cancel", "echocancel", "noise cancel", "noise suppress",
+		"noise-suppress", "noise_suppress", "denois", "rnnoise", "noisetorch", "easyeffects", "krisp", "nvidia broadcast",
+		"vb-audio", "voicemeeter", "cable output", "cable input"}
 	// jackMicMarkers name a socket the agent plugs a headset into.
 	jackMicMarkers = []string{"headset", "headphone", "front", "rear", "jack", "line", "external"}
 )
@@ -89,6 +96,9 @@ type DeviceVerdict struct {
 	Code     string  `json:"code"`
 	Reason   string  `json:"reason"`   // for the agent
 	Evidence string  `json:"evidence"` // for IT: which property decided
+	// Processing: an echo canceller, noise suppressor or virtual cable
+	// between Homeshore and the device; the sound tests cannot vouch for it.
+	Processing bool `json:"processing,omitempty"`
 	// ReasonKey and ReasonArgs are Reason in catalogue form (assets/i18n).
 	ReasonKey  string `json:"-"`
 	ReasonArgs []any  `json:"-"`
@@ -103,9 +113,23 @@ func hasAny(text string, words []string) bool {
 	return false
 }
 
+// processing reports an echo canceller, noise suppressor or virtual cable.
+func processing(d devinfo.Device) (bool, string) {
+	text := d.Text()
+	for _, m := range processingMarkers {
+		if strings.Contains(text, m) {
+			return true, m
+		}
+	}
+	return false, ""
+}
+
 // Classify tells a device's kind from its metadata; evidence says why.
 func Classify(d devinfo.Device) (Kind, string) {
 	text := d.Text()
+	if ok, m := processing(d); ok && !d.Monitor {
+		return KindUnknown, "processing device (" + m + "): the sound tests cannot see through it; choose the headset itself"
+	}
 	ff := strings.ToLower(d.FormFactor)
 	port, hasPort := d.ActivePortInfo()
 	pname := strings.ToLower(port.Name + " " + port.Description)
@@ -174,6 +198,7 @@ func orDash(s string) string {
 func Judge(d devinfo.Device, pol config.HeadsetPolicy) DeviceVerdict {
 	kind, evidence := Classify(d)
 	v := DeviceVerdict{Device: d, Kind: kind}
+	v.Processing, _ = processing(d)
 	name := fmt.Sprintf("%q", d.Description)
 	setKey := func(verdict Verdict, code, key string, args ...any) DeviceVerdict {
 		v.Verdict, v.Code, v.Evidence = verdict, code, evidence

@@ -115,6 +115,18 @@ func recordedDevices() map[string]struct {
 			FriendlyName: "Microphone Array (Realtek(R) Audio)", FormFactor: devinfo.WinMicrophone,
 			InstancePath: `{1}.HDAUDIO\FUNC_01&VEN_10EC&DEV_0295`}), KindBuiltIn, Fail},
 		"macos builtin microphone": {devinfo.FromMac(devinfo.MacDevice{Name: "MacBook Pro Microphone", Transport: "bltn", Input: true}), KindBuiltIn, Fail},
+		// Processing devices: an echo canceller or noise suppressor hides what
+		// the sound tests listen for; they stay unknown whatever they sit on.
+		"pulseaudio echo-cancel source": {pa("alsa_input.usb-Jabra_EVOLVE_40.mono-fallback.echo-cancel", devinfo.Input,
+			map[string]string{"device.class": "filter", "device.master_device": "alsa_input.usb-Jabra_EVOLVE_40.mono-fallback",
+				"device.intended_roles": "phone", "device.description": "Jabra EVOLVE 40 Mono (echo cancelled with Jabra EVOLVE 40)"}, nil, ""), KindUnknown, Warn},
+		"pipewire echo-cancel sink": {pa("echo-cancel-sink", devinfo.Output,
+			map[string]string{"media.class": "Audio/Sink", "device.description": "Echo-Cancel Sink"}, nil, ""), KindUnknown, Warn},
+		"noisetorch microphone": {pa("nui_mic_remap", devinfo.Input,
+			map[string]string{"device.class": "filter", "device.description": "NoiseTorch Microphone for Built-in Audio"}, nil, ""), KindUnknown, Warn},
+		"windows virtual cable": {devinfo.FromWindows(devinfo.WindowsEndpoint{ID: "{0.0.1.00000000}.{a9}", Capture: true,
+			FriendlyName: "CABLE Output (VB-Audio Virtual Cable)", FormFactor: devinfo.WinMicrophone,
+			InstancePath: `{1}.ROOT\MEDIA\0000`}), KindUnknown, Warn},
 		"windows usb headset": {devinfo.FromWindows(devinfo.WindowsEndpoint{ID: "{0.0.0.00000000}.{a1}", FriendlyName: "Headset (Jabra EVOLVE 40)",
 			FormFactor: devinfo.WinHeadset, InstancePath: `{1}.USB\VID_0B0E&PID_0305&MI_00\7&1B2C3D4&0&0000`}), KindWiredUSB, Pass},
 		"windows bluetooth headset": {devinfo.FromWindows(devinfo.WindowsEndpoint{ID: "{0.0.0.00000000}.{b2}", FriendlyName: "Headset (WH-1000XM4 Hands-Free)",

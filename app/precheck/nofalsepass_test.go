@@ -184,3 +184,28 @@ func TestLeakPassDoesNotProveTheMicrophone(t *testing.T) {
 }
 
 var _ = analysis.SampleRate
+
+// An echo canceller or noise suppressor on the microphone removes the probe's
+// echo: its clean output proves nothing about the output, and the processed
+// devices themselves are never settled.
+func TestProcessedMicrophoneProvesNothing(t *testing.T) {
+	ecIn := devinfo.FromPulseProps("plain_in.echo-cancel", devinfo.Input, map[string]string{"device.class": "filter",
+		"device.description": "PlainMic (echo cancelled with Plain)"}, nil, "")
+	ecOut := devinfo.FromPulseProps("plain_out.echo-cancel", devinfo.Output, map[string]string{"device.class": "filter",
+		"device.description": "Plain (echo cancelled with PlainMic)"}, nil, "")
+	a := newFakeAudio(config.DefaultPolicy().Checks.Leak.ProbeMS)
+	a.mic = noiseAt(-75, 12) // what an echo canceller leaves: no echo at all
+	_, got := runFake(t, a, devPlainOut, ecIn)
+	if leak := got[config.CheckLeak]; leak.Verdict != Error || leak.Findings[0].Key != "check.msg.leak_unverified_processing" {
+		t.Errorf("leak through a canceller: %s %s", leak.Verdict, dump(leak.Findings))
+	}
+	if hs := got[config.CheckHeadset]; hs.Verdict == Pass || hasCode(hs, "acoustic_headset") {
+		t.Errorf("headset: %s %s", hs.Verdict, dump(hs.Findings))
+	}
+	a = newFakeAudio(config.DefaultPolicy().Checks.Leak.ProbeMS)
+	a.mic = noiseAt(-75, 13)
+	_, got = runFake(t, a, ecOut, devUSBIn)
+	if hs := got[config.CheckHeadset]; hs.Verdict == Pass || hasCode(hs, "acoustic_headset") {
+		t.Errorf("processed output settled: %s %s", hs.Verdict, dump(hs.Findings))
+	}
+}

@@ -234,6 +234,9 @@ func runAudioChecks(ctx context.Context, o Options, progress func(Step), record 
 	if err == nil && out.Muted {
 		leak = unverifiedLeak(leak, "check.msg.leak_unverified_muted")
 	}
+	if p, _ := processing(in); err == nil && p {
+		leak = unverifiedLeak(leak, "check.msg.leak_unverified_processing")
+	}
 	// The acoustic tests settle what metadata could not tell: the leak test
 	// the output, the read sentence the microphone. The headset is recorded
 	// (and pinned) once both ran, whatever path this function leaves by.

@@ -24,11 +24,13 @@ func settleHeadset(hc *CheckResult, leak CheckResult, mic *CheckResult) {
 	}
 	settled := map[string]bool{} // reason texts of the unknown findings now settled
 	if outUnknown {
-		switch leak.Verdict {
-		case Pass:
+		switch {
+		case f.Output.Processing:
+			hc.addKey(Warn, "acoustic_unverified", "check.msg.acoustic_unverified_processing", f.Output.Description)
+		case leak.Verdict == Pass:
 			hc.add(Pass, "acoustic_headset", f.Output.Description)
 			settled[f.Output.Reason] = true
-		case Fail:
+		case leak.Verdict == Fail:
 			hc.add(Fail, "acoustic_speakers")
 		default:
 			hc.add(Warn, "acoustic_unverified", f.Output.Description)
@@ -40,6 +42,8 @@ func settleHeadset(hc *CheckResult, leak CheckResult, mic *CheckResult) {
 			mf, _ = mic.Figures.(*MicFigures)
 		}
 		switch {
+		case f.Input.Processing:
+			hc.addKey(Warn, "mic_unverified", "check.msg.mic_unverified_processing", f.Input.Description)
 		case mf == nil || mf.CloseTalk == nil:
 			hc.add(Warn, "mic_unverified", f.Input.Description)
 		case mf.Proximity == ProximityClose:

@@ -117,3 +117,33 @@ func TestSpeechSettlesAnUnknownMicrophone(t *testing.T) {
 		}
 	}
 }
+
+// The agent talking during the silent-room capture is named as such (their
+// voice is close-talk), not as "voices… turn off the TV": the room could not
+// be measured. A voice from across the room stays background voices.
+func TestAgentTalkingDuringRoomTestIsNamed(t *testing.T) {
+	pol := config.DefaultPolicy().Checks
+	right, n := 0, 0
+	for _, s := range talkCorpus(t) {
+		if s.group == "gray" {
+			continue
+		}
+		c := judgeRoom(s.speech, pol, nil)
+		n++
+		switch {
+		case s.label == ProximityClose && c.Verdict == Error && hasCode(c, "room_agent_spoke"):
+			right++
+		case s.label == ProximityDistant && !hasCode(c, "room_agent_spoke"):
+			right++
+		default:
+			t.Logf("%s: %s %s", s.name, c.Verdict, dump(c.Findings))
+		}
+		if s.label == ProximityDistant && hasCode(c, "room_agent_spoke") {
+			t.Errorf("%s: a distant voice taken for the agent's: %s", s.name, dump(c.Findings))
+		}
+	}
+	if right < n*9/10 {
+		t.Errorf("agent's own voice named in %d of %d cases", right, n)
+	}
+	t.Logf("agent's own voice told from a distant one in %d of %d cases", right, n)
+}

@@ -15,6 +15,7 @@ const (
 	CauseVoices = "voices" // talk: TV, radio, people
 	CauseMusic  = "music"  // sustained partials that change: radio, playlist, instrument
 	CauseEvents = "events" // intermittent noises: a dog barking, doors, knocking
+	CauseAgent  = "agent"  // the agent's own voice, close to the microphone
 )
 
 // roomFaultKeys: why the room could not be measured, by capture fault.
@@ -72,6 +73,19 @@ func judgeRoom(x []float32, pol config.ChecksPolicy, calib *float64) CheckResult
 	f := RoomFigures{Levels: roundLevels(lv), Voice: analysis.DetectVoice(x), Tonal: analysis.DetectTonal(x),
 		CaptureSeconds: float64(len(x)) / analysis.SampleRate}
 	c.Figures = &f
+	if f.Voice.Detected {
+		// The agent's own voice is close-talk and at a speaking level
+		// (checks.microphone.min_speech_dbfs); a TV or a person across the
+		// room is neither. The room was
+		// not silent, so it was not measured. (Checked before music: a
+		// steady-pitched voice heard close holds its partials like notes.)
+		ct := analysis.MeasureCloseTalk(x, nil)
+		if proximity(ct, pol.Microphone) == ProximityClose && analysis.SpeechLevel(x).ActiveLevelDBFS >= pol.Microphone.MinSpeechDBFS {
+			f.Causes = []string{CauseAgent}
+			c.add(Error, "room_agent_spoke")
+			return c
+		}
+	}
 	music := f.Tonal.Music
 	voices := f.Voice.Detected && !music
 	steady := CauseSteady

@@ -222,3 +222,19 @@ func FuzzAnalysis(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkRoomJudgementAnalysis10s is every analysis the room and
+// microphone checks run on a 10 s capture, plus the close-talk test on the
+// 4 s read sentence (docs/BENCHMARKS.md).
+func BenchmarkRoomJudgementAnalysis10s(b *testing.B) {
+	x := Probe(10000, -50, 1)
+	speech := Probe(4000, -25, 2)
+	for b.Loop() {
+		CheckCapture(x, len(x), -95)
+		Stats(x)
+		RoomLevels(x)
+		DetectVoice(x)
+		DetectTonal(x)
+		MeasureCloseTalk(speech, x)
+	}
+}

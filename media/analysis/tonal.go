@@ -46,7 +46,9 @@ func DetectTonal(samples []float32) Tonal {
 	buf := make([]complex128, tonalFrame)
 	mag := make([]float64, tonalFrame/2)
 	nb := make([]float64, 0, 2*tonalNeighbours+1)
-	peaks := make([][]bool, nF)
+	const nb2 = tonalFrame / 2
+	flat := make([]bool, nF*nb2)
+	peaks := func(f int) []bool { return flat[f*nb2 : (f+1)*nb2] }
 	loud := make([]bool, nF)
 	for f := 0; f < nF; f++ {
 		var e float64
@@ -56,7 +58,6 @@ func DetectTonal(samples []float32) Tonal {
 			e += v * v
 		}
 		loud[f] = DB(e/tonalFrame) >= tonalMinLevel
-		peaks[f] = make([]bool, tonalFrame/2)
 		if !loud[f] {
 			continue
 		}
@@ -70,30 +71,30 @@ func DetectTonal(samples []float32) Tonal {
 			}
 			nb = append(nb[:0], mag[max(0, k-tonalNeighbours):min(len(mag), k+tonalNeighbours+1)]...)
 			sort.Float64s(nb)
-			peaks[f][k] = mag[k]-nb[len(nb)/2] >= tonalProminence
+			peaks(f)[k] = mag[k]-nb[len(nb)/2] >= tonalProminence
 		}
 	}
 	near := func(p []bool, k int) bool { return p[k] || p[k-1] || p[k+1] }
 	held, changes := 0, 0
-	var prev []bool
-	first := true
+	prev, cur := make([]bool, nb2), make([]bool, nb2)
+	havePrev, first := false, true
 	for f := tonalHoldFrames - 1; f < nF; f++ {
-		cur := make([]bool, tonalFrame/2)
+		clear(cur)
 		n, fresh := 0, 0
 		for k := tonalLoBin + 1; k < tonalHiBin; k++ {
-			if !peaks[f][k] {
+			if !peaks(f)[k] {
 				continue
 			}
 			ok := true
 			for j := 1; j < tonalHoldFrames && ok; j++ {
-				ok = loud[f-j] && near(peaks[f-j], k)
+				ok = loud[f-j] && near(peaks(f-j), k)
 			}
 			if !ok {
 				continue
 			}
 			cur[k] = true
 			n++
-			if prev == nil || !near(prev, k) {
+			if !havePrev || !near(prev, k) {
 				fresh++
 			}
 		}
@@ -104,7 +105,8 @@ func DetectTonal(samples []float32) Tonal {
 			}
 			first = false
 		}
-		prev = cur
+		prev, cur = cur, prev
+		havePrev = true
 	}
 	secs := float64(len(samples)) / SampleRate
 	t.HeldPercent = math.Round(1000*float64(held)/float64(nF)) / 10

@@ -145,6 +145,6 @@ func errText(err error) string {
 
 func roundCapture(c analysis.Capture) analysis.Capture {
 	c.Seconds, c.ACLevelDBFS, c.GapMS, c.LongestGapMS = round1(c.Seconds), round1(c.ACLevelDBFS), round1(c.GapMS), round1(c.LongestGapMS)
-	c.RailPercent = round1(c.RailPercent)
+	c.RailPercent, c.LeadMS = round1(c.RailPercent), round1(c.LeadMS)
 	return c
 }

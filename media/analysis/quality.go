@@ -10,7 +10,7 @@ type Fault string
 // Capture faults, in the order CheckCapture tests them.
 const (
 	FaultNone       Fault = ""
-	FaultShort      Fault = "short"       // fewer samples than the measurement needs
+	FaultShort      Fault = "short"       // fewer samples than the measurement needs, or a quarter of them zeros before the first sound
 	FaultSilent     Fault = "silent"      // every sample exactly zero: muted, dead or unplugged input
 	FaultConstant   Fault = "constant"    // one value (or a DC offset with no sound on it): stuck input
 	FaultNearSilent Fault = "near_silent" // varies, but below any working microphone's self-noise (or within a few LSB)
@@ -29,7 +29,7 @@ const (
 	sparseMinSpanLSB   = 64    // ...spread over at least this many steps
 	lsbNoiseSpan       = 4     // peak-to-peak within this many steps: converter noise, no microphone
 	gapMinMS           = 5.0   // exact-zero run counted as a gap
-	gapLeadFreeMS      = 100.0 // zeros before the first sound: a stream starting, not a gap
+	leadMaxShare       = 0.25  // zeros before the first sound (a device starting up) beyond this share: too short
 	gapMaxPercent      = 1.0   // gaps over this share of the capture...
 	gapMaxLongestMS    = 50.0  // ...or one gap this long: the stream lost audio
 	constantDCMinDBFS  = -40.0 // a near-silent capture with this much DC is stuck, not quiet
@@ -45,6 +45,7 @@ type Capture struct {
 	Levels       int     `json:"distinct_levels"` // distinct 16-bit sample values
 	GapMS        float64 `json:"gap_ms"`          // exact-zero runs inside the sound, in total
 	LongestGapMS float64 `json:"longest_gap_ms"`
+	LeadMS       float64 `json:"lead_ms"` // zeros before the first sound: the device starting up
 }
 
 // OK reports whether the capture can be measured.
@@ -90,10 +91,11 @@ func CheckCapture(x []float32, want int, deadBelowDBFS float64) Capture {
 	mean := sum / n
 	c.ACLevelDBFS = DB(sum2/n - mean*mean)
 	c.RailPercent = 100 * float64(rail) / n
-	c.GapMS, c.LongestGapMS = zeroGaps(x)
+	c.GapMS, c.LongestGapMS, c.LeadMS = zeroGaps(x)
 	if c.Fault != FaultNone {
 		return c
 	}
+	live := 1 - c.LeadMS/(1000*c.Seconds)
 	switch {
 	case allZero:
 		c.Fault = FaultSilent
@@ -107,43 +109,42 @@ func CheckCapture(x []float32, want int, deadBelowDBFS float64) Capture {
 		c.Fault = FaultRail
 	case c.Levels <= sparseMaxLevels && hi-lo >= sparseMinSpanLSB:
 		c.Fault = FaultSparse
+	case live < 1-leadMaxShare:
+		c.Fault = FaultShort
 	case 100*c.GapMS/(1000*c.Seconds) > gapMaxPercent || c.LongestGapMS >= gapMaxLongestMS:
 		c.Fault = FaultGaps
 	}
 	return c
 }
 
-// zeroGaps sums the runs of exact zeros of at least gapMinMS; a run at the
-// very start is a stream starting and counts only beyond gapLeadFreeMS.
-func zeroGaps(x []float32) (total, longest float64) {
+// zeroGaps sums the runs of exact zeros of at least gapMinMS after the first
+// non-zero sample; the run before it (a device starting up) is lead.
+func zeroGaps(x []float32) (total, longest, lead float64) {
 	minRun := int(gapMinMS * SampleRate / 1000)
-	leadFree := int(gapLeadFreeMS * SampleRate / 1000)
-	run, start := 0, 0
-	flush := func(end int) {
-		if run == 0 {
-			return
-		}
-		r := run
-		if start == 0 {
-			r -= leadFree
-		}
-		if r >= minRun && run < len(x) {
-			ms := float64(r) * 1000 / SampleRate
+	i := 0
+	for i < len(x) && x[i] == 0 {
+		i++
+	}
+	if i == len(x) {
+		return 0, 0, 0 // all zero: silent, not gaps
+	}
+	lead = float64(i) * 1000 / SampleRate
+	run := 0
+	flush := func() {
+		if run >= minRun {
+			ms := float64(run) * 1000 / SampleRate
 			total += ms
 			longest = math.Max(longest, ms)
 		}
 		run = 0
 	}
-	for i, v := range x {
-		if v == 0 {
-			if run == 0 {
-				start = i
-			}
+	for ; i < len(x); i++ {
+		if x[i] == 0 {
 			run++
 			continue
 		}
-		flush(i)
+		flush()
 	}
-	flush(len(x))
-	return total, longest
+	flush()
+	return total, longest, lead
 }

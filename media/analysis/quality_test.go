@@ -23,7 +23,9 @@ func TestCheckCaptureNamesEachFault(t *testing.T) {
 		withGaps[i] = 0
 	}
 	lateStart := append([]float32(nil), noise...)
-	clear(lateStart[:SampleRate/20]) // 50 ms of zeros before the first sound: a stream starting
+	clear(lateStart[:SampleRate*4/10]) // 400 ms of zeros before the first sound: a USB microphone starting up
+	tooLate := append([]float32(nil), noise...)
+	clear(tooLate[:SampleRate*6/10]) // 600 ms of 2 s: too little left
 	cases := []struct {
 		name string
 		x    []float32
@@ -31,7 +33,8 @@ func TestCheckCaptureNamesEachFault(t *testing.T) {
 	}{
 		{"live -80 dBFS", noise, FaultNone},
 		{"live -20 dBFS", loud, FaultNone},
-		{"stream start", lateStart, FaultNone},
+		{"device starting up", lateStart, FaultNone},
+		{"device starting late", tooLate, FaultShort},
 		{"short", noise[:n/2], FaultShort},
 		{"empty", nil, FaultShort},
 		{"digital silence", make([]float32, n), FaultSilent},
@@ -50,7 +53,7 @@ func TestCheckCaptureNamesEachFault(t *testing.T) {
 		if q.OK() != (c.want == FaultNone) {
 			t.Errorf("%s: OK() %v", c.name, q.OK())
 		}
-		for _, v := range []float64{q.ACLevelDBFS, q.RailPercent, q.GapMS, q.LongestGapMS, q.Seconds} {
+		for _, v := range []float64{q.ACLevelDBFS, q.RailPercent, q.GapMS, q.LongestGapMS, q.LeadMS, q.Seconds} {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
 				t.Errorf("%s: non-finite figure %+v", c.name, q)
 			}

@@ -61,8 +61,9 @@ func proximity(ct analysis.CloseTalk, pol config.MicrophonePolicy) string {
 
 // judgeMic checks the silent-room capture for a dead, muted, stuck, broken
 // or clipping microphone and, when given, the agent's speech level.
-// Clipping while the room is silent means the input gain is far too high
-// (or the input is broken): it is judged headless too.
+// Clipping over max_clip_percent while the room is silent means the input
+// gain is far too high (or the input is broken): it fails headless too, as
+// it does on the read sentence.
 func judgeMic(room []float32, speech []float32, muted bool, pol config.MicrophonePolicy) CheckResult {
 	c := CheckResult{Name: config.CheckMicrophone, Verdict: Pass}
 	st := analysis.Stats(room)
@@ -75,7 +76,7 @@ func judgeMic(room []float32, speech []float32, muted bool, pol config.Microphon
 	case !q.OK():
 		addMicFault(&c, q)
 	case st.ClipPercent > pol.MaxClipPercent:
-		c.addKey(Warn, "mic_clipping", "check.msg.mic_clipping_room", st.ClipPercent)
+		c.addKey(Fail, "mic_clipping", "check.msg.mic_clipping_room", st.ClipPercent)
 	}
 	if speech != nil {
 		sp := analysis.SpeechLevel(speech)

@@ -195,3 +195,26 @@ func TestRealPulseEchoCancellerProvesNothing(t *testing.T) {
 	}
 	t.Logf("leak: %s", dump(leak))
 }
+
+// Clipping is judged headless: an input that overloads while the agent is
+// silent fails the microphone (before: measured, never judged).
+func TestRealPulseClippingInputFailsHeadless(t *testing.T) {
+	t.Parallel()
+	requirePulse(t)
+	requireOrSkip(t, haveBinary("sox") && haveBinary("paplay"), "sox and paplay")
+	p := newPulsePair(t, "clip", headsetProps, headsetProps)
+	wav := filepath.Join(t.TempDir(), "clipped.wav")
+	// A tone just over full scale: about 12 % of its samples at the rails.
+	if out, err := exec.Command("sox", "-n", "-r", "48000", "-c", "1", "-b", "16", wav, "synth", "60", "sine", "440", "vol", "1.005").CombinedOutput(); err != nil {
+		t.Fatalf("sox: %v %s", err, out)
+	}
+	cmd := exec.Command("paplay", "--device="+p.room, wav)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	got := runPair(t, p)
+	if mic := got[config.CheckMicrophone]; mic.Verdict != Fail || mic.Findings[0].Code != "mic_clipping" {
+		t.Errorf("microphone %s: %s", mic.Verdict, dump(mic.Findings))
+	}
+}

@@ -56,7 +56,7 @@ func TestClippingJudgedWithoutSpeech(t *testing.T) {
 		x[i] = 32767.0 / 32768
 	}
 	mic := judgeMic(x, nil, false, config.DefaultPolicy().Checks.Microphone)
-	if mic.Verdict != Warn || mic.Findings[0].Code != "mic_clipping" {
+	if mic.Verdict != Fail || mic.Findings[0].Code != "mic_clipping" {
 		t.Fatalf("microphone: %s %s", mic.Verdict, dump(mic.Findings))
 	}
 }

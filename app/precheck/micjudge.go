@@ -91,6 +91,11 @@ func judgeMic(room []float32, speech []float32, muted bool, pol config.Microphon
 			if q.OK() && !muted {
 				addMicFault(&c, sq)
 			}
+		case sq.Fault == analysis.FaultSilent || sq.Fault == analysis.FaultConstant || sq.Fault == analysis.FaultNearSilent:
+			// The microphone went dead while the agent read (a mute button).
+			if q.OK() && !muted {
+				c.addKey(Fail, "mic_dead", "check.msg.speech_silent")
+			}
 		case sst.ClipPercent > pol.MaxClipPercent:
 			c.add(Fail, "mic_clipping", sst.ClipPercent)
 		case sp.ActiveLevelDBFS < pol.MinSpeechDBFS:

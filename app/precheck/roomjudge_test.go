@@ -60,3 +60,13 @@ func TestClippingJudgedWithoutSpeech(t *testing.T) {
 		t.Fatalf("microphone: %s %s", mic.Verdict, dump(mic.Findings))
 	}
 }
+
+// A microphone muted between the room test and the read sentence is named,
+// not taken for a quiet voice.
+func TestSpeechCaptureSilentIsNamed(t *testing.T) {
+	room := analysis.Probe(3000, -70, 22)
+	m := judgeMic(room, make([]float32, 4*analysis.SampleRate), false, config.DefaultPolicy().Checks.Microphone)
+	if m.Verdict != Fail || m.Findings[0].Key != "check.msg.speech_silent" {
+		t.Fatalf("microphone: %s %s", m.Verdict, dump(m.Findings))
+	}
+}

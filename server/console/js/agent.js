@@ -1,7 +1,7 @@
 // Drill-down: one agent's day: states, calls with quality and ticket,
 // pre-shift reports with their figures, listening sessions.
 
-import { h, clear } from './dom.js';
+import { h, fill } from './dom.js';
 import { t } from './i18n.js';
 import { get } from './api.js';
 import { timeline } from './charts.js';
@@ -34,8 +34,8 @@ function figures(f) {
 
 function prechecks(list) {
   if (!list.length) return h('p', { class: 'muted' }, t('ag.noCheck'));
-  return list.map((p) => h('article', { class: 'report ' + (p.passed ? 'ok' : 'bad') },
-    h('h3', {}, (p.passed ? '✓ ' : '✗ ') + (p.passed ? t('wb.checkPassed') : t('wb.checkFailed')), ' ', h('span', { class: 'muted' }, time(p.at))),
+  return list.map((p) => h('article', { class: 'report' + (p.passed ? '' : ' failed') },
+    h('h3', { class: p.passed ? 'ok' : 'bad' }, (p.passed ? '✓ ' : '✗ ') + (p.passed ? t('wb.checkPassed') : t('wb.checkFailed')), ' ', h('span', { class: 'muted' }, time(p.at))),
     p.override ? h('p', {}, t('wb.override'), ' ', h('q', {}, p.override)) : null,
     h('table', { class: 'checks' }, h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('ag.check')), h('th', { scope: 'col' }, t('ag.verdict')),
       h('th', { scope: 'col' }, t('ag.findings')), h('th', { scope: 'col' }, t('ag.figures')))),
@@ -85,7 +85,7 @@ function render() {
           prechecks: d.prechecks, from: lo - pad, to: hi + pad, stateLabel: stateName }),
         h('ul', { class: 'legend' }, Object.entries(total).map(([st, sec]) => h('li', {}, h('span', { class: 'swatch st-' + st }), ' ', stateName(st), ' ', duration(sec))))),
       h('section', {}, h('h2', {}, t('ag.shifts')), d.shifts.length ? h('ul', {}, d.shifts.map((s) => h('li', {},
-        time(s.clock_in), ' – ', s.clock_out ? time(s.clock_out) : t('ag.open'), ' · ', t('ag.callsN', { n: s.calls }), ' · ',
+        time(s.clock_in), ' – ', s.clock_out ? time(s.clock_out) : t('ag.open'), ' · ', t(s.calls === 1 ? 'ag.calls1' : 'ag.callsN', { n: s.calls }), ' · ',
         t('ind.talk'), ' ', duration(s.talk_seconds), ' · ', t('ind.wrapup'), ' ', duration(s.wrap_up_seconds)))) : h('p', { class: 'muted' }, t('ag.noShift'))),
       h('section', {}, h('h2', {}, t('ag.calls')), calls(d.calls)),
       h('section', {}, h('h2', {}, t('ag.prechecks')), prechecks(d.prechecks)),
@@ -93,5 +93,5 @@ function render() {
         time(m.started_at), ' – ', m.ended_at ? time(m.ended_at) : t('ag.open'), ' · ', m.supervisor, ' · ',
         m.modes.map((x) => t('mode.' + x.mode)).join(' → ')))) : h('p', { class: 'muted' }, t('ag.noSessions'))));
   }
-  clear(root).append(...parts);
+  fill(root, ...parts);
 }

@@ -43,3 +43,10 @@ export function clear(el) {
 }
 
 export const $ = (sel, root = document) => root.querySelector(sel);
+
+// fill replaces el's children (nested arrays flattened, null/false skipped).
+export function fill(el, ...children) {
+  clear(el);
+  append(el, children);
+  return el;
+}

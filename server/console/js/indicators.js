@@ -1,7 +1,7 @@
 // Indicators: per queue and per agent over a day or a range, sortable
 // tables, simple charts, CSV export.
 
-import { h, clear } from './dom.js';
+import { h, fill } from './dom.js';
 import { t } from './i18n.js';
 import { get } from './api.js';
 import { barChart } from './charts.js';
@@ -120,7 +120,7 @@ function worst(rep) {
     h('li', {}, h('span', { class: 'mos ' + mosClass(c.mos) }, 'MOS ', num(c.mos, 2)), ' — ',
       h('a', { href: '#/agent/' + encodeURIComponent(c.agent_id) + '?day=' + c.started_at.slice(0, 10) }, c.username), ', ',
       dateTime(c.started_at), ', ', c.number, ' · ', t('wb.loss', { v: num(c.loss_pct, 1) }), ' · ', t('wb.jitter', { v: num(c.jitter_ms, 0) }),
-      c.ticket_id ? [' · ', t('ind.ticket'), ' ', c.ticket_id] : null))));
+      c.ticket_id ? [' · ', t('ind.ticket').toLowerCase(), ' ', c.ticket_id] : null))));
 }
 
 function render() {
@@ -140,7 +140,7 @@ function render() {
   h('button', { type: 'submit', id: 'ind-show' }, t('ind.show')),
   h('a', { class: 'button', id: 'ind-csv', href: '/v1/indicators.csv?' + query(), download: '' }, t('ind.csv')));
   const rep = view.report;
-  clear(root).append(h('h1', {}, t('ind.title')), form,
+  fill(root, h('h1', {}, t('ind.title')), form,
     view.error ? h('p', { class: 'error', role: 'alert' }, view.error) : null,
     rep ? [
       table(rep.queues, 'ind-queues', false, t('ind.byQueue')),

@@ -14,20 +14,25 @@ export const store = {
 
 const listeners = new Set();
 let es = null;
-let pending = false;
+let pending = null; // kinds changed since the last frame
 
 export function subscribe(fn) {
   listeners.add(fn);
   return () => listeners.delete(fn);
 }
 
-// changed tells the views once per frame, whatever the burst of events.
+// changed tells the views once per frame, whatever the burst of events,
+// with the set of kinds that changed.
 function changed(what) {
-  if (pending) return;
-  pending = true;
+  if (pending) {
+    pending.add(what);
+    return;
+  }
+  pending = new Set([what]);
   requestAnimationFrame(() => {
-    pending = false;
-    for (const fn of listeners) fn(what);
+    const kinds = pending;
+    pending = null;
+    for (const fn of listeners) fn(kinds);
   });
 }
 

@@ -62,11 +62,13 @@ async function start(session) {
   route();
 }
 
+// loggedOut starts the page afresh: nothing of the last supervisor's data
+// stays in memory for the next one.
 function loggedOut() {
   me = null;
   live.disconnect();
-  location.hash = '';
-  route();
+  history.replaceState(null, '', '/console/');
+  location.reload();
 }
 
 async function onLogin(e) {
@@ -90,6 +92,9 @@ async function onLogin(e) {
 
 function changeLang(l) {
   setLang(l);
+  wallboard.relabel();
+  messages.relabel();
+  liveStatus();
   $('#lang').value = lang();
   $('#lang-login').value = lang();
   if (me) route();

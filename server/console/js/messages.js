@@ -1,6 +1,6 @@
 // Messages: conversations with agents, broadcasts to a queue, help requests.
 
-import { h, clear } from './dom.js';
+import { h, fill } from './dom.js';
 import { t } from './i18n.js';
 import { post, uuid } from './api.js';
 import { store, subscribe } from './live.js';
@@ -12,7 +12,10 @@ const view = { peer: '', error: '', read: new Set() };
 export function mount(el, me) {
   root = el;
   user = me;
-  subscribe(() => { if (!root.hidden) render(); updateBadge(); });
+  subscribe((what) => {
+    if (!root.hidden && (what.has('message') || what.has('help') || what.has('snapshot'))) render();
+    updateBadge();
+  });
 }
 
 export function show(peer) {
@@ -73,27 +76,47 @@ async function send(e) {
   }
 }
 
+// The compose form is built once per conversation; live changes redraw
+// the lists only, so a supervisor typing never loses the text.
+let parts = null;
+
+function labelOf(convs) {
+  return (convs.find((c) => c.key === view.peer) || {}).label || view.peer;
+}
+
+function skeleton(convs) {
+  const peerLabel = labelOf(convs);
+  parts = { peer: view.peer, label: peerLabel, convs: h('div'), thread: h('div'), error: h('p', { class: 'error', role: 'alert' }) };
+  const body = h('textarea', { id: 'msg-body', name: 'body', rows: 3, maxlength: 4000, required: true });
+  fill(root, h('h1', {}, t('msg.title')), h('div', { class: 'messages' },
+    h('nav', { 'aria-label': t('msg.conversations') }, parts.convs),
+    view.peer ? h('section', { class: 'thread', 'aria-label': peerLabel },
+      h('h2', {}, peerLabel), parts.thread,
+      h('form', { class: 'compose', id: 'msg-form', onsubmit: send },
+        h('label', { for: 'msg-body' }, view.peer.startsWith('queue:') ? t('msg.toQueue', { q: view.peer.slice(6) }) : t('msg.to', { who: peerLabel })),
+        body, h('button', { type: 'submit', id: 'msg-send' }, t('msg.send')), parts.error))
+      : h('p', { class: 'muted' }, t('msg.pick'))));
+}
+
+export function relabel() { parts = null; }
+
 function render() {
   if (!root) return;
   const convs = conversations();
-  const list = h('ul', { class: 'convs', id: 'msg-convs' }, convs.map((c) => h('li', {},
-    h('a', { href: '#/messages/' + encodeURIComponent(c.key), 'aria-current': c.key === view.peer ? 'true' : false }, c.label))));
+  if (!parts || parts.peer !== view.peer || parts.label !== labelOf(convs) || !root.contains(parts.convs)) {
+    // Keep what was typed when the names arrive after the page.
+    const typed = parts && parts.peer === view.peer ? (root.querySelector('#msg-body') || {}).value : '';
+    skeleton(convs);
+    if (typed) root.querySelector('#msg-body').value = typed;
+  }
+  fill(parts.convs, h('ul', { class: 'convs', id: 'msg-convs' }, convs.map((c) => h('li', {},
+    h('a', { href: '#/messages/' + encodeURIComponent(c.key), 'aria-current': c.key === view.peer ? 'true' : false }, c.label)))));
   const thread = [...store.messages.values()].filter((m) => convOf(m) === view.peer).sort((a, b) => a.seq - b.seq);
   for (const m of thread) view.read.add(m.id);
-  const peerLabel = (convs.find((c) => c.key === view.peer) || {}).label || '';
-  clear(root).append(h('h1', {}, t('msg.title')), h('div', { class: 'messages' },
-    h('nav', { 'aria-label': t('msg.conversations') }, list),
-    view.peer ? h('section', { class: 'thread', 'aria-label': peerLabel },
-      h('h2', {}, peerLabel),
-      h('ol', { class: 'bubbles', id: 'msg-thread', 'aria-live': 'polite' }, thread.map((m) => h('li', { class: (m.from === user.username ? 'mine' : 'theirs') + (m.kind === 'help' ? ' help' : ''), dataset: { id: m.id } },
-        h('div', { class: 'meta' }, m.kind === 'help' ? '✋ ' + t('wb.help') + ' · ' : '', m.from_name, ' · ', dateTime(m.created_at),
-          m.taken_by ? ' · ' + t('msg.takenBy', { who: m.taken_by_name }) : ''),
-        h('div', { class: 'body' }, m.body || t('wb.noNote'))))),
-      h('form', { class: 'compose', id: 'msg-form', onsubmit: send },
-        h('label', { for: 'msg-body' }, view.peer.startsWith('queue:') ? t('msg.toQueue', { q: view.peer.slice(6) }) : t('msg.to', { who: peerLabel })),
-        h('textarea', { id: 'msg-body', name: 'body', rows: 3, maxlength: 4000, required: true }),
-        h('button', { type: 'submit', id: 'msg-send' }, t('msg.send')),
-        view.error ? h('p', { class: 'error', role: 'alert' }, view.error) : null))
-      : h('p', { class: 'muted' }, t('msg.pick'))));
+  fill(parts.thread, h('ol', { class: 'bubbles', id: 'msg-thread', 'aria-live': 'polite' }, thread.map((m) => h('li', { class: (m.from === user.username ? 'mine' : 'theirs') + (m.kind === 'help' ? ' help' : ''), dataset: { id: m.id } },
+    h('div', { class: 'meta' }, m.kind === 'help' ? t('wb.help') + ' · ' : '', m.from_name, ' · ', dateTime(m.created_at),
+      m.taken_by ? ' · ' + t('msg.takenBy', { who: m.taken_by_name }) : ''),
+    h('div', { class: 'body' }, m.body || t('wb.noNote'))))));
+  fill(parts.error, view.error);
   updateBadge();
 }

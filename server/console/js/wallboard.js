@@ -1,6 +1,6 @@
 // The wallboard: every agent of the supervisor's queues, live.
 
-import { h, clear } from './dom.js';
+import { h, fill } from './dom.js';
 import { t } from './i18n.js';
 import { store, subscribe } from './live.js';
 import { post } from './api.js';
@@ -162,7 +162,7 @@ function row(a) {
   const cls = ['agent', 'st-' + a.state, help ? 'asking-help' : '', a.connected ? '' : 'disconnected'].join(' ');
   return h('tr', { class: cls, dataset: { agent: a.username, state: a.state } },
     h('th', { scope: 'row' }, h('a', { href: '#/agent/' + encodeURIComponent(a.agent_id) }, a.display_name), ' ',
-      h('span', { class: 'muted' }, a.username), help ? h('span', { class: 'tag help-tag' }, '✋ ', t('wb.help')) : null,
+      h('span', { class: 'muted' }, a.username), help ? h('span', { class: 'tag help-tag' }, t('wb.help')) : null,
       a.monitor ? h('span', { class: 'tag' }, t('wb.monitoring', { who: a.monitor.supervisor, mode: t('mode.' + a.monitor.mode) })) : null),
     h('td', {}, a.queues.join(', ')),
     h('td', { class: 'state' }, h('span', { class: 'badge st-' + a.state }, stateName(a.state)), a.reason ? h('span', { class: 'reason' }, ' ' + a.reason) : null),
@@ -175,7 +175,21 @@ function row(a) {
       help ? (() => { const b = h('button', { type: 'button', class: 'take', dataset: { help: help.id } }, t('wb.take')); b.addEventListener('click', () => take(help, b)); return b; })() : null));
 }
 
+// The page is built once; live changes redraw the tiles, the help banner
+// and the table only, so the filters keep their state while a supervisor
+// uses them.
+let parts = null;
+
+function skeleton() {
+  parts = { tiles: h('div'), banner: h('div'), table: h('div') };
+  fill(root, h('h1', {}, t('wb.title')), parts.tiles, parts.banner, filters(),
+    h('p', { class: 'wb-error', role: 'alert' }), parts.table);
+}
+
+export function relabel() { parts = null; }
+
 function render() {
+  if (!parts || !root.contains(parts.table)) skeleton();
   const list = rows();
   const table = h('table', { class: 'board', id: 'wallboard' },
     h('caption', { class: 'sr-only' }, t('wb.title')),
@@ -183,15 +197,18 @@ function render() {
       sortButton('time', t('wb.inState')), h('th', { scope: 'col' }, t('wb.call')), sortButton('mos', t('wb.quality')),
       h('th', { scope: 'col' }, t('wb.precheck')), h('th', { scope: 'col' }, t('wb.connection')), h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, t('wb.actions'))))),
     h('tbody', {}, list.map(row)));
-  const focused = document.activeElement && document.activeElement.id;
-  const sortFocus = document.activeElement && document.activeElement.dataset && document.activeElement.dataset.sort;
-  clear(root).append(
-    h('h1', {}, t('wb.title')),
-    tiles(), helpBanner(), filters(),
-    h('p', { class: 'wb-error', role: 'alert' }),
-    list.length ? h('div', { class: 'table-wrap' }, table) : h('p', { class: 'empty' }, t('wb.empty')));
-  // Re-rendering keeps the keyboard where it was.
-  if (focused) { const el = document.getElementById(focused); if (el) el.focus(); }
-  if (sortFocus) { const el = root.querySelector(`[data-sort="${sortFocus}"]`); if (el) el.focus(); }
+  const active = document.activeElement;
+  const sortFocus = active && root.contains(active) && active.dataset ? active.dataset.sort : '';
+  const helpFocus = active && root.contains(active) && active.dataset ? active.dataset.help : '';
+  const open = new Set([...root.querySelectorAll('tr[data-agent] details[open]')].map((d) => d.closest('tr').dataset.agent));
+  fill(parts.tiles, tiles());
+  fill(parts.banner, helpBanner());
+  fill(parts.table, list.length ? h('div', { class: 'table-wrap' }, table) : h('p', { class: 'empty' }, t('wb.empty')));
+  for (const a of open) {
+    const d = root.querySelector(`tr[data-agent="${CSS.escape(a)}"] details`);
+    if (d) d.open = true;
+  }
+  // Redrawing keeps the keyboard where it was.
+  if (sortFocus) { const el = root.querySelector(`[data-sort="${CSS.escape(sortFocus)}"]`); if (el) el.focus(); }
+  if (helpFocus) { const el = root.querySelector(`[data-help="${CSS.escape(helpFocus)}"]`); if (el) el.focus(); }
 }
-

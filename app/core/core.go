@@ -77,6 +77,7 @@ type Core struct {
 	phone    *phone
 	tickets  *ticketClient
 	checks   *checker
+	super    *supervision
 
 	closeOnce sync.Once
 	closeErr  error
@@ -128,6 +129,8 @@ func New(opts Options) (*Core, error) {
 	c.checks = &checker{c: c}
 	c.shift = newShiftControl(c)
 	c.phone = newPhone(c)
+	c.super = newSupervision(c)
+	c.events.tap(c.super.observe)
 	return c, nil
 }
 
@@ -178,6 +181,7 @@ func (c *Core) Close() error {
 		c.events.release() // hanging up emits events nobody may read any more
 		err := c.phone.close()
 		err = errors.Join(err, c.shift.close())
+		err = errors.Join(err, c.super.close())
 		err = errors.Join(err, c.tickets.close())
 		c.events.close()
 		c.closeErr = err

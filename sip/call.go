@@ -335,6 +335,13 @@ func (c *Call) SendDTMF(ctx context.Context, digits string) error {
 	return nil
 }
 
+// ringingIn reports an incoming call not answered yet.
+func (c *Call) ringingIn() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return !c.outbound && c.answered.IsZero()
+}
+
 func (c *Call) isDone() bool {
 	select {
 	case <-c.done:
@@ -419,7 +426,7 @@ func (c *Call) Hangup(ctx context.Context) error {
 			return fmt.Errorf("cancelling the call: %w", ctx.Err())
 		}
 	case !answered:
-		return c.Reject(603)
+		return c.decideWith(ctx, decision{code: 603})
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.ua.cfg.RequestTimeout)
 	defer cancel()

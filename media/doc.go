@@ -1,5 +1,7 @@
-// Package media is the audio path of a call: devices, codecs, RTP, jitter
-// buffer and quality figures. It knows nothing of SIP or the GUI.
+// Package media is the audio path of a call: codecs, RTP, jitter buffer
+// and quality figures. It knows nothing of SIP or the GUI, and links no
+// audio-device library: devices are opened by media/audiodev as Sources
+// and Sinks.
 //
 // Everything exchanges 48 kHz mono int16 frames of FrameSamples (20 ms).
 // A call's audio is one Session:

@@ -1,8 +1,22 @@
-package media
+package audiodev
 
 import (
 	"sync"
 	"time"
+)
+
+// Ring sizes and the stall probe, shared by the native backends (PulseAudio,
+// WASAPI).
+const (
+	// pulsePlayRingFrames is how much the playout may write ahead of the
+	// server's requests; Write blocks beyond it, which paces the Session.
+	pulsePlayRingFrames = 2
+	// pulseCaptureRingFrames holds captured audio until Read takes it; on
+	// overflow the oldest audio is dropped so latency cannot grow.
+	pulseCaptureRingFrames = 4
+	// pulseStallProbe is how long Read/Write wait for the sound server before
+	// checking that the connection still answers.
+	pulseStallProbe = time.Second
 )
 
 // sampleRing is a fixed ring of samples between a sound server's callback
@@ -191,6 +205,16 @@ func (r *sampleRing) checkAlive(alive func() error, stalls int) {
 		}
 		r.mu.Unlock()
 	}
+}
+
+// fail marks the ring broken (the device went away) and wakes the waiter.
+func (r *sampleRing) fail(err error) {
+	r.mu.Lock()
+	if r.failed == nil {
+		r.failed = err
+	}
+	r.mu.Unlock()
+	r.wake()
 }
 
 // close wakes every waiter; true the first time.

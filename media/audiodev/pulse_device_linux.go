@@ -1,11 +1,12 @@
 //go:build linux
 
-package media
+package audiodev
 
 import (
 	"fmt"
 	"sync"
 
+	"github.com/homeshore/homeshore/media"
 	"github.com/jfreymuth/pulse"
 )
 
@@ -43,7 +44,7 @@ type pulseCapture struct {
 }
 
 func newPulseCapture(name string) *pulseCapture {
-	return &pulseCapture{pulseStream: newPulseStream(name, pulseCaptureRingFrames*FrameSamples)}
+	return &pulseCapture{pulseStream: newPulseStream(name, pulseCaptureRingFrames*media.FrameSamples)}
 }
 
 // push is the record callback; it runs on the client's reader goroutine
@@ -84,7 +85,7 @@ type pulsePlayback struct {
 }
 
 func newPulsePlayback(name string) *pulsePlayback {
-	return &pulsePlayback{pulseStream: newPulseStream(name, pulsePlayRingFrames*FrameSamples)}
+	return &pulsePlayback{pulseStream: newPulseStream(name, pulsePlayRingFrames*media.FrameSamples)}
 }
 
 // pull is the playback callback; it answers at once (silence for what the

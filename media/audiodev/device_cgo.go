@@ -1,6 +1,6 @@
 //go:build cgo
 
-package media
+package audiodev
 
 import (
 	"errors"
@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/gordonklaus/portaudio"
+	"github.com/homeshore/homeshore/media"
 )
 
 // PortAudio keeps global state; Initialize/Terminate are reference counted
@@ -89,7 +90,7 @@ func findDevice(name string, input bool) (*portaudio.DeviceInfo, error) {
 			continue
 		}
 		info := deviceInfo(d, nil, nil)
-		if info.ID == name || d.Name == name {
+		if info.ID == name || d.Name == name || d.Name == macDeviceName(name) {
 			return d, nil
 		}
 		if strings.Contains(strings.ToLower(d.Name), strings.ToLower(name)) {
@@ -100,6 +101,15 @@ func findDevice(name string, input bool) (*portaudio.DeviceInfo, error) {
 		return partial[0], nil
 	}
 	return nil, fmt.Errorf("%w: no single %s device matches %q", ErrDeviceNotFound, direction(input), name)
+}
+
+// macDeviceName is the CoreAudio device name in a macOS device id
+// ("Name|transport", media/devinfo), which PortAudio names by Name alone.
+func macDeviceName(id string) string {
+	if i := strings.LastIndex(id, "|"); i > 0 {
+		return id[:i]
+	}
+	return ""
 }
 
 // paStream is a blocking PortAudio stream of 20 ms mono frames.
@@ -121,13 +131,13 @@ func openStream(name string, input bool) (*paStream, error) {
 		portaudio.Terminate()
 		return nil, err
 	}
-	p := portaudio.StreamParameters{SampleRate: SampleRate, FramesPerBuffer: FrameSamples}
+	p := portaudio.StreamParameters{SampleRate: media.SampleRate, FramesPerBuffer: media.FrameSamples}
 	if input {
 		p.Input = portaudio.StreamDeviceParameters{Device: dev, Channels: 1, Latency: dev.DefaultLowInputLatency}
 	} else {
 		p.Output = portaudio.StreamDeviceParameters{Device: dev, Channels: 1, Latency: dev.DefaultLowOutputLatency}
 	}
-	s := &paStream{buf: make([]int16, FrameSamples), name: dev.Name, input: input}
+	s := &paStream{buf: make([]int16, media.FrameSamples), name: dev.Name, input: input}
 	s.stream, err = portaudio.OpenStream(p, s.buf)
 	if err != nil {
 		portaudio.Terminate()
@@ -141,7 +151,7 @@ func openStream(name string, input bool) (*paStream, error) {
 	return s, nil
 }
 
-func portAudioCapture(name string) (SourceCloser, error) {
+func portAudioCapture(name string) (media.SourceCloser, error) {
 	s, err := openStream(name, true)
 	if err != nil {
 		return nil, err
@@ -149,7 +159,7 @@ func portAudioCapture(name string) (SourceCloser, error) {
 	return &captureDevice{s}, nil
 }
 
-func portAudioPlayback(name string) (SinkCloser, error) {
+func portAudioPlayback(name string) (media.SinkCloser, error) {
 	s, err := openStream(name, false)
 	if err != nil {
 		return nil, err

@@ -1,8 +1,9 @@
 //go:build cgo
 
-package media
+package audiodev
 
 import (
+	"github.com/homeshore/homeshore/media"
 	"os/exec"
 	"testing"
 	"time"
@@ -56,11 +57,11 @@ func testDevicesLoopback(t *testing.T, wantPortAudio bool) {
 	}
 
 	const frames = 75 // 1.5 s
-	sig := tone(frames*FrameSamples, SampleRate, 1000, 8000)
+	sig := tone(frames*media.FrameSamples, media.SampleRate, 1000, 8000)
 	done := make(chan error, 1)
 	go func() {
 		for i := 0; i < frames; i++ {
-			if err := play.Write(sig[i*FrameSamples : (i+1)*FrameSamples]); err != nil {
+			if err := play.Write(sig[i*media.FrameSamples : (i+1)*media.FrameSamples]); err != nil {
 				done <- err
 				return
 			}
@@ -68,7 +69,7 @@ func testDevicesLoopback(t *testing.T, wantPortAudio bool) {
 		done <- nil
 	}()
 	var got []int16
-	frame := make([]int16, FrameSamples)
+	frame := make([]int16, media.FrameSamples)
 	for range frames {
 		if err := capt.Read(frame); err != nil {
 			t.Fatal(err)
@@ -80,7 +81,7 @@ func testDevicesLoopback(t *testing.T, wantPortAudio bool) {
 	}
 	// The monitor lags by the output latency: judge the second half.
 	tail := got[len(got)/2:]
-	share := goertzel(tail, SampleRate, 1000)
+	share := goertzel(tail, media.SampleRate, 1000)
 	t.Logf("captured rms %.0f, 1 kHz share %.2f", rms(tail), share)
 	if rms(tail) < 1000 || share < 0.5 {
 		t.Fatalf("the tone did not come back: rms %.0f, 1 kHz share %.2f", rms(tail), share)
@@ -109,7 +110,7 @@ func TestOpenDeviceByUnknownName(t *testing.T) {
 // the capture goroutine) back to A, which records it.
 func TestSessionWithDevices(t *testing.T) {
 	requireOrSkip(t, pulseAudioRunning(), "PulseAudio (run under scripts/with-test-env.sh)")
-	codec, _ := LookupCodec("pcmu")
+	codec, _ := media.LookupCodec("pcmu")
 	play, err := OpenPlayback("")
 	if err != nil {
 		t.Fatal(err)
@@ -123,17 +124,17 @@ func TestSessionWithDevices(t *testing.T) {
 	a, b := newTestSession(t), newTestSession(t)
 	// Devices take up to about 2 s to start on a loaded machine: record 4 s
 	// and judge the last second.
-	rec := newMemSink(4 * SampleRate)
-	if err := a.Start(SessionParams{Remote: b.LocalAddr(), Codec: codec}, &memSource{samples: tone(10*SampleRate, SampleRate, 1000, 8000)}, rec); err != nil {
+	rec := newMemSink(4 * media.SampleRate)
+	if err := a.Start(media.SessionParams{Remote: b.LocalAddr(), Codec: codec}, &memSource{samples: tone(10*media.SampleRate, media.SampleRate, 1000, 8000)}, rec); err != nil {
 		t.Fatal(err)
 	}
-	if err := b.Start(SessionParams{Remote: a.LocalAddr(), Codec: codec}, capt, play); err != nil {
+	if err := b.Start(media.SessionParams{Remote: a.LocalAddr(), Codec: codec}, capt, play); err != nil {
 		t.Fatal(err)
 	}
 	waitOrFail(t, rec.full, 15*time.Second, "four seconds of looped-back audio")
 	got := rec.snapshot()
-	tail := got[len(got)-SampleRate:]
-	share := goertzel(tail, SampleRate, 1000)
+	tail := got[len(got)-media.SampleRate:]
+	share := goertzel(tail, media.SampleRate, 1000)
 	t.Logf("looped back: rms %.0f, 1 kHz share %.2f; A %+v; B %+v", rms(tail), share, a.Stats(), b.Stats())
 	if rms(tail) < 1000 || share < 0.5 {
 		t.Fatalf("tone did not come back through the devices: rms %.0f, share %.2f", rms(tail), share)

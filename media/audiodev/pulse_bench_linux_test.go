@@ -1,12 +1,13 @@
 //go:build linux
 
-package media
+package audiodev
 
 import (
 	"testing"
 	"time"
 
 	"github.com/homeshore/homeshore/internal/testenv"
+	"github.com/homeshore/homeshore/media"
 )
 
 // BenchmarkPulseLoop plays b.N frames to a null sink through the Pulse
@@ -15,7 +16,7 @@ import (
 // (both directions), and loop-latency-ms is how long a tone takes from
 // Write's return to Read's return (playback ring + server buffer + capture
 // fragment). Run: scripts/with-test-env.sh go test -run '^$' -bench
-// PulseLoop -benchmem -benchtime 250x ./media/
+// PulseLoop -benchmem -benchtime 250x ./media/audiodev/
 func BenchmarkPulseLoop(b *testing.B) {
 	b.Setenv(pulseBackendEnv, "")
 	dev := testenv.PulseDevice(b, "hs_pulse_bench", nil, nil)
@@ -30,8 +31,8 @@ func BenchmarkPulseLoop(b *testing.B) {
 	}
 	defer capt.Close()
 	const warm = 50
-	sig := tone(FrameSamples, SampleRate, 1000, 8000)
-	silence := make([]int16, FrameSamples)
+	sig := tone(media.FrameSamples, media.SampleRate, 1000, 8000)
+	silence := make([]int16, media.FrameSamples)
 	written := make(chan time.Time, 1)
 	done := make(chan error, 1)
 	go func() {
@@ -50,7 +51,7 @@ func BenchmarkPulseLoop(b *testing.B) {
 		}
 		done <- nil
 	}()
-	frame := make([]int16, FrameSamples)
+	frame := make([]int16, media.FrameSamples)
 	var toneAt time.Time
 	var heard time.Duration
 	for i := range warm + b.N {
@@ -65,7 +66,7 @@ func BenchmarkPulseLoop(b *testing.B) {
 				if toneAt.IsZero() {
 					toneAt = <-written
 				}
-				heard = time.Since(toneAt) - time.Duration(FrameSamples-k)*time.Second/SampleRate
+				heard = time.Since(toneAt) - time.Duration(media.FrameSamples-k)*time.Second/media.SampleRate
 			}
 		}
 	}

@@ -1,7 +1,8 @@
-package media
+package audiodev
 
 import (
 	"errors"
+	"github.com/homeshore/homeshore/media"
 	"testing"
 	"time"
 )
@@ -125,11 +126,11 @@ func equalSamples(a, b []int16) bool {
 // BenchmarkSampleRing is one 20 ms frame through each ring the way the
 // Pulse backend moves it (server chunks of half a frame): no allocation.
 func BenchmarkSampleRing(b *testing.B) {
-	capRing := newSampleRing(pulseCaptureRingFrames * FrameSamples)
-	playRing := newSampleRing(pulsePlayRingFrames * FrameSamples)
+	capRing := newSampleRing(pulseCaptureRingFrames * media.FrameSamples)
+	playRing := newSampleRing(pulsePlayRingFrames * media.FrameSamples)
 	w := newStallWait()
-	frame := make([]int16, FrameSamples)
-	chunk := make([]int16, FrameSamples/2)
+	frame := make([]int16, media.FrameSamples)
+	chunk := make([]int16, media.FrameSamples/2)
 	b.ReportAllocs()
 	for b.Loop() {
 		capRing.push(chunk)

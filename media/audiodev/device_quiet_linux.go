@@ -1,6 +1,6 @@
 //go:build cgo && linux
 
-package media
+package audiodev
 
 /*
 #cgo pkg-config: alsa jack

@@ -1,6 +1,6 @@
 //go:build linux
 
-package media
+package audiodev
 
 import (
 	"errors"
@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/homeshore/homeshore/internal/testenv"
+	"github.com/homeshore/homeshore/media"
 )
 
 // pulseNullSink is a fresh null sink (with a remapped microphone) that the
@@ -22,21 +23,21 @@ func pulseNullSink(t *testing.T, name string) testenv.NullDevice {
 
 // playAndCapture plays frames of a 1 kHz tone to play while reading as
 // many frames from capt; it returns what was captured.
-func playAndCapture(t *testing.T, play SinkCloser, capt SourceCloser, frames int) []int16 {
+func playAndCapture(t *testing.T, play media.SinkCloser, capt media.SourceCloser, frames int) []int16 {
 	t.Helper()
-	sig := tone(frames*FrameSamples, SampleRate, 1000, 8000)
+	sig := tone(frames*media.FrameSamples, media.SampleRate, 1000, 8000)
 	done := make(chan error, 1)
 	go func() {
 		for i := range frames {
-			if err := play.Write(sig[i*FrameSamples : (i+1)*FrameSamples]); err != nil {
+			if err := play.Write(sig[i*media.FrameSamples : (i+1)*media.FrameSamples]); err != nil {
 				done <- err
 				return
 			}
 		}
 		done <- nil
 	}()
-	got := make([]int16, 0, frames*FrameSamples)
-	frame := make([]int16, FrameSamples)
+	got := make([]int16, 0, frames*media.FrameSamples)
+	frame := make([]int16, media.FrameSamples)
 	for range frames {
 		if err := capt.Read(frame); err != nil {
 			t.Fatal(err)
@@ -84,14 +85,14 @@ func TestPulsePlaybackComesBackFromTheMonitor(t *testing.T) {
 	const frames = 100 // 2 s
 	got := playAndCapture(t, play, capt, frames)
 	tail := got[len(got)/2:]
-	share := goertzel(tail, SampleRate, 1000)
+	share := goertzel(tail, media.SampleRate, 1000)
 	delay := onset(got, 8000)
 	t.Logf("%v -> %v: tone after %.0f ms (capture-side), rms %.0f, 1 kHz share %.2f, padded %d samples after start",
-		play, capt, float64(delay)*1000/SampleRate, rms(tail), share, pp.ring.lostSamples())
+		play, capt, float64(delay)*1000/media.SampleRate, rms(tail), share, pp.ring.lostSamples())
 	if rms(tail) < 3000 || share < 0.8 {
 		t.Fatalf("the tone did not come back: rms %.0f, 1 kHz share %.2f", rms(tail), share)
 	}
-	if delay < 0 || delay > SampleRate/4 {
+	if delay < 0 || delay > media.SampleRate/4 {
 		t.Fatalf("the tone came back after %d samples, want under 250 ms", delay)
 	}
 	for _, c := range []interface{ Close() error }{play, capt, play, capt} {
@@ -99,10 +100,10 @@ func TestPulsePlaybackComesBackFromTheMonitor(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := play.Write(got[:FrameSamples]); !errors.Is(err, ErrDeviceClosed) {
+	if err := play.Write(got[:media.FrameSamples]); !errors.Is(err, ErrDeviceClosed) {
 		t.Fatalf("Write after Close: %v, want ErrDeviceClosed", err)
 	}
-	if err := capt.Read(got[:FrameSamples]); !errors.Is(err, ErrDeviceClosed) {
+	if err := capt.Read(got[:media.FrameSamples]); !errors.Is(err, ErrDeviceClosed) {
 		t.Fatalf("Read after Close: %v, want ErrDeviceClosed", err)
 	}
 }
@@ -215,7 +216,7 @@ func TestPulseCloseLeavesNoGoroutines(t *testing.T) {
 // captures from that sink's microphone back to A, which records it.
 func TestPulseSessionWithDevices(t *testing.T) {
 	dev := pulseNullSink(t, "hs_pulse_call")
-	codec, _ := LookupCodec("pcmu")
+	codec, _ := media.LookupCodec("pcmu")
 	play, err := OpenPlayback(dev.Sink)
 	if err != nil {
 		t.Fatal(err)
@@ -227,17 +228,17 @@ func TestPulseSessionWithDevices(t *testing.T) {
 	}
 	defer capt.Close()
 	a, b := newTestSession(t), newTestSession(t)
-	rec := newMemSink(3 * SampleRate)
-	if err := a.Start(SessionParams{Remote: b.LocalAddr(), Codec: codec}, &memSource{samples: tone(10*SampleRate, SampleRate, 1000, 8000)}, rec); err != nil {
+	rec := newMemSink(3 * media.SampleRate)
+	if err := a.Start(media.SessionParams{Remote: b.LocalAddr(), Codec: codec}, &memSource{samples: tone(10*media.SampleRate, media.SampleRate, 1000, 8000)}, rec); err != nil {
 		t.Fatal(err)
 	}
-	if err := b.Start(SessionParams{Remote: a.LocalAddr(), Codec: codec}, capt, play); err != nil {
+	if err := b.Start(media.SessionParams{Remote: a.LocalAddr(), Codec: codec}, capt, play); err != nil {
 		t.Fatal(err)
 	}
 	waitOrFail(t, rec.full, 10*time.Second, "three seconds of looped-back audio")
 	got := rec.snapshot()
-	tail := got[len(got)-SampleRate:]
-	share := goertzel(tail, SampleRate, 1000)
+	tail := got[len(got)-media.SampleRate:]
+	share := goertzel(tail, media.SampleRate, 1000)
 	t.Logf("looped back: rms %.0f, 1 kHz share %.2f, playback padded %d samples; B %+v",
 		rms(tail), share, play.(*pulsePlayback).ring.lostSamples(), b.Stats())
 	if rms(tail) < 1000 || share < 0.5 {
@@ -257,5 +258,30 @@ func TestPulseSessionWithDevices(t *testing.T) {
 	}
 	if err := b.Close(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// OpenMonitor records what an output plays: the sink's monitor source.
+func TestPulseOpenMonitor(t *testing.T) {
+	dev := pulseNullSink(t, "hs_pulse_mon")
+	play, err := OpenPlayback(dev.Sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer play.Close()
+	mon, err := OpenMonitor(dev.Sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mon.Close()
+	if s := mon.(*pulseCapture).String(); !strings.Contains(s, dev.Sink+".monitor") {
+		t.Fatalf("monitor opened %s", s)
+	}
+	got := playAndCapture(t, play, mon, 50)
+	if level := rms(got[len(got)/2:]); level < 3000 {
+		t.Fatalf("the monitor did not hear the tone: rms %.0f", level)
+	}
+	if _, err := OpenMonitor("hs_no_such_sink"); !errors.Is(err, ErrDeviceNotFound) {
+		t.Fatalf("monitor of a missing sink: %v", err)
 	}
 }

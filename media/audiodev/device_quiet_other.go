@@ -1,5 +1,5 @@
 //go:build cgo && !linux
 
-package media
+package audiodev
 
 func quietBackends() {}

@@ -1,13 +1,13 @@
 //go:build linux
 
-package media
+package audiodev
 
 import (
 	"errors"
 	"fmt"
 	"os"
-	"time"
 
+	"github.com/homeshore/homeshore/media"
 	"github.com/jfreymuth/pulse"
 	"github.com/jfreymuth/pulse/proto"
 )
@@ -28,20 +28,11 @@ const (
 	// its monitor 50 ms later (BenchmarkPulseLoop; 60 ms with minreq = one
 	// frame, 70 ms with tlength 60 ms), about 40 ms of it output latency.
 	pulsePlaybackLatency = 0.040
-	// pulsePlayRingFrames is how much the playout may write ahead of the
-	// server's requests; Write blocks beyond it, which paces the Session.
-	pulsePlayRingFrames = 2
-	// pulseCaptureRingFrames holds captured audio until Read takes it; on
-	// overflow the oldest audio is dropped so latency cannot grow.
-	pulseCaptureRingFrames = 4
-	// pulseStallProbe is how long Read/Write wait for the server before
-	// checking that the connection still answers.
-	pulseStallProbe = time.Second
 	// pulseBackendEnv picks the device backend: "pulse", "portaudio", or
 	// unset/"auto" (Pulse when a server answers, else PortAudio).
-	pulseBackendEnv = "HOMESHORE_AUDIO_BACKEND"
+	pulseBackendEnv = backendEnv
 	// pulseFrameBytes is one 20 ms frame of mono int16.
-	pulseFrameBytes = 2 * FrameSamples
+	pulseFrameBytes = 2 * media.FrameSamples
 )
 
 // dialPulse connects to the Pulse server for one device or listing.
@@ -103,7 +94,7 @@ func pulseKind(input bool) string {
 
 // pulseOpenCapture records from a Pulse source; handled=false means no
 // server (use PortAudio).
-func pulseOpenCapture(name string) (SourceCloser, bool, error) {
+func pulseOpenCapture(name string) (media.SourceCloser, bool, error) {
 	c, ok, err := dialPulse("Homeshore microphone")
 	if !ok || err != nil {
 		return nil, ok, err
@@ -119,21 +110,50 @@ func pulseOpenCapture(name string) (SourceCloser, bool, error) {
 		c.Close()
 		return nil, true, pulseLookupError(err, true, dev, env)
 	}
-	d := newPulseCapture(src.ID())
+	d, err := pulseRecord(c, src.ID(), pulse.RecordSource(src))
+	return d, true, err
+}
+
+// pulseOpenMonitor records what a Pulse sink plays (its monitor source);
+// handled=false means no server.
+func pulseOpenMonitor(output string) (media.SourceCloser, bool, error) {
+	c, ok, err := dialPulse("Homeshore speaker test")
+	if !ok || err != nil {
+		return nil, ok, err
+	}
+	dev, env := pulseDeviceName(output, false)
+	var sink *pulse.Sink
+	if dev == "" {
+		sink, err = c.DefaultSink()
+	} else {
+		sink, err = c.SinkByID(dev)
+	}
+	if err != nil {
+		c.Close()
+		return nil, true, pulseLookupError(err, false, dev, env)
+	}
+	d, err := pulseRecord(c, sink.ID()+".monitor", pulse.RecordMonitor(sink))
+	return d, true, err
+}
+
+// pulseRecord starts a 48 kHz mono record stream on c, which it then owns.
+func pulseRecord(c *pulse.Client, name string, from pulse.RecordOption) (*pulseCapture, error) {
+	d := newPulseCapture(name)
 	d.client = c
-	d.stream, err = c.NewRecord(pulse.Int16Writer(d.push), pulse.RecordSource(src), pulse.RecordMono,
-		pulse.RecordSampleRate(SampleRate), pulse.RecordLatency(pulseCaptureLatency),
+	var err error
+	d.stream, err = c.NewRecord(pulse.Int16Writer(d.push), from, pulse.RecordMono,
+		pulse.RecordSampleRate(media.SampleRate), pulse.RecordLatency(pulseCaptureLatency),
 		pulse.RecordMediaName("Homeshore call"))
 	if err != nil {
 		c.Close()
-		return nil, true, fmt.Errorf("open PulseAudio source %q at 48 kHz mono: %w", src.ID(), err)
+		return nil, fmt.Errorf("open PulseAudio source %q at 48 kHz mono: %w", name, err)
 	}
 	d.stream.Start()
-	return d, true, nil
+	return d, nil
 }
 
 // pulseOpenPlayback plays to a Pulse sink; handled=false means no server.
-func pulseOpenPlayback(name string) (SinkCloser, bool, error) {
+func pulseOpenPlayback(name string) (media.SinkCloser, bool, error) {
 	c, ok, err := dialPulse("Homeshore speaker")
 	if !ok || err != nil {
 		return nil, ok, err
@@ -152,7 +172,7 @@ func pulseOpenPlayback(name string) (SinkCloser, bool, error) {
 	d := newPulsePlayback(sink.ID())
 	d.client = c
 	d.stream, err = c.NewPlayback(pulse.Int16Reader(d.pull), pulse.PlaybackSink(sink), pulse.PlaybackMono,
-		pulse.PlaybackSampleRate(SampleRate), pulse.PlaybackLatency(pulsePlaybackLatency),
+		pulse.PlaybackSampleRate(media.SampleRate), pulse.PlaybackLatency(pulsePlaybackLatency),
 		pulse.PlaybackMediaName("Homeshore call"), pulse.PlaybackRawOption(func(r *proto.CreatePlaybackStream) {
 			// Start once one frame is there. Requests of half a frame
 			// leave the sink (tlength-2*minreq)/2 = 10 ms of its own

@@ -47,6 +47,7 @@ type Call struct {
 	cancelOn1xx bool   // hung up before any 1xx: CANCEL when one arrives
 	lateOffer   bool   // the INVITE had no SDP: we offer in the 200
 	ackSDP      []byte // the answer in the ACK, for a late offer
+	reoffered   bool   // we offered in a 200 to an offerless re-INVITE: the ACK answers
 	created     time.Time
 	dtmfGot     strings.Builder
 	cancelDial  context.CancelCauseFunc
@@ -251,12 +252,14 @@ func (c *Call) gotDTMF(d rune) {
 }
 
 // localSDP builds our offer or answer with the current direction; secure
-// and crypto say RTP/SAVP and carry our SRTP keys.
-func (c *Call) localSDP(codecs []media.Codec, dtmf *media.Codec, dir media.Direction, secure bool, crypto []Crypto) ([]byte, error) {
+// and crypto say RTP/SAVP and carry our SRTP keys; layout and stream are
+// the session's m= lines and our audio among them (nil: audio only).
+func (c *Call) localSDP(codecs []media.Codec, dtmf *media.Codec, dir media.Direction, secure bool, crypto []Crypto, layout []Slot, stream int) ([]byte, error) {
 	c.sdpVersion++
 	return MarshalSDP(LocalMedia{
 		Addr: c.media.LocalAddr(), Codecs: codecs, DTMF: dtmf, Direction: dir,
 		SessionID: c.sessionID, Version: c.sdpVersion, Secure: secure, Crypto: crypto,
+		Layout: layout, Stream: stream,
 	})
 }
 
@@ -269,13 +272,14 @@ func (c *Call) offerSDP() ([]byte, error) {
 	}
 	c.offeredSRTP = lines
 	te := media.DefaultTelephoneEvent()
-	return c.localSDP(c.ua.cfg.Codecs, &te, media.SendRecv, secure, lines)
+	return c.localSDP(c.ua.cfg.Codecs, &te, media.SendRecv, secure, lines, nil, 0)
 }
 
 // currentSDP offers or answers with the session as negotiated (codec,
-// direction dir, and the SRTP line in use). c.mu must be held.
+// direction dir, the SRTP line in use, every m= line of the session).
+// c.mu must be held.
 func (c *Call) currentSDP(n Negotiation, dir media.Direction) ([]byte, error) {
-	return c.localSDP([]media.Codec{n.Codec}, n.DTMF, dir, n.Secure, n.cryptoLines())
+	return c.localSDP([]media.Codec{n.Codec}, n.DTMF, dir, n.Secure, n.cryptoLines(), n.Layout, n.Stream)
 }
 
 // wantDirection is what we would like: on local hold we only send.

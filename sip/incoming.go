@@ -46,7 +46,11 @@ func (u *UA) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		}
 		neg, err = Answer(offer, u.cfg.Codecs, media.SendRecv)
 		if err != nil {
-			u.refuse(req, tx, 305, err)
+			code := 305 // incompatible media format
+			if !errors.Is(err, ErrNoCommonCodec) {
+				code = 304 // media type not available
+			}
+			u.refuse(req, tx, code, err)
 			return
 		}
 		if err := keys.answerSRTP(u.cfg.SRTP, offer, &neg); err != nil {
@@ -189,9 +193,10 @@ func (c *Call) accept(audio Audio) error {
 	c.mu.Lock()
 	c.answered = c.ua.clock.Now()
 	close(c.answeredCh)
-	codec := c.neg.Codec.Name
+	codec, neg := c.neg.Codec.Name, c.neg
 	c.mu.Unlock()
 	c.emit(Established{Codec: codec})
+	c.noteRemoteHold(neg) // a call may start on hold (sendonly, c=0.0.0.0)
 	return nil
 }
 

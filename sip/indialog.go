@@ -43,14 +43,59 @@ func (u *UA) onAck(req *sip.Request, tx sip.ServerTransaction) {
 	if c == nil {
 		return
 	}
-	if len(req.Body()) > 0 {
+	c.mu.Lock()
+	reoffer := c.reoffered
+	c.reoffered = false
+	if len(req.Body()) > 0 && !reoffer {
 		// The answer to the offer we put in a 200 (late offer).
-		c.mu.Lock()
 		c.ackSDP = req.Body()
-		c.mu.Unlock()
 	}
+	c.mu.Unlock()
 	if c.uas != nil {
 		_ = c.uas.ReadAck(req, tx)
+	}
+	if reoffer {
+		c.acceptAckAnswer(req.Body())
+	}
+}
+
+// acceptAckAnswer applies the answer an ACK carried to the offer we made
+// in our 200 to an offerless re-INVITE: a PBX may resume or hold the call
+// this way.
+func (c *Call) acceptAckAnswer(body []byte) {
+	if len(body) == 0 {
+		c.log.Warn("the ACK to our re-offer carried no answer: keeping the session as it was")
+		return
+	}
+	answer, err := ParseSDP(body)
+	var n Negotiation
+	if err == nil {
+		c.mu.Lock()
+		offered, want := c.offered, c.wantDirection()
+		c.mu.Unlock()
+		n, err = c.acceptAnswer(offered, answer, want)
+	}
+	if err == nil {
+		err = c.startMedia(n)
+	}
+	if err != nil {
+		c.log.Warn("unusable answer in the ACK to our re-offer: keeping the session as it was", "error", err)
+		return
+	}
+	c.noteRemoteHold(n)
+}
+
+// noteRemoteHold records whether the other side holds us after an
+// exchange, and tells the owner when that changed on an answered call.
+func (c *Call) noteRemoteHold(n Negotiation) {
+	remote := n.RemoteHold()
+	c.mu.Lock()
+	changed := c.remoteHold != remote
+	c.remoteHold = remote
+	local, answered := c.localHold, !c.answered.IsZero()
+	c.mu.Unlock()
+	if changed && answered {
+		c.emit(HoldChanged{Local: local, Remote: remote})
 	}
 }
 
@@ -145,22 +190,28 @@ func (u *UA) onReinvite(req *sip.Request, tx sip.ServerTransaction) {
 		u.log.Warn("answering re-INVITE", "error", err)
 		return
 	}
-	remoteHold := offer.Direction == media.SendOnly || offer.Direction == media.Inactive
-	c.mu.Lock()
-	changed := c.remoteHold != remoteHold
-	c.remoteHold = remoteHold
-	local := c.localHold
-	c.mu.Unlock()
-	if changed {
-		c.emit(HoldChanged{Local: local, Remote: remoteHold})
-	}
+	c.noteRemoteHold(neg)
 }
 
-// answerOfferless answers a re-INVITE without SDP (a session refresh) with
-// our current session as the offer; media does not change.
+// answerOfferless answers a re-INVITE without SDP with an offer (RFC 3261
+// §14.2): the session's m= lines, the direction we want (not the one we
+// were held into: a PBX resumes calls this way), our codec first and the
+// others after. The answer comes in the ACK (acceptAckAnswer).
 func (c *Call) answerOfferless(req *sip.Request, tx sip.ServerTransaction) {
 	c.mu.Lock()
-	body, err := c.currentSDP(c.neg, c.neg.Direction)
+	codecs := []media.Codec{c.neg.Codec}
+	for _, o := range c.ua.cfg.Codecs {
+		if !sameCodec(o, c.neg.Codec) {
+			codecs = append(codecs, o)
+		}
+	}
+	te := media.DefaultTelephoneEvent()
+	dtmf := c.neg.DTMF
+	if dtmf == nil {
+		dtmf = &te
+	}
+	c.offered, c.offeredSRTP, c.reoffered = codecs, c.neg.cryptoLines(), true
+	body, err := c.localSDP(codecs, dtmf, c.wantDirection(), c.neg.Secure, c.neg.cryptoLines(), c.neg.Layout, c.neg.Stream)
 	c.mu.Unlock()
 	if err != nil {
 		respond(tx, req, sip.StatusInternalServerError, "Server Internal Error")
@@ -228,7 +279,7 @@ func (c *Call) setHold(ctx context.Context, on bool) error {
 			err = c.uas.WriteRequest(ack)
 		}
 	}
-	var answer RemoteMedia
+	var answer RemoteSDP
 	if err == nil {
 		answer, err = ParseSDP(res.Body())
 	}
@@ -250,6 +301,7 @@ func (c *Call) setHold(ctx context.Context, on bool) error {
 		return fmt.Errorf("could not %s the call: %w", verb, err)
 	}
 	c.media.SetMute(c.muted || on)
+	c.remoteHold = n.RemoteHold()
 	remote := c.remoteHold
 	c.mu.Unlock()
 	c.emit(HoldChanged{Local: on, Remote: remote})

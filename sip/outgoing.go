@@ -183,10 +183,11 @@ func (c *Call) onAnswered() error {
 	c.answered = c.ua.clock.Now()
 	close(c.answeredCh)
 	c.key = key
-	codec := c.neg.Codec.Name
+	codec, neg := c.neg.Codec.Name, c.neg
 	c.mu.Unlock()
 	c.ua.addCall(key, c)
 	c.emit(Established{Codec: codec})
+	c.noteRemoteHold(neg) // a call may start on hold (sendonly, c=0.0.0.0)
 	return nil
 }
 

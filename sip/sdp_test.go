@@ -180,10 +180,10 @@ func TestDTMFBodies(t *testing.T) {
 }
 
 func TestRedactRemovesCredentials(t *testing.T) {
-	msg := "REGISTER sip:pbx SIP/2.0\r\nAuthorization: Digest username=\"alice\", response=\"abc123\"\r\nproxy-authorization: Digest x\r\nTo: <sip:alice@pbx>\r\n\r\n" +
+	msg := "REGISTER sip:pbx SIP/2.0\r\nAuthorization: Digest username=\"alice\", response=\"abc123\"\r\nproxy-authorization: Digest x\r\nX-Homeshore-Grant : eyJ2IjoxfQ.c2ln\r\nTo: <sip:alice@pbx>\r\n\r\n" +
 		"m=audio 4000 RTP/SAVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz|2^20\r\n"
 	got := string(Redact([]byte(msg)))
-	if strings.Contains(got, "abc123") || strings.Contains(got, "Digest x") || !strings.Contains(got, "To: <sip:alice@pbx>") ||
+	if strings.Contains(got, "abc123") || strings.Contains(got, "Digest x") || strings.Contains(got, "eyJ2IjoxfQ") || !strings.Contains(got, "To: <sip:alice@pbx>") ||
 		strings.Contains(got, "WVNfX19z") || !strings.Contains(got, "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:[redacted]|2^20") {
 		t.Fatalf("redacted trace:\n%s", got)
 	}

@@ -53,6 +53,7 @@ type Call struct {
 	cancelDial  context.CancelCauseFunc
 	transfer    chan TransferProgress
 	decide      chan decision // incoming: Answer or Reject
+	decided     bool          // ring took the decision and will send its result
 	replacement *Call
 
 	events  chan CallEvent

@@ -97,6 +97,9 @@ func (u *UA) refuse(req *sip.Request, tx sip.ServerTransaction, warnCode int, wh
 func (c *Call) ring() {
 	select {
 	case d := <-c.decide:
+		c.mu.Lock()
+		c.decided = true
+		c.mu.Unlock()
 		if d.answer {
 			d.result <- c.accept(d.audio)
 		} else {
@@ -138,6 +141,12 @@ func (c *Call) decideWith(ctx context.Context, d decision) error {
 	case err := <-d.result:
 		return err
 	case <-c.done:
+		c.mu.Lock()
+		taken := c.decided
+		c.mu.Unlock()
+		if taken { // ring took it and ends the call on the way: its result comes
+			return <-d.result
+		}
 		if err := c.End().Err; err != nil {
 			return err
 		}

@@ -63,6 +63,7 @@ func (u *UA) Register(ctx context.Context) error {
 		u.emit(RegistrationFailed{Err: err, Since: u.clock.Now()})
 		return err
 	}
+	u.startFlow()
 	u.emit(Registered{AOR: u.AOR(), Expires: expires, At: u.clock.Now()})
 	loopCtx, stop := context.WithCancel(u.ctx)
 	reg.stop, reg.done = stop, make(chan struct{})

@@ -21,6 +21,40 @@ var (
 	ErrNetworkChanged = errors.New("the network changed")
 )
 
+// NetworkChange is what a network check noticed.
+type NetworkChange int
+
+// What changed.
+const (
+	AddressChanged NetworkChange = iota + 1 // our local address toward the server
+	LinkDown                                // no route to the server
+	LinkUp                                  // a route again after LinkDown
+	Resumed                                 // the wall clock jumped: the computer slept
+)
+
+// NetworkChangeError says what changed; it wraps ErrNetworkChanged.
+type NetworkChangeError struct {
+	Change   NetworkChange
+	Old, New netip.Addr    // AddressChanged
+	Slept    time.Duration // Resumed: about how long
+	Err      error         // LinkDown: why there is no route
+}
+
+func (e *NetworkChangeError) Error() string {
+	switch e.Change {
+	case AddressChanged:
+		return fmt.Sprintf("%v: our address changed from %s to %s", ErrNetworkChanged, e.Old, e.New)
+	case LinkDown:
+		return fmt.Sprintf("%v: no route to the SIP server (%v)", ErrNetworkChanged, e.Err)
+	case LinkUp:
+		return fmt.Sprintf("%v: the network is back", ErrNetworkChanged)
+	default:
+		return fmt.Sprintf("%v: the computer was asleep or frozen for about %s", ErrNetworkChanged, e.Slept.Round(time.Second))
+	}
+}
+
+func (e *NetworkChangeError) Unwrap() error { return ErrNetworkChanged }
+
 // retryBackoff bounds how often a failing registration is retried: the
 // first retry comes quickly (a restarting server is back in seconds),
 // then the wait doubles up to retryMax.
@@ -155,22 +189,22 @@ func (l *regLoop) checkNetwork() error {
 	gap := wallSince(now, l.lastCheck)
 	l.lastCheck = now
 	if gap > u.cfg.NetworkCheck+sleepGap {
-		return fmt.Errorf("%w: the computer was asleep or frozen for about %s", ErrNetworkChanged, (gap - u.cfg.NetworkCheck).Round(time.Second))
+		return &NetworkChangeError{Change: Resumed, Slept: gap - u.cfg.NetworkCheck}
 	}
 	ip, err := u.localAddrToward(u.serverHint())
 	switch {
 	case err != nil && !l.netDown:
 		l.netDown = true
-		return fmt.Errorf("%w: no route to the SIP server (%w)", ErrNetworkChanged, err)
+		return &NetworkChangeError{Change: LinkDown, Err: err}
 	case err != nil:
 		return nil // still down; the retry timer keeps trying
 	case l.netDown:
 		l.netDown, l.localIP = false, ip
-		return fmt.Errorf("%w: the network is back", ErrNetworkChanged)
+		return &NetworkChangeError{Change: LinkUp, New: ip}
 	case ip != l.localIP:
 		old := l.localIP
 		l.localIP = ip
-		return fmt.Errorf("%w: our address changed from %s to %s", ErrNetworkChanged, old, ip)
+		return &NetworkChangeError{Change: AddressChanged, Old: old, New: ip}
 	}
 	if l.up {
 		return u.checkFlow(now)

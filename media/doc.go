@@ -8,7 +8,7 @@
 //
 //	Source (WAV, device, Silence) -> encoder (Opus / G.711 + 48k->8k FIR)
 //	  -> RTP packetizer -> UDP (symmetric: we send from the port we receive on)
-//	UDP -> address/payload-type check -> adaptive jitter buffer
+//	UDP -> source latch (latch.go) / payload-type check -> adaptive jitter buffer
 //	  -> decoder (Opus FEC, PLC) -> Sink (WAV, device)
 //
 // Pacing: a Source that is not real time (a WAV file) is read on the

@@ -58,6 +58,7 @@ type Policy struct {
 	Checks  ChecksPolicy  `json:"checks"`
 	Update  UpdatePolicy  `json:"update"`
 	UI      UIPolicy      `json:"ui"`
+	Audio   AudioPolicy   `json:"audio"`
 
 	source string
 	locked map[string]bool
@@ -170,8 +171,9 @@ type NetworkPolicy struct {
 // DefaultPolicy returns the documented defaults (docs/policy.md).
 func DefaultPolicy() Policy {
 	return Policy{
-		SIP: SIPPolicy{Transport: "udp", Codecs: []string{"opus", "pcmu", "pcma"}, SRTP: "off", ExpiresS: 300, KeepAliveS: 30},
-		UI:  UIPolicy{Language: "en"},
+		SIP:   SIPPolicy{Transport: "udp", Codecs: []string{"opus", "pcmu", "pcma"}, SRTP: "off", ExpiresS: 300, KeepAliveS: 30},
+		UI:    UIPolicy{Language: "en"},
+		Audio: defaultAudioPolicy(),
 		Checks: ChecksPolicy{
 			Mandatory: []string{CheckHeadset, CheckLeak, CheckMicrophone, CheckSpeaker, CheckRoom, CheckNetwork},
 			Headset: HeadsetPolicy{

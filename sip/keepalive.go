@@ -80,14 +80,15 @@ func (u *UA) pingFlow() error {
 	if !ok {
 		return nil
 	}
-	if _, err := w.Write([]byte("\r\n\r\n")); err != nil {
-		return fmt.Errorf("%w: keepalive on the %s connection to %s: %w", ErrConnectionLost, u.cfg.Transport, addr, err)
-	}
+	// Mark the ping before sending it: its pong may be read at once.
 	u.flow.mu.Lock()
 	if u.flow.pingAt.IsZero() {
 		u.flow.pingAt = u.clock.Now()
 	}
 	u.flow.mu.Unlock()
+	if _, err := w.Write([]byte("\r\n\r\n")); err != nil {
+		return fmt.Errorf("%w: keepalive on the %s connection to %s: %w", ErrConnectionLost, u.cfg.Transport, addr, err)
+	}
 	return nil
 }
 
@@ -104,10 +105,20 @@ func (u *UA) checkFlow(now time.Time) error {
 	if conn == nil {
 		return fmt.Errorf("%w: the %s connection to %s closed", ErrConnectionLost, u.cfg.Transport, addr)
 	}
-	conn.TryClose()
 	if pongSeen && !pingAt.IsZero() && now.Sub(pingAt) > pongWait {
+		// A silent flow is dead (RFC 5626 §4.4.1): drop it, so the next
+		// REGISTER opens a new one instead of writing into the void.
+		if err := conn.Close(); err != nil {
+			u.log.Debug("closing the silent connection", "error", err)
+		}
+		// Out of the pool now, not when its reader notices: the REGISTER
+		// that follows must not pick it.
+		if pool := u.sipUA.TransportLayer().Pool(u.streamNetwork()); pool != nil {
+			pool.Delete(addr.String())
+		}
 		return fmt.Errorf("%w: no answer to keepalives on the %s connection to %s for %s", ErrConnectionLost, u.cfg.Transport, addr, now.Sub(pingAt).Round(time.Second))
 	}
+	conn.TryClose()
 	return nil
 }
 
@@ -122,11 +133,13 @@ func (u *UA) readFilter(props sip.TransportReadProps, data []byte) ([]byte, erro
 		}
 		return data, nil
 	}
-	if len(data) <= 4 && len(bytes.Trim(data, "\r\n")) == 0 && props.RemoteAddr != nil {
+	// A pong is a CRLF; it may arrive alone or ahead of the next message
+	// in the same read (sipgo skips CRLFs before a start line).
+	if bytes.HasPrefix(data, []byte("\r\n")) && props.RemoteAddr != nil {
 		remote, err := netip.ParseAddrPort(props.RemoteAddr.String())
 		if err == nil {
 			u.flow.mu.Lock()
-			if remote == u.flow.addr {
+			if remote == u.flow.addr && (!u.flow.pingAt.IsZero() || len(bytes.Trim(data, "\r\n")) == 0) {
 				u.flow.pingAt, u.flow.pongSeen = time.Time{}, true
 			}
 			u.flow.mu.Unlock()

@@ -37,9 +37,14 @@ func (u *UA) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	}
 	var neg Negotiation
 	keys := srtpKeys{}
-	lateOffer := len(req.Body()) == 0
+	body, err := sdpBody(req)
+	if err != nil {
+		u.refuse(req, tx, 399, err)
+		return
+	}
+	lateOffer := body == nil
 	if !lateOffer {
-		offer, err := ParseSDP(req.Body())
+		offer, err := ParseSDP(body)
 		if err != nil {
 			u.refuse(req, tx, 399, err)
 			return

@@ -43,19 +43,23 @@ func (u *UA) onAck(req *sip.Request, tx sip.ServerTransaction) {
 	if c == nil {
 		return
 	}
+	body, err := sdpBody(req)
+	if err != nil {
+		c.log.Warn("unreadable body in an ACK", "error", err)
+	}
 	c.mu.Lock()
 	reoffer := c.reoffered
 	c.reoffered = false
-	if len(req.Body()) > 0 && !reoffer {
+	if body != nil && !reoffer {
 		// The answer to the offer we put in a 200 (late offer).
-		c.ackSDP = req.Body()
+		c.ackSDP = body
 	}
 	c.mu.Unlock()
 	if c.uas != nil {
 		_ = c.uas.ReadAck(req, tx)
 	}
 	if reoffer {
-		c.acceptAckAnswer(req.Body())
+		c.acceptAckAnswer(body)
 	}
 }
 
@@ -149,11 +153,15 @@ func (u *UA) onReinvite(req *sip.Request, tx sip.ServerTransaction) {
 		respond(tx, req, 491, "Request Pending")
 		return
 	}
-	if len(req.Body()) == 0 {
+	body, err := sdpBody(req)
+	if err == nil && body == nil {
 		c.answerOfferless(req, tx)
 		return
 	}
-	offer, err := ParseSDP(req.Body())
+	var offer RemoteSDP
+	if err == nil {
+		offer, err = ParseSDP(body)
+	}
 	var neg Negotiation
 	if err == nil {
 		c.mu.Lock()
@@ -174,7 +182,7 @@ func (u *UA) onReinvite(req *sip.Request, tx sip.ServerTransaction) {
 		return
 	}
 	c.mu.Lock()
-	body, err := c.currentSDP(neg, neg.Direction)
+	answer, err := c.currentSDP(neg, neg.Direction)
 	c.mu.Unlock()
 	if err == nil {
 		err = c.startMedia(neg)
@@ -183,7 +191,7 @@ func (u *UA) onReinvite(req *sip.Request, tx sip.ServerTransaction) {
 		respond(tx, req, sip.StatusInternalServerError, "Server Internal Error")
 		return
 	}
-	res := sip.NewSDPResponseFromRequest(req, body)
+	res := sip.NewSDPResponseFromRequest(req, answer)
 	res.AppendHeader(u.ourContact())
 	u.advertise(res)
 	if err := tx.Respond(res); err != nil {
@@ -281,7 +289,10 @@ func (c *Call) setHold(ctx context.Context, on bool) error {
 	}
 	var answer RemoteSDP
 	if err == nil {
-		answer, err = ParseSDP(res.Body())
+		var body []byte
+		if body, err = sdpBody(res); err == nil {
+			answer, err = ParseSDP(body)
+		}
 	}
 	var n Negotiation
 	if err == nil {

@@ -113,7 +113,8 @@ func (u *UA) screen(req *sip.Request, m method) *rejection {
 		return &rejection{code: sip.StatusBadExtension, reason: "Bad Extension",
 			headers: []sip.Header{sip.NewHeader("Unsupported", strings.Join(unknown, ", "))}}
 	}
-	if body := bodyType(req); body != "" && !accepts(m.accept, body) && !optionalBody(req) {
+	if body := bodyType(req); body != "" && !accepts(m.accept, body) && !optionalBody(req) &&
+		!(strings.HasPrefix(body, "multipart/") && accepts(m.accept, sdpType) && hasSDP(req)) {
 		accept := strings.Join(m.accept, ", ")
 		return &rejection{code: sip.StatusUnsupportedMediaType, reason: "Unsupported Media Type",
 			headers: []sip.Header{sip.NewHeader("Accept", accept)}}
@@ -157,10 +158,24 @@ func malformed(req *sip.Request) string {
 	if req.Recipient.Host == "" && (req.Recipient.Scheme == "sip" || req.Recipient.Scheme == "sips") {
 		return "Request-URI without a host"
 	}
+	if !validScheme(req.Recipient.Scheme) {
+		return "the Request-URI is not a URI" // e.g. in <> (RFC 4475 §3.1.2.7)
+	}
 	if len(req.Body()) > 0 && req.ContentType() == nil {
 		return "a body without Content-Type"
 	}
 	return ""
+}
+
+// validScheme: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ).
+func validScheme(s string) bool {
+	for i, c := range s {
+		alpha := (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+		if !alpha && (i == 0 || !(c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.')) {
+			return false
+		}
+	}
+	return s != ""
 }
 
 func isKnownMethod(m sip.RequestMethod) bool {

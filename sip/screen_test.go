@@ -156,7 +156,20 @@ func (r *rawUAS) exchange(msg string) *sipgo.Response {
 	if res.CSeq() == nil {
 		r.t.Fatalf("response without CSeq:\n%s", raw)
 	}
+	if res.CSeq().MethodName == sipgo.INVITE && !res.IsSuccess() {
+		r.ack(res) // or the final comes again (RFC 3261 §17.2.1)
+	}
 	return res
+}
+
+// ack acknowledges a non-2xx final response to an INVITE.
+func (r *rawUAS) ack(res *sipgo.Response) {
+	r.t.Helper()
+	ack := fmt.Sprintf("ACK sip:agent@%s SIP/2.0\r\nVia: %s\r\nFrom: %s\r\nTo: %s\r\nCall-ID: %s\r\nCSeq: %d ACK\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n",
+		r.ua.SIPAddr(), res.Via().Value(), res.From().Value(), res.To().Value(), res.CallID().Value(), res.CSeq().SeqNo)
+	if _, err := r.conn.WriteTo([]byte(ack), net.UDPAddrFromAddrPort(r.ua.SIPAddr())); err != nil {
+		r.t.Fatal(err)
+	}
 }
 
 func wantStatus(t *testing.T, res *sipgo.Response, code int) {
@@ -380,8 +393,23 @@ func TestUnanswerableRequestIsDropped(t *testing.T) {
 		strings.Replace(optionsWith(""), "CSeq: 1 OPTIONS\n", "", 1),
 		strings.Replace(optionsWith(""), "From: <sip:tester@LOCAL>;tag=t1\n", "", 1),
 		strings.Replace(optionsWith(""), "Via: SIP/2.0/UDP LOCAL;branch=BRANCH", "Via: SIP/2.0/UDP ;branch=BRANCH", 1),
+		strings.Replace(optionsWith(""), "OPTIONS sip:agent@UA", "OPTIONS <sip:agent@UA>", 1), // RFC 4475 ltgtruri
 	} {
 		r.send(broken)
 		wantStatus(t, r.exchange(optionsWith("")), 200) // final fails on any other response first
 	}
+}
+
+// TestMultipartOfferFromAGateway: PSTN gateways (SIP-I/SIP-T) send the
+// offer with an ISUP message in multipart/mixed; the SDP part is the
+// offer. A multipart body without SDP is a body we cannot read (415).
+func TestMultipartOfferFromAGateway(t *testing.T) {
+	t.Parallel()
+	r := newRawUAS(t)
+	isup := "--unique-boundary-1\nContent-Type: application/sdp\n\n" + sdpOffer +
+		"\n--unique-boundary-1\nContent-Type: application/ISUP;version=itu-t92+\nContent-Disposition: signal;handling=optional\n\n\x01\x00\x49\x00\x00\x03\x02\x00\x07\x04\x10\x00\x33\x63\x21\x43\x00\x00\x03\n--unique-boundary-1--\n"
+	r.send(inviteWith("MIME-Version: 1.0", "multipart/mixed;boundary=unique-boundary-1", isup))
+	nextIncoming(t, r.ua, 5*time.Second) // rings; Close ends it
+	noSDP := "--b\nContent-Type: text/plain\n\nhello\n--b--\n"
+	wantStatus(t, newRawUAS(t).exchange(inviteWith("", "multipart/mixed; boundary=b", noSDP)), 415)
 }

@@ -19,7 +19,13 @@ func ParseSDP(body []byte) (RemoteSDP, error) {
 	body, foreign := maskForeignMedia(body)
 	var desc sdp.SessionDescription
 	if err := desc.Unmarshal(body); err != nil {
-		return RemoteSDP{}, fmt.Errorf("%w: %w", ErrBadSDP, err)
+		// pion/sdp wants every line in RFC 4566's order; some devices send
+		// lines out of order, leave out s= or t=, or pad the body with NULs.
+		// Their SDP is read in canonical order rather than refused.
+		desc = sdp.SessionDescription{}
+		if lerr := desc.Unmarshal(canonicalSDP(body)); lerr != nil {
+			return RemoteSDP{}, fmt.Errorf("%w: %w", ErrBadSDP, err)
+		}
 	}
 	if len(desc.MediaDescriptions) == 0 {
 		return RemoteSDP{}, fmt.Errorf("%w: no m= line", ErrBadSDP)
@@ -193,4 +199,67 @@ func parseCodecs(md *sdp.MediaDescription, r *RemoteMedia) {
 			r.Codecs = append(r.Codecs, c)
 		}
 	}
+}
+
+// sessionOrder and mediaOrder rank SDP line types in the order RFC 4566
+// §5 lists them; anything else comes last, in its place.
+const (
+	sessionOrder = "vosiuepcbtrzka"
+	mediaOrder   = "micbka"
+)
+
+// canonicalSDP rewrites a body into the line order RFC 4566 requires,
+// adds the v=, o=, s= and t= lines it requires when missing (we use none
+// of them), and drops trailing NULs and blank lines. Order within one
+// line type is kept.
+func canonicalSDP(body []byte) []byte {
+	text := strings.TrimRight(string(body), "\x00 \t\r\n")
+	var sections [][]string // the session, then one per m= line
+	sections = append(sections, nil)
+	for _, l := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n") {
+		l = strings.TrimRight(l, "\x00 \t\r")
+		if len(l) < 2 || l[1] != '=' {
+			continue
+		}
+		if l[0] == 'm' {
+			sections = append(sections, nil)
+		}
+		sections[len(sections)-1] = append(sections[len(sections)-1], l)
+	}
+	session := sections[0]
+	has := func(typ byte) bool {
+		return slices.ContainsFunc(session, func(l string) bool { return l[0] == typ })
+	}
+	if !has('v') {
+		session = append(session, "v=0")
+	}
+	if !has('o') {
+		session = append(session, "o=- 0 0 IN IP4 0.0.0.0")
+	}
+	if !has('s') {
+		session = append(session, "s=-")
+	}
+	if !has('t') {
+		session = append(session, "t=0 0")
+	}
+	var b strings.Builder
+	for i, sec := range sections {
+		order := mediaOrder
+		if i == 0 {
+			sec, order = session, sessionOrder
+		}
+		slices.SortStableFunc(sec, func(a, b string) int { return rank(order, a[0]) - rank(order, b[0]) })
+		for _, l := range sec {
+			b.WriteString(l)
+			b.WriteString("\r\n")
+		}
+	}
+	return []byte(b.String())
+}
+
+func rank(order string, typ byte) int {
+	if i := strings.IndexByte(order, typ); i >= 0 {
+		return i
+	}
+	return len(order)
 }

@@ -187,3 +187,45 @@ func TestLaterOffersKeepTheLayout(t *testing.T) {
 		t.Fatalf("accept %+v, %v", a, err)
 	}
 }
+
+// TestOddSDPFromRealPeers: SDP that breaks RFC 4566's letter in ways
+// devices do (lines out of order, a missing s= or t=, NUL padding, LF line
+// ends, blanks) is still read; a clean body is read as it is.
+func TestOddSDPFromRealPeers(t *testing.T) {
+	const (
+		head = "v=0\r\no=- 1 1 IN IP4 192.0.2.10\r\n"
+		c    = "c=IN IP4 192.0.2.10\r\n"
+		m    = "m=audio 4000 RTP/AVP 0 8\r\n"
+	)
+	for name, body := range map[string]string{
+		"no s=":                      head + c + "t=0 0\r\n" + m,
+		"no t=":                      head + "s=-\r\n" + c + m,
+		"no o=":                      "v=0\r\ns=-\r\n" + c + "t=0 0\r\n" + m,
+		"session a= before t=":       head + "s=-\r\n" + c + "a=sendonly\r\nt=0 0\r\n" + m,
+		"media a= before c=":         head + "s=-\r\nt=0 0\r\n" + m + "a=sendonly\r\n" + c,
+		"NUL padding":                head + "s=-\r\n" + c + "t=0 0\r\n" + m + "a=sendonly\r\n\x00\x00\x00",
+		"trailing blanks":            head + "s=-\r\n" + c + "t=0 0\r\n" + "m=audio 4000 RTP/AVP 0 8 \r\n" + "a=sendonly \r\n",
+		"blank in rtpmap":            head + "s=-\r\n" + c + "t=0 0\r\n" + "m=audio 4000 RTP/AVP 96\r\na=rtpmap: 96 PCMU/8000\r\n",
+		"empty s=":                   head + "s=\r\n" + c + "t=0 0\r\n" + m,
+		"i= u= e= p= b= k= a plenty": head + "s=-\r\ni=x\r\nu=http://x\r\ne=a@b\r\np=+1 555\r\n" + c + "b=AS:64\r\nt=0 0\r\nk=clear:x\r\n" + m + "b=TIAS:64000\r\na=rtcp:4001\r\na=maxptime:150\r\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			offer, err := ParseSDP([]byte(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			n, err := Answer(offer, codecs(t, "pcmu"), media.SendRecv)
+			if err != nil || n.Codec.Name != "PCMU" || n.Remote.String() != "192.0.2.10:4000" {
+				t.Fatalf("answer %+v, %v", n, err)
+			}
+			wantHeld := strings.Contains(body, "a=sendonly")
+			if n.RemoteHold() != wantHeld {
+				t.Fatalf("held %v, want %v", n.RemoteHold(), wantHeld)
+			}
+		})
+	}
+	clean := []byte(sdpOf("c=IN IP4 192.0.2.10\r\na=sendonly\r\n", pcmuSection, videoH261))
+	if string(canonicalSDP(clean)) != string(clean) {
+		t.Fatalf("a well-formed body is rewritten:\n%s", canonicalSDP(clean))
+	}
+}

@@ -48,6 +48,7 @@ type Call struct {
 	lateOffer   bool   // the INVITE had no SDP: we offer in the 200
 	ackSDP      []byte // the answer in the ACK, for a late offer
 	reoffered   bool   // we offered in a 200 to an offerless re-INVITE: the ACK answers
+	reinviting  bool   // our re-INVITE awaits its answer: theirs gets 491
 	created     time.Time
 	dtmfGot     strings.Builder
 	cancelDial  context.CancelCauseFunc

@@ -273,4 +273,3 @@ func (c *Call) reinvite(ctx context.Context, on bool) error {
 	c.emit(HoldChanged{Local: on, Remote: remote})
 	return nil
 }
-

@@ -148,26 +148,42 @@ func (u *UA) readFilter(props sip.TransportReadProps, data []byte) ([]byte, erro
 	return data, nil
 }
 
+// probeVerdict is what one keepalive says about our binding.
+type probeVerdict int
+
+const (
+	probeInconclusive    probeVerdict = iota // answered, but not about us (405, 501...)
+	probeReached                             // 2xx: the registrar has our binding
+	probeUnknownToServer                     // 404, 410, 480: it has none
+)
+
 // checkBinding is the keepalive: a CRLF ping on TCP/TLS, and an OPTIONS
 // to our own address of record through the registrar, which comes back to
-// us while the registrar has our binding. A 404, 410 or 480 says it lost
-// it; no answer says the server or the path is down.
-func (u *UA) checkBinding(ctx context.Context) error {
+// us while the registrar has our binding. err is set when the server or
+// the path is down.
+func (u *UA) checkBinding(ctx context.Context) (probeVerdict, *sip.Response, error) {
 	if err := u.pingFlow(); err != nil {
-		return err
+		return probeInconclusive, nil, err
 	}
+	return u.probeBinding(ctx)
+}
+
+// probeBinding sends the OPTIONS of checkBinding and reads its answer.
+func (u *UA) probeBinding(ctx context.Context) (probeVerdict, *sip.Response, error) {
 	res, err := u.probeAOR(ctx)
 	switch {
 	case ctx.Err() != nil:
-		return nil
+		return probeInconclusive, nil, nil
 	case err != nil:
-		return fmt.Errorf("keepalive: %w", err)
+		return probeInconclusive, nil, fmt.Errorf("keepalive: %w", err)
+	case res.IsSuccess():
+		return probeReached, res, nil
 	}
 	switch res.StatusCode {
 	case sip.StatusNotFound, sip.StatusGone, sip.StatusTemporarilyUnavailable:
-		return fmt.Errorf("%w: it answered %d %s to our own address", ErrBindingLost, res.StatusCode, res.Reason)
+		return probeUnknownToServer, res, nil
 	}
-	return nil // 2xx, or a server that does not relay OPTIONS: alive
+	return probeInconclusive, res, nil
 }
 
 // probeAOR sends OPTIONS to our address of record via the registrar,

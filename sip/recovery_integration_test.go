@@ -34,7 +34,7 @@ func register(t *testing.T, ua *sip.UA) {
 	if err := ua.Register(ctxFor(t, 5*time.Second)); err != nil {
 		t.Fatal(err)
 	}
-	waitUAEvent[sip.Registered](t, ua, time.Second)
+	waitUAEvent[sip.Registered](t, ua, 5*time.Second)
 }
 
 // TestReregistersWhenKamailioRestarts: a restarted registrar forgets our

@@ -80,6 +80,12 @@ type regLoop struct {
 	lastCheck time.Time  // wall time of the last network check
 	localIP   netip.Addr // local address toward the server at the last check
 	netDown   bool       // the last check found no route
+
+	// probeTrusted: our own address answered 2xx through this server, so
+	// a later 404/410/480 there means it lost our binding. A server that
+	// answers OPTIONS for its users itself (and 404 for ours, registered
+	// or not) never earns it: its 404s are ignored.
+	probeTrusted bool
 }
 
 // keepRegistered refreshes the binding before it expires, checks every
@@ -91,6 +97,12 @@ func (u *UA) keepRegistered(ctx context.Context, reg *registration, expires time
 	defer close(reg.done)
 	l := &regLoop{u: u, reg: reg, up: true, lastCheck: u.clock.Now()}
 	l.localIP, _ = u.localAddrToward(u.serverHint())
+	if u.cfg.KeepAlive > 0 {
+		// Learn now, while we are surely registered, whether this server
+		// routes OPTIONS to our own address back to us.
+		l.calibrate(ctx)
+	}
+	u.emit(Registered{AOR: u.AOR(), Expires: expires, At: u.clock.Now()})
 	refresh := u.clock.NewTimer(refreshIn(expires))
 	defer refresh.Stop()
 	keepalive, stopKeepalive := u.optionalTimer(u.cfg.KeepAlive)
@@ -105,7 +117,7 @@ func (u *UA) keepRegistered(ctx context.Context, reg *registration, expires time
 		case why = <-reg.kick:
 		case <-refresh.C():
 		case <-keepalive.C():
-			why = u.checkBinding(ctx)
+			why = l.keepalive(ctx)
 			keepalive.Reset(u.cfg.KeepAlive)
 			if why == nil {
 				continue
@@ -125,6 +137,35 @@ func (u *UA) keepRegistered(ctx context.Context, reg *registration, expires time
 		}
 		refresh.Reset(l.renew(ctx))
 	}
+}
+
+// calibrate runs one keepalive right after registering: a 2xx means the
+// server routes our own address back to us, so its 404s mean something.
+func (l *regLoop) calibrate(ctx context.Context) {
+	verdict, res, err := l.u.probeBinding(ctx)
+	switch {
+	case err != nil:
+		l.u.log.Debug("first keepalive failed", "error", err)
+	case verdict == probeReached:
+		l.probeTrusted = true
+	case res != nil:
+		l.u.log.Info("the SIP server answers OPTIONS to our own address itself: lost registrations are noticed at refresh or from the connection",
+			"status", res.StatusCode)
+	}
+}
+
+// keepalive runs one keepalive and says why the binding is gone, if it is.
+func (l *regLoop) keepalive(ctx context.Context) error {
+	verdict, res, err := l.u.checkBinding(ctx)
+	switch {
+	case err != nil:
+		return err
+	case verdict == probeReached:
+		l.probeTrusted = true
+	case verdict == probeUnknownToServer && l.probeTrusted:
+		return fmt.Errorf("%w: it answered %d %s to our own address", ErrBindingLost, res.StatusCode, res.Reason)
+	}
+	return nil
 }
 
 // renew registers again and returns when to next refresh or retry.

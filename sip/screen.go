@@ -217,7 +217,7 @@ func bodyType(req *sip.Request) string {
 
 func accepts(types []string, t string) bool {
 	for _, a := range types {
-		if a == t {
+		if a == t || a == anyBody {
 			return true
 		}
 	}

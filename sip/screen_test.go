@@ -141,7 +141,16 @@ func (r *rawUAS) final(callID string) (*sipgo.Response, string) {
 // client can match to its request (RFC 3261 §8.2.6.2).
 func (r *rawUAS) exchange(msg string) *sipgo.Response {
 	r.t.Helper()
-	callID := r.send(msg)
+	return r.exchangeIn(msg, "")
+}
+
+// exchangeIn is exchange for a request of an existing call: callID is
+// its Call-ID, already in msg ("": msg gets a fresh one).
+func (r *rawUAS) exchangeIn(msg, callID string) *sipgo.Response {
+	r.t.Helper()
+	if sent := r.send(msg); callID == "" {
+		callID = sent
+	}
 	res, raw := r.final(callID)
 	if !strings.HasPrefix(raw, "SIP/2.0 ") {
 		r.t.Fatalf("status line is not SIP/2.0:\n%s", raw)
@@ -412,4 +421,28 @@ func TestMultipartOfferFromAGateway(t *testing.T) {
 	nextIncoming(t, r.ua, 5*time.Second) // rings; Close ends it
 	noSDP := "--b\nContent-Type: text/plain\n\nhello\n--b--\n"
 	wantStatus(t, newRawUAS(t).exchange(inviteWith("", "multipart/mixed; boundary=b", noSDP)), 415)
+}
+
+// TestByeWithABodyEndsTheCall: a hang-up is taken whatever body it
+// carries (SIP-I gateways put the ISUP release in it), never refused 415.
+func TestByeWithABodyEndsTheCall(t *testing.T) {
+	t.Parallel()
+	r := newRawUAS(t)
+	calls := answerAll(t, r.ua)
+	callID := r.send(inviteWith("", "application/sdp", sdpOffer))
+	res, _ := r.final(callID)
+	wantStatus(t, res, 200)
+	toTag := res.To().Params.GetOr("tag", "")
+	dialog := func(method string, cseq int, extra, body string) string {
+		return fmt.Sprintf("%s sip:agent@UA SIP/2.0\nVia: SIP/2.0/UDP LOCAL;branch=BRANCH\nFrom: <sip:tester@LOCAL>;tag=t1\nTo: <sip:agent@UA>;tag=%s\nCall-ID: %s\nCSeq: %d %s\nMax-Forwards: 70\n%s\n%s",
+			method, toTag, callID, cseq, method, extra, body)
+	}
+	r.send(dialog("ACK", 1, "", ""))
+	c := <-calls // answered once the ACK arrived
+	rel := "--b\nContent-Type: application/ISUP;version=itu-t92+\n\n\x0c\x02\x00\x02\x80\x90\n--b--\n"
+	res = r.exchangeIn(dialog("BYE", 2, "Content-Type: multipart/mixed;boundary=b\n", rel), callID)
+	wantStatus(t, res, 200)
+	if end := waitDone(t, c, 5*time.Second); end.By != sip.EndedByRemote || end.Err != nil {
+		t.Fatalf("end %+v", end)
+	}
 }

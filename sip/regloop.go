@@ -80,6 +80,9 @@ type regLoop struct {
 	lastCheck time.Time  // wall time of the last network check
 	localIP   netip.Addr // local address toward the server at the last check
 	netDown   bool       // the last check found no route
+	// server is the next hop's address as last resolved: the network
+	// check runs every few seconds and must not ask DNS each time.
+	server string
 
 	// probeTrusted: our own address answered 2xx through this server, so
 	// a later 404/410/480 there means it lost our binding. A server that
@@ -96,7 +99,8 @@ type regLoop struct {
 func (u *UA) keepRegistered(ctx context.Context, reg *registration, expires time.Duration) {
 	defer close(reg.done)
 	l := &regLoop{u: u, reg: reg, up: true, lastCheck: u.clock.Now()}
-	l.localIP, _ = u.localAddrToward(u.serverHint())
+	l.resolveServer(ctx)
+	l.localIP, _ = u.localAddrToward(l.server)
 	if u.cfg.KeepAlive > 0 {
 		// Learn now, while we are surely registered, whether this server
 		// routes OPTIONS to our own address back to us.
@@ -183,6 +187,7 @@ func (l *regLoop) renew(ctx context.Context) time.Duration {
 			u.log.Info("registered again", "unreachable", ev.Unreachable.Round(time.Millisecond))
 		}
 		l.up, l.failures, l.reported = true, 0, ""
+		l.resolveServer(ctx)
 		u.startFlow()
 		u.emit(ev)
 		return refreshIn(got)
@@ -232,7 +237,7 @@ func (l *regLoop) checkNetwork() error {
 	if gap > u.cfg.NetworkCheck+sleepGap {
 		return &NetworkChangeError{Change: Resumed, Slept: gap - u.cfg.NetworkCheck}
 	}
-	ip, err := u.localAddrToward(u.serverHint())
+	ip, err := u.localAddrToward(l.server)
 	switch {
 	case err != nil && !l.netDown:
 		l.netDown = true
@@ -253,12 +258,18 @@ func (l *regLoop) checkNetwork() error {
 	return nil
 }
 
-// serverHint is the host the network checks aim at.
-func (u *UA) serverHint() string {
+// resolveServer looks the next hop up again (after each registration, so
+// a DNS change is followed); on failure the name itself is kept.
+func (l *regLoop) resolveServer(ctx context.Context) {
+	u := l.u
+	hint := u.cfg.Registrar
 	if u.cfg.OutboundProxy != "" {
-		return u.cfg.OutboundProxy
+		hint = u.cfg.OutboundProxy
 	}
-	return u.cfg.Registrar
+	if addr, err := u.registrarAddr(ctx); err == nil {
+		hint = addr.String()
+	}
+	l.server = hint
 }
 
 // optionalTimer is a clock timer for d, or one that never fires when d

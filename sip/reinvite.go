@@ -146,7 +146,7 @@ func (c *Call) answerOfferless(req *sip.Request, tx sip.ServerTransaction) {
 		dtmf = &te
 	}
 	c.offered, c.offeredSRTP, c.reoffered = codecs, c.neg.cryptoLines(), true
-	body, err := c.localSDP(codecs, dtmf, c.wantDirection(), c.neg.Secure, c.neg.cryptoLines(), c.neg.Layout, c.neg.Stream)
+	body, err := c.localSDP(codecs, c.neg.RED, dtmf, c.wantDirection(), c.neg.Secure, c.neg.cryptoLines(), c.neg.Layout, c.neg.Stream)
 	c.mu.Unlock()
 	if err != nil {
 		respond(tx, req, sip.StatusInternalServerError, "Server Internal Error")

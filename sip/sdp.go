@@ -32,6 +32,7 @@ type Slot struct {
 type LocalMedia struct {
 	Addr      netip.AddrPort
 	Codecs    []media.Codec // audio, in our order of preference
+	RED       *media.Codec  // RFC 2198 redundancy for the Opus codec, offered after the codecs
 	DTMF      *media.Codec
 	Direction media.Direction
 	SessionID uint64
@@ -163,6 +164,9 @@ func audioDescription(l LocalMedia, proto string) *sdp.MediaDescription {
 	}
 	for _, c := range l.Codecs {
 		add(c)
+	}
+	if l.RED != nil {
+		add(*l.RED)
 	}
 	if l.DTMF != nil {
 		add(*l.DTMF)

@@ -3,6 +3,7 @@ package sip
 import (
 	"fmt"
 	"net/netip"
+	"strconv"
 	"strings"
 
 	"github.com/homeshore/homeshore/media"
@@ -17,6 +18,7 @@ func sameCodec(a, b media.Codec) bool {
 // Negotiation is the outcome of an offer/answer exchange for our side.
 type Negotiation struct {
 	Codec     media.Codec  // with the payload type the other side expects
+	RED       *media.Codec // RFC 2198 redundancy for Codec; nil when not shared
 	DTMF      *media.Codec // nil when telephone-event is not shared
 	Remote    netip.AddrPort
 	Direction media.Direction // our direction
@@ -78,7 +80,7 @@ func answerStream(s RemoteMedia, prefs []media.Codec, want media.Direction) (Neg
 				return Negotiation{
 					Codec: theirs, Remote: s.Addr, Secure: s.Secure,
 					Direction: answerDirection(s.Direction, want), RemoteDirection: s.Direction,
-					DTMF: pickDTMF(s.DTMF, theirs.ClockRate),
+					DTMF: pickDTMF(s.DTMF, theirs.ClockRate), RED: pickRED(s.Codecs, theirs),
 				}, nil
 			}
 		}
@@ -108,11 +110,37 @@ func AcceptAnswer(offered []media.Codec, answer RemoteSDP, stream int, want medi
 					Codec: theirs, Remote: s.Addr, Secure: s.Secure, Stream: stream,
 					Direction: answerDirection(s.Direction, want), RemoteDirection: s.Direction,
 					DTMF: pickDTMF(s.DTMF, theirs.ClockRate),
+					RED:  pickRED(s.Codecs, theirs), // we offer it with every Opus offer
 				}, nil
 			}
 		}
 	}
 	return Negotiation{}, &CodecMismatchError{Ours: codecNames(offered), Theirs: codecNames(s.Codecs)}
+}
+
+// pickRED finds RFC 2198 redundancy for primary among the other side's
+// formats: red at the same clock rate whose fmtp (if any) names only the
+// primary's payload type. We use it for Opus only.
+func pickRED(cs []media.Codec, primary media.Codec) *media.Codec {
+	if !strings.EqualFold(primary.Name, media.CodecOpus) {
+		return nil
+	}
+	for i := range cs {
+		c := cs[i]
+		if !strings.EqualFold(c.Name, media.CodecRED) || c.ClockRate != primary.ClockRate {
+			continue
+		}
+		ok := true
+		if c.Fmtp != "" {
+			for _, pt := range strings.Split(c.Fmtp, "/") {
+				ok = ok && strings.TrimSpace(pt) == strconv.Itoa(int(primary.PayloadType))
+			}
+		}
+		if ok {
+			return &c
+		}
+	}
+	return nil
 }
 
 // pickDTMF prefers telephone-event at the audio clock rate, else 8000 Hz.

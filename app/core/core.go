@@ -77,6 +77,10 @@ type Core struct {
 	phone    *phone
 	tickets  *ticketClient
 	checks   *checker
+	super    *supervision
+
+	updatesMu sync.Mutex
+	updates   *updates // nil until StartUpdates
 
 	closeOnce sync.Once
 	closeErr  error
@@ -128,6 +132,8 @@ func New(opts Options) (*Core, error) {
 	c.checks = &checker{c: c}
 	c.shift = newShiftControl(c)
 	c.phone = newPhone(c)
+	c.super = newSupervision(c)
+	c.events.tap(c.super.observe)
 	return c, nil
 }
 
@@ -176,8 +182,14 @@ func (c *Core) Machine() *shift.Machine { return c.machine }
 func (c *Core) Close() error {
 	c.closeOnce.Do(func() {
 		c.events.release() // hanging up emits events nobody may read any more
+		c.updatesMu.Lock()
+		if c.updates != nil {
+			c.updates.close()
+		}
+		c.updatesMu.Unlock()
 		err := c.phone.close()
 		err = errors.Join(err, c.shift.close())
+		err = errors.Join(err, c.super.close())
 		err = errors.Join(err, c.tickets.close())
 		c.events.close()
 		c.closeErr = err

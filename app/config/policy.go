@@ -72,6 +72,12 @@ type SIPPolicy struct {
 	Codecs        []string `json:"codecs"`
 	// SRTP is off, optional or mandatory (media encryption, SDES keys).
 	SRTP string `json:"srtp"`
+	// ExpiresS is the registration lifetime asked for, in seconds
+	// (60-3600); the registrar may grant another one.
+	ExpiresS int `json:"expires_s"`
+	// KeepAliveS is how often, in seconds, the phone checks the server
+	// still has its registration (5-300; 0 turns the check off).
+	KeepAliveS int `json:"keepalive_s"`
 }
 
 // BackendPolicy pins the ticket backend.
@@ -175,7 +181,7 @@ type NetworkPolicy struct {
 // DefaultPolicy returns the documented defaults (docs/policy.md).
 func DefaultPolicy() Policy {
 	return Policy{
-		SIP:   SIPPolicy{Transport: "udp", Codecs: []string{"opus", "pcmu", "pcma"}, SRTP: "off"},
+		SIP:   SIPPolicy{Transport: "udp", Codecs: []string{"opus", "pcmu", "pcma"}, SRTP: "off", ExpiresS: 300, KeepAliveS: 30},
 		UI:    UIPolicy{Language: "en"},
 		Audio: defaultAudioPolicy(),
 		Checks: ChecksPolicy{

@@ -88,6 +88,12 @@ func (p *Policy) validate() error {
 	default:
 		return bad("sip.srtp", "must be off, optional or mandatory, not %q", p.SIP.SRTP)
 	}
+	if p.SIP.ExpiresS < 60 || p.SIP.ExpiresS > 3600 {
+		return bad("sip.expires_s", "%d is out of range [60, 3600]", p.SIP.ExpiresS)
+	}
+	if k := p.SIP.KeepAliveS; k != 0 && (k < 5 || k > 300) {
+		return bad("sip.keepalive_s", "%d is out of range [5, 300] (0 turns it off)", k)
+	}
 	for _, c := range p.SIP.Codecs {
 		switch c {
 		case "opus", "pcmu", "pcma":

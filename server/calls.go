@@ -21,6 +21,9 @@ var defaultDispositions = []Disposition{
 	{"resolved", "Resolved"}, {"callback", "Callback scheduled"}, {"escalated", "Escalated"},
 	{"sale", "Sale"}, {"no_sale", "No sale"}, {"wrong_number", "Wrong number"},
 	{"voicemail", "Voicemail"}, {"dropped", "Call dropped"},
+	// Set by the agent's app itself: a transfer, a call nobody answered or
+	// the agent declined, a wrap-up that timed out with no outcome chosen.
+	{"transferred", "Transferred"}, {"missed", "Missed"}, {"rejected", "Declined"}, {"no_disposition", "No outcome chosen"},
 }
 
 func (s *Server) ensureDispositions(ctx context.Context) error {

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -152,18 +153,53 @@ func defaultDataDir() (string, error) {
 // Backend is what ui.Main drives.
 func (c *Core) Backend() ui.Backend {
 	return ui.Backend{
-		Phone:   c.phone,
-		Shift:   c.shift,
-		Tickets: c.tickets,
-		Checker: c.checks,
-		Devices: c.checks,
-		Secrets: c.secrets,
-		Config:  c.settings,
-		Events:  c.events,
-		Ringer:  ringer{c: c},
-		Codecs:  availableCodecs(),
+		Phone:     c.phone,
+		Shift:     c.shift,
+		Tickets:   c.tickets,
+		Checker:   c.checks,
+		Devices:   c.checks,
+		Secrets:   c.secrets,
+		Config:    c.settings,
+		Events:    c.events,
+		Ringer:    ringer{c: c},
+		Codecs:    availableCodecs(),
+		Normalize: c.Normalize,
 	}
 }
+
+// region reads numbers written without +country (IT's shift.phone_region).
+func (c *Core) region() string {
+	if r := c.policy.Shift.PhoneRegion; r != "" {
+		return r
+	}
+	return tickets.DefaultRegion
+}
+
+// Normalize writes a phone number in E.164 for the policy's region: the
+// one form used to dial, look up tickets and list calls. Anything else
+// (an extension, a SIP address) is returned as it is.
+func (c *Core) Normalize(number string) string {
+	number = strings.TrimSpace(number)
+	if strings.ContainsAny(number, "@:") {
+		return number
+	}
+	digits := 0
+	for _, r := range number {
+		if r >= '0' && r <= '9' {
+			digits++
+		}
+	}
+	if digits < minPhoneDigits {
+		return number // an extension, not a phone number
+	}
+	if e, ok := tickets.NormalizePhone(number, c.region()); ok {
+		return e
+	}
+	return number
+}
+
+// minPhoneDigits: shorter dial strings are extensions and stay as typed.
+const minPhoneDigits = 7
 
 // SIPAddr is where the agent's user agent accepts SIP ("" before Register).
 func (c *Core) SIPAddr() string { return c.phone.SIPAddr() }

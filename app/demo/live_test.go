@@ -60,8 +60,8 @@ func TestLiveDemoCall(t *testing.T) {
 		t.Fatalf("closed %+v, want the customer to hang up", closed)
 	}
 	q := ui.Quality{}
-	err = be.Tickets.LogCall(ctx, ui.CallLog{CallID: in.Call.ID, Remote: in.Call.Remote, Direction: ui.Inbound,
-		Start: in.Call.Started, Duration: time.Second, Disposition: "resolved", Quality: q})
+	_, err = be.Tickets.LogCall(ctx, ui.CallLog{CallID: in.Call.ID, Remote: in.Call.Remote, Direction: ui.Inbound,
+		Start: in.Call.Started, Answered: in.Call.Started, End: time.Now(), Disposition: "resolved", Quality: q})
 	if err != nil {
 		t.Fatal(err)
 	}

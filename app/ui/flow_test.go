@@ -230,11 +230,11 @@ func TestIncomingCallScreenPopAndControls(t *testing.T) {
 	if c.home.panel.Objects[0] != p.incoming {
 		t.Fatal("an incoming call must show the incoming panel")
 	}
-	if got := p.popTitle.Text; got != c.tr.T("pop.count", 1) {
+	if got := p.pop.title.Text; got != c.tr.T("pop.count", 1) {
 		t.Fatalf("screen-pop title = %q", got)
 	}
-	if p.tickets.Length() != 1 {
-		t.Fatalf("screen-pop tickets = %d, want 1 before answering", p.tickets.Length())
+	if p.pop.list.Length() != 1 {
+		t.Fatalf("screen-pop tickets = %d, want 1 before answering", p.pop.list.Length())
 	}
 	test.Tap(p.answer)
 	if !f.called("answer in-1") {

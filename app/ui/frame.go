@@ -1,14 +1,17 @@
 package ui
 
 import (
+	"context"
 	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 )
 
-// frame is the window's skeleton: the demo banner, the alert banner for
-// mid-shift problems, and the current screen.
+// frame is the window's skeleton: the demo banner (with the demo menu),
+// the alert banner for mid-shift problems, and the current screen.
 type frame struct {
 	c       *Controller
 	demo    *banner
@@ -30,12 +33,39 @@ func newFrame(c *Controller) *frame {
 	f := &frame{c: c, demo: newBanner(colorInfo), alert: newBanner(colorBad), body: container.NewStack()}
 	if c.opts.Demo {
 		f.demo.show(colorInfo, strings.TrimSpace(c.tr.T("demo.banner")+" "+c.opts.DemoNote))
+		if len(c.opts.DemoActions) > 0 {
+			menu := widget.NewButtonWithIcon(c.tr.T("demo.menu"), theme.MenuIcon(), nil)
+			menu.OnTapped = func() { c.showDemoMenu(menu) }
+			f.demo.root.Objects = []fyne.CanvasObject{f.demo.bg, container.NewBorder(nil, nil, nil, menu, f.demo.text)}
+		}
 	}
 	if c.alert != "" {
 		f.alert.show(colorBad, c.alert)
 	}
 	f.root = container.NewBorder(container.NewVBox(f.demo.root, f.alert.root), nil, nil, nil, f.body)
 	return f
+}
+
+// showDemoMenu lists the failures the demo can simulate.
+func (c *Controller) showDemoMenu(from fyne.CanvasObject) {
+	var items []*fyne.MenuItem
+	for _, a := range c.opts.DemoActions {
+		a := a
+		items = append(items, fyne.NewMenuItem(c.tr.T(a.Label), func() { c.runDemoAction(a) }))
+	}
+	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(from).Add(fyne.NewPos(0, from.Size().Height))
+	widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", items...), c.win.Canvas(), pos)
+}
+
+func (c *Controller) runDemoAction(a DemoAction) {
+	c.async(func(ctx context.Context) func() {
+		err := a.Run(ctx)
+		return func() {
+			if err != nil {
+				c.showError(errorf(c.tr.T("demo.action.fail", c.tr.T(a.Label), err.Error())))
+			}
+		}
+	})
 }
 
 func (f *frame) show(name string, content fyne.CanvasObject) {

@@ -27,7 +27,7 @@ type precheckView struct {
 	runButton *widget.Button
 	start     *widget.Button
 	override  *fyne.Container
-	reason    *widget.Entry
+	reason    *keyEntry
 	anyway    *widget.Button
 }
 
@@ -46,7 +46,7 @@ func newPrecheckView(c *Controller) *precheckView {
 	v.start = widget.NewButtonWithIcon(t("check.start"), theme.MediaPlayIcon(), func() { v.startShift("") })
 	v.start.Importance = widget.HighImportance
 	v.start.Disable()
-	v.reason = widget.NewEntry()
+	v.reason = c.newEntry()
 	v.reason.SetPlaceHolder(t("check.override.hint"))
 	v.anyway = widget.NewButtonWithIcon(t("check.override.start"), theme.WarningIcon(), func() {
 		if strings.TrimSpace(v.reason.Text) == "" {

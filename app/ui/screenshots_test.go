@@ -93,8 +93,6 @@ func captureLanguage(a fyne.App, dir, lang string) error {
 	f.settings = Settings{InputDevice: "hs-in", OutputDevice: "hs-out", RingDevice: "spk", Codecs: []string{"opus", "pcmu"},
 		Ringtone: "classic", Theme: "light", WrapUpSeconds: 60}
 	if lang == "fr" {
-		f.reasons = []ReasonCode{{Code: "training", Label: "Formation"}, {Code: "tech", Label: "Problème technique"}}
-		f.disps = []Disposition{{Code: "resolved", Label: "Résolu"}, {Code: "callback", Label: "À rappeler"}}
 		f.tickets["+33612345678"][0].Subject = "La box redémarre"
 	}
 	var c *Controller
@@ -154,7 +152,7 @@ func captureLanguage(a fyne.App, dir, lang string) error {
 			c.call.onHold = true
 			c.handle(QualityUpdated{CallID: "in-1", Quality: Quality{Codec: "opus", MOS: 3.2, LossPercent: 6.4, JitterMs: 46, RTTMs: 80}})
 			c.handle(ShiftStateChanged{Status: ShiftStatus{State: StateOnCall, Since: f.now}})
-			c.home.call.refreshActive()
+			c.home.call.refresh()
 		}},
 		{"07-wrap-up", func() {
 			c.handle(CallClosed{CallID: "in-1", By: "remote"})

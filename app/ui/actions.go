@@ -210,7 +210,7 @@ func (c *Controller) dial() {
 			info.Remote = c.be.Normalize(number)
 			c.call = &activeCall{info: info}
 			c.home.number.SetText("")
-			c.home.call.failed = ""
+			c.home.call.reset()
 			c.refreshPanel()
 			c.lookupTickets(c.call)
 		}

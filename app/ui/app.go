@@ -116,6 +116,8 @@ type Controller struct {
 	home    *homeView
 	wrap    *wrapUpView
 	summary *summaryView
+	// ticket is the ticket opened last from a screen-pop.
+	ticket *ticketView
 }
 
 // activeCall is one call on screen.

@@ -116,6 +116,15 @@ func newCallPanel(c *Controller) *callPanel {
 	return p
 }
 
+// reset clears what belonged to the previous call: the transfer field
+// starts empty on every call, so one press never sends the next caller to
+// the last one's number.
+func (p *callPanel) reset() {
+	p.target.SetText("")
+	p.notice.SetText("")
+	p.failed = ""
+}
+
 // setNotice shows a line under the transfer field; bad ones are red.
 func (p *callPanel) setNotice(text string, bad bool) {
 	p.notice.Importance = widget.MediumImportance

@@ -19,6 +19,8 @@ type fake struct {
 	queues      []string
 	logTicket   string
 	ended       []string
+	// consult offers attended transfer and conference.
+	consult bool
 	report      CheckReport
 	calls       []string
 	registered  []Account
@@ -63,8 +65,25 @@ func (f *fake) configured() *fake {
 }
 
 func (f *fake) backend() Backend {
-	return Backend{Phone: f, Shift: f, Tickets: f, Checker: f, Devices: f, Secrets: f, Config: f, Events: f,
+	be := Backend{Phone: f, Shift: f, Tickets: f, Checker: f, Devices: f, Secrets: f, Config: f, Events: f,
 		Codecs: []string{"opus", "pcmu", "pcma"}, Clock: f.clock}
+	if f.consult {
+		be.Consult = f
+	}
+	return be
+}
+
+func (f *fake) Consult(_ context.Context, id, target string) (CallInfo, error) {
+	f.record("consult " + id + " " + target)
+	return CallInfo{ID: "consult-1", Remote: target, Direction: Outbound, Started: f.clock()}, nil
+}
+func (f *fake) CompleteTransfer(_ context.Context, held, consult string) error {
+	f.record("complete " + held + " " + consult)
+	return nil
+}
+func (f *fake) Conference(_ context.Context, held, consult string) error {
+	f.record("conference " + held + " " + consult)
+	return nil
 }
 
 func (f *fake) clock() time.Time {

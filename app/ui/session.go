@@ -63,6 +63,7 @@ func (c *Controller) onIncoming(info CallInfo) {
 	switch {
 	case c.call == nil:
 		c.call = call
+		c.home.call.reset()
 	case c.waiting == nil && !c.call.ringing && c.held == nil:
 		c.waiting = call
 	default:
@@ -133,6 +134,7 @@ func (c *Controller) onEstablished(info CallInfo) {
 	if call == c.waiting {
 		// Answering the waiting call put the other on hold.
 		c.held, c.call, c.waiting = c.call, call, nil
+		c.home.call.reset()
 	}
 	c.refreshPanel()
 	c.refreshTray()

@@ -52,6 +52,7 @@ func (c *Controller) openTicket(id string) {
 	c.track(v.dlg)
 	v.dlg.Show()
 	c.win.Canvas().Focus(v.note)
+	c.ticket = v
 	v.load()
 }
 

@@ -125,6 +125,7 @@ func (v *wrapUpView) start(call *activeCall) {
 	v.noTicket.Hide()
 	v.save.Enable()
 	v.disposition.ClearSelected()
+	v.queue.ClearSelected()
 	v.customer.SetText(call.info.Display)
 	if call.info.Display == "" {
 		v.customer.SetText(call.info.Remote)
@@ -296,7 +297,11 @@ func (v *wrapUpView) chosenNext() *NextState {
 }
 
 func (v *wrapUpView) tick() {
-	if v.call == nil || v.saving || v.manual || v.c.call != nil {
+	switch {
+	case v.call != nil && v.manual:
+		setText(v.countdown, v.c.tr.T("wrap.paused"))
+		return
+	case v.call == nil || v.saving || v.c.call != nil:
 		setText(v.countdown, "")
 		return
 	}

@@ -20,21 +20,21 @@ type fake struct {
 	logTicket   string
 	ended       []string
 	// consult offers attended transfer and conference.
-	consult bool
-	report      CheckReport
-	calls       []string
-	registered  []Account
-	states      []AgentState
-	logs        []CallLog
-	secrets     map[string]string
-	account     Account
-	settings    Settings
-	locked      Locked
-	tickets     map[string][]Ticket
-	summary     ShiftSummary
-	reasons     []ReasonCode
-	disps       []Disposition
-	events      chan Event
+	consult    bool
+	report     CheckReport
+	calls      []string
+	registered []Account
+	states     []AgentState
+	logs       []CallLog
+	secrets    map[string]string
+	account    Account
+	settings   Settings
+	locked     Locked
+	tickets    map[string][]Ticket
+	summary    ShiftSummary
+	reasons    []ReasonCode
+	disps      []Disposition
+	events     chan Event
 }
 
 func newFake() *fake {

@@ -150,6 +150,7 @@ func (p *callPanel) refresh() {
 	p.pop.refresh(call)
 	if call.ringing && call.info.Direction == Inbound {
 		p.tick()
+		p.incoming.Refresh()
 		return
 	}
 	p.remote.SetText(strings.TrimSpace(name + "  " + number))
@@ -205,6 +206,9 @@ func (p *callPanel) refresh() {
 	p.refreshWaiting()
 	p.setQuality(call.quality)
 	p.tick()
+	// Lines come and go (waiting call, other leg, notices): lay out again
+	// so nothing is drawn over its neighbour.
+	p.active.Refresh()
 }
 
 // refreshLegs shows the other call: held during a consultation or a call
@@ -244,7 +248,7 @@ func (p *callPanel) refreshLegs() {
 		buttons = []fyne.CanvasObject{complete, swap, merge, cancel}
 	}
 	bg := canvas.NewRectangle(theme.Color(theme.ColorNameInputBackground))
-	p.legs.Add(container.NewStack(bg, container.NewPadded(container.NewVBox(line, container.NewGridWithColumns(len(buttons), buttons...)))))
+	p.legs.Add(container.NewStack(bg, container.NewPadded(container.NewVBox(line, container.NewGridWithColumns(min(len(buttons), 2), buttons...)))))
 }
 
 // otherLine says who the other call is and how long it has been held.

@@ -17,10 +17,10 @@ type fake struct {
 	logErr      error
 	createErr   error
 	queues      []string
-	logTicket   string
-	ended       []string
 	// consult offers attended transfer and conference.
-	consult    bool
+	consult bool
+	// longDevice gives the speakers a long verdict (it used to widen the window).
+	longDevice bool
 	report     CheckReport
 	calls      []string
 	registered []Account
@@ -207,10 +207,14 @@ func (f *fake) Run(_ context.Context, progress func(CheckProgress)) (CheckReport
 }
 
 func (f *fake) Devices(context.Context) ([]Device, error) {
+	spk := Plain("speakers leak")
+	if f.longDevice {
+		spk = Text{Key: "check.msg.built_in_speaker", Args: []any{`"Built-in Audio Analog Stereo (HDA Intel PCH, ALC3246 Analog)"`}}
+	}
 	return []Device{
 		{ID: "hs-in", Name: "USB headset", Kind: DeviceInput, Verdict: VerdictPass},
 		{ID: "hs-out", Name: "USB headset", Kind: DeviceOutput, Verdict: VerdictPass},
-		{ID: "spk", Name: "Laptop speakers", Kind: DeviceOutput, Verdict: VerdictFail, Note: Plain("speakers leak")},
+		{ID: "spk", Name: "Laptop speakers", Kind: DeviceOutput, Verdict: VerdictFail, Note: spk},
 	}, nil
 }
 

@@ -199,7 +199,7 @@ func onShift(t *testing.T, f *fake, language string) *Controller {
 func TestStateControl(t *testing.T) {
 	f := newFake().configured()
 	c := onShift(t, f, "en")
-	c.home.stateSel.SetSelected(c.tr.T("state.notready.reason", "Training"))
+	c.home.choose(c.tr.T("state.notready.reason", "Training"))
 	if len(f.states) != 1 || f.states[0] != StateNotReady || !f.called("state training") {
 		t.Fatalf("states = %v calls = %v, want Not ready (training)", f.states, f.calls)
 	}

@@ -25,9 +25,9 @@ type homeView struct {
 	state     *dotLabel
 	stateTime *widget.Label
 	then      *widget.Label
-	stateSel  *widget.Select
+	// stateBtn opens the menu of states the agent may pick.
+	stateBtn  *widget.Button
 	choices   []stateChoice
-	updating  bool
 	shiftTime *widget.Label
 	missed    *widget.Button
 	reg       *dotLabel
@@ -58,12 +58,8 @@ func newHomeView(c *Controller) *homeView {
 	v.stateTime = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 	v.then = widget.NewLabel("")
 	v.choices = c.stateChoices()
-	var labels []string
-	for _, ch := range v.choices {
-		labels = append(labels, ch.label)
-	}
-	v.stateSel = widget.NewSelect(labels, v.choose)
-	v.stateSel.PlaceHolder = t("state.change")
+	v.stateBtn = widget.NewButtonWithIcon(t("state.change"), theme.MenuDropDownIcon(), v.openStateMenu)
+	v.stateBtn.IconPlacement = widget.ButtonIconTrailingText
 	v.reg = newDotLabel(colorIdle, t("reg.none"))
 	v.missed = widget.NewButtonWithIcon("", theme.WarningIcon(), v.seeMissed)
 	v.missed.Importance = widget.DangerImportance
@@ -73,12 +69,10 @@ func newHomeView(c *Controller) *homeView {
 	endShift := widget.NewButtonWithIcon(t("shift.end"), theme.LogoutIcon(), c.confirmEndShift)
 
 	shiftClock := container.NewHBox(widget.NewIcon(theme.HistoryIcon()), v.shiftTime)
-	v.header = container.NewHBox(
-		v.state.root, v.stateTime, v.then, v.stateSel,
-		layout.NewSpacer(),
-		v.missed, shiftClock, v.reg.root,
-		v.quality.root,
-		keys, settings, endShift,
+	// Two rows: what the agent is doing, then the line and the shift.
+	v.header = container.NewVBox(
+		container.NewHBox(v.state.root, v.stateTime, v.then, v.stateBtn, layout.NewSpacer(), v.missed, endShift),
+		container.NewHBox(shiftClock, v.reg.root, widget.NewLabel(t("quality.short")), v.quality.root, layout.NewSpacer(), keys, settings),
 	)
 
 	v.number = c.newEntry()
@@ -211,11 +205,19 @@ func (v *homeView) seeMissed() {
 	v.c.refreshTray()
 }
 
+// openStateMenu shows the states the agent may pick.
+func (v *homeView) openStateMenu() {
+	var items []*fyne.MenuItem
+	for _, ch := range v.choices {
+		label := ch.label
+		items = append(items, fyne.NewMenuItem(label, func() { v.choose(label) }))
+	}
+	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(v.stateBtn).Add(fyne.NewPos(0, v.stateBtn.Size().Height))
+	widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", items...), v.c.win.Canvas(), pos)
+}
+
 // choose applies the agent's pick in the state control.
 func (v *homeView) choose(label string) {
-	if v.updating {
-		return
-	}
 	for _, ch := range v.choices {
 		if ch.label != label {
 			continue
@@ -252,9 +254,6 @@ func (v *homeView) refresh() {
 		then = t("state.then", c.stateText(n.State, n.Reason))
 	}
 	setText(v.then, then)
-	v.updating = true
-	v.stateSel.ClearSelected()
-	v.updating = false
 	switch c.reg.State {
 	case RegRegistered:
 		v.reg.set(colorGood, t("reg.ok", c.reg.Server))

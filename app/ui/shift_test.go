@@ -19,7 +19,7 @@ import (
 func TestCallWhileNotReadyKeepsTheState(t *testing.T) {
 	f := newFake().configured()
 	c := onShift(t, f, "en")
-	c.home.stateSel.SetSelected(c.tr.T("state.notready.reason", c.tr.T("reason.tech")))
+	c.home.choose(c.tr.T("state.notready.reason", c.tr.T("reason.tech")))
 	if !f.called("state tech") {
 		t.Fatalf("calls = %v", f.calls)
 	}

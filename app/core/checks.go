@@ -30,7 +30,7 @@ func (k *checker) Run(ctx context.Context, progress func(ui.CheckProgress)) (ui.
 	var stepMu sync.Mutex
 	opts := precheck.Options{
 		Policy: k.c.policy, Input: set.InputDevice, Output: set.OutputDevice,
-		SIPServer: acc.Server, Transport: acc.Transport, Devices: k.c.opts.ListDevices,
+		SIPServer: acc.Server, Transport: acc.Transport, Devices: k.c.opts.ListDevices, Pins: k.c.opts.Pins,
 		Progress: func(s precheck.Step) {
 			stepMu.Lock()
 			if s.Done {

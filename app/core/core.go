@@ -45,6 +45,9 @@ type Options struct {
 	OpenAudio AudioOpener
 	// TicketBackend replaces the HTTP backend at the account's URL.
 	TicketBackend tickets.Backend
+	// Pins remembers the headset that passed the check; nil means the
+	// user's (precheck.DefaultPins). The demo keeps none.
+	Pins precheck.PinStore
 	// RunChecks replaces precheck.Run (tests).
 	RunChecks func(context.Context, precheck.Options) (precheck.Report, error)
 	// ListDevices replaces devinfo.List for the device list and the guard.

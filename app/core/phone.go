@@ -344,7 +344,13 @@ func (p *phone) Reject(_ context.Context, id string) error {
 	p.mu.Lock()
 	e.declined = true
 	p.mu.Unlock()
-	return e.call.Reject(rejectBusy)
+	err = e.call.Reject(rejectBusy)
+	select {
+	case <-e.call.Done():
+		return nil // ended: by our refusal, or the caller gave up first
+	default:
+		return err
+	}
 }
 
 func (p *phone) Hangup(ctx context.Context, id string) error {

@@ -42,6 +42,8 @@ type callPanel struct {
 	failed string
 	legs   *fyne.Container
 	wait   *fyne.Container
+	// flagRow holds the muted/transferred flags and the keys sent.
+	flagRow *fyne.Container
 	// legLine and waitLine carry the timers of the other leg and the call
 	// waiting, updated every second.
 	legLine  *widget.Label
@@ -94,6 +96,7 @@ func newCallPanel(c *Controller) *callPanel {
 	}
 	p.notice = widget.NewLabel("")
 	p.notice.Wrapping = fyne.TextWrapWord
+	p.flagRow = container.NewHBox(p.flags, p.dtmf)
 	p.legs = container.NewVBox()
 	p.wait = container.NewVBox()
 	p.figures = widget.NewLabel("")
@@ -104,7 +107,7 @@ func newCallPanel(c *Controller) *callPanel {
 	controls := container.NewVBox(
 		p.wait,
 		container.NewBorder(nil, nil, nil, p.timer, p.remote),
-		container.NewHBox(p.flags, p.dtmf),
+		p.flagRow,
 		container.NewGridWithColumns(3, p.mute, p.hold, p.hangup),
 		container.NewBorder(nil, nil, nil, transferButtons, p.target),
 		p.notice,
@@ -122,6 +125,7 @@ func newCallPanel(c *Controller) *callPanel {
 func (p *callPanel) reset() {
 	p.target.SetText("")
 	p.notice.SetText("")
+	p.notice.Hide()
 	p.failed = ""
 }
 
@@ -132,6 +136,17 @@ func (p *callPanel) setNotice(text string, bad bool) {
 		p.notice.Importance = widget.DangerImportance
 	}
 	p.notice.SetText(text)
+	showIf(p.notice, text != "")
+	p.active.Refresh()
+}
+
+// showIf shows o when on, hides it otherwise: empty lines take no room.
+func showIf(o fyne.CanvasObject, on bool) {
+	if on {
+		o.Show()
+	} else {
+		o.Hide()
+	}
 }
 
 // refresh redraws the ringing or in-call panel from the controller.
@@ -202,6 +217,8 @@ func (p *callPanel) refresh() {
 	if p.failed != "" {
 		p.setNotice(p.failed, true)
 	}
+	showIf(p.flagRow, p.flags.Text != "" || p.dtmf.Text != "")
+	showIf(p.notice, p.notice.Text != "")
 	p.refreshLegs()
 	p.refreshWaiting()
 	p.setQuality(call.quality)

@@ -248,7 +248,12 @@ func (c *Controller) stateText(s AgentState, reason string) string {
 func (v *homeView) refresh() {
 	c := v.c
 	t := c.tr.T
-	v.state.set(stateColor(c.status.State), c.stateText(c.status.State, c.status.Reason))
+	text, color := c.stateText(c.status.State, c.status.Reason), stateColor(c.status.State)
+	if c.status.State == StateOnCall && c.call != nil && c.call.onHold && !c.conference {
+		// The agent is still on the call; the caller waits: say so.
+		text, color = t("state.onhold"), colorWarn
+	}
+	v.state.set(color, text)
 	then := ""
 	if n := c.status.Then; n != nil && (c.status.State == StateOnCall || c.status.State == StateWrapUp) {
 		then = t("state.then", c.stateText(n.State, n.Reason))

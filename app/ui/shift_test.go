@@ -78,12 +78,12 @@ func TestWrapUpNewTicketPrefilled(t *testing.T) {
 	c.handle(CallEstablished{Call: CallInfo{ID: "in-9", Answered: c.now()}})
 	c.handle(CallClosed{CallID: "in-9", By: "remote"})
 	w := c.wrap
-	if w.ticket.Selected != c.tr.T("wrap.ticket.none") || w.newTicket.Visible() {
+	if w.ticket.Selected != c.tr.T("wrap.ticket.none") || w.newTicketShown() {
 		t.Fatalf("ticket choice %q for a caller without tickets", w.ticket.Selected)
 	}
 	w.ticket.SetSelected(c.tr.T("wrap.ticket.new"))
-	if !w.newTicket.Visible() || w.customer.Text != "Sophie Bernard" || len(w.queue.Options) != 2 || w.queue.Selected != "billing" {
-		t.Fatalf("new ticket form: visible %v customer %q queues %v selected %q", w.newTicket.Visible(), w.customer.Text, w.queue.Options, w.queue.Selected)
+	if !w.newTicketShown() || w.customer.Text != "Sophie Bernard" || len(w.queue.Options) != 2 || w.queue.Selected != "billing" {
+		t.Fatalf("new ticket form: visible %v customer %q queues %v selected %q", w.newTicketShown(), w.customer.Text, w.queue.Options, w.queue.Selected)
 	}
 	w.queue.SetSelected("support")
 	w.disposition.SetSelected(c.tr.T("disposition.callback"))

@@ -37,10 +37,12 @@ type wrapUpView struct {
 	dispositions []Disposition
 	queues       []string
 	summary      *widget.Label
+	form         *fyne.Container
 	disposition  *widget.Select
 	note         *keyEntry
 	ticket       *widget.Select
-	newTicket    *fyne.Container
+	// newTicket are the new ticket's rows (label, field), shown with "New ticket".
+	newTicket    []fyne.CanvasObject
 	customer     *keyEntry
 	queue        *widget.Select
 	subject      *keyEntry
@@ -69,11 +71,10 @@ func newWrapUpView(c *Controller) *wrapUpView {
 	v.queue = widget.NewSelect(nil, nil)
 	v.queue.PlaceHolder = t("wrap.ticket.queue.choose")
 	v.subject = c.newEntry()
-	v.newTicket = container.New(layout.NewFormLayout(),
+	v.newTicket = []fyne.CanvasObject{
 		widget.NewLabel(t("wrap.ticket.customer")), v.customer,
 		widget.NewLabel(t("wrap.ticket.queue")), v.queue,
-		widget.NewLabel(t("wrap.ticket.subject")), v.subject)
-	v.newTicket.Hide()
+		widget.NewLabel(t("wrap.ticket.subject")), v.subject}
 	v.next = widget.NewSelect(nil, func(string) { v.tick() })
 	v.countdown = widget.NewLabel("")
 	v.message = widget.NewLabel("")
@@ -84,14 +85,17 @@ func newWrapUpView(c *Controller) *wrapUpView {
 	v.retry.Hide()
 	v.noTicket = widget.NewButtonWithIcon(t("wrap.ticket.skip"), theme.ContentClearIcon(), v.saveWithoutTicket)
 	v.noTicket.Hide()
-	form := container.New(layout.NewFormLayout(),
+	rows := []fyne.CanvasObject{
 		widget.NewLabel(t("wrap.disposition")), v.disposition,
 		widget.NewLabel(t("wrap.note")), v.note,
 		widget.NewLabel(t("wrap.ticket")), v.ticket,
-	)
-	after := container.New(layout.NewFormLayout(), widget.NewLabel(t("wrap.next")), v.next)
+	}
+	rows = append(rows, v.newTicket...)
+	rows = append(rows, widget.NewLabel(t("wrap.next")), v.next)
+	v.form = container.New(layout.NewFormLayout(), rows...)
+	v.showNewTicket()
 	v.root = widget.NewCard(t("wrap.title"), "", container.NewVScroll(container.NewVBox(
-		v.summary, form, v.newTicket, after, v.message,
+		v.summary, v.form, v.message,
 		container.NewBorder(nil, nil, v.countdown, container.NewHBox(v.noTicket, v.retry, v.save)))))
 	return v
 }
@@ -243,12 +247,21 @@ func ticketOption(tk Ticket) string { return fmt.Sprintf("#%s %s", shortID(tk.ID
 
 // showNewTicket shows the new ticket's fields when "New ticket" is chosen.
 func (v *wrapUpView) showNewTicket() {
-	if v.ticket.Selected == v.c.tr.T("wrap.ticket.new") {
-		v.newTicket.Show()
-	} else {
-		v.newTicket.Hide()
+	on := v.ticket.Selected == v.c.tr.T("wrap.ticket.new")
+	for _, o := range v.newTicket {
+		if on {
+			o.Show()
+		} else {
+			o.Hide()
+		}
+	}
+	if v.root != nil {
+		v.root.Refresh() // the form grew or shrank: lay out the card again
 	}
 }
+
+// newTicketShown reports whether the new ticket's fields are on screen.
+func (v *wrapUpView) newTicketShown() bool { return v.customer.Visible() }
 
 // setNextChoices lists where the agent may go after the wrap-up: back to
 // the state before the call first.

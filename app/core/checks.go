@@ -20,6 +20,8 @@ type checker struct {
 	mu     sync.Mutex
 	report *precheck.Report
 	at     time.Time
+	// headset is the checked headset's name as the agent knows it.
+	headset string
 }
 
 // Run runs the whole pre-shift check on the agent's chosen devices.
@@ -51,8 +53,9 @@ func (k *checker) Run(ctx context.Context, progress func(ui.CheckProgress)) (ui.
 	if err != nil {
 		return ui.CheckReport{}, err
 	}
+	name := k.describe(ctx, rep.Output)
 	k.mu.Lock()
-	k.report, k.at = &rep, time.Now()
+	k.report, k.at, k.headset = &rep, time.Now(), name
 	k.mu.Unlock()
 	return k.uiReport(rep), nil
 }
@@ -109,13 +112,32 @@ func (k *checker) lastAt() (precheck.Report, time.Time, bool) {
 	return *k.report, k.at, true
 }
 
+// describe is a device's description ("Jabra Evolve 30"), else its id.
+func (k *checker) describe(ctx context.Context, id string) string {
+	list := k.c.opts.ListDevices
+	if list == nil {
+		list = devinfo.List
+	}
+	devs, err := list(ctx)
+	if err == nil {
+		for _, d := range devs {
+			if d.ID == id && d.Description != "" {
+				return d.Description
+			}
+		}
+	}
+	return id
+}
+
 // headsetName names the headset the guard watches, for the alert.
 func (k *checker) headsetName() string {
-	rep, ok := k.last()
-	if ok && rep.Output != "" {
-		return rep.Output
+	k.mu.Lock()
+	name := k.headset
+	k.mu.Unlock()
+	if name != "" {
+		return name
 	}
-	if ok && rep.Input != "" {
+	if rep, ok := k.last(); ok && rep.Input != "" {
 		return rep.Input
 	}
 	return "headset"

@@ -96,6 +96,7 @@ type Controller struct {
 	unseenMissed int
 	lastDialed   string
 	alert        string
+	alertCheck   bool
 	regAlert     bool
 	trayOn       bool
 	report       *CheckReport
@@ -300,7 +301,14 @@ func (c *Controller) showPrecheck() {
 		c.check.run()
 	}
 }
-func (c *Controller) showHome()    { c.home.refresh(); c.frame.show(screenHome, c.home.root) }
+func (c *Controller) showHome() { c.home.refresh(); c.frame.show(screenHome, c.home.root) }
+
+// showPrecheckRun opens the check and runs it again (mid-shift, after a
+// device problem).
+func (c *Controller) showPrecheckRun() {
+	c.report = nil
+	c.showPrecheck()
+}
 func (c *Controller) showSummary() { c.summary.refresh(); c.frame.show(screenSummary, c.summary.root) }
 
 // setLanguage switches language and rebuilds the views in place.

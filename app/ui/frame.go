@@ -16,6 +16,8 @@ type frame struct {
 	c       *Controller
 	demo    *banner
 	alert   *banner
+	// recheck is on the alert when a new check is the way back.
+	recheck *widget.Button
 	body    *fyne.Container
 	root    fyne.CanvasObject
 	current string
@@ -39,6 +41,9 @@ func newFrame(c *Controller) *frame {
 			f.demo.root.Objects = []fyne.CanvasObject{f.demo.bg, container.NewBorder(nil, nil, nil, menu, f.demo.text)}
 		}
 	}
+	f.recheck = widget.NewButtonWithIcon(c.tr.T("check.rerun"), theme.ViewRefreshIcon(), c.showPrecheckRun)
+	f.alert.root.Objects = []fyne.CanvasObject{f.alert.bg, container.NewBorder(nil, nil, nil, f.recheck, f.alert.root.Objects[1])}
+	f.recheck.Hidden = !c.alertCheck
 	if c.alert != "" {
 		f.alert.show(colorBad, c.alert)
 	}
@@ -78,8 +83,17 @@ func (f *frame) show(name string, content fyne.CanvasObject) {
 func (c *Controller) setAlert(msg string) {
 	c.alert = msg
 	if msg == "" {
+		c.alertCheck = false
+		c.frame.recheck.Hide()
 		c.frame.alert.hide()
 		return
 	}
 	c.frame.alert.show(colorBad, msg)
+}
+
+// setCheckAlert shows msg with the way back: running the check again.
+func (c *Controller) setCheckAlert(msg string) {
+	c.setAlert(msg)
+	c.alertCheck = true
+	c.frame.recheck.Show()
 }

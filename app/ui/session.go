@@ -45,7 +45,7 @@ func (c *Controller) onShiftState(st ShiftStatus) {
 }
 
 func (c *Controller) onDeviceLost(device, message string) {
-	c.setAlert(c.tr.T("alert.device", device, message))
+	c.setCheckAlert(c.tr.T("alert.device", device, message))
 	c.notify(c.tr.T("alert.device.title"), message)
 	c.home.refresh()
 }

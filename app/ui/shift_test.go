@@ -366,3 +366,26 @@ func TestSettingsShowCodecsInUse(t *testing.T) {
 		t.Fatalf("codecs shown = %v, want the ones in use", v.codecs.Selected)
 	}
 }
+
+// After the headset is lost mid-shift, the alert offers the check again,
+// and a passing check takes the agent back to work (not a new clock-in).
+func TestDeviceLostThenBackToWork(t *testing.T) {
+	f := newFake().configured()
+	c := onShift(t, f, "en")
+	c.handle(ShiftStateChanged{Status: ShiftStatus{State: StateNotReady, Reason: "headset_missing", Since: c.now()}})
+	c.handle(DeviceLost{Device: "Jabra Evolve 30", Message: Text{Key: "check.guard.headset_unplugged"}})
+	if !c.frame.recheck.Visible() || c.home.state.label.Text != "Not ready: Headset unplugged" {
+		t.Fatalf("alert button %v state %q", c.frame.recheck.Visible(), c.home.state.label.Text)
+	}
+	test.Tap(c.frame.recheck)
+	if c.frame.current != screenCheck || c.check.start.Text != "Back to work" {
+		t.Fatalf("screen %q start %q", c.frame.current, c.check.start.Text)
+	}
+	test.Tap(c.check.start)
+	if f.states[len(f.states)-1] != StateAvailable || c.frame.current != screenHome || c.frame.alert.root.Visible() {
+		t.Fatalf("back to work: states %v screen %q", f.states, c.frame.current)
+	}
+	if strings.Count(strings.Join(f.calls, "\n"), "clockin") != 1 {
+		t.Fatal("going back to work must not clock in again")
+	}
+}

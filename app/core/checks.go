@@ -20,8 +20,9 @@ type checker struct {
 	mu     sync.Mutex
 	report *precheck.Report
 	at     time.Time
-	// headset is the checked headset's name as the agent knows it.
-	headset string
+	// headset is the checked headset's name as the agent knows it; usbID
+	// its "vvvv:pppp".
+	headset, usbID string
 }
 
 // Run runs the whole pre-shift check on the agent's chosen devices.
@@ -53,9 +54,9 @@ func (k *checker) Run(ctx context.Context, progress func(ui.CheckProgress)) (ui.
 	if err != nil {
 		return ui.CheckReport{}, err
 	}
-	name := k.describe(ctx, rep.Output)
+	name, usb := k.describe(ctx, rep.Output)
 	k.mu.Lock()
-	k.report, k.at, k.headset = &rep, time.Now(), name
+	k.report, k.at, k.headset, k.usbID = &rep, time.Now(), name, usb
 	k.mu.Unlock()
 	return k.uiReport(rep), nil
 }
@@ -112,8 +113,9 @@ func (k *checker) lastAt() (precheck.Report, time.Time, bool) {
 	return *k.report, k.at, true
 }
 
-// describe is a device's description ("Jabra Evolve 30"), else its id.
-func (k *checker) describe(ctx context.Context, id string) string {
+// describe is a device's description ("Jabra Evolve 30", else its id)
+// and its USB id ("0b0e:2453", "" when not USB).
+func (k *checker) describe(ctx context.Context, id string) (name, usbID string) {
 	list := k.c.opts.ListDevices
 	if list == nil {
 		list = devinfo.List
@@ -121,12 +123,23 @@ func (k *checker) describe(ctx context.Context, id string) string {
 	devs, err := list(ctx)
 	if err == nil {
 		for _, d := range devs {
-			if d.ID == id && d.Description != "" {
-				return d.Description
+			if d.ID == id {
+				name = d.Description
+				usbID = d.USBID()
 			}
 		}
 	}
-	return id
+	if name == "" {
+		name = id
+	}
+	return name, usbID
+}
+
+// headsetUSBID is the checked headset's USB id, to find its buttons.
+func (k *checker) headsetUSBID() string {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.usbID
 }
 
 // headsetName names the headset the guard watches, for the alert.

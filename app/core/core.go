@@ -62,6 +62,8 @@ type Options struct {
 	// Direct registers nowhere: the account's server is the peer that
 	// numbers are dialled at, and calls come straight to SIPListen (the demo).
 	Direct bool
+	// OpenHeadset opens the headset's call buttons; nil means headset.Open.
+	OpenHeadset HeadsetOpener
 	// QualityEvery is the live quality period; 0 means DefaultQualityEvery.
 	QualityEvery time.Duration
 }
@@ -81,6 +83,7 @@ type Core struct {
 	phone    *phone
 	tickets  *ticketClient
 	checks   *checker
+	headset  *headsetControl
 
 	closeOnce sync.Once
 	closeErr  error
@@ -132,6 +135,7 @@ func New(opts Options) (*Core, error) {
 	c.checks = &checker{c: c}
 	c.shift = newShiftControl(c)
 	c.phone = newPhone(c)
+	c.headset = newHeadsetControl(c)
 	return c, nil
 }
 
@@ -217,6 +221,7 @@ func (c *Core) Close() error {
 		c.events.release() // hanging up emits events nobody may read any more
 		err := c.phone.close()
 		err = errors.Join(err, c.shift.close())
+		err = errors.Join(err, c.headset.stop())
 		err = errors.Join(err, c.tickets.close())
 		c.events.close()
 		c.closeErr = err

@@ -13,10 +13,19 @@ const eventBuffer = 256
 // hub is the one channel of ui events the GUI reads. Emitters block when
 // it is full rather than drop an event: the GUI must see a call close.
 type hub struct {
-	ch     chan ui.Event
-	mu     sync.RWMutex
-	closed bool
-	done   chan struct{}
+	ch       chan ui.Event
+	mu       sync.RWMutex
+	closed   bool
+	done     chan struct{}
+	watchers []func(ui.Event)
+}
+
+// observe calls fn with every event, before the GUI gets it (the headset
+// LEDs follow the calls). Set up once, before events flow.
+func (h *hub) observe(fn func(ui.Event)) {
+	h.mu.Lock()
+	h.watchers = append(h.watchers, fn)
+	h.mu.Unlock()
 }
 
 func newHub() *hub { return &hub{ch: make(chan ui.Event, eventBuffer), done: make(chan struct{})} }
@@ -29,6 +38,9 @@ func (h *hub) emit(ev ui.Event) {
 	defer h.mu.RUnlock()
 	if h.closed {
 		return
+	}
+	for _, fn := range h.watchers {
+		fn(ev)
 	}
 	select {
 	case h.ch <- ev:

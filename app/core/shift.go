@@ -107,6 +107,7 @@ func (s *shiftControl) ClockIn(ctx context.Context, report ui.CheckReport, overr
 		return err
 	}
 	s.startGuard(ctx, last)
+	s.c.headset.start(s.c.checks.headsetUSBID())
 	return nil
 }
 
@@ -253,6 +254,9 @@ func (s *shiftControl) ClockOut(context.Context) (ui.ShiftSummary, error) {
 	}
 	if gerr := s.stopWatching(); gerr != nil {
 		s.c.log.Warn("stopping the headset watch", "err", gerr)
+	}
+	if herr := s.c.headset.stop(); herr != nil {
+		s.c.log.Warn("closing the headset buttons", "err", herr)
 	}
 	out := ui.ShiftSummary{Start: sum.ClockIn, End: sum.ClockOut, Calls: sum.Calls, Talk: sum.TalkTime,
 		Missed: sum.Missed, Rejected: sum.Rejected, AverageHandle: sum.AverageHandle(),

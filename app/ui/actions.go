@@ -33,6 +33,39 @@ func (c *Controller) callAction(call *activeCall, what string, act func(ctx cont
 	})
 }
 
+// onHeadsetButton does what the headset's call buttons mean now.
+func (c *Controller) onHeadsetButton(k HeadsetKey) {
+	ringing := (c.call != nil && c.call.ringing && c.call.info.Direction == Inbound) || c.waiting != nil
+	switch k {
+	case HeadsetAnswer:
+		if ringing {
+			c.answer()
+		}
+	case HeadsetHangup:
+		if c.waiting != nil {
+			c.reject() // the second call: the first one goes on
+			return
+		}
+		c.hangup()
+	case HeadsetReject:
+		if ringing {
+			c.reject()
+		}
+	case HeadsetMute:
+		c.toggleMute()
+	case HeadsetFlash:
+		if c.held != nil {
+			c.swapCalls()
+			return
+		}
+		c.toggleHold()
+	case HeadsetRedial:
+		if c.call == nil && c.wrap.call == nil {
+			c.redial()
+		}
+	}
+}
+
 // answer takes the ringing call, or the waiting one (holding the first).
 func (c *Controller) answer() {
 	switch {

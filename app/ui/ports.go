@@ -187,6 +187,25 @@ type DeviceLost struct {
 // CheckProgressed: progress of a running pre-shift check.
 type CheckProgressed struct{ Progress CheckProgress }
 
+// HeadsetButton: the agent pressed a call button on the USB headset.
+type HeadsetButton struct{ Button HeadsetKey }
+
+// HeadsetKey is a headset's call button.
+type HeadsetKey int
+
+// Headset call buttons.
+const (
+	// HeadsetAnswer: the call button (hook switch) while the line is free.
+	HeadsetAnswer HeadsetKey = iota + 1
+	// HeadsetHangup: the call button during a call.
+	HeadsetHangup
+	HeadsetMute
+	// HeadsetFlash: hold, or swap between two calls.
+	HeadsetFlash
+	HeadsetReject
+	HeadsetRedial
+)
+
 func (RegistrationChanged) isEvent() {}
 func (IncomingCall) isEvent()        {}
 func (CallEstablished) isEvent()     {}
@@ -196,3 +215,4 @@ func (DTMFReceived) isEvent()        {}
 func (ShiftStateChanged) isEvent()   {}
 func (DeviceLost) isEvent()          {}
 func (CheckProgressed) isEvent()     {}
+func (HeadsetButton) isEvent()       {}

@@ -389,3 +389,24 @@ func TestDeviceLostThenBackToWork(t *testing.T) {
 		t.Fatal("going back to work must not clock in again")
 	}
 }
+
+// The headset's call buttons answer, mute, hold and hang up.
+func TestHeadsetButtons(t *testing.T) {
+	f := newFake().configured()
+	c := onShift(t, f, "en")
+	c.handle(HeadsetButton{Button: HeadsetAnswer})
+	if f.called("answer in-1") {
+		t.Fatal("the call button with nothing ringing answered something")
+	}
+	incoming(c)
+	c.handle(HeadsetButton{Button: HeadsetAnswer})
+	c.handle(CallEstablished{Call: CallInfo{ID: "in-1", Answered: c.now()}})
+	c.handle(HeadsetButton{Button: HeadsetMute})
+	c.handle(HeadsetButton{Button: HeadsetFlash})
+	c.handle(HeadsetButton{Button: HeadsetHangup})
+	for _, want := range []string{"answer in-1", "mute in-1 on", "hold in-1 on", "hangup in-1"} {
+		if !f.called(want) {
+			t.Fatalf("calls = %v, want %s", f.calls, want)
+		}
+	}
+}

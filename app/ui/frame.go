@@ -13,9 +13,9 @@ import (
 // frame is the window's skeleton: the demo banner (with the demo menu),
 // the alert banner for mid-shift problems, and the current screen.
 type frame struct {
-	c       *Controller
-	demo    *banner
-	alert   *banner
+	c     *Controller
+	demo  *banner
+	alert *banner
 	// recheck is on the alert when a new check is the way back.
 	recheck *widget.Button
 	body    *fyne.Container

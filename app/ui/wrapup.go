@@ -42,17 +42,17 @@ type wrapUpView struct {
 	note         *keyEntry
 	ticket       *widget.Select
 	// newTicket are the new ticket's rows (label, field), shown with "New ticket".
-	newTicket    []fyne.CanvasObject
-	customer     *keyEntry
-	queue        *widget.Select
-	subject      *keyEntry
-	next         *widget.Select
-	nextChoices  []stateChoice
-	countdown    *widget.Label
-	message      *widget.Label
-	save         *widget.Button
-	retry        *widget.Button
-	noTicket     *widget.Button
+	newTicket   []fyne.CanvasObject
+	customer    *keyEntry
+	queue       *widget.Select
+	subject     *keyEntry
+	next        *widget.Select
+	nextChoices []stateChoice
+	countdown   *widget.Label
+	message     *widget.Label
+	save        *widget.Button
+	retry       *widget.Button
+	noTicket    *widget.Button
 }
 
 func newWrapUpView(c *Controller) *wrapUpView {

@@ -139,6 +139,10 @@ func ParseDescriptor(b []byte) (*Descriptor, error) {
 			switch tag {
 			case 0x8, 0x9, 0xB: // input, output, feature
 				kind := map[byte]Kind{0x8: Input, 0x9: Output, 0xB: Feature}[tag]
+				if g.count < 0 || g.size < 0 || g.count > maxFields || g.size*g.count > maxReportBits ||
+					d.bits[reportKey{kind, g.reportID}]+g.size*g.count > maxReportBits {
+					return nil, fmt.Errorf("%w: a report of more than %d bits", ErrBadDescriptor, maxReportBits)
+				}
 				usages := resolve(l.usages, l.short, g.page)
 				if l.hasRange {
 					lo, hi := l.min, l.max
@@ -182,7 +186,7 @@ func ParseDescriptor(b []byte) (*Descriptor, error) {
 			case 0x2:
 				g.logMax = s
 			case 0x7:
-				g.size = int(u)
+				g.size = int(min(u, 1<<20))
 			case 0x8:
 				if u == 0 || u > 255 {
 					return nil, fmt.Errorf("%w: report id %d", ErrBadDescriptor, u)
@@ -190,7 +194,7 @@ func ParseDescriptor(b []byte) (*Descriptor, error) {
 				g.reportID = uint8(u)
 				d.numbered = true
 			case 0x9:
-				g.count = int(u)
+				g.count = int(min(u, 1<<20))
 			case 0xA:
 				stack = append(stack, g)
 			case 0xB:
@@ -211,11 +215,15 @@ func ParseDescriptor(b []byte) (*Descriptor, error) {
 			}
 		}
 	}
-	if g.size*g.count > 1<<16 {
-		return nil, fmt.Errorf("%w: report too large", ErrBadDescriptor)
-	}
 	return d, nil
 }
+
+// Bounds on what a descriptor may declare (a high-speed report is at most
+// 1024 bytes).
+const (
+	maxReportBits = 1024 * 8
+	maxFields     = 1024
+)
 
 // usageOf completes a usage declared with size bytes.
 func usageOf(u uint32, size int, page uint32) uint32 {

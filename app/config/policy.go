@@ -59,6 +59,7 @@ type Policy struct {
 	Update  UpdatePolicy  `json:"update"`
 	UI      UIPolicy      `json:"ui"`
 	Shift   ShiftPolicy   `json:"shift"`
+	Audio   AudioPolicy   `json:"audio"`
 
 	source string
 	locked map[string]bool
@@ -189,8 +190,9 @@ type NetworkPolicy struct {
 // DefaultPolicy returns the documented defaults (docs/policy.md).
 func DefaultPolicy() Policy {
 	return Policy{
-		SIP: SIPPolicy{Transport: "udp", Codecs: []string{"opus", "pcmu", "pcma"}, SRTP: "off"},
-		UI:  UIPolicy{Language: "en"},
+		SIP:   SIPPolicy{Transport: "udp", Codecs: []string{"opus", "pcmu", "pcma"}, SRTP: "off"},
+		UI:    UIPolicy{Language: "en"},
+		Audio: defaultAudioPolicy(),
 		Shift: ShiftPolicy{PhoneRegion: "US",
 			NotReadyReasons: builtinReasons(ReasonsNotReady), BreakReasons: builtinReasons(ReasonsBreak)},
 		Checks: ChecksPolicy{

@@ -105,6 +105,9 @@ func (p *Policy) validate() error {
 			return bad("update.public_key", "must be a base64 ed25519 public key (32 bytes)")
 		}
 	}
+	if err := p.Audio.validate(bad); err != nil {
+		return err
+	}
 	switch p.UI.Language {
 	case "", "en", "fr":
 	default:

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"sync"
 	"testing"
 	"time"
 
@@ -13,12 +14,16 @@ import (
 
 // loggedInCore is a core on a real ticket server, logged in as the demo
 // agent, with the phone region FR.
-func loggedInCore(t *testing.T) (*Core, string) {
+func loggedInCore(t *testing.T, tweak ...func(*Options)) (*Core, string) {
 	t.Helper()
 	url := servertest.StartDemo(t)
 	pol := config.DefaultPolicy()
 	pol.Shift.PhoneRegion = "FR"
-	c := newTestCore(t, config.Profile{Backend: config.Backend{URL: url, Agent: server.DemoAgent}}, &pol, nil)
+	c := newTestCore(t, config.Profile{Backend: config.Backend{URL: url, Agent: server.DemoAgent}}, &pol, func(o *Options) {
+		for _, fn := range tweak {
+			fn(o)
+		}
+	})
 	login := tickets.NewHTTPBackend(url, keyringTokens{store: c.opts.Secrets}, nil)
 	if err := login.Login(ctxFor(t, 5*time.Second), server.DemoAgent, server.DemoPassword); err != nil {
 		t.Fatal(err)
@@ -102,13 +107,14 @@ func TestOneNormalisationEverywhere(t *testing.T) {
 // after wrap-up, a missed call is logged too, and the summary, /v1/shifts
 // and /v1/calls agree.
 func TestEveryCallReachesTheBackend(t *testing.T) {
-	c, url := loggedInCore(t)
+	clk := &stepClock{t: time.Now()}
+	c, url := loggedInCore(t, func(o *Options) { o.Clock = clk })
 	be := c.Backend()
 	ctx := ctxFor(t, 20*time.Second)
 	if err := be.Shift.ClockIn(ctx, ui.CheckReport{CanStart: true}, ""); err != nil {
 		t.Fatal(err)
 	}
-	start := time.Now()
+	start := clk.Now()
 	if err := be.Shift.SetState(ctx, ui.StateNotReady, "tech"); err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +123,7 @@ func TestEveryCallReachesTheBackend(t *testing.T) {
 		t.Fatalf("state on the call = %v", st)
 	}
 	c.shift.callClosed("out-1", ui.Outbound, true, false)
-	now := time.Now()
+	now := clk.Now()
 	if _, err := be.Tickets.LogCall(ctx, ui.CallLog{CallID: "out-1", Remote: "0612345678", Direction: ui.Outbound,
 		Start: start, Answered: start, End: now, Disposition: "resolved"}); err != nil {
 		t.Fatal(err)
@@ -165,4 +171,17 @@ func TestEveryCallReachesTheBackend(t *testing.T) {
 		shifts[0].StateSeconds["break"] <= 0 {
 		t.Fatalf("shifts = %+v, want one with %d call and time Not ready and on Break", shifts, sum.Calls)
 	}
+}
+
+// stepClock moves one second at each reading: every state lasts.
+type stepClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *stepClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(time.Second)
+	return c.t
 }

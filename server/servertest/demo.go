@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/homeshore/homeshore/server/api"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -33,20 +34,20 @@ func StartDemo(t testing.TB) string {
 }
 
 // AgentCalls logs in as the demo agent and lists the calls the server holds.
-func AgentCalls(t testing.TB, url string) []server.CallLog {
+func AgentCalls(t testing.TB, url string) []api.CallLog {
 	t.Helper()
 	var out struct {
-		Calls []server.CallLog `json:"calls"`
+		Calls []api.CallLog `json:"calls"`
 	}
 	agentGet(t, url, "/v1/calls", &out)
 	return out.Calls
 }
 
 // AgentShifts logs in as the demo agent and lists their shifts.
-func AgentShifts(t testing.TB, url string) []server.Shift {
+func AgentShifts(t testing.TB, url string) []api.Shift {
 	t.Helper()
 	var out struct {
-		Shifts []server.Shift `json:"shifts"`
+		Shifts []api.Shift `json:"shifts"`
 	}
 	agentGet(t, url, "/v1/shifts", &out)
 	return out.Shifts

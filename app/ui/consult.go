@@ -42,6 +42,7 @@ func (c *Controller) consult() {
 			c.home.call.target.SetText("")
 			c.home.call.setNotice("", false)
 			c.refreshPanel()
+			c.lookupTickets(c.call)
 		}
 	})
 }

@@ -63,7 +63,7 @@ type shooter struct {
 }
 
 // settle lets queued fyne.Do work and a frame or two run before a capture.
-func settle() { time.Sleep(400 * time.Millisecond) }
+func settle() { time.Sleep(1200 * time.Millisecond) }
 
 // shot captures the window from the X server: under Xvfb, Fyne's own
 // Canvas().Capture() reads the GL front buffer, which Mesa leaves blank.
@@ -107,11 +107,19 @@ func captureLanguage(a fyne.App, dir, lang string) error {
 	defer stop()
 	s := shooter{c: c, dir: dir}
 	for _, st := range screenSteps(c, f, lang) {
+		if st.name == "" {
+			fyne.DoAndWait(st.setup)
+			settle()
+			continue
+		}
 		if err := s.shot(st.name, st.setup); err != nil {
 			return fmt.Errorf("%s/%s: %w", lang, st.name, err)
 		}
 	}
 	fyne.DoAndWait(func() {
+		for top := c.win.Canvas().Overlays().Top(); top != nil; top = c.win.Canvas().Overlays().Top() {
+			c.win.Canvas().Overlays().Remove(top)
+		}
 		c.settings.Theme = "dark"
 		c.applyTheme()
 		_ = c.setLanguage(c.tr.Lang()) // rebuild every view in the new theme

@@ -86,7 +86,9 @@ func (s *soundSim) bluetooth(ctx context.Context) error {
 			`sink_properties="device.description=Demo-Bluetooth-earbuds `+props+`"`); err != nil {
 			return err
 		}
-		if err := pactl(ctx, "load-module", "module-remap-source", "master="+btSink+".monitor", "source_name="+btMic,
+		// Its microphone hears the room, as a headset's does: only the
+		// Bluetooth link is wrong, and that is what the check must say.
+		if err := pactl(ctx, "load-module", "module-remap-source", "master="+roomSink+".monitor", "source_name="+btMic,
 			`source_properties="device.description=Demo-Bluetooth-earbuds-microphone `+props+`"`); err != nil {
 			return err
 		}

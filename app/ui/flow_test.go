@@ -364,7 +364,7 @@ func TestEndOfShiftSummary(t *testing.T) {
 		InState: map[AgentState]time.Duration{StateAvailable: 3 * time.Hour, StateOnCall: 185 * time.Minute}}
 	c := onShift(t, f, "en")
 	c.endShift()
-	if c.frame.current != screenSummary || c.summary.calls.Text != "42" || c.summary.talk.Text != "185 min" {
+	if c.frame.current != screenSummary || c.summary.calls.Text != "42" || c.summary.talk.Text != "3:05:00" {
 		t.Fatalf("summary: screen %q calls %q talk %q", c.frame.current, c.summary.calls.Text, c.summary.talk.Text)
 	}
 }

@@ -63,7 +63,7 @@ func (v *summaryView) refresh() {
 	v.calls.SetText(fmt.Sprint(s.Calls))
 	v.missed.SetText(fmt.Sprint(s.Missed))
 	v.rejected.SetText(fmt.Sprint(s.Rejected))
-	v.talk.SetText(t("summary.minutes", int(s.Talk.Minutes()+0.5)))
+	v.talk.SetText(formatHours(s.Talk))
 	v.aht.SetText(formatClock(s.AverageHandle))
 	v.dispositions.Items = nil
 	codes := make([]string, 0, len(s.Dispositions))

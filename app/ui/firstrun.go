@@ -42,7 +42,7 @@ func newFirstRunView(c *Controller) *firstRunView {
 	v.authUser = c.newEntry()
 	v.authUser.SetPlaceHolder(t("firstrun.authuser.hint"))
 	v.password = c.newPasswordEntry()
-	v.transport = widget.NewSelect(transports, nil)
+	v.transport = c.newSelect(transports, nil)
 	v.backendURL = c.newEntry()
 	v.backendURL.SetPlaceHolder("https://tickets.example.com")
 	v.agentLogin = c.newEntry()

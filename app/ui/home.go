@@ -347,11 +347,14 @@ func (c *Controller) confirmEndShift() {
 		c.showInfo(c.tr.T("shift.end"), c.tr.T("shift.end.wrapup"))
 		return
 	}
-	d := dialog.NewConfirm(c.tr.T("shift.end"), c.tr.T("shift.end.confirm"), func(ok bool) {
+	msg := widget.NewLabel(c.tr.T("shift.end.confirm"))
+	msg.Wrapping = fyne.TextWrapWord
+	d := dialog.NewCustomConfirm(c.tr.T("shift.end"), c.tr.T("shift.end.yes"), c.tr.T("shift.end.no"), msg, func(ok bool) {
 		if ok {
 			c.endShift()
 		}
 	}, c.win)
+	d.Resize(fyne.NewSize(520, 0))
 	c.track(d)
 	d.Show()
 }

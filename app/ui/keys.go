@@ -192,3 +192,11 @@ func (e *keyEntry) TypedRune(r rune) {
 	}
 	e.Entry.TypedRune(r)
 }
+
+// newSelect is a drop-down whose empty state speaks the agent's language
+// (Fyne's own placeholder is "(Select one)" whatever the language).
+func (c *Controller) newSelect(options []string, changed func(string)) *widget.Select {
+	s := widget.NewSelect(options, changed)
+	s.PlaceHolder = c.tr.T("select.choose")
+	return s
+}

@@ -150,6 +150,8 @@ func englishOnly(t *testing.T) []string {
 	}
 	// Words the backend and the fake core send in English, which the GUI
 	// must translate (outcomes, statuses, reasons, ringtones).
+	// Fyne's own dialog words, in the system's language whatever the app's.
+	out = append(out, "Yes", "No", "OK", "Cancel", "Error", "(Select one)")
 	return append(out, "Resolved", "Call back", "Transferred", "Callback scheduled", "Technical problem", "Training",
 		"Lunch", "[open]", "open", "resolved", "Classic", "Soft", "Not ready", "Available", "Missed", "Declined")
 }

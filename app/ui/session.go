@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
 )
 
 // Event handlers. Call-driven state changes (On call, Wrap-up after a
@@ -322,16 +323,18 @@ func (c *Controller) track(d dialog.Dialog) dialog.Dialog {
 	return d
 }
 
-// showError shows a failure and what to do.
+// showError shows a failure and what to do, in the agent's language
+// (Fyne's own error dialog says "Error" and "OK" in the system's).
 func (c *Controller) showError(err error) {
-	d := dialog.NewError(err, c.win)
-	c.track(d)
-	d.Show()
+	c.showInfo(c.tr.T("err.title"), err.Error())
 }
 
-// showInfo shows a message.
+// showInfo shows a message with a Close button in the agent's language.
 func (c *Controller) showInfo(title, msg string) {
-	d := dialog.NewInformation(title, msg, c.win)
+	text := widget.NewLabel(msg)
+	text.Wrapping = fyne.TextWrapWord
+	d := dialog.NewCustom(title, c.tr.T("keys.close"), text, c.win)
+	d.Resize(fyne.NewSize(520, 0))
 	c.track(d)
 	d.Show()
 }

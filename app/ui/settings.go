@@ -42,7 +42,7 @@ func newSettingsView(c *Controller) *settingsView {
 	}
 	v.codecs.SetSelected(used)
 	v.srtpOpts = map[string]string{"off": t("settings.srtp.off"), "optional": t("settings.srtp.optional"), "mandatory": t("settings.srtp.mandatory")}
-	v.srtp = widget.NewSelect([]string{v.srtpOpts["off"], v.srtpOpts["optional"], v.srtpOpts["mandatory"]}, nil)
+	v.srtp = c.newSelect([]string{v.srtpOpts["off"], v.srtpOpts["optional"], v.srtpOpts["mandatory"]}, nil)
 	v.srtp.SetSelected(v.srtpOpts[orDefault(c.settings.SRTP, "off")])
 	v.tones = map[string]string{}
 	var toneLabels []string
@@ -50,7 +50,7 @@ func newSettingsView(c *Controller) *settingsView {
 		v.tones[r] = c.tr.Label("settings.ringtone."+r, r)
 		toneLabels = append(toneLabels, v.tones[r])
 	}
-	v.ringtone = widget.NewSelect(toneLabels, nil)
+	v.ringtone = c.newSelect(toneLabels, nil)
 	v.ringtone.SetSelected(v.tones[orDefault(c.settings.Ringtone, ringtones[0])])
 	v.langs = map[string]string{"": t("settings.lang.system"), "en": "English", "fr": "Français"}
 	v.language = widget.NewRadioGroup([]string{v.langs[""], v.langs["en"], v.langs["fr"]}, nil)

@@ -65,7 +65,7 @@ func newWrapUpView(c *Controller) *wrapUpView {
 	v.note = c.newMultiLineEntry()
 	v.note.SetPlaceHolder(t("wrap.note.hint"))
 	v.note.SetMinRowsVisible(3)
-	v.ticket = widget.NewSelect(nil, func(string) { v.showNewTicket() })
+	v.ticket = c.newSelect(nil, func(string) { v.showNewTicket() })
 	v.customer = c.newEntry()
 	v.customer.SetPlaceHolder(t("wrap.ticket.customer.hint"))
 	v.queue = widget.NewSelect(nil, nil)
@@ -75,7 +75,7 @@ func newWrapUpView(c *Controller) *wrapUpView {
 		widget.NewLabel(t("wrap.ticket.customer")), v.customer,
 		widget.NewLabel(t("wrap.ticket.queue")), v.queue,
 		widget.NewLabel(t("wrap.ticket.subject")), v.subject}
-	v.next = widget.NewSelect(nil, func(string) { v.tick() })
+	v.next = c.newSelect(nil, func(string) { v.tick() })
 	v.countdown = widget.NewLabel("")
 	v.message = widget.NewLabel("")
 	v.message.Wrapping = fyne.TextWrapWord

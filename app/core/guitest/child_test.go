@@ -118,7 +118,7 @@ func drive(ctx context.Context, win fyne.Window, c *core.Core) error {
 		func() error { return d.menu("Change state", "Break: Lunch") },
 		func() error { return d.state(c, shift.Break, "lunch") },
 		func() error { return d.tap("End shift") },
-		func() error { return d.tap("Yes") },
+		func() error { return d.tap("End my shift") },
 		func() error { return d.see("End of shift") },
 		func() error {
 			var calls, missed string

@@ -84,6 +84,10 @@ type Core struct {
 	tickets  *ticketClient
 	checks   *checker
 	headset  *headsetControl
+	super    *supervision
+
+	updatesMu sync.Mutex
+	updates   *updates // nil until StartUpdates
 
 	closeOnce sync.Once
 	closeErr  error
@@ -136,6 +140,8 @@ func New(opts Options) (*Core, error) {
 	c.shift = newShiftControl(c)
 	c.phone = newPhone(c)
 	c.headset = newHeadsetControl(c)
+	c.super = newSupervision(c)
+	c.events.tap(c.super.observe)
 	return c, nil
 }
 
@@ -219,9 +225,15 @@ func (c *Core) Machine() *shift.Machine { return c.machine }
 func (c *Core) Close() error {
 	c.closeOnce.Do(func() {
 		c.events.release() // hanging up emits events nobody may read any more
+		c.updatesMu.Lock()
+		if c.updates != nil {
+			c.updates.close()
+		}
+		c.updatesMu.Unlock()
 		err := c.phone.close()
 		err = errors.Join(err, c.shift.close())
 		err = errors.Join(err, c.headset.stop())
+		err = errors.Join(err, c.super.close())
 		err = errors.Join(err, c.tickets.close())
 		c.events.close()
 		c.closeErr = err

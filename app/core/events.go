@@ -13,18 +13,19 @@ const eventBuffer = 256
 // hub is the one channel of ui events the GUI reads. Emitters block when
 // it is full rather than drop an event: the GUI must see a call close.
 type hub struct {
-	ch       chan ui.Event
-	mu       sync.RWMutex
-	closed   bool
-	done     chan struct{}
-	watchers []func(ui.Event)
+	ch     chan ui.Event
+	mu     sync.RWMutex
+	closed bool
+	done   chan struct{}
+	// taps see every event before the GUI does (live status for the
+	// supervisors' wallboard); they must not block.
+	taps []func(ui.Event)
 }
 
-// observe calls fn with every event, before the GUI gets it (the headset
-// LEDs follow the calls). Set up once, before events flow.
-func (h *hub) observe(fn func(ui.Event)) {
+// tap registers fn to see every event; call it before events flow.
+func (h *hub) tap(fn func(ui.Event)) {
 	h.mu.Lock()
-	h.watchers = append(h.watchers, fn)
+	h.taps = append(h.taps, fn)
 	h.mu.Unlock()
 }
 
@@ -39,7 +40,7 @@ func (h *hub) emit(ev ui.Event) {
 	if h.closed {
 		return
 	}
-	for _, fn := range h.watchers {
+	for _, fn := range h.taps {
 		fn(ev)
 	}
 	select {

@@ -29,7 +29,7 @@ type headsetControl struct {
 
 func newHeadsetControl(c *Core) *headsetControl {
 	h := &headsetControl{c: c, ringing: map[string]bool{}, up: map[string]bool{}, held: map[string]bool{}}
-	c.events.observe(h.observe)
+	c.events.tap(h.observe)
 	return h
 }
 

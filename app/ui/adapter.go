@@ -84,6 +84,8 @@ func (c *Controller) handle(ev Event) {
 		c.check.progress(ev.Progress)
 	case HeadsetButton:
 		c.onHeadsetButton(ev.Button)
+	case UpdateAvailable:
+		c.onUpdate(ev)
 	}
 }
 

@@ -16,6 +16,10 @@ var defaultDispositions = []api.Disposition{
 	{Code: "resolved", Label: "Resolved"}, {Code: "callback", Label: "Callback scheduled"}, {Code: "escalated", Label: "Escalated"},
 	{Code: "sale", Label: "Sale"}, {Code: "no_sale", Label: "No sale"}, {Code: "wrong_number", Label: "Wrong number"},
 	{Code: "voicemail", Label: "Voicemail"}, {Code: "dropped", Label: "Call dropped"},
+	// Set by the agent's app itself: a transfer, a call nobody answered or
+	// the agent declined, a wrap-up that timed out with no outcome chosen.
+	{Code: "transferred", Label: "Transferred"}, {Code: "missed", Label: "Missed"}, {Code: "rejected", Label: "Declined"},
+	{Code: "no_disposition", Label: "No outcome chosen"},
 }
 
 func (s *Server) ensureDispositions(ctx context.Context) error {

@@ -58,6 +58,7 @@ type Policy struct {
 	Checks  ChecksPolicy  `json:"checks"`
 	Update  UpdatePolicy  `json:"update"`
 	UI      UIPolicy      `json:"ui"`
+	Shift   ShiftPolicy   `json:"shift"`
 	Audio   AudioPolicy   `json:"audio"`
 
 	source string
@@ -98,6 +99,30 @@ type UpdatePolicy struct {
 type UIPolicy struct {
 	Language string `json:"language"`
 }
+
+// ShiftPolicy sets the agent's states and how numbers are read.
+type ShiftPolicy struct {
+	// NotReadyReasons and BreakReasons are what the agent picks from.
+	NotReadyReasons []StateReason `json:"not_ready_reasons"`
+	BreakReasons    []StateReason `json:"break_reasons"`
+	// PhoneRegion (ISO 3166 country) reads numbers written without
+	// +country, for dialling, screen-pop and call logs.
+	PhoneRegion string `json:"phone_region"`
+}
+
+// StateReason is one reason code with its label in each language. The
+// built-in codes (Reasons*) are labelled by the app's own catalogue;
+// labels given here win.
+type StateReason struct {
+	Code   string            `json:"code"`
+	Labels map[string]string `json:"labels,omitempty"`
+}
+
+// Built-in reason codes, labelled in every language by the app.
+var (
+	ReasonsNotReady = []string{"training", "meeting", "coaching", "tech", "admin"}
+	ReasonsBreak    = []string{"break", "lunch"}
+)
 
 // ChecksPolicy drives the pre-shift check and its gate.
 type ChecksPolicy struct {
@@ -184,6 +209,8 @@ func DefaultPolicy() Policy {
 		SIP:   SIPPolicy{Transport: "udp", Codecs: []string{"opus", "pcmu", "pcma"}, SRTP: "off", ExpiresS: 300, KeepAliveS: 30},
 		UI:    UIPolicy{Language: "en"},
 		Audio: defaultAudioPolicy(),
+		Shift: ShiftPolicy{PhoneRegion: "US",
+			NotReadyReasons: builtinReasons(ReasonsNotReady), BreakReasons: builtinReasons(ReasonsBreak)},
 		Checks: ChecksPolicy{
 			Mandatory: []string{CheckHeadset, CheckLeak, CheckMicrophone, CheckSpeaker, CheckRoom, CheckNetwork},
 			Headset: HeadsetPolicy{
@@ -201,6 +228,14 @@ func DefaultPolicy() Policy {
 				VerifyTLS: true, MinCertDaysLeft: 14},
 		},
 	}
+}
+
+func builtinReasons(codes []string) []StateReason {
+	out := make([]StateReason, 0, len(codes))
+	for _, c := range codes {
+		out = append(out, StateReason{Code: c})
+	}
+	return out
 }
 
 // DefaultPolicyPath is the machine-wide location for this OS; PolicyEnv overrides it.

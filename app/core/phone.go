@@ -8,7 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/homeshore/homeshore/app/shift"
 	"github.com/homeshore/homeshore/app/ui"
 	"github.com/homeshore/homeshore/media"
 	"github.com/homeshore/homeshore/sip"
@@ -49,6 +48,7 @@ type callEntry struct {
 	info        ui.CallInfo
 	closeAudio  func() error
 	established bool
+	declined    bool // the agent rejected it
 }
 
 func newPhone(c *Core) *phone {
@@ -191,7 +191,7 @@ func (p *phone) incoming(call *sip.Call) {
 	p.mu.Lock()
 	busy := len(p.calls) > 0
 	p.mu.Unlock()
-	if busy || (p.c.machine.ClockedIn() && st != shift.Available) {
+	if busy || !p.c.shift.canRing() {
 		p.c.log.Info("refusing a call the agent cannot take", "from", call.Remote(), "busy", busy, "state", st)
 		// Reject waits for the UA's handler (and the caller's ACK): not on
 		// this loop, but owned, so close waits for it. The loop itself is
@@ -267,9 +267,7 @@ func (p *phone) established(e *callEntry) {
 	info := e.info
 	p.mu.Unlock()
 	p.c.events.emit(ui.CallEstablished{Call: info})
-	if err := p.c.machine.CallStarted(); err != nil {
-		p.c.log.Info("call not counted in the shift", "err", err)
-	}
+	p.c.shift.callAnswered(info.ID)
 }
 
 func (p *phone) closed(e *callEntry, end sip.EndInfo) {
@@ -277,7 +275,7 @@ func (p *phone) closed(e *callEntry, end sip.EndInfo) {
 	p.mu.Lock()
 	delete(p.calls, e.info.ID)
 	p.ended[e.info.ID] = endRecord{stats: stats, answered: e.call.AnsweredAt(), ended: time.Now()}
-	up := e.established
+	up, declined := e.established, e.declined
 	closeAudio := e.closeAudio
 	p.mu.Unlock()
 	if closeAudio != nil {
@@ -293,12 +291,8 @@ func (p *phone) closed(e *callEntry, end sip.EndInfo) {
 		reason = oneLine(end.Err)
 	}
 	p.c.events.emit(ui.CallClosed{CallID: e.info.ID, By: end.By, Reason: reason})
-	if up {
-		// After CallClosed: the GUI opens wrap-up on the state change.
-		if err := p.c.machine.CallEnded(); err != nil {
-			p.c.log.Info("call end not counted in the shift", "err", err)
-		}
-	}
+	// After CallClosed: the GUI opens wrap-up on the state change.
+	p.c.shift.callClosed(e.info.ID, e.info.Direction, up, declined)
 }
 
 // endOf returns what is known of an ended call.
@@ -380,7 +374,16 @@ func (p *phone) Reject(_ context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	return e.call.Reject(rejectBusy)
+	p.mu.Lock()
+	e.declined = true
+	p.mu.Unlock()
+	err = e.call.Reject(rejectBusy)
+	select {
+	case <-e.call.Done():
+		return nil // ended: by our refusal, or the caller gave up first
+	default:
+		return err
+	}
 }
 
 func (p *phone) Hangup(ctx context.Context, id string) error {

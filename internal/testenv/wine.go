@@ -128,8 +128,9 @@ func (w *Wine) ImportRegistry(t testing.TB, doc string) {
 	if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, errOut, code := w.Run(t, "regedit", "/S", path); code != 0 {
-		t.Fatalf("testenv: regedit /S: exit %d\n%s", code, errOut)
+	// reg.exe says what it could not import; regedit /S only exits 1.
+	if out, errOut, code := w.Run(t, "reg", "import", path); code != 0 {
+		t.Fatalf("testenv: reg import: exit %d\n%s%s\n--- imported:\n%s", code, out, errOut, doc)
 	}
 }
 

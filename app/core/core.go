@@ -77,6 +77,7 @@ type Core struct {
 	phone    *phone
 	tickets  *ticketClient
 	checks   *checker
+	super    *supervision
 
 	updatesMu sync.Mutex
 	updates   *updates // nil until StartUpdates
@@ -131,6 +132,8 @@ func New(opts Options) (*Core, error) {
 	c.checks = &checker{c: c}
 	c.shift = newShiftControl(c)
 	c.phone = newPhone(c)
+	c.super = newSupervision(c)
+	c.events.tap(c.super.observe)
 	return c, nil
 }
 
@@ -186,6 +189,7 @@ func (c *Core) Close() error {
 		c.updatesMu.Unlock()
 		err := c.phone.close()
 		err = errors.Join(err, c.shift.close())
+		err = errors.Join(err, c.super.close())
 		err = errors.Join(err, c.tickets.close())
 		c.events.close()
 		c.closeErr = err

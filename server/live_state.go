@@ -87,6 +87,12 @@ func (s *Server) updateLive(ctx context.Context, tx *sql.Tx, agentID string, cha
 	if next == old {
 		return false, nil
 	}
+	// A heartbeat that only moves LastSeen is written a few times per
+	// presence timeout, not every time: fewer writes, same presence.
+	if !visibleChange(old, next) && next.Connected == old.Connected &&
+		next.LastSeen-old.LastSeen < (s.cfg.PresenceTimeout/3).Milliseconds() {
+		return false, nil
+	}
 	if err := saveLive(ctx, tx, agentID, next); err != nil {
 		return false, err
 	}

@@ -30,15 +30,21 @@ function tick() {
   for (const el of root.querySelectorAll('[data-since]')) el.textContent = since(el.dataset.since, now);
 }
 
+// helpBy maps usernames to their open help request, rebuilt per redraw.
+let helpBy = new Map();
+
+function indexHelp() {
+  helpBy = new Map();
+  for (const m of store.help.values()) helpBy.set(m.from, m);
+}
+
 function helpFor(agentID) {
-  for (const m of store.help.values()) {
-    const a = store.agents.get(agentID);
-    if (a && m.from === a.username) return m;
-  }
-  return null;
+  const a = store.agents.get(agentID);
+  return (a && helpBy.get(a.username)) || null;
 }
 
 function rows() {
+  indexHelp();
   let list = [...store.agents.values()];
   if (view.queue) list = list.filter((a) => a.queues.includes(view.queue));
   if (view.state === 'help') list = list.filter((a) => helpFor(a.agent_id));
@@ -199,7 +205,7 @@ function header() {
 
 function rowFor(a) {
   const help = helpFor(a.agent_id);
-  const key = JSON.stringify(a) + '|' + (help ? help.id : '');
+  const key = (store.versions.get(a.agent_id) || 0) + '|' + (help ? help.id : '');
   const cached = rowCache.get(a.agent_id);
   if (cached && cached.key === key) return cached.tr;
   const tr = row(a);

@@ -163,8 +163,10 @@ func (c *Core) Backend() ui.Backend {
 		Secrets: c.secrets,
 		Config:  c.settings,
 		Events:  c.events,
-		Ringer:  ringer{c: c},
-		Codecs:  availableCodecs(),
+		// Messages with supervisors and help (supervision.go).
+		Messages: guiMessages{c},
+		Ringer:   ringer{c: c},
+		Codecs:   availableCodecs(),
 	}
 }
 

@@ -96,6 +96,7 @@ type Controller struct {
 	home    *homeView
 	wrap    *wrapUpView
 	summary *summaryView
+	msgs    *messagesUI
 }
 
 // activeCall is the call on screen.

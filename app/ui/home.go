@@ -64,14 +64,13 @@ func newHomeView(c *Controller) *homeView {
 	settings := widget.NewButtonWithIcon("", theme.SettingsIcon(), c.openSettings)
 	endShift := widget.NewButtonWithIcon(t("shift.end"), theme.LogoutIcon(), c.confirmEndShift)
 
-	header := container.NewHBox(
+	header := container.NewHBox(append(append([]fyne.CanvasObject{
 		v.state.root, v.stateSel,
 		widget.NewIcon(theme.HistoryIcon()), v.shiftTime,
 		layout.NewSpacer(),
 		v.reg.root,
 		widget.NewLabel(t("quality.short")), v.quality.root,
-		settings, endShift,
-	)
+	}, c.messageButtons()...), settings, endShift)...)
 
 	v.number = widget.NewEntry()
 	v.number.SetPlaceHolder(t("dial.placeholder"))

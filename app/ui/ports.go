@@ -98,6 +98,9 @@ type Backend struct {
 	Config  ConfigStore
 	Ringer  Ringer
 	Events  EventSource
+	// Messages is the agent's messages with supervisors and help requests
+	// (optional; see messages.go).
+	Messages MessageClient
 	// Codecs the core supports, offered in Settings.
 	Codecs []string
 	// Clock returns now; nil means time.Now (tests inject a fixed clock).

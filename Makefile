@@ -49,7 +49,7 @@ test-fuzz:
 	@scripts/fuzz-all.sh $(FUZZTIME)
 
 bench: build
-	scripts/with-test-env.sh $(GO) test -run '^$$' -bench . -benchmem ./...
+	HOMESHORE_BIN=$(CURDIR)/$(BIN) scripts/with-test-env.sh $(GO) test -run '^$$' -bench . -benchmem -timeout 90m ./...
 
 clean:
 	rm -rf bin

@@ -72,6 +72,12 @@ type SIPPolicy struct {
 	Codecs        []string `json:"codecs"`
 	// SRTP is off, optional or mandatory (media encryption, SDES keys).
 	SRTP string `json:"srtp"`
+	// ExpiresS is the registration lifetime asked for, in seconds
+	// (60-3600); the registrar may grant another one.
+	ExpiresS int `json:"expires_s"`
+	// KeepAliveS is how often, in seconds, the phone checks the server
+	// still has its registration (5-300; 0 turns the check off).
+	KeepAliveS int `json:"keepalive_s"`
 }
 
 // BackendPolicy pins the ticket backend.
@@ -83,6 +89,9 @@ type BackendPolicy struct {
 type UpdatePolicy struct {
 	ManifestURL string `json:"manifest_url"`
 	PublicKey   string `json:"public_key"`
+	// AutoInstall installs a verified update silently, outside calls,
+	// without asking the agent (Windows; elsewhere IT's repository does).
+	AutoInstall bool `json:"auto_install"`
 }
 
 // UIPolicy pins user-interface choices.
@@ -134,6 +143,12 @@ type MicrophonePolicy struct {
 	SpeechSeconds   float64 `json:"speech_seconds"`   // how long the agent reads
 	DeadBelowDBFS   float64 `json:"dead_below_dbfs"`  // whole capture quieter: dead/muted
 	RequireSpeaking bool    `json:"require_speaking"` // headless: false skips the speech part
+	// Close-talk test on the read sentence: how far the level falls within
+	// 50 ms of the loud parts (direct-to-reverberant character). At or above
+	// CloseTalkDecayDB the microphone is near the mouth (a headset boom); at
+	// or below DistantDecayDB it is across the desk (laptop, webcam).
+	CloseTalkDecayDB float64 `json:"close_talk_decay_db"`
+	DistantDecayDB   float64 `json:"distant_decay_db"`
 }
 
 // RoomPolicy sets the quiet-room test.
@@ -145,6 +160,7 @@ type RoomPolicy struct {
 	MaxLmaxDBFS    float64 `json:"max_lmax_dbfs"` // loudest event, warn above
 	MaxDBA         float64 `json:"max_dba"`       // with calibration: L90 in dBA, fail above
 	Voices         string  `json:"voices"`        // severity when background voices are heard
+	Music          string  `json:"music"`         // severity when music is heard
 }
 
 // NetworkPolicy sets the network test.
@@ -165,7 +181,7 @@ type NetworkPolicy struct {
 // DefaultPolicy returns the documented defaults (docs/policy.md).
 func DefaultPolicy() Policy {
 	return Policy{
-		SIP:   SIPPolicy{Transport: "udp", Codecs: []string{"opus", "pcmu", "pcma"}, SRTP: "off"},
+		SIP:   SIPPolicy{Transport: "udp", Codecs: []string{"opus", "pcmu", "pcma"}, SRTP: "off", ExpiresS: 300, KeepAliveS: 30},
 		UI:    UIPolicy{Language: "en"},
 		Audio: defaultAudioPolicy(),
 		Checks: ChecksPolicy{
@@ -175,10 +191,11 @@ func DefaultPolicy() Policy {
 				DenyKinds:  []string{KindBluetooth, KindBluetoothDongle},
 				Unknown:    SeverityWarn, Pin: true,
 			},
-			Leak:       LeakPolicy{MinLossDB: 35, WarnLossDB: 40, ProbeLevelDBFS: -24, ProbeMS: 1000},
-			Microphone: MicrophonePolicy{MinSpeechDBFS: -45, WarnSpeechDBFS: -35, MaxClipPercent: 0.1, SpeechSeconds: 4, DeadBelowDBFS: -95},
+			Leak: LeakPolicy{MinLossDB: 35, WarnLossDB: 40, ProbeLevelDBFS: -24, ProbeMS: 1000},
+			Microphone: MicrophonePolicy{MinSpeechDBFS: -45, WarnSpeechDBFS: -35, MaxClipPercent: 0.1, SpeechSeconds: 4, DeadBelowDBFS: -95,
+				CloseTalkDecayDB: 18, DistantDecayDB: 15},
 			Room: RoomPolicy{CaptureSeconds: 10, MaxL90DBFS: -50, WarnL90DBFS: -58, MaxL10DBFS: -45,
-				MaxLmaxDBFS: -40, MaxDBA: 45, Voices: SeverityFail},
+				MaxLmaxDBFS: -40, MaxDBA: 45, Voices: SeverityFail, Music: SeverityFail},
 			Network: NetworkPolicy{WiFi: SeverityWarn, Probes: 20, IntervalMS: 50, TimeoutMS: 1000,
 				MaxRTTMS: 300, MaxJitterMS: 40, MaxLossPercent: 2, MinMOS: 3.6, WarnMOS: 4.0,
 				VerifyTLS: true, MinCertDaysLeft: 14},

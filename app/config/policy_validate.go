@@ -88,6 +88,12 @@ func (p *Policy) validate() error {
 	default:
 		return bad("sip.srtp", "must be off, optional or mandatory, not %q", p.SIP.SRTP)
 	}
+	if p.SIP.ExpiresS < 60 || p.SIP.ExpiresS > 3600 {
+		return bad("sip.expires_s", "%d is out of range [60, 3600]", p.SIP.ExpiresS)
+	}
+	if k := p.SIP.KeepAliveS; k != 0 && (k < 5 || k > 300) {
+		return bad("sip.keepalive_s", "%d is out of range [5, 300] (0 turns it off)", k)
+	}
 	for _, c := range p.SIP.Codecs {
 		switch c {
 		case "opus", "pcmu", "pcma":
@@ -150,6 +156,9 @@ func (p *Policy) validate() error {
 	if err := sev("checks.room.voices", c.Room.Voices, true); err != nil {
 		return err
 	}
+	if err := sev("checks.room.music", c.Room.Music, true); err != nil {
+		return err
+	}
 	if err := sev("checks.network.wifi", c.Network.WiFi, true); err != nil {
 		return err
 	}
@@ -167,6 +176,8 @@ func (p *Policy) validate() error {
 		{"checks.microphone.max_clip_percent", c.Microphone.MaxClipPercent, 0, 100},
 		{"checks.microphone.speech_seconds", c.Microphone.SpeechSeconds, 1, 15},
 		{"checks.microphone.dead_below_dbfs", c.Microphone.DeadBelowDBFS, -140, -40},
+		{"checks.microphone.distant_decay_db", c.Microphone.DistantDecayDB, 0, 60},
+		{"checks.microphone.close_talk_decay_db", c.Microphone.CloseTalkDecayDB, c.Microphone.DistantDecayDB, 60},
 		{"checks.room.capture_seconds", c.Room.CaptureSeconds, 1, 30},
 		{"checks.room.max_l90_dbfs", c.Room.MaxL90DBFS, -120, 0},
 		{"checks.room.warn_l90_dbfs", c.Room.WarnL90DBFS, -120, c.Room.MaxL90DBFS},

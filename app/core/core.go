@@ -79,6 +79,9 @@ type Core struct {
 	checks   *checker
 	super    *supervision
 
+	updatesMu sync.Mutex
+	updates   *updates // nil until StartUpdates
+
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -181,6 +184,11 @@ func (c *Core) Machine() *shift.Machine { return c.machine }
 func (c *Core) Close() error {
 	c.closeOnce.Do(func() {
 		c.events.release() // hanging up emits events nobody may read any more
+		c.updatesMu.Lock()
+		if c.updates != nil {
+			c.updates.close()
+		}
+		c.updatesMu.Unlock()
 		err := c.phone.close()
 		err = errors.Join(err, c.shift.close())
 		err = errors.Join(err, c.super.close())

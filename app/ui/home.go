@@ -182,6 +182,8 @@ func (v *homeView) refresh() {
 		v.reg.set(colorWarn, t("reg.trying", c.reg.Server))
 	case RegFailed:
 		v.reg.set(colorBad, t("reg.failed"))
+	case RegReconnecting:
+		v.reg.set(colorWarn, v.reconnecting())
 	default:
 		v.reg.set(colorIdle, t("reg.none"))
 	}
@@ -207,7 +209,20 @@ func (v *homeView) tick() {
 	if !c.status.ShiftStart.IsZero() {
 		setText(v.shiftTime, formatClock(c.now().Sub(c.status.ShiftStart)))
 	}
+	if c.reg.State == RegReconnecting {
+		setText(v.reg.label, v.reconnecting())
+	}
 	v.call.tick()
+}
+
+// reconnecting is the line label while the phone registers again, with
+// the time the agent has been unreachable so far.
+func (v *homeView) reconnecting() string {
+	c := v.c
+	if c.reg.Since.IsZero() {
+		return c.tr.T("reg.reconnecting", formatClock(0))
+	}
+	return c.tr.T("reg.reconnecting", formatClock(c.now().Sub(c.reg.Since)))
 }
 
 func (c *Controller) reasonLabel(code string) string {

@@ -14,7 +14,7 @@ import (
 
 func (c *Controller) onRegistration(st RegStatus) {
 	c.reg = st
-	if st.State == RegFailed && c.status.State != StateOffline {
+	if (st.State == RegFailed || st.State == RegReconnecting) && c.status.State != StateOffline {
 		detail := st.Detail
 		if detail == "" {
 			detail = c.tr.T("reg.failed")

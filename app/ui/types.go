@@ -55,14 +55,21 @@ const (
 	RegRegistering
 	RegRegistered
 	RegFailed
+	// RegReconnecting: the line dropped and the phone registers again by
+	// itself (server restarted, network changed); calls cannot reach the agent.
+	RegReconnecting
 )
 
 // RegStatus is what the registration indicator shows.
 type RegStatus struct {
 	State  RegState
 	Server string
-	// Detail is the one-line reason when State is RegFailed, e.g. "403 Forbidden".
+	// Detail is the one-line reason when State is RegFailed or
+	// RegReconnecting, e.g. "403 Forbidden".
 	Detail string
+	// Since is when the line went down (RegReconnecting, RegFailed): the
+	// GUI counts the time unreachable from it.
+	Since time.Time
 }
 
 // Direction of a call.

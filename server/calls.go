@@ -247,8 +247,12 @@ func (s *Server) agentRange(r *http.Request, p principal) (string, time.Time, ti
 	if agent == "" {
 		agent = p.UserID
 	}
-	if ok, err := mayWatch(r.Context(), s.st.rdb, p, agent); err != nil || !ok {
-		return "", time.Time{}, time.Time{}, errors.Join(err, forbidden("you see only your own calls and shifts, or those of the agents of your queues"))
+	ok, err := mayWatch(r.Context(), s.st.rdb, p, agent)
+	if err != nil {
+		return "", time.Time{}, time.Time{}, err
+	}
+	if !ok {
+		return "", time.Time{}, time.Time{}, forbidden("you see only your own calls and shifts, or those of the agents of your queues")
 	}
 	to, err := queryTime(q, "to", s.cfg.Now().Add(time.Minute).UTC())
 	if err != nil {

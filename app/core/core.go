@@ -166,14 +166,16 @@ func defaultDataDir() (string, error) {
 // Backend is what ui.Main drives.
 func (c *Core) Backend() ui.Backend {
 	return ui.Backend{
-		Phone:     c.phone,
-		Shift:     c.shift,
-		Tickets:   c.tickets,
-		Checker:   c.checks,
-		Devices:   c.checks,
-		Secrets:   c.secrets,
-		Config:    c.settings,
-		Events:    c.events,
+		Phone:   c.phone,
+		Shift:   c.shift,
+		Tickets: c.tickets,
+		Checker: c.checks,
+		Devices: c.checks,
+		Secrets: c.secrets,
+		Config:  c.settings,
+		Events:  c.events,
+		// Messages with supervisors and help (supervision.go).
+		Messages:  guiMessages{c},
 		Ringer:    ringer{c: c},
 		Codecs:    availableCodecs(),
 		Normalize: c.Normalize,

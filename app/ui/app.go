@@ -119,6 +119,7 @@ type Controller struct {
 	summary *summaryView
 	// ticket is the ticket opened last from a screen-pop.
 	ticket *ticketView
+	msgs   *messagesUI
 }
 
 // activeCall is one call on screen.

@@ -72,7 +72,8 @@ func newHomeView(c *Controller) *homeView {
 	// Two rows: what the agent is doing, then the line and the shift.
 	v.header = container.NewVBox(
 		container.NewHBox(v.state.root, v.stateTime, v.then, v.stateBtn, layout.NewSpacer(), v.missed, endShift),
-		container.NewHBox(shiftClock, v.reg.root, widget.NewLabel(t("quality.short")), v.quality.root, layout.NewSpacer(), keys, settings),
+		container.NewHBox(append(append([]fyne.CanvasObject{shiftClock, v.reg.root, widget.NewLabel(t("quality.short")), v.quality.root, layout.NewSpacer()},
+			c.messageButtons()...), keys, settings)...),
 	)
 
 	v.number = c.newEntry()

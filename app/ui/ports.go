@@ -136,6 +136,9 @@ type Backend struct {
 	// up and list calls (E.164 in the policy's region); numbers it cannot
 	// read (extensions, SIP addresses) come back as they are. nil: as typed.
 	Normalize func(number string) string
+	// Messages is the agent's messages with supervisors and help requests
+	// (optional; see messages.go).
+	Messages MessageClient
 	// Codecs the core supports, offered in Settings.
 	Codecs []string
 	// Clock returns now; nil means time.Now (tests inject a fixed clock).

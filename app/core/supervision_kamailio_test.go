@@ -69,7 +69,7 @@ func TestWallboardFollowsCoreThroughKamailio(t *testing.T) {
 		t.Fatal(err)
 	}
 	boardShows(t, board, "wrap-up", func(a api.AgentLive) bool { return a.State == api.StateWrapUp && a.Call == nil })
-	if err := be.Tickets.LogCall(ctxFor(t, 5*time.Second), ui.CallLog{CallID: in.ID, Remote: "+14155550134", Direction: ui.Inbound,
+	if _, err := be.Tickets.LogCall(ctxFor(t, 5*time.Second), ui.CallLog{CallID: in.ID, Remote: "+14155550134", Direction: ui.Inbound,
 		Start: in.Started, Answered: in.Started, End: in.Started.Add(2 * time.Second), Disposition: "resolved"}); err != nil {
 		t.Fatal(err)
 	}

@@ -64,7 +64,7 @@ func TestDemoSoundChild(t *testing.T) {
 	defer cancel()
 	check := func(what string, want ui.Verdict, names ...string) ui.CheckReport {
 		t.Helper()
-		rep, err := be.Checker.Run(ctx, func(ui.CheckProgress) {})
+		rep, err := be.Checker.Run(ctx, nil)
 		if err != nil {
 			t.Fatalf("%s: the check could not run: %v", what, err)
 		}

@@ -22,6 +22,8 @@ type fake struct {
 	// longDevice gives the speakers a long verdict (it used to widen the window).
 	longDevice bool
 	report     CheckReport
+	// checkRun, when set, runs the check instead of returning report.
+	checkRun func(context.Context, CheckAgent) (CheckReport, error)
 	calls      []string
 	registered []Account
 	states     []AgentState
@@ -201,8 +203,11 @@ func (f *fake) LogCall(_ context.Context, l CallLog) (string, error) {
 	return l.TicketID, nil
 }
 
-func (f *fake) Run(_ context.Context, progress func(CheckProgress)) (CheckReport, error) {
-	progress(CheckProgress{Step: 1, Steps: 2, Current: Plain("Quiet room"), MicLevel: 0.3, QuietLeft: 4 * time.Second})
+func (f *fake) Run(ctx context.Context, agent CheckAgent) (CheckReport, error) {
+	agent.Progress(CheckProgress{Step: 1, Steps: 2, Current: Plain("Quiet room"), MicLevel: 0.3, QuietLeft: 4 * time.Second})
+	if f.checkRun != nil {
+		return f.checkRun(ctx, agent)
+	}
 	return f.report, nil
 }
 

@@ -200,3 +200,28 @@ func (c *Controller) newSelect(options []string, changed func(string)) *widget.S
 	s.PlaceHolder = c.tr.T("select.choose")
 	return s
 }
+
+// keyButton is a button that Enter presses too (Fyne's takes only Space
+// when focused), for the steps where the agent answers from the keyboard.
+type keyButton struct {
+	widget.Button
+}
+
+// newKeyButton is a keyButton with an icon.
+func (c *Controller) newKeyButton(label string, icon fyne.Resource, tapped func()) *keyButton {
+	b := &keyButton{}
+	b.Text, b.Icon, b.OnTapped = label, icon, tapped
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+// TypedKey presses the button on Enter as on Space.
+func (b *keyButton) TypedKey(k *fyne.KeyEvent) {
+	if k.Name == fyne.KeyReturn || k.Name == fyne.KeyEnter {
+		if !b.Disabled() && b.OnTapped != nil {
+			b.OnTapped()
+		}
+		return
+	}
+	b.Button.TypedKey(k)
+}

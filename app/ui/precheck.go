@@ -29,6 +29,9 @@ type precheckView struct {
 	override  *fyne.Container
 	reason    *keyEntry
 	anyway    *widget.Button
+	// prompt is the step waiting for the agent (read a sentence, did you
+	// hear the sound), shown over the results while the check runs.
+	prompt *checkPrompt
 }
 
 func newPrecheckView(c *Controller) *precheckView {
@@ -69,8 +72,9 @@ func newPrecheckView(c *Controller) *precheckView {
 	top := container.NewVBox(heading(t("check.title")), widget.NewLabel(t("check.intro")), live, v.current)
 	bottom := container.NewVBox(v.verdict, v.override,
 		container.NewBorder(nil, nil, container.NewHBox(account, settings), container.NewHBox(v.runButton, v.start)))
-	v.root = container.NewPadded(container.NewBorder(top, bottom, nil, nil,
-		widget.NewCard(t("check.results"), "", container.NewVScroll(v.results))))
+	results := widget.NewCard(t("check.results"), "", container.NewVScroll(v.results))
+	v.prompt = newCheckPrompt(c, results)
+	v.root = container.NewPadded(container.NewBorder(top, bottom, nil, nil, container.NewStack(results, v.prompt.root)))
 	return v
 }
 
@@ -88,9 +92,7 @@ func (v *precheckView) run() {
 	v.current.SetText(v.c.tr.T("check.running"))
 	c := v.c
 	c.async(func(ctx context.Context) func() {
-		report, err := c.be.Checker.Run(ctx, func(p CheckProgress) {
-			c.post(func() { c.handle(CheckProgressed{Progress: p}) })
-		})
+		report, err := c.be.Checker.Run(ctx, screenAgent{c})
 		return func() { v.done(report, err) }
 	})
 }
@@ -103,6 +105,7 @@ func (v *precheckView) progress(p CheckProgress) {
 		v.current.SetText(v.c.tr.Text(p.Current))
 	}
 	v.level.SetValue(p.MicLevel)
+	v.prompt.progress(p)
 	if p.QuietLeft > 0 {
 		v.countdown.SetText(v.c.tr.T("check.quiet.left", int(p.QuietLeft.Seconds()+0.5)))
 	} else {
@@ -112,6 +115,7 @@ func (v *precheckView) progress(p CheckProgress) {
 
 func (v *precheckView) done(r CheckReport, err error) {
 	v.running = false
+	v.prompt.hide()
 	v.runButton.Enable()
 	v.level.SetValue(0)
 	v.countdown.SetText("")

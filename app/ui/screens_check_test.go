@@ -78,6 +78,9 @@ func look(c *Controller) []seen {
 		case *widget.Button:
 			add(w.Text)
 			return
+		case *keyButton:
+			add(w.Text)
+			return
 		case *keyEntry:
 			add(w.PlaceHolder)
 			return
@@ -266,7 +269,10 @@ func checkFits(t *testing.T, name string, c *Controller, size fyne.Size) {
 	}
 	for i, a := range boxes {
 		for _, b := range boxes[i+1:] {
-			if overlap(a, b) > 2 && !reflect.DeepEqual(a.pos, b.pos) {
+			// The same place: one widget drawn twice, unless two texts
+			// differ (two cards' titles one over the other).
+			same := reflect.DeepEqual(a.pos, b.pos) && (a.text == "" || b.text == "" || a.text == b.text)
+			if overlap(a, b) > 2 && !same {
 				t.Errorf("%s: %s overlaps %s", name, a.where, b.where)
 			}
 		}

@@ -25,16 +25,24 @@ type Headset struct {
 // name plus a unique suffix, then "_speaker", "_mic", "_micfeed".
 func PulseHeadset(t testing.TB, name string, props map[string]string) Headset {
 	t.Helper()
+	return PulseHeadsetMixed(t, name, props, props)
+}
+
+// PulseHeadsetMixed is PulseHeadset whose Speaker and Mic carry their own
+// properties: a recognised headset output beside an unrecognised
+// microphone, say.
+func PulseHeadsetMixed(t testing.TB, name string, speakerProps, micProps map[string]string) Headset {
+	t.Helper()
 	RequirePulse(t)
 	base := name + "_" + randomToken()[:6]
 	h := Headset{Speaker: base + "_speaker", Mic: base + "_mic", MicFeed: base + "_micfeed"}
 	t.Cleanup(func() { unloadModules(t, h.ModuleIDs) })
 	h.ModuleIDs = append(h.ModuleIDs, loadModule(t, "module-null-sink", "sink_name="+h.Speaker, "rate=48000",
-		"sink_properties="+proplistArg(t, withDescription(props, name))))
+		"sink_properties="+proplistArg(t, withDescription(speakerProps, name))))
 	h.ModuleIDs = append(h.ModuleIDs, loadModule(t, "module-null-sink", "sink_name="+h.MicFeed, "rate=48000",
 		"sink_properties="+proplistArg(t, map[string]string{"device.description": name + " mic feed (test)", "device.class": "abstract"})))
 	h.ModuleIDs = append(h.ModuleIDs, loadModule(t, "module-remap-source", "master="+h.MicFeed+".monitor", "source_name="+h.Mic,
-		"source_properties="+proplistArg(t, withDescription(props, name+" microphone"))))
+		"source_properties="+proplistArg(t, withDescription(micProps, name+" microphone"))))
 	return h
 }
 

@@ -23,7 +23,7 @@ type fake struct {
 	longDevice bool
 	report     CheckReport
 	// checkRun, when set, runs the check instead of returning report.
-	checkRun func(context.Context, CheckAgent) (CheckReport, error)
+	checkRun   func(context.Context, CheckAgent) (CheckReport, error)
 	calls      []string
 	registered []Account
 	states     []AgentState

@@ -359,14 +359,21 @@ func (p *phone) Answer(ctx context.Context, id string) error {
 	return e.call.Answer(ctx, audio)
 }
 
-// openAudio opens the devices named in the settings.
+// openAudio opens the call's devices: during a shift exactly those the
+// check passed (never the system default of the moment: a Bluetooth
+// headset or the laptop's speakers that became the default since are not
+// what was checked), else the ones named in the settings.
 func (p *phone) openAudio() (sip.Audio, func() error, error) {
-	_, set, _ := p.c.settings.Load()
+	in, out, ok := p.c.shift.devices()
+	if !ok {
+		_, set, _ := p.c.settings.Load()
+		in, out = set.InputDevice, set.OutputDevice
+	}
 	open := p.c.opts.OpenAudio
 	if open == nil {
 		open = openDevices
 	}
-	return open(set.InputDevice, set.OutputDevice)
+	return open(in, out)
 }
 
 func (p *phone) Reject(_ context.Context, id string) error {

@@ -204,8 +204,9 @@ func (l *Live) Close() error {
 	return err
 }
 
-// demoAudio opens the default devices for calls; with no sound device
-// the calls are silent and the banner says so.
+// demoAudio opens the call's devices (those the check passed, "" the
+// defaults); with no sound device the calls are silent and the banner
+// says so.
 func demoAudio() (core.AudioOpener, string) {
 	devs, err := audiodev.ListDevices()
 	in, out := false, false
@@ -218,14 +219,14 @@ func demoAudio() (core.AudioOpener, string) {
 			return sip.Audio{Source: media.Silence()}, func() error { return nil }, nil
 		}, "No sound device was found: calls are silent."
 	}
-	return func(string, string) (sip.Audio, func() error, error) {
-		mic, err := audiodev.OpenCapture("")
+	return func(input, output string) (sip.Audio, func() error, error) {
+		mic, err := audiodev.OpenCapture(input)
 		if err != nil {
-			return sip.Audio{}, nil, fmt.Errorf("the default microphone cannot be opened: %w", err)
+			return sip.Audio{}, nil, fmt.Errorf("the microphone %q cannot be opened: %w", input, err)
 		}
-		spk, err := audiodev.OpenPlayback("")
+		spk, err := audiodev.OpenPlayback(output)
 		if err != nil {
-			return sip.Audio{}, nil, errors.Join(fmt.Errorf("the default speaker cannot be opened: %w", err), mic.Close())
+			return sip.Audio{}, nil, errors.Join(fmt.Errorf("the headset %q cannot be opened: %w", output, err), mic.Close())
 		}
 		return sip.Audio{Source: mic, Sink: spk}, func() error { return errors.Join(mic.Close(), spk.Close()) }, nil
 	}, ""

@@ -21,12 +21,19 @@ type GuardOptions struct {
 	Devices func(context.Context) ([]devinfo.Device, error)
 	// Watch signals device changes; nil means devinfo.Watch (PulseAudio events, the MMDevices registry on Windows).
 	Watch func(context.Context) (<-chan struct{}, func() error, error)
+	// CallsUseTheseDevices: calls open Output and Input by id, whatever the
+	// system defaults are (the GUI's shift does), so only these devices
+	// matter: a default that switches to Bluetooth or speakers changes
+	// nothing for the calls and does not stop the agent. Without it (a
+	// setup whose calls follow the default) such a switch is Not ready.
+	CallsUseTheseDevices bool
 }
 
 // Guard watches the sound server during the shift. When the checked headset
-// disappears, or the system default output/input becomes a device that
-// fails the headset policy (Bluetooth, speakers, HDMI), the agent goes Not
-// ready at once with the reason; m.Recheck after a new check brings them
+// disappears or turns into a device that fails the headset policy, or
+// (unless calls use the checked devices, CallsUseTheseDevices) the system
+// default output/input becomes such a device (Bluetooth, speakers, HDMI),
+// the agent goes Not ready at once with the reason; m.Recheck after a new check brings them
 // back. stop ends the watch and returns its error; it is idempotent.
 func Guard(ctx context.Context, m *shift.Machine, o GuardOptions) (stop func() error, err error) {
 	list, watch := o.Devices, o.Watch
@@ -113,11 +120,11 @@ func guardVerdict(devs []devinfo.Device, o GuardOptions) (shift.Reason, bool) {
 		return guardReason(shift.ReasonHeadsetMissing, key), true
 	}
 	for _, d := range []*devinfo.Device{out, in, defOut, defIn} {
-		if d == nil || d == out || d == in {
+		if d == nil || d == out || d == in || o.CallsUseTheseDevices {
 			continue
 		}
-		// A different default only matters when it would fail the check: the
-		// call keeps using the pinned devices, but the agent must know.
+		// A different default only matters to calls that follow the
+		// default, and only when it would fail the check.
 		if v := Judge(*d, o.Policy); v.Verdict == Fail {
 			return guardReason(shift.ReasonDeviceChanged, "check.guard.default_switched", d.Description, kindTerm(v.Kind)), true
 		}

@@ -78,10 +78,34 @@ func (h *Headset) Leak(t testing.TB, gainDB float64) {
 	}
 }
 
+// Unplug takes the headset away mid-test, as pulling its plug would: its
+// earpiece, microphone and feed vanish.
+func (h Headset) Unplug(t testing.TB) {
+	t.Helper()
+	unloadModules(t, h.ModuleIDs)
+}
+
+// unloadModules unloads ids, last first; one already gone (a test unplugged
+// it, or it went with its master) is fine.
 func unloadModules(t testing.TB, ids []int) {
 	for i := len(ids) - 1; i >= 0; i-- {
-		if _, err := pactl("unload-module", strconv.Itoa(ids[i])); err != nil {
+		if _, err := pactl("unload-module", strconv.Itoa(ids[i])); err != nil && moduleLoaded(ids[i]) {
 			t.Errorf("testenv: unload PulseAudio module %d: %v", ids[i], err)
 		}
 	}
+}
+
+// moduleLoaded tells whether a PulseAudio module is still loaded (true
+// when that cannot be read: the caller reports its own error then).
+func moduleLoaded(id int) bool {
+	out, err := pactl("list", "short", "modules")
+	if err != nil {
+		return true
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if f := strings.Fields(line); len(f) > 0 && f[0] == strconv.Itoa(id) {
+			return true
+		}
+	}
+	return false
 }

@@ -51,7 +51,7 @@ type Live struct {
 // machine, and its results are still shown. Numbers are French, like the
 // demo's customers.
 const demoPolicy = `{"checks": {"mandatory": [], "allow_override": true,
-	"room": {"capture_seconds": 3}, "microphone": {"speech_seconds": 1}, "leak": {"probe_ms": 500}},
+	"room": {"capture_seconds": 3}, "microphone": {"speech_seconds": 4}, "leak": {"probe_ms": 500}},
 	"shift": {"phone_region": "FR"}}`
 
 // demoPolicyPrivate is the policy on the demo's own virtual headset
@@ -59,7 +59,7 @@ const demoPolicy = `{"checks": {"mandatory": [], "allow_override": true,
 // for a real agent, so the demo menu's failures block it; the network to
 // the demo line on loopback proves nothing and only informs.
 const demoPolicyPrivate = `{"checks": {"mandatory": ["headset", "leak", "microphone", "speaker", "room"], "allow_override": true,
-	"room": {"capture_seconds": 3}, "microphone": {"speech_seconds": 1}, "leak": {"probe_ms": 500}},
+	"room": {"capture_seconds": 3}, "microphone": {"speech_seconds": 4}, "leak": {"probe_ms": 500}},
 	"shift": {"phone_region": "FR"}}`
 
 // demoSIPPassword is the password the agent's account shows; nothing checks it.
@@ -106,7 +106,11 @@ func StartLive(timing Timing, log *slog.Logger) (l *Live, err error) {
 		return l, fmt.Errorf("demo ticket server login: %w", err)
 	}
 	policy := demoPolicy
-	sim, private := newSoundSim(l.voice)
+	agentVoice, err := writeAsset(dir, "sounds/agent.wav")
+	if err != nil {
+		return l, err
+	}
+	sim, private := newSoundSim(l.voice, agentVoice)
 	if private {
 		l.sim, policy = sim, demoPolicyPrivate
 	}
@@ -132,8 +136,16 @@ func StartLive(timing Timing, log *slog.Logger) (l *Live, err error) {
 	return l, nil
 }
 
-// Backend is what the GUI drives.
-func (l *Live) Backend() ui.Backend { return l.core.Backend() }
+// Backend is what the GUI drives. On the demo's own virtual headset the
+// agent's voice is simulated too: when the check asks them to read the
+// sentence, the headset's microphone hears it read.
+func (l *Live) Backend() ui.Backend {
+	be := l.core.Backend()
+	if l.sim != nil {
+		be.Checker = voicedChecker{Checker: be.Checker, sim: l.sim}
+	}
+	return be
+}
 
 // Note is said in the demo banner ("" when calls use the sound devices).
 func (l *Live) Note() string { return l.note }

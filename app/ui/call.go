@@ -419,7 +419,11 @@ func (s *screenPop) refresh(call *activeCall) {
 	case len(call.tickets) == 0:
 		s.title.SetText(t("pop.none"))
 	default:
-		s.title.SetText(t("pop.count", len(call.tickets)))
+		if len(call.tickets) == 1 {
+			s.title.SetText(t("pop.count.one"))
+		} else {
+			s.title.SetText(t("pop.count", len(call.tickets)))
+		}
 	}
 	s.list.Refresh()
 }

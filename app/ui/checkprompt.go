@@ -58,8 +58,12 @@ func (a screenAgent) HeardSound(ctx context.Context, replay func(context.Context
 type checkPrompt struct {
 	c    *Controller
 	root *fyne.Container
-	// behind is what the card hides while it is up (the results).
-	behind fyne.CanvasObject
+	// behind is what the card hides while it is up (the results); meters
+	// is the screen's progress and level, hidden while the sentence card
+	// shows its own.
+	behind, meters fyne.CanvasObject
+	// relayout lays the screen out again once meters show or hide.
+	relayout func()
 
 	read     *widget.Card
 	readInfo *widget.Label
@@ -87,9 +91,9 @@ type checkPrompt struct {
 	shown func(step string)
 }
 
-func newCheckPrompt(c *Controller, behind fyne.CanvasObject) *checkPrompt {
+func newCheckPrompt(c *Controller, behind, meters fyne.CanvasObject) *checkPrompt {
 	t := c.tr.T
-	p := &checkPrompt{c: c, behind: behind}
+	p := &checkPrompt{c: c, behind: behind, meters: meters, relayout: func() {}}
 	p.readInfo = wrapLabel("")
 	p.sentence = widget.NewLabelWithStyle(t("check.read.sentence"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	p.sentence.Wrapping = fyne.TextWrapWord
@@ -138,7 +142,12 @@ func (p *checkPrompt) show(card *widget.Card, focus fyne.Focusable) {
 	p.heard.Hide()
 	card.Show()
 	p.behind.Hide()
+	p.meters.Show()
+	if card == p.read {
+		p.meters.Hide()
+	}
 	p.root.Show()
+	p.relayout()
 	p.root.Refresh()
 	if p.c.frame.current == screenCheck {
 		p.c.win.Canvas().Focus(focus)
@@ -149,6 +158,8 @@ func (p *checkPrompt) show(card *widget.Card, focus fyne.Focusable) {
 func (p *checkPrompt) hide() {
 	p.root.Hide()
 	p.behind.Show()
+	p.meters.Show()
+	p.relayout()
 	p.read.Hide()
 	p.heard.Hide()
 	p.reading, p.answered, p.heardAns, p.replay = false, nil, nil, nil

@@ -158,6 +158,13 @@ func TestCheckAsksTheAgentToReadAndListen(t *testing.T) {
 	if len(c.check.results.Objects) != 1 {
 		t.Fatalf("results shown: %d, want the speaker's", len(c.check.results.Objects))
 	}
+	// The meters are back above the results, laid out again (they were
+	// drawn over the results' title in the demo).
+	d := fyne.CurrentApp().Driver()
+	meters, results := p.meters, p.behind
+	if below, top := d.AbsolutePositionForObject(meters).Y+meters.Size().Height, d.AbsolutePositionForObject(results).Y; !meters.Visible() || top < below {
+		t.Fatalf("results card at y=%.0f, meters end at y=%.0f (visible %v)", top, below, meters.Visible())
+	}
 }
 
 // TestCheckReadingCanBeSkipped: Skip tells the check (which then warns

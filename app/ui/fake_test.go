@@ -22,6 +22,8 @@ type fake struct {
 	// longDevice gives the speakers a long verdict (it used to widen the window).
 	longDevice bool
 	report     CheckReport
+	// messages, when set, is the messages and help client.
+	messages MessageClient
 	// checkRun, when set, runs the check instead of returning report.
 	checkRun   func(context.Context, CheckAgent) (CheckReport, error)
 	calls      []string
@@ -71,6 +73,9 @@ func (f *fake) backend() Backend {
 		Codecs: []string{"opus", "pcmu", "pcma"}, Clock: f.clock}
 	if f.consult {
 		be.Consult = f
+	}
+	if f.messages != nil {
+		be.Messages = f.messages
 	}
 	return be
 }

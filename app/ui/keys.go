@@ -137,6 +137,11 @@ type keyEntry struct {
 	c *Controller
 	// rune, when set, may take a typed character first (true: taken).
 	rune func(r rune) bool
+	// submit, when set, runs on Ctrl+Enter instead of the app's chord
+	// (a field of its own window: the messages).
+	submit func()
+	// escape, when set, runs on Esc instead of leaving the field.
+	escape func()
 }
 
 // newEntry is a one-line keyEntry.
@@ -166,7 +171,12 @@ func (e *keyEntry) AcceptsTab() bool { return false }
 
 // TypedShortcut runs the app's chords first, then the Entry's own.
 func (e *keyEntry) TypedShortcut(s fyne.Shortcut) {
-	if cs, ok := s.(*desktop.CustomShortcut); ok && e.c.runShortcut(cs) {
+	cs, ok := s.(*desktop.CustomShortcut)
+	if ok && e.submit != nil && cs.Modifier == fyne.KeyModifierControl && (cs.KeyName == fyne.KeyReturn || cs.KeyName == fyne.KeyEnter) {
+		e.submit()
+		return
+	}
+	if ok && e.c.runShortcut(cs) {
 		return
 	}
 	e.Entry.TypedShortcut(s)
@@ -176,6 +186,10 @@ func (e *keyEntry) TypedShortcut(s fyne.Shortcut) {
 func (e *keyEntry) TypedKey(k *fyne.KeyEvent) {
 	switch k.Name {
 	case fyne.KeyEscape:
+		if e.escape != nil {
+			e.escape()
+			return
+		}
 		e.c.win.Canvas().Unfocus()
 		return
 	case fyne.KeyF1:

@@ -2,11 +2,14 @@ package ui
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -56,9 +59,15 @@ type messagesUI struct {
 	unread  int
 	win     fyne.Window
 	list    *widget.List
+	empty   *widget.Label
 	items   []Message
-	entry   *widget.Entry
+	entry   *keyEntry
 	errText *widget.Label
+	// raised: the agent's hand is up and no supervisor took it yet.
+	raised bool
+	// helpNote is the open help dialog's note (nil when none is open).
+	helpNote *keyEntry
+	helpDlg  *dialog.ConfirmDialog
 }
 
 // messageButtons returns the home header's Messages and Help buttons, or
@@ -74,9 +83,25 @@ func (c *Controller) messageButtons() []fyne.CanvasObject {
 	t := c.tr.T
 	m.button = widget.NewButtonWithIcon(t("msg.button"), theme.MailComposeIcon(), m.open)
 	m.help = widget.NewButtonWithIcon(t("msg.help"), theme.QuestionIcon(), m.askHelp)
-	m.help.Importance = widget.WarningImportance
 	m.showUnread()
+	m.showHelp()
 	return []fyne.CanvasObject{m.button, m.help}
+}
+
+// showHelp: a plain Help button; "Help asked" in orange while the hand is
+// up, until a supervisor takes it.
+func (m *messagesUI) showHelp() {
+	if m.help == nil {
+		return
+	}
+	if m.raised {
+		m.help.SetText(m.c.tr.T("msg.help.raised"))
+		m.help.Importance = widget.WarningImportance
+	} else {
+		m.help.SetText(m.c.tr.T("msg.help"))
+		m.help.Importance = widget.MediumImportance
+	}
+	m.help.Refresh()
 }
 
 func (m *messagesUI) showUnread() {
@@ -102,6 +127,8 @@ func (c *Controller) onMessages(ev MessagesChanged) {
 	m.unread = ev.Unread
 	if ev.HelpTakenBy != "" {
 		c.notify(c.tr.T("msg.help"), c.tr.T("msg.help.taken", ev.HelpTakenBy))
+		m.raised = false
+		m.showHelp()
 	}
 	if m.win != nil {
 		m.reload()
@@ -123,9 +150,10 @@ func (m *messagesUI) open() {
 		func() fyne.CanvasObject {
 			meta := widget.NewLabel("")
 			meta.TextStyle = fyne.TextStyle{Italic: true}
+			meta.SizeName = theme.SizeNameCaptionText
 			body := widget.NewLabel("")
 			body.Wrapping = fyne.TextWrapWord
-			return container.NewVBox(meta, body)
+			return container.New(layout.NewCustomPaddedVBoxLayout(-theme.Padding()*2), meta, body)
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			box := o.(*fyne.Container)
@@ -133,17 +161,44 @@ func (m *messagesUI) open() {
 			box.Objects[0].(*widget.Label).SetText(m.metaLine(msg))
 			box.Objects[1].(*widget.Label).SetText(m.bodyLine(msg))
 		})
-	m.entry = widget.NewMultiLineEntry()
+	m.empty = widget.NewLabelWithStyle(t("msg.empty"), fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
+	m.empty.Wrapping = fyne.TextWrapWord
+	// Enter (or Ctrl+Enter) sends; Esc closes; the call shortcuts still
+	// reach the call from here.
+	m.entry = m.c.newEntry()
 	m.entry.SetPlaceHolder(t("msg.placeholder"))
-	m.entry.Wrapping = fyne.TextWrapWord
+	m.entry.OnSubmitted = func(string) { m.send() }
+	m.entry.submit = m.send
+	m.entry.escape = w.Close
 	m.errText = widget.NewLabel("")
+	m.errText.Wrapping = fyne.TextWrapWord
+	m.errText.Importance = widget.DangerImportance
+	m.errText.Hide()
 	send := widget.NewButtonWithIcon(t("msg.send"), theme.MailSendIcon(), m.send)
 	send.Importance = widget.HighImportance
-	bottom := container.NewBorder(nil, m.errText, nil, send, m.entry)
-	w.SetContent(container.NewBorder(nil, bottom, nil, nil, m.list))
-	w.Resize(fyne.NewSize(420, 520))
-	w.SetOnClosed(func() { m.win, m.list, m.entry = nil, nil, nil })
+	closeB := widget.NewButtonWithIcon(t("msg.close"), theme.CancelIcon(), w.Close)
+	hint := widget.NewLabel(t("msg.hint"))
+	hint.SizeName = theme.SizeNameCaptionText
+	intro := wrapLabel(t("msg.intro"))
+	bottom := container.NewVBox(m.errText, container.NewBorder(nil, nil, nil, send, m.entry),
+		container.NewBorder(nil, nil, hint, closeB))
+	w.SetContent(container.NewPadded(container.NewBorder(intro, bottom, nil, nil,
+		container.NewStack(m.list, container.NewCenter(m.empty)))))
+	w.Canvas().SetOnTypedKey(func(k *fyne.KeyEvent) {
+		if k.Name == fyne.KeyEscape {
+			w.Close()
+		}
+	})
+	for _, sc := range shortcuts() {
+		if sc.modifier != 0 && sc.key != fyne.KeyReturn && sc.key != fyne.KeyEnter {
+			chord := &desktop.CustomShortcut{KeyName: sc.key, Modifier: sc.modifier}
+			w.Canvas().AddShortcut(chord, func(fyne.Shortcut) { m.c.runShortcut(chord) })
+		}
+	}
+	w.Resize(fyne.NewSize(480, 560))
+	w.SetOnClosed(func() { m.win, m.list, m.entry, m.empty = nil, nil, nil, nil })
 	w.Show()
+	w.Canvas().Focus(m.entry)
 	m.reload()
 }
 
@@ -187,10 +242,11 @@ func (m *messagesUI) reload() {
 				return
 			}
 			if err != nil {
-				m.errText.SetText(m.c.tr.T("msg.fail", err.Error()))
+				m.showError(m.c.tr.T("msg.fail.read", err.Error()))
 				return
 			}
 			m.items, m.unread = items, 0
+			m.empty.Hidden = len(items) > 0
 			m.list.Refresh()
 			if len(items) > 0 {
 				m.list.ScrollToBottom()
@@ -200,8 +256,18 @@ func (m *messagesUI) reload() {
 	})
 }
 
+// showError says what went wrong under the thread ("" hides it).
+func (m *messagesUI) showError(msg string) {
+	m.errText.SetText(msg)
+	m.errText.Hidden = msg == ""
+	m.errText.Refresh()
+}
+
 func (m *messagesUI) send() {
-	body := m.entry.Text
+	if m.entry == nil {
+		return
+	}
+	body := strings.TrimSpace(m.entry.Text)
 	if body == "" {
 		return
 	}
@@ -213,40 +279,55 @@ func (m *messagesUI) send() {
 				return
 			}
 			if err != nil {
-				m.errText.SetText(m.c.tr.T("msg.fail", err.Error()))
-				return
+				m.showError(m.c.tr.T("msg.fail", err.Error()))
+				return // what was typed stays, to send again
 			}
-			m.errText.SetText("")
+			m.showError("")
 			m.entry.SetText("")
 			m.reload()
 		}
 	})
 }
 
-// askHelp asks for an optional note, then raises the agent's hand.
+// askHelp asks for an optional note, then raises the agent's hand. Enter
+// in the note raises it; the dialog closes when a call rings.
 func (m *messagesUI) askHelp() {
 	t := m.c.tr.T
-	note := widget.NewEntry()
+	note := m.c.newEntry()
 	note.SetPlaceHolder(t("msg.help.note"))
-	dialog.ShowForm(t("msg.help.title"), t("msg.help.send"), t("msg.cancel"),
-		[]*widget.FormItem{widget.NewFormItem(t("msg.help.notelabel"), note)}, func(ok bool) {
-			if !ok {
+	var d *dialog.ConfirmDialog
+	d = dialog.NewCustomConfirm(t("msg.help.title"), t("msg.help.send"), t("msg.cancel"),
+		container.NewVBox(wrapLabel(t("msg.help.intro")), note), func(ok bool) {
+			m.helpNote, m.helpDlg = nil, nil
+			if ok {
+				m.raiseHand(note.Text)
+			}
+		}, m.c.win)
+	note.OnSubmitted = func(string) { d.Confirm() }
+	note.escape = d.Hide
+	m.helpNote, m.helpDlg = note, d
+	d.Resize(fitSize(m.c.win, fyne.NewSize(520, 240)))
+	m.c.track(d)
+	d.Show()
+	m.c.win.Canvas().Focus(note)
+}
+
+// raiseHand sends the help request; the button says the hand is up.
+func (m *messagesUI) raiseHand(note string) {
+	t := m.c.tr.T
+	mc := m.c.be.Messages
+	m.c.async(func(ctx context.Context) func() {
+		err := mc.Help(ctx, strings.TrimSpace(note))
+		return func() {
+			if err != nil {
+				m.c.showError(errorf(t("msg.help.fail", err.Error())))
 				return
 			}
-			mc := m.c.be.Messages
-			text := note.Text
-			m.c.async(func(ctx context.Context) func() {
-				err := mc.Help(ctx, text)
-				return func() {
-					if err != nil {
-						dialog.ShowError(errorf(t("msg.fail", err.Error())), m.c.win)
-						return
-					}
-					m.help.SetText(t("msg.help.raised"))
-					if m.win != nil {
-						m.reload()
-					}
-				}
-			})
-		}, m.c.win)
+			m.raised = true
+			m.showHelp()
+			if m.win != nil {
+				m.reload()
+			}
+		}
+	})
 }

@@ -41,7 +41,7 @@ func newPrecheckView(c *Controller) *precheckView {
 	v.current = widget.NewLabel(t("check.ready"))
 	v.level = widget.NewProgressBar()
 	v.level.TextFormatter = func() string { return "" }
-	v.countdown = widget.NewLabel("")
+	v.countdown = widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
 	v.results = container.NewVBox()
 	v.verdict = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	v.verdict.Wrapping = fyne.TextWrapWord
@@ -67,14 +67,19 @@ func newPrecheckView(c *Controller) *precheckView {
 	live := widget.NewForm(
 		widget.NewFormItem(t("check.progress"), v.steps),
 		widget.NewFormItem(t("check.mic"), v.level),
-		widget.NewFormItem(t("check.quiet"), v.countdown),
 	)
-	top := container.NewVBox(heading(t("check.title")), widget.NewLabel(t("check.intro")), live, v.current)
+	v.current.Wrapping = fyne.TextWrapWord
+	// The step under way, and on its right the quiet room's countdown.
+	top := container.NewVBox(heading(t("check.title")), widget.NewLabel(t("check.intro")), live,
+		container.NewBorder(nil, nil, nil, v.countdown, v.current))
 	bottom := container.NewVBox(v.verdict, v.override,
 		container.NewBorder(nil, nil, container.NewHBox(account, settings), container.NewHBox(v.runButton, v.start)))
 	results := widget.NewCard(t("check.results"), "", container.NewVScroll(v.results))
-	v.prompt = newCheckPrompt(c, results)
-	v.root = container.NewPadded(container.NewBorder(top, bottom, nil, nil, container.NewStack(results, v.prompt.root)))
+	// While the agent reads, the card has the meter and the countdown.
+	v.prompt = newCheckPrompt(c, results, live)
+	body := container.NewBorder(top, bottom, nil, nil, container.NewStack(results, v.prompt.root))
+	v.prompt.relayout = func() { top.Refresh(); body.Refresh() }
+	v.root = container.NewPadded(body)
 	return v
 }
 

@@ -42,7 +42,22 @@ func screenFake(lang string) *fake {
 		f.tickets["+33612345678"][1].Subject = "Montant de facture erroné en octobre"
 	}
 	f.longDevice = true
+	sam := "Sam Supervisor"
+	f.messages = &fakeMessages{items: []Message{
+		{ID: "1", FromName: sam, Body: sampleMessage(lang, 0), At: f.now.Add(-50 * time.Minute)},
+		{ID: "2", Mine: true, Body: sampleMessage(lang, 1), At: f.now.Add(-48 * time.Minute)},
+		{ID: "3", Mine: true, Help: true, Body: sampleMessage(lang, 2), At: f.now.Add(-20 * time.Minute), TakenBy: sam},
+	}}
 	return f
+}
+
+// sampleMessage is one of the walk's messages with supervisors.
+func sampleMessage(lang string, i int) string {
+	msgs := map[string][]string{
+		"en": {"Team meeting at 2pm today, short one. Please take your break before.", "Noted, I will take it at 1:30.", "Customer insists on a refund over 200 euros"},
+		"fr": {"Réunion d'équipe à 14 h aujourd'hui, courte. Prenez votre pause avant.", "C'est noté, je la prends à 13 h 30.", "Le client exige un remboursement de plus de 200 euros"},
+	}
+	return msgs[lang][i]
 }
 
 // screenOptions are the window options of the walk: the demo banner with
@@ -190,6 +205,17 @@ func screenSteps(c *Controller, f *fake, lang string) []screenStep {
 			c.showHome()
 			c.home.showPanel(c.home.idle)
 			c.showDemoMenu(c.frame.demo.root)
+		}},
+		{"18-help", func() {
+			closeTop()
+			c.handle(MessagesChanged{Unread: 1})
+			c.msgs.askHelp()
+		}},
+		{"19-messages", func() {
+			closeTop()
+			c.msgs.raiseHand("")
+			c.msgs.open()
+			c.msgs.entry.SetText(sampleMessage(lang, 1))
 		}},
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/homeshore/homeshore/app/tickets"
 	"github.com/homeshore/homeshore/app/ui"
 	"github.com/homeshore/homeshore/assets/i18n"
+	"github.com/homeshore/homeshore/media/devinfo"
 )
 
 // shiftControl is ui.ShiftControl over shift.Machine. Call-driven moves
@@ -147,10 +148,28 @@ func (s *shiftControl) startGuard(_ context.Context, rep precheck.Report) {
 		return
 	}
 	// Calls use these devices by id (useDevices): a new system default is
-	// no concern of the shift; losing or spoiling them is.
+	// no concern of the shift; losing or spoiling them is. The agent hears
+	// when the computer's sound moves away from the headset and back.
+	awayShown := false
 	stop, err := precheck.Guard(context.Background(), s.c.machine, precheck.GuardOptions{
 		Output: rep.Output, Input: rep.Input, Policy: s.c.policy.Checks.Headset,
 		Devices: s.c.opts.ListDevices, Watch: s.c.opts.WatchDevices, CallsUseTheseDevices: true,
+		DefaultMoved: func(out, in devinfo.Device) {
+			// The agent is told, nothing stops: calls stay on the checked devices.
+			away := out.ID != "" && out.ID != rep.Output || in.ID != "" && in.ID != rep.Input
+			if away == awayShown && !away {
+				return
+			}
+			awayShown = away
+			ev := ui.SoundDefaultChanged{Headset: s.c.checks.headsetName(), Away: away}
+			if out.ID != rep.Output {
+				ev.Output = out.Description
+			}
+			if in.ID != rep.Input {
+				ev.Input = in.Description
+			}
+			s.c.events.emit(ev)
+		},
 	})
 	if err != nil {
 		s.c.log.Warn("headset watch not running", "err", err)

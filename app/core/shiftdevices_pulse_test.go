@@ -149,6 +149,11 @@ func TestCallsUseTheCheckedHeadset(t *testing.T) {
 		}
 	}
 	waitList("the Bluetooth default", sawBT)
+	// The agent is told where the computer's sound went, and that calls stay.
+	_, ev := waitFor(t, events, 20*time.Second, func(e ui.Event) bool { _, ok := e.(ui.SoundDefaultChanged); return ok })
+	if moved := ev.(ui.SoundDefaultChanged); !moved.Away || moved.Output != "shiftbt" || moved.Headset != "shiftusb" {
+		t.Fatalf("notice %+v, want the Bluetooth default named beside the checked headset", moved)
+	}
 	// One more change: once the guard reads it, it has judged the switch.
 	if out, err := exec.Command("pactl", "set-sink-volume", h.MicFeed, "99%").CombinedOutput(); err != nil {
 		t.Fatalf("pactl: %v %s", err, out)
@@ -186,7 +191,7 @@ func TestCallsUseTheCheckedHeadset(t *testing.T) {
 	// The devices calls use are the ones watched: unplugging them stops
 	// the agent at once.
 	h.Unplug(t)
-	_, ev := waitFor(t, events, 20*time.Second, func(e ui.Event) bool { _, ok := e.(ui.DeviceLost); return ok })
+	_, ev = waitFor(t, events, 20*time.Second, func(e ui.Event) bool { _, ok := e.(ui.DeviceLost); return ok })
 	if lost := ev.(ui.DeviceLost); lost.Message.Key != "check.guard.headset_unplugged" && lost.Message.Key != "check.guard.mic_unplugged" {
 		t.Fatalf("after the unplug: %+v", lost)
 	}

@@ -27,6 +27,11 @@ type GuardOptions struct {
 	// nothing for the calls and does not stop the agent. Without it (a
 	// setup whose calls follow the default) such a switch is Not ready.
 	CallsUseTheseDevices bool
+	// DefaultMoved, when set, hears the system default output and input
+	// at the start and whenever either changes (a zero Device: none), so
+	// the agent can be told where the computer's sound goes while calls
+	// stay on the checked devices. It runs on the guard's goroutine.
+	DefaultMoved func(output, input devinfo.Device)
 }
 
 // Guard watches the sound server during the shift. When the checked headset
@@ -52,11 +57,23 @@ func Guard(ctx context.Context, m *shift.Machine, o GuardOptions) (stop func() e
 	done := make(chan error, 1)
 	go func() {
 		var lastProblem string
+		var lastDefaults [2]string
+		defaults := func(devs []devinfo.Device) {
+			if o.DefaultMoved == nil {
+				return
+			}
+			out, in := defaultDevices(devs)
+			if now := [2]string{out.ID, in.ID}; now != lastDefaults {
+				lastDefaults = now
+				o.DefaultMoved(out, in)
+			}
+		}
 		check := func() {
 			devs, err := list(ctx)
 			if err != nil {
 				return
 			}
+			defaults(devs)
 			r, bad := guardVerdict(devs, o)
 			if !bad {
 				lastProblem = ""
@@ -92,6 +109,19 @@ func Guard(ctx context.Context, m *shift.Machine, o GuardOptions) (stop func() e
 		})
 		return stopErr
 	}, nil
+}
+
+// defaultDevices are the system default output and input (not a monitor).
+func defaultDevices(devs []devinfo.Device) (out, in devinfo.Device) {
+	for _, d := range devs {
+		switch {
+		case d.Default && d.Direction == devinfo.Output:
+			out = d
+		case d.Default && d.Direction == devinfo.Input && !d.Monitor:
+			in = d
+		}
+	}
+	return out, in
 }
 
 // guardVerdict says whether the device set is no longer acceptable, and why.

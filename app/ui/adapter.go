@@ -82,6 +82,8 @@ func (c *Controller) handle(ev Event) {
 		c.onMessages(ev)
 	case DeviceLost:
 		c.onDeviceLost(ev.Device, c.tr.Text(ev.Message))
+	case SoundDefaultChanged:
+		c.onSoundDefault(ev)
 	case CheckProgressed:
 		c.check.progress(ev.Progress)
 	case HeadsetButton:

@@ -97,10 +97,12 @@ type Controller struct {
 	lastDialed   string
 	alert        string
 	alertCheck   bool
-	regAlert     bool
-	trayOn       bool
-	report       *CheckReport
-	shiftSum     ShiftSummary
+	// notice is the blue strip's message ("" none).
+	notice   string
+	regAlert bool
+	trayOn   bool
+	report   *CheckReport
+	shiftSum ShiftSummary
 	// dialogs are the open dialogs an incoming call closes, so nothing rings
 	// behind one.
 	dialogs []dialog.Dialog

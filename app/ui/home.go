@@ -391,6 +391,7 @@ func (c *Controller) endShift() {
 			c.status = ShiftStatus{State: StateOffline, Since: c.now()}
 			c.report = nil
 			c.setAlert("")
+			c.setNotice("")
 			c.refreshTray()
 			c.showSummary()
 		}

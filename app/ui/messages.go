@@ -162,7 +162,6 @@ func (m *messagesUI) open() {
 			box.Objects[1].(*widget.Label).SetText(m.bodyLine(msg))
 		})
 	m.empty = widget.NewLabelWithStyle(t("msg.empty"), fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
-	m.empty.Wrapping = fyne.TextWrapWord
 	// Enter (or Ctrl+Enter) sends; Esc closes; the call shortcuts still
 	// reach the call from here.
 	m.entry = m.c.newEntry()

@@ -205,6 +205,16 @@ type DeviceLost struct {
 	Message Text
 }
 
+// SoundDefaultChanged: the computer's default sound devices changed
+// during the shift. Calls stay on the checked headset (Headset names it);
+// Away says the default output or input is now another device, which
+// Output and Input name.
+type SoundDefaultChanged struct {
+	Output, Input string
+	Headset       string
+	Away          bool
+}
+
 // CheckProgressed: progress of a running pre-shift check.
 type CheckProgressed struct{ Progress CheckProgress }
 
@@ -236,4 +246,5 @@ func (DTMFReceived) isEvent()        {}
 func (ShiftStateChanged) isEvent()   {}
 func (DeviceLost) isEvent()          {}
 func (CheckProgressed) isEvent()     {}
+func (SoundDefaultChanged) isEvent() {}
 func (HeadsetButton) isEvent()       {}

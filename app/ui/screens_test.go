@@ -204,10 +204,13 @@ func screenSteps(c *Controller, f *fake, lang string) []screenStep {
 			c.status = ShiftStatus{State: StateAvailable, Since: now, ShiftStart: now.Add(-time.Hour)}
 			c.showHome()
 			c.home.showPanel(c.home.idle)
+			// The demo's Bluetooth headset paired mid-shift: calls stay on the headset.
+			c.handle(SoundDefaultChanged{Away: true, Output: "Demo-BT-earbuds", Headset: "Poly Blackwire 3220"})
 			c.showDemoMenu(c.frame.demo.root)
 		}},
 		{"18-help", func() {
 			closeTop()
+			c.handle(SoundDefaultChanged{Headset: "Poly Blackwire 3220"})
 			c.handle(MessagesChanged{Unread: 1})
 			c.msgs.askHelp()
 		}},

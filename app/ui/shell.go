@@ -91,6 +91,8 @@ func (a appTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color 
 		return buttonGreen
 	case theme.ColorNameWarning:
 		return buttonOrange
+	case theme.ColorNameForegroundOnSuccess, theme.ColorNameForegroundOnWarning:
+		return colorOnBadge // white in both variants
 	}
 	return a.Theme.Color(n, v)
 }

@@ -35,6 +35,7 @@ const (
 	lossForFullRate = 0.15 // path loss at which the bitrate boost is full
 	dupStartLoss    = 0.03 // duplicate from this loss when it is bursty
 	dupStartBlind   = 0.08 // duplicate from this loss when burstiness is unknown
+	dupHeavyLoss    = 0.15 // duplicate random loss from this much on
 	dupStopLoss     = 0.01 // a report below this counts as clean
 	dupStopReports  = 2    // clean reports in a row that stop duplication
 	burstyRun       = 1.6  // mean loss run (packets) that counts as bursty
@@ -169,6 +170,10 @@ func (a *lossAdapter) replan(now time.Time) {
 		dup = min(max(int(math.Round(a.burst))+1, minDupDelay), maxDupDelay)
 	case a.burst == 0 && a.loss >= dupStartBlind:
 		dup = max(dup, blindDupDelay)
+	case a.burst > 0 && a.loss >= dupHeavyLoss:
+		dup = max(dup, minDupDelay) // heavy random loss: FEC alone falls short
+	case a.burst > 0:
+		dup = 0 // random loss, as XR shows: FEC covers single losses
 	}
 	p.dupDelay = dup
 	a.plan = p

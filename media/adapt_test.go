@@ -94,6 +94,16 @@ func TestLossAdapterBursts(t *testing.T) {
 	if p := f.a.current(); p.dupDelay != 3 {
 		t.Fatalf("bursts of 2: %+v, want copies 3 frames later", p)
 	}
+	// Loss runs of one at 10 %: random, FEC's job; from 15 % copies help.
+	f.report(0.10)
+	f.a.onLossRuns(25, 24, f.now)
+	if p := f.a.current(); p.dupDelay != 0 {
+		t.Fatalf("10%% random loss duplicates: %+v", p)
+	}
+	f.report(0.20)
+	if p := f.a.current(); p.dupDelay != minDupDelay {
+		t.Fatalf("20%% random loss: %+v", p)
+	}
 }
 
 // The XR loss RLE we send describes which packets of the interval came,

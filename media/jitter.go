@@ -17,8 +17,13 @@ const (
 	jbJitterMargin = 5 * time.Millisecond
 	// jbFECFrames is the depth kept while packets get lost: with the
 	// packet after a lost one in the buffer, its in-band FEC rebuilds it.
-	jbFECFrames   = 2
-	jbLateStep    = 2  // frames the target may grow per late packet
+	jbFECFrames = 2
+	jbLateStep  = 1 // frames the target may grow per late packet
+	// jbLateAbove bounds how far late packets take the target beyond what
+	// the measured jitter asks for: reordering on a jittery path makes
+	// late packets now and then at any depth, and chasing each one would
+	// pile up delay (concealing one is cheaper).
+	jbLateAbove   = 2
 	jbMaxFrames   = 10 // 200 ms
 	jbWindow      = 50 // pops (1 s) over which the minimum depth is judged
 	jbIdleReset   = 300 * time.Millisecond
@@ -134,7 +139,7 @@ func (jb *jitterBuffer) noteLate(need int, now time.Time) {
 	// reads everything late at once, or a jitter peak) moves the target
 	// by jbLateStep at most; only late packets that keep coming move it
 	// further.
-	need = min(need, jb.target+jbLateStep)
+	need = min(need, jb.target+jbLateStep, jb.jitterTgt+jbLateAbove)
 	jb.lateTgt = min(max(jb.lateTgt, need), jb.maxFrames)
 	jb.lateAt = now
 	jb.retarget()

@@ -167,7 +167,10 @@ func (a *lossAdapter) replan(now time.Time) {
 	case dup > 0 && (a.clean >= dupStopReports || a.loss < dupStopLoss):
 		dup = 0
 	case a.burst >= burstyRun && a.loss >= dupStartLoss:
-		dup = min(max(int(math.Round(a.burst))+1, minDupDelay), maxDupDelay)
+		// Never shorter while on: the receiver sizes its buffer to the
+		// spacing, and a spacing that moves with each report would make
+		// it grow and trim (each a glitch).
+		dup = max(dup, min(max(int(math.Round(a.burst))+1, minDupDelay), maxDupDelay))
 	case a.burst == 0 && a.loss >= dupStartBlind:
 		dup = max(dup, blindDupDelay)
 	case a.burst > 0 && a.loss >= dupHeavyLoss:

@@ -91,8 +91,8 @@ func TestLossAdapterBursts(t *testing.T) {
 		t.Fatalf("4%% loss in bursts of 4: %+v, want copies 5 frames later", p)
 	}
 	f.a.onLossRuns(20, 10, f.now)
-	if p := f.a.current(); p.dupDelay != 3 {
-		t.Fatalf("bursts of 2: %+v, want copies 3 frames later", p)
+	if p := f.a.current(); p.dupDelay != 5 {
+		t.Fatalf("bursts of 2 after bursts of 4: %+v, want the spacing kept at 5 frames", p)
 	}
 	// Loss runs of one at 10 %: random, FEC's job; from 15 % copies help.
 	f.report(0.10)

@@ -81,6 +81,9 @@ type jitterBuffer struct {
 	lateTgt   int // from packets that came after a stall waited for them
 	redTgt    int // one frame beyond the distance of the sender's redundancy
 	redAt     time.Time
+	copyD     int  // spacing of the last duplicates, frames
+	copyVotes int  // duplicates in a row at copyD
+	redundant bool // the packet being pushed is a RED block
 	lateAt    time.Time
 	winMin    int
 	winPops   int
@@ -118,7 +121,9 @@ func (jb *jitterBuffer) SetRedundancy(d int, now time.Time) {
 	if d <= 0 || d >= jbSlots/2 {
 		return
 	}
-	jb.redTgt, jb.redAt = d+1, now
+	// The largest spacing seen while redundancy lasts: copies at several
+	// spacings (a sender that changed it) are all caught.
+	jb.redTgt, jb.redAt = max(jb.redTgt, d+1), now
 	jb.retarget()
 }
 
@@ -372,11 +377,33 @@ func (jb *jitterBuffer) depth() int {
 }
 
 // copyAfter notes a duplicate that came dt after the first copy: a
-// sender duplicating its packets that far apart.
+// sender duplicating its packets that far apart. The spacing counts once
+// three copies in a row agree on it (a receiver that read late would
+// otherwise take its own delay for the sender's spacing).
 func (jb *jitterBuffer) copyAfter(dt time.Duration, now time.Time) {
-	if d := int((dt + FrameDuration/2) / FrameDuration); d > 0 {
+	if jb.redundant {
+		return // a RED block: its spacing is known exactly
+	}
+	d := int((dt + FrameDuration/2) / FrameDuration)
+	if d <= 0 {
+		return
+	}
+	if d == jb.copyD {
+		jb.copyVotes++
+	} else {
+		jb.copyD, jb.copyVotes = d, 1
+	}
+	if jb.copyVotes >= 3 {
 		jb.SetRedundancy(d, now)
 	}
+}
+
+// PushRedundant stores a frame carried as redundancy (an RFC 2198 block)
+// for packet seq; like Push, but its arrival says nothing about timing.
+func (jb *jitterBuffer) PushRedundant(seq uint16, ssrc uint32, payload []byte, now time.Time) bool {
+	jb.redundant = true
+	defer func() { jb.redundant = false }()
+	return jb.Push(seq, ssrc, payload, false, now)
 }
 
 // has reports whether packet seq is buffered.

@@ -80,6 +80,16 @@ func resultLine(c Call, r Result) string {
 func TestImpairedCalls(t *testing.T) {
 	bin := requireHarness(t)
 	sp := speech(t, 10)
+	if os.Getenv("IMPAIR_TRY") != "" {
+		// One call by hand: IMPAIR_TRY=bursty (with IMPAIR_KEEP to keep it).
+		for _, c := range []Call{{Sender: Homeshore, Receiver: Homeshore, Cond: bursty20, Seed: 1, Speech: sp}} {
+			r := runCall(t, bin, c)
+			t.Log(resultLine(c, r))
+			t.Logf("sender %v", r.SenderJSON)
+			t.Logf("receiver %v", r.RecvJSON)
+		}
+		return
+	}
 	num := func(m map[string]any, key string) float64 {
 		v, _ := m[key].(float64)
 		return v

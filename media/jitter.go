@@ -23,7 +23,9 @@ const (
 	// the measured jitter asks for: reordering on a jittery path makes
 	// late packets now and then at any depth, and chasing each one would
 	// pile up delay (concealing one is cheaper).
-	jbLateAbove   = 2
+	jbLateAbove = 2
+	// jbFarAbove is the depth beyond the target that is trimmed at once.
+	jbFarAbove    = 2
 	jbMaxFrames   = 10 // 200 ms
 	jbWindow      = 50 // pops (1 s) over which the minimum depth is judged
 	jbIdleReset   = 300 * time.Millisecond
@@ -88,6 +90,7 @@ type jitterBuffer struct {
 	winMin    int
 	winPops   int
 	surplus   int     // frames still to drop
+	pops      uint64  // frames popped while playing
 	stalled   int     // underrun frames since the last packet played
 	growing   int     // of which frames waited on purpose, to grow to the target
 	depthAvg  float64 // frames, smoothed
@@ -429,9 +432,16 @@ func (jb *jitterBuffer) skipTo(seq uint64) {
 func (jb *jitterBuffer) adapt(depth int) {
 	jb.winMin = min(jb.winMin, depth)
 	jb.winPops++
-	if jb.surplus > 0 && jb.winPops%jbShrinkEvery == 0 && depth > jb.target {
+	jb.pops++
+	switch {
+	case jb.surplus > 0 && jb.winPops%jbShrinkEvery == 0 && depth > jb.target:
 		jb.skipTo(jb.next + 1)
 		jb.surplus--
+	case depth > jb.target+jbFarAbove && jb.pops%jbShrinkEvery == 0:
+		// Far deeper than needed (a long stall filled in by late
+		// copies): trim without waiting for a calm window, which loss
+		// and underruns keep from coming.
+		jb.skipTo(jb.next + 1)
 	}
 	if jb.winPops < jbWindow {
 		return

@@ -81,10 +81,18 @@ func TestImpairedCalls(t *testing.T) {
 	bin := requireHarness(t)
 	sp := speech(t, 10)
 	if os.Getenv("IMPAIR_TRY") != "" {
-		// One call by hand: IMPAIR_TRY=bursty (with IMPAIR_KEEP to keep it).
-		for _, c := range []Call{{Sender: Homeshore, Receiver: Homeshore, Cond: bursty20, Seed: 1, Speech: sp}} {
+		// One call by hand: IMPAIR_TRY=bursty|bs-bursty|hb-bursty|bb-bursty
+		// (with IMPAIR_KEEP to keep the recording).
+		calls := map[string]Call{
+			"bursty":    {Sender: Homeshore, Receiver: Homeshore, Cond: bursty20, Seed: 1, Speech: sp},
+			"bs-bursty": {Sender: Baresip, Receiver: Homeshore, Cond: bursty20, Seed: 1, Speech: sp},
+			"hb-bursty": {Sender: Homeshore, Receiver: Baresip, Cond: bursty20, Seed: 1, Speech: sp},
+			"bb-bursty": {Sender: Baresip, Receiver: Baresip, Cond: bursty20, Seed: 1, Speech: sp},
+		}
+		for _, c := range []Call{calls[os.Getenv("IMPAIR_TRY")]} {
 			r := runCall(t, bin, c)
 			t.Log(resultLine(c, r))
+			t.Logf("block lags (ms): %v", r.blockLags)
 			t.Logf("sender %v", r.SenderJSON)
 			t.Logf("receiver %v", r.RecvJSON)
 		}

@@ -13,7 +13,7 @@ import (
 const (
 	jbSlots        = 64 // power of two; 1.28 s of 20 ms packets
 	maxPayloadSize = 1500
-	jbMinFrames    = 1 // a clean path needs no more; late packets raise the target
+	jbMinFrames    = 2 // 40 ms: a loaded machine's scheduling hiccups (one frame would conceal each)
 	jbJitterMargin = 5 * time.Millisecond
 	// jbFECFrames is the depth kept while packets get lost: with the
 	// packet after a lost one in the buffer, its in-band FEC rebuilds it.
@@ -105,7 +105,7 @@ func newJitterBuffer() *jitterBuffer {
 
 // SetJitter adapts the target depth to the interarrival jitter (RFC 3550)
 // so that about three jitter deviations (and a small margin) fit in the
-// buffer: one frame on a clean path, more only as the jitter grows.
+// buffer: jbMinFrames on a clean path, more only as the jitter grows.
 // Packets that still come too late raise it further (noteLate).
 func (jb *jitterBuffer) SetJitter(j time.Duration) {
 	frames := int(math.Ceil(float64(3*j+jbJitterMargin) / float64(FrameDuration)))

@@ -161,6 +161,7 @@ func (c *Core) Backend() ui.Backend {
 		Config:  c.settings,
 		Events:  c.events,
 		Ringer:  ringer{c: c},
+		Lines:   lines{p: c.phone},
 		Codecs:  availableCodecs(),
 	}
 }

@@ -54,6 +54,8 @@ type Call struct {
 	transfer    chan TransferProgress
 	decide      chan decision // incoming: Answer or Reject
 	replacement *Call
+	changing    chan struct{} // a token while one of our session changes runs (reinvite.go)
+	ext         callExt       // Replaces, Join and monitoring (replaces.go, join.go)
 
 	events  chan CallEvent
 	done    chan struct{}
@@ -80,6 +82,7 @@ func newCall(u *UA, outbound bool, remote sip.Uri, display string) *Call {
 		decide:     make(chan decision, 1),
 		answeredCh: make(chan struct{}),
 		keys:       srtpKeys{},
+		changing:   make(chan struct{}, 1),
 	}
 }
 
@@ -269,7 +272,7 @@ func (c *Call) offerSDP() ([]byte, error) {
 	}
 	c.offeredSRTP = lines
 	te := media.DefaultTelephoneEvent()
-	return c.localSDP(c.ua.cfg.Codecs, &te, media.SendRecv, secure, lines)
+	return c.localSDP(c.ua.cfg.Codecs, &te, c.ext.offerDir, secure, lines)
 }
 
 // currentSDP offers or answers with the session as negotiated (codec,

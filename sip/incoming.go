@@ -41,7 +41,12 @@ func (u *UA) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		respond(tx, req, sip.StatusServiceUnavailable, "Service Unavailable")
 		return
 	}
-	if u.busy() {
+	// Replaces, Join and monitoring requests (monitor.go) bypass MaxCalls.
+	kind, ok := u.inspectInvite(req, tx)
+	if !ok {
+		return
+	}
+	if !kind.special() && u.busy() {
 		respond(tx, req, sip.StatusBusyHere, "Busy Here")
 		return
 	}
@@ -77,6 +82,9 @@ func (u *UA) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	c.lateOffer = lateOffer
 	c.key = dialogKey(c.CallID(), tagOf(session.InviteRequest.To().Params), tagOf(from.Params))
 	u.addCall(c.key, c)
+	if u.takeInvite(c, kind) {
+		return
+	}
 	if err := session.Respond(sip.StatusRinging, "Ringing", nil); err != nil {
 		c.finish(EndedByRemote, fmt.Errorf("sending 180 Ringing: %w", err))
 		return
@@ -183,7 +191,7 @@ func (c *Call) accept(audio Audio) error {
 		return err
 	}
 	// RespondSDP returns after the ACK (or after 64*T1 without one).
-	if err := c.uas.RespondSDP(body); err != nil {
+	if err := c.uas.WriteResponse(c.answerResponse(body)); err != nil {
 		err = fmt.Errorf("the caller never confirmed the answer (no ACK): %w", err)
 		c.finish(EndedByRemote, err)
 		return err

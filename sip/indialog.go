@@ -18,6 +18,12 @@ import (
 // reasonPhrase is the standard text for the failure codes we send.
 func reasonPhrase(code int) string {
 	switch code {
+	case 400:
+		return "Bad Request"
+	case 403:
+		return "Forbidden"
+	case 481:
+		return "Call/Transaction Does Not Exist"
 	case 480:
 		return "Temporarily Unavailable"
 	case 486:
@@ -99,8 +105,12 @@ func (u *UA) onReinvite(req *sip.Request, tx sip.ServerTransaction) {
 	c.mu.Lock()
 	started := c.started
 	c.mu.Unlock()
-	if !started {
+	if !started || len(c.changing) > 0 {
+		// Not set up yet, or our own re-INVITE is out: glare (RFC 3261 §14.2).
 		respond(tx, req, 491, "Request Pending")
+		return
+	}
+	if !c.monitorReinvite(req, tx) {
 		return
 	}
 	if len(req.Body()) == 0 {
@@ -210,10 +220,12 @@ func (c *Call) setHold(ctx context.Context, on bool) error {
 	if err != nil {
 		return err
 	}
-	req := sip.NewRequest(sip.INVITE, c.remoteTarget())
-	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
-	req.SetBody(body)
-	res, err := c.doInDialog(ctx, req)
+	res, err := c.doPending(ctx, func() *sip.Request {
+		req := sip.NewRequest(sip.INVITE, c.remoteTarget())
+		req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
+		req.SetBody(body)
+		return req
+	})
 	if err == nil && !res.IsSuccess() {
 		err = &StatusError{Code: res.StatusCode, Reason: res.Reason}
 	}
@@ -273,6 +285,9 @@ func (u *UA) onInfo(req *sip.Request, tx sip.ServerTransaction) {
 	c := u.callFor(req)
 	if c == nil {
 		respond481(tx, req)
+		return
+	}
+	if c.monitorInfo(req, tx) {
 		return
 	}
 	ct := ""

@@ -161,7 +161,6 @@ func (c *Core) Backend() ui.Backend {
 		Config:  c.settings,
 		Events:  c.events,
 		Ringer:  ringer{c: c},
-		Lines:   lines{p: c.phone},
 		Codecs:  availableCodecs(),
 	}
 }

@@ -98,9 +98,6 @@ type Backend struct {
 	Config  ConfigStore
 	Ringer  Ringer
 	Events  EventSource
-	// Lines is call waiting, attended transfer, conference and monitoring
-	// (lines.go); nil hides them.
-	Lines Lines
 	// Codecs the core supports, offered in Settings.
 	Codecs []string
 	// Clock returns now; nil means time.Now (tests inject a fixed clock).

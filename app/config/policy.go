@@ -58,6 +58,8 @@ type Policy struct {
 	Checks  ChecksPolicy  `json:"checks"`
 	Update  UpdatePolicy  `json:"update"`
 	UI      UIPolicy      `json:"ui"`
+	// Monitoring is the supervisors' listening tools (listen, whisper, barge).
+	Monitoring MonitoringPolicy `json:"monitoring"`
 
 	source string
 	locked map[string]bool
@@ -82,6 +84,17 @@ type BackendPolicy struct {
 type UpdatePolicy struct {
 	ManifestURL string `json:"manifest_url"`
 	PublicKey   string `json:"public_key"`
+}
+
+// MonitoringPolicy says whether supervisors may listen to the agent's calls
+// and which backend keys sign their grants (docs/monitoring.md).
+type MonitoringPolicy struct {
+	// Enabled lets supervisors monitor calls with a valid grant; false
+	// refuses every request (403).
+	Enabled bool `json:"enabled"`
+	// GrantPublicKeys are base64 ed25519 public keys (GET
+	// /v1/monitor/public-key); empty refuses every request.
+	GrantPublicKeys []string `json:"grant_public_keys"`
 }
 
 // UIPolicy pins user-interface choices.
@@ -164,8 +177,9 @@ type NetworkPolicy struct {
 // DefaultPolicy returns the documented defaults (docs/policy.md).
 func DefaultPolicy() Policy {
 	return Policy{
-		SIP: SIPPolicy{Transport: "udp", Codecs: []string{"opus", "pcmu", "pcma"}, SRTP: "off"},
-		UI:  UIPolicy{Language: "en"},
+		SIP:        SIPPolicy{Transport: "udp", Codecs: []string{"opus", "pcmu", "pcma"}, SRTP: "off"},
+		UI:         UIPolicy{Language: "en"},
+		Monitoring: MonitoringPolicy{Enabled: true, GrantPublicKeys: []string{}},
 		Checks: ChecksPolicy{
 			Mandatory: []string{CheckHeadset, CheckLeak, CheckMicrophone, CheckSpeaker, CheckRoom, CheckNetwork},
 			Headset: HeadsetPolicy{

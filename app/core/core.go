@@ -75,6 +75,7 @@ type Core struct {
 	machine  *shift.Machine
 	shift    *shiftControl
 	phone    *phone
+	monitor  *monitorService
 	tickets  *ticketClient
 	checks   *checker
 
@@ -128,6 +129,7 @@ func New(opts Options) (*Core, error) {
 	c.checks = &checker{c: c}
 	c.shift = newShiftControl(c)
 	c.phone = newPhone(c)
+	c.monitor = newMonitorService(c)
 	return c, nil
 }
 

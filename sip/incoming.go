@@ -155,8 +155,12 @@ func (c *Call) decideWith(ctx context.Context, d decision) error {
 	case err := <-d.result:
 		return err
 	case <-c.done:
-		if err := c.End().Err; err != nil {
-			return err
+		end := c.End()
+		if !d.answer && end.By == EndedByLocal {
+			return nil // our refusal ended the call: that is success
+		}
+		if end.Err != nil {
+			return end.Err
 		}
 		return ErrCallEnded
 	case <-ctx.Done():

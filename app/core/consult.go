@@ -55,7 +55,7 @@ func (p *phone) answeredOthers(e *callEntry) []*callEntry {
 	defer p.mu.Unlock()
 	var out []*callEntry
 	for _, o := range p.calls {
-		if o != e && o.established {
+		if o != e && !o.call.AnsweredAt().IsZero() {
 			out = append(out, o)
 		}
 	}
@@ -84,8 +84,9 @@ func (p *phone) Consult(ctx context.Context, callID, target string) (ui.CallInfo
 		return ui.CallInfo{}, err
 	}
 	p.mu.Lock()
-	ua, up := p.ua, e.established
+	ua := p.ua
 	p.mu.Unlock()
+	up := !e.call.AnsweredAt().IsZero()
 	switch {
 	case ua == nil:
 		return ui.CallInfo{}, errors.New("not connected to the SIP server: start your shift first")
@@ -149,10 +150,7 @@ func (p *phone) Merge(ctx context.Context, ids ...string) error {
 		if err != nil {
 			return err
 		}
-		p.mu.Lock()
-		up := e.established
-		p.mu.Unlock()
-		if !up {
+		if e.call.AnsweredAt().IsZero() {
 			return fmt.Errorf("%s has not answered yet: wait before joining the calls", e.info.Remote)
 		}
 		legs = append(legs, e)

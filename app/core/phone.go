@@ -360,7 +360,12 @@ func (p *phone) Answer(ctx context.Context, id string) error {
 	p.mu.Lock()
 	e.leg = l
 	p.mu.Unlock()
-	return e.call.Answer(ctx, audio)
+	if err := e.call.Answer(ctx, audio); err != nil {
+		return err
+	}
+	// In the mix at once, not when the event loop gets to Established.
+	p.desk.update(l, func(l *leg) { l.answered = true })
+	return nil
 }
 
 // openAudio opens the devices named in the settings.

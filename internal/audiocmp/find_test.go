@@ -34,3 +34,25 @@ func TestFindLocatesEachTurn(t *testing.T) {
 		t.Fatalf("the lead-in is %.1f dBFS (%v), want silence", l, err)
 	}
 }
+
+// TestFindSegmentsSurvivesUnderruns: a sentence played out with two gaps
+// (a sound device under-running) is still found; another is not.
+func TestFindSegmentsSurvivesUnderruns(t *testing.T) {
+	t.Parallel()
+	sent := testenv.Espeak(t, sentence)
+	dir := t.TempDir()
+	a, b, c, stretched := dir+"/a.wav", dir+"/b.wav", dir+"/c.wav", dir+"/stretched.wav"
+	sox(t, sent, a, "trim", "0", "1")
+	sox(t, sent, b, "trim", "1", "1")
+	sox(t, sent, c, "trim", "2")
+	sox(t, a, testenv.Pad(t, b, 150*time.Millisecond, 0), testenv.Pad(t, c, 200*time.Millisecond, 0), stretched)
+	played := telephone(t, testenv.Pad(t, stretched, 3*time.Second, 2*time.Second))
+	r, err := FindSegments(sent, played, 4)
+	if err != nil || !r.OK() {
+		t.Fatalf("stretched sentence: %v, %v", r, err)
+	}
+	other := testenv.Espeak(t, otherSentence)
+	if r, err := FindSegments(other, played, 4); err == nil && r.OK() {
+		t.Fatalf("another sentence matched: %v", r)
+	}
+}

@@ -42,16 +42,5 @@ func (c *Call) applyDialOptions(opts []DialOption) []sip.Header {
 		opt(&o)
 	}
 	c.ext.offerDir = o.direction
-	return append(o.headers, sip.NewHeader("Supported", supportedExtensions))
-}
-
-// supportedExtensions are the SIP option tags we implement beyond RFC 3261:
-// Replaces (RFC 3891) for attended transfer, Join (RFC 3911) for barge.
-const supportedExtensions = "replaces, join"
-
-// answerResponse is the 200 OK carrying our SDP answer to an INVITE.
-func (c *Call) answerResponse(body []byte) *sip.Response {
-	res := sip.NewSDPResponseFromRequest(c.uas.InviteRequest, body)
-	res.AppendHeader(sip.NewHeader("Supported", supportedExtensions))
-	return res
+	return o.headers
 }

@@ -52,9 +52,9 @@ func (c *Call) doPending(ctx context.Context, build func() *sip.Request) (*sip.R
 		}
 		wait := c.glareWait()
 		c.log.Info("491 Request Pending: the other side is changing the call too; trying again", "after", wait)
-		t := time.NewTimer(wait)
+		t := c.ua.clock.NewTimer(wait)
 		select {
-		case <-t.C:
+		case <-t.C():
 		case <-ctx.Done():
 			t.Stop()
 			return nil, ctx.Err()

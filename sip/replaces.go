@@ -143,12 +143,12 @@ func (c *Call) TransferReplacing(ctx context.Context, consult *Call) error {
 	}
 	if withReplaces {
 		// The target ends the consultation when it takes the replacing call.
-		t := time.NewTimer(replacedWait)
+		t := c.ua.clock.NewTimer(replacedWait)
 		defer t.Stop()
 		select {
 		case <-consult.Done():
 			return nil
-		case <-t.C:
+		case <-t.C():
 		}
 	}
 	if err := consult.Hangup(context.Background()); err != nil && !errors.Is(err, ErrCallEnded) {

@@ -60,6 +60,7 @@ type Policy struct {
 	UI      UIPolicy      `json:"ui"`
 	// Monitoring is the supervisors' listening tools (listen, whisper, barge).
 	Monitoring MonitoringPolicy `json:"monitoring"`
+	Audio      AudioPolicy      `json:"audio"`
 
 	source string
 	locked map[string]bool
@@ -179,6 +180,7 @@ func DefaultPolicy() Policy {
 	return Policy{
 		SIP:        SIPPolicy{Transport: "udp", Codecs: []string{"opus", "pcmu", "pcma"}, SRTP: "off"},
 		UI:         UIPolicy{Language: "en"},
+		Audio:      defaultAudioPolicy(),
 		Monitoring: MonitoringPolicy{Enabled: true, GrantPublicKeys: []string{}},
 		Checks: ChecksPolicy{
 			Mandatory: []string{CheckHeadset, CheckLeak, CheckMicrophone, CheckSpeaker, CheckRoom, CheckNetwork},

@@ -110,6 +110,9 @@ func (p *Policy) validate() error {
 			return bad("monitoring.grant_public_keys", "%q is not a base64 ed25519 public key (32 bytes): copy it from GET /v1/monitor/public-key", k)
 		}
 	}
+	if err := p.Audio.validate(bad); err != nil {
+		return err
+	}
 	switch p.UI.Language {
 	case "", "en", "fr":
 	default:

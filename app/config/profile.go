@@ -47,6 +47,11 @@ type Audio struct {
 	Ring   string `json:"ring,omitempty"`
 	// PinnedHeadset is the stable id of the headset that passed the check.
 	PinnedHeadset string `json:"pinned_headset,omitempty"`
+	// Processing of the outgoing audio: on, off or auto ("" = the
+	// policy's default); ignored where IT policy sets audio.* (audio.go).
+	NoiseSuppression string `json:"noise_suppression,omitempty"`
+	AGC              string `json:"agc,omitempty"`
+	EchoCancel       string `json:"echo_cancel,omitempty"`
 }
 
 // DefaultProfilePath is $XDG_CONFIG_HOME/homeshore/profile.json (or the

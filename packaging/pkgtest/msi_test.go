@@ -219,7 +219,7 @@ func TestPolicySampleUsesTheSharedKeys(t *testing.T) {
 	if err := json.Unmarshal(b, &doc); err != nil {
 		t.Fatalf("policy.sample.json is not JSON: %v", err)
 	}
-	allowed := []string{"sip", "backend", "checks", "update", "ui"}
+	allowed := []string{"sip", "backend", "checks", "update", "ui", "audio"}
 	for k := range doc {
 		if !containsStr(allowed, k) {
 			t.Errorf("policy.sample.json has unknown top-level key %q", k)

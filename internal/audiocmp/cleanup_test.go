@@ -1,0 +1,59 @@
+package audiocmp
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+	"time"
+)
+
+// words is 2 s of 300 ms tone bursts ("words") with 200 ms gaps, at 48 kHz.
+func words() Audio {
+	a := Audio{Rate: 48000, Samples: make([]float64, 96000)}
+	for i := range a.Samples {
+		if (i/4800)%5 < 3 { // 300 ms on, 200 ms off
+			a.Samples[i] = 0.3 * math.Sin(2*math.Pi*float64(i)*(200+float64(i/24000)*50)/48000)
+		}
+	}
+	return a
+}
+
+func TestLevelsAndSpectralDistanceOfCleanedSpeech(t *testing.T) {
+	clean := words()
+	rng := rand.New(rand.NewPCG(1, 1))
+	noisy := Audio{Rate: clean.Rate, Samples: make([]float64, len(clean.Samples))}
+	for i, v := range clean.Samples {
+		noisy.Samples[i] = 0.5*v + 0.01*rng.NormFloat64() // -6 dB, noise at -40 dBFS
+	}
+	l, err := MeasureLevels(clean, noisy, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(l.PauseDBFS-(-40)) > 0.5 || math.Abs(l.SpeechDBFS-(-19.5)) > 0.5 {
+		t.Errorf("levels %s, want pauses -40 and speech -19.5 dBFS", l)
+	}
+	same, err := SpectralDistance(clean, Audio{Rate: clean.Rate, Samples: scale(clean.Samples, 0.1)}, 0, 0)
+	if err != nil || same > 0.01 {
+		t.Errorf("same sound 20 dB quieter: distance %.3f dB (%v), want 0", same, err)
+	}
+	d, err := SpectralDistance(clean, noisy, 0, 0)
+	if err != nil || d < 1 {
+		t.Errorf("noisy: distance %.2f dB (%v), want clearly above 0", d, err)
+	}
+	// A recording 100 ms late is measured at its lag.
+	late := Audio{Rate: clean.Rate, Samples: append(make([]float64, 4800), clean.Samples...)}
+	if d, err := SpectralDistance(clean, late, 100*time.Millisecond, 0); err != nil || d > 0.01 {
+		t.Errorf("late copy at its lag: distance %.3f dB (%v)", d, err)
+	}
+	if _, err := MeasureLevels(clean, Audio{Rate: 8000, Samples: noisy.Samples}, 0, 0); err == nil {
+		t.Error("different rates must be refused")
+	}
+}
+
+func scale(x []float64, g float64) []float64 {
+	out := make([]float64, len(x))
+	for i, v := range x {
+		out[i] = g * v
+	}
+	return out
+}

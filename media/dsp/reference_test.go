@@ -1,0 +1,128 @@
+package dsp
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// frameOf returns a frame whose samples carry their index in the far-end
+// stream (mod 32768), so a test can see which stretch was taken.
+func frameOf(k int) []int16 {
+	f := make([]int16, FrameSamples)
+	for i := range f {
+		f[i] = int16((k*FrameSamples + i) % 32768)
+	}
+	return f
+}
+
+// Whatever the scheduling, once synced each captured frame takes the next
+// frame of far end: alignment follows the sample clocks. Jitter beyond the
+// margin may step the alignment back (more margin), a couple of times at
+// most, never forward.
+func TestRefRingAlignsBySampleIndex(t *testing.T) {
+	q := newRefRing()
+	rng := rand.New(rand.NewPCG(1, 1))
+	out := make([]int16, FrameSamples)
+	written, offset, steps := 0, 0, 0
+	for k := range 500 {
+		for want := k + 1 + rng.IntN(3); written < want; written++ {
+			q.write(frameOf(written))
+		}
+		if !q.take(out) {
+			t.Fatalf("frame %d: no far end with %d frames written", k, written)
+		}
+		o := wrap(int(out[0]) - k*FrameSamples)
+		switch {
+		case k == 0:
+			offset = o
+		case o > offset:
+			t.Fatalf("frame %d: alignment moved forward %d samples", k, o-offset)
+		case o < offset:
+			steps++
+			offset = o
+		}
+	}
+	if steps > 2 || q.resyncCount() != 1+steps {
+		t.Errorf("%d steps back, %d resyncs for a jitter of two frames; want the margin settled after at most 2 steps", steps, q.resyncCount())
+	}
+}
+
+// Playback stalling (hold, a device hiccup) gives silence, not the same old
+// far end again, and sync comes back with fresh far end.
+func TestRefRingStallGivesSilenceThenResyncs(t *testing.T) {
+	q := newRefRing()
+	out := make([]int16, FrameSamples)
+	if q.take(out) {
+		t.Fatal("far end before anything was played")
+	}
+	w := 0
+	for ; w < 3; w++ {
+		q.write(frameOf(w))
+	}
+	if !q.take(out) {
+		t.Fatal("no far end after 3 frames played")
+	}
+	for k := range 5 { // playback stops
+		q.take(out)
+		if k >= 2 {
+			for i, v := range out {
+				if v != 0 {
+					t.Fatalf("stalled frame %d: sample %d is %d, want silence", k, i, v)
+				}
+			}
+		}
+	}
+	resyncs := q.resyncCount()
+	q.write(frameOf(w)) // one fresh frame is not enough to fill the backlog
+	w++
+	if q.take(out) {
+		t.Fatal("resynced on one fresh frame: the backlog would hold audio from before the stall")
+	}
+	q.write(frameOf(w))
+	q.write(frameOf(w + 1))
+	if !q.take(out) || q.resyncCount() != resyncs+1 {
+		t.Fatalf("no resync with fresh far end (resyncs %d -> %d)", resyncs, q.resyncCount())
+	}
+	if int(out[0]) != w*FrameSamples%32768 {
+		t.Errorf("after the stall the far end starts at sample %d, want %d (a margin behind the newest)", out[0], w*FrameSamples)
+	}
+}
+
+// Playback running ahead (clock drift, capture stalled) beyond the allowed
+// trail drops the excess instead of falling ever further behind.
+func TestRefRingDropsExcessWhenPlaybackRunsAhead(t *testing.T) {
+	q := newRefRing()
+	out := make([]int16, FrameSamples)
+	w := 0
+	for ; w < 2; w++ {
+		q.write(frameOf(w))
+	}
+	q.take(out)
+	for ; w < 12; w++ { // capture stalls for 10 frames
+		q.write(frameOf(w))
+	}
+	q.take(out)
+	want := (w - 2) * FrameSamples % 32768
+	if int(out[0]) != want {
+		t.Errorf("after playback ran 10 frames ahead the far end starts at %d, want %d", out[0], want)
+	}
+}
+
+// setBulk delays the far end by the bulk the estimator asked for.
+func TestRefRingBulkDelay(t *testing.T) {
+	q := newRefRing()
+	q.setBulk(5 * FrameSamples)
+	out := make([]int16, FrameSamples)
+	for w := range 20 {
+		q.write(frameOf(w))
+	}
+	if !q.take(out) {
+		t.Fatal("no far end")
+	}
+	if want := (20 - 1 - 1 - 5) * FrameSamples; int(out[0]) != want {
+		t.Errorf("with a 5-frame bulk the far end starts at %d, want %d", out[0], want)
+	}
+}
+
+// wrap maps a difference of sample indices mod 32768 into -16384..16383.
+func wrap(d int) int { return ((d%32768)+32768+16384)%32768 - 16384 }

@@ -220,6 +220,12 @@ func TestConferenceThreeWay(t *testing.T) {
 	said(t, "the colleague", []string{collHeard.Stop()}, agent, customer)
 }
 
+// recordings are baresip's recordings of the calls it received (sndfile).
+func recordings(dir string) []string {
+	files, _ := filepath.Glob(filepath.Join(dir, "dump-*-dec.wav"))
+	return files
+}
+
 // sameRoutes compares Describe outputs whatever the order of listeners
 // and of the parties each hears.
 func sameRoutes(got, want string) bool { return normRoutes(got) == normRoutes(want) }
@@ -251,10 +257,11 @@ func TestCallWaitingThenAttendedTransfer(t *testing.T) {
 	a := startAgent(t, k, mic, nil, config.Profile{})
 	// baresip restarts its file on every call: both say their turn every
 	// few seconds, so each is heard whenever the transfer lands.
+	custDir, collDir := t.TempDir(), t.TempDir()
 	cust := testenv.StartBaresip(t, testenv.BaresipOptions{AOR: k.AOR("cust"), Password: "custpw", Codecs: []string{"pcmu"},
-		PlayWAV: testenv.Pad(t, customer, 0, 3*time.Second), PlayLoop: true, PlayDuration: 40 * time.Second})
+		PlayWAV: testenv.Pad(t, customer, 0, 3*time.Second), PlayLoop: true, PlayDuration: 40 * time.Second, RecordDir: custDir})
 	coll := testenv.StartBaresip(t, testenv.BaresipOptions{AOR: k.AOR("colleague"), Password: "collpw", Codecs: []string{"pcmu"},
-		PlayWAV: testenv.Pad(t, colleague, 0, 3*time.Second), PlayLoop: true, AutoAnswer: true, PlayDuration: 40 * time.Second})
+		PlayWAV: testenv.Pad(t, colleague, 0, 3*time.Second), PlayLoop: true, AutoAnswer: true, PlayDuration: 40 * time.Second, RecordDir: collDir})
 	other, err := sip.New(sip.Config{Registrar: k.Addr(), User: "other", Password: "otherpw", ListenAddr: "127.0.0.1:0"})
 	if err != nil {
 		t.Fatal(err)
@@ -271,6 +278,8 @@ func TestCallWaitingThenAttendedTransfer(t *testing.T) {
 		t.Fatal(err)
 	}
 	cust.Expect(t, testenv.EventCallEstablished)
+	// baresip's first second or two of playback may not reach its speaker.
+	time.Sleep(2 * time.Second)
 	mic.Say()
 	time.Sleep(3 * time.Second) // the agent's turn, heard by the customer
 
@@ -312,6 +321,9 @@ func TestCallWaitingThenAttendedTransfer(t *testing.T) {
 		t.Fatalf("consult: %v", err)
 	}
 	a.established(t, consult.ID)
+	// A word with the colleague first; baresip names its recordings by
+	// the second, so the customer's call to it gets a file of its own.
+	time.Sleep(1100 * time.Millisecond)
 	if err := a.c.phone.CompleteTransfer(ctxFor(t, 20*time.Second), first.ID, consult.ID); err != nil {
 		t.Fatalf("transfer: %v", err)
 	}
@@ -326,6 +338,7 @@ func TestCallWaitingThenAttendedTransfer(t *testing.T) {
 	if err := cust.Command("/hangup"); err != nil {
 		t.Fatal(err)
 	}
-	said(t, "the customer", []string{custHeard.Stop()}, agent, colleague)
-	said(t, "the colleague", []string{collHeard.Stop()}, customer)
+	// Both what baresip recorded of each call and what reached its speaker.
+	said(t, "the customer", append(recordings(custDir), custHeard.Stop()), agent, colleague)
+	said(t, "the colleague", append(recordings(collDir), collHeard.Stop()), customer)
 }

@@ -32,10 +32,11 @@ type agentCore struct {
 	heard  string
 }
 
-func startAgent(t *testing.T, k *testenv.Kamailio, mic media.Source, pol *config.Policy, prof config.Profile) agentCore {
+// startAgent registers user (password agentpw) with mic as its microphone.
+func startAgent(t *testing.T, k *testenv.Kamailio, mic media.Source, pol *config.Policy, prof config.Profile, user string) agentCore {
 	t.Helper()
 	heard := filepath.Join(t.TempDir(), "agent-heard.wav")
-	prof.SIP = config.SIPAccount{Server: k.Addr(), User: "agent", Codecs: []string{"pcmu"}}
+	prof.SIP = config.SIPAccount{Server: k.Addr(), User: user, Codecs: []string{"pcmu"}}
 	c := newTestCore(t, prof, pol, func(o *Options) {
 		o.WatchDevices = noWatch
 		o.OpenAudio = func(string, string) (sip.Audio, func() error, error) {
@@ -148,7 +149,7 @@ func TestConferenceThreeWay(t *testing.T) {
 	k := testenv.StartKamailio(t, map[string]string{"agent": "agentpw", "cust": "custpw", "colleague": "collpw"})
 	customer, colleague, agent := testenv.Espeak(t, customerTurn), testenv.Espeak(t, colleagueTurn), testenv.Espeak(t, agentTurn)
 	mic, custMic := newCue(t, agent), newCue(t, customer)
-	a := startAgent(t, k, mic, nil, config.Profile{})
+	a := startAgent(t, k, mic, nil, config.Profile{}, "agent")
 	// The colleague's call is never held, so its file keeps time: it
 	// speaks 9 s into its call.
 	coll := testenv.StartBaresip(t, testenv.BaresipOptions{AOR: k.AOR("colleague"), Password: "collpw", Codecs: []string{"pcmu"},
@@ -254,7 +255,7 @@ func TestCallWaitingThenAttendedTransfer(t *testing.T) {
 	k := testenv.StartKamailio(t, map[string]string{"agent": "agentpw", "cust": "custpw", "other": "otherpw", "colleague": "collpw"})
 	customer, colleague, agent := testenv.Espeak(t, customerTurn), testenv.Espeak(t, colleagueTurn), testenv.Espeak(t, agentTurn)
 	mic := newCue(t, agent)
-	a := startAgent(t, k, mic, nil, config.Profile{})
+	a := startAgent(t, k, mic, nil, config.Profile{}, "agent")
 	// baresip restarts its file on every call: both say their turn every
 	// few seconds, so each is heard whenever the transfer lands.
 	custDir, collDir := t.TempDir(), t.TempDir()

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/homeshore/homeshore/server/api"
 )
 
 // The token (CONTRACTS.md, "Monitoring grant"):
@@ -20,7 +22,7 @@ import (
 // padding; payload is the JSON of Claims.
 
 // Issuer is the only issuer accepted.
-const Issuer = "homeshore-server"
+const Issuer = api.GrantIssuer
 
 // MaxLifetime is the longest a grant may live (exp - iat).
 const MaxLifetime = 120 * time.Second
@@ -28,17 +30,8 @@ const MaxLifetime = 120 * time.Second
 // Skew is the clock difference tolerated between server and agent.
 const Skew = 30 * time.Second
 
-// Claims is the signed payload.
-type Claims struct {
-	V     int      `json:"v"`
-	Iss   string   `json:"iss"`
-	Sup   string   `json:"sup"`
-	Agent string   `json:"agent"`
-	Modes []string `json:"modes"`
-	Iat   int64    `json:"iat"`
-	Exp   int64    `json:"exp"`
-	JTI   string   `json:"jti"`
-}
+// Claims is the signed payload (the server's wire type).
+type Claims api.GrantClaims
 
 // Allows reports whether the grant covers mode.
 func (c Claims) Allows(mode string) bool { return slices.Contains(c.Modes, mode) }

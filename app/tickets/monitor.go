@@ -5,32 +5,24 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"time"
+	"net/url"
+
+	"github.com/homeshore/homeshore/server/api"
 )
 
 // kindMonitor is the outbox kind of a monitoring session log.
 const kindMonitor = "monitor_session"
 
-// ModeChange is one mode of a monitoring session and when it began.
-type ModeChange struct {
-	Mode string    `json:"mode"`
-	At   time.Time `json:"at"`
-}
-
-// MonitorSession is one supervisor listening session on the agent's call,
-// as POST /v1/monitor/sessions takes it (an upsert on ID): who listened to
-// whom, on which call, in which modes, from when to when (EndedAt nil while
-// it runs). No audio is kept.
-type MonitorSession struct {
-	ID         string       `json:"id"`
-	Supervisor string       `json:"supervisor"`
-	Agent      string       `json:"agent"`
-	CallID     string       `json:"call_id"`
-	Mode       string       `json:"mode"`
-	StartedAt  time.Time    `json:"started_at"`
-	EndedAt    *time.Time   `json:"ended_at"`
-	Modes      []ModeChange `json:"modes"`
-}
+// The monitoring session log's wire types are the server's (server/api).
+type (
+	// ModeChange is one mode of a monitoring session and when it began.
+	ModeChange = api.ModeChange
+	// MonitorSession is one supervisor listening session on the agent's
+	// call, as POST /v1/monitor/sessions takes it (an upsert on ID): who
+	// listened to whom, on which call, in which modes, from when to when
+	// (EndedAt nil while it runs). No audio is kept.
+	MonitorSession = api.MonitorSession
+)
 
 // MonitorLogger is implemented by backends that keep monitoring sessions
 // (HTTPBackend does). Like every write it must be idempotent on key; the
@@ -71,4 +63,23 @@ func (c *Client) deliverMonitor(ctx context.Context, e outboxEntry, done func(fu
 // LogMonitorSession implements MonitorLogger.
 func (b *HTTPBackend) LogMonitorSession(ctx context.Context, key string, s MonitorSession) error {
 	return b.call(ctx, "POST", "/v1/monitor/sessions", key, s, nil)
+}
+
+// RequestGrant asks the backend, as the logged-in supervisor, for a signed
+// grant to monitor agent's calls in mode (POST /v1/monitor/grants): the
+// token for the INVITE's X-Homeshore-Grant header.
+func (b *HTTPBackend) RequestGrant(ctx context.Context, agent, mode string) (api.Grant, error) {
+	var out api.Grant
+	err := b.call(ctx, "POST", "/v1/monitor/grants", "", api.GrantRequest{Agent: agent, Mode: mode}, &out)
+	return out, err
+}
+
+// MonitorSessions lists the monitoring sessions of agent's calls in the
+// last day (GET /v1/monitor/sessions?agent=), for a supervisor or the agent.
+func (b *HTTPBackend) MonitorSessions(ctx context.Context, agent string) ([]MonitorSession, error) {
+	var out struct {
+		Sessions []MonitorSession `json:"sessions"`
+	}
+	err := b.call(ctx, "GET", "/v1/monitor/sessions?agent="+url.QueryEscape(agent), "", nil, &out)
+	return out.Sessions, err
 }

@@ -74,6 +74,8 @@ type SIPPolicy struct {
 	Codecs        []string `json:"codecs"`
 	// SRTP is off, optional or mandatory (media encryption, SDES keys).
 	SRTP string `json:"srtp"`
+	// Presence publishes the agent's state as SIP presence (PUBLISH).
+	Presence bool `json:"presence"`
 }
 
 // BackendPolicy pins the ticket backend.
@@ -178,7 +180,7 @@ type NetworkPolicy struct {
 // DefaultPolicy returns the documented defaults (docs/policy.md).
 func DefaultPolicy() Policy {
 	return Policy{
-		SIP:        SIPPolicy{Transport: "udp", Codecs: []string{"opus", "pcmu", "pcma"}, SRTP: "off"},
+		SIP:        SIPPolicy{Transport: "udp", Codecs: []string{"opus", "pcmu", "pcma"}, SRTP: "off", Presence: true},
 		UI:         UIPolicy{Language: "en"},
 		Audio:      defaultAudioPolicy(),
 		Monitoring: MonitoringPolicy{Enabled: true, GrantPublicKeys: []string{}},

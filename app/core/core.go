@@ -129,6 +129,7 @@ func New(opts Options) (*Core, error) {
 	c.checks = &checker{c: c}
 	c.shift = newShiftControl(c)
 	c.phone = newPhone(c)
+	c.machine.Subscribe(c.phone.pres.onShift)
 	c.monitor = newMonitorService(c)
 	return c, nil
 }

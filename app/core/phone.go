@@ -24,14 +24,16 @@ const requestTimeout = 8 * time.Second
 type phone struct {
 	c *Core
 
-	mu    sync.Mutex
-	ua    *sip.UA
-	stop  context.CancelFunc // ends the UA's event loop
-	calls map[string]*callEntry
-	ended map[string]endRecord // ended calls, for the call log
-	wg    sync.WaitGroup       // UA event loops and per-call loops
-	desk  *desk                // the calls' audio (desk.go)
-	seq   int                  // orders calls as they start
+	mu       sync.Mutex
+	ua       *sip.UA
+	stop     context.CancelFunc // ends the UA's event loop
+	calls    map[string]*callEntry
+	ended    map[string]endRecord // ended calls, for the call log
+	wg       sync.WaitGroup       // UA event loops and per-call loops
+	desk     *desk                // the calls' audio (desk.go)
+	pres     *presenceWorker      // the agent's state as SIP presence (presence.go)
+	stopPres context.CancelFunc
+	seq      int // orders calls as they start
 }
 
 // endRecord is what the call log needs of an ended call.
@@ -54,6 +56,11 @@ type callEntry struct {
 func newPhone(c *Core) *phone {
 	p := &phone{c: c, calls: map[string]*callEntry{}, ended: map[string]endRecord{}}
 	p.desk = newDesk(c)
+	p.pres = newPresenceWorker(c)
+	ctx, stop := context.WithCancel(context.Background())
+	p.stopPres = stop
+	p.wg.Add(1)
+	go func() { defer p.wg.Done(); p.pres.run(ctx) }()
 	return p
 }
 
@@ -132,7 +139,18 @@ func (p *phone) Register(ctx context.Context, acc ui.Account) error {
 	if cfg.Registrar == "" {
 		return nil
 	}
-	return ua.Register(ctx)
+	if err := ua.Register(ctx); err != nil {
+		return err
+	}
+	p.pres.poke() // the current state, on this registration
+	return nil
+}
+
+// currentUA is the user agent in use, nil before Register.
+func (p *phone) currentUA() *sip.UA {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.ua
 }
 
 // SIPAddr is where the current UA accepts SIP (tests, the demo).
@@ -465,6 +483,7 @@ func (p *phone) closeUA() error {
 
 // close ends every call and waits for the loops.
 func (p *phone) close() error {
+	p.stopPres()
 	err := p.closeUA()
 	p.wg.Wait()
 	return errors.Join(err, p.desk.close())

@@ -262,17 +262,20 @@ func (m *Mixer) mix(set uint64) {
 			}
 		}
 	}
-	clear(m.acc[:])
+	acc, out := m.acc[:], m.mixed[:]
+	clear(acc)
 	for i, p := range m.slots {
 		if set&(1<<i) == 0 {
 			continue
 		}
-		for j, s := range p.cur {
-			m.acc[j] += int32(s)
+		cur := p.cur[:len(acc)]
+		for j := range acc {
+			acc[j] += int32(cur[j])
 		}
 	}
-	for j, v := range m.acc {
-		m.mixed[j] = int16(min(max(v, math.MinInt16), math.MaxInt16))
+	out = out[:len(acc)]
+	for j, v := range acc {
+		out[j] = int16(min(max(v, math.MinInt16), math.MaxInt16))
 	}
 }
 

@@ -343,3 +343,101 @@ func TestCallWaitingThenAttendedTransfer(t *testing.T) {
 	said(t, "the customer", append(recordings(custDir), custHeard.Stop()), agent, colleague)
 	said(t, "the colleague", append(recordings(collDir), collHeard.Stop()), customer)
 }
+
+// TestAgentIsTheTransferTarget: a colleague (a Homeshore user agent) calls
+// the agent (the real core), then completes an attended transfer of its
+// customer (a Homeshore user agent, which supports Replaces) to the agent:
+// the customer's INVITE with Replaces takes over the agent's call without
+// ringing; the GUI keeps the call's ID and learns the new party, and the
+// customer and the agent hear each other through the same audio.
+func TestAgentIsTheTransferTarget(t *testing.T) {
+	k := testenv.StartKamailio(t, map[string]string{"agent": "agentpw", "cust": "custpw", "colleague": "collpw"})
+	customer, agent := testenv.Espeak(t, customerTurn), testenv.Espeak(t, agentTurn)
+	mic, custMic := newCue(t, agent), newCue(t, customer)
+	a := startAgent(t, k, mic, nil, config.Profile{}, "agent")
+	ua := func(user, pw string) *sip.UA {
+		u, err := sip.New(sip.Config{Registrar: k.Addr(), User: user, Password: pw, ListenAddr: "127.0.0.1:0", })
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = u.Close() })
+		if err := u.Register(ctxFor(t, 5*time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+	coll, custUA := ua("colleague", "collpw"), ua("cust", "custpw")
+	custHeard := filepath.Join(t.TempDir(), "customer-heard.wav")
+	custSink, err := media.CreateWAVSink(custHeard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The customer calls the colleague.
+	custCall, err := custUA.Dial(ctxFor(t, 5*time.Second), "colleague", sip.Audio{Source: custMic, Sink: custSink})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var withCust *sip.Call
+	for withCust == nil {
+		if in, ok := (<-coll.Events()).(sip.IncomingCall); ok {
+			withCust = in.Call
+		}
+	}
+	if err := withCust.Answer(ctxFor(t, 5*time.Second), sip.Audio{Source: media.Silence()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := withCust.Hold(ctxFor(t, 5*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	// The colleague consults the agent.
+	consult, err := coll.Dial(ctxFor(t, 5*time.Second), "agent", sip.Audio{Source: media.Silence()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := a.incoming(t)
+	if err := a.c.Backend().Phone.Answer(ctxFor(t, 10*time.Second), in.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := consult.WaitAnswered(ctxFor(t, 5*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if err := withCust.TransferReplacing(ctxFor(t, 20*time.Second), consult); err != nil {
+		t.Fatalf("transfer: %v", err)
+	}
+	ev := a.next(t, 10*time.Second, func(e ui.Event) bool { ev, ok := e.(ui.CallEstablished); return ok && ev.Call.ID == in.ID && ev.Call.Remote == "cust" })
+	t.Logf("the agent's call %s is now with %s", ev.(ui.CallEstablished).Call.ID, ev.(ui.CallEstablished).Call.Remote)
+	next := waitCall(t, custCall)
+	time.Sleep(time.Second)
+	custMic.Say()
+	time.Sleep(3 * time.Second)
+	mic.Say()
+	time.Sleep(3 * time.Second)
+	if err := a.c.Backend().Phone.Hangup(ctxFor(t, 5*time.Second), in.ID); err != nil {
+		t.Fatal(err)
+	}
+	<-next.Done()
+	if err := custSink.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got := a.c.phone.desk.describe(); got != "no audio" {
+		t.Fatalf("audio still open after the call: %s", got)
+	}
+	said(t, "the agent", []string{a.heard}, customer)
+	said(t, "the customer", []string{custHeard}, agent)
+}
+
+// waitCall returns the call that replaced c after a transfer.
+func waitCall(t *testing.T, c *sip.Call) *sip.Call {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case ev := <-c.Events():
+			if tr, ok := ev.(sip.Transferred); ok {
+				return tr.To
+			}
+		case <-deadline:
+			t.Fatal("the customer's call was not transferred")
+		}
+	}
+}

@@ -31,8 +31,8 @@ const monitorPhase = 10 * time.Second
 
 // Where each party speaks within a phase, from its start.
 const (
-	customerAt   = 2500 * time.Millisecond // minus the supervisor's join delay
-	agentAt      = 4500 * time.Millisecond
+	customerAt   = 1200 * time.Millisecond
+	agentAt      = 4200 * time.Millisecond
 	supervisorAt = 7000 * time.Millisecond
 )
 
@@ -203,10 +203,11 @@ func TestMonitorListenWhisperBarge(t *testing.T) {
 	customer, agent, supervisor := testenv.Espeak(t, customerTurn), testenv.Espeak(t, agentTurn), testenv.EspeakVoice(t, "en+f3", supervisorTurn)
 	a := startMonitoredAgent(t, k, newCue(t, agent), nil)
 	custDir := t.TempDir()
-	// The customer says its turn every phase, from its call's start.
-	custLoop := testenv.Pad(t, customer, customerAt, monitorPhase-customerAt-wavLength(t, customer))
+	// The customer is silent until the test switches its microphone to the
+	// sentence (baresip's /ausrc), at its turn in each phase.
 	cust := testenv.StartBaresip(t, testenv.BaresipOptions{AOR: k.AOR("cust"), Password: "custpw", Codecs: []string{"pcmu"},
-		PlayWAV: custLoop, PlayLoop: true, PlayDuration: 60 * time.Second, RecordDir: custDir})
+		PlayDuration: 90 * time.Second, RecordDir: custDir})
+	custSays := testenv.Pad(t, customer, 0, 60*time.Second)
 	supLine := testenv.Pad(t, supervisor, supervisorAt, monitorPhase-supervisorAt-wavLength(t, supervisor))
 	supPlay := testenv.Concat(t, supLine, supLine, supLine)
 	supHeard := filepath.Join(t.TempDir(), "supervisor-heard.wav")
@@ -220,9 +221,6 @@ func TestMonitorListenWhisperBarge(t *testing.T) {
 		t.Fatal(err)
 	}
 	cust.Expect(t, testenv.EventCallEstablished)
-	// Join about a second into the call: the customer's turn then falls
-	// early in each phase.
-	time.Sleep(time.Until(answeredAt.Add(time.Second)))
 	sup := startSupervisor(t, append(monitorArgs(k, a.backendURL), k.AOR(server.DemoAgent), "--mode", "listen",
 		"--play", supPlay, "--record", supHeard, "--duration", "30s",
 		"--switch", "whisper@10s", "--switch", "barge@20s")...)
@@ -232,7 +230,12 @@ func TestMonitorListenWhisperBarge(t *testing.T) {
 		t.Fatalf("banner event %+v, want listen by sam on the customer's call", s)
 	}
 	for phase, mode := range []string{ui.MonitorListen, ui.MonitorWhisper, ui.MonitorBarge} {
-		time.Sleep(time.Until(joined.Add(time.Duration(phase)*monitorPhase + agentAt)))
+		start := joined.Add(time.Duration(phase) * monitorPhase)
+		time.Sleep(time.Until(start.Add(customerAt)))
+		if err := cust.Command("/ausrc aufile," + custSays); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Until(start.Add(agentAt)))
 		a.mic.Say()
 		if phase > 0 {
 			// The switch came during this phase's first second.

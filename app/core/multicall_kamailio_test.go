@@ -152,8 +152,9 @@ func TestConferenceThreeWay(t *testing.T) {
 	a := startAgent(t, k, mic, nil, config.Profile{}, "agent")
 	// The colleague's call is never held, so its file keeps time: it
 	// speaks 9 s into its call.
+	collDir := t.TempDir()
 	coll := testenv.StartBaresip(t, testenv.BaresipOptions{AOR: k.AOR("colleague"), Password: "collpw", Codecs: []string{"pcmu"},
-		PlayWAV: testenv.Pad(t, colleague, 9*time.Second, 0), AutoAnswer: true, PlayDuration: 40 * time.Second})
+		PlayWAV: testenv.Pad(t, colleague, 9*time.Second, 0), AutoAnswer: true, PlayDuration: 40 * time.Second, RecordDir: collDir})
 	collHeard := coll.RecordPlayback(t)
 	custUA, err := sip.New(sip.Config{Registrar: k.Addr(), User: "cust", Password: "custpw", ListenAddr: "127.0.0.1:0"})
 	if err != nil {
@@ -218,7 +219,8 @@ func TestConferenceThreeWay(t *testing.T) {
 	}
 	said(t, "the agent", []string{a.heard}, customer, colleague)
 	said(t, "the customer", []string{custHeard}, agent, colleague)
-	said(t, "the colleague", []string{collHeard.Stop()}, agent, customer)
+	// Its call is never re-INVITEd, so baresip's own recording holds too.
+	said(t, "the colleague", append(recordings(collDir), collHeard.Stop()), agent, customer)
 }
 
 // recordings are baresip's recordings of the calls it received (sndfile).
@@ -416,6 +418,7 @@ func TestAgentIsTheTransferTarget(t *testing.T) {
 		t.Fatal(err)
 	}
 	<-next.Done()
+	a.next(t, 5*time.Second, func(e ui.Event) bool { ev, ok := e.(ui.CallClosed); return ok && ev.CallID == in.ID })
 	if err := custSink.Close(); err != nil {
 		t.Fatal(err)
 	}

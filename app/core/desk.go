@@ -30,7 +30,7 @@ type desk struct {
 	mu        sync.Mutex
 	mix       *mixer.Mixer
 	agent     *mixer.Port
-	detach    func()
+	attached  *mixer.Attachment // the agent's headset
 	closeDev  func() error
 	legs      map[*leg]bool
 	monitor   *mixer.Port // the supervisor's leg, nil without a session
@@ -82,7 +82,7 @@ func (d *desk) start() error {
 		return errors.Join(err, m.Close(), closeDev())
 	}
 	d.mix, d.agent, d.closeDev = m, agent, closeDev
-	d.detach = m.Attach(agent, audio.Source, audio.Sink)
+	d.attached = m.Attach(agent, audio.Source, audio.Sink)
 	return nil
 }
 
@@ -123,12 +123,15 @@ func (d *desk) stopLocked() error {
 	if d.mix == nil {
 		return nil
 	}
-	d.detach()
+	// Devices close before the wait: one blocked in Read or Write (a
+	// suspended sound server) returns when closed.
+	d.attached.Stop()
 	err := d.mix.Close()
 	if d.closeDev != nil {
 		err = errors.Join(err, d.closeDev())
 	}
-	d.mix, d.agent, d.detach, d.closeDev = nil, nil, nil, nil
+	d.attached.Wait()
+	d.mix, d.agent, d.attached, d.closeDev = nil, nil, nil, nil
 	return err
 }
 

@@ -358,7 +358,7 @@ func TestAgentIsTheTransferTarget(t *testing.T) {
 	mic, custMic := newCue(t, agent), newCue(t, customer)
 	a := startAgent(t, k, mic, nil, config.Profile{}, "agent")
 	ua := func(user, pw string) *sip.UA {
-		u, err := sip.New(sip.Config{Registrar: k.Addr(), User: user, Password: pw, ListenAddr: "127.0.0.1:0", })
+		u, err := sip.New(sip.Config{Registrar: k.Addr(), User: user, Password: pw, ListenAddr: "127.0.0.1:0"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -406,7 +406,10 @@ func TestAgentIsTheTransferTarget(t *testing.T) {
 	if err := withCust.TransferReplacing(ctxFor(t, 20*time.Second), consult); err != nil {
 		t.Fatalf("transfer: %v", err)
 	}
-	ev := a.next(t, 10*time.Second, func(e ui.Event) bool { ev, ok := e.(ui.CallEstablished); return ok && ev.Call.ID == in.ID && ev.Call.Remote == "cust" })
+	ev := a.next(t, 10*time.Second, func(e ui.Event) bool {
+		ev, ok := e.(ui.CallEstablished)
+		return ok && ev.Call.ID == in.ID && ev.Call.Remote == "cust"
+	})
 	t.Logf("the agent's call %s is now with %s", ev.(ui.CallEstablished).Call.ID, ev.(ui.CallEstablished).Call.Remote)
 	next := waitCall(t, custCall)
 	time.Sleep(time.Second)

@@ -66,7 +66,7 @@ type Mixer struct {
 
 	mu       sync.Mutex
 	slots    [MaxPorts]*Port
-	attached []*attachment // inline sources and sinks, run on the mix goroutine
+	attached []*Attachment // inline sources and sinks, run on the mix goroutine
 
 	// Owned by the mix goroutine.
 	acc   [media.FrameSamples]int32
@@ -180,8 +180,8 @@ func (m *Mixer) Describe() string {
 }
 
 // Close stops the mix and releases every port's readers and writers. It
-// does not close attached sources or sinks; detach them first or after.
-// It is idempotent.
+// does not close attached sources or sinks (see Attachment). It is
+// idempotent.
 func (m *Mixer) Close() error {
 	m.closeOnce.Do(func() {
 		close(m.stop)
@@ -279,34 +279,39 @@ func (m *Mixer) mix(set uint64) {
 	}
 }
 
-// attachment feeds a port from a source and plays its output into a sink.
-// Real-time ones (devices) run on goroutines of their own; others (files,
-// generators) are read and written on the mix goroutine, one frame a tick.
-type attachment struct {
+// Attachment connects a party that is not an RTP session (a headset, a
+// file) to a port. Real-time sources and sinks (devices) run on goroutines
+// of their own; others (files, generators) are read and written on the mix
+// goroutine, one frame a tick.
+type Attachment struct {
+	m          *Mixer
 	p          *Port
 	src        media.Source // inline source, nil when none or real-time
 	sink       media.Sink   // inline sink, nil when none or real-time
 	srcDone    bool
 	buf        [media.FrameSamples]int16
-	quit, done chan struct{}
+	quit       chan struct{}
 	wg         sync.WaitGroup
+	stopOnce   sync.Once
+	log        *slog.Logger
+	stoppedLog bool
 }
 
-// Attach connects a party that is not an RTP session: src feeds p (nil:
-// none) and p's mix goes to sink (nil: none). It returns a function that
-// detaches them and returns once neither is used any more, so the caller
-// may close them then. A source that ends (io.EOF) leaves silence.
-func (m *Mixer) Attach(p *Port, src media.Source, sink media.Sink) (detach func()) {
-	a := &attachment{p: p, quit: make(chan struct{}), done: make(chan struct{})}
+// Attach connects src (nil: none) to p and p's mix to sink (nil: none).
+// To take them away: Stop, then close the devices (a device blocked in Read
+// or Write returns when closed), then Wait. A source that ends (io.EOF)
+// leaves silence.
+func (m *Mixer) Attach(p *Port, src media.Source, sink media.Sink) *Attachment {
+	a := &Attachment{m: m, p: p, quit: make(chan struct{}), log: m.log}
 	if src != nil && isRealTime(src) {
 		a.wg.Add(1)
-		go func() { defer a.wg.Done(); a.capture(src, m.log) }()
+		go func() { defer a.wg.Done(); a.capture(src) }()
 	} else {
 		a.src = src
 	}
 	if sink != nil && isRealTime(sink) {
 		a.wg.Add(1)
-		go func() { defer a.wg.Done(); a.playback(sink, m.log) }()
+		go func() { defer a.wg.Done(); a.playback(sink) }()
 	} else {
 		a.sink = sink
 	}
@@ -315,25 +320,46 @@ func (m *Mixer) Attach(p *Port, src media.Source, sink media.Sink) (detach func(
 		m.attached = append(m.attached, a)
 		m.mu.Unlock()
 	}
-	var once sync.Once
-	return func() {
-		once.Do(func() {
-			m.mu.Lock()
-			for i, x := range m.attached {
-				if x == a {
-					m.attached = append(m.attached[:i], m.attached[i+1:]...)
-					break
-				}
+	return a
+}
+
+// Stop ends the attachment without waiting: inline sources and sinks are
+// no longer used once it returns; device goroutines stop at their next
+// frame, or when their device is closed.
+func (a *Attachment) Stop() {
+	a.stopOnce.Do(func() {
+		a.m.mu.Lock()
+		for i, x := range a.m.attached {
+			if x == a {
+				a.m.attached = append(a.m.attached[:i], a.m.attached[i+1:]...)
+				break
 			}
-			m.mu.Unlock()
-			close(a.quit)
-			a.wg.Wait()
-		})
+		}
+		a.m.mu.Unlock()
+		close(a.quit)
+	})
+}
+
+// Wait returns once the device goroutines have stopped; call Stop first.
+func (a *Attachment) Wait() { a.wg.Wait() }
+
+// Detach is Stop then Wait, for sources and sinks that never block for long.
+func (a *Attachment) Detach() {
+	a.Stop()
+	a.Wait()
+}
+
+func (a *Attachment) stopping() bool {
+	select {
+	case <-a.quit:
+		return true
+	default:
+		return false
 	}
 }
 
 // pull reads one frame from an inline source into the port (mix goroutine).
-func (a *attachment) pull() {
+func (a *Attachment) pull() {
 	if a.src == nil || a.srcDone {
 		return
 	}
@@ -345,7 +371,7 @@ func (a *attachment) pull() {
 }
 
 // push writes the port's newest mix to an inline sink (mix goroutine).
-func (a *attachment) push() {
+func (a *Attachment) push() {
 	if a.sink == nil {
 		return
 	}
@@ -356,16 +382,13 @@ func (a *attachment) push() {
 
 // capture reads a device at its own pace into the port, never blocking it:
 // a full queue drops its oldest frame.
-func (a *attachment) capture(src media.Source, log *slog.Logger) {
+func (a *Attachment) capture(src media.Source) {
 	var frame [media.FrameSamples]int16
-	for {
-		select {
-		case <-a.quit:
-			return
-		default:
-		}
+	for !a.stopping() {
 		if err := src.Read(frame[:]); err != nil {
-			log.Warn("mixer: capture stopped", "port", a.p.name, "err", err)
+			if !a.stopping() {
+				a.log.Warn("mixer: capture stopped", "port", a.p.name, "err", err)
+			}
 			return
 		}
 		a.p.offer(frame[:])
@@ -373,14 +396,16 @@ func (a *attachment) capture(src media.Source, log *slog.Logger) {
 }
 
 // playback writes the port's mix to a device; the device's Write paces it.
-func (a *attachment) playback(sink media.Sink, log *slog.Logger) {
+func (a *Attachment) playback(sink media.Sink) {
 	var frame [media.FrameSamples]int16
 	for {
 		if err := a.p.read(frame[:], a.quit); err != nil {
 			return
 		}
 		if err := sink.Write(frame[:]); err != nil {
-			log.Warn("mixer: playback stopped", "port", a.p.name, "err", err)
+			if !a.stopping() {
+				a.log.Warn("mixer: playback stopped", "port", a.p.name, "err", err)
+			}
 			return
 		}
 	}

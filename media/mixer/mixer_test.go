@@ -307,7 +307,7 @@ func TestAttachFilesRunOnTheMixClock(t *testing.T) {
 		m.SetRoutes(Routes{p[0]: {p[1]}, p[1]: {p[0]}})
 		src := &sliceSource{frames: [][]int16{frameOf(11), frameOf(12), frameOf(13)}}
 		sink := &sliceSink{}
-		detach := m.Attach(p[0], src, sink)
+		att := m.Attach(p[0], src, sink)
 		go func() {
 			for i := int16(1); ; i++ {
 				if p[1].Write(frameOf(100+i)) != nil {
@@ -319,7 +319,7 @@ func TestAttachFilesRunOnTheMixClock(t *testing.T) {
 		for range 5 {
 			heard = append(heard, readValue(t, p[1]))
 		}
-		detach()
+		att.Detach()
 		n := len(sink.got)
 		time.Sleep(5 * media.FrameDuration)
 		if len(sink.got) != n {
@@ -374,7 +374,7 @@ func TestAttachDevicesRunOnTheirOwnGoroutines(t *testing.T) {
 		p := addPorts(t, m, "headset", "far")
 		m.SetRoutes(Routes{p[0]: {p[1]}, p[1]: {p[0]}})
 		sink := &rtSink{got: make(chan int16, 100)}
-		detach := m.Attach(p[0], &rtSource{v: 9}, sink)
+		att := m.Attach(p[0], &rtSource{v: 9}, sink)
 		go func() {
 			for p[1].Write(frameOf(4)) == nil {
 			}
@@ -388,7 +388,7 @@ func TestAttachDevicesRunOnTheirOwnGoroutines(t *testing.T) {
 				break
 			}
 		}
-		detach()
+		att.Detach()
 		synctest.Wait()
 	})
 }
@@ -421,4 +421,32 @@ func TestTickAllocatesNothing(t *testing.T) {
 	if allocs != 0 {
 		t.Fatalf("%.1f allocations per tick, want 0", allocs)
 	}
+}
+
+// stuckSource is a device whose Read blocks until it is closed (a sound
+// server that suspended the source).
+type stuckSource struct{ closed chan struct{} }
+
+func (s *stuckSource) Read([]int16) error {
+	<-s.closed
+	return io.ErrClosedPipe
+}
+func (s *stuckSource) RealTime() bool { return true }
+func (s *stuckSource) Close() error  { close(s.closed); return nil }
+
+// TestStopThenCloseReleasesABlockedDevice: a device blocked in Read does
+// not hold the attachment: Stop, close the device, and Wait returns.
+func TestStopThenCloseReleasesABlockedDevice(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		m := New(Options{})
+		defer m.Close()
+		p := addPorts(t, m, "headset")
+		dev := &stuckSource{closed: make(chan struct{})}
+		att := m.Attach(p[0], dev, nil)
+		time.Sleep(5 * media.FrameDuration)
+		att.Stop()
+		synctest.Wait() // still blocked in Read: Stop alone cannot end it
+		_ = dev.Close()
+		att.Wait()
+	})
 }

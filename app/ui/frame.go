@@ -13,6 +13,7 @@ type frame struct {
 	c       *Controller
 	demo    *banner
 	alert   *banner
+	monitor *banner // a supervisor is listening (monitorbanner.go)
 	body    *fyne.Container
 	root    fyne.CanvasObject
 	current string
@@ -27,14 +28,14 @@ const (
 )
 
 func newFrame(c *Controller) *frame {
-	f := &frame{c: c, demo: newBanner(colorInfo), alert: newBanner(colorBad), body: container.NewStack()}
+	f := &frame{c: c, demo: newBanner(colorInfo), alert: newBanner(colorBad), monitor: newBanner(colorWarn), body: container.NewStack()}
 	if c.opts.Demo {
 		f.demo.show(colorInfo, strings.TrimSpace(c.tr.T("demo.banner")+" "+c.opts.DemoNote))
 	}
 	if c.alert != "" {
 		f.alert.show(colorBad, c.alert)
 	}
-	f.root = container.NewBorder(container.NewVBox(f.demo.root, f.alert.root), nil, nil, nil, f.body)
+	f.root = container.NewBorder(container.NewVBox(f.demo.root, f.monitor.root, f.alert.root), nil, nil, nil, f.body)
 	return f
 }
 

@@ -217,14 +217,20 @@ func (c *Call) finish(by string, err error) {
 func (c *Call) startMedia(n Negotiation) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.neg = n
-	params := media.SessionParams{Remote: n.Remote, Codec: n.Codec, DTMF: n.DTMF, Direction: n.Direction, SRTP: n.SRTP}
+	params := media.SessionParams{Remote: n.Remote, Codec: n.Codec, DTMF: n.DTMF, Direction: n.Direction, SRTP: n.SRTP, RED: n.RED}
 	if c.started {
-		return c.media.Update(params)
+		// media.Update is all or nothing: the call keeps the negotiation
+		// the media still runs on when it fails.
+		if err := c.media.Update(params); err != nil {
+			return err
+		}
+		c.neg = n
+		return nil
 	}
 	if err := c.media.Start(params, c.audio.Source, c.audio.Sink); err != nil {
 		return fmt.Errorf("starting audio: %w", err)
 	}
+	c.neg = n
 	c.started = true
 	digits := c.media.DTMF()
 	c.ua.group.Go(func() { c.forwardDTMF(digits) })
@@ -255,10 +261,10 @@ func (c *Call) gotDTMF(d rune) {
 
 // localSDP builds our offer or answer with the current direction; secure
 // and crypto say RTP/SAVP and carry our SRTP keys.
-func (c *Call) localSDP(codecs []media.Codec, dtmf *media.Codec, dir media.Direction, secure bool, crypto []Crypto) ([]byte, error) {
+func (c *Call) localSDP(codecs []media.Codec, red, dtmf *media.Codec, dir media.Direction, secure bool, crypto []Crypto) ([]byte, error) {
 	c.sdpVersion++
 	return MarshalSDP(LocalMedia{
-		Addr: c.media.LocalAddr(), Codecs: codecs, DTMF: dtmf, Direction: dir,
+		Addr: c.media.LocalAddr(), Codecs: codecs, RED: red, DTMF: dtmf, Direction: dir,
 		SessionID: c.sessionID, Version: c.sdpVersion, Secure: secure, Crypto: crypto,
 	})
 }
@@ -272,13 +278,21 @@ func (c *Call) offerSDP() ([]byte, error) {
 	}
 	c.offeredSRTP = lines
 	te := media.DefaultTelephoneEvent()
-	return c.localSDP(c.ua.cfg.Codecs, &te, c.ext.offerDir, secure, lines)
+	var red *media.Codec
+	for _, cd := range c.ua.cfg.Codecs {
+		if strings.EqualFold(cd.Name, media.CodecOpus) {
+			r := media.REDCodec(cd) // burst protection when the loss calls for it
+			red = &r
+			break
+		}
+	}
+	return c.localSDP(c.ua.cfg.Codecs, red, &te, c.ext.offerDir, secure, lines)
 }
 
 // currentSDP offers or answers with the session as negotiated (codec,
 // direction dir, and the SRTP line in use). c.mu must be held.
 func (c *Call) currentSDP(n Negotiation, dir media.Direction) ([]byte, error) {
-	return c.localSDP([]media.Codec{n.Codec}, n.DTMF, dir, n.Secure, n.cryptoLines())
+	return c.localSDP([]media.Codec{n.Codec}, n.RED, n.DTMF, dir, n.Secure, n.cryptoLines())
 }
 
 // wantDirection is what we would like: on local hold we only send.

@@ -19,6 +19,7 @@ const telephoneEvent = "telephone-event"
 type LocalMedia struct {
 	Addr      netip.AddrPort
 	Codecs    []media.Codec // audio, in our order of preference
+	RED       *media.Codec  // RFC 2198 redundancy for the Opus codec, offered after the codecs
 	DTMF      *media.Codec
 	Direction media.Direction
 	SessionID uint64
@@ -65,6 +66,9 @@ func MarshalSDP(l LocalMedia) ([]byte, error) {
 	}
 	for _, c := range l.Codecs {
 		add(c)
+	}
+	if l.RED != nil {
+		add(*l.RED)
 	}
 	if l.DTMF != nil {
 		add(*l.DTMF)
@@ -234,6 +238,7 @@ func sameCodec(a, b media.Codec) bool {
 // Negotiation is the outcome of an offer/answer exchange for our side.
 type Negotiation struct {
 	Codec     media.Codec  // with the payload type the other side expects
+	RED       *media.Codec // RFC 2198 redundancy for Codec; nil when not shared
 	DTMF      *media.Codec // nil when telephone-event is not shared
 	Remote    netip.AddrPort
 	Direction media.Direction // our direction
@@ -262,6 +267,7 @@ func Answer(offer RemoteMedia, prefs []media.Codec, want media.Direction) (Negot
 			if sameCodec(ours, theirs) {
 				n := Negotiation{Codec: theirs, Remote: offer.Addr, Direction: answerDirection(offer.Direction, want)}
 				n.DTMF = pickDTMF(offer.DTMF, theirs.ClockRate)
+				n.RED = pickRED(offer.Codecs, theirs)
 				return n, nil
 			}
 		}
@@ -280,11 +286,37 @@ func AcceptAnswer(offered []media.Codec, answer RemoteMedia, want media.Directio
 			if sameCodec(ours, theirs) {
 				n := Negotiation{Codec: theirs, Remote: answer.Addr, Direction: answerDirection(answer.Direction, want)}
 				n.DTMF = pickDTMF(answer.DTMF, theirs.ClockRate)
+				n.RED = pickRED(answer.Codecs, theirs) // we offer it with every Opus offer
 				return n, nil
 			}
 		}
 	}
 	return Negotiation{}, &CodecMismatchError{Ours: codecNames(offered), Theirs: codecNames(answer.Codecs)}
+}
+
+// pickRED finds RFC 2198 redundancy for primary among the other side's
+// formats: red at the same clock rate whose fmtp (if any) names only the
+// primary's payload type. We use it for Opus only.
+func pickRED(cs []media.Codec, primary media.Codec) *media.Codec {
+	if !strings.EqualFold(primary.Name, media.CodecOpus) {
+		return nil
+	}
+	for i := range cs {
+		c := cs[i]
+		if !strings.EqualFold(c.Name, media.CodecRED) || c.ClockRate != primary.ClockRate {
+			continue
+		}
+		ok := true
+		if c.Fmtp != "" {
+			for _, pt := range strings.Split(c.Fmtp, "/") {
+				ok = ok && strings.TrimSpace(pt) == strconv.Itoa(int(primary.PayloadType))
+			}
+		}
+		if ok {
+			return &c
+		}
+	}
+	return nil
 }
 
 // pickDTMF prefers telephone-event at the audio clock rate, else 8000 Hz.

@@ -87,6 +87,9 @@ type BackendPolicy struct {
 type UpdatePolicy struct {
 	ManifestURL string `json:"manifest_url"`
 	PublicKey   string `json:"public_key"`
+	// AutoInstall installs a verified update silently, outside calls,
+	// without asking the agent (Windows; elsewhere IT's repository does).
+	AutoInstall bool `json:"auto_install"`
 }
 
 // MonitoringPolicy says whether supervisors may listen to the agent's calls
@@ -149,6 +152,12 @@ type MicrophonePolicy struct {
 	SpeechSeconds   float64 `json:"speech_seconds"`   // how long the agent reads
 	DeadBelowDBFS   float64 `json:"dead_below_dbfs"`  // whole capture quieter: dead/muted
 	RequireSpeaking bool    `json:"require_speaking"` // headless: false skips the speech part
+	// Close-talk test on the read sentence: how far the level falls within
+	// 50 ms of the loud parts (direct-to-reverberant character). At or above
+	// CloseTalkDecayDB the microphone is near the mouth (a headset boom); at
+	// or below DistantDecayDB it is across the desk (laptop, webcam).
+	CloseTalkDecayDB float64 `json:"close_talk_decay_db"`
+	DistantDecayDB   float64 `json:"distant_decay_db"`
 }
 
 // RoomPolicy sets the quiet-room test.
@@ -160,6 +169,7 @@ type RoomPolicy struct {
 	MaxLmaxDBFS    float64 `json:"max_lmax_dbfs"` // loudest event, warn above
 	MaxDBA         float64 `json:"max_dba"`       // with calibration: L90 in dBA, fail above
 	Voices         string  `json:"voices"`        // severity when background voices are heard
+	Music          string  `json:"music"`         // severity when music is heard
 }
 
 // NetworkPolicy sets the network test.
@@ -191,10 +201,11 @@ func DefaultPolicy() Policy {
 				DenyKinds:  []string{KindBluetooth, KindBluetoothDongle},
 				Unknown:    SeverityWarn, Pin: true,
 			},
-			Leak:       LeakPolicy{MinLossDB: 35, WarnLossDB: 40, ProbeLevelDBFS: -24, ProbeMS: 1000},
-			Microphone: MicrophonePolicy{MinSpeechDBFS: -45, WarnSpeechDBFS: -35, MaxClipPercent: 0.1, SpeechSeconds: 4, DeadBelowDBFS: -95},
+			Leak: LeakPolicy{MinLossDB: 35, WarnLossDB: 40, ProbeLevelDBFS: -24, ProbeMS: 1000},
+			Microphone: MicrophonePolicy{MinSpeechDBFS: -45, WarnSpeechDBFS: -35, MaxClipPercent: 0.1, SpeechSeconds: 4, DeadBelowDBFS: -95,
+				CloseTalkDecayDB: 18, DistantDecayDB: 15},
 			Room: RoomPolicy{CaptureSeconds: 10, MaxL90DBFS: -50, WarnL90DBFS: -58, MaxL10DBFS: -45,
-				MaxLmaxDBFS: -40, MaxDBA: 45, Voices: SeverityFail},
+				MaxLmaxDBFS: -40, MaxDBA: 45, Voices: SeverityFail, Music: SeverityFail},
 			Network: NetworkPolicy{WiFi: SeverityWarn, Probes: 20, IntervalMS: 50, TimeoutMS: 1000,
 				MaxRTTMS: 300, MaxJitterMS: 40, MaxLossPercent: 2, MinMOS: 3.6, WarnMOS: 4.0,
 				VerifyTLS: true, MinCertDaysLeft: 14},

@@ -155,6 +155,9 @@ func (p *Policy) validate() error {
 	if err := sev("checks.room.voices", c.Room.Voices, true); err != nil {
 		return err
 	}
+	if err := sev("checks.room.music", c.Room.Music, true); err != nil {
+		return err
+	}
 	if err := sev("checks.network.wifi", c.Network.WiFi, true); err != nil {
 		return err
 	}
@@ -172,6 +175,8 @@ func (p *Policy) validate() error {
 		{"checks.microphone.max_clip_percent", c.Microphone.MaxClipPercent, 0, 100},
 		{"checks.microphone.speech_seconds", c.Microphone.SpeechSeconds, 1, 15},
 		{"checks.microphone.dead_below_dbfs", c.Microphone.DeadBelowDBFS, -140, -40},
+		{"checks.microphone.distant_decay_db", c.Microphone.DistantDecayDB, 0, 60},
+		{"checks.microphone.close_talk_decay_db", c.Microphone.CloseTalkDecayDB, c.Microphone.DistantDecayDB, 60},
 		{"checks.room.capture_seconds", c.Room.CaptureSeconds, 1, 30},
 		{"checks.room.max_l90_dbfs", c.Room.MaxL90DBFS, -120, 0},
 		{"checks.room.warn_l90_dbfs", c.Room.WarnL90DBFS, -120, c.Room.MaxL90DBFS},

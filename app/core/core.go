@@ -78,6 +78,10 @@ type Core struct {
 	monitor  *monitorService
 	tickets  *ticketClient
 	checks   *checker
+	super    *supervision
+
+	updatesMu sync.Mutex
+	updates   *updates // nil until StartUpdates
 
 	closeOnce sync.Once
 	closeErr  error
@@ -131,6 +135,8 @@ func New(opts Options) (*Core, error) {
 	c.phone = newPhone(c)
 	c.machine.Subscribe(c.phone.pres.onShift)
 	c.monitor = newMonitorService(c)
+	c.super = newSupervision(c)
+	c.events.tap(c.super.observe)
 	return c, nil
 }
 
@@ -179,8 +185,14 @@ func (c *Core) Machine() *shift.Machine { return c.machine }
 func (c *Core) Close() error {
 	c.closeOnce.Do(func() {
 		c.events.release() // hanging up emits events nobody may read any more
+		c.updatesMu.Lock()
+		if c.updates != nil {
+			c.updates.close()
+		}
+		c.updatesMu.Unlock()
 		err := c.phone.close()
 		err = errors.Join(err, c.shift.close())
+		err = errors.Join(err, c.super.close())
 		err = errors.Join(err, c.tickets.close())
 		c.events.close()
 		c.closeErr = err

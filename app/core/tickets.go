@@ -25,6 +25,7 @@ type ticketClient struct {
 	mu     sync.Mutex
 	url    string
 	client *tickets.Client
+	be     tickets.Backend // the backend client talks to (its session is shared)
 	stop   context.CancelFunc
 	done   chan struct{}
 }
@@ -65,7 +66,7 @@ func (t *ticketClient) open() (*tickets.Client, error) {
 			t.c.log.Warn("ticket sync stopped", "err", err)
 		}
 	}()
-	t.url, t.client, t.stop, t.done = url, cl, stop, done
+	t.url, t.client, t.stop, t.done, t.be = url, cl, stop, done, be
 	return cl, nil
 }
 

@@ -84,6 +84,8 @@ func (c *Controller) handle(ev Event) {
 		c.check.progress(ev.Progress)
 	case MonitorChanged:
 		c.onMonitor(ev.Session)
+	case UpdateAvailable:
+		c.onUpdate(ev)
 	}
 }
 

@@ -18,7 +18,9 @@ import (
 func StartDemo(t testing.TB) string {
 	t.Helper()
 	ctx := context.Background()
-	srv, err := server.New(ctx, server.Config{Driver: "sqlite", DSN: filepath.Join(t.TempDir(), "tickets.db")})
+	dir := t.TempDir()
+	srv, err := server.New(ctx, server.Config{Driver: "sqlite", DSN: filepath.Join(dir, "tickets.db"),
+		MonitorKeyFile: filepath.Join(dir, "monitor.key")})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -68,7 +68,10 @@ func TestJoinNamesTheCall(t *testing.T) {
 	if err := c.SwitchMonitorMode(ctxFor(t, 5*time.Second), sip.ModeWhisper); err != nil {
 		t.Fatalf("switch to whisper: %v", err)
 	}
-	waitCallEvent(t, in, 5*time.Second, func(e sip.CallEvent) bool { m, ok := e.(sip.MonitorModeChanged); return ok && m.Mode == sip.ModeWhisper })
+	waitCallEvent(t, in, 5*time.Second, func(e sip.CallEvent) bool {
+		m, ok := e.(sip.MonitorModeChanged)
+		return ok && m.Mode == sip.ModeWhisper
+	})
 	if err := c.SwitchMonitorMode(ctxFor(t, 5*time.Second), sip.ModeListen); !sip.IsStatus(err, 403) {
 		t.Fatalf("a switch the gate refuses: %v, want 403", err)
 	}

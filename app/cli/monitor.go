@@ -13,6 +13,7 @@ import (
 
 	"github.com/homeshore/homeshore/app/config"
 	"github.com/homeshore/homeshore/app/tickets"
+	"github.com/homeshore/homeshore/server/api"
 	"github.com/homeshore/homeshore/sip"
 )
 
@@ -234,25 +235,20 @@ func (m *monitorRun) agentName() string {
 }
 
 // requestGrant logs in to the backend as the supervisor and asks for a grant.
-func (m *monitorRun) requestGrant(ctx context.Context, agent string) (grantAnswer, error) {
+func (m *monitorRun) requestGrant(ctx context.Context, agent string) (api.Grant, error) {
 	pw, err := config.BackendPassword(config.Keyring{}, m.flags.backendUser, m.flags.backend)
 	if err != nil {
-		return grantAnswer{}, err
+		return api.Grant{}, err
 	}
 	be := tickets.NewHTTPBackend(m.flags.backend, &tickets.MemoryTokenStore{}, nil)
 	if err := be.Login(ctx, m.flags.backendUser, pw); err != nil {
-		return grantAnswer{}, err
+		return api.Grant{}, err
 	}
 	g, err := be.RequestGrant(ctx, agent, m.flags.mode)
 	if err != nil {
-		return grantAnswer{}, fmt.Errorf("the backend gave no grant to monitor %s: %w", agent, err)
+		return api.Grant{}, fmt.Errorf("the backend gave no grant to monitor %s: %w", agent, err)
 	}
-	return grantAnswer{Grant: g.Grant, ExpiresAt: g.ExpiresAt}, nil
-}
-
-type grantAnswer struct {
-	Grant     string
-	ExpiresAt time.Time
+	return g, nil
 }
 
 // session runs until --duration, the agent's call ending, or Ctrl-C,

@@ -29,6 +29,15 @@ import (
 // else's attended transfer, or was transferred by the far end) keeps its
 // ID and gets ui.CallEstablished again with the new party.
 
+// The GUI's seam for attended transfer and conference (ui.Consulter on the
+// shift branch): the phone implements it; core.Backend sets it once both
+// are on main.
+var _ interface {
+	Consult(ctx context.Context, callID, target string) (ui.CallInfo, error)
+	CompleteTransfer(ctx context.Context, heldID, consultID string) error
+	Conference(ctx context.Context, heldID, consultID string) error
+} = (*phone)(nil)
+
 // maxLines is how many calls the agent may have at once: one on hold and
 // one in progress, or a three-way conference, plus one waiting.
 const maxLines = 3

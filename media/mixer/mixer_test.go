@@ -432,7 +432,7 @@ func (s *stuckSource) Read([]int16) error {
 	return io.ErrClosedPipe
 }
 func (s *stuckSource) RealTime() bool { return true }
-func (s *stuckSource) Close() error  { close(s.closed); return nil }
+func (s *stuckSource) Close() error   { close(s.closed); return nil }
 
 // TestStopThenCloseReleasesABlockedDevice: a device blocked in Read does
 // not hold the attachment: Stop, close the device, and Wait returns.

@@ -42,4 +42,5 @@ if ! git describe --tags >/dev/null 2>&1; then
   export VERSION
 fi
 "$make" --no-print-directory package ${VERSION:+VERSION=$VERSION}
-HOMESHORE_DIST="$PWD/dist" "$go" test -tags packaging -count=1 ./packaging/pkgtest/
+# The Wine tests add about 3-4 minutes (docs/packaging.md).
+HOMESHORE_DIST="$PWD/dist" "$go" test -tags packaging -count=1 -timeout 30m ./packaging/pkgtest/

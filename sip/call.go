@@ -47,13 +47,16 @@ type Call struct {
 	cancelOn1xx bool   // hung up before any 1xx: CANCEL when one arrives
 	lateOffer   bool   // the INVITE had no SDP: we offer in the 200
 	ackSDP      []byte // the answer in the ACK, for a late offer
+	reoffered   bool   // we offered in a 200 to an offerless re-INVITE: the ACK answers
+	reinviting  bool   // our re-INVITE awaits its answer: theirs gets 491
 	created     time.Time
 	dtmfGot     strings.Builder
 	cancelDial  context.CancelCauseFunc
 	transfer    chan TransferProgress
 	decide      chan decision // incoming: Answer or Reject
+	decided     bool          // ring took the decision and will send its result
 	replacement *Call
-	changing    chan struct{} // a token while one of our session changes runs (reinvite.go)
+	changing    chan struct{} // a token while one of our session changes runs (renegotiate.go)
 	ext         callExt       // Replaces, Join and monitoring (replaces.go, join.go)
 
 	events  chan CallEvent
@@ -260,12 +263,15 @@ func (c *Call) gotDTMF(d rune) {
 }
 
 // localSDP builds our offer or answer with the current direction; secure
-// and crypto say RTP/SAVP and carry our SRTP keys.
-func (c *Call) localSDP(codecs []media.Codec, red, dtmf *media.Codec, dir media.Direction, secure bool, crypto []Crypto) ([]byte, error) {
+// and crypto say RTP/SAVP and carry our SRTP keys; red is RFC 2198
+// redundancy offered after the codecs; layout and stream are the
+// session's m= lines and our audio among them (nil: audio only).
+func (c *Call) localSDP(codecs []media.Codec, red, dtmf *media.Codec, dir media.Direction, secure bool, crypto []Crypto, layout []Slot, stream int) ([]byte, error) {
 	c.sdpVersion++
 	return MarshalSDP(LocalMedia{
 		Addr: c.media.LocalAddr(), Codecs: codecs, RED: red, DTMF: dtmf, Direction: dir,
 		SessionID: c.sessionID, Version: c.sdpVersion, Secure: secure, Crypto: crypto,
+		Layout: layout, Stream: stream,
 	})
 }
 
@@ -286,13 +292,14 @@ func (c *Call) offerSDP() ([]byte, error) {
 			break
 		}
 	}
-	return c.localSDP(c.ua.cfg.Codecs, red, &te, c.ext.offerDir, secure, lines)
+	return c.localSDP(c.ua.cfg.Codecs, red, &te, c.ext.offerDir, secure, lines, nil, 0)
 }
 
 // currentSDP offers or answers with the session as negotiated (codec,
-// direction dir, and the SRTP line in use). c.mu must be held.
+// direction dir, the SRTP line in use, every m= line of the session).
+// c.mu must be held.
 func (c *Call) currentSDP(n Negotiation, dir media.Direction) ([]byte, error) {
-	return c.localSDP([]media.Codec{n.Codec}, n.RED, n.DTMF, dir, n.Secure, n.cryptoLines())
+	return c.localSDP([]media.Codec{n.Codec}, n.RED, n.DTMF, dir, n.Secure, n.cryptoLines(), n.Layout, n.Stream)
 }
 
 // wantDirection is what we would like: on local hold we only send.
@@ -350,6 +357,13 @@ func (c *Call) SendDTMF(ctx context.Context, digits string) error {
 		}
 	}
 	return nil
+}
+
+// ringingIn reports an incoming call not answered yet.
+func (c *Call) ringingIn() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return !c.outbound && c.answered.IsZero()
 }
 
 func (c *Call) isDone() bool {
@@ -436,7 +450,7 @@ func (c *Call) Hangup(ctx context.Context) error {
 			return fmt.Errorf("cancelling the call: %w", ctx.Err())
 		}
 	case !answered:
-		return c.Reject(603)
+		return c.decideWith(ctx, decision{code: 603})
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.ua.cfg.RequestTimeout)
 	defer cancel()

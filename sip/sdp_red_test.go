@@ -28,7 +28,7 @@ func TestREDNegotiation(t *testing.T) {
 	if err != nil || n.Codec.Name != "opus" || n.RED == nil || n.RED.PayloadType != 63 {
 		t.Fatalf("answer %+v %v", n, err)
 	}
-	if a, err := AcceptAnswer(codecs(t, "opus"), offer, media.SendRecv); err != nil || a.RED == nil {
+	if a, err := AcceptAnswer(codecs(t, "opus"), offer, 0, media.SendRecv); err != nil || a.RED == nil {
 		t.Fatalf("accept %+v %v", a, err)
 	}
 	// PCMU chosen: no RED; RED naming another payload: no RED; no RED

@@ -58,9 +58,10 @@ type Policy struct {
 	Checks  ChecksPolicy  `json:"checks"`
 	Update  UpdatePolicy  `json:"update"`
 	UI      UIPolicy      `json:"ui"`
+	Shift   ShiftPolicy   `json:"shift"`
+	Audio   AudioPolicy   `json:"audio"`
 	// Monitoring is the supervisors' listening tools (listen, whisper, barge).
 	Monitoring MonitoringPolicy `json:"monitoring"`
-	Audio      AudioPolicy      `json:"audio"`
 
 	source string
 	locked map[string]bool
@@ -74,6 +75,12 @@ type SIPPolicy struct {
 	Codecs        []string `json:"codecs"`
 	// SRTP is off, optional or mandatory (media encryption, SDES keys).
 	SRTP string `json:"srtp"`
+	// ExpiresS is the registration lifetime asked for, in seconds
+	// (60-3600); the registrar may grant another one.
+	ExpiresS int `json:"expires_s"`
+	// KeepAliveS is how often, in seconds, the phone checks the server
+	// still has its registration (5-300; 0 turns the check off).
+	KeepAliveS int `json:"keepalive_s"`
 	// Presence publishes the agent's state as SIP presence (PUBLISH).
 	Presence bool `json:"presence"`
 }
@@ -107,6 +114,30 @@ type MonitoringPolicy struct {
 type UIPolicy struct {
 	Language string `json:"language"`
 }
+
+// ShiftPolicy sets the agent's states and how numbers are read.
+type ShiftPolicy struct {
+	// NotReadyReasons and BreakReasons are what the agent picks from.
+	NotReadyReasons []StateReason `json:"not_ready_reasons"`
+	BreakReasons    []StateReason `json:"break_reasons"`
+	// PhoneRegion (ISO 3166 country) reads numbers written without
+	// +country, for dialling, screen-pop and call logs.
+	PhoneRegion string `json:"phone_region"`
+}
+
+// StateReason is one reason code with its label in each language. The
+// built-in codes (Reasons*) are labelled by the app's own catalogue;
+// labels given here win.
+type StateReason struct {
+	Code   string            `json:"code"`
+	Labels map[string]string `json:"labels,omitempty"`
+}
+
+// Built-in reason codes, labelled in every language by the app.
+var (
+	ReasonsNotReady = []string{"training", "meeting", "coaching", "tech", "admin"}
+	ReasonsBreak    = []string{"break", "lunch"}
+)
 
 // ChecksPolicy drives the pre-shift check and its gate.
 type ChecksPolicy struct {
@@ -190,9 +221,11 @@ type NetworkPolicy struct {
 // DefaultPolicy returns the documented defaults (docs/policy.md).
 func DefaultPolicy() Policy {
 	return Policy{
-		SIP:        SIPPolicy{Transport: "udp", Codecs: []string{"opus", "pcmu", "pcma"}, SRTP: "off", Presence: true},
-		UI:         UIPolicy{Language: "en"},
-		Audio:      defaultAudioPolicy(),
+		SIP:   SIPPolicy{Transport: "udp", Codecs: []string{"opus", "pcmu", "pcma"}, SRTP: "off", ExpiresS: 300, KeepAliveS: 30, Presence: true},
+		UI:    UIPolicy{Language: "en"},
+		Audio: defaultAudioPolicy(),
+		Shift: ShiftPolicy{PhoneRegion: "US",
+			NotReadyReasons: builtinReasons(ReasonsNotReady), BreakReasons: builtinReasons(ReasonsBreak)},
 		Monitoring: MonitoringPolicy{Enabled: true, GrantPublicKeys: []string{}},
 		Checks: ChecksPolicy{
 			Mandatory: []string{CheckHeadset, CheckLeak, CheckMicrophone, CheckSpeaker, CheckRoom, CheckNetwork},
@@ -211,6 +244,14 @@ func DefaultPolicy() Policy {
 				VerifyTLS: true, MinCertDaysLeft: 14},
 		},
 	}
+}
+
+func builtinReasons(codes []string) []StateReason {
+	out := make([]StateReason, 0, len(codes))
+	for _, c := range codes {
+		out = append(out, StateReason{Code: c})
+	}
+	return out
 }
 
 // DefaultPolicyPath is the machine-wide location for this OS; PolicyEnv overrides it.

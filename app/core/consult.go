@@ -10,8 +10,8 @@ import (
 	"github.com/homeshore/homeshore/sip"
 )
 
-// More than one call at a time, as the GUI drives it (the ui.Consulter
-// seam, plus Phone on every line):
+// More than one call at a time, as the GUI drives it (ui.Consulter, plus
+// Phone on every line):
 //
 //   - call waiting: a call that rings while the agent is on another comes
 //     as a second ui.IncomingCall; Phone.Answer puts the answered calls on
@@ -29,14 +29,8 @@ import (
 // else's attended transfer, or was transferred by the far end) keeps its
 // ID and gets ui.CallEstablished again with the new party.
 
-// The GUI's seam for attended transfer and conference (ui.Consulter on the
-// shift branch): the phone implements it; core.Backend sets it once both
-// are on main.
-var _ interface {
-	Consult(ctx context.Context, callID, target string) (ui.CallInfo, error)
-	CompleteTransfer(ctx context.Context, heldID, consultID string) error
-	Conference(ctx context.Context, heldID, consultID string) error
-} = (*phone)(nil)
+// The phone is the GUI's seam for attended transfer and conference.
+var _ ui.Consulter = (*phone)(nil)
 
 // maxLines is how many calls the agent may have at once: one on hold and
 // one in progress, or a three-way conference, plus one waiting.

@@ -103,6 +103,7 @@ func (s *supervision) notify(e messages.Event) {
 	for _, fn := range subs {
 		fn(e)
 	}
+	s.guiNotice(e)
 }
 
 // observe turns the core's events into live status. It runs on the
@@ -268,4 +269,64 @@ func (c *Core) LiveStatus() (api.LiveStatus, bool) {
 		return api.LiveStatus{}, false
 	}
 	return r.Status(), true
+}
+
+// guiMessages is ui.MessageClient over the message client.
+type guiMessages struct{ c *Core }
+
+func (g guiMessages) List(ctx context.Context) ([]ui.Message, error) {
+	mc, err := g.c.Messages()
+	if err != nil {
+		return nil, err
+	}
+	list, err := mc.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	me := g.c.settings.account().AgentLogin
+	out := make([]ui.Message, 0, len(list))
+	for _, m := range list {
+		out = append(out, ui.Message{ID: m.ID, FromName: m.FromName, Body: m.Body, At: m.CreatedAt, Mine: m.From == me,
+			Help: m.Kind == api.KindHelp, Pending: m.Pending, TakenBy: m.TakenByName})
+	}
+	return out, nil
+}
+
+func (g guiMessages) Send(ctx context.Context, body string) error {
+	_, err := g.c.SendMessage(ctx, "", body)
+	return err
+}
+
+func (g guiMessages) Help(ctx context.Context, note string) error {
+	_, err := g.c.RaiseHelp(ctx, note)
+	return err
+}
+
+func (g guiMessages) MarkRead(ctx context.Context) error {
+	mc, err := g.c.Messages()
+	if err != nil {
+		return err
+	}
+	return mc.MarkRead(ctx, "")
+}
+
+// guiNotice tells the GUI that messages changed (unread count, a help
+// request taken); it runs on the message client's sync goroutine.
+func (s *supervision) guiNotice(e messages.Event) {
+	s.mu.Lock()
+	mc := s.msgs
+	s.mu.Unlock()
+	if mc == nil {
+		return
+	}
+	var ev ui.MessagesChanged
+	if ht, ok := e.(messages.HelpTaken); ok {
+		ev.HelpTakenBy = ht.Message.TakenByName
+	}
+	n, err := mc.Unread(context.Background())
+	if err != nil {
+		s.c.log.Warn("counting unread messages", "err", err)
+	}
+	ev.Unread = n
+	s.c.events.emit(ev)
 }

@@ -98,7 +98,7 @@ func TestSupervisionFromCoreEvents(t *testing.T) {
 	c.events.emit(ui.IncomingCall{Call: call})
 	call.Answered = time.Now()
 	c.events.emit(ui.CallEstablished{Call: call})
-	if err := c.machine.CallStarted(); err != nil {
+	if err := c.machine.CallStarted("call-1"); err != nil {
 		t.Fatal(err)
 	}
 	c.events.emit(ui.QualityUpdated{CallID: call.ID, Quality: ui.Quality{Codec: "opus", MOS: 4.2, LossPercent: 0.3, JitterMs: 7}})
@@ -109,7 +109,7 @@ func TestSupervisionFromCoreEvents(t *testing.T) {
 		t.Fatalf("on the wallboard: %+v %+v", a, a.Call)
 	}
 	c.events.emit(ui.CallClosed{CallID: call.ID, By: "remote"})
-	if err := c.machine.CallEnded(); err != nil {
+	if err := c.machine.CallEnded("call-1"); err != nil {
 		t.Fatal(err)
 	}
 	boardShows(t, board, "wrap-up without the call", func(a api.AgentLive) bool { return a.State == api.StateWrapUp && a.Call == nil })

@@ -96,7 +96,7 @@ func TestUpdateNeverShownDuringACall(t *testing.T) {
 	if err := m.ClockIn(precheck.Report{Verdict: precheck.Pass, Checks: []precheck.CheckResult{{Name: config.CheckHeadset, Verdict: precheck.Pass, Mandatory: true}}}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := m.CallStarted(); err != nil {
+	if err := m.CallStarted("call-1"); err != nil {
 		t.Fatal(err)
 	}
 	u := &updates{c: c, installer: &fakeInstaller{done: make(chan string, 1)}}
@@ -123,7 +123,7 @@ func TestUpdateNeverShownDuringACall(t *testing.T) {
 	if drain() {
 		t.Fatal("update shown during a call")
 	}
-	if err := m.CallEnded(); err != nil {
+	if err := m.CallEnded("call-1"); err != nil {
 		t.Fatal(err)
 	}
 	if !drain() {

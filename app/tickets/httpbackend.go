@@ -306,3 +306,13 @@ func (b *HTTPBackend) Dispositions(ctx context.Context) ([]Disposition, error) {
 	err := b.call(ctx, "GET", "/v1/dispositions", "", nil, &out)
 	return out.Dispositions, err
 }
+
+// Queues lists the queues the logged-in agent works in (GET /v1/queues),
+// for a ticket the agent creates.
+func (b *HTTPBackend) Queues(ctx context.Context) ([]string, error) {
+	var out struct {
+		Queues []string `json:"queues"`
+	}
+	err := b.call(ctx, "GET", "/v1/queues", "", nil, &out)
+	return out.Queues, err
+}

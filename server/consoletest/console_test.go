@@ -23,7 +23,7 @@ import (
 )
 
 // waitFor bounds one wait for the page (a loaded 2-core CI machine).
-const waitFor = 30 * time.Second
+const waitFor = 60 * time.Second
 
 // page runs actions on the browser tab, each wait bounded by waitFor.
 type page struct {

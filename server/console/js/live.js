@@ -6,6 +6,7 @@ import { get } from './api.js';
 
 export const store = {
   agents: new Map(), // agent_id -> AgentLive
+  versions: new Map(), // agent_id -> number, bumped on every change of the agent
   help: new Map(), // message id -> open help request
   messages: new Map(), // message id -> Message
   status: 'connecting', // connecting | live | lost
@@ -21,19 +22,27 @@ export function subscribe(fn) {
   return () => listeners.delete(fn);
 }
 
-// changed tells the views once per frame, whatever the burst of events,
-// with the set of kinds that changed.
+// REDRAW_EVERY bounds how often the views redraw: a burst of events (200
+// agents changing state) is one redraw, at most ten a second.
+const REDRAW_EVERY = 100;
+
+// changed tells the views once per REDRAW_EVERY, whatever the burst of
+// events, with the set of kinds that changed.
 function changed(what) {
   if (pending) {
     pending.add(what);
     return;
   }
   pending = new Set([what]);
-  requestAnimationFrame(() => {
+  setTimeout(() => {
     const kinds = pending;
     pending = null;
     for (const fn of listeners) fn(kinds);
-  });
+  }, REDRAW_EVERY);
+}
+
+function bump(id) {
+  store.versions.set(id, (store.versions.get(id) || 0) + 1);
 }
 
 // HELP_SHOWN matches the server: an untaken help request older than this
@@ -65,6 +74,7 @@ export function connect() {
   es.addEventListener('snapshot', (ev) => {
     const b = JSON.parse(ev.data);
     store.agents = new Map(b.agents.map((a) => [a.agent_id, a]));
+    for (const a of b.agents) bump(a.agent_id);
     store.help = new Map();
     for (const m of b.help) putMessage(m);
     store.at = Date.parse(b.at);
@@ -74,6 +84,7 @@ export function connect() {
   es.addEventListener('agent', (ev) => {
     const e = JSON.parse(ev.data);
     store.agents.set(e.agent.agent_id, e.agent);
+    bump(e.agent.agent_id);
     changed('agent');
   });
   for (const kind of ['help', 'message']) {

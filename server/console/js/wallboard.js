@@ -30,15 +30,21 @@ function tick() {
   for (const el of root.querySelectorAll('[data-since]')) el.textContent = since(el.dataset.since, now);
 }
 
+// helpBy maps usernames to their open help request, rebuilt per redraw.
+let helpBy = new Map();
+
+function indexHelp() {
+  helpBy = new Map();
+  for (const m of store.help.values()) helpBy.set(m.from, m);
+}
+
 function helpFor(agentID) {
-  for (const m of store.help.values()) {
-    const a = store.agents.get(agentID);
-    if (a && m.from === a.username) return m;
-  }
-  return null;
+  const a = store.agents.get(agentID);
+  return (a && helpBy.get(a.username)) || null;
 }
 
 function rows() {
+  indexHelp();
   let list = [...store.agents.values()];
   if (view.queue) list = list.filter((a) => a.queues.includes(view.queue));
   if (view.state === 'help') list = list.filter((a) => helpFor(a.agent_id));
@@ -175,40 +181,70 @@ function row(a) {
       help ? (() => { const b = h('button', { type: 'button', class: 'take', dataset: { help: help.id } }, t('wb.take')); b.addEventListener('click', () => take(help, b)); return b; })() : null));
 }
 
-// The page is built once; live changes redraw the tiles, the help banner
-// and the table only, so the filters keep their state while a supervisor
-// uses them.
+// The page is built once; live changes redraw the tiles and the help
+// banner, and only the rows whose agent changed (rows keep their place in
+// the table unless the order changed), so 200 agents changing state every
+// few seconds stay cheap and the filters keep their state.
 let parts = null;
+const rowCache = new Map(); // agent_id -> { key, tr }
 
 function skeleton() {
-  parts = { tiles: h('div'), banner: h('div'), table: h('div') };
+  parts = { tiles: h('div'), banner: h('div'), table: h('div'), tbody: null, head: '' };
+  rowCache.clear();
   fill(root, h('h1', {}, t('wb.title')), parts.tiles, parts.banner, filters(),
     h('p', { class: 'wb-error', role: 'alert' }), parts.table);
 }
 
 export function relabel() { parts = null; }
 
+function header() {
+  return h('thead', {}, h('tr', {}, sortButton('name', t('wb.agent')), sortButton('queue', t('wb.queues')), sortButton('state', t('wb.state')),
+    sortButton('time', t('wb.inState')), h('th', { scope: 'col' }, t('wb.call')), sortButton('mos', t('wb.quality')),
+    h('th', { scope: 'col' }, t('wb.precheck')), h('th', { scope: 'col' }, t('wb.connection')), h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, t('wb.actions')))));
+}
+
+function rowFor(a) {
+  const help = helpFor(a.agent_id);
+  const key = (store.versions.get(a.agent_id) || 0) + '|' + (help ? help.id : '');
+  const cached = rowCache.get(a.agent_id);
+  if (cached && cached.key === key) return cached.tr;
+  const tr = row(a);
+  if (cached) {
+    // A details box the supervisor opened stays open.
+    const open = cached.tr.querySelector('details[open]');
+    if (open) { const d = tr.querySelector('details'); if (d) d.open = true; }
+  }
+  rowCache.set(a.agent_id, { key, tr });
+  return tr;
+}
+
 function render() {
   if (!parts || !root.contains(parts.table)) skeleton();
   const list = rows();
-  const table = h('table', { class: 'board', id: 'wallboard' },
-    h('caption', { class: 'sr-only' }, t('wb.title')),
-    h('thead', {}, h('tr', {}, sortButton('name', t('wb.agent')), sortButton('queue', t('wb.queues')), sortButton('state', t('wb.state')),
-      sortButton('time', t('wb.inState')), h('th', { scope: 'col' }, t('wb.call')), sortButton('mos', t('wb.quality')),
-      h('th', { scope: 'col' }, t('wb.precheck')), h('th', { scope: 'col' }, t('wb.connection')), h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, t('wb.actions'))))),
-    h('tbody', {}, list.map(row)));
   const active = document.activeElement;
   const sortFocus = active && root.contains(active) && active.dataset ? active.dataset.sort : '';
-  const helpFocus = active && root.contains(active) && active.dataset ? active.dataset.help : '';
-  const open = new Set([...root.querySelectorAll('tr[data-agent] details[open]')].map((d) => d.closest('tr').dataset.agent));
   fill(parts.tiles, tiles());
   fill(parts.banner, helpBanner());
-  fill(parts.table, list.length ? h('div', { class: 'table-wrap' }, table) : h('p', { class: 'empty' }, t('wb.empty')));
-  for (const a of open) {
-    const d = root.querySelector(`tr[data-agent="${CSS.escape(a)}"] details`);
-    if (d) d.open = true;
+  const headKey = view.sort + view.dir;
+  if (!list.length) {
+    parts.tbody = null;
+    fill(parts.table, h('p', { class: 'empty' }, t('wb.empty')));
+    return;
   }
+  if (!parts.tbody || parts.head !== headKey) {
+    parts.tbody = h('tbody');
+    parts.head = headKey;
+    fill(parts.table, h('div', { class: 'table-wrap' }, h('table', { class: 'board', id: 'wallboard' },
+      h('caption', { class: 'sr-only' }, t('wb.title')), header(), parts.tbody)));
+  }
+  const want = list.map(rowFor);
+  const tb = parts.tbody;
+  want.forEach((tr, i) => {
+    if (tb.children[i] !== tr) tb.insertBefore(tr, tb.children[i] || null);
+  });
+  while (tb.children.length > want.length) tb.lastChild.remove();
+  const seen = new Set(list.map((a) => a.agent_id));
+  for (const id of rowCache.keys()) if (!seen.has(id) && !store.agents.has(id)) rowCache.delete(id);
   // Redrawing keeps the keyboard where it was.
   if (sortFocus) { const el = root.querySelector(`[data-sort="${CSS.escape(sortFocus)}"]`); if (el) el.focus(); }
-  if (helpFocus) { const el = root.querySelector(`[data-help="${CSS.escape(helpFocus)}"]`); if (el) el.focus(); }
 }

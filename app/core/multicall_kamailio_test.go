@@ -32,7 +32,8 @@ type agentCore struct {
 	heard  string
 }
 
-// startAgent registers user (password agentpw) with mic as its microphone.
+// startAgent clocks in and registers user (password agentpw) with mic as
+// its microphone.
 func startAgent(t *testing.T, k *testenv.Kamailio, mic media.Source, pol *config.Policy, prof config.Profile, user string) agentCore {
 	t.Helper()
 	heard := filepath.Join(t.TempDir(), "agent-heard.wav")
@@ -53,6 +54,10 @@ func startAgent(t *testing.T, k *testenv.Kamailio, mic media.Source, pol *config
 		t.Fatal(err)
 	}
 	acc.Password = "agentpw"
+	// On shift and Available: calls ring only then.
+	if err := be.Shift.ClockIn(ctxFor(t, 5*time.Second), ui.CheckReport{CanStart: true}, ""); err != nil {
+		t.Fatal(err)
+	}
 	if err := be.Phone.Register(ctxFor(t, 5*time.Second), acc); err != nil {
 		t.Fatalf("register: %v", err)
 	}

@@ -25,9 +25,6 @@ func TestPresenceFollowsShift(t *testing.T) {
 	k := testenv.StartKamailioPresence(t, map[string]string{"agent": "agentpw"})
 	a := startAgent(t, k, media.Silence(), nil, config.Profile{}, "agent")
 	be := a.c.Backend()
-	if err := be.Shift.ClockIn(ctxFor(t, 5*time.Second), ui.CheckReport{CanStart: true}, ""); err != nil {
-		t.Fatal(err)
-	}
 	// Available is published before the watcher subscribes: its first
 	// NOTIFY must already say so.
 	a.next(t, 5*time.Second, func(e ui.Event) bool {

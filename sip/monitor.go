@@ -247,3 +247,26 @@ func (c *Call) SwitchMonitorMode(ctx context.Context, mode string) error {
 	}
 	return nil
 }
+
+// SwitchMonitorModeByInfo is the other way to switch: an INFO whose body
+// is the mode. The SDP direction stays as negotiated (to be heard after
+// listening with recvonly, use SwitchMonitorMode).
+func (c *Call) SwitchMonitorModeByInfo(ctx context.Context, mode string) error {
+	mode, err := ParseMode(mode)
+	if err != nil {
+		return err
+	}
+	res, err := c.doPending(ctx, func() *sip.Request {
+		req := sip.NewRequest(sip.INFO, c.remoteTarget())
+		req.AppendHeader(sip.NewHeader("Content-Type", MonitorInfoType))
+		req.SetBody([]byte(mode))
+		return req
+	})
+	if err != nil {
+		return fmt.Errorf("switching to %s: %w", mode, err)
+	}
+	if !res.IsSuccess() {
+		return fmt.Errorf("switching to %s: %w", mode, &StatusError{Code: res.StatusCode, Reason: res.Reason})
+	}
+	return nil
+}

@@ -1,6 +1,8 @@
 package sip_test
 
 import (
+	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -35,8 +37,8 @@ func asSeenBy(c *sip.Call) string {
 
 // TestJoinNamesTheCall: an INVITE with Join (RFC 3911) naming the agent's
 // call reaches the agent's owner as a monitoring request in barge mode with
-// that call, without ringing; the mode header overrides the default, and
-// a switch by INFO goes through the gate. A Join naming no call gets 481.
+// that call, without ringing; switches by re-INVITE and by INFO go
+// through the gate. A Join naming no call gets 481.
 func TestJoinNamesTheCall(t *testing.T) {
 	t.Parallel()
 	agent, sup, agentCall := monitorSetup(t)
@@ -55,7 +57,7 @@ func TestJoinNamesTheCall(t *testing.T) {
 	in.SetMonitorGate(func(mode string) error {
 		gated = append(gated, mode)
 		if mode == sip.ModeListen {
-			return sip.ErrBadMode // any error refuses
+			return errors.New("not in the grant")
 		}
 		return nil
 	})
@@ -78,7 +80,14 @@ func TestJoinNamesTheCall(t *testing.T) {
 	if req, _ := in.Monitor(); req.Mode != sip.ModeWhisper {
 		t.Fatalf("mode %s after a refused switch, want whisper", req.Mode)
 	}
-	if len(gated) != 2 {
+	if err := c.SwitchMonitorModeByInfo(ctxFor(t, 5*time.Second), sip.ModeBarge); err != nil {
+		t.Fatalf("switch to barge by INFO: %v", err)
+	}
+	waitCallEvent(t, in, 5*time.Second, func(e sip.CallEvent) bool { m, ok := e.(sip.MonitorModeChanged); return ok && m.Mode == sip.ModeBarge })
+	if err := c.SwitchMonitorModeByInfo(ctxFor(t, 5*time.Second), sip.ModeListen); !sip.IsStatus(err, 403) {
+		t.Fatalf("an INFO switch the gate refuses: %v, want 403", err)
+	}
+	if strings.Join(gated, ",") != "whisper,listen,barge,listen" {
 		t.Fatalf("gate asked for %v", gated)
 	}
 

@@ -187,11 +187,11 @@ func TestFastDeviceDropsOldest(t *testing.T) {
 		for i := range 10 { // ten frames between two ticks
 			p[0].offer(frameOf(int16(i + 1)))
 		}
-		if got := readValue(t, p[1]); got != 8 {
-			t.Fatalf("first mixed frame %d, want 8 (the oldest of the 3 newest)", got)
+		if got := readValue(t, p[1]); got != 9 {
+			t.Fatalf("first mixed frame %d, want 9 (the older of the 2 newest)", got)
 		}
-		if d := p[0].Stats().Dropped; d != 7 {
-			t.Fatalf("dropped %d, want 7", d)
+		if d := p[0].Stats().Dropped; d != 8 {
+			t.Fatalf("dropped %d, want 8", d)
 		}
 	})
 }

@@ -75,11 +75,16 @@ func (p *Port) Write(frame []int16) error {
 	}
 }
 
-// offer queues a frame without ever blocking: a full queue drops its
-// oldest frame (a device running faster than the mixer).
+// offerDepth is how many frames a device may have waiting: a device
+// running faster than the mixer would otherwise keep its queue full, a
+// lasting delay; beyond this its oldest frame goes.
+const offerDepth = 2
+
+// offer queues a frame without ever blocking (a device, a file): past
+// offerDepth frames waiting, the oldest is dropped.
 func (p *Port) offer(frame []int16) {
 	p.mu.Lock()
-	if p.in.full() {
+	for p.in.len() >= min(offerDepth, len(p.in.frames)) {
 		p.in.drop()
 		p.dropped.Add(1)
 	}

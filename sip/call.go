@@ -57,7 +57,7 @@ type Call struct {
 	decided     bool          // ring took the decision and will send its result
 	replacement *Call
 	changing    chan struct{} // a token while one of our session changes runs (renegotiate.go)
-	ext         callExt       // Replaces, Join and monitoring (replaces.go, join.go)
+	ext         callExt       // our offer's direction and monitoring (replaces.go, monitor.go)
 
 	events  chan CallEvent
 	done    chan struct{}

@@ -57,10 +57,9 @@ func (r DialogRef) String() string {
 
 // callExt is a call's state for Replaces, Join and monitoring.
 type callExt struct {
-	offerDir media.Direction // the direction of our initial offer (listen: recvonly)
-	replaces *Call           // the call an INVITE with Replaces takes over
-	monitor  *MonitorRequest // set when the INVITE asked to monitor a call
-	gate     func(mode string) error
+	offerDir media.Direction         // the direction of our initial offer (listen: recvonly)
+	monitor  *MonitorRequest         // set when the INVITE asked to monitor a call
+	gate     func(mode string) error // checks a supervisor's mode switch
 }
 
 // tags returns our tag and the far end's tag in this dialog.

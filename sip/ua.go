@@ -76,6 +76,7 @@ type UA struct {
 	mu    sync.Mutex
 	calls map[string]*Call
 	reg   *registration
+	pub   *publication // our presence (publish.go)
 	flow  flow
 	// invites are the INVITEs being handled, to spot merged requests.
 	invites map[string]string
@@ -330,7 +331,7 @@ func (u *UA) Close() error {
 			}
 			u.closeErr = errors.Join(u.closeErr, ignoreEnded(c.Hangup(ctx)))
 		}
-		u.closeErr = errors.Join(u.closeErr, u.stopRegistration(ctx))
+		u.closeErr = errors.Join(u.closeErr, u.Unpublish(ctx), u.stopRegistration(ctx))
 		// From here nothing new starts: handlers answer 503, Dial fails,
 		// and what runs sees u.ctx done.
 		u.group.close()

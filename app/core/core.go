@@ -86,6 +86,7 @@ type Core struct {
 	machine  *shift.Machine
 	shift    *shiftControl
 	phone    *phone
+	monitor  *monitorService
 	tickets  *ticketClient
 	checks   *checker
 	headset  *headsetControl
@@ -144,6 +145,8 @@ func New(opts Options) (*Core, error) {
 	c.checks = &checker{c: c}
 	c.shift = newShiftControl(c)
 	c.phone = newPhone(c)
+	c.machine.Subscribe(c.phone.pres.onShift)
+	c.monitor = newMonitorService(c)
 	c.headset = newHeadsetControl(c)
 	c.super = newSupervision(c)
 	c.events.tap(c.super.observe)
@@ -180,8 +183,10 @@ func (c *Core) Backend() ui.Backend {
 		Config:  c.settings,
 		Events:  c.events,
 		// Messages with supervisors and help (supervision.go).
-		Messages:  guiMessages{c},
-		Ringer:    ringer{c: c},
+		Messages: guiMessages{c},
+		Ringer:   ringer{c: c},
+		// Attended transfer and conference (consult.go).
+		Consult:   c.phone,
 		Codecs:    availableCodecs(),
 		Normalize: c.Normalize,
 	}

@@ -32,7 +32,11 @@ type phone struct {
 	acc   ui.Account           // the account last registered, to rebuild the UA
 	// rebuilding is set while a rebuild for a new address runs.
 	rebuilding bool
-	shut       bool // close ran: no new user agent
+	shut       bool            // close ran: no new user agent
+	desk       *desk           // the calls' audio (desk.go)
+	pres       *presenceWorker // the agent's state as SIP presence (presence.go)
+	stopPres   context.CancelFunc
+	seq        int // orders calls as they start
 }
 
 // endRecord is what the call log needs of an ended call.
@@ -46,13 +50,22 @@ type endRecord struct {
 type callEntry struct {
 	call        *sip.Call
 	info        ui.CallInfo
-	closeAudio  func() error
+	leg         *leg // its place in the desk's mix; nil until it has audio
 	established bool
 	declined    bool // the agent rejected it
+	seq         int
+	consultFor  string // the call this consultation is about (consult.go)
 }
 
 func newPhone(c *Core) *phone {
-	return &phone{c: c, calls: map[string]*callEntry{}, ended: map[string]endRecord{}}
+	p := &phone{c: c, calls: map[string]*callEntry{}, ended: map[string]endRecord{}}
+	p.desk = newDesk(c)
+	p.pres = newPresenceWorker(c)
+	ctx, stop := context.WithCancel(context.Background())
+	p.stopPres = stop
+	p.wg.Add(1)
+	go func() { defer p.wg.Done(); p.pres.run(ctx) }()
+	return p
 }
 
 // availableCodecs lists the codecs this build can use, best first.
@@ -141,7 +154,18 @@ func (p *phone) Register(ctx context.Context, acc ui.Account) error {
 	if cfg.Registrar == "" {
 		return nil
 	}
-	return ua.Register(ctx)
+	if err := ua.Register(ctx); err != nil {
+		return err
+	}
+	p.pres.poke() // the current state, on this registration
+	return nil
+}
+
+// currentUA is the user agent in use, nil before Register.
+func (p *phone) currentUA() *sip.UA {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.ua
 }
 
 // SIPAddr is where the current UA accepts SIP (tests, the demo).
@@ -178,6 +202,10 @@ func (p *phone) uaLoop(ctx context.Context, ua *sip.UA, server string) {
 			case sip.Unregistered:
 				p.c.events.emit(ui.RegistrationChanged{Status: ui.RegStatus{State: ui.RegNone, Server: server}})
 			case sip.IncomingCall:
+				if req, ok := ev.Call.Monitor(); ok {
+					p.c.monitor.incoming(ev.Call, req)
+					continue
+				}
 				p.incoming(ev.Call)
 			}
 		}
@@ -185,13 +213,14 @@ func (p *phone) uaLoop(ctx context.Context, ua *sip.UA, server string) {
 }
 
 // incoming offers a call to the GUI, or refuses it when the agent cannot
-// take it (already on a call, or clocked in but not Available).
+// take it (clocked in but not Available), or cannot take one more: a
+// second call while on a call is call waiting (consult.go).
 func (p *phone) incoming(call *sip.Call) {
 	st, _ := p.c.machine.State()
 	p.mu.Lock()
 	busy := len(p.calls) > 0
 	p.mu.Unlock()
-	if busy || !p.c.shift.canRing() {
+	if !p.canWait() || (!busy && !p.c.shift.canRing()) {
 		p.c.log.Info("refusing a call the agent cannot take", "from", call.Remote(), "busy", busy, "state", st)
 		// Reject waits for the UA's handler (and the caller's ACK): not on
 		// this loop, but owned, so close waits for it. The loop itself is
@@ -214,6 +243,8 @@ func (p *phone) incoming(call *sip.Call) {
 // track remembers a call and follows its events until it ends.
 func (p *phone) track(e *callEntry) {
 	p.mu.Lock()
+	p.seq++
+	e.seq = p.seq
 	p.calls[e.info.ID] = e
 	p.mu.Unlock()
 	p.wg.Add(1)
@@ -225,36 +256,45 @@ func (p *phone) track(e *callEntry) {
 func (p *phone) follow(e *callEntry) {
 	tick := time.NewTicker(p.c.opts.QualityEvery)
 	defer tick.Stop()
+	call := e.call
 	for {
 		select {
-		case ev := <-e.call.Events():
+		case ev := <-call.Events():
 			switch ev := ev.(type) {
 			case sip.Established:
 				p.established(e)
 			case sip.DTMFReceived:
 				p.c.events.emit(ui.DTMFReceived{CallID: e.info.ID, Digit: string(ev.Digit)})
+			case sip.TransferProgress:
+				p.transferProgress(e, ev)
+			case sip.Transferred:
+				call = p.replaced(e, ev.To)
 			case sip.Ended:
 				p.closed(e, ev.Info)
 				return
 			}
-		case <-e.call.Done():
+		case <-call.Done():
+			if next := call.Replacement(); next != nil {
+				call = p.replaced(e, next)
+				continue
+			}
 			// Ended is queued before Done closes; take it if it is there.
 			select {
-			case ev := <-e.call.Events():
+			case ev := <-call.Events():
 				if end, ok := ev.(sip.Ended); ok {
 					p.closed(e, end.Info)
 					return
 				}
 			default:
 			}
-			p.closed(e, e.call.End())
+			p.closed(e, call.End())
 			return
 		case <-tick.C:
 			p.mu.Lock()
 			up := e.established
 			p.mu.Unlock()
 			if up {
-				p.c.events.emit(ui.QualityUpdated{CallID: e.info.ID, Quality: qualityOf(e.call.Stats())})
+				p.c.events.emit(ui.QualityUpdated{CallID: e.info.ID, Quality: qualityOf(call.Stats())})
 			}
 		}
 	}
@@ -265,7 +305,9 @@ func (p *phone) established(e *callEntry) {
 	e.established = true
 	e.info.Answered = e.call.AnsweredAt()
 	info := e.info
+	l := e.leg
 	p.mu.Unlock()
+	p.desk.update(l, func(l *leg) { l.answered, l.dialing = true, false })
 	p.c.events.emit(ui.CallEstablished{Call: info})
 	p.c.shift.callAnswered(info.ID)
 }
@@ -276,12 +318,11 @@ func (p *phone) closed(e *callEntry, end sip.EndInfo) {
 	delete(p.calls, e.info.ID)
 	p.ended[e.info.ID] = endRecord{stats: stats, answered: e.call.AnsweredAt(), ended: time.Now()}
 	up, declined := e.established, e.declined
-	closeAudio := e.closeAudio
+	l := e.leg
 	p.mu.Unlock()
-	if closeAudio != nil {
-		if err := closeAudio(); err != nil {
-			p.c.log.Warn("closing call audio", "err", err)
-		}
+	p.c.monitor.callEnded(e)
+	if err := p.desk.release(l); err != nil {
+		p.c.log.Warn("closing call audio", "err", err)
 	}
 	if up {
 		p.c.events.emit(ui.QualityUpdated{CallID: e.info.ID, Quality: qualityOf(stats)})
@@ -328,35 +369,50 @@ func (p *phone) Dial(ctx context.Context, number string) (ui.CallInfo, error) {
 	if busy {
 		return ui.CallInfo{}, errors.New("a call is in progress: hang up first")
 	}
-	audio, closeAudio, err := p.openAudio()
+	return p.dial(ctx, ua, number, "")
+}
+
+// dial places a call with its leg on the desk; consultFor names the call a
+// consultation is about.
+func (p *phone) dial(ctx context.Context, ua *sip.UA, number, consultFor string) (ui.CallInfo, error) {
+	l, audio, err := p.desk.open(number, true)
 	if err != nil {
 		return ui.CallInfo{}, err
 	}
 	call, err := ua.Dial(ctx, number, audio)
 	if err != nil {
-		return ui.CallInfo{}, errors.Join(err, closeAudio())
+		return ui.CallInfo{}, errors.Join(err, p.desk.release(l))
 	}
-	e := &callEntry{call: call, closeAudio: closeAudio, info: ui.CallInfo{ID: call.CallID(), Direction: ui.Outbound,
+	e := &callEntry{call: call, leg: l, consultFor: consultFor, info: ui.CallInfo{ID: call.CallID(), Direction: ui.Outbound,
 		Remote: call.RemoteUser(), Started: time.Now()}}
 	p.track(e)
 	return e.info, nil
 }
 
-// Answer takes a ringing call with the agent's devices.
+// Answer takes a ringing call with the agent's devices; the calls already
+// answered are put on hold first (call waiting).
 func (p *phone) Answer(ctx context.Context, id string) error {
 	e, err := p.entry(id)
 	if err != nil {
 		return err
 	}
-	audio, closeAudio, err := p.openAudio()
+	if err := p.holdOthers(ctx, e); err != nil {
+		return err
+	}
+	l, audio, err := p.desk.open(e.info.Remote, false)
 	if err != nil {
 		_ = e.call.Reject(480) // Temporarily Unavailable: the caller is not left ringing
 		return err
 	}
 	p.mu.Lock()
-	e.closeAudio = closeAudio
+	e.leg = l
 	p.mu.Unlock()
-	return e.call.Answer(ctx, audio)
+	if err := e.call.Answer(ctx, audio); err != nil {
+		return err
+	}
+	// In the mix at once, not when the event loop gets to Established.
+	p.desk.update(l, func(l *leg) { l.answered = true })
+	return nil
 }
 
 // openAudio opens the call's devices: during a shift exactly those the
@@ -401,23 +457,40 @@ func (p *phone) Hangup(ctx context.Context, id string) error {
 	return e.call.Hangup(ctx)
 }
 
+// Hold puts a call on hold or resumes it. A conference leg leaves the mix
+// while held and comes back into the conference when resumed.
 func (p *phone) Hold(ctx context.Context, id string, on bool) error {
 	e, err := p.entry(id)
 	if err != nil {
 		return err
 	}
 	if on {
-		return e.call.Hold(ctx)
+		// Out of the mix at once, so nobody hears anything more.
+		p.desk.update(e.leg, func(l *leg) { l.held = true })
+		if err := e.call.Hold(ctx); err != nil {
+			if local, _ := e.call.Held(); !local {
+				p.desk.update(e.leg, func(l *leg) { l.held = false })
+			}
+			return err
+		}
+		return nil
 	}
-	return e.call.Resume(ctx)
+	if err := e.call.Resume(ctx); err != nil {
+		return err
+	}
+	p.desk.update(e.leg, func(l *leg) { l.held = false })
+	return nil
 }
 
+// Mute stops the agent's voice reaching the call (and a supervisor
+// listening to it).
 func (p *phone) Mute(id string, on bool) error {
 	e, err := p.entry(id)
 	if err != nil {
 		return err
 	}
 	e.call.Mute(on)
+	p.desk.update(e.leg, func(l *leg) { l.muted = on })
 	return nil
 }
 
@@ -455,13 +528,14 @@ func (p *phone) closeUA() error {
 
 // close ends every call and waits for the loops. It is idempotent.
 func (p *phone) close() error {
+	p.stopPres()
 	p.mu.Lock()
 	p.shut = true
 	p.mu.Unlock()
 	err := p.closeUA()
 	p.wg.Wait()
 	// A rebuild that was past its closed check has made a new UA: close it too.
-	return errors.Join(err, p.closeUA())
+	return errors.Join(err, p.closeUA(), p.desk.close())
 }
 
 // rebindIfMoved rebuilds the user agent when the computer's address

@@ -86,6 +86,8 @@ func (c *Controller) handle(ev Event) {
 		c.onSoundDefault(ev)
 	case CheckProgressed:
 		c.check.progress(ev.Progress)
+	case MonitorChanged:
+		c.onMonitor(ev.Session)
 	case HeadsetButton:
 		c.onHeadsetButton(ev.Button)
 	case UpdateAvailable:

@@ -20,6 +20,7 @@ type frame struct {
 	notice *banner
 	// recheck is on the alert when a new check is the way back.
 	recheck *widget.Button
+	monitor *banner // a supervisor is listening (monitorbanner.go)
 	body    *fyne.Container
 	root    fyne.CanvasObject
 	current string
@@ -34,7 +35,8 @@ const (
 )
 
 func newFrame(c *Controller) *frame {
-	f := &frame{c: c, demo: newBanner(colorInfo), alert: newBanner(colorBad), notice: newBanner(colorInfo), body: container.NewStack()}
+	f := &frame{c: c, demo: newBanner(colorInfo), alert: newBanner(colorBad), notice: newBanner(colorInfo),
+		monitor: newBanner(colorWarn), body: container.NewStack()}
 	if c.opts.Demo {
 		f.demo.show(colorInfo, strings.TrimSpace(c.tr.T("demo.banner")+" "+c.opts.DemoNote))
 		if len(c.opts.DemoActions) > 0 {
@@ -52,7 +54,7 @@ func newFrame(c *Controller) *frame {
 	if c.notice != "" {
 		f.notice.show(colorInfo, c.notice)
 	}
-	f.root = container.NewBorder(container.NewVBox(f.demo.root, f.alert.root, f.notice.root), nil, nil, nil, f.body)
+	f.root = container.NewBorder(container.NewVBox(f.demo.root, f.monitor.root, f.alert.root, f.notice.root), nil, nil, nil, f.body)
 	return f
 }
 

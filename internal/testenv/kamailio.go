@@ -86,6 +86,8 @@ type kamailioConfig struct {
 	TLSConfig     string
 	Realm         string
 	Users         []kamailioUser
+	Presence      bool   // presence server (StartKamailioPresence)
+	DBDir         string // db_text tables of the presence server
 }
 
 // safeCfgValue keeps user names and passwords inside a quoted cfg string.
@@ -97,9 +99,17 @@ var safeCfgValue = regexp.MustCompile(`^[A-Za-z0-9._~!*+=,;:@%&-]+$`)
 // there). TLS listens on TLSPort when kamailio-tls-modules is installed.
 func StartKamailio(t testing.TB, users map[string]string) *Kamailio {
 	t.Helper()
+	return startKamailio(t, users, false)
+}
+
+func startKamailio(t testing.TB, users map[string]string, presence bool) *Kamailio {
+	t.Helper()
 	bin := RequireBinary(t, "kamailio")
 	dir := t.TempDir()
 	cfg := kamailioConfig{Realm: KamailioRealm}
+	if presence {
+		cfg.Presence, cfg.DBDir = true, presenceTables(t, dir)
+	}
 	for _, name := range slices.Sorted(maps.Keys(users)) {
 		pw := users[name]
 		if !safeCfgValue.MatchString(name) || !safeCfgValue.MatchString(pw) {

@@ -309,7 +309,11 @@ func (p *phone) established(e *callEntry) {
 	p.mu.Unlock()
 	p.desk.update(l, func(l *leg) { l.answered, l.dialing = true, false })
 	p.c.events.emit(ui.CallEstablished{Call: info})
-	p.c.shift.callAnswered(info.ID)
+	// A consultation is part of handling the customer's call, not a call
+	// of its own in the shift's figures.
+	if e.consultFor == "" {
+		p.c.shift.callAnswered(info.ID)
+	}
 }
 
 func (p *phone) closed(e *callEntry, end sip.EndInfo) {
@@ -333,7 +337,9 @@ func (p *phone) closed(e *callEntry, end sip.EndInfo) {
 	}
 	p.c.events.emit(ui.CallClosed{CallID: e.info.ID, By: end.By, Reason: reason})
 	// After CallClosed: the GUI opens wrap-up on the state change.
-	p.c.shift.callClosed(e.info.ID, e.info.Direction, up, declined)
+	if e.consultFor == "" {
+		p.c.shift.callClosed(e.info.ID, e.info.Direction, up, declined)
+	}
 }
 
 // endOf returns what is known of an ended call.

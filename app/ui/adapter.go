@@ -84,6 +84,8 @@ func (c *Controller) handle(ev Event) {
 		c.onDeviceLost(ev.Device, c.tr.Text(ev.Message))
 	case SoundDefaultChanged:
 		c.onSoundDefault(ev)
+	case TransferUpdated:
+		c.onTransfer(ev)
 	case CheckProgressed:
 		c.check.progress(ev.Progress)
 	case MonitorChanged:

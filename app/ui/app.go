@@ -139,8 +139,9 @@ type activeCall struct {
 	stopRing  func()
 	// dtmf are the digits sent to the caller, shown on screen.
 	dtmf string
-	// transferredTo is where the agent transferred the call.
-	transferredTo string
+	// transferredTo is where the agent transferred the call;
+	// transferringTo where a transfer under way goes.
+	transferredTo, transferringTo string
 	// consult: the agent placed this call to consult about held.
 	consult bool
 	// declined: the agent rejected it.

@@ -19,6 +19,9 @@ type fake struct {
 	queues      []string
 	// consult offers attended transfer and conference.
 	consult bool
+	// completeErr fails CompleteTransfer; duringComplete runs while it does.
+	completeErr    error
+	duringComplete func()
 	// longDevice gives the speakers a long verdict (it used to widen the window).
 	longDevice bool
 	report     CheckReport
@@ -86,7 +89,10 @@ func (f *fake) Consult(_ context.Context, id, target string) (CallInfo, error) {
 }
 func (f *fake) CompleteTransfer(_ context.Context, held, consult string) error {
 	f.record("complete " + held + " " + consult)
-	return nil
+	if f.duringComplete != nil {
+		f.duringComplete()
+	}
+	return f.completeErr
 }
 func (f *fake) Conference(_ context.Context, held, consult string) error {
 	f.record("conference " + held + " " + consult)

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -30,7 +31,14 @@ func PrivatePulse(t testing.TB) {
 	socket := filepath.Join(dir, "native")
 	cmd := exec.Command(bin, "--daemonize=no", "--exit-idle-time=-1", "-n", "--use-pid-file=no",
 		"--load=module-native-protocol-unix socket="+socket, "--log-target=file:"+filepath.Join(dir, "pulse.log"))
-	cmd.Env = append(os.Environ(), "PULSE_RUNTIME_PATH="+dir)
+	// No session bus: it would claim org.PulseAudio1, which another
+	// server on the test's bus (scripts/with-sound.sh's) may hold.
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "DBUS_SESSION_BUS_ADDRESS=") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(cmd.Env, "PULSE_RUNTIME_PATH="+dir)
 	proc := startProcess(t, "pulseaudio", filepath.Join(dir, "pulse.out"), cmd)
 	t.Setenv("PULSE_SERVER", "unix:"+socket)
 	t.Setenv("PULSE_RUNTIME_PATH", dir)

@@ -35,7 +35,7 @@ const (
 )
 
 func newFrame(c *Controller) *frame {
-	f := &frame{c: c, demo: newBanner(colorInfo), alert: newBanner(colorBad), notice: newBanner(colorInfo),
+	f := &frame{c: c, demo: newBanner(colorInfo), alert: newBanner(colorBad), notice: newBanner(colorNotice),
 		monitor: newBanner(colorWarn), body: container.NewStack()}
 	if c.opts.Demo {
 		f.demo.show(colorInfo, strings.TrimSpace(c.tr.T("demo.banner")+" "+c.opts.DemoNote))
@@ -52,7 +52,7 @@ func newFrame(c *Controller) *frame {
 		f.alert.show(colorBad, c.alert)
 	}
 	if c.notice != "" {
-		f.notice.show(colorInfo, c.notice)
+		f.notice.show(colorNotice, c.notice)
 	}
 	f.root = container.NewBorder(container.NewVBox(f.demo.root, f.monitor.root, f.alert.root, f.notice.root), nil, nil, nil, f.body)
 	return f
@@ -105,7 +105,7 @@ func (c *Controller) setNotice(msg string) {
 		c.frame.notice.hide()
 		return
 	}
-	c.frame.notice.show(colorInfo, msg)
+	c.frame.notice.show(colorNotice, msg)
 }
 
 // onSoundDefault tells the agent where the computer's sound goes when it

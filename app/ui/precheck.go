@@ -221,6 +221,7 @@ func (v *precheckView) startShift(override string) {
 		}
 		return func() {
 			c.status = ShiftStatus{State: StateAvailable, Since: c.now(), ShiftStart: c.now()}
+			c.home.recentBox.SetSubTitle("") // the last shift's "Saved to ticket #…"
 			c.register()
 			c.showHome()
 		}

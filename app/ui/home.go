@@ -278,7 +278,7 @@ func (v *homeView) refresh() {
 		v.quality.set(0)
 	}
 	if c.unseenMissed > 0 {
-		v.missed.SetText(t("recent.missed.badge", c.unseenMissed))
+		v.missed.SetText(c.tr.Count("recent.missed.badge", c.unseenMissed))
 		v.missed.Show()
 	} else {
 		v.missed.Hide()

@@ -58,7 +58,8 @@ type messagesUI struct {
 	help    *widget.Button
 	unread  int
 	win     fyne.Window
-	list    *widget.List
+	thread  *fyne.Container
+	scroll  *container.Scroll
 	empty   *widget.Label
 	items   []Message
 	entry   *keyEntry
@@ -146,21 +147,10 @@ func (m *messagesUI) open() {
 	t := m.c.tr.T
 	w := m.c.app.NewWindow(t("msg.title"))
 	m.win = w
-	m.list = widget.NewList(func() int { return len(m.items) },
-		func() fyne.CanvasObject {
-			meta := widget.NewLabel("")
-			meta.TextStyle = fyne.TextStyle{Italic: true}
-			meta.SizeName = theme.SizeNameCaptionText
-			body := widget.NewLabel("")
-			body.Wrapping = fyne.TextWrapWord
-			return container.New(layout.NewCustomPaddedVBoxLayout(-theme.Padding()*2), meta, body)
-		},
-		func(i widget.ListItemID, o fyne.CanvasObject) {
-			box := o.(*fyne.Container)
-			msg := m.items[i]
-			box.Objects[0].(*widget.Label).SetText(m.metaLine(msg))
-			box.Objects[1].(*widget.Label).SetText(m.bodyLine(msg))
-		})
+	// A thread of a shift's messages is short: a box of rows, each as tall
+	// as its text (a list's rows would cut a long message off).
+	m.thread = container.NewVBox()
+	m.scroll = container.NewVScroll(m.thread)
 	m.empty = widget.NewLabelWithStyle(t("msg.empty"), fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
 	// Enter (or Ctrl+Enter) sends; Esc closes; the call shortcuts still
 	// reach the call from here.
@@ -182,7 +172,7 @@ func (m *messagesUI) open() {
 	bottom := container.NewVBox(m.errText, container.NewBorder(nil, nil, nil, send, m.entry),
 		container.NewBorder(nil, nil, hint, closeB))
 	w.SetContent(container.NewPadded(container.NewBorder(intro, bottom, nil, nil,
-		container.NewStack(m.list, container.NewCenter(m.empty)))))
+		container.NewStack(m.scroll, container.NewCenter(m.empty)))))
 	w.Canvas().SetOnTypedKey(func(k *fyne.KeyEvent) {
 		if k.Name == fyne.KeyEscape {
 			w.Close()
@@ -195,10 +185,32 @@ func (m *messagesUI) open() {
 		}
 	}
 	w.Resize(fyne.NewSize(480, 560))
-	w.SetOnClosed(func() { m.win, m.list, m.entry, m.empty = nil, nil, nil, nil })
+	w.SetOnClosed(func() { m.win, m.thread, m.scroll, m.entry, m.empty = nil, nil, nil, nil, nil })
 	w.Show()
 	w.Canvas().Focus(m.entry)
 	m.reload()
+}
+
+// showThread lists the messages, newest last, and scrolls to it.
+func (m *messagesUI) showThread() {
+	rows := make([]fyne.CanvasObject, 0, 2*len(m.items))
+	for i, msg := range m.items {
+		if i > 0 {
+			rows = append(rows, widget.NewSeparator())
+		}
+		meta := widget.NewLabel(m.metaLine(msg))
+		meta.TextStyle = fyne.TextStyle{Italic: true}
+		meta.SizeName = theme.SizeNameCaptionText
+		body := widget.NewLabel(m.bodyLine(msg))
+		body.Wrapping = fyne.TextWrapWord
+		rows = append(rows, container.New(layout.NewCustomPaddedVBoxLayout(-theme.Padding()*2), meta, body))
+	}
+	m.thread.Objects = rows
+	// Twice: a wrapped message knows its height only once the first
+	// layout gave it its width.
+	m.scroll.Refresh()
+	m.scroll.Refresh()
+	m.scroll.ScrollToBottom()
 }
 
 func (m *messagesUI) metaLine(msg Message) string {
@@ -246,10 +258,7 @@ func (m *messagesUI) reload() {
 			}
 			m.items, m.unread = items, 0
 			m.empty.Hidden = len(items) > 0
-			m.list.Refresh()
-			if len(items) > 0 {
-				m.list.ScrollToBottom()
-			}
+			m.showThread()
 			m.showUnread()
 		}
 	})

@@ -31,7 +31,7 @@ func (c *Controller) refreshTray() {
 	status.Disabled = true
 	items := []*fyne.MenuItem{status, fyne.NewMenuItemSeparator()}
 	if c.unseenMissed > 0 {
-		missed := fyne.NewMenuItem(t("recent.missed.badge", c.unseenMissed), nil)
+		missed := fyne.NewMenuItem(c.tr.Count("recent.missed.badge", c.unseenMissed), nil)
 		missed.Disabled = true
 		items = append(items, missed)
 	}

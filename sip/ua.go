@@ -141,6 +141,9 @@ func (u *UA) listen() error {
 		}
 		ip, err := u.addrToward(hint)
 		if err != nil {
+			if !errors.Is(err, ErrNoNetwork) {
+				err = fmt.Errorf("%w: %w", ErrNoNetwork, err)
+			}
 			return err
 		}
 		listenAddr = net.JoinHostPort(ip.String(), "0")

@@ -33,6 +33,10 @@ type phone struct {
 	// rebuilding is set while a rebuild for a new address runs.
 	rebuilding bool
 	shut       bool // close ran: no new user agent
+	// moved: the address changed during a call; rebuild once calls end (line.go).
+	moved bool
+	// stopWait ends the wait for a network to register on (line.go).
+	stopWait context.CancelFunc
 }
 
 // endRecord is what the call log needs of an ended call.
@@ -128,8 +132,11 @@ func (p *phone) Register(ctx context.Context, acc ui.Account) error {
 	if err := p.closeUA(); err != nil {
 		p.c.log.Warn("closing the previous SIP user agent", "err", err)
 	}
-	ua, err := sip.New(cfg, sip.WithLogger(p.c.log))
+	ua, err := sip.New(cfg, append([]sip.Option{sip.WithLogger(p.c.log)}, p.c.opts.SIPOptions...)...)
 	if err != nil {
+		if errors.Is(err, sip.ErrNoNetwork) && cfg.Registrar != "" {
+			return p.registerWhenReachable(acc, cfg, err)
+		}
 		return err
 	}
 	loopCtx, stop := context.WithCancel(context.Background())
@@ -141,7 +148,7 @@ func (p *phone) Register(ctx context.Context, acc ui.Account) error {
 	if cfg.Registrar == "" {
 		return nil
 	}
-	return ua.Register(ctx)
+	return lineError(ua.Register(ctx))
 }
 
 // SIPAddr is where the current UA accepts SIP (tests, the demo).
@@ -168,10 +175,7 @@ func (p *phone) uaLoop(ctx context.Context, ua *sip.UA, server string) {
 				}
 				p.c.events.emit(ui.RegistrationChanged{Status: ui.RegStatus{State: ui.RegRegistered, Server: server}})
 			case sip.Reconnecting:
-				p.c.log.Warn("phone line lost, reconnecting", "server", server, "since", ev.Since, "err", ev.Err)
-				p.c.events.emit(ui.RegistrationChanged{Status: ui.RegStatus{State: ui.RegReconnecting, Server: server,
-					Detail: oneLine(ev.Err), Since: ev.Since}})
-				p.rebindIfMoved(ev.Err)
+				p.lineDown(ev, server)
 			case sip.RegistrationFailed:
 				p.c.events.emit(ui.RegistrationChanged{Status: ui.RegStatus{State: ui.RegFailed, Server: server,
 					Detail: oneLine(ev.Err), Since: ev.Since}})
@@ -293,6 +297,7 @@ func (p *phone) closed(e *callEntry, end sip.EndInfo) {
 	p.c.events.emit(ui.CallClosed{CallID: e.info.ID, By: end.By, Reason: reason})
 	// After CallClosed: the GUI opens wrap-up on the state change.
 	p.c.shift.callClosed(e.info.ID, e.info.Direction, up, declined)
+	p.rebindAfterCall()
 }
 
 // endOf returns what is known of an ended call.
@@ -432,8 +437,10 @@ func (p *phone) Transfer(ctx context.Context, id, target string) error {
 	return e.call.Transfer(ctx, target)
 }
 
-// closeUA stops the UA's loop and closes it (hanging up, unregistering).
+// closeUA stops the UA's loop and closes it (hanging up, unregistering),
+// or the wait for a network to build one on.
 func (p *phone) closeUA() error {
+	p.stopWaiting()
 	p.mu.Lock()
 	ua, stop := p.ua, p.stop
 	p.ua, p.stop = nil, nil
@@ -455,41 +462,6 @@ func (p *phone) close() error {
 	p.wg.Wait()
 	// A rebuild that was past its closed check has made a new UA: close it too.
 	return errors.Join(err, p.closeUA())
-}
-
-// rebindIfMoved rebuilds the user agent when the computer's address
-// changed: its SIP socket is bound to the old one, so registering again
-// from it cannot work. A call in progress keeps the old one (its audio is
-// lost anyway); the next registration change rebuilds it after.
-func (p *phone) rebindIfMoved(why error) {
-	var change *sip.NetworkChangeError
-	if !errors.As(why, &change) || change.Change != sip.AddressChanged || p.c.opts.SIPListen != "" {
-		return
-	}
-	p.mu.Lock()
-	busy, acc := len(p.calls) > 0 || p.rebuilding || p.shut, p.acc
-	if !busy {
-		p.rebuilding = true
-	}
-	p.mu.Unlock()
-	if busy {
-		return
-	}
-	p.c.log.Info("rebuilding the SIP user agent on the new address", "from", change.Old, "to", change.New)
-	p.wg.Add(1) // from the UA loop, itself counted in p.wg
-	go func() {
-		defer p.wg.Done()
-		ctx, cancel := context.WithTimeout(context.Background(), 2*requestTimeout)
-		defer cancel()
-		err := p.Register(ctx, acc)
-		p.mu.Lock()
-		p.rebuilding = false
-		p.mu.Unlock()
-		if err != nil {
-			p.c.log.Warn("registering on the new address", "err", err)
-			p.c.events.emit(ui.RegistrationChanged{Status: ui.RegStatus{State: ui.RegFailed, Server: acc.Server, Detail: oneLine(err)}})
-		}
-	}()
 }
 
 // oneLine keeps an error to one line for the GUI.

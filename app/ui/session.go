@@ -20,9 +20,14 @@ func (c *Controller) onRegistration(st RegStatus) {
 		if detail == "" {
 			detail = c.tr.T("reg.failed")
 		}
+		// Reconnecting retries by itself; Failed waits for the agent.
+		key := "alert.reg"
+		if st.State == RegFailed {
+			key = "alert.reg.refused"
+		}
 		c.regAlert = true
-		c.setAlert(c.tr.T("alert.reg", detail))
-		c.notify(c.tr.T("alert.reg.title"), c.tr.T("alert.reg", detail))
+		c.setAlert(c.tr.T(key, detail))
+		c.notify(c.tr.T(key+".title"), c.tr.T(key, detail))
 	}
 	if st.State == RegRegistered && c.regAlert {
 		c.regAlert = false

@@ -112,7 +112,9 @@ func TestWaitNetworkReturnsOnceTheServerIsReachable(t *testing.T) {
 	clock := sip.NewFakeClock()
 	cfg := sip.Config{Registrar: "pbx.corp.example", User: "alice", Clock: clock, NetworkCheck: 2 * time.Second}
 	done := make(chan error, 1)
-	go func() { done <- sip.WaitNetwork(ctxFor(t, 10*time.Second), cfg, sip.WithLocalAddrFunc(network.localAddr)) }()
+	go func() {
+		done <- sip.WaitNetwork(ctxFor(t, 10*time.Second), cfg, sip.WithLocalAddrFunc(network.localAddr))
+	}()
 	<-clock.WaitArmed(1)
 	clock.Advance(2 * time.Second) // still down: it waits again
 	<-clock.WaitArmed(1)

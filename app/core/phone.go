@@ -71,33 +71,28 @@ func availableCodecs() []string {
 }
 
 // sipConfig builds the UA configuration from the account the GUI passes,
-// the profile's other SIP fields and the policy.
+// the profile's other SIP fields and the settings, run through the policy
+// as the headless commands do (config.Policy.EnforceSIP).
 func (p *phone) sipConfig(acc ui.Account) (sip.Config, error) {
 	prof := p.c.settings.sipProfile()
-	acc = p.c.settings.applyPolicy(acc)
+	_, set, _ := p.c.settings.Load()
+	prof.Server, prof.User, prof.AuthUser, prof.Transport = acc.Server, acc.User, acc.AuthUser, acc.Transport
+	prof.Codecs = set.Codecs
+	eff := p.c.policy.EnforceSIP(prof)
 	cfg := sip.Config{
-		Registrar: acc.Server, User: acc.User, AuthUser: acc.AuthUser, Password: acc.Password,
-		Transport: acc.Transport, Domain: prof.Domain, DisplayName: prof.DisplayName,
-		OutboundProxy: pick(p.c.policy.SIP.OutboundProxy, prof.OutboundProxy), CAFile: prof.CAFile,
+		Registrar: eff.Server, User: eff.User, AuthUser: eff.AuthUser, Password: acc.Password,
+		Transport: eff.Transport, Domain: eff.Domain, DisplayName: eff.DisplayName,
+		OutboundProxy: eff.OutboundProxy, CAFile: eff.CAFile, SRTP: sip.SRTPMode(pick(eff.SRTP, string(sip.SRTPOff))),
 		ListenAddr: p.c.opts.SIPListen,
 	}
 	if p.c.opts.Direct {
 		cfg.Registrar, cfg.Domain, cfg.Password = "", acc.Server, ""
 	}
 	var err error
-	if cfg.Expires, cfg.KeepAlive, err = prof.RegistrationTiming(&p.c.policy); err != nil {
+	if cfg.Expires, cfg.KeepAlive, err = eff.RegistrationTiming(&p.c.policy); err != nil {
 		return sip.Config{}, err
 	}
-	cfg.SRTP = sip.SRTPMode(pick(prof.SRTP, string(sip.SRTPOff)))
-	if p.c.policy.Locked("sip.srtp") {
-		cfg.SRTP = sip.SRTPMode(p.c.policy.SIP.SRTP)
-	}
-	_, set, _ := p.c.settings.Load()
-	codecs := set.Codecs
-	if p.c.policy.Locked("sip.codecs") {
-		codecs = p.c.policy.SIP.Codecs
-	}
-	for _, name := range codecs {
+	for _, name := range eff.Codecs {
 		codec, ok := media.LookupCodec(strings.TrimSpace(name))
 		if !ok {
 			return sip.Config{}, fmt.Errorf("unknown codec %q in the settings: choose opus, pcmu or pcma", name)

@@ -165,7 +165,17 @@ func (u *UA) keepRegistered(ctx context.Context, reg *registration, first firstA
 		if ev != nil {
 			u.emit(ev)
 		}
+		if networkBack(why) {
+			u.checkCalls(why)
+		}
 	}
+}
+
+// networkBack reports a network that came back, changed or woke up: the
+// calls it carried may have been lost meanwhile.
+func networkBack(why error) bool {
+	var change *NetworkChangeError
+	return errors.As(why, &change) && change.Change != LinkDown
 }
 
 // calibrate runs one keepalive right after registering: a 2xx means the

@@ -84,3 +84,31 @@ func TestRefusedAccountSaysHowToFixIt(t *testing.T) {
 		t.Fatalf("line %+v, want registered", c.reg)
 	}
 }
+
+// TestCallCutOffByTheNetworkSaysSo: a call the network cut (the phone
+// found the far end had hung up while the agent's network was down) ends
+// with the reason in the alert, not as if someone hung up; a normal
+// hang-up shows nothing.
+func TestCallCutOffByTheNetworkSaysSo(t *testing.T) {
+	f := newFake().configured()
+	c := onShift(t, f, "en")
+	c.handle(IncomingCall{Call: CallInfo{ID: "in-1", Remote: "+33612345678", Direction: Inbound}})
+	c.handle(CallEstablished{Call: CallInfo{ID: "in-1", Answered: c.now()}})
+	c.handle(CallClosed{CallID: "in-1", By: "remote", Reason: "the call was lost when the network failed: the other side ended it while your network was down"})
+	alert := c.frame.alert.text.Text
+	if !strings.Contains(alert, "was cut off") || !strings.Contains(alert, "+33612345678") || !strings.Contains(alert, "network was down") {
+		t.Fatalf("alert %q: want the call named and why it was cut", alert)
+	}
+	c.handle(RegistrationChanged{Status: RegStatus{State: RegRegistered, Server: "sip.example.com"}})
+	if !c.frame.alert.root.Visible() {
+		t.Fatal("the line coming back hid why the call was cut")
+	}
+
+	c.setAlert("")
+	c.handle(IncomingCall{Call: CallInfo{ID: "in-2", Remote: "+33612345678", Direction: Inbound}})
+	c.handle(CallEstablished{Call: CallInfo{ID: "in-2", Answered: c.now()}})
+	c.handle(CallClosed{CallID: "in-2", By: "remote"})
+	if c.frame.alert.root.Visible() {
+		t.Fatalf("a normal hang-up raised %q", c.frame.alert.text.Text)
+	}
+}

@@ -171,6 +171,14 @@ func (c *Controller) onClosed(id, by, reason string) {
 	if !answered {
 		c.notAnswered(call, reason)
 	} else {
+		if reason != "" {
+			// Not a hang-up by either side: the network cut it (the far
+			// end may still wait on the line). Say so where it is seen.
+			msg := c.tr.T("call.lost.reason", displayName(call.info), reason)
+			c.regAlert = false
+			c.setAlert(msg)
+			c.notify(c.tr.T("call.lost"), msg)
+		}
 		c.answeredEnded(call)
 	}
 	c.refreshPanel()

@@ -2,6 +2,7 @@ package sip_test
 
 import (
 	"errors"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -194,5 +195,26 @@ func TestStaleNonceIsAnsweredAgain(t *testing.T) {
 	}
 	if err := s.WaitTimeout(sippWait); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestUnresolvableRegistrarIsRetried: the server's name does not resolve
+// yet (its DNS is behind the VPN): with an address to listen on, the UA
+// keeps trying instead of giving up, and says why.
+func TestUnresolvableRegistrarIsRetried(t *testing.T) {
+	t.Parallel()
+	clock := sip.NewFakeClock()
+	ua := newUA(t, sip.Config{Registrar: "pbx.invalid", User: "alice", Password: "x", Clock: clock, KeepAlive: -1, NetworkCheck: -1})
+	err := ua.Register(ctxFor(t, 10*time.Second))
+	var retrying *sip.RetryingError
+	var dns *net.DNSError
+	if !errors.As(err, &retrying) || !errors.As(err, &dns) {
+		t.Fatalf("register: %v, want a *RetryingError carrying the DNS failure", err)
+	}
+	if down := waitUAEvent[sip.Reconnecting](t, ua, 5*time.Second); !errors.As(down.Err, &dns) {
+		t.Fatalf("reconnecting because %v", down.Err)
+	}
+	if n := clock.Armed(); n != 1 {
+		t.Fatalf("%d timers armed, want the retry's", n)
 	}
 }

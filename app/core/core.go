@@ -21,6 +21,7 @@ import (
 	"github.com/homeshore/homeshore/app/tickets"
 	"github.com/homeshore/homeshore/app/ui"
 	"github.com/homeshore/homeshore/media/devinfo"
+	"github.com/homeshore/homeshore/sip"
 )
 
 // DefaultQualityEvery is how often a call's live quality is sent to the GUI.
@@ -61,6 +62,9 @@ type Options struct {
 	WatchDevices func(context.Context) (<-chan struct{}, func() error, error)
 	// SIPListen pins where the UA listens ("127.0.0.1:0"); "" lets sip choose.
 	SIPListen string
+	// SIPOptions are passed to every sip.New and sip.WaitNetwork (tests
+	// simulate the network with sip.WithLocalAddrFunc).
+	SIPOptions []sip.Option
 	// NoDeviceGuard leaves the mid-shift headset watch off (the demo runs
 	// on whatever devices the machine has).
 	NoDeviceGuard bool

@@ -37,6 +37,10 @@ type phone struct {
 	pres       *presenceWorker // the agent's state as SIP presence (presence.go)
 	stopPres   context.CancelFunc
 	seq        int // orders calls as they start
+	// moved: the address changed during a call; rebuild once calls end (line.go).
+	moved bool
+	// stopWait ends the wait for a network to register on (line.go).
+	stopWait context.CancelFunc
 }
 
 // endRecord is what the call log needs of an ended call.
@@ -80,33 +84,28 @@ func availableCodecs() []string {
 }
 
 // sipConfig builds the UA configuration from the account the GUI passes,
-// the profile's other SIP fields and the policy.
+// the profile's other SIP fields and the settings, run through the policy
+// as the headless commands do (config.Policy.EnforceSIP).
 func (p *phone) sipConfig(acc ui.Account) (sip.Config, error) {
 	prof := p.c.settings.sipProfile()
-	acc = p.c.settings.applyPolicy(acc)
+	_, set, _ := p.c.settings.Load()
+	prof.Server, prof.User, prof.AuthUser, prof.Transport = acc.Server, acc.User, acc.AuthUser, acc.Transport
+	prof.Codecs = set.Codecs
+	eff := p.c.policy.EnforceSIP(prof)
 	cfg := sip.Config{
-		Registrar: acc.Server, User: acc.User, AuthUser: acc.AuthUser, Password: acc.Password,
-		Transport: acc.Transport, Domain: prof.Domain, DisplayName: prof.DisplayName,
-		OutboundProxy: pick(p.c.policy.SIP.OutboundProxy, prof.OutboundProxy), CAFile: prof.CAFile,
+		Registrar: eff.Server, User: eff.User, AuthUser: eff.AuthUser, Password: acc.Password,
+		Transport: eff.Transport, Domain: eff.Domain, DisplayName: eff.DisplayName,
+		OutboundProxy: eff.OutboundProxy, CAFile: eff.CAFile, SRTP: sip.SRTPMode(pick(eff.SRTP, string(sip.SRTPOff))),
 		ListenAddr: p.c.opts.SIPListen,
 	}
 	if p.c.opts.Direct {
 		cfg.Registrar, cfg.Domain, cfg.Password = "", acc.Server, ""
 	}
 	var err error
-	if cfg.Expires, cfg.KeepAlive, err = prof.RegistrationTiming(&p.c.policy); err != nil {
+	if cfg.Expires, cfg.KeepAlive, err = eff.RegistrationTiming(&p.c.policy); err != nil {
 		return sip.Config{}, err
 	}
-	cfg.SRTP = sip.SRTPMode(pick(prof.SRTP, string(sip.SRTPOff)))
-	if p.c.policy.Locked("sip.srtp") {
-		cfg.SRTP = sip.SRTPMode(p.c.policy.SIP.SRTP)
-	}
-	_, set, _ := p.c.settings.Load()
-	codecs := set.Codecs
-	if p.c.policy.Locked("sip.codecs") {
-		codecs = p.c.policy.SIP.Codecs
-	}
-	for _, name := range codecs {
+	for _, name := range eff.Codecs {
 		codec, ok := media.LookupCodec(strings.TrimSpace(name))
 		if !ok {
 			return sip.Config{}, fmt.Errorf("unknown codec %q in the settings: choose opus, pcmu or pcma", name)
@@ -141,8 +140,11 @@ func (p *phone) Register(ctx context.Context, acc ui.Account) error {
 	if err := p.closeUA(); err != nil {
 		p.c.log.Warn("closing the previous SIP user agent", "err", err)
 	}
-	ua, err := sip.New(cfg, sip.WithLogger(p.c.log))
+	ua, err := sip.New(cfg, append([]sip.Option{sip.WithLogger(p.c.log)}, p.c.opts.SIPOptions...)...)
 	if err != nil {
+		if errors.Is(err, sip.ErrNoNetwork) && cfg.Registrar != "" {
+			return p.registerWhenReachable(acc, cfg, err)
+		}
 		return err
 	}
 	loopCtx, stop := context.WithCancel(context.Background())
@@ -155,7 +157,7 @@ func (p *phone) Register(ctx context.Context, acc ui.Account) error {
 		return nil
 	}
 	if err := ua.Register(ctx); err != nil {
-		return err
+		return lineError(err)
 	}
 	p.pres.poke() // the current state, on this registration
 	return nil
@@ -192,10 +194,7 @@ func (p *phone) uaLoop(ctx context.Context, ua *sip.UA, server string) {
 				}
 				p.c.events.emit(ui.RegistrationChanged{Status: ui.RegStatus{State: ui.RegRegistered, Server: server}})
 			case sip.Reconnecting:
-				p.c.log.Warn("phone line lost, reconnecting", "server", server, "since", ev.Since, "err", ev.Err)
-				p.c.events.emit(ui.RegistrationChanged{Status: ui.RegStatus{State: ui.RegReconnecting, Server: server,
-					Detail: oneLine(ev.Err), Since: ev.Since}})
-				p.rebindIfMoved(ev.Err)
+				p.lineDown(ev, server)
 			case sip.RegistrationFailed:
 				p.c.events.emit(ui.RegistrationChanged{Status: ui.RegStatus{State: ui.RegFailed, Server: server,
 					Detail: oneLine(ev.Err), Since: ev.Since}})
@@ -340,6 +339,7 @@ func (p *phone) closed(e *callEntry, end sip.EndInfo) {
 	if e.consultFor == "" {
 		p.c.shift.callClosed(e.info.ID, e.info.Direction, up, declined)
 	}
+	p.rebindAfterCall()
 }
 
 // endOf returns what is known of an ended call.
@@ -518,8 +518,10 @@ func (p *phone) Transfer(ctx context.Context, id, target string) error {
 	return e.call.Transfer(ctx, target)
 }
 
-// closeUA stops the UA's loop and closes it (hanging up, unregistering).
+// closeUA stops the UA's loop and closes it (hanging up, unregistering),
+// or the wait for a network to build one on.
 func (p *phone) closeUA() error {
+	p.stopWaiting()
 	p.mu.Lock()
 	ua, stop := p.ua, p.stop
 	p.ua, p.stop = nil, nil
@@ -542,41 +544,6 @@ func (p *phone) close() error {
 	p.wg.Wait()
 	// A rebuild that was past its closed check has made a new UA: close it too.
 	return errors.Join(err, p.closeUA(), p.desk.close())
-}
-
-// rebindIfMoved rebuilds the user agent when the computer's address
-// changed: its SIP socket is bound to the old one, so registering again
-// from it cannot work. A call in progress keeps the old one (its audio is
-// lost anyway); the next registration change rebuilds it after.
-func (p *phone) rebindIfMoved(why error) {
-	var change *sip.NetworkChangeError
-	if !errors.As(why, &change) || change.Change != sip.AddressChanged || p.c.opts.SIPListen != "" {
-		return
-	}
-	p.mu.Lock()
-	busy, acc := len(p.calls) > 0 || p.rebuilding || p.shut, p.acc
-	if !busy {
-		p.rebuilding = true
-	}
-	p.mu.Unlock()
-	if busy {
-		return
-	}
-	p.c.log.Info("rebuilding the SIP user agent on the new address", "from", change.Old, "to", change.New)
-	p.wg.Add(1) // from the UA loop, itself counted in p.wg
-	go func() {
-		defer p.wg.Done()
-		ctx, cancel := context.WithTimeout(context.Background(), 2*requestTimeout)
-		defer cancel()
-		err := p.Register(ctx, acc)
-		p.mu.Lock()
-		p.rebuilding = false
-		p.mu.Unlock()
-		if err != nil {
-			p.c.log.Warn("registering on the new address", "err", err)
-			p.c.events.emit(ui.RegistrationChanged{Status: ui.RegStatus{State: ui.RegFailed, Server: acc.Server, Detail: oneLine(err)}})
-		}
-	}()
 }
 
 // oneLine keeps an error to one line for the GUI.

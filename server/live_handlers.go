@@ -150,26 +150,46 @@ func (s *Server) validateStatus(st *api.LiveStatus) error {
 		!(strings.HasPrefix(st.SIPURI, "sip:") || strings.HasPrefix(st.SIPURI, "sips:"))):
 		return badRequest("sip_uri must be a sip: or sips: URI")
 	}
-	c := st.Call
+	if l := st.Line; l != nil {
+		switch {
+		case l.State != api.LineRegistered && l.State != api.LineReconnecting && l.State != api.LineRefused && l.State != api.LineOff:
+			return badRequest(`line.state must be "registered", "reconnecting", "refused" or "off"`)
+		case len(l.Detail) > maxLiveText || !printable(l.Detail):
+			return badRequest("line.detail must be at most %d printable characters", maxLiveText)
+		}
+		if err := checkTimePtr("line.since", l.Since); err != nil {
+			return err
+		}
+	}
+	if err := s.validateCall("call", st.Call); err != nil {
+		return err
+	}
+	return s.validateCall("waiting", st.Waiting)
+}
+
+// validateCall checks a live status's call (name: its field) and writes
+// its number in E.164.
+func (s *Server) validateCall(name string, c *api.LiveCall) error {
 	if c == nil {
 		return nil
 	}
-	if c.StartedAt, err = checkTime("call.started_at", c.StartedAt, true); err != nil {
+	var err error
+	if c.StartedAt, err = checkTime(name+".started_at", c.StartedAt, true); err != nil {
 		return err
 	}
-	if err := checkTimePtr("call.answered_at", c.AnsweredAt); err != nil {
+	if err := checkTimePtr(name+".answered_at", c.AnsweredAt); err != nil {
 		return err
 	}
 	switch {
 	case !validCallID(c.ID):
-		return badRequest("call.id must be 1 to %d printable characters without spaces", maxCallID)
+		return badRequest("%s.id must be 1 to %d printable characters without spaces", name, maxCallID)
 	case c.Direction != api.Inbound && c.Direction != api.Outbound:
-		return badRequest(`call.direction must be "inbound" or "outbound"`)
+		return badRequest(`%s.direction must be "inbound" or "outbound"`, name)
 	case len(c.Number) > 64 || !printable(c.Number):
-		return badRequest("call.number must be at most 64 printable characters")
+		return badRequest("%s.number must be at most 64 printable characters", name)
 	case c.Quality != nil && (len(c.Quality.Codec) > 32 || badFloat(c.Quality.LossPct, 0, 100) || badFloat(c.Quality.JitterMs, 0, 1e5) ||
 		badFloat(c.Quality.MOS, 0, 5)):
-		return badRequest("call.quality out of range: loss_pct 0-100, jitter_ms >= 0, mos 0-5")
+		return badRequest("%s.quality out of range: loss_pct 0-100, jitter_ms >= 0, mos 0-5", name)
 	}
 	if e, ok := NormalizePhone(c.Number, s.cfg.Region); ok {
 		c.Number = e

@@ -219,7 +219,7 @@ func (s *Server) board(ctx context.Context, q querier, p principal) (api.LiveBoa
 	if b.Agents, err = liveAgents(ctx, q, visibleAgents, p.UserID); err != nil {
 		return b, err
 	}
-	b.Help, err = s.queryMessages(ctx, q, `m.kind = 'help' AND m.taken_by IS NULL AND m.created_at >= $2 AND m.from_id IN
+	b.Help, err = s.queryMessages(ctx, q, `m.kind = 'help' AND m.taken_by IS NULL AND m.cancelled_at IS NULL AND m.created_at >= $2 AND m.from_id IN
 (SELECT u.id FROM users u WHERE `+visibleAgents+`) ORDER BY m.seq`, p.UserID, b.At.Add(-helpShown).UnixMilli())
 	return b, err
 }

@@ -179,7 +179,9 @@ CREATE TABLE monitor_sessions (
 );
 CREATE INDEX monitor_sessions_agent ON monitor_sessions (agent_id, started_at);
 CREATE INDEX user_queues_queue ON user_queues (queue_id);`,
-	// 6: the live state's phone line and waiting call (JSON, "" = none).
+	// 6: the live state's phone line and waiting call (JSON, "" = none);
+	// help requests the agent cancelled.
 	`ALTER TABLE agent_live ADD COLUMN line TEXT NOT NULL DEFAULT '';
-ALTER TABLE agent_live ADD COLUMN waiting TEXT NOT NULL DEFAULT '';`,
+ALTER TABLE agent_live ADD COLUMN waiting TEXT NOT NULL DEFAULT '';
+ALTER TABLE messages ADD COLUMN cancelled_at BIGINT;`,
 }

@@ -290,6 +290,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /v1/messages", s.auth(s.handleMessages))
 	mux.Handle("POST /v1/help", s.auth(s.handleHelp))
 	mux.Handle("POST /v1/help/{id}/take", s.auth(s.handleTakeHelp))
+	mux.Handle("POST /v1/help/{id}/cancel", s.auth(s.handleCancelHelp))
 	mux.HandleFunc("GET /v1/monitor/public-key", s.handlePublicKey)
 	mux.Handle("POST /v1/monitor/grants", s.auth(s.handleGrant))
 	mux.Handle("POST /v1/monitor/sessions", s.auth(s.handleSessionLog))

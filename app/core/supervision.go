@@ -254,6 +254,15 @@ func (c *Core) RaiseHelp(ctx context.Context, note string) (messages.Message, er
 	return mc.Help(ctx, note)
 }
 
+// CancelHelp lowers the agent's hand (their open help request), offline-first.
+func (c *Core) CancelHelp(ctx context.Context) (messages.Message, error) {
+	mc, err := c.Messages()
+	if err != nil {
+		return messages.Message{}, err
+	}
+	return mc.CancelHelp(ctx)
+}
+
 // OnMessage calls fn for each message event (received, delivered, help
 // taken, refused), from the sync goroutine: fn must not block (the GUI
 // hands it to fyne.Do). It returns a func that stops the calls.
@@ -298,7 +307,7 @@ func (g guiMessages) List(ctx context.Context) ([]ui.Message, error) {
 	out := make([]ui.Message, 0, len(list))
 	for _, m := range list {
 		out = append(out, ui.Message{ID: m.ID, FromName: m.FromName, Body: m.Body, At: m.CreatedAt, Mine: m.From == me,
-			Help: m.Kind == api.KindHelp, Pending: m.Pending, TakenBy: m.TakenByName})
+			Help: m.Kind == api.KindHelp, Pending: m.Pending, TakenBy: m.TakenByName, Cancelled: m.CancelledAt != nil})
 	}
 	return out, nil
 }
@@ -310,6 +319,11 @@ func (g guiMessages) Send(ctx context.Context, body string) error {
 
 func (g guiMessages) Help(ctx context.Context, note string) error {
 	_, err := g.c.RaiseHelp(ctx, note)
+	return err
+}
+
+func (g guiMessages) CancelHelp(ctx context.Context) error {
+	_, err := g.c.CancelHelp(ctx)
 	return err
 }
 

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/homeshore/homeshore/app/config"
+	"github.com/homeshore/homeshore/app/messages"
 	"github.com/homeshore/homeshore/app/tickets"
 	"github.com/homeshore/homeshore/app/ui"
 	"github.com/homeshore/homeshore/server"
@@ -81,4 +82,58 @@ func TestWallboardShowsLineAndWaitingCall(t *testing.T) {
 	})
 	c.events.emit(ui.CallClosed{CallID: first.ID, By: "local"})
 	boardShows(t, board, "no call", func(a api.AgentLive) bool { return a.Call == nil && a.Waiting == nil })
+}
+
+// TestCancelHelpThroughCore: the GUI's Help button lowers the agent's hand
+// through the core: the supervisors' wallboard no longer lists the request
+// and the agent's thread marks it cancelled.
+func TestCancelHelpThroughCore(t *testing.T) {
+	url := servertest.StartDemo(t)
+	sam, _ := supervisorBoard(t, url)
+	c := newTestCore(t, config.Profile{Backend: config.Backend{URL: url, Agent: server.DemoAgent}}, nil, nil)
+	login := tickets.NewHTTPBackend(url, keyringTokens{store: c.opts.Secrets}, nil)
+	if err := login.Login(ctxFor(t, 5*time.Second), server.DemoAgent, server.DemoPassword); err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan messages.Event, 10)
+	defer c.OnMessage(func(e messages.Event) { got <- e })()
+	gui := c.Backend().Messages
+	if err := gui.Help(ctxFor(t, 5*time.Second), "caller wants a manager"); err != nil {
+		t.Fatal(err)
+	}
+	waitEvent := func(what string, match func(messages.Event) bool) {
+		t.Helper()
+		for timeout := time.After(30 * time.Second); ; {
+			select {
+			case e := <-got:
+				if match(e) {
+					return
+				}
+			case <-timeout:
+				t.Fatalf("no %s", what)
+			}
+		}
+	}
+	waitEvent("help delivered", func(e messages.Event) bool { _, ok := e.(messages.Delivered); return ok })
+	if err := gui.CancelHelp(ctxFor(t, 5*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	waitEvent("cancel delivered", func(e messages.Event) bool { _, ok := e.(messages.HelpCancelled); return ok })
+	mc, err := c.Messages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var board api.LiveBoard
+	if err := sam.Do(t.Context(), "GET", "/v1/live/agents", "", nil, &board); err != nil {
+		t.Fatal(err)
+	}
+	if len(board.Help) != 0 {
+		t.Fatalf("the wallboard still lists %+v", board.Help)
+	}
+	if _, open, _ := mc.OpenHelp(t.Context()); open {
+		t.Fatal("the help request is still open in the app")
+	}
+	if err := gui.CancelHelp(ctxFor(t, 5*time.Second)); err == nil {
+		t.Fatal("cancelling again with no help asked succeeded")
+	}
 }

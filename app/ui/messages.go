@@ -20,6 +20,8 @@ type MessageClient interface {
 	Send(ctx context.Context, body string) error
 	// Help raises the agent's hand on the supervisors' wallboard.
 	Help(ctx context.Context, note string) error
+	// CancelHelp lowers it again, before a supervisor took the request.
+	CancelHelp(ctx context.Context) error
 	// MarkRead marks every message as seen.
 	MarkRead(ctx context.Context) error
 }
@@ -35,6 +37,8 @@ type Message struct {
 	Pending  bool
 	// TakenBy names the supervisor who took a help request.
 	TakenBy string
+	// Cancelled: the agent cancelled this help request.
+	Cancelled bool
 }
 
 // MessagesChanged: messages arrived or changed. Unread counts those not yet
@@ -59,6 +63,10 @@ type messagesUI struct {
 	items   []Message
 	entry   *widget.Entry
 	errText *widget.Label
+	// raised: the agent's hand is up and no supervisor took it yet.
+	raised bool
+	// cancelDlg is the open "cancel your help request?" dialog (helpcancel.go).
+	cancelDlg *dialog.ConfirmDialog
 }
 
 // messageButtons returns the home header's Messages and Help buttons, or
@@ -73,7 +81,7 @@ func (c *Controller) messageButtons() []fyne.CanvasObject {
 	m := c.msgs
 	t := c.tr.T
 	m.button = widget.NewButtonWithIcon(t("msg.button"), theme.MailComposeIcon(), m.open)
-	m.help = widget.NewButtonWithIcon(t("msg.help"), theme.QuestionIcon(), m.askHelp)
+	m.help = widget.NewButtonWithIcon(t("msg.help"), theme.QuestionIcon(), m.helpTapped)
 	m.help.Importance = widget.WarningImportance
 	m.showUnread()
 	return []fyne.CanvasObject{m.button, m.help}
@@ -102,6 +110,7 @@ func (c *Controller) onMessages(ev MessagesChanged) {
 	m.unread = ev.Unread
 	if ev.HelpTakenBy != "" {
 		c.notify(c.tr.T("msg.help"), c.tr.T("msg.help.taken", ev.HelpTakenBy))
+		m.setRaised(false)
 	}
 	if m.win != nil {
 		m.reload()
@@ -158,6 +167,9 @@ func (m *messagesUI) metaLine(msg Message) string {
 		line = t("msg.help.label") + " · " + line
 		if msg.TakenBy != "" {
 			line += " · " + t("msg.taken.by", msg.TakenBy)
+		}
+		if msg.Cancelled {
+			line += " · " + t("msg.help.cancelled")
 		}
 	}
 	if msg.Pending {
@@ -230,23 +242,27 @@ func (m *messagesUI) askHelp() {
 	note.SetPlaceHolder(t("msg.help.note"))
 	dialog.ShowForm(t("msg.help.title"), t("msg.help.send"), t("msg.cancel"),
 		[]*widget.FormItem{widget.NewFormItem(t("msg.help.notelabel"), note)}, func(ok bool) {
-			if !ok {
+			if ok {
+				m.raiseHand(note.Text)
+			}
+		}, m.c.win)
+}
+
+// raiseHand sends the help request; the button then offers to cancel it.
+func (m *messagesUI) raiseHand(note string) {
+	t := m.c.tr.T
+	mc := m.c.be.Messages
+	m.c.async(func(ctx context.Context) func() {
+		err := mc.Help(ctx, note)
+		return func() {
+			if err != nil {
+				dialog.ShowError(errorf(t("msg.fail", err.Error())), m.c.win)
 				return
 			}
-			mc := m.c.be.Messages
-			text := note.Text
-			m.c.async(func(ctx context.Context) func() {
-				err := mc.Help(ctx, text)
-				return func() {
-					if err != nil {
-						dialog.ShowError(errorf(t("msg.fail", err.Error())), m.c.win)
-						return
-					}
-					m.help.SetText(t("msg.help.raised"))
-					if m.win != nil {
-						m.reload()
-					}
-				}
-			})
-		}, m.c.win)
+			m.setRaised(true)
+			if m.win != nil {
+				m.reload()
+			}
+		}
+	})
 }

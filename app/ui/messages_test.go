@@ -11,10 +11,11 @@ import (
 
 // fakeMessages is a MessageClient in memory.
 type fakeMessages struct {
-	mu    sync.Mutex
-	items []Message
-	read  bool
-	helps []string
+	mu      sync.Mutex
+	items   []Message
+	read    bool
+	helps   []string
+	cancels int
 }
 
 func (m *fakeMessages) List(context.Context) ([]Message, error) {

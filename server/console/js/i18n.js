@@ -38,7 +38,7 @@ const en = {
   'ag.notYours': 'This agent is not in one of your queues.',
   'msg.title': 'Messages', 'msg.conversations': 'Conversations', 'msg.queue': 'Everyone in {q}', 'msg.to': 'Message to {who}',
   'msg.toQueue': 'Message to everyone in {q}', 'msg.send': 'Send', 'msg.pick': 'Pick an agent or a queue.',
-  'msg.takenBy': 'taken by {who}', 'msg.unread': '{n} unread',
+  'msg.takenBy': 'taken by {who}', 'msg.unread': '{n} unread', 'msg.cancelled': 'cancelled by the agent',
 };
 
 const fr = {
@@ -79,7 +79,7 @@ const fr = {
   'ag.notYours': 'Cet agent n’est pas dans l’une de vos files.',
   'msg.title': 'Messages', 'msg.conversations': 'Conversations', 'msg.queue': 'Toute la file {q}', 'msg.to': 'Message à {who}',
   'msg.toQueue': 'Message à toute la file {q}', 'msg.send': 'Envoyer', 'msg.pick': 'Choisissez un agent ou une file.',
-  'msg.takenBy': 'pris en charge par {who}', 'msg.unread': '{n} non lus',
+  'msg.takenBy': 'pris en charge par {who}', 'msg.unread': '{n} non lus', 'msg.cancelled': 'annulée par l’agent',
 };
 
 const dicts = { en, fr };

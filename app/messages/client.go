@@ -81,11 +81,11 @@ type Refused struct {
 	Reason string
 }
 
-func (Received) isEvent()  {}
-func (HelpTaken) isEvent() {}
+func (Received) isEvent()      {}
+func (HelpTaken) isEvent()     {}
 func (Delivered) isEvent()     {}
 func (HelpCancelled) isEvent() {}
-func (Refused) isEvent()   {}
+func (Refused) isEvent()       {}
 
 // Options tune a Client. Me is required: the agent's username.
 type Options struct {

@@ -31,6 +31,7 @@ type summary struct {
 	MOS             float64 `json:"mos"`
 	DTMFReceived    string  `json:"dtmf_received"`
 	HangupBy        string  `json:"hangup_by"`
+	AudioProcessing string  `json:"audio_processing"`
 }
 
 // run is one homeshore process; Wait returns its exit code, its JSON

@@ -339,7 +339,12 @@ func (p *phone) openAudio() (sip.Audio, func() error, error) {
 	if open == nil {
 		open = openDevices
 	}
-	return open(set.InputDevice, set.OutputDevice)
+	audio, closeAudio, err := open(set.InputDevice, set.OutputDevice)
+	if err != nil {
+		return audio, closeAudio, err
+	}
+	audio, closeAudio = p.c.withProcessing(audio, closeAudio, set.InputDevice, set.OutputDevice)
+	return audio, closeAudio, nil
 }
 
 func (p *phone) Reject(_ context.Context, id string) error {

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/bits"
 	"math/cmplx"
+	"slices"
 	"time"
 )
 
@@ -31,7 +32,10 @@ const (
 // and speech frames.
 type Levels struct {
 	PauseDBFS, SpeechDBFS float64
-	Pauses, Speech        int // frames of each class
+	// SpeechMedianDBFS is the median 20 ms level over the speech frames: a
+	// few bad seconds do not move it.
+	SpeechMedianDBFS float64
+	Pauses, Speech   int // frames of each class
 }
 
 // SNR is the speech-to-pause ratio in dB.
@@ -54,25 +58,27 @@ func MeasureLevels(clean, x Audio, lag, skip time.Duration) (Levels, error) {
 	}
 	n := frameLen(clean.Rate)
 	shift := int(lag.Seconds() * float64(x.Rate))
-	power := func(frames []int) (float64, int) {
+	power := func(frames []int) (mean, median float64, used int) {
 		var sum float64
-		used := 0
+		var each []float64
 		for _, f := range frames {
 			from := f*n + shift
 			if from < 0 || from+n > len(x.Samples) {
 				continue
 			}
-			sum += meanSquare(x.Samples[from : from+n])
-			used++
+			p := meanSquare(x.Samples[from : from+n])
+			sum += p
+			each = append(each, p)
 		}
-		if used == 0 {
-			return math.Inf(-1), 0
+		if len(each) == 0 {
+			return math.Inf(-1), math.Inf(-1), 0
 		}
-		return 10 * math.Log10(sum/float64(used)+1e-20), used
+		slices.Sort(each)
+		return 10 * math.Log10(sum/float64(len(each))+1e-20), 10 * math.Log10(each[len(each)/2]+1e-20), len(each)
 	}
 	var l Levels
-	l.PauseDBFS, l.Pauses = power(pauses)
-	l.SpeechDBFS, l.Speech = power(speech)
+	l.PauseDBFS, _, l.Pauses = power(pauses)
+	l.SpeechDBFS, l.SpeechMedianDBFS, l.Speech = power(speech)
 	if l.Pauses == 0 || l.Speech == 0 {
 		return l, fmt.Errorf("%w: the recording does not cover the speech and its pauses (%s)", ErrTooShort, l)
 	}

@@ -57,3 +57,34 @@ func scale(x []float64, g float64) []float64 {
 	}
 	return out
 }
+
+func TestMixAtSNRAndSave(t *testing.T) {
+	clean := words()
+	rng := rand.New(rand.NewPCG(2, 2))
+	noise := Audio{Rate: clean.Rate, Samples: make([]float64, 48000)}
+	for i := range noise.Samples {
+		noise.Samples[i] = rng.NormFloat64()
+	}
+	mixed, err := Mix(clean, noise, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := MeasureLevels(clean, mixed, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ActiveLevelDBFS(clean) - l.PauseDBFS; math.Abs(got-10) > 0.3 {
+		t.Errorf("mixed at 10 dB SNR: speech %.1f dBFS over noise %.1f dBFS", ActiveLevelDBFS(clean), l.PauseDBFS)
+	}
+	path := t.TempDir() + "/mixed.wav"
+	if err := Save(path, mixed); err != nil {
+		t.Fatal(err)
+	}
+	back, err := Load(path)
+	if err != nil || back.Rate != 48000 || len(back.Samples) != len(mixed.Samples) || math.Abs(back.Samples[1000]-mixed.Samples[1000]) > 1.0/32768 {
+		t.Fatalf("saved and loaded: %v, rate %d, %d samples", err, back.Rate, len(back.Samples))
+	}
+	if _, err := Mix(clean, Audio{Rate: 8000, Samples: noise.Samples}, 10); err == nil {
+		t.Error("rates differ: want an error")
+	}
+}

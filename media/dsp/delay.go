@@ -14,6 +14,7 @@ type delayEstimator struct {
 	at       int       // next slot
 	since    int       // blocks since the last estimate
 	last     int       // previous accepted lag (blocks), or noLag
+	agreed   int       // estimates in a row that agree with last
 	xr, xm   []float64 // scratch
 }
 
@@ -21,6 +22,7 @@ const (
 	estHistory = 300 // 3 s of 10 ms blocks
 	estMinHist = 150 // the first estimate after 1.5 s
 	estEvery   = 50  // estimate every 0.5 s
+	estAgree   = 3   // estimates in a row that must agree
 	estMinLag  = -10 // blocks: far end 100 ms late
 	estMaxLag  = 70  // blocks: echo 700 ms late
 	// estMinCorr is the envelope correlation a lag needs to be trusted: far
@@ -43,11 +45,12 @@ func newDelayEstimator() *delayEstimator {
 
 // reset forgets the history (after the far end moved).
 func (d *delayEstimator) reset() {
-	d.n, d.at, d.since, d.last = 0, 0, 0, noLag
+	d.n, d.at, d.since, d.last, d.agreed = 0, 0, 0, noLag, 0
 }
 
 // add stores one block pair and, every estEvery blocks, returns the echo
-// lag in blocks when two estimates in a row agree (ok true).
+// lag in blocks once estAgree estimates in a row agree within a block (ok
+// true).
 func (d *delayEstimator) add(ref, mic []int16) (lag int, ok bool) {
 	d.ref[d.at], d.mic[d.at] = blockDB(ref), blockDB(mic)
 	d.at = (d.at + 1) % estHistory
@@ -59,12 +62,16 @@ func (d *delayEstimator) add(ref, mic []int16) (lag int, ok bool) {
 	d.since = 0
 	l, found := d.estimate()
 	if !found {
-		d.last = noLag
+		d.last, d.agreed = noLag, 0
 		return 0, false
 	}
-	agree := d.last != noLag && abs(l-d.last) <= 1
+	if d.last != noLag && abs(l-d.last) <= 1 {
+		d.agreed++
+	} else {
+		d.agreed = 1
+	}
 	d.last = l
-	return l, agree
+	return l, d.agreed >= estAgree
 }
 
 // estimate returns the lag (mic later than ref, in blocks) of the best

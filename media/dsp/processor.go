@@ -36,14 +36,15 @@ const (
 	agcDecrementDBs = -40
 	// echoTailMs is the echo the canceller's filter models after the far
 	// end is aligned: room reverberation plus a headset's own path.
-	echoTailMs      = 200
+	echoTailMs      = 120
 	echoTailSamples = SampleRate * echoTailMs / 1000
 	// estTargetLag is where the aligner places the echo in the filter
-	// (blocks); it moves the far end when the echo falls outside
-	// [estLowLag, estHighLag].
+	// (blocks); it moves the far end only when the echo falls outside
+	// [estLowLag, estHighLag], where the filter cannot model it: moving
+	// resets the canceller.
 	estTargetLag = 3
 	estLowLag    = 1
-	estHighLag   = echoTailMs/10 - 6
+	estHighLag   = echoTailMs/10 - 2
 )
 
 // Config says which processing runs; the zero value runs none.
@@ -186,6 +187,12 @@ func (p *Processor) Close() error {
 	defer p.mu.Unlock()
 	if !p.closed && p.eng != nil {
 		p.eng.close()
+		st := p.stats
+		if p.ref != nil {
+			st.Resyncs = p.ref.resyncCount()
+		}
+		p.log.Info("audio processing done", "processing", p.cfg.String(), "frames", st.Frames, "far_end_frames", st.FarEndFrames,
+			"echo_delay_ms", st.EchoDelayMs, "realigns", st.Realigns, "resyncs", st.Resyncs)
 	}
 	p.closed = true
 	return nil

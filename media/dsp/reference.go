@@ -12,34 +12,39 @@ import "sync"
 // sample index, not by the time a Read or Write returned (goroutine
 // scheduling would make that jitter): after one sync, every captured frame
 // takes the next frame of far end, whatever the scheduling. The read
-// position trails the newest written sample by backlog: one frame of margin
-// for scheduling jitter plus the bulk delay the estimator found.
+// position trails the newest written sample by backlog: refMargin (writes
+// run ahead of the loudspeaker by the device buffer's varying fill) plus the
+// bulk delay the estimator found.
 //
-// When playback is late beyond the margin (scheduling jitter) it steps back
-// by that much: the margin grows to the jitter seen. When playback stalls
-// (hold, a device hiccup, no call audio yet: late twice with nothing played
-// between, or later than refMaxStep) it gives silence, then resyncs
-// (backlog behind the newest sample) once fresh far end fills the backlog.
-// When it trails by more than refMaxTrail beyond backlog (the device clocks
-// drifted apart, or capture stalled), it drops the excess.
+// When playback is late beyond the margin (scheduling jitter) the missing
+// far end is left silent and the alignment kept: the device plays on from
+// its buffer. When playback stalls (hold, a device hiccup, no call audio
+// yet: late twice with nothing played between, or later than refMaxStep) it
+// gives silence, then resyncs (backlog behind the newest sample) once fresh
+// far end fills the backlog. When it trails by more than refMaxTrail beyond
+// backlog (the device clocks drifted apart, or capture stalled), it drops
+// the excess.
 type refRing struct {
-	mu      sync.Mutex
-	buf     []int16
-	written int64 // samples ever written
-	read    int64 // next sample take returns
-	synced  bool
-	mark    int64 // written when sync was lost: resync needs fresh far end
-	seen    int64 // written at the previous take
-	late    bool  // the previous take found playback late
-	backlog int64
-	resyncs int
+	mu         sync.Mutex
+	buf        []int16
+	written    int64 // samples ever written
+	read       int64 // next sample take returns
+	synced     bool
+	mark       int64 // written when sync was lost: resync needs fresh far end
+	seen       int64 // written at the previous take
+	late       bool  // the previous take found playback late
+	lateRecent int   // decaying count of late frames (refLateWeight each)
+	backlog    int64
+	resyncs    int
 }
 
 const (
 	// refCapacity bounds the bulk delay the ring can hold: one second.
 	refCapacity = SampleRate
-	// refMargin absorbs scheduling jitter between playback and capture.
-	refMargin = FrameSamples
+	// refMargin absorbs how far ahead of the loudspeaker playback writes
+	// run: the device's buffer fill varies by a frame or two, and a frame
+	// of scheduling jitter on top.
+	refMargin = 2 * FrameSamples
 	// refMaxTrail is how far past backlog the read position may fall
 	// behind before a resync: a device buffer burst, not yet drift.
 	refMaxTrail = 3 * FrameSamples
@@ -47,6 +52,11 @@ const (
 	// jitter; later, or late twice with nothing played in between, it
 	// stalled.
 	refMaxStep = 2 * FrameSamples
+	// A late frame adds refLateWeight and every frame takes one off: more
+	// than refMaxLate/refLateWeight late frames within about a second
+	// means the alignment went stale (playback under-ran).
+	refLateWeight = 25
+	refMaxLate    = 2 * refLateWeight
 )
 
 func newRefRing() *refRing {
@@ -66,7 +76,7 @@ func (q *refRing) write(frame []int16) {
 }
 
 // setBulk moves the read position so the far end trails by bulk samples
-// more than the jitter margin; the next take resyncs.
+// more than the margin; the next take resyncs.
 func (q *refRing) setBulk(bulk int) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -92,16 +102,20 @@ func (q *refRing) take(out []int16) bool {
 	case !q.synced:
 	case late > 0 && (idle && q.late || late > refMaxStep):
 		q.unsync() // playback stalled
-	case late > 0:
-		// Playback is later than ever before: step back so the frame is
-		// whole, and keep that much more slack from now on.
-		q.read -= late
+	case late > 0 && q.lateRecent >= refMaxLate:
+		// Late again and again: playback under-ran and its timeline
+		// moved; realign with the margin restored.
+		q.read = q.written - n - q.backlog
 		q.resyncs++
+		q.lateRecent = 0
+	case late > 0:
+		q.lateRecent += refLateWeight
 	case trail > refMaxTrail:
 		q.read = q.written - n - q.backlog // drift: drop the excess
 		q.resyncs++
 	}
 	q.late = late > 0
+	q.lateRecent = max(q.lateRecent-1, 0)
 	if !q.synced {
 		// Resync once enough far end arrived since sync was lost to fill
 		// the backlog with audio that was really played just now.
@@ -113,11 +127,15 @@ func (q *refRing) take(out []int16) bool {
 		q.synced = true
 		q.resyncs++
 	}
-	for i := range n {
+	// Far end not written yet (playback scheduled late) is left silent:
+	// the alignment stays, as the device keeps playing from its buffer.
+	have := n - max(0, q.read+n-q.written)
+	for i := range max(have, 0) {
 		out[i] = q.buf[(q.read+i)%refCapacity]
 	}
+	clear(out[max(have, 0):])
 	q.read += n
-	return true
+	return have > 0
 }
 
 func (q *refRing) unsync() {

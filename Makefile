@@ -13,7 +13,7 @@ FUZZTIME ?=
 # no_emoji drops Fyne's emoji font (about 15 MB of memory).
 BUILD_TAGS ?= no_emoji
 # Dependency groups make test installs (bench-gui is only for benchmarks).
-TEST_DEPS := build test-audio test-sip test-keyring test-gui test-db screenshots packaging
+TEST_DEPS := build test-audio test-sip test-keyring test-gui test-db screenshots packaging test-wine
 
 .PHONY: all build run demo test test-go test-fuzz lint bench deps deps-test clean
 

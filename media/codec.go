@@ -103,6 +103,8 @@ type encoder interface {
 	Encode(frame []int16, out []byte) (int, error)
 	// SetPacketLossPerc tells the encoder how much loss the peer reports.
 	SetPacketLossPerc(pct int)
+	// SetBitrate changes the target bitrate where the codec has one.
+	SetBitrate(bps int)
 	// RTPSamples is how far the RTP timestamp advances per frame.
 	RTPSamples() uint32
 	String() string

@@ -1,12 +1,14 @@
-// Package media is the audio path of a call: devices, codecs, RTP, jitter
-// buffer and quality figures. It knows nothing of SIP or the GUI.
+// Package media is the audio path of a call: codecs, RTP, jitter buffer
+// and quality figures. It knows nothing of SIP or the GUI, and links no
+// audio-device library: devices are opened by media/audiodev as Sources
+// and Sinks.
 //
 // Everything exchanges 48 kHz mono int16 frames of FrameSamples (20 ms).
 // A call's audio is one Session:
 //
 //	Source (WAV, device, Silence) -> encoder (Opus / G.711 + 48k->8k FIR)
 //	  -> RTP packetizer -> UDP (symmetric: we send from the port we receive on)
-//	UDP -> address/payload-type check -> adaptive jitter buffer
+//	UDP -> source latch (latch.go) / payload-type check -> adaptive jitter buffer
 //	  -> decoder (Opus FEC, PLC) -> Sink (WAV, device)
 //
 // Pacing: a Source that is not real time (a WAV file) is read on the

@@ -18,6 +18,14 @@ type Stats struct {
 	Concealed       uint64  `json:"concealed"`               // frames guessed by PLC (loss or late packets)
 	SRTP            string  `json:"srtp,omitempty"`          // crypto suite when the media is encrypted
 	SRTPRejected    uint64  `json:"srtp_rejected,omitempty"` // packets that failed SRTP authentication or replay checks
+	// What the peer reports about our stream, and what we send for it.
+	PeerLossPercent float64 `json:"peer_loss_percent"`       // path loss our packets suffer (smoothed, from RTCP)
+	PeerLossBurst   float64 `json:"peer_loss_burst"`         // mean loss run in packets (RTCP XR); 0 = unknown
+	FECLossPercent  int     `json:"fec_loss_percent"`        // loss the Opus FEC is tuned for
+	DuplicationMs   int     `json:"duplication_ms"`          // delay of time-diverse duplicates; 0 = off
+	DuplicatesSent  uint64  `json:"duplicates_sent"`         // packets sent a second time
+	Relatches       uint64  `json:"relatches"`               // times the peer's RTP source changed and we followed it
+	ReceiveError    string  `json:"receive_error,omitempty"` // why reception stopped (the socket kept failing)
 }
 
 // EModel is the simplified ITU-T G.107 E-model: R-factor and MOS from the

@@ -126,6 +126,7 @@ func (e *g711Encoder) Encode(frame []int16, out []byte) (int, error) {
 }
 
 func (e *g711Encoder) SetPacketLossPerc(int) {}
+func (e *g711Encoder) SetBitrate(int)        {}
 func (e *g711Encoder) RTPSamples() uint32    { return FrameSamples / resampleFactor }
 func (e *g711Encoder) Close()                {}
 func (e *g711Encoder) String() string {

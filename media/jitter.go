@@ -36,6 +36,7 @@ func (k popKind) String() string {
 
 type jbSlot struct {
 	used    bool
+	played  bool // seq was played from this packet (a later copy is a duplicate)
 	silent  bool // a telephone-event packet: occupies a sequence number, no audio
 	seq     uint64
 	n       int
@@ -44,6 +45,10 @@ type jbSlot struct {
 
 type jbStats struct {
 	Late, Duplicate, Resets, Dropped, Underruns uint64
+	// Skipped counts missing packets whose time an underrun had already
+	// filled (a loss burst seen as a stall), skipped instead of concealed
+	// a second time.
+	Skipped uint64
 }
 
 type jitterBuffer struct {
@@ -60,10 +65,14 @@ type jitterBuffer struct {
 
 	firstArrival, lastArrival time.Time
 
-	target    int
+	target    int // max(jitterTgt, lateTgt)
+	jitterTgt int // from the interarrival jitter
+	lateTgt   int // from packets that came after a stall waited for them
+	lateAt    time.Time
 	winMin    int
 	winPops   int
 	surplus   int     // frames still to drop
+	stalled   int     // underrun frames since the last packet played
 	depthAvg  float64 // frames, smoothed
 	stats     jbStats
 	minFrames int
@@ -71,14 +80,39 @@ type jitterBuffer struct {
 }
 
 func newJitterBuffer() *jitterBuffer {
-	return &jitterBuffer{target: jbMinFrames, minFrames: jbMinFrames, maxFrames: jbMaxFrames, winMin: math.MaxInt}
+	return &jitterBuffer{target: jbMinFrames, jitterTgt: jbMinFrames, minFrames: jbMinFrames, maxFrames: jbMaxFrames, winMin: math.MaxInt}
 }
 
 // SetJitter adapts the target depth to the interarrival jitter (RFC 3550)
 // so that about three jitter deviations fit in the buffer.
 func (jb *jitterBuffer) SetJitter(j time.Duration) {
 	frames := 1 + int(math.Ceil(float64(3*j)/float64(FrameDuration)))
-	jb.target = min(max(frames, jb.minFrames), jb.maxFrames)
+	jb.jitterTgt = min(max(frames, jb.minFrames), jb.maxFrames)
+	jb.target = max(jb.jitterTgt, jb.lateTgt)
+}
+
+// jbLateHold is how long a depth that late packets asked for is kept
+// before it shrinks by a frame (time-diverse duplicates or a delay spike
+// come back at that pace).
+const jbLateHold = 10 * time.Second
+
+// noteLate raises the target to need frames: a packet came late (or the
+// copy of a lost one came), and would have played at that depth. The
+// buffer grows to it at the next loss or stall, and keeps it.
+func (jb *jitterBuffer) noteLate(need int, now time.Time) {
+	jb.lateTgt = min(max(jb.lateTgt, need), jb.maxFrames)
+	jb.lateAt = now
+	jb.target = max(jb.jitterTgt, jb.lateTgt)
+}
+
+// decayLate lowers the late target a frame per jbLateHold without late
+// packets.
+func (jb *jitterBuffer) decayLate(now time.Time) {
+	if jb.lateTgt > 0 && now.Sub(jb.lateAt) >= jbLateHold {
+		jb.lateTgt--
+		jb.lateAt = now
+		jb.target = max(jb.jitterTgt, jb.lateTgt)
+	}
 }
 
 // Target is the current target depth in frames.
@@ -98,6 +132,9 @@ func (jb *jitterBuffer) reset() {
 	jb.played = false
 	jb.probing = false
 	jb.winMin, jb.winPops, jb.surplus = math.MaxInt, 0, 0
+	jb.stalled = 0
+	jb.lateTgt = 0
+	jb.target = jb.jitterTgt
 	jb.stats.Resets++
 }
 
@@ -129,7 +166,16 @@ func (jb *jitterBuffer) Push(seq uint16, ssrc uint32, payload []byte, silent boo
 	}
 	jb.probing = false
 	if jb.played && ext < jb.next {
-		jb.stats.Late++
+		if sl := &jb.slots[ext%jbSlots]; sl.played && sl.seq == ext {
+			jb.stats.Duplicate++ // a copy of a packet already played
+		} else {
+			// Concealed already: it would have played had the buffer
+			// been this much deeper.
+			jb.stats.Late++
+			if late := int(jb.next - ext); late < jbSlots/2 {
+				jb.noteLate(jb.depth()+late, now)
+			}
+		}
 		return false
 	}
 	if !jb.playing && jb.count > 0 && ext+jbSlots <= jb.maxSeq {
@@ -153,7 +199,7 @@ func (jb *jitterBuffer) Push(seq uint16, ssrc uint32, payload []byte, silent boo
 	if jb.count == 1 && !jb.playing {
 		jb.firstArrival = now
 	}
-	s.used, s.silent, s.seq, s.n = true, silent, ext, copy(s.payload[:], payload)
+	s.used, s.played, s.silent, s.seq, s.n = true, false, silent, ext, copy(s.payload[:], payload)
 	if ext > jb.maxSeq {
 		jb.maxSeq = ext
 	}
@@ -213,6 +259,28 @@ func (jb *jitterBuffer) Pop(now time.Time, cur, nxt []byte) (kind popKind, curN,
 				return popSilence, 0, 0
 			}
 			jb.stats.Underruns++
+			jb.stalled++
+			return popUnderrun, 0, 0
+		}
+		if jb.stalled > 0 {
+			// A loss burst looks like a stall until the packets after it
+			// arrive: the frames concealed while waiting stand for the
+			// first missing packets, so skip those instead of concealing
+			// them again, down to the target depth (a target raised for
+			// late copies keeps the stall as delay).
+			for jb.stalled > 0 && jb.next < jb.maxSeq && !jb.has(jb.next) && int(jb.maxSeq-jb.next) >= jb.target {
+				jb.next++
+				jb.stalled--
+				jb.stats.Skipped++
+			}
+			jb.stalled = 0
+			return jb.Pop(now, cur, nxt)
+		}
+		if depth < jb.target {
+			// Short of the target depth: wait for it (it may be late, or
+			// a copy may follow) and grow the buffer by this frame.
+			jb.stats.Underruns++
+			jb.stalled++
 			return popUnderrun, 0, 0
 		}
 		jb.next++
@@ -224,9 +292,16 @@ func (jb *jitterBuffer) Pop(now time.Time, cur, nxt []byte) (kind popKind, curN,
 		return popLost, 0, nxtN
 	}
 	s.used = false
+	s.played = true
 	jb.count--
 	jb.next++
 	jb.played = true
+	if jb.stalled > 0 {
+		jb.noteLate(depth, now) // the stall was worth its delay: keep it
+		jb.stalled = 0
+	} else {
+		jb.decayLate(now)
+	}
 	if s.silent {
 		jb.adapt(depth)
 		return popSilence, 0, 0
@@ -234,6 +309,21 @@ func (jb *jitterBuffer) Pop(now time.Time, cur, nxt []byte) (kind popKind, curN,
 	curN = copy(cur, s.payload[:s.n])
 	jb.adapt(depth)
 	return popPacket, curN, 0
+}
+
+// depth is how many frames the buffer spans, from the next to play to the
+// newest.
+func (jb *jitterBuffer) depth() int {
+	if !jb.playing || jb.next > jb.maxSeq {
+		return 0
+	}
+	return int(jb.maxSeq-jb.next) + 1
+}
+
+// has reports whether packet seq is buffered.
+func (jb *jitterBuffer) has(seq uint64) bool {
+	s := &jb.slots[seq%jbSlots]
+	return s.used && s.seq == seq
 }
 
 // skipTo drops the packets before seq unplayed.

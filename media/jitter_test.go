@@ -84,9 +84,10 @@ func TestJitterBufferBurstLossWithoutFEC(t *testing.T) {
 	arr := steady(0, 10, 10)
 	arr[3], arr[4] = nil, nil // 13 and 14 lost: only 14's loss has 15 behind it
 	got := jbRun(jb, 7, arr, 10)
-	// 13 missing at the tail looks like an underrun (wait a frame), then
-	// 13 is given up when 15 shows there is more.
-	if want := "- P10 P11 P12 U L L+15 P15 P16 P17"; got != want {
+	// 13 missing at the tail looks like an underrun (wait a frame); when
+	// 15 shows there is more, that frame stands for 13, and 14 comes
+	// from 15's FEC: two frames concealed for two lost, no added delay.
+	if want := "- P10 P11 P12 U L+15 P15 P16 P17 P18"; got != want {
 		t.Fatalf("got  %q\nwant %q", got, want)
 	}
 }
@@ -194,5 +195,80 @@ func TestJitterBufferShrinksSurplus(t *testing.T) {
 	}
 	if d := int(jb.maxSeq - jb.next + 1); d > jb.Target()+1 {
 		t.Fatalf("depth %d after trimming, target %d", d, jb.Target())
+	}
+}
+
+// A burst of five lost packets stalls playout until the packets after it
+// arrive; the frames concealed during the stall stand for the missing
+// packets, so the buffer conceals five frames in all (the last one from
+// FEC) and keeps its delay. Before, it concealed the burst twice (nine
+// frames) and kept four frames of extra delay.
+func TestJitterBufferLossBurstKeepsDelay(t *testing.T) {
+	jb := newJitterBuffer()
+	arr := steady(0, 100, 14)
+	for i := 5; i < 10; i++ {
+		arr[i] = nil
+	}
+	got := jbRun(jb, 3, arr, 14)
+	want := "- P100 P101 P102 P103 P104 U U U U L+110 P110 P111 P112"
+	if got != want {
+		t.Fatalf("got  %q\nwant %q", got, want)
+	}
+	if jb.stats.Skipped != 4 {
+		t.Fatalf("stats %+v, want 4 skipped", jb.stats)
+	}
+}
+
+// A packet that is only late (a delay spike, nothing lost) is still played
+// after the stall: the stall then is extra delay, trimmed later.
+func TestJitterBufferLatePacketAfterStall(t *testing.T) {
+	jb := newJitterBuffer()
+	arr := steady(0, 100, 12)
+	arr[5], arr[6], arr[7] = nil, nil, []uint16{105, 106, 107}
+	got := jbRun(jb, 3, arr, 10)
+	want := "- P100 P101 P102 P103 P104 U P105 P106 P107"
+	if got != want {
+		t.Fatalf("got  %q\nwant %q", got, want)
+	}
+}
+
+// The sender duplicates every packet 5 frames later (time-diverse
+// duplication) and the path loses bursts of 4: the copies of the first
+// burst come too late and raise the target; the second burst is where the
+// buffer grows (it waits instead of concealing, then plays the copies);
+// from then on bursts play from the copies without a concealed frame.
+// Copies of packets already played count as duplicates, not as late.
+func TestJitterBufferLearnsDuplicateDelay(t *testing.T) {
+	jb := newJitterBuffer()
+	const d = 5
+	arr := map[int][]uint16{}
+	lost := func(seq int) bool {
+		return (seq >= 20 && seq < 24) || (seq >= 60 && seq < 64) || (seq >= 100 && seq < 104)
+	}
+	for i := range 130 {
+		if !lost(i) {
+			arr[i] = append(arr[i], uint16(1000+i))
+		}
+		if i >= d && !lost(i) {
+			arr[i] = append(arr[i], uint16(1000+i-d))
+		}
+	}
+	got := strings.Fields(jbRun(jb, 9, arr, 140))
+	bad := func(from, to int) (n int) {
+		for _, tok := range got[from:to] {
+			if tok == "U" || strings.HasPrefix(tok, "L") {
+				n++
+			}
+		}
+		return n
+	}
+	if n := bad(0, 90); n == 0 || n > 2*4 {
+		t.Fatalf("first two bursts concealed %d frames: %v", n, got[:90])
+	}
+	if n := bad(90, 135); n != 0 {
+		t.Fatalf("the third burst concealed %d frames: %v", n, got[90:135])
+	}
+	if jb.stats.Duplicate < 100 || jb.stats.Late > 4 {
+		t.Fatalf("stats %+v", jb.stats)
 	}
 }

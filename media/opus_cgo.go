@@ -10,10 +10,6 @@ import (
 
 const opusAvailable = true
 
-// minOpusLossPerc keeps in-band FEC carrying data even before the peer's
-// first receiver report: Opus sends no FEC at all when told 0 %.
-const minOpusLossPerc = 5
-
 // DefaultOpusBitrate is the Opus target bitrate when none is configured.
 const DefaultOpusBitrate = 32000
 
@@ -39,7 +35,7 @@ func newOpusEncoder(bitrate int) (encoder, error) {
 	for _, set := range []func() error{
 		func() error { return enc.SetBitrate(bitrate) },
 		func() error { return enc.SetInBandFEC(true) },
-		func() error { return enc.SetPacketLossPerc(minOpusLossPerc) },
+		func() error { return enc.SetPacketLossPerc(initialLossPerc) },
 		func() error { return enc.SetDTX(false) },
 		func() error { return enc.SetComplexity(opusComplexity) },
 	} {
@@ -47,7 +43,7 @@ func newOpusEncoder(bitrate int) (encoder, error) {
 			return nil, fmt.Errorf("opus encoder setup: %w", err)
 		}
 	}
-	return &opusEncoder{enc: enc, bitrate: bitrate, loss: minOpusLossPerc}, nil
+	return &opusEncoder{enc: enc, bitrate: bitrate, loss: initialLossPerc}, nil
 }
 
 func (e *opusEncoder) Encode(frame []int16, out []byte) (int, error) {
@@ -61,6 +57,17 @@ func (e *opusEncoder) SetPacketLossPerc(pct int) {
 	}
 	if e.enc.SetPacketLossPerc(pct) == nil {
 		e.loss = pct
+	}
+}
+
+// SetBitrate changes the target bitrate (the loss adaptation raises it
+// while FEC takes a share).
+func (e *opusEncoder) SetBitrate(bps int) {
+	if bps <= 0 || bps == e.bitrate {
+		return
+	}
+	if e.enc.SetBitrate(bps) == nil {
+		e.bitrate = bps
 	}
 }
 

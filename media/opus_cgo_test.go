@@ -11,7 +11,8 @@ import (
 )
 
 // The loss the peer reports in RTCP reaches the Opus encoder's loss hint
-// (never below minOpusLossPerc, so FEC is always carried).
+// and bitrate through the loss adaptation (never below minOpusLossPerc,
+// so FEC is always carried); reports about other sources change nothing.
 func TestReceiverReportFeedsOpusLossHint(t *testing.T) {
 	requireOrSkip(t, opusAvailable, "libopus (cgo build)")
 	s := newTestSession(t)
@@ -25,20 +26,26 @@ func TestReceiverReportFeedsOpusLossHint(t *testing.T) {
 	sd := &sender{s: s, src: Silence(), enc: enc}
 	sd.pkt.Version = 2
 	now := time.Now()
+	sd.sendFrame(now)
+	if got := enc.(*opusEncoder).loss; got != initialLossPerc {
+		t.Fatalf("before any report: loss hint %d%%, want %d%%", got, initialLossPerc)
+	}
+	ext, lost := uint32(1000), uint32(0)
 	for _, c := range []struct {
-		fraction uint8
-		want     int
-	}{{0, minOpusLossPerc}, {64, 25}, {2, minOpusLossPerc}, {255, 99}} {
-		s.useReports([]rtcp.ReceptionReport{{SSRC: s.ssrc, FractionLost: c.fraction}}, now)
+		lostOf100 uint32
+		want      int
+	}{{0, minOpusLossPerc}, {6, 8}, {0, minOpusLossPerc}, {7, 10}} {
+		ext += 100
+		lost += c.lostOf100
+		s.useReports([]rtcp.ReceptionReport{{SSRC: s.ssrc, LastSequenceNumber: ext, TotalLost: lost, FractionLost: uint8(c.lostOf100 * 256 / 100)}}, now)
 		sd.sendFrame(now)
 		if got := enc.(*opusEncoder).loss; got != c.want {
-			t.Fatalf("fraction %d/256: loss hint %d%%, want %d%%", c.fraction, got, c.want)
+			t.Fatalf("%d of 100 lost: loss hint %d%%, want %d%%", c.lostOf100, got, c.want)
 		}
 	}
-	// Reports about other sources are not ours.
-	s.useReports([]rtcp.ReceptionReport{{SSRC: s.ssrc + 1, FractionLost: 128}}, now)
+	s.useReports([]rtcp.ReceptionReport{{SSRC: s.ssrc + 1, LastSequenceNumber: ext + 100, TotalLost: lost + 50}}, now)
 	sd.sendFrame(now)
-	if got := enc.(*opusEncoder).loss; got != 99 {
-		t.Fatalf("foreign report changed the hint to %d", got)
+	if got := enc.(*opusEncoder).loss; got != 10 {
+		t.Fatalf("a report about another source changed the hint to %d", got)
 	}
 }

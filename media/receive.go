@@ -2,6 +2,7 @@ package media
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"net/netip"
 	"time"
@@ -10,43 +11,98 @@ import (
 	"github.com/pion/rtp"
 )
 
-// readRTP receives RTP until the socket is closed. It accepts packets only
-// from the negotiated remote; before the first one arrives it latches to
-// another port of the same IP (symmetric RTP behind NAT).
+// packetReader is the receiving half of a UDP socket; tests inject one
+// that fails.
+type packetReader interface {
+	ReadFromUDPAddrPort(b []byte) (int, netip.AddrPort, error)
+}
+
+// Reading a socket that keeps failing (not closed: e.g. an ICMP error
+// surfacing, or a broken interface) must neither spin a core nor end the
+// call on one transient error: the reader waits readBackoffMin after an
+// error, doubling up to readBackoffMax, and gives up, reporting the error,
+// once the socket has failed without a single good read for readGiveUp.
+const (
+	readBackoffMin = 5 * time.Millisecond
+	readBackoffMax = time.Second
+	readGiveUp     = 10 * time.Second
+)
+
+// readPackets calls handle for each datagram read from conn until the
+// socket is closed, the session stops, or the socket keeps failing (the
+// error is then kept for Stats and Err).
+func (s *Session) readPackets(conn packetReader, what string, buf []byte, handle func(b []byte, from netip.AddrPort)) {
+	var failingSince time.Time
+	backoff := readBackoffMin
+	for {
+		n, from, err := conn.ReadFromUDPAddrPort(buf)
+		if err == nil {
+			failingSince, backoff = time.Time{}, readBackoffMin
+			handle(buf[:n], unmapAddrPort(from))
+			continue
+		}
+		if errors.Is(err, net.ErrClosed) {
+			return
+		}
+		now := s.clock.Now()
+		if failingSince.IsZero() {
+			failingSince = now
+			s.log.Warn(what+" socket error; retrying", "err", err)
+		}
+		if now.Sub(failingSince) >= readGiveUp {
+			err = fmt.Errorf("media: receiving %s failed for %v, stopped: %w", what, now.Sub(failingSince).Round(time.Second), err)
+			s.log.Error("no more audio can be received on this call", "err", err)
+			s.readErr.CompareAndSwap(nil, &err)
+			return
+		}
+		if !s.wait(backoff) {
+			return
+		}
+		backoff = min(2*backoff, readBackoffMax)
+	}
+}
+
+// wait blocks for d on the session clock; false when the session stops.
+func (s *Session) wait(d time.Duration) bool {
+	t := s.clock.NewTicker(d)
+	defer t.Stop()
+	select {
+	case <-t.C():
+		return true
+	case <-s.stop:
+		return false
+	}
+}
+
+// readRTP receives RTP until the socket is closed; acceptSource decides
+// which sources are heard.
 func (s *Session) readRTP() {
 	var buf, plain [2048]byte
 	var pkt rtp.Packet
-	for {
-		n, from, err := s.rtpConn.ReadFromUDPAddrPort(buf[:])
-		if err != nil {
-			if errors.Is(err, net.ErrClosed) {
-				return
-			}
-			continue // e.g. ICMP port unreachable surfacing on Linux
-		}
+	s.readPackets(s.rtpIn, "RTP", buf[:], func(b []byte, from netip.AddrPort) {
 		now := s.clock.Now()
-		b := buf[:n]
 		if sec := s.sec.Load(); sec != nil {
+			var err error
 			if b, err = sec.unprotectRTP(plain[:0], b); err != nil {
 				s.unauthenticated.Add(1)
-				continue
+				return
 			}
 		}
 		if err := pkt.Unmarshal(b); err != nil || pkt.Version != 2 {
 			s.rxMu.Lock()
 			s.malformed++
 			s.rxMu.Unlock()
-			continue
+			return
 		}
-		s.handleRTP(&pkt, unmapAddrPort(from), now)
-	}
+		s.handleRTP(&pkt, from, now)
+	})
 }
 
 // handleRTP sorts one parsed packet: audio to the jitter buffer, events to
 // the DTMF channel, everything else dropped.
 func (s *Session) handleRTP(pkt *rtp.Packet, from netip.AddrPort, now time.Time) {
 	s.mu.Lock()
-	ok := s.acceptSource(from)
+	ok := s.acceptSource(from, pkt.SSRC, pkt.SequenceNumber, pkt.PayloadType, now)
 	audioPT := s.params.Codec.PayloadType
 	clockRate := s.params.Codec.ClockRate
 	dtmfPT, haveDTMF := uint8(0), s.params.DTMF != nil
@@ -79,44 +135,21 @@ func (s *Session) handleRTP(pkt *rtp.Packet, from netip.AddrPort, now time.Time)
 	}
 }
 
-// acceptSource applies the address check; s.mu must be held.
-func (s *Session) acceptSource(from netip.AddrPort) bool {
-	if from == s.remote {
-		s.latched = true
-		return true
-	}
-	if !s.latched && from.Addr() == s.remote.Addr() {
-		s.log.Info("RTP latched to the peer's real port", "negotiated", s.remote, "actual", from)
-		s.remote = from
-		s.latched = true
-		return true
-	}
-	return false
-}
-
 // readRTCP receives the peer's reports: RTT from our SR's echo, the loss
 // they see (fed to the Opus encoder), and their SR time for our reports.
 func (s *Session) readRTCP() {
 	var buf, plain [1500]byte
-	for {
-		n, from, err := s.rtcpConn.ReadFromUDPAddrPort(buf[:])
-		if err != nil {
-			if errors.Is(err, net.ErrClosed) {
-				return
-			}
-			continue
-		}
-		from = unmapAddrPort(from)
-		b := buf[:n]
+	s.readPackets(s.rtcpIn, "RTCP", buf[:], func(b []byte, from netip.AddrPort) {
 		if sec := s.sec.Load(); sec != nil {
+			var err error
 			if b, err = sec.unprotectRTCP(plain[:0], b); err != nil {
 				s.unauthenticated.Add(1)
-				continue
+				return
 			}
 		}
 		pkts, err := rtcp.Unmarshal(b)
 		if err != nil {
-			continue
+			return
 		}
 		s.mu.Lock()
 		ok := from.Addr() == s.remote.Addr()
@@ -125,18 +158,29 @@ func (s *Session) readRTCP() {
 		}
 		s.mu.Unlock()
 		if !ok {
-			continue
+			return
 		}
-		now := s.clock.Now()
-		for _, p := range pkts {
-			switch p := p.(type) {
-			case *rtcp.SenderReport:
-				s.rxMu.Lock()
-				s.rx.lsr, s.rx.lsrTime = ntpMiddle(p.NTPTime), now
-				s.rxMu.Unlock()
-				s.useReports(p.Reports, now)
-			case *rtcp.ReceiverReport:
-				s.useReports(p.Reports, now)
+		s.handleRTCP(pkts, s.clock.Now())
+	})
+}
+
+// handleRTCP uses the peer's reports.
+func (s *Session) handleRTCP(pkts []rtcp.Packet, now time.Time) {
+	for _, p := range pkts {
+		switch p := p.(type) {
+		case *rtcp.SenderReport:
+			s.rxMu.Lock()
+			s.rx.lsr, s.rx.lsrTime = ntpMiddle(p.NTPTime), now
+			s.rxMu.Unlock()
+			s.useReports(p.Reports, now)
+		case *rtcp.ReceiverReport:
+			s.useReports(p.Reports, now)
+		case *rtcp.ExtendedReport:
+			for _, b := range p.Reports {
+				if rle, ok := b.(*rtcp.LossRLEReportBlock); ok && rle.SSRC == s.ssrc {
+					lost, runs := lossRuns(rle)
+					s.adapt.onLossRuns(lost, runs, now)
+				}
 			}
 		}
 	}
@@ -147,7 +191,10 @@ func (s *Session) useReports(reports []rtcp.ReceptionReport, now time.Time) {
 		if rr.SSRC != s.ssrc {
 			continue
 		}
-		s.remoteLoss.Store(int32(int(rr.FractionLost) * 100 / 256))
+		s.statsMu.Lock()
+		sent, dups := s.sent, s.dups
+		s.statsMu.Unlock()
+		s.adapt.onReport(rr, sent, dups, now)
 		if rtt, ok := rttFromReport(rr, now); ok {
 			s.statsMu.Lock()
 			s.rtt = rtt
@@ -222,6 +269,7 @@ type player struct {
 	sinkErr  bool
 	fec      uint64
 	conceal  uint64
+	cn       concealer
 }
 
 func (p *player) sinkFailed(err error) {
@@ -229,6 +277,14 @@ func (p *player) sinkFailed(err error) {
 		p.sinkErr = true
 		p.s.log.Warn("audio output failed; received audio is dropped", "err", err)
 	}
+}
+
+// concealFrame fills one frame with the decoder's PLC, faded towards
+// comfort noise over a burst.
+func (p *player) concealFrame(dec decoder, room []int16) {
+	_ = dec.Conceal(room[:FrameSamples])
+	p.cn.concealed(room[:FrameSamples])
+	p.conceal++
 }
 
 // produce fills p.out with the next 20 ms: decoded packets, FEC or PLC for
@@ -248,9 +304,10 @@ func (p *player) produce(now time.Time) {
 		case popPacket:
 			n, err := dec.Decode(p.cur[:cn], room[:maxDecodedSamples])
 			if err != nil || n <= 0 {
-				_ = dec.Conceal(room[:FrameSamples])
+				p.concealFrame(dec, room)
 				n = FrameSamples
-				p.conceal++
+			} else {
+				p.cn.good(room[:n])
 			}
 			p.have += n
 		case popLost:
@@ -259,16 +316,15 @@ func (p *player) produce(now time.Time) {
 				if ok2, err := dec.DecodeFEC(p.nxt[:nn], room[:FrameSamples]); ok2 && err == nil {
 					ok = true
 					p.fec++
+					p.cn.good(room[:FrameSamples])
 				}
 			}
 			if !ok {
-				_ = dec.Conceal(room[:FrameSamples])
-				p.conceal++
+				p.concealFrame(dec, room)
 			}
 			p.have += FrameSamples
 		case popUnderrun:
-			_ = dec.Conceal(room[:FrameSamples])
-			p.conceal++
+			p.concealFrame(dec, room)
 			p.have += FrameSamples
 		default:
 			clear(room[:FrameSamples])

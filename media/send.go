@@ -35,6 +35,20 @@ type sender struct {
 	sending bool // previous frame went out (for the marker bit)
 	dtmf    dtmfSender
 	readErr bool
+	plan    sendPlan
+	// sentRing keeps the last packets as they went on the wire, for
+	// time-diverse duplication.
+	sentRing [dupRingSize]sentPacket
+}
+
+// dupRingSize bounds how far back a duplicate can reach (> maxDupDelay).
+const dupRingSize = 8
+
+type sentPacket struct {
+	seq   uint16
+	valid bool
+	n     int
+	wire  [maxPayloadSize + 64]byte
 }
 
 func randUint32() uint32 {
@@ -51,12 +65,24 @@ func (s *Session) sendLoop(src Source) {
 	sd.useSource(src)
 	s.mu.Lock()
 	sd.enc = s.enc
+	s.senderEnc = sd.enc
 	s.mu.Unlock()
+	defer func() {
+		// An encoder this goroutine took is its to close, unless Close
+		// will close it as the session's current one.
+		s.mu.Lock()
+		if sd.enc != s.enc {
+			sd.enc.Close()
+		}
+		s.senderEnc = nil
+		s.mu.Unlock()
+	}()
 
 	ticker := s.clock.NewTicker(FrameDuration)
 	defer ticker.Stop()
 	start := s.clock.Now()
-	nextRTCP := start.Add(rtcpJitter(s.rtcpEvery / 2))
+	began := start
+	nextRTCP := start.Add(rtcpJitter(min(s.rtcpEvery, fastRTCPInterval) / 2))
 	var frames int64
 	lastSent := start
 	for {
@@ -90,7 +116,7 @@ func (s *Session) sendLoop(src Source) {
 		}
 		if !now.Before(nextRTCP) {
 			s.sendReport(now)
-			nextRTCP = now.Add(rtcpJitter(s.rtcpEvery))
+			nextRTCP = now.Add(rtcpJitter(s.reportInterval(now, began)))
 		}
 		var ready <-chan struct{}
 		if sd.ring != nil {
@@ -164,8 +190,13 @@ func (sd *sender) sendFrame(now time.Time) {
 	s := sd.s
 	if g := s.encGen.Load(); g != sd.encGen {
 		s.mu.Lock()
+		prev := sd.enc
 		sd.enc, sd.encGen = s.enc, g
+		s.senderEnc = sd.enc
 		s.mu.Unlock()
+		if prev != sd.enc {
+			prev.Close() // replaced by Update: no longer used by anyone
+		}
 	}
 	sd.readSource()
 	if s.muted.Load() || sd.eof {
@@ -190,9 +221,9 @@ func (sd *sender) sendFrame(now time.Time) {
 			return
 		}
 	}
-	if l := int(s.remoteLoss.Load()); l >= 0 {
-		sd.enc.SetPacketLossPerc(l)
-	}
+	sd.plan = s.adapt.current()
+	sd.enc.SetPacketLossPerc(sd.plan.fecPerc)
+	sd.enc.SetBitrate(sd.plan.bitrate)
 	n, err := sd.enc.Encode(sd.frame[:], sd.payload[:])
 	if err != nil || n <= 0 {
 		return
@@ -230,6 +261,7 @@ func (sd *sender) write(pt uint8, ts uint32, marker bool, payload []byte, to net
 	sd.pkt.Timestamp = ts
 	sd.pkt.Marker = marker
 	sd.pkt.Payload = payload
+	seq := sd.pkt.SequenceNumber
 	n, err := sd.pkt.MarshalTo(sd.wire[:])
 	sd.pkt.SequenceNumber++
 	if err != nil {
@@ -241,13 +273,31 @@ func (sd *sender) write(pt uint8, ts uint32, marker bool, payload []byte, to net
 			return
 		}
 	}
-	if _, err := sd.s.rtpConn.WriteToUDPAddrPort(wire, to); err != nil {
+	// Keep the packet as sent (SRTP included: a copy that arrives after
+	// the original is then a replay the receiver drops, one that arrives
+	// alone is accepted).
+	slot := &sd.sentRing[seq%dupRingSize]
+	slot.seq, slot.valid, slot.n = seq, len(wire) <= len(slot.wire), copy(slot.wire[:], wire)
+	_, werr := sd.s.rtpConn.WriteToUDPAddrPort(wire, to)
+	dup := 0
+	if d := sd.plan.dupDelay; d > 0 {
+		old := &sd.sentRing[(seq-uint16(d))%dupRingSize]
+		if old.valid && old.seq == seq-uint16(d) {
+			if _, err := sd.s.rtpConn.WriteToUDPAddrPort(old.wire[:old.n], to); err == nil {
+				dup = 1
+			}
+		}
+	}
+	if werr != nil && dup == 0 {
 		return
 	}
 	sd.s.statsMu.Lock()
-	sd.s.sent++
-	sd.s.sentBytes += uint64(len(payload))
-	sd.s.lastSend, sd.s.lastTS = now, slotTS
+	if werr == nil {
+		sd.s.sent++
+		sd.s.sentBytes += uint64(len(payload))
+		sd.s.lastSend, sd.s.lastTS = now, slotTS
+	}
+	sd.s.dups += uint64(dup)
 	sd.s.statsMu.Unlock()
 }
 
@@ -266,6 +316,7 @@ func (s *Session) rtcpAddr() netip.AddrPort {
 func (s *Session) buildReport(now time.Time) []rtcp.Packet {
 	s.rxMu.Lock()
 	rr, haveRR := s.rx.report(now)
+	rle := s.rx.lossRLE()
 	s.rxMu.Unlock()
 	var reports []rtcp.ReceptionReport
 	if haveRR {
@@ -288,8 +339,34 @@ func (s *Session) buildReport(now time.Time) []rtcp.Packet {
 	sdes := &rtcp.SourceDescription{Chunks: []rtcp.SourceDescriptionChunk{{
 		Source: s.ssrc, Items: []rtcp.SourceDescriptionItem{{Type: rtcp.SDESCNAME, Text: s.cname}},
 	}}}
-	return []rtcp.Packet{first, sdes}
+	pkts := []rtcp.Packet{first, sdes}
+	if rle != nil {
+		// RFC 3611 loss runs: tells a Homeshore sender how bursty the
+		// loss is; other receivers of it ignore the packet type.
+		pkts = append(pkts, &rtcp.ExtendedReport{SenderSSRC: s.ssrc, Reports: []rtcp.ReportBlock{rle}})
+	}
+	return pkts
 }
+
+// reportInterval is the time to the next RTCP report: the regular
+// interval, but fastRTCPInterval while the stream we receive loses
+// packets (or has just started), so the peer's loss adaptation follows
+// within a second or two. The compound packet stays under 5 % of the
+// session bandwidth (RFC 3550 6.2).
+func (s *Session) reportInterval(now, start time.Time) time.Duration {
+	s.rxMu.Lock()
+	lossy := s.rx.started && s.rx.expected()-min(s.rx.expPrior, s.rx.expected()) > s.rx.received-min(s.rx.recPrior, s.rx.received)
+	s.rxMu.Unlock()
+	if lossy || now.Sub(start) < fastRTCPStart {
+		return min(s.rtcpEvery, fastRTCPInterval)
+	}
+	return s.rtcpEvery
+}
+
+const (
+	fastRTCPInterval = time.Second
+	fastRTCPStart    = 5 * time.Second
+)
 
 func (s *Session) sendReport(now time.Time) {
 	s.writeRTCP(s.buildReport(now))

@@ -40,6 +40,7 @@ type Session struct {
 	opts  SessionOptions
 
 	rtpConn, rtcpConn *net.UDPConn
+	rtpIn, rtcpIn     packetReader // the sockets' reading side (tests inject failures)
 	local             netip.AddrPort
 	ssrc              uint32
 	cname             string
@@ -47,11 +48,12 @@ type Session struct {
 	mu         sync.Mutex // guards the fields below
 	params     SessionParams
 	remote     netip.AddrPort // where RTP goes; latched to the peer's real port
-	latched    bool
+	latch      latch
 	remoteRTCP netip.AddrPort // where the peer's RTCP came from, once it did
 	started    bool
 	closed     bool
 	enc        encoder // replaced by Update; the sender picks it up between frames
+	senderEnc  encoder // the encoder the sender took last; it closes it when it takes the next
 	sourceName string
 	sinkName   string
 
@@ -67,14 +69,16 @@ type Session struct {
 	// sec holds the SRTP contexts (nil: plain RTP); swapped whole by Update
 	// when a re-INVITE changes the keys.
 	sec             atomic.Pointer[srtpState]
-	unauthenticated atomic.Uint64 // SRTP/SRTCP packets that failed authentication or replay checks
+	unauthenticated atomic.Uint64         // SRTP/SRTCP packets that failed authentication or replay checks
+	readErr         atomic.Pointer[error] // why a reader gave up on its socket
 
-	encGen     atomic.Uint64 // bumped when Update installs a new encoder
-	muted      atomic.Bool
-	remoteLoss atomic.Int32 // percent, from the peer's receiver reports
+	encGen atomic.Uint64 // bumped when Update installs a new encoder
+	muted  atomic.Bool
+	adapt  *lossAdapter // FEC, bitrate and duplication from the peer's reports
 
 	statsMu   sync.Mutex
 	sent      uint64
+	dups      uint64 // time-diverse duplicates sent
 	sentBytes uint64
 	rtt       time.Duration
 	fec       uint64
@@ -82,7 +86,8 @@ type Session struct {
 	lastSend  time.Time
 	lastTS    uint32
 
-	rtcpEvery time.Duration // RTCP report interval (RFC 3550: 5 s); tests shorten it
+	rtcpEvery time.Duration                                      // RTCP report interval (RFC 3550: 5 s); tests shorten it
+	newCodecs func(SessionParams, int) (encoder, decoder, error) // newCodecPair; tests track closes
 
 	srcSwap   chan swapRequest
 	sinkSwap  chan swapRequest
@@ -124,11 +129,15 @@ func NewSession(laddr netip.Addr, opts SessionOptions) (*Session, error) {
 		opts:      opts,
 		rtpConn:   rtpConn,
 		rtcpConn:  rtcpConn,
+		rtpIn:     rtpConn,
+		rtcpIn:    rtcpConn,
 		local:     netip.AddrPortFrom(laddr, uint16(rtpConn.LocalAddr().(*net.UDPAddr).Port)),
 		ssrc:      binary.BigEndian.Uint32(id[:4]),
 		cname:     hex.EncodeToString(id[4:]) + "@homeshore",
 		jb:        newJitterBuffer(),
 		rtcpEvery: rtcpInterval,
+		newCodecs: newCodecPair,
+		adapt:     newLossAdapter(opts.OpusBitrate),
 		srcSwap:   make(chan swapRequest),
 		sinkSwap:  make(chan swapRequest),
 		dtmfQueue: make(chan rune, dtmfQueueSize),
@@ -190,7 +199,7 @@ func (s *Session) Start(p SessionParams, src Source, sink Sink) error {
 			return err
 		}
 	}
-	enc, dec, err := newCodecPair(p, s.opts.OpusBitrate)
+	enc, dec, err := s.newCodecs(p, s.opts.OpusBitrate)
 	if err != nil {
 		return err
 	}
@@ -280,8 +289,11 @@ func unmapAddrPort(a netip.AddrPort) netip.AddrPort {
 	return netip.AddrPortFrom(a.Addr().Unmap(), a.Port())
 }
 
-// Update applies a re-INVITE's result: new remote, direction or codec. A
-// codec change swaps encoder and decoder between two frames.
+// Update applies a re-INVITE's result: new remote, direction, codec or
+// SRTP keys. It is all or nothing: everything new is built first, and an
+// error leaves the session as it was. A codec change swaps encoder and
+// decoder between two frames; the replaced ones are closed. Any SDP change
+// lets the next steady stream re-latch at once (see acceptSource).
 func (s *Session) Update(p SessionParams) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -295,20 +307,30 @@ func (s *Session) Update(p SessionParams) error {
 		return fmt.Errorf("media: invalid remote RTP address %v", p.Remote)
 	}
 	old := s.params
-	switch cur := s.sec.Load(); {
-	case p.SRTP == nil && cur != nil:
-		s.sec.Store(nil)
-	case p.SRTP != nil && (cur == nil || !cur.sameKeys(p.SRTP)):
-		sec, err := newSRTPState(*p.SRTP)
-		if err != nil {
+	cur := s.sec.Load()
+	sec := cur
+	switch {
+	case p.SRTP == nil:
+		sec = nil
+	case cur == nil || !cur.sameKeys(p.SRTP):
+		var err error
+		if sec, err = newSRTPState(*p.SRTP); err != nil {
 			return err
 		}
-		s.sec.Store(sec)
 	}
+	var enc encoder
+	var dec decoder
 	if !equalCodec(old.Codec, p.Codec) {
-		enc, dec, err := newCodecPair(p, s.opts.OpusBitrate)
-		if err != nil {
+		var err error
+		if enc, dec, err = s.newCodecs(p, s.opts.OpusBitrate); err != nil {
 			return err
+		}
+	}
+	// Nothing can fail from here on.
+	s.sec.Store(sec)
+	if enc != nil {
+		if s.enc != s.senderEnc {
+			s.enc.Close() // never taken by the sender
 		}
 		s.enc = enc
 		s.encGen.Add(1)
@@ -320,9 +342,9 @@ func (s *Session) Update(p SessionParams) error {
 	}
 	if unmapAddrPort(p.Remote) != unmapAddrPort(old.Remote) {
 		s.remote = unmapAddrPort(p.Remote)
-		s.latched = false
 		s.remoteRTCP = netip.AddrPort{}
 	}
+	s.latch.reset()
 	s.params = p
 	s.log.Info("media updated", "remote", p.Remote, "codec", p.Codec.String(), "direction", p.Direction, "srtp", srtpDesc(p.SRTP))
 	return nil
@@ -429,8 +451,8 @@ func (s *Session) Stats() Stats {
 		st.SRTP = sec.keys.Suite
 	}
 	s.rxMu.Lock()
-	st.PacketsReceived = s.rx.received
-	st.PacketsLost = s.rx.lost()
+	st.PacketsReceived = s.rx.totalReceived()
+	st.PacketsLost = s.rx.totalLost()
 	st.LossPercent = s.rx.lossPercent()
 	jitter := s.rx.jitterDuration()
 	jbDelay := s.jb.Delay()
@@ -438,15 +460,34 @@ func (s *Session) Stats() Stats {
 	st.JitterMs = float64(jitter) / float64(time.Millisecond)
 	s.statsMu.Lock()
 	st.PacketsSent = s.sent
+	st.DuplicatesSent = s.dups
 	rtt := s.rtt
 	st.FECRecovered, st.Concealed = s.fec, s.concealed
 	s.statsMu.Unlock()
 	st.RTTMs = float64(rtt) / float64(time.Millisecond)
+	st.PeerLossPercent, st.PeerLossBurst = s.adapt.lossFigures()
+	plan := s.adapt.current()
+	st.FECLossPercent, st.DuplicationMs = plan.fecPerc, plan.dupDelay*int(FrameDuration/time.Millisecond)
+	s.mu.Lock()
+	st.Relatches = s.latch.relatches
+	s.mu.Unlock()
+	if err := s.Err(); err != nil {
+		st.ReceiveError = err.Error()
+	}
 	// One-way latency: half the round trip (when known), the jitter
 	// buffer and one packet of packetization.
 	oneWay := rtt/2 + jbDelay + FrameDuration
 	st.RFactor, st.MOS = EModel(oneWay, jitter, st.LossPercent)
 	return st
+}
+
+// Err reports why the session stopped receiving (its socket kept
+// failing), or nil.
+func (s *Session) Err() error {
+	if p := s.readErr.Load(); p != nil {
+		return *p
+	}
+	return nil
 }
 
 // Close stops the streams (waiting for them), sends RTCP BYE and closes

@@ -5,29 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/homeshore/homeshore/server/api"
 	"net"
 	"net/http"
 	"strings"
 	"time"
 )
-
-// User is an account as the API shows it.
-type User struct {
-	ID          string   `json:"id"`
-	Username    string   `json:"username"`
-	DisplayName string   `json:"display_name"`
-	Role        string   `json:"role"`
-	Queues      []string `json:"queues"`
-}
-
-// NewUser describes an account to create.
-type NewUser struct {
-	Username    string   `json:"username"`
-	DisplayName string   `json:"display_name"`
-	Password    string   `json:"password"`
-	Role        string   `json:"role"`
-	Queues      []string `json:"queues"` // queue names
-}
 
 // Limits on account fields.
 const (
@@ -37,15 +20,15 @@ const (
 	maxDisplayName = 128
 )
 
-func (u NewUser) validate() error {
+func validateNewUser(u api.NewUser) error {
 	if u.Username == "" || len(u.Username) > maxUsername || strings.ContainsAny(u.Username, " \t\r\n") {
 		return badRequest("username must be 1 to %d characters without spaces", maxUsername)
 	}
 	if len(u.Password) < minPassword || len(u.Password) > maxPassword {
 		return badRequest("password must be %d to %d characters", minPassword, maxPassword)
 	}
-	if u.Role != RoleAgent && u.Role != RoleSupervisor {
-		return badRequest("role must be %q or %q", RoleAgent, RoleSupervisor)
+	if u.Role != api.RoleAgent && u.Role != api.RoleSupervisor {
+		return badRequest("role must be %q or %q", api.RoleAgent, api.RoleSupervisor)
 	}
 	if len(u.DisplayName) > maxDisplayName {
 		return badRequest("display_name over %d characters", maxDisplayName)
@@ -72,18 +55,18 @@ func (st *Store) CreateQueue(ctx context.Context, name string) (string, error) {
 }
 
 // CreateUser adds an account with an argon2id password hash.
-func (st *Store) CreateUser(ctx context.Context, u NewUser) (User, error) {
-	if err := u.validate(); err != nil {
-		return User{}, err
+func (st *Store) CreateUser(ctx context.Context, u api.NewUser) (api.User, error) {
+	if err := validateNewUser(u); err != nil {
+		return api.User{}, err
 	}
 	hash, err := HashPassword(u.Password)
 	if err != nil {
-		return User{}, err
+		return api.User{}, err
 	}
 	if u.DisplayName == "" {
 		u.DisplayName = u.Username
 	}
-	out := User{ID: newID(), Username: u.Username, DisplayName: u.DisplayName, Role: u.Role, Queues: []string{}}
+	out := api.User{ID: newID(), Username: u.Username, DisplayName: u.DisplayName, Role: u.Role, Queues: []string{}}
 	err = st.writeTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO users (id, username, display_name, password_hash, role, created_at)
 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (username) DO NOTHING`, out.ID, u.Username, u.DisplayName, hash, u.Role, time.Now().UnixMilli())
@@ -109,7 +92,7 @@ VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (username) DO NOTHING`, out.ID, u.Us
 		return nil
 	})
 	if err != nil {
-		return User{}, fmt.Errorf("create user %s: %w", u.Username, err)
+		return api.User{}, fmt.Errorf("create user %s: %w", u.Username, err)
 	}
 	return out, nil
 }
@@ -121,12 +104,7 @@ const dummyHash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$AAAAAAA
 // addrLimitFactor multiplies LoginLimit for failures counted per client address.
 const addrLimitFactor = 10
 
-type tokenPair struct {
-	AccessToken  string `json:"access_token"`
-	RefreshToken string `json:"refresh_token"`
-	ExpiresIn    int64  `json:"expires_in"`
-	User         User   `json:"user"`
-}
+type tokenPair = api.TokenPair
 
 func clientAddr(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
@@ -137,69 +115,75 @@ func clientAddr(r *http.Request) string {
 }
 
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
-	body, err := s.readBody(w, r)
+	u, err := s.passwordLogin(w, r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	var in struct {
-		Username string `json:"username"`
-		Password string `json:"password"`
-	}
-	if err := decodeJSON(body, &in); err != nil {
+	pair, err := s.issueTokens(r.Context(), u, s.cfg.RefreshTTL)
+	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	if in.Username == "" || len(in.Username) > maxUsername || len(in.Password) > maxPassword {
-		s.fail(w, r, badRequest("username and password required"))
-		return
+	s.reply(w, r, http.StatusOK, pair)
+}
+
+// passwordLogin reads {"username","password"} and checks it under the rate
+// limit; it returns the account or the error to answer.
+func (s *Server) passwordLogin(w http.ResponseWriter, r *http.Request) (api.User, error) {
+	body, err := s.readBody(w, r)
+	if err != nil {
+		return api.User{}, err
 	}
-	now := s.cfg.Now()
+	var in api.Login
+	if err := decodeJSON(body, &in); err != nil {
+		return api.User{}, err
+	}
+	if in.Username == "" || len(in.Username) > maxUsername || len(in.Password) > maxPassword {
+		return api.User{}, badRequest("username and password required")
+	}
 	// One username may fail LoginLimit times per window; one address ten
 	// times that, so agents behind one office NAT are not locked out together.
-	keys := []string{"u:" + strings.ToLower(in.Username), "a:" + clientAddr(r)}
-	for i, k := range keys {
-		limit := s.cfg.LoginLimit
-		if i == 1 {
-			limit *= addrLimitFactor
-		}
-		if wait := s.limiter.blocked(k, limit, now); wait > 0 {
-			s.fail(w, r, &apiError{Status: http.StatusTooManyRequests, Code: "rate_limited",
-				Message: "too many failed logins; wait a minute and try again", RetryAfter: int(wait.Seconds()) + 1})
-			return
-		}
+	// Attempts in flight count too: parallel guesses cannot outrun the limit.
+	keys := []limitKey{{"u:" + strings.ToLower(in.Username), s.cfg.LoginLimit}, {"a:" + clientAddr(r), s.cfg.LoginLimit * addrLimitFactor}}
+	if wait := s.limiter.begin(keys, s.cfg.Now()); wait > 0 {
+		return api.User{}, &apiError{Status: http.StatusTooManyRequests, Code: "rate_limited",
+			Message: "too many failed logins; wait a minute and try again", RetryAfter: int(wait.Seconds()) + 1}
 	}
-	u, hash, err := s.st.userByName(r.Context(), in.Username)
+	u, ok, err := s.checkLogin(r.Context(), in.Username, in.Password)
+	s.limiter.end(keys, err == nil && !ok, s.cfg.Now())
+	if err != nil {
+		return api.User{}, err
+	}
+	if !ok {
+		return api.User{}, &apiError{Status: http.StatusUnauthorized, Code: "bad_credentials", Message: ErrBadCredentials.Error()}
+	}
+	return u, nil
+}
+
+// checkLogin reports whether password is username's. An unknown username
+// costs one hash like a wrong password, so it cannot be told apart by time.
+func (s *Server) checkLogin(ctx context.Context, username, password string) (api.User, bool, error) {
+	u, hash, err := s.st.userByName(ctx, username)
 	if errors.Is(err, ErrNotFound) {
 		hash = dummyHash
 	} else if err != nil {
-		s.fail(w, r, err)
-		return
+		return api.User{}, false, err
 	}
-	ok, _ := checkPassword(hash, in.Password)
-	if !ok || u.ID == "" {
-		for _, k := range keys {
-			s.limiter.fail(k, now)
-		}
-		s.fail(w, r, &apiError{Status: http.StatusUnauthorized, Code: "bad_credentials", Message: ErrBadCredentials.Error()})
-		return
+	var ok bool
+	if err := s.hashes.run(ctx, func() { ok, _ = checkPassword(hash, password) }); err != nil {
+		return api.User{}, false, err
 	}
-	s.limiter.reset(keys[0])
-	pair, err := s.issueTokens(r.Context(), u)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, pair)
+	return u, ok && u.ID != "", nil
 }
 
-func (s *Server) issueTokens(ctx context.Context, u User) (tokenPair, error) {
+func (s *Server) issueTokens(ctx context.Context, u api.User, refreshTTL time.Duration) (tokenPair, error) {
 	now := s.cfg.Now()
 	access := s.signer.sign(principal{UserID: u.ID, Role: u.Role, Name: u.DisplayName, Exp: now.Add(s.cfg.AccessTTL).Unix()})
 	refresh, hash := newRefreshToken()
 	err := s.st.writeTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO refresh_tokens (token_hash, user_id, expires_at) VALUES ($1, $2, $3)`,
-			hash, u.ID, now.Add(s.cfg.RefreshTTL).UnixMilli())
+			hash, u.ID, now.Add(refreshTTL).UnixMilli())
 		return err
 	})
 	if err != nil {
@@ -228,66 +212,75 @@ func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	ctx := r.Context()
+	u, err := s.spendRefresh(r.Context(), in.RefreshToken)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	pair, err := s.issueTokens(r.Context(), u, s.cfg.RefreshTTL)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.reply(w, r, http.StatusOK, pair)
+}
+
+// spendRefresh spends a refresh token (still valid RefreshGrace after its
+// first use) and returns its account.
+func (s *Server) spendRefresh(ctx context.Context, token string) (api.User, error) {
 	var uid string
-	err = s.st.writeTx(ctx, func(tx *sql.Tx) error {
+	err := s.st.writeTx(ctx, func(tx *sql.Tx) error {
 		now := s.cfg.Now().UnixMilli()
 		err := tx.QueryRowContext(ctx, `UPDATE refresh_tokens SET used = 1, used_at = CASE WHEN used = 0 THEN $2 ELSE used_at END
 WHERE token_hash = $1 AND expires_at > $2 AND (used = 0 OR used_at > $3) RETURNING user_id`,
-			hashToken(in.RefreshToken), now, now-RefreshGrace.Milliseconds()).Scan(&uid)
+			hashToken(token), now, now-RefreshGrace.Milliseconds()).Scan(&uid)
 		if errors.Is(err, sql.ErrNoRows) {
 			return errUnauthorized
 		}
 		return err
 	})
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return api.User{}, err
 	}
-	u, err := s.st.userByID(ctx, uid)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	pair, err := s.issueTokens(ctx, u)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, pair)
+	return s.st.userByID(ctx, uid)
 }
 
-func (st *Store) userByName(ctx context.Context, name string) (User, string, error) {
-	var u User
+func (st *Store) userByName(ctx context.Context, name string) (api.User, string, error) {
+	var u api.User
 	var hash string
 	err := st.rdb.QueryRowContext(ctx, `SELECT id, username, display_name, role, password_hash FROM users WHERE username = $1`, name).
 		Scan(&u.ID, &u.Username, &u.DisplayName, &u.Role, &hash)
 	if errors.Is(err, sql.ErrNoRows) {
-		return User{}, "", ErrNotFound
+		return api.User{}, "", ErrNotFound
 	}
 	if err != nil {
-		return User{}, "", err
+		return api.User{}, "", err
 	}
-	u.Queues, err = st.userQueueNames(ctx, u.ID)
+	u.Queues, err = userQueueNames(ctx, st.rdb, u.ID)
 	return u, hash, err
 }
 
-func (st *Store) userByID(ctx context.Context, id string) (User, error) {
-	var u User
-	err := st.rdb.QueryRowContext(ctx, `SELECT id, username, display_name, role FROM users WHERE id = $1`, id).
+func (st *Store) userByID(ctx context.Context, id string) (api.User, error) {
+	return userByID(ctx, st.rdb, id)
+}
+
+// userByID reads an account and its queues through q (a transaction or the pool).
+func userByID(ctx context.Context, q querier, id string) (api.User, error) {
+	var u api.User
+	err := q.QueryRowContext(ctx, `SELECT id, username, display_name, role FROM users WHERE id = $1`, id).
 		Scan(&u.ID, &u.Username, &u.DisplayName, &u.Role)
 	if errors.Is(err, sql.ErrNoRows) {
-		return User{}, notFound("user")
+		return api.User{}, notFound("user")
 	}
 	if err != nil {
-		return User{}, err
+		return api.User{}, err
 	}
-	u.Queues, err = st.userQueueNames(ctx, u.ID)
+	u.Queues, err = userQueueNames(ctx, q, u.ID)
 	return u, err
 }
 
-func (st *Store) userQueueNames(ctx context.Context, uid string) ([]string, error) {
-	rows, err := st.rdb.QueryContext(ctx, `SELECT q.name FROM user_queues uq JOIN queues q ON q.id = uq.queue_id WHERE uq.user_id = $1 ORDER BY q.name`, uid)
+func userQueueNames(ctx context.Context, q querier, uid string) ([]string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT q.name FROM user_queues uq JOIN queues q ON q.id = uq.queue_id WHERE uq.user_id = $1 ORDER BY q.name`, uid)
 	if err != nil {
 		return nil, err
 	}
@@ -309,7 +302,7 @@ func (s *Server) handleMe(w http.ResponseWriter, r *http.Request, p principal) {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, u)
+	s.reply(w, r, http.StatusOK, u)
 }
 
 func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request, p principal) {
@@ -322,17 +315,18 @@ func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request, p prin
 		s.fail(w, r, err)
 		return
 	}
-	var in NewUser
+	var in api.NewUser
 	if err := decodeJSON(body, &in); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	u, err := s.st.CreateUser(r.Context(), in)
-	if err != nil {
+	var u api.User
+	herr := s.hashes.run(r.Context(), func() { u, err = s.st.CreateUser(r.Context(), in) })
+	if err = errors.Join(herr, err); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, u)
+	s.reply(w, r, http.StatusCreated, u)
 }
 
 func (s *Server) handleCreateQueue(w http.ResponseWriter, r *http.Request, p principal) {
@@ -357,7 +351,7 @@ func (s *Server) handleCreateQueue(w http.ResponseWriter, r *http.Request, p pri
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, map[string]string{"id": id, "name": in.Name})
+	s.reply(w, r, http.StatusCreated, map[string]string{"id": id, "name": in.Name})
 }
 
 func (s *Server) handleQueues(w http.ResponseWriter, r *http.Request, p principal) {
@@ -367,7 +361,7 @@ func (s *Server) handleQueues(w http.ResponseWriter, r *http.Request, p principa
 		return
 	}
 	if !p.supervisor() {
-		writeJSON(w, http.StatusOK, map[string][]string{"queues": u.Queues})
+		s.reply(w, r, http.StatusOK, map[string][]string{"queues": u.Queues})
 		return
 	}
 	rows, err := s.st.rdb.QueryContext(r.Context(), `SELECT name FROM queues ORDER BY name`)
@@ -385,5 +379,5 @@ func (s *Server) handleQueues(w http.ResponseWriter, r *http.Request, p principa
 		}
 		names = append(names, n)
 	}
-	writeJSON(w, http.StatusOK, map[string][]string{"queues": names})
+	s.reply(w, r, http.StatusOK, map[string][]string{"queues": names})
 }

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"fmt"
+	"github.com/homeshore/homeshore/server/api"
 	"net/http"
 	"strings"
 	"testing"
@@ -28,18 +29,18 @@ func TestAPI(t *testing.T) {
 }
 
 func testAuth(t *testing.T, base string) {
-	a := &api{t: t, base: base}
+	a := &client{t: t, base: base}
 	r := a.do("POST", "/v1/auth/login", map[string]string{"username": "alice", "password": "wrong-password"}, "")
 	if r.Status != 401 || r.code() != "bad_credentials" {
 		t.Fatalf("bad password: %d %s", r.Status, r.Body)
 	}
 	var lp struct {
-		Access  string      `json:"access_token"`
-		Refresh string      `json:"refresh_token"`
-		User    server.User `json:"user"`
+		Access  string   `json:"access_token"`
+		Refresh string   `json:"refresh_token"`
+		User    api.User `json:"user"`
 	}
 	must(t, a.do("POST", "/v1/auth/login", map[string]string{"username": "alice", "password": server.DemoPassword}, ""), 200, &lp)
-	if lp.User.Role != server.RoleAgent || strings.Join(lp.User.Queues, ",") != "billing" {
+	if lp.User.Role != api.RoleAgent || strings.Join(lp.User.Queues, ",") != "billing" {
 		t.Fatalf("alice: %+v", lp.User)
 	}
 	a.token = lp.Access
@@ -59,7 +60,7 @@ func testAuth(t *testing.T, base string) {
 	// Rate limit: after DefaultLoginLimit failures the username is blocked,
 	// even with the right password.
 	sup := login(t, base, "sam")
-	must(t, sup.do("POST", "/v1/users", server.NewUser{Username: "carol", Password: "carol-password", Role: server.RoleAgent, Queues: []string{"billing"}}, ""), 201, nil)
+	must(t, sup.do("POST", "/v1/users", api.NewUser{Username: "carol", Password: "carol-password", Role: api.RoleAgent, Queues: []string{"billing"}}, ""), 201, nil)
 	must(t, a.do("POST", "/v1/auth/login", map[string]string{"username": "carol", "password": "carol-password"}, ""), 200, nil)
 	for i := 0; i < server.DefaultLoginLimit; i++ {
 		must(t, a.do("POST", "/v1/auth/login", map[string]string{"username": "carol", "password": "nope-nope"}, ""), 401, nil)
@@ -70,7 +71,7 @@ func testAuth(t *testing.T, base string) {
 	}
 	// Bad tokens.
 	for _, tok := range []string{"", "garbage", lp.Access + "x", "a.b.c"} {
-		b := &api{t: t, base: base, token: tok}
+		b := &client{t: t, base: base, token: tok}
 		if r := b.get("/v1/tickets?phone=%2B33612345678"); r.Status != 401 {
 			t.Fatalf("token %q: %d", tok, r.Status)
 		}
@@ -80,14 +81,14 @@ func testAuth(t *testing.T, base string) {
 func testTickets(t *testing.T, base string) {
 	a := login(t, base, "alice")
 	key := newKey()
-	in := server.NewTicket{ID: "t-alice-1", CustomerName: "Dora Diaz", Phones: []string{"(202) 555-0147"}, Subject: "Card declined", Queue: "billing"}
-	var t1 server.Ticket
+	in := api.NewTicket{ID: "t-alice-1", CustomerName: "Dora Diaz", Phones: []string{"(202) 555-0147"}, Subject: "Card declined", Queue: "billing"}
+	var t1 api.Ticket
 	must(t, a.do("POST", "/v1/tickets", in, key), 201, &t1)
 	if t1.Version != 1 || len(t1.Phones) != 1 || t1.Phones[0] != "+12025550147" || t1.Status != "open" || t1.Channel != "phone" {
 		t.Fatalf("created: %+v", t1)
 	}
 	// Same key, same body: the stored answer, no second ticket.
-	var again server.Ticket
+	var again api.Ticket
 	must(t, a.do("POST", "/v1/tickets", in, key), 201, &again)
 	if again.ID != t1.ID || again.Seq != t1.Seq {
 		t.Fatalf("replay differs: %+v vs %+v", again, t1)
@@ -101,8 +102,8 @@ func testTickets(t *testing.T, base string) {
 	// Screen-pop finds it whatever the number's format.
 	for _, q := range []string{"%2B1+202+555+0147", "2025550147", "%2B12025550147"} {
 		var got struct {
-			Phone   string          `json:"phone"`
-			Tickets []server.Ticket `json:"tickets"`
+			Phone   string       `json:"phone"`
+			Tickets []api.Ticket `json:"tickets"`
 		}
 		must(t, a.get("/v1/tickets?phone="+q), 200, &got)
 		if got.Phone != "+12025550147" || ticketIDs(got.Tickets) != "t-alice-1" {
@@ -122,26 +123,26 @@ func testTickets(t *testing.T, base string) {
 	// Version check: a stale edit gets 409 with the current ticket.
 	sup := login(t, base, "sam")
 	closed := "closed"
-	var t2 server.Ticket
-	must(t, sup.do("PATCH", "/v1/tickets/t-alice-1", server.TicketPatch{Version: 1, Status: &closed}, newKey()), 200, &t2)
+	var t2 api.Ticket
+	must(t, sup.do("PATCH", "/v1/tickets/t-alice-1", api.TicketPatch{Version: 1, Status: &closed}, newKey()), 200, &t2)
 	if t2.Version != 2 || t2.Status != "closed" {
 		t.Fatalf("patched: %+v", t2)
 	}
 	subj := "Card declined twice"
-	r := a.do("PATCH", "/v1/tickets/t-alice-1", server.TicketPatch{Version: 1, Subject: &subj}, newKey())
+	r := a.do("PATCH", "/v1/tickets/t-alice-1", api.TicketPatch{Version: 1, Subject: &subj}, newKey())
 	var conflict struct {
-		Ticket server.Ticket `json:"ticket"`
+		Ticket api.Ticket `json:"ticket"`
 	}
 	must(t, r, 409, &conflict)
 	if r.code() != "version_conflict" || conflict.Ticket.Version != 2 || conflict.Ticket.Status != "closed" || conflict.Ticket.UpdatedBy != "Sam Supervisor" {
 		t.Fatalf("conflict: %s", r.Body)
 	}
-	must(t, a.do("PATCH", "/v1/tickets/t-alice-1", server.TicketPatch{Version: 2, Subject: &subj}, newKey()), 200, &t2)
+	must(t, a.do("PATCH", "/v1/tickets/t-alice-1", api.TicketPatch{Version: 2, Subject: &subj}, newKey()), 200, &t2)
 	if t2.Version != 3 || t2.Subject != subj || t2.Status != "closed" {
 		t.Fatalf("edit on current version: %+v", t2)
 	}
 	var d struct {
-		Dispositions []server.Disposition `json:"dispositions"`
+		Dispositions []api.Disposition `json:"dispositions"`
 	}
 	must(t, a.get("/v1/dispositions"), 200, &d)
 	if len(d.Dispositions) < 5 {
@@ -152,16 +153,16 @@ func testTickets(t *testing.T, base string) {
 func testSync(t *testing.T, base string) {
 	sup := login(t, base, "sam")
 	bob := login(t, base, "bob")
-	var first server.SyncPage
+	var first api.SyncPage
 	must(t, bob.get("/v1/sync?limit=1000"), 200, &first)
 	for i := 0; i < 25; i++ {
-		in := server.NewTicket{ID: fmt.Sprintf("sync-%02d", i), CustomerName: "C", Phones: []string{"+442071838750"}, Queue: "support"}
+		in := api.NewTicket{ID: fmt.Sprintf("sync-%02d", i), CustomerName: "C", Phones: []string{"+442071838750"}, Queue: "support"}
 		must(t, sup.do("POST", "/v1/tickets", in, newKey()), 201, nil)
 	}
 	seen := map[string]int{}
 	cursor, pages := first.NextCursor, 0
 	for {
-		var p server.SyncPage
+		var p api.SyncPage
 		must(t, bob.get("/v1/sync?limit=10&cursor="+cursor), 200, &p)
 		pages++
 		for _, tk := range p.Tickets {
@@ -180,14 +181,14 @@ func testSync(t *testing.T, base string) {
 			t.Fatalf("%s delivered %d times", id, n)
 		}
 	}
-	var empty server.SyncPage
+	var empty api.SyncPage
 	must(t, bob.get("/v1/sync?cursor="+cursor), 200, &empty)
 	if len(empty.Tickets) != 0 || empty.More || empty.NextCursor != cursor {
 		t.Fatalf("caught-up sync: %+v", empty)
 	}
 	// A note changes the ticket: it comes back with its thread.
 	must(t, sup.do("POST", "/v1/tickets/sync-07/notes", map[string]string{"body": "escalated to level 2"}, newKey()), 201, nil)
-	var delta server.SyncPage
+	var delta api.SyncPage
 	must(t, bob.get("/v1/sync?cursor="+cursor), 200, &delta)
 	if ticketIDs(delta.Tickets) != "sync-07" || len(delta.Tickets[0].Notes) != 1 {
 		t.Fatalf("delta after note: %+v", delta)
@@ -204,20 +205,20 @@ func testAuthorization(t *testing.T, base string) {
 	if r := alice.do("POST", "/v1/tickets/demo-2/notes", map[string]string{"body": "x"}, newKey()); r.Status != 404 {
 		t.Fatalf("alice note on support ticket: %d", r.Status)
 	}
-	if r := alice.do("PATCH", "/v1/tickets/demo-2", server.TicketPatch{Version: 1}, newKey()); r.Status != 404 {
+	if r := alice.do("PATCH", "/v1/tickets/demo-2", api.TicketPatch{Version: 1}, newKey()); r.Status != 404 {
 		t.Fatalf("alice patch support ticket: %d", r.Status)
 	}
-	if r := alice.do("POST", "/v1/tickets", server.NewTicket{CustomerName: "X", Queue: "support"}, newKey()); r.Status != 403 {
+	if r := alice.do("POST", "/v1/tickets", api.NewTicket{CustomerName: "X", Queue: "support"}, newKey()); r.Status != 403 {
 		t.Fatalf("alice create in support: %d %s", r.Status, r.Body)
 	}
 	var look struct {
-		Tickets []server.Ticket `json:"tickets"`
+		Tickets []api.Ticket `json:"tickets"`
 	}
 	must(t, alice.get("/v1/tickets?phone=%2B14155550134"), 200, &look)
 	if len(look.Tickets) != 0 {
 		t.Fatalf("alice screen-pop shows support tickets: %s", ticketIDs(look.Tickets))
 	}
-	var page server.SyncPage
+	var page api.SyncPage
 	must(t, alice.get("/v1/sync?limit=1000"), 200, &page)
 	for _, tk := range page.Tickets {
 		if tk.Queue != "billing" {
@@ -226,18 +227,18 @@ func testAuthorization(t *testing.T, base string) {
 	}
 	// Assigned to alice: visible even in another queue.
 	sup := login(t, base, "sam")
-	var me server.User
+	var me api.User
 	must(t, alice.get("/v1/me"), 200, &me)
-	var demo2 server.Ticket
+	var demo2 api.Ticket
 	must(t, sup.get("/v1/tickets/demo-2"), 200, &demo2)
-	must(t, sup.do("PATCH", "/v1/tickets/demo-2", server.TicketPatch{Version: demo2.Version, AssigneeID: &me.ID}, newKey()), 200, nil)
+	must(t, sup.do("PATCH", "/v1/tickets/demo-2", api.TicketPatch{Version: demo2.Version, AssigneeID: &me.ID}, newKey()), 200, nil)
 	must(t, alice.get("/v1/tickets/demo-2"), 200, nil)
 	must(t, bob.get("/v1/tickets/demo-2"), 200, nil)
 	// Supervisor-only endpoints.
 	if r := alice.get("/v1/indicators"); r.Status != 403 {
 		t.Fatalf("agent indicators: %d", r.Status)
 	}
-	if r := alice.do("POST", "/v1/users", server.NewUser{Username: "eve", Password: "12345678", Role: "supervisor"}, ""); r.Status != 403 {
+	if r := alice.do("POST", "/v1/users", api.NewUser{Username: "eve", Password: "12345678", Role: "supervisor"}, ""); r.Status != 403 {
 		t.Fatalf("agent creates a user: %d", r.Status)
 	}
 	if r := alice.get("/v1/calls?agent_id=" + demo2.ID); r.Status != 403 {
@@ -290,7 +291,7 @@ func testBadInput(t *testing.T, base string) {
 
 func testCallsShiftsIndicators(t *testing.T, base string) {
 	a := login(t, base, "alice")
-	var me server.User
+	var me api.User
 	must(t, a.get("/v1/me"), 200, &me)
 	day := time.Now().UTC().Truncate(24 * time.Hour).Add(-24 * time.Hour) // yesterday: a closed day
 	at := func(min int) time.Time { return day.Add(9*time.Hour + time.Duration(min)*time.Minute) }
@@ -311,9 +312,9 @@ func testCallsShiftsIndicators(t *testing.T, base string) {
 	ev("e5", "state", "available", 16, nil)
 	ev("e6", "clock_out", "", 65, nil)
 	answered := at(10).Add(30 * time.Second)
-	call := server.CallLog{CallID: "call-1@pbx", Direction: "inbound", Number: "+33 6 12 34 56 78", StartedAt: at(10), AnsweredAt: &answered,
+	call := api.CallLog{CallID: "call-1@pbx", Direction: "inbound", Number: "+33 6 12 34 56 78", StartedAt: at(10), AnsweredAt: &answered,
 		EndedAt: at(14), Disposition: "resolved", Note: "Refund confirmed.", TicketID: "demo-1",
-		Quality: server.CallQuality{Codec: "opus", LossPct: 0.5, JitterMs: 12, MOS: 4.2}}
+		Quality: api.CallQuality{Codec: "opus", LossPct: 0.5, JitterMs: 12, MOS: 4.2}}
 	k := newKey()
 	must(t, a.do("POST", "/v1/calls", call, k), 201, nil)
 	must(t, a.do("POST", "/v1/calls", call, k), 201, nil)
@@ -324,13 +325,13 @@ func testCallsShiftsIndicators(t *testing.T, base string) {
 		t.Fatalf("unknown disposition: %d", r.Status)
 	}
 	var calls struct {
-		Calls []server.CallLog `json:"calls"`
+		Calls []api.CallLog `json:"calls"`
 	}
 	must(t, a.get("/v1/calls?from="+day.Format(time.RFC3339)+"&to="+day.Add(24*time.Hour).Format(time.RFC3339)), 200, &calls)
 	if len(calls.Calls) != 1 || calls.Calls[0].Number != "+33612345678" || calls.Calls[0].TalkSeconds != 210 || calls.Calls[0].Quality.MOS != 4.2 {
 		t.Fatalf("calls: %+v", calls.Calls)
 	}
-	var tk server.Ticket
+	var tk api.Ticket
 	must(t, a.get("/v1/tickets/demo-1"), 200, &tk)
 	callNotes := 0
 	for _, n := range tk.Notes {
@@ -342,7 +343,7 @@ func testCallsShiftsIndicators(t *testing.T, base string) {
 		t.Fatalf("call note on the ticket %d times: %+v", callNotes, tk.Notes)
 	}
 	var shifts struct {
-		Shifts []server.Shift `json:"shifts"`
+		Shifts []api.Shift `json:"shifts"`
 	}
 	must(t, a.get("/v1/shifts?from="+day.Format(time.RFC3339)+"&to="+day.Add(24*time.Hour).Format(time.RFC3339)), 200, &shifts)
 	if len(shifts.Shifts) != 1 {
@@ -355,10 +356,10 @@ func testCallsShiftsIndicators(t *testing.T, base string) {
 	}
 	sup := login(t, base, "sam")
 	var ind struct {
-		Agents []server.Indicators `json:"agents"`
+		Agents []api.Indicators `json:"agents"`
 	}
 	must(t, sup.get("/v1/indicators?day="+day.Format(time.DateOnly)), 200, &ind)
-	var mine *server.Indicators
+	var mine *api.Indicators
 	for i := range ind.Agents {
 		if ind.Agents[i].AgentID == me.ID {
 			mine = &ind.Agents[i]

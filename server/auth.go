@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -10,17 +11,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/homeshore/homeshore/server/api"
+	"net/http"
 	"strings"
 	"sync"
 	"time"
 
 	"golang.org/x/crypto/argon2"
-)
-
-// Roles of an account.
-const (
-	RoleAgent      = "agent"
-	RoleSupervisor = "supervisor"
 )
 
 // argon2id parameters: OWASP's minimum recommendation (19 MiB, t=2, p=1).
@@ -72,7 +69,7 @@ type principal struct {
 	Exp    int64  `json:"exp"`
 }
 
-func (p principal) supervisor() bool { return p.Role == RoleSupervisor }
+func (p principal) supervisor() bool { return p.Role == api.RoleSupervisor }
 
 // tokenSigner issues and checks stateless access tokens:
 // base64url(JSON claims) "." base64url(HMAC-SHA256).
@@ -125,7 +122,9 @@ func hashToken(token string) string {
 }
 
 // loginLimiter counts failed logins per key (username, client address) in a
-// fixed window; past the limit logins are refused until the window ends.
+// fixed window, plus the attempts still being checked: past the limit logins
+// are refused until the window ends, and parallel guesses are refused before
+// their password hash runs, not after.
 type loginLimiter struct {
 	mu     sync.Mutex
 	window time.Duration
@@ -133,49 +132,131 @@ type loginLimiter struct {
 }
 
 type failWindow struct {
-	start time.Time
-	n     int
+	start    time.Time
+	n        int // failures in the window
+	inflight int // attempts begun and not yet ended
+}
+
+// limitKey is one counter an attempt is charged to, with its limit.
+type limitKey struct {
+	key   string
+	limit int
 }
 
 func newLoginLimiter(window time.Duration) *loginLimiter {
 	return &loginLimiter{window: window, fails: map[string]*failWindow{}}
 }
 
-// blocked returns how long key must wait once it failed limit times, or 0.
-func (l *loginLimiter) blocked(key string, limit int, now time.Time) time.Duration {
+// begin charges an attempt to every key, or to none and returns how long to
+// wait when one of them has as many failures and attempts in flight as its
+// limit allows. Every successful begin must be followed by one end.
+func (l *loginLimiter) begin(keys []limitKey, now time.Time) time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	f := l.fails[key]
-	if f == nil || now.Sub(f.start) >= l.window {
-		return 0
+	for _, k := range keys {
+		f := l.current(k.key, now)
+		if f.n+f.inflight >= k.limit {
+			wait := l.window - now.Sub(f.start)
+			if f.n < k.limit {
+				// Only attempts in flight fill the quota: they end within a second.
+				wait = time.Second
+			}
+			return max(wait, time.Second)
+		}
 	}
-	if f.n >= limit {
-		return l.window - now.Sub(f.start)
+	for _, k := range keys {
+		l.current(k.key, now).inflight++
 	}
 	return 0
 }
 
-func (l *loginLimiter) fail(key string, now time.Time) {
+// end settles an attempt begun at began: a failure is counted in its window,
+// a success clears the first key (the username).
+func (l *loginLimiter) end(keys []limitKey, failed bool, now time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	for i, k := range keys {
+		f := l.fails[k.key]
+		if f == nil {
+			continue
+		}
+		f.inflight--
+		switch {
+		case failed:
+			if now.Sub(f.start) >= l.window {
+				f.start, f.n = now, 0
+			}
+			f.n++
+		case i == 0:
+			f.n = 0
+		}
+		if f.n == 0 && f.inflight == 0 {
+			delete(l.fails, k.key)
+		}
+	}
+}
+
+// current returns key's current window, opening a new one when it expired;
+// l.mu must be held.
+func (l *loginLimiter) current(key string, now time.Time) *failWindow {
 	f := l.fails[key]
-	if f == nil || now.Sub(f.start) >= l.window {
-		// Drop stale windows now and then so the map cannot grow without bound.
+	if f == nil {
+		// Drop idle windows now and then so the map cannot grow without bound.
 		if len(l.fails) > 10000 {
 			for k, v := range l.fails {
-				if now.Sub(v.start) >= l.window {
+				if v.inflight == 0 && now.Sub(v.start) >= l.window {
 					delete(l.fails, k)
 				}
 			}
 		}
-		l.fails[key] = &failWindow{start: now, n: 1}
-		return
+		f = &failWindow{start: now}
+		l.fails[key] = f
+	} else if now.Sub(f.start) >= l.window {
+		f.start, f.n = now, 0
 	}
-	f.n++
+	return f
 }
 
-func (l *loginLimiter) reset(key string) {
-	l.mu.Lock()
-	delete(l.fails, key)
-	l.mu.Unlock()
+// hashGate caps the password hashes computed at once: each argon2id hash
+// takes argonMemory of RAM and a core for tens of milliseconds.
+type hashGate struct {
+	slots chan struct{}
+	wait  time.Duration
+	// peak is the most hashes seen running at once (tests).
+	mu      sync.Mutex
+	running int
+	peak    int
+}
+
+func newHashGate(n int, wait time.Duration) *hashGate {
+	return &hashGate{slots: make(chan struct{}, n), wait: wait}
+}
+
+// errBusy answers a login that could not get a hashing slot in time.
+var errBusy = &apiError{Status: http.StatusServiceUnavailable, Code: "busy",
+	Message: "the server is busy checking other logins; try again in a few seconds", RetryAfter: 2}
+
+// run computes fn when a slot is free, waiting at most g.wait.
+func (g *hashGate) run(ctx context.Context, fn func()) error {
+	t := time.NewTimer(g.wait)
+	defer t.Stop()
+	select {
+	case g.slots <- struct{}{}:
+	case <-t.C:
+		return errBusy
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	g.mu.Lock()
+	g.running++
+	g.peak = max(g.peak, g.running)
+	g.mu.Unlock()
+	defer func() {
+		g.mu.Lock()
+		g.running--
+		g.mu.Unlock()
+		<-g.slots
+	}()
+	fn()
+	return nil
 }

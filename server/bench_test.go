@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/homeshore/homeshore/server/api"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -85,7 +86,7 @@ func benchAgents(b *testing.B, kind string, agents, opsPerAgent int, think time.
 	toks := make([]string, agents)
 	for i := range toks {
 		name := fmt.Sprintf("agent%03d", i)
-		if _, err := srv.Store().CreateUser(b.Context(), server.NewUser{Username: name, Password: server.DemoPassword, Role: server.RoleAgent, Queues: []string{"billing"}}); err != nil {
+		if _, err := srv.Store().CreateUser(b.Context(), api.NewUser{Username: name, Password: server.DemoPassword, Role: api.RoleAgent, Queues: []string{"billing"}}); err != nil {
 			b.Fatal(err)
 		}
 		toks[i] = benchLogin(b, hc, url, name)

@@ -4,23 +4,18 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"github.com/homeshore/homeshore/server/api"
 	"math"
 	"net/http"
 	"time"
 )
 
-// Disposition is a wrap-up outcome an agent picks for a call.
-type Disposition struct {
-	Code  string `json:"code"`
-	Label string `json:"label"`
-}
-
 // defaultDispositions are created on first start; supervisors' own lists can
 // be added to the dispositions table.
-var defaultDispositions = []Disposition{
-	{"resolved", "Resolved"}, {"callback", "Callback scheduled"}, {"escalated", "Escalated"},
-	{"sale", "Sale"}, {"no_sale", "No sale"}, {"wrong_number", "Wrong number"},
-	{"voicemail", "Voicemail"}, {"dropped", "Call dropped"},
+var defaultDispositions = []api.Disposition{
+	{Code: "resolved", Label: "Resolved"}, {Code: "callback", Label: "Callback scheduled"}, {Code: "escalated", Label: "Escalated"},
+	{Code: "sale", Label: "Sale"}, {Code: "no_sale", Label: "No sale"}, {Code: "wrong_number", Label: "Wrong number"},
+	{Code: "voicemail", Label: "Voicemail"}, {Code: "dropped", Label: "Call dropped"},
 }
 
 func (s *Server) ensureDispositions(ctx context.Context) error {
@@ -42,51 +37,36 @@ func (s *Server) handleDispositions(w http.ResponseWriter, r *http.Request, p pr
 		return
 	}
 	defer rows.Close()
-	out := []Disposition{}
+	out := []api.Disposition{}
 	for rows.Next() {
-		var d Disposition
+		var d api.Disposition
 		if err := rows.Scan(&d.Code, &d.Label); err != nil {
 			s.fail(w, r, err)
 			return
 		}
 		out = append(out, d)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"dispositions": out})
+	s.reply(w, r, http.StatusOK, map[string]any{"dispositions": out})
 }
 
-// CallQuality is what the media layer measured on the call.
-type CallQuality struct {
-	Codec    string  `json:"codec"`
-	LossPct  float64 `json:"loss_pct"`
-	JitterMs float64 `json:"jitter_ms"`
-	MOS      float64 `json:"mos"`
-}
-
-// CallLog is one call as logged at wrap-up. CallID (the SIP Call-ID or any
-// unique id) makes logging a call twice a no-op.
-type CallLog struct {
-	CallID      string      `json:"call_id"`
-	AgentID     string      `json:"agent_id,omitempty"`
-	Direction   string      `json:"direction"` // "inbound" or "outbound"
-	Number      string      `json:"number"`
-	StartedAt   time.Time   `json:"started_at"`
-	AnsweredAt  *time.Time  `json:"answered_at,omitempty"`
-	EndedAt     time.Time   `json:"ended_at"`
-	TalkSeconds float64     `json:"talk_seconds"`
-	Disposition string      `json:"disposition"`
-	Note        string      `json:"note"`
-	TicketID    string      `json:"ticket_id,omitempty"`
-	Quality     CallQuality `json:"quality"`
-}
-
-func (c *CallLog) validate(region string) error {
+func validateCallLog(c *api.CallLog, region string) error {
+	var err error
+	if c.StartedAt, err = checkTime("started_at", c.StartedAt, true); err != nil {
+		return err
+	}
+	if c.EndedAt, err = checkTime("ended_at", c.EndedAt, true); err != nil {
+		return err
+	}
+	if err := checkTimePtr("answered_at", c.AnsweredAt); err != nil {
+		return err
+	}
 	switch {
 	case !validCallID(c.CallID):
 		return badRequest("call_id must be 1 to %d printable characters without spaces", maxCallID)
-	case c.Direction != "inbound" && c.Direction != "outbound":
+	case c.Direction != api.Inbound && c.Direction != api.Outbound:
 		return badRequest(`direction must be "inbound" or "outbound"`)
-	case c.StartedAt.IsZero() || c.EndedAt.IsZero() || c.EndedAt.Before(c.StartedAt):
-		return badRequest("started_at and ended_at required, ended_at not before started_at")
+	case c.EndedAt.Before(c.StartedAt):
+		return badRequest("ended_at must not be before started_at")
 	case c.AnsweredAt != nil && (c.AnsweredAt.Before(c.StartedAt) || c.AnsweredAt.After(c.EndedAt)):
 		return badRequest("answered_at must lie between started_at and ended_at")
 	case len(c.Note) > maxNote:
@@ -108,6 +88,9 @@ func (c *CallLog) validate(region string) error {
 	}
 	return nil
 }
+
+// maxRange bounds the time range of one list query.
+const maxRange = 31 * 24 * time.Hour
 
 // maxCallID fits SIP Call-IDs, which are often longer than our own ids.
 const maxCallID = 200
@@ -134,12 +117,12 @@ func (s *Server) handleLogCall(w http.ResponseWriter, r *http.Request, p princip
 		s.fail(w, r, err)
 		return
 	}
-	var c CallLog
+	var c api.CallLog
 	if err := decodeJSON(body, &c); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	if err := c.validate(s.cfg.Region); err != nil {
+	if err := validateCallLog(&c, s.cfg.Region); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -191,14 +174,14 @@ ON CONFLICT (call_id) DO NOTHING`, c.CallID, p.UserID, c.Direction, c.Number, c.
 const callColumns = `call_id, agent_id, direction, number, started_at, answered_at, ended_at, talk_ms, disposition, note,
 COALESCE(ticket_id, ''), codec, loss_pct, jitter_ms, mos`
 
-func scanCall(sc interface{ Scan(...any) error }) (CallLog, error) {
-	var c CallLog
+func scanCall(sc interface{ Scan(...any) error }) (api.CallLog, error) {
+	var c api.CallLog
 	var started, ended, talk int64
 	var answered sql.NullInt64
 	err := sc.Scan(&c.CallID, &c.AgentID, &c.Direction, &c.Number, &started, &answered, &ended, &talk, &c.Disposition, &c.Note,
 		&c.TicketID, &c.Quality.Codec, &c.Quality.LossPct, &c.Quality.JitterMs, &c.Quality.MOS)
 	if err != nil {
-		return CallLog{}, err
+		return api.CallLog{}, err
 	}
 	c.StartedAt, c.EndedAt = time.UnixMilli(started).UTC(), time.UnixMilli(ended).UTC()
 	if answered.Valid {
@@ -209,23 +192,23 @@ func scanCall(sc interface{ Scan(...any) error }) (CallLog, error) {
 	return c, nil
 }
 
-func (st *Store) callLog(ctx context.Context, q querier, callID string) (CallLog, error) {
+func (st *Store) callLog(ctx context.Context, q querier, callID string) (api.CallLog, error) {
 	c, err := scanCall(q.QueryRowContext(ctx, `SELECT `+callColumns+` FROM call_logs WHERE call_id = $1`, callID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return CallLog{}, notFound("call " + callID)
+		return api.CallLog{}, notFound("call " + callID)
 	}
 	return c, err
 }
 
 // callsBetween lists an agent's calls started in [from, to).
-func (st *Store) callsBetween(ctx context.Context, agentID string, from, to time.Time) ([]CallLog, error) {
-	rows, err := st.rdb.QueryContext(ctx, `SELECT `+callColumns+` FROM call_logs WHERE agent_id = $1 AND started_at >= $2 AND started_at < $3
+func callsBetween(ctx context.Context, q querier, agentID string, from, to time.Time) ([]api.CallLog, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+callColumns+` FROM call_logs WHERE agent_id = $1 AND started_at >= $2 AND started_at < $3
 ORDER BY started_at, call_id`, agentID, from.UnixMilli(), to.UnixMilli())
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := []CallLog{}
+	out := []api.CallLog{}
 	for rows.Next() {
 		c, err := scanCall(rows)
 		if err != nil {
@@ -244,12 +227,12 @@ func (s *Server) handleListCalls(w http.ResponseWriter, r *http.Request, p princ
 		s.fail(w, r, err)
 		return
 	}
-	calls, err := s.st.callsBetween(r.Context(), agent, from, to)
+	calls, err := callsBetween(r.Context(), s.st.rdb, agent, from, to)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"calls": calls})
+	s.reply(w, r, http.StatusOK, map[string]any{"calls": calls})
 }
 
 // agentRange reads agent_id, from and to; only supervisors may name
@@ -260,23 +243,18 @@ func (s *Server) agentRange(r *http.Request, p principal) (string, time.Time, ti
 	if agent == "" {
 		agent = p.UserID
 	}
-	if agent != p.UserID && !p.supervisor() {
-		return "", time.Time{}, time.Time{}, forbidden("agents see only their own calls and shifts")
+	if ok, err := mayWatch(r.Context(), s.st.rdb, p, agent); err != nil || !ok {
+		return "", time.Time{}, time.Time{}, errors.Join(err, forbidden("you see only your own calls and shifts, or those of the agents of your queues"))
 	}
-	to := s.cfg.Now().Add(time.Minute)
-	from := to.Add(-24 * time.Hour)
-	var err error
-	if v := q.Get("from"); v != "" {
-		if from, err = time.Parse(time.RFC3339, v); err != nil {
-			return "", from, to, badRequest("from must be an RFC 3339 time")
-		}
+	to, err := queryTime(q, "to", s.cfg.Now().Add(time.Minute).UTC())
+	if err != nil {
+		return "", time.Time{}, time.Time{}, err
 	}
-	if v := q.Get("to"); v != "" {
-		if to, err = time.Parse(time.RFC3339, v); err != nil {
-			return "", from, to, badRequest("to must be an RFC 3339 time")
-		}
+	from, err := queryTime(q, "from", to.Add(-24*time.Hour))
+	if err != nil {
+		return "", time.Time{}, time.Time{}, err
 	}
-	if to.Before(from) || to.Sub(from) > 31*24*time.Hour {
+	if to.Before(from) || to.Sub(from) > maxRange {
 		return "", from, to, badRequest("from must be before to, at most 31 days apart")
 	}
 	return agent, from, to, nil

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/homeshore/homeshore/server/api"
 	"io"
 	"net/http"
 	"strings"
@@ -14,7 +15,7 @@ import (
 )
 
 // api is a tiny JSON client for the tests.
-type api struct {
+type client struct {
 	t     *testing.T
 	base  string
 	token string
@@ -46,7 +47,7 @@ func (r resp) code() string {
 	return e.Error.Code
 }
 
-func (a *api) raw(method, path string, body []byte, hdr map[string]string) resp {
+func (a *client) raw(method, path string, body []byte, hdr map[string]string) resp {
 	a.t.Helper()
 	req, err := http.NewRequestWithContext(a.t.Context(), method, a.base+path, bytes.NewReader(body))
 	if err != nil {
@@ -72,7 +73,7 @@ func (a *api) raw(method, path string, body []byte, hdr map[string]string) resp 
 	return resp{Status: res.StatusCode, Body: b}
 }
 
-func (a *api) do(method, path string, in any, key string) resp {
+func (a *client) do(method, path string, in any, key string) resp {
 	a.t.Helper()
 	var body []byte
 	if in != nil {
@@ -88,7 +89,7 @@ func (a *api) do(method, path string, in any, key string) resp {
 	return a.raw(method, path, body, hdr)
 }
 
-func (a *api) get(path string) resp { a.t.Helper(); return a.do("GET", path, nil, "") }
+func (a *client) get(path string) resp { a.t.Helper(); return a.do("GET", path, nil, "") }
 
 // must asserts the status and decodes the body into out (if not nil).
 func must(t *testing.T, r resp, status int, out any) {
@@ -101,9 +102,9 @@ func must(t *testing.T, r resp, status int, out any) {
 	}
 }
 
-func login(t *testing.T, base, user string) *api {
+func login(t *testing.T, base, user string) *client {
 	t.Helper()
-	a := &api{t: t, base: base}
+	a := &client{t: t, base: base}
 	var pair struct {
 		AccessToken  string `json:"access_token"`
 		RefreshToken string `json:"refresh_token"`
@@ -116,7 +117,7 @@ func login(t *testing.T, base, user string) *api {
 	return a
 }
 
-func ticketIDs(ts []server.Ticket) string {
+func ticketIDs(ts []api.Ticket) string {
 	var ids []string
 	for _, t := range ts {
 		ids = append(ids, t.ID)

@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"fmt"
+	"github.com/homeshore/homeshore/server/api"
 	"net/http"
 )
 
@@ -19,7 +20,7 @@ type apiError struct {
 	Status  int
 	Code    string
 	Message string
-	Ticket  *Ticket
+	Ticket  *api.Ticket
 	// RetryAfter, in seconds, is sent as the Retry-After header when set.
 	RetryAfter int
 }

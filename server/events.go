@@ -3,49 +3,22 @@ package server
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
-	"errors"
+	"github.com/homeshore/homeshore/server/api"
 	"math"
 	"net/http"
 	"time"
 )
 
-// Agent event kinds.
-const (
-	EventClockIn  = "clock_in"
-	EventState    = "state"
-	EventClockOut = "clock_out"
-	// EventPrecheck records a pre-shift check that did not lead to a clock-in.
-	EventPrecheck = "precheck"
-)
-
-// StateWrapUp is the agent state whose time counts as wrap-up time.
-const StateWrapUp = "wrap_up"
-
 const maxPrecheckReport = 32 << 10
 
-// AgentEvent is a clock-in (with its pre-shift check), a state change or a
-// clock-out. ID is chosen by the client so a resent event is stored once.
-type AgentEvent struct {
-	ID       string    `json:"id"`
-	AgentID  string    `json:"agent_id,omitempty"`
-	Kind     string    `json:"kind"`
-	State    string    `json:"state,omitempty"`
-	At       time.Time `json:"at"`
-	Reason   string    `json:"reason,omitempty"`
-	Precheck *Precheck `json:"precheck,omitempty"`
-}
-
-// Precheck is the pre-shift check outcome; Report is the check's own JSON.
-type Precheck struct {
-	Passed bool            `json:"passed"`
-	Report json.RawMessage `json:"report,omitempty"`
-}
-
-func (e *AgentEvent) validate() error {
+func validateAgentEvent(e *api.AgentEvent) error {
+	var err error
+	if e.At, err = checkTime("at", e.At, true); err != nil {
+		return err
+	}
 	switch e.Kind {
-	case EventClockIn, EventClockOut, EventPrecheck:
-	case EventState:
+	case api.EventClockIn, api.EventClockOut, api.EventPrecheck:
+	case api.EventState:
 		if e.State == "" {
 			return badRequest("a state event needs state")
 		}
@@ -57,11 +30,9 @@ func (e *AgentEvent) validate() error {
 		return badRequest("id must be 1 to %d letters, digits, - _ : .", maxIDLen)
 	case e.State != "" && (len(e.State) > 32 || !validID(e.State)):
 		return badRequest("state must be a short word such as available, on_call, wrap_up, not_ready, break")
-	case e.At.IsZero():
-		return badRequest("at is required")
 	case len(e.Reason) > 1000:
 		return badRequest("reason over 1000 bytes")
-	case (e.Kind == EventClockIn || e.Kind == EventPrecheck) && e.Precheck == nil:
+	case (e.Kind == api.EventClockIn || e.Kind == api.EventPrecheck) && e.Precheck == nil:
 		return badRequest("%s needs the pre-shift check report (precheck)", e.Kind)
 	case e.Precheck != nil && len(e.Precheck.Report) > maxPrecheckReport:
 		return badRequest("precheck report over %d bytes", maxPrecheckReport)
@@ -75,12 +46,12 @@ func (s *Server) handleAgentEvent(w http.ResponseWriter, r *http.Request, p prin
 		s.fail(w, r, err)
 		return
 	}
-	var e AgentEvent
+	var e api.AgentEvent
 	if err := decodeJSON(body, &e); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	if err := e.validate(); err != nil {
+	if err := validateAgentEvent(&e); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -98,35 +69,39 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
 		if err != nil {
 			return 0, nil, err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			var owner string
-			if err := tx.QueryRowContext(ctx, `SELECT agent_id FROM agent_events WHERE id = $1`, e.ID).Scan(&owner); err != nil {
+		if n, _ := res.RowsAffected(); n == 1 {
+			if err := s.applyAgentEvent(ctx, tx, p.UserID, e); err != nil {
 				return 0, nil, err
 			}
-			if owner != p.UserID {
-				return 0, nil, &apiError{Status: http.StatusConflict, Code: "exists", Message: "event id " + e.ID + " is taken; use a new id"}
-			}
-			return http.StatusOK, e, nil
+			return http.StatusCreated, e, nil
 		}
-		return http.StatusCreated, e, nil
+		var owner string
+		if err := tx.QueryRowContext(ctx, `SELECT agent_id FROM agent_events WHERE id = $1`, e.ID).Scan(&owner); err != nil {
+			return 0, nil, err
+		}
+		if owner != p.UserID {
+			return 0, nil, &apiError{Status: http.StatusConflict, Code: "exists", Message: "event id " + e.ID + " is taken; use a new id"}
+		}
+		return http.StatusOK, e, nil
 	})
+	s.live.poke()
 }
 
-func (st *Store) eventsBetween(ctx context.Context, agentID string, from, to time.Time) ([]AgentEvent, error) {
+func eventsBetween(ctx context.Context, db querier, agentID string, from, to time.Time) ([]api.AgentEvent, error) {
 	q := `SELECT id, agent_id, kind, state, at, reason, precheck_passed FROM agent_events WHERE at >= $1 AND at < $2`
 	args := []any{from.UnixMilli(), to.UnixMilli()}
 	if agentID != "" {
 		q += ` AND agent_id = $3`
 		args = append(args, agentID)
 	}
-	rows, err := st.rdb.QueryContext(ctx, q+` ORDER BY agent_id, at, id`, args...)
+	rows, err := db.QueryContext(ctx, q+` ORDER BY agent_id, at, id`, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := []AgentEvent{}
+	out := []api.AgentEvent{}
 	for rows.Next() {
-		var e AgentEvent
+		var e api.AgentEvent
 		var at int64
 		var passed sql.NullInt64
 		if err := rows.Scan(&e.ID, &e.AgentID, &e.Kind, &e.State, &at, &e.Reason, &passed); err != nil {
@@ -134,32 +109,18 @@ func (st *Store) eventsBetween(ctx context.Context, agentID string, from, to tim
 		}
 		e.At = time.UnixMilli(at).UTC()
 		if passed.Valid {
-			e.Precheck = &Precheck{Passed: passed.Int64 == 1}
+			e.Precheck = &api.Precheck{Passed: passed.Int64 == 1}
 		}
 		out = append(out, e)
 	}
 	return out, rows.Err()
 }
 
-// Shift is one clock-in to clock-out with what a contractor is paid on.
-type Shift struct {
-	AgentID         string             `json:"agent_id"`
-	ClockIn         time.Time          `json:"clock_in"`
-	ClockOut        *time.Time         `json:"clock_out"` // nil while the shift is open
-	PrecheckPassed  bool               `json:"precheck_passed"`
-	Calls           int                `json:"calls"`
-	TalkSeconds     float64            `json:"talk_seconds"`
-	TalkMinutes     float64            `json:"talk_minutes"`
-	BillableMinutes int                `json:"billable_minutes"` // each answered call rounded up to a whole minute
-	WrapUpSeconds   float64            `json:"wrap_up_seconds"`
-	StateSeconds    map[string]float64 `json:"state_seconds"`
-}
-
 // shiftsFrom splits one agent's ordered events into shifts, ending an open
 // shift's last state at now.
-func shiftsFrom(events []AgentEvent, now time.Time) []*Shift {
-	var out []*Shift
-	var cur *Shift
+func shiftsFrom(events []api.AgentEvent, now time.Time) []*api.Shift {
+	var out []*api.Shift
+	var cur *api.Shift
 	state, since := "", time.Time{}
 	closeState := func(at time.Time) {
 		if cur != nil && state != "" && at.After(since) {
@@ -168,23 +129,23 @@ func shiftsFrom(events []AgentEvent, now time.Time) []*Shift {
 	}
 	for _, e := range events {
 		switch e.Kind {
-		case EventClockIn:
+		case api.EventClockIn:
 			if cur != nil {
 				closeState(e.At)
 			}
-			cur = &Shift{AgentID: e.AgentID, ClockIn: e.At, StateSeconds: map[string]float64{}}
+			cur = &api.Shift{AgentID: e.AgentID, ClockIn: e.At, StateSeconds: map[string]float64{}}
 			cur.PrecheckPassed = e.Precheck != nil && e.Precheck.Passed
 			out = append(out, cur)
 			state, since = e.State, e.At
 			if state == "" {
 				state = "available"
 			}
-		case EventState:
+		case api.EventState:
 			if cur != nil {
 				closeState(e.At)
 				state, since = e.State, e.At
 			}
-		case EventClockOut:
+		case api.EventClockOut:
 			if cur != nil {
 				closeState(e.At)
 				at := e.At
@@ -199,7 +160,7 @@ func shiftsFrom(events []AgentEvent, now time.Time) []*Shift {
 	return out
 }
 
-func (sh *Shift) addCalls(calls []CallLog) {
+func addCalls(sh *api.Shift, calls []api.CallLog) {
 	end := time.Unix(math.MaxInt32, 0)
 	if sh.ClockOut != nil {
 		end = *sh.ClockOut
@@ -213,7 +174,7 @@ func (sh *Shift) addCalls(calls []CallLog) {
 		sh.BillableMinutes += int(math.Ceil(c.TalkSeconds / 60))
 	}
 	sh.TalkMinutes = math.Round(sh.TalkSeconds/60*100) / 100
-	sh.WrapUpSeconds = sh.StateSeconds[StateWrapUp]
+	sh.WrapUpSeconds = sh.StateSeconds[api.StateWrapUp]
 }
 
 // handleShifts: GET /v1/shifts?agent_id=&from=&to= lists shifts that began
@@ -226,152 +187,26 @@ func (s *Server) handleShifts(w http.ResponseWriter, r *http.Request, p principa
 	}
 	ctx := r.Context()
 	// Events and calls up to a day past the range close shifts that began inside it.
-	events, err := s.st.eventsBetween(ctx, agent, from, to.Add(24*time.Hour))
+	// Events and calls from one snapshot, so a call never lacks its shift.
+	var events []api.AgentEvent
+	var calls []api.CallLog
+	err = s.st.readTx(ctx, func(tx *sql.Tx) (err error) {
+		if events, err = eventsBetween(ctx, tx, agent, from, to.Add(24*time.Hour)); err != nil {
+			return err
+		}
+		calls, err = callsBetween(ctx, tx, agent, from, to.Add(24*time.Hour))
+		return err
+	})
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	calls, err := s.st.callsBetween(ctx, agent, from, to.Add(24*time.Hour))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	out := []*Shift{}
+	out := []*api.Shift{}
 	for _, sh := range shiftsFrom(events, s.cfg.Now()) {
 		if sh.ClockIn.Before(to) {
-			sh.addCalls(calls)
+			addCalls(sh, calls)
 			out = append(out, sh)
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"shifts": out})
-}
-
-// Indicators are one agent's figures for one day, for supervisors.
-type Indicators struct {
-	AgentID          string             `json:"agent_id"`
-	Username         string             `json:"username"`
-	CallsHandled     int                `json:"calls_handled"`
-	AvgHandleSeconds float64            `json:"avg_handle_seconds"`
-	TalkSeconds      float64            `json:"talk_seconds"`
-	WrapUpSeconds    float64            `json:"wrap_up_seconds"`
-	AvgMOS           float64            `json:"avg_mos"`
-	PrecheckFailures int                `json:"precheck_failures"`
-	StateSeconds     map[string]float64 `json:"state_seconds"`
-	callsWithMOS     int
-	mosSum           float64
-}
-
-// handleIndicators: GET /v1/indicators?day=YYYY-MM-DD (UTC), supervisors only.
-func (s *Server) handleIndicators(w http.ResponseWriter, r *http.Request, p principal) {
-	if !p.supervisor() {
-		s.fail(w, r, forbidden("indicators are for supervisors"))
-		return
-	}
-	day := s.cfg.Now().UTC().Truncate(24 * time.Hour)
-	if v := r.URL.Query().Get("day"); v != "" {
-		d, err := time.Parse(time.DateOnly, v)
-		if err != nil {
-			s.fail(w, r, badRequest("day must be YYYY-MM-DD"))
-			return
-		}
-		day = d
-	}
-	end := day.Add(24 * time.Hour)
-	out, err := s.indicators(r.Context(), day, end)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"day": day.Format(time.DateOnly), "agents": out})
-}
-
-func (s *Server) indicators(ctx context.Context, day, end time.Time) ([]*Indicators, error) {
-	events, err := s.st.eventsBetween(ctx, "", day, end)
-	if err != nil {
-		return nil, err
-	}
-	byAgent := map[string]*Indicators{}
-	var order []string
-	get := func(id string) *Indicators {
-		in := byAgent[id]
-		if in == nil {
-			in = &Indicators{AgentID: id, StateSeconds: map[string]float64{}}
-			byAgent[id] = in
-			order = append(order, id)
-		}
-		return in
-	}
-	var agentEvents []AgentEvent
-	flush := func() {
-		if len(agentEvents) == 0 {
-			return
-		}
-		in := get(agentEvents[0].AgentID)
-		stop := s.cfg.Now()
-		if stop.After(end) {
-			stop = end
-		}
-		for _, sh := range shiftsFrom(agentEvents, stop) {
-			for k, v := range sh.StateSeconds {
-				in.StateSeconds[k] += v
-			}
-		}
-		agentEvents = agentEvents[:0]
-	}
-	for _, e := range events {
-		if len(agentEvents) > 0 && agentEvents[0].AgentID != e.AgentID {
-			flush()
-		}
-		agentEvents = append(agentEvents, e)
-		if (e.Kind == EventClockIn || e.Kind == EventPrecheck) && e.Precheck != nil && !e.Precheck.Passed {
-			get(e.AgentID).PrecheckFailures++
-		}
-	}
-	flush()
-	rows, err := s.st.rdb.QueryContext(ctx, `SELECT agent_id, answered_at IS NOT NULL, talk_ms, mos FROM call_logs WHERE started_at >= $1 AND started_at < $2`,
-		day.UnixMilli(), end.UnixMilli())
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id string
-		var answered bool
-		var talk int64
-		var mos float64
-		if err := rows.Scan(&id, &answered, &talk, &mos); err != nil {
-			return nil, err
-		}
-		in := get(id)
-		if !answered {
-			continue
-		}
-		in.CallsHandled++
-		in.TalkSeconds += float64(talk) / 1000
-		if mos > 0 {
-			in.callsWithMOS++
-			in.mosSum += mos
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	out := make([]*Indicators, 0, len(order))
-	for _, id := range order {
-		in := byAgent[id]
-		in.WrapUpSeconds = in.StateSeconds[StateWrapUp]
-		if in.CallsHandled > 0 {
-			in.AvgHandleSeconds = (in.TalkSeconds + in.WrapUpSeconds) / float64(in.CallsHandled)
-		}
-		if in.callsWithMOS > 0 {
-			in.AvgMOS = math.Round(in.mosSum/float64(in.callsWithMOS)*100) / 100
-		}
-		u, err := s.st.userByID(ctx, id)
-		if err != nil && !errors.Is(err, ErrNotFound) {
-			return nil, err
-		}
-		in.Username = u.Username
-		out = append(out, in)
-	}
-	return out, nil
+	s.reply(w, r, http.StatusOK, map[string]any{"shifts": out})
 }

@@ -8,28 +8,28 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"github.com/homeshore/homeshore/server/api"
 	"io"
 	"net/http"
 	"strconv"
-	"strings"
 )
 
-type errorBody struct {
-	Error struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
-	} `json:"error"`
-	Ticket *Ticket `json:"ticket,omitempty"`
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+// reply answers status with v as JSON. The body is encoded before anything
+// is written, so a value that cannot be encoded (a time outside years
+// 0-9999, a NaN) becomes a logged 500, never a status with an empty body.
+func (s *Server) reply(w http.ResponseWriter, r *http.Request, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		s.log.Error("answer could not be encoded", "method", r.Method, "path", r.URL.Path, "err", err)
+		writeError(w, err)
+		return
+	}
+	writeRaw(w, status, append(b, '\n'))
 }
 
 func writeRaw(w http.ResponseWriter, status int, body []byte) {
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
 }
@@ -40,12 +40,18 @@ func writeError(w http.ResponseWriter, err error) {
 	if !errors.As(err, &ae) {
 		ae = &apiError{Status: http.StatusInternalServerError, Code: "internal", Message: "internal error; try again later"}
 	}
-	var b errorBody
+	var b api.ErrorBody
 	b.Error.Code, b.Error.Message, b.Ticket = ae.Code, ae.Message, ae.Ticket
 	if ae.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(ae.RetryAfter))
 	}
-	writeJSON(w, ae.Status, b)
+	out, mErr := json.Marshal(b)
+	if mErr != nil {
+		// Only the conflict's ticket can fail to encode; the error alone always does.
+		b.Ticket = nil
+		out, _ = json.Marshal(b)
+	}
+	writeRaw(w, ae.Status, append(out, '\n'))
 }
 
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
@@ -84,17 +90,13 @@ func decodeJSON(body []byte, v any) error {
 
 type authedHandler func(w http.ResponseWriter, r *http.Request, p principal)
 
-// auth checks the bearer access token and passes the caller on.
+// auth authenticates the caller (Bearer token or console session) and
+// passes them on.
 func (s *Server) auth(h authedHandler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok {
-			writeError(w, errUnauthorized)
-			return
-		}
-		p, ok := s.signer.verify(tok, s.cfg.Now())
-		if !ok {
-			writeError(w, errUnauthorized)
+		p, err := s.authenticate(r)
+		if err != nil {
+			writeError(w, err)
 			return
 		}
 		h(w, r, p)

@@ -52,17 +52,23 @@ var backends = []string{"sqlite", "postgres"}
 // given database kind.
 func startServer(t *testing.T, kind string, extra ...string) *servertest.Process {
 	t.Helper()
-	o := servertest.Options{Args: append([]string{"--demo"}, extra...)}
+	o := servertest.Options{Args: append([]string{"--demo", "--monitor-key", t.TempDir() + "/monitor.key"}, extra...)}
 	switch kind {
 	case "sqlite":
 		o.DBPath = t.TempDir() + "/homeshore.db"
 	case "postgres":
-		servertest.Require(t, pgErr == nil, fmt.Sprintf("PostgreSQL (%v)", pgErr))
-		dsn, err := pg.NewDatabase(t.Context())
-		if err != nil {
-			t.Fatal(err)
-		}
-		o.PgDSN = dsn
+		o.PgDSN = newPgDatabase(t)
 	}
 	return servertest.StartProcess(t, serverBin, o)
+}
+
+// newPgDatabase creates an empty database in the shared cluster.
+func newPgDatabase(t *testing.T) string {
+	t.Helper()
+	servertest.Require(t, pgErr == nil, fmt.Sprintf("PostgreSQL (%v)", pgErr))
+	dsn, err := pg.NewDatabase(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dsn
 }

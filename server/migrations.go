@@ -112,4 +112,71 @@ CREATE INDEX agent_events_agent ON agent_events (agent_id, at);`,
 	`CREATE INDEX ticket_phones_ticket ON ticket_phones (ticket_id);`,
 	// 4: when a refresh token was spent, for its retry grace period.
 	`ALTER TABLE refresh_tokens ADD COLUMN used_at BIGINT NOT NULL DEFAULT 0;`,
+	// 5: the supervisors' side: live agent state and its event log, messages
+	// and help requests, monitoring grants and sessions.
+	`CREATE TABLE agent_live (
+  agent_id TEXT PRIMARY KEY REFERENCES users(id),
+  state TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  state_since BIGINT NOT NULL,
+  shift_start BIGINT NOT NULL,
+  call TEXT NOT NULL,
+  status_at BIGINT NOT NULL,
+  precheck TEXT NOT NULL,
+  precheck_at BIGINT NOT NULL,
+  monitor TEXT NOT NULL,
+  sip_uri TEXT NOT NULL,
+  last_seen BIGINT NOT NULL,
+  connected INTEGER NOT NULL
+);
+CREATE INDEX agent_live_seen ON agent_live (connected, last_seen);
+INSERT INTO counters (name, value) VALUES ('live', 0);
+INSERT INTO counters (name, value) VALUES ('msg', 0);
+CREATE TABLE live_events (
+  seq BIGINT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  agent_id TEXT NOT NULL,
+  from_id TEXT NOT NULL,
+  to_id TEXT NOT NULL,
+  queue_id TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX live_events_created ON live_events (created_at);
+CREATE TABLE messages (
+  id TEXT PRIMARY KEY,
+  seq BIGINT NOT NULL,
+  kind TEXT NOT NULL,
+  from_id TEXT NOT NULL REFERENCES users(id),
+  to_id TEXT REFERENCES users(id),
+  queue_id TEXT REFERENCES queues(id),
+  body TEXT NOT NULL,
+  sent_at BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  taken_by TEXT REFERENCES users(id),
+  taken_at BIGINT
+);
+CREATE INDEX messages_seq ON messages (seq);
+CREATE INDEX messages_from ON messages (from_id, seq);
+CREATE TABLE monitor_grants (
+  jti TEXT PRIMARY KEY,
+  supervisor_id TEXT NOT NULL REFERENCES users(id),
+  agent_id TEXT NOT NULL REFERENCES users(id),
+  modes TEXT NOT NULL,
+  issued_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL
+);
+CREATE TABLE monitor_sessions (
+  id TEXT PRIMARY KEY,
+  agent_id TEXT NOT NULL REFERENCES users(id),
+  supervisor TEXT NOT NULL,
+  call_id TEXT NOT NULL,
+  mode TEXT NOT NULL,
+  started_at BIGINT NOT NULL,
+  ended_at BIGINT,
+  modes TEXT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX monitor_sessions_agent ON monitor_sessions (agent_id, started_at);
+CREATE INDEX user_queues_queue ON user_queues (queue_id);`,
 }

@@ -9,6 +9,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"github.com/homeshore/homeshore/server/api"
 	"math/big"
 	"net"
 	"net/http"
@@ -57,7 +58,7 @@ func TestTLSAndGracefulShutdown(t *testing.T) {
 	if !strings.HasPrefix(p.URL, "https://") {
 		t.Fatalf("URL %s", p.URL)
 	}
-	a := &api{t: t, base: p.URL, http: &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}}
+	a := &client{t: t, base: p.URL, http: &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}}
 	must(t, a.get("/v1/health"), 200, nil)
 	plain := strings.Replace(p.URL, "https://", "http://", 1)
 	if res, err := http.Get(plain + "/v1/health"); err == nil {
@@ -99,7 +100,7 @@ func TestEmbedded(t *testing.T) {
 	defer hs.Close()
 	a := login(t, hs.URL, server.DemoAgent)
 	var look struct {
-		Tickets []server.Ticket `json:"tickets"`
+		Tickets []api.Ticket `json:"tickets"`
 	}
 	must(t, a.get("/v1/tickets?phone=%2B33612345678"), 200, &look)
 	if ticketIDs(look.Tickets) != "demo-3,demo-1" && ticketIDs(look.Tickets) != "demo-1,demo-3" {

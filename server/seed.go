@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"github.com/homeshore/homeshore/server/api"
 )
 
 // Demo accounts created by SeedDemo; the password is the same for all and is
@@ -30,12 +31,12 @@ func (s *Server) SeedDemo(ctx context.Context) error {
 			return err
 		}
 	}
-	users := []NewUser{
-		{Username: DemoSupervisor, DisplayName: "Sam Supervisor", Password: DemoPassword, Role: RoleSupervisor, Queues: DemoQueues},
-		{Username: DemoAgent, DisplayName: "Alice Agent", Password: DemoPassword, Role: RoleAgent, Queues: []string{"billing"}},
-		{Username: DemoAgent2, DisplayName: "Bob Agent", Password: DemoPassword, Role: RoleAgent, Queues: []string{"support"}},
+	users := []api.NewUser{
+		{Username: DemoSupervisor, DisplayName: "Sam Supervisor", Password: DemoPassword, Role: api.RoleSupervisor, Queues: DemoQueues},
+		{Username: DemoAgent, DisplayName: "Alice Agent", Password: DemoPassword, Role: api.RoleAgent, Queues: []string{"billing"}},
+		{Username: DemoAgent2, DisplayName: "Bob Agent", Password: DemoPassword, Role: api.RoleAgent, Queues: []string{"support"}},
 	}
-	var sup User
+	var sup api.User
 	for i, u := range users {
 		got, err := s.st.CreateUser(ctx, u)
 		if err != nil {
@@ -45,8 +46,8 @@ func (s *Server) SeedDemo(ctx context.Context) error {
 			sup = got
 		}
 	}
-	p := principal{UserID: sup.ID, Role: RoleSupervisor, Name: sup.DisplayName}
-	demo := []NewTicket{
+	p := principal{UserID: sup.ID, Role: api.RoleSupervisor, Name: sup.DisplayName}
+	demo := []api.NewTicket{
 		{ID: "demo-1", CustomerName: "Claire Martin", Phones: []string{"+33 6 12 34 56 78"}, Subject: "Invoice shows a double charge", Channel: "phone", Queue: "billing"},
 		{ID: "demo-2", CustomerName: "John Smith", Phones: []string{"+1 415 555 0134"}, Subject: "Router keeps disconnecting", Channel: "phone", Queue: "support"},
 		{ID: "demo-3", CustomerName: "Claire Martin", Phones: []string{"+33612345678"}, Subject: "Change of address", Channel: "email", Queue: "billing"},
@@ -71,11 +72,11 @@ func (s *Server) SeedTickets(ctx context.Context, queue, prefix string, n int) e
 	if err := s.st.rdb.QueryRowContext(ctx, `SELECT id FROM queues WHERE name = $1`, queue).Scan(&qid); err != nil {
 		return fmt.Errorf("queue %s: %w", queue, err)
 	}
-	p := principal{UserID: "seed", Role: RoleSupervisor, Name: "seed"}
+	p := principal{UserID: "seed", Role: api.RoleSupervisor, Name: "seed"}
 	for start := 0; start < n; start += 500 {
 		err := s.st.writeTx(ctx, func(tx *sql.Tx) error {
 			for i := start; i < n && i < start+500; i++ {
-				t := NewTicket{ID: fmt.Sprintf("%s-%d", prefix, i), CustomerName: fmt.Sprintf("Customer %d", i),
+				t := api.NewTicket{ID: fmt.Sprintf("%s-%d", prefix, i), CustomerName: fmt.Sprintf("Customer %d", i),
 					Phones: []string{fmt.Sprintf("+1202555%04d", i%10000)}, Subject: "Seeded ticket", Queue: queue}
 				if _, _, err := s.createTicket(ctx, tx, p, t); err != nil {
 					return err
@@ -95,6 +96,6 @@ func (s *Server) EnsureSupervisor(ctx context.Context, username, password string
 	if _, _, err := s.st.userByName(ctx, username); err == nil {
 		return nil
 	}
-	_, err := s.st.CreateUser(ctx, NewUser{Username: username, Password: password, Role: RoleSupervisor})
+	_, err := s.st.CreateUser(ctx, api.NewUser{Username: username, Password: password, Role: api.RoleSupervisor})
 	return err
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"github.com/homeshore/homeshore/server/api"
 	"testing"
 	"time"
 )
@@ -8,22 +9,22 @@ import (
 func TestShiftsFromEvents(t *testing.T) {
 	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	at := func(min int) time.Time { return t0.Add(time.Duration(min) * time.Minute) }
-	yes := &Precheck{Passed: true}
-	events := []AgentEvent{
-		{AgentID: "a", Kind: EventState, State: "available", At: at(-5)}, // before any clock-in: ignored
-		{AgentID: "a", Kind: EventClockIn, At: at(0), Precheck: yes},
-		{AgentID: "a", Kind: EventState, State: "on_call", At: at(10)},
-		{AgentID: "a", Kind: EventState, State: StateWrapUp, At: at(15)},
-		{AgentID: "a", Kind: EventState, State: "break", At: at(17)},
-		{AgentID: "a", Kind: EventClockOut, At: at(30)},
-		{AgentID: "a", Kind: EventClockIn, State: "not_ready", At: at(60), Precheck: &Precheck{Passed: false}},
+	yes := &api.Precheck{Passed: true}
+	events := []api.AgentEvent{
+		{AgentID: "a", Kind: api.EventState, State: "available", At: at(-5)}, // before any clock-in: ignored
+		{AgentID: "a", Kind: api.EventClockIn, At: at(0), Precheck: yes},
+		{AgentID: "a", Kind: api.EventState, State: "on_call", At: at(10)},
+		{AgentID: "a", Kind: api.EventState, State: api.StateWrapUp, At: at(15)},
+		{AgentID: "a", Kind: api.EventState, State: "break", At: at(17)},
+		{AgentID: "a", Kind: api.EventClockOut, At: at(30)},
+		{AgentID: "a", Kind: api.EventClockIn, State: "not_ready", At: at(60), Precheck: &api.Precheck{Passed: false}},
 	}
 	shifts := shiftsFrom(events, at(70))
 	if len(shifts) != 2 {
 		t.Fatalf("%d shifts", len(shifts))
 	}
 	s1, s2 := shifts[0], shifts[1]
-	want1 := map[string]float64{"available": 600, "on_call": 300, StateWrapUp: 120, "break": 780}
+	want1 := map[string]float64{"available": 600, "on_call": 300, api.StateWrapUp: 120, "break": 780}
 	for k, v := range want1 {
 		if s1.StateSeconds[k] != v {
 			t.Errorf("shift 1 %s = %v, want %v", k, s1.StateSeconds[k], v)
@@ -36,7 +37,7 @@ func TestShiftsFromEvents(t *testing.T) {
 		t.Errorf("open shift 2: %+v", s2)
 	}
 	ans := at(11)
-	s1.addCalls([]CallLog{
+	addCalls(s1, []api.CallLog{
 		{StartedAt: at(10), AnsweredAt: &ans, TalkSeconds: 61},
 		{StartedAt: at(12)}, // never answered: not handled, not paid
 		{StartedAt: at(40), AnsweredAt: &ans, TalkSeconds: 30}, // after clock-out
@@ -68,7 +69,7 @@ func TestPasswordHash(t *testing.T) {
 func TestTokens(t *testing.T) {
 	s := tokenSigner{key: []byte("k1")}
 	now := time.Unix(1000, 0)
-	tok := s.sign(principal{UserID: "u", Role: RoleAgent, Exp: now.Add(time.Minute).Unix()})
+	tok := s.sign(principal{UserID: "u", Role: api.RoleAgent, Exp: now.Add(time.Minute).Unix()})
 	if p, ok := s.verify(tok, now); !ok || p.UserID != "u" {
 		t.Fatalf("valid token refused")
 	}

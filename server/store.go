@@ -167,14 +167,34 @@ func (st *Store) writeTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	}
 }
 
+// readTx runs fn in a read-only transaction: every query in it sees the same
+// snapshot of the database (SQLite WAL read transaction; PostgreSQL
+// REPEATABLE READ), so a page of rows and their children agree.
+func (st *Store) readTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	opts := &sql.TxOptions{ReadOnly: true}
+	if st.driver == "postgres" {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	tx, err := st.rdb.BeginTx(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("begin read: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // read-only: nothing to keep
+	return fn(tx)
+}
+
 // nextSeq draws the next change number. The counter row is locked until the
 // transaction ends, so change numbers become visible in commit order and a
 // sync cursor never skips a change.
-func nextSeq(ctx context.Context, tx *sql.Tx) (int64, error) {
+func nextSeq(ctx context.Context, tx *sql.Tx) (int64, error) { return nextCounter(ctx, tx, "seq") }
+
+// nextCounter draws the next number of counter name ("seq" for tickets,
+// "live" for live events, "msg" for messages), committed in order likewise.
+func nextCounter(ctx context.Context, tx *sql.Tx, name string) (int64, error) {
 	var v int64
-	err := tx.QueryRowContext(ctx, `UPDATE counters SET value = value + 1 WHERE name = 'seq' RETURNING value`).Scan(&v)
+	err := tx.QueryRowContext(ctx, `UPDATE counters SET value = value + 1 WHERE name = $1 RETURNING value`, name).Scan(&v)
 	if err != nil {
-		return 0, fmt.Errorf("next change number: %w", err)
+		return 0, fmt.Errorf("next %s number: %w", name, err)
 	}
 	return v, nil
 }

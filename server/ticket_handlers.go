@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"database/sql"
+	"github.com/homeshore/homeshore/server/api"
 	"net/http"
 	"slices"
 	"strconv"
@@ -16,7 +17,7 @@ func (s *Server) handleCreateTicket(w http.ResponseWriter, r *http.Request, p pr
 		s.fail(w, r, err)
 		return
 	}
-	var in NewTicket
+	var in api.NewTicket
 	if err := decodeJSON(body, &in); err != nil {
 		s.fail(w, r, err)
 		return
@@ -28,12 +29,16 @@ func (s *Server) handleCreateTicket(w http.ResponseWriter, r *http.Request, p pr
 }
 
 func (s *Server) handleGetTicket(w http.ResponseWriter, r *http.Request, p principal) {
-	t, err := s.ticketFor(r.Context(), s.st.rdb, p, r.PathValue("id"))
+	var t api.Ticket
+	err := s.st.readTx(r.Context(), func(tx *sql.Tx) (err error) {
+		t, err = s.ticketFor(r.Context(), tx, p, r.PathValue("id"))
+		return err
+	})
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, t)
+	s.reply(w, r, http.StatusOK, t)
 }
 
 // handlePatchTicket applies a field edit if it is based on the current
@@ -44,7 +49,7 @@ func (s *Server) handlePatchTicket(w http.ResponseWriter, r *http.Request, p pri
 		s.fail(w, r, err)
 		return
 	}
-	var in TicketPatch
+	var in api.TicketPatch
 	if err := decodeJSON(body, &in); err != nil {
 		s.fail(w, r, err)
 		return
@@ -73,8 +78,8 @@ func (s *Server) handlePatchTicket(w http.ResponseWriter, r *http.Request, p pri
 			next.Subject = *in.Subject
 		}
 		if in.Status != nil {
-			if !slices.Contains(Statuses, *in.Status) {
-				return 0, nil, badRequest("status must be one of %s", strings.Join(Statuses, ", "))
+			if !slices.Contains(api.Statuses, *in.Status) {
+				return 0, nil, badRequest("status must be one of %s", strings.Join(api.Statuses, ", "))
 			}
 			next.Status = *in.Status
 		}
@@ -169,38 +174,38 @@ func (s *Server) handleAddNote(w http.ResponseWriter, r *http.Request, p princip
 
 // addNote inserts a note (once per id) and bumps the ticket's change number
 // so other agents' sync picks it up.
-func (s *Server) addNote(ctx context.Context, tx *sql.Tx, p principal, ticketID, noteID, body string) (Note, bool, error) {
+func (s *Server) addNote(ctx context.Context, tx *sql.Tx, p principal, ticketID, noteID, body string) (api.Note, bool, error) {
 	if _, err := s.ticketFor(ctx, tx, p, ticketID); err != nil {
-		return Note{}, false, err
+		return api.Note{}, false, err
 	}
 	now := s.cfg.Now()
 	res, err := tx.ExecContext(ctx, `INSERT INTO notes (id, ticket_id, author_id, author_name, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)
 ON CONFLICT (id) DO NOTHING`, noteID, ticketID, p.UserID, p.Name, body, now.UnixMilli())
 	if err != nil {
-		return Note{}, false, err
+		return api.Note{}, false, err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		var got Note
+		var got api.Note
 		var at int64
 		err := tx.QueryRowContext(ctx, `SELECT id, ticket_id, author_id, author_name, body, created_at FROM notes WHERE id = $1`, noteID).
 			Scan(&got.ID, &got.TicketID, &got.AuthorID, &got.AuthorName, &got.Body, &at)
 		if err != nil {
-			return Note{}, false, err
+			return api.Note{}, false, err
 		}
 		if got.TicketID != ticketID || got.AuthorID != p.UserID {
-			return Note{}, false, &apiError{Status: http.StatusConflict, Code: "exists", Message: "a note with id " + noteID + " exists elsewhere; use a new id"}
+			return api.Note{}, false, &apiError{Status: http.StatusConflict, Code: "exists", Message: "a note with id " + noteID + " exists elsewhere; use a new id"}
 		}
 		got.CreatedAt = time.UnixMilli(at).UTC()
 		return got, false, nil
 	}
 	seq, err := nextSeq(ctx, tx)
 	if err != nil {
-		return Note{}, false, err
+		return api.Note{}, false, err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE tickets SET seq = $1, updated_at = $2 WHERE id = $3`, seq, now.UnixMilli(), ticketID); err != nil {
-		return Note{}, false, err
+		return api.Note{}, false, err
 	}
-	return Note{ID: noteID, TicketID: ticketID, AuthorID: p.UserID, AuthorName: p.Name, Body: body, CreatedAt: time.UnixMilli(now.UnixMilli()).UTC()}, true, nil
+	return api.Note{ID: noteID, TicketID: ticketID, AuthorID: p.UserID, AuthorName: p.Name, Body: body, CreatedAt: time.UnixMilli(now.UnixMilli()).UTC()}, true, nil
 }
 
 // handleLookup is the screen-pop: GET /v1/tickets?phone=NUMBER.
@@ -211,31 +216,25 @@ func (s *Server) handleLookup(w http.ResponseWriter, r *http.Request, p principa
 		return
 	}
 	ctx := r.Context()
-	rows, err := s.st.rdb.QueryContext(ctx, `SELECT `+ticketColumns+` FROM tickets t JOIN queues q ON q.id = t.queue_id
+	var ts []api.Ticket
+	err := s.st.readTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT `+ticketColumns+` FROM tickets t JOIN queues q ON q.id = t.queue_id
 WHERE t.id IN (SELECT ticket_id FROM ticket_phones WHERE e164 = $3) AND `+visibility+` ORDER BY t.updated_at DESC LIMIT `+strconv.Itoa(maxLookup),
-		p.UserID, boolInt(p.supervisor()), e164)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	ts, err := scanTickets(rows)
-	if err == nil {
-		err = attachNotes(ctx, s.st.rdb, ts, `t.id IN (SELECT ticket_id FROM ticket_phones WHERE e164 = $3) AND `+visibility,
 			p.UserID, boolInt(p.supervisor()), e164)
-	}
+		if err != nil {
+			return err
+		}
+		if ts, err = scanTickets(rows); err != nil {
+			return err
+		}
+		return attachNotes(ctx, tx, ts, `t.id IN (SELECT ticket_id FROM ticket_phones WHERE e164 = $3) AND `+visibility,
+			p.UserID, boolInt(p.supervisor()), e164)
+	})
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"phone": e164, "tickets": ts})
-}
-
-// SyncPage is one page of GET /v1/sync: tickets changed after the cursor,
-// in change order, with their whole thread.
-type SyncPage struct {
-	Tickets    []Ticket `json:"tickets"`
-	NextCursor string   `json:"next_cursor"`
-	More       bool     `json:"more"`
+	s.reply(w, r, http.StatusOK, api.Lookup{Phone: e164, Tickets: ts})
 }
 
 func (s *Server) handleSync(w http.ResponseWriter, r *http.Request, p principal) {
@@ -259,30 +258,34 @@ func (s *Server) handleSync(w http.ResponseWriter, r *http.Request, p principal)
 		limit = v
 	}
 	ctx := r.Context()
-	rows, err := s.st.rdb.QueryContext(ctx, `SELECT `+ticketColumns+` FROM tickets t JOIN queues q ON q.id = t.queue_id
+	var page api.SyncPage
+	err := s.st.readTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT `+ticketColumns+` FROM tickets t JOIN queues q ON q.id = t.queue_id
 WHERE t.seq > $3 AND `+visibility+` ORDER BY t.seq LIMIT $4`, p.UserID, boolInt(p.supervisor()), cursor, limit+1)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	ts, err := scanTickets(rows)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	page := SyncPage{Tickets: ts, NextCursor: strconv.FormatInt(cursor, 10)}
-	if len(ts) > limit {
-		page.Tickets, page.More = ts[:limit], true
-	}
-	if n := len(page.Tickets); n > 0 {
+		if err != nil {
+			return err
+		}
+		ts, err := scanTickets(rows)
+		if err != nil {
+			return err
+		}
+		page = api.SyncPage{Tickets: ts, NextCursor: strconv.FormatInt(cursor, 10)}
+		if len(ts) > limit {
+			page.Tickets, page.More = ts[:limit], true
+		}
+		n := len(page.Tickets)
+		if n == 0 {
+			return nil
+		}
 		last := page.Tickets[n-1].Seq
 		page.NextCursor = strconv.FormatInt(last, 10)
-		err = attachNotes(ctx, s.st.rdb, page.Tickets, `t.seq > $3 AND t.seq <= $4 AND `+visibility,
+		// Same snapshot as the tickets: each comes with its thread as it was.
+		return attachNotes(ctx, tx, page.Tickets, `t.seq > $3 AND t.seq <= $4 AND `+visibility,
 			p.UserID, boolInt(p.supervisor()), cursor, last)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
+	})
+	if err != nil {
+		s.fail(w, r, err)
+		return
 	}
-	writeJSON(w, http.StatusOK, page)
+	s.reply(w, r, http.StatusOK, page)
 }

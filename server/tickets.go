@@ -5,16 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/homeshore/homeshore/server/api"
 	"net/http"
 	"slices"
 	"strings"
 	"time"
-)
-
-// Ticket channels and statuses.
-var (
-	Channels = []string{"phone", "email", "chat"}
-	Statuses = []string{"open", "pending", "resolved", "closed"}
 )
 
 // Limits on ticket fields.
@@ -27,71 +22,6 @@ const (
 	maxSyncLimit = 1000
 	maxLookup    = 50
 )
-
-// Ticket is a customer case with its append-only thread of notes.
-type Ticket struct {
-	ID           string    `json:"id"`
-	CustomerName string    `json:"customer_name"`
-	Phones       []string  `json:"phones"`
-	Subject      string    `json:"subject"`
-	Channel      string    `json:"channel"`
-	Status       string    `json:"status"`
-	Queue        string    `json:"queue"`
-	AssigneeID   string    `json:"assignee_id,omitempty"`
-	Version      int64     `json:"version"`
-	Seq          int64     `json:"seq"`
-	CreatedAt    time.Time `json:"created_at"`
-	UpdatedAt    time.Time `json:"updated_at"`
-	UpdatedBy    string    `json:"updated_by"`
-	Notes        []Note    `json:"notes"`
-}
-
-// Note is one entry of a ticket's thread.
-type Note struct {
-	ID         string    `json:"id"`
-	TicketID   string    `json:"ticket_id"`
-	AuthorID   string    `json:"author_id"`
-	AuthorName string    `json:"author_name"`
-	Body       string    `json:"body"`
-	CreatedAt  time.Time `json:"created_at"`
-}
-
-// NewTicket is the body of POST /v1/tickets. ID may be chosen by the client
-// (a UUID) so it can create tickets offline and attach notes before sync.
-type NewTicket struct {
-	ID           string   `json:"id"`
-	CustomerName string   `json:"customer_name"`
-	Phones       []string `json:"phones"`
-	Subject      string   `json:"subject"`
-	Channel      string   `json:"channel"`
-	Status       string   `json:"status"`
-	Queue        string   `json:"queue"`
-	AssigneeID   string   `json:"assignee_id"`
-}
-
-// TicketPatch is the body of PATCH /v1/tickets/{id}: the version the edit is
-// based on and the fields to change (nil = unchanged).
-type TicketPatch struct {
-	Version      int64     `json:"version"`
-	CustomerName *string   `json:"customer_name"`
-	Phones       *[]string `json:"phones"`
-	Subject      *string   `json:"subject"`
-	Status       *string   `json:"status"`
-	Queue        *string   `json:"queue"`
-	AssigneeID   *string   `json:"assignee_id"`
-}
-
-func validID(id string) bool {
-	if id == "" || len(id) > maxIDLen {
-		return false
-	}
-	for _, c := range id {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == ':' || c == '.') {
-			return false
-		}
-	}
-	return true
-}
 
 func (s *Server) normalizePhones(in []string) ([]string, error) {
 	if len(in) > maxPhones {
@@ -138,11 +68,11 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-func scanTickets(rows *sql.Rows) ([]Ticket, error) {
+func scanTickets(rows *sql.Rows) ([]api.Ticket, error) {
 	defer rows.Close()
-	out := []Ticket{}
+	out := []api.Ticket{}
 	for rows.Next() {
-		var t Ticket
+		var t api.Ticket
 		var phones string
 		var created, updated int64
 		if err := rows.Scan(&t.ID, &t.CustomerName, &phones, &t.Subject, &t.Channel, &t.Status, &t.Queue, &t.AssigneeID,
@@ -151,7 +81,7 @@ func scanTickets(rows *sql.Rows) ([]Ticket, error) {
 		}
 		t.Phones = splitPhones(phones)
 		t.CreatedAt, t.UpdatedAt = time.UnixMilli(created).UTC(), time.UnixMilli(updated).UTC()
-		t.Notes = []Note{}
+		t.Notes = []api.Note{}
 		out = append(out, t)
 	}
 	return out, rows.Err()
@@ -166,7 +96,7 @@ func splitPhones(s string) []string {
 
 // attachNotes loads the threads of tickets with one query; cond selects the
 // tickets (alias t) with args.
-func attachNotes(ctx context.Context, q querier, tickets []Ticket, cond string, args ...any) error {
+func attachNotes(ctx context.Context, q querier, tickets []api.Ticket, cond string, args ...any) error {
 	if len(tickets) == 0 {
 		return nil
 	}
@@ -181,7 +111,7 @@ FROM notes n JOIN tickets t ON t.id = n.ticket_id WHERE `+cond+` ORDER BY n.crea
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var n Note
+		var n api.Note
 		var at int64
 		if err := rows.Scan(&n.ID, &n.TicketID, &n.AuthorID, &n.AuthorName, &n.Body, &at); err != nil {
 			return err
@@ -196,18 +126,18 @@ FROM notes n JOIN tickets t ON t.id = n.ticket_id WHERE `+cond+` ORDER BY n.crea
 
 // ticketFor returns the ticket if the caller may see it; ErrNotFound-style
 // 404 otherwise, so agents cannot probe other queues' ticket ids.
-func (s *Server) ticketFor(ctx context.Context, q querier, p principal, id string) (Ticket, error) {
+func (s *Server) ticketFor(ctx context.Context, q querier, p principal, id string) (api.Ticket, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+ticketColumns+` FROM tickets t JOIN queues q ON q.id = t.queue_id
 WHERE t.id = $3 AND `+visibility, p.UserID, boolInt(p.supervisor()), id)
 	if err != nil {
-		return Ticket{}, err
+		return api.Ticket{}, err
 	}
 	ts, err := scanTickets(rows)
 	if err != nil {
-		return Ticket{}, err
+		return api.Ticket{}, err
 	}
 	if len(ts) == 0 {
-		return Ticket{}, notFound("ticket " + id)
+		return api.Ticket{}, notFound("ticket " + id)
 	}
 	err = attachNotes(ctx, q, ts, `t.id = $1`, id)
 	return ts[0], err
@@ -271,7 +201,7 @@ func (s *Server) setPhones(ctx context.Context, tx *sql.Tx, ticketID string, pho
 
 // createTicket inserts t in tx. An id that already exists and is visible to
 // the caller returns the stored ticket (a retried offline create).
-func (s *Server) createTicket(ctx context.Context, tx *sql.Tx, p principal, in NewTicket) (int, Ticket, error) {
+func (s *Server) createTicket(ctx context.Context, tx *sql.Tx, p principal, in api.NewTicket) (int, api.Ticket, error) {
 	if in.ID == "" {
 		in.ID = newID()
 	}
@@ -283,49 +213,49 @@ func (s *Server) createTicket(ctx context.Context, tx *sql.Tx, p principal, in N
 	}
 	switch {
 	case !validID(in.ID):
-		return 0, Ticket{}, badRequest("id must be 1 to %d letters, digits, - _ : .", maxIDLen)
-	case !slices.Contains(Channels, in.Channel):
-		return 0, Ticket{}, badRequest("channel must be one of %s", strings.Join(Channels, ", "))
-	case !slices.Contains(Statuses, in.Status):
-		return 0, Ticket{}, badRequest("status must be one of %s", strings.Join(Statuses, ", "))
+		return 0, api.Ticket{}, badRequest("id must be 1 to %d letters, digits, - _ : .", maxIDLen)
+	case !slices.Contains(api.Channels, in.Channel):
+		return 0, api.Ticket{}, badRequest("channel must be one of %s", strings.Join(api.Channels, ", "))
+	case !slices.Contains(api.Statuses, in.Status):
+		return 0, api.Ticket{}, badRequest("status must be one of %s", strings.Join(api.Statuses, ", "))
 	}
 	if err := checkText("customer_name", in.CustomerName, maxName, true); err != nil {
-		return 0, Ticket{}, err
+		return 0, api.Ticket{}, err
 	}
 	if err := checkText("subject", in.Subject, maxSubject, false); err != nil {
-		return 0, Ticket{}, err
+		return 0, api.Ticket{}, err
 	}
 	phones, err := s.normalizePhones(in.Phones)
 	if err != nil {
-		return 0, Ticket{}, err
+		return 0, api.Ticket{}, err
 	}
 	qid, err := s.queueAllowed(ctx, tx, p, in.Queue)
 	if err != nil {
-		return 0, Ticket{}, err
+		return 0, api.Ticket{}, err
 	}
 	if err := s.assigneeValid(ctx, tx, in.AssigneeID); err != nil {
-		return 0, Ticket{}, err
+		return 0, api.Ticket{}, err
 	}
 	seq, err := nextSeq(ctx, tx)
 	if err != nil {
-		return 0, Ticket{}, err
+		return 0, api.Ticket{}, err
 	}
 	now := s.cfg.Now().UnixMilli()
 	res, err := tx.ExecContext(ctx, `INSERT INTO tickets (id, customer_name, phones, subject, channel, status, queue_id, assignee_id, version, seq, created_at, updated_at, updated_by)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $10, $10, $11) ON CONFLICT (id) DO NOTHING`,
 		in.ID, in.CustomerName, strings.Join(phones, ","), in.Subject, in.Channel, in.Status, qid, nullable(in.AssigneeID), seq, now, p.Name)
 	if err != nil {
-		return 0, Ticket{}, fmt.Errorf("insert ticket: %w", err)
+		return 0, api.Ticket{}, fmt.Errorf("insert ticket: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		t, err := s.ticketFor(ctx, tx, p, in.ID)
 		if err != nil {
-			return 0, Ticket{}, &apiError{Status: http.StatusConflict, Code: "exists", Message: "a ticket with id " + in.ID + " exists"}
+			return 0, api.Ticket{}, &apiError{Status: http.StatusConflict, Code: "exists", Message: "a ticket with id " + in.ID + " exists"}
 		}
 		return http.StatusOK, t, nil
 	}
 	if err := s.setPhones(ctx, tx, in.ID, phones); err != nil {
-		return 0, Ticket{}, err
+		return 0, api.Ticket{}, err
 	}
 	t, err := s.ticketFor(ctx, tx, p, in.ID)
 	return http.StatusCreated, t, err

@@ -2,7 +2,6 @@ package sip
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -72,8 +71,8 @@ type decision struct {
 func newCall(u *UA, outbound bool, remote sip.Uri, display string) *Call {
 	return &Call{
 		ua: u, log: u.log, outbound: outbound, remote: remote, display: display,
-		created:    time.Now(),
-		sessionID:  uint64(time.Now().UnixNano()),
+		created:    u.clock.Now(),
+		sessionID:  uint64(u.clock.Now().UnixNano()),
 		events:     make(chan CallEvent, 32),
 		done:       make(chan struct{}),
 		transfer:   make(chan TransferProgress, 8),
@@ -224,7 +223,8 @@ func (c *Call) startMedia(n Negotiation) error {
 		return fmt.Errorf("starting audio: %w", err)
 	}
 	c.started = true
-	go c.forwardDTMF(c.media.DTMF())
+	digits := c.media.DTMF()
+	c.ua.group.Go(func() { c.forwardDTMF(digits) })
 	return nil
 }
 
@@ -402,12 +402,12 @@ func (c *Call) Hangup(ctx context.Context) error {
 		// Without a 1xx yet, CANCEL must wait for one (RFC 3261 §9.1):
 		// waitAnswer sends it when it comes, so the callee stops ringing.
 		// If none comes soon, the callee never saw the INVITE: stop here.
-		giveUp := time.NewTimer(cancelWait1xx)
+		giveUp := c.ua.clock.NewTimer(cancelWait1xx)
 		defer giveUp.Stop()
 		select {
 		case <-c.done:
 			return nil
-		case <-giveUp.C:
+		case <-giveUp.C():
 			cancelDial(sipgo.WaitAnswerForceCancelErr)
 			select {
 			case <-c.done:
@@ -439,6 +439,3 @@ func (c *Call) Hangup(ctx context.Context) error {
 // cancelWait1xx is how long Hangup waits for a first provisional response
 // that lets it CANCEL an outgoing call.
 const cancelWait1xx = 2 * time.Second
-
-// errHungUpEarly is the cause when the agent hangs up an unanswered outgoing call.
-var errHungUpEarly = errors.New("cancelled before answer")

@@ -1,8 +1,8 @@
 package sip_test
 
 import (
+	"errors"
 	"net"
-	"strings"
 	"testing"
 	"time"
 
@@ -58,11 +58,12 @@ func (p *rawPeer) respond(req *sipgo.Request, to net.Addr, code int, reason stri
 	}
 }
 
-// dialRawPeer calls a rawPeer and returns once its INVITE has arrived.
-func dialRawPeer(t *testing.T) (*rawPeer, *sip.Call, *sipgo.Request, net.Addr) {
+// dialRawPeer calls a rawPeer from a UA on clock and returns once its
+// INVITE has arrived.
+func dialRawPeer(t *testing.T, clock sip.Clock) (*rawPeer, *sip.Call, *sipgo.Request, net.Addr) {
 	t.Helper()
 	peer := newRawPeer(t)
-	ua := newUA(t, sip.Config{})
+	ua := newUA(t, sip.Config{Clock: clock})
 	c, err := ua.Dial(ctxFor(t, 5*time.Second), "sip:customer@"+peer.conn.LocalAddr().String(), sip.Audio{})
 	if err != nil {
 		t.Fatal(err)
@@ -76,10 +77,11 @@ func dialRawPeer(t *testing.T) (*rawPeer, *sip.Call, *sipgo.Request, net.Addr) {
 // out when the 180 arrives and the callee stops ringing.
 func TestHangupBeforeRingingCancelsOnFirstProvisional(t *testing.T) {
 	t.Parallel()
-	peer, c, invite, from := dialRawPeer(t)
+	clock := sip.NewFakeClock()
+	peer, c, invite, from := dialRawPeer(t, clock)
 	hungUp := make(chan error, 1)
 	go func() { hungUp <- c.Hangup(ctxFor(t, 10*time.Second)) }()
-	time.Sleep(300 * time.Millisecond) // Hangup is waiting for a 1xx
+	<-clock.WaitArmed(1) // Hangup waits for a 1xx (its give-up timer is set)
 	select {
 	case err := <-hungUp:
 		t.Fatalf("Hangup returned before any provisional response (%v): the callee would ring on", err)
@@ -100,22 +102,57 @@ func TestHangupBeforeRingingCancelsOnFirstProvisional(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("Hangup did not return after the 487")
 	}
-	if end := waitDone(t, c, 5*time.Second); end.By != sip.EndedByLocal || !strings.Contains(end.Err.Error(), "cancelled") {
-		t.Fatalf("end %+v", end)
+	if end := waitDone(t, c, 5*time.Second); end.By != sip.EndedByLocal || !errors.Is(end.Err, sip.ErrCallCancelled) {
+		t.Fatalf("end %+v, want ErrCallCancelled by local", end)
 	}
 }
 
 // TestHangupWithSilentCalleeGivesUp: a callee that never answers at all
-// does not keep Hangup waiting for Timer B.
+// does not keep Hangup waiting for Timer B: it gives up after the
+// provisional wait, on the UA's clock.
 func TestHangupWithSilentCalleeGivesUp(t *testing.T) {
 	t.Parallel()
-	_, c, _, _ := dialRawPeer(t)
-	start := time.Now()
-	if err := c.Hangup(ctxFor(t, 20*time.Second)); err != nil {
+	clock := sip.NewFakeClock()
+	_, c, _, _ := dialRawPeer(t, clock)
+	hungUp := make(chan error, 1)
+	go func() { hungUp <- c.Hangup(ctxFor(t, 20*time.Second)) }()
+	<-clock.WaitArmed(1)
+	clock.Advance(sip.CancelWait1xx)
+	select {
+	case err := <-hungUp:
+		if err != nil {
+			t.Fatalf("Hangup: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Hangup still waits for a silent callee after the give-up time")
+	}
+	if end := waitDone(t, c, 5*time.Second); !errors.Is(end.Err, sip.ErrCallCancelled) {
+		t.Fatalf("end %+v, want ErrCallCancelled", end)
+	}
+}
+
+// TestCancelledCallsShareOneSentinel: a call the caller gives up while it
+// rings ends with ErrCallCancelled on both sides, so callers of the
+// package branch with errors.Is whichever way the call went.
+func TestCancelledCallsShareOneSentinel(t *testing.T) {
+	t.Parallel()
+	callee := newUA(t, sip.Config{})
+	caller := newUA(t, sip.Config{})
+	out, err := caller.Dial(ctxFor(t, 5*time.Second), "sip:agent@"+callee.SIPAddr().String(), sip.Audio{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := nextIncoming(t, callee, 5*time.Second)
+	waitCallEvent(t, out, 5*time.Second, func(e sip.CallEvent) bool { _, ok := e.(sip.Ringing); return ok })
+	if err := out.Hangup(ctxFor(t, 5*time.Second)); err != nil {
 		t.Fatalf("Hangup: %v", err)
 	}
-	if waited := time.Since(start); waited > 10*time.Second {
-		t.Fatalf("Hangup took %v with a silent callee", waited)
+	for name, c := range map[string]*sip.Call{"caller": out, "callee": in} {
+		if end := waitDone(t, c, 5*time.Second); !errors.Is(end.Err, sip.ErrCallCancelled) || end.Answered {
+			t.Errorf("%s: end %+v, want ErrCallCancelled", name, end)
+		}
 	}
-	waitDone(t, c, time.Second)
+	if err := in.Answer(ctxFor(t, time.Second), sip.Audio{}); !errors.Is(err, sip.ErrCallCancelled) {
+		t.Errorf("answering the cancelled call: %v, want ErrCallCancelled", err)
+	}
 }

@@ -23,9 +23,15 @@ const (
 const (
 	DefaultExpires        = 300 * time.Second
 	DefaultKeepAlive      = 30 * time.Second
+	DefaultNetworkCheck   = 2 * time.Second
 	DefaultRequestTimeout = 8 * time.Second
-	defaultSIPPort        = 5060
-	defaultSIPSPort       = 5061
+	// MinExpires and MaxExpires bound the registration lifetime a profile
+	// or policy may ask for (Validate only enforces MaxExpires: tests and
+	// registrars may use shorter ones).
+	MinExpires      = 60 * time.Second
+	MaxExpires      = 3600 * time.Second
+	defaultSIPPort  = 5060
+	defaultSIPSPort = 5061
 )
 
 // Config is one SIP account and how to reach it. Password comes from the
@@ -49,10 +55,21 @@ type Config struct {
 	// ListenAddr is where we accept SIP ("127.0.0.1:5070"); empty picks a
 	// free port on the address that routes to the registrar or the callee.
 	ListenAddr string
-	// Expires is the registration lifetime we ask for.
+	// Expires is the registration lifetime we ask for; we refresh by what
+	// the registrar grants (the expires of our Contact in its 200, else its
+	// Expires header), and ask again with its Min-Expires after a 423.
 	Expires time.Duration
-	// KeepAlive is the OPTIONS keepalive interval while registered; negative disables.
+	// KeepAlive is how often, while registered, we check that the
+	// registrar still has our binding and can reach us: an OPTIONS to our
+	// own address of record through it, plus an RFC 5626 CRLF ping on
+	// TCP/TLS. Negative disables both.
 	KeepAlive time.Duration
+	// NetworkCheck is how often we look for a changed local address, a
+	// dropped TCP/TLS connection or a resume from sleep, each of which
+	// re-registers at once. Negative disables it.
+	NetworkCheck time.Duration
+	// Clock drives the UA's timers; nil is SystemClock (tests pass a fake).
+	Clock Clock `json:"-"`
 	// RequestTimeout bounds non-INVITE requests (REGISTER, OPTIONS, BYE).
 	RequestTimeout time.Duration
 	// Codecs in our order of preference; empty means media.DefaultCodecs().
@@ -85,6 +102,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.KeepAlive == 0 {
 		c.KeepAlive = DefaultKeepAlive
+	}
+	if c.NetworkCheck == 0 {
+		c.NetworkCheck = DefaultNetworkCheck
+	}
+	if c.Clock == nil {
+		c.Clock = SystemClock()
 	}
 	if c.RequestTimeout == 0 {
 		c.RequestTimeout = DefaultRequestTimeout
@@ -129,6 +152,9 @@ func (c Config) Validate() error {
 	}
 	if _, err := ParseSRTPMode(string(c.SRTP)); err != nil {
 		return err
+	}
+	if c.Expires < 0 || c.Expires > MaxExpires {
+		return fmt.Errorf("registration expiry %s: use at most %d seconds", c.Expires, int(MaxExpires.Seconds()))
 	}
 	return nil
 }

@@ -19,7 +19,17 @@ var (
 	ErrNoDTMF = errors.New("the other side does not accept DTMF (no telephone-event)")
 	// ErrNoPassword means the account needs a password and none was found.
 	ErrNoPassword = errors.New("no SIP password: store it in the keyring or set HOMESHORE_SIP_PASSWORD")
+	// ErrCallCancelled means a call was given up before it was answered, by
+	// either side: the caller sent CANCEL while we rang, or the agent hung
+	// up an outgoing call that was still ringing.
+	ErrCallCancelled = errors.New("call cancelled before answer")
+	// ErrClosed is returned by a UA that Close has shut down.
+	ErrClosed = errors.New("the SIP user agent is closed")
 )
+
+// errHungUpEarly is the cause when the agent hangs up an unanswered
+// outgoing call.
+var errHungUpEarly = fmt.Errorf("%w: hung up before the callee answered", ErrCallCancelled)
 
 // StatusError is a SIP final response that ended a request, so the UI can
 // say "Busy (486)".

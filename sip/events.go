@@ -10,10 +10,31 @@ type Event interface{ uaEvent() }
 type Registered struct {
 	AOR     string
 	Expires time.Duration
+	// At is when the registrar accepted us.
+	At time.Time
+	// Unreachable is how long we had been unreachable (Reconnecting or
+	// RegistrationFailed) before this registration; zero for the first
+	// registration and for refreshes.
+	Unreachable time.Duration
 }
 
-// RegistrationFailed says the registration was refused or lost.
-type RegistrationFailed struct{ Err error }
+// Reconnecting says we are not reachable for calls and are registering
+// again by ourselves: the registrar lost our binding, stopped answering,
+// the connection dropped, or the network changed. Since is when we
+// noticed (unchanged while the outage lasts); Err says why.
+type Reconnecting struct {
+	Since time.Time
+	Err   error
+}
+
+// RegistrationFailed says the registrar refused us (credentials, a
+// forbidden user) or could not be reached when registering. After a first
+// success we keep retrying in the background; Since is when the outage
+// began.
+type RegistrationFailed struct {
+	Err   error
+	Since time.Time
+}
 
 // Unregistered says we removed our registration.
 type Unregistered struct{}
@@ -29,6 +50,7 @@ type CallRefused struct {
 }
 
 func (Registered) uaEvent()         {}
+func (Reconnecting) uaEvent()       {}
 func (CallRefused) uaEvent()        {}
 func (RegistrationFailed) uaEvent() {}
 func (Unregistered) uaEvent()       {}

@@ -5,27 +5,17 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/emiago/sipgo/sip"
 
 	"github.com/homeshore/homeshore/media"
 )
 
-// routes installs our request handlers on the sipgo server.
-func (u *UA) routes() {
-	u.server.OnInvite(u.onInvite)
-	u.server.OnAck(u.onAck)
-	u.server.OnBye(u.onBye)
-	u.server.OnCancel(u.onCancel)
-	u.server.OnOptions(u.onOptions)
-	u.server.OnInfo(u.onInfo)
-	u.server.OnRefer(u.onRefer)
-	u.server.OnNotify(u.onNotify)
-}
-
+// respond answers req with a bodiless final or provisional response. The
+// status line says SIP/2.0 whatever version the request claimed.
 func respond(tx sip.ServerTransaction, req *sip.Request, code int, reason string, headers ...sip.Header) {
 	res := sip.NewResponseFromRequest(req, code, reason, nil)
+	res.SipVersion = sipVersion
 	for _, h := range headers {
 		res.AppendHeader(h)
 	}
@@ -64,7 +54,7 @@ func (u *UA) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 			return
 		}
 	}
-	session, err := u.dialog.ReadInvite(req, tx)
+	session, err := u.dialogUA().ReadInvite(req, tx)
 	if err != nil {
 		respond(tx, req, sip.StatusBadRequest, "Bad Request")
 		return
@@ -109,15 +99,12 @@ func (c *Call) ring() {
 			d.result <- c.refuse(d.code)
 		}
 	case <-c.uas.Context().Done():
-		c.finish(EndedByRemote, fmt.Errorf("%w: the caller hung up before answer (487 Request Terminated)", ErrCallCancelled))
+		c.finish(EndedByRemote, fmt.Errorf("%w: the caller hung up first (487 Request Terminated)", ErrCallCancelled))
 	case <-c.ua.ctx.Done():
 		_ = c.uas.Respond(sip.StatusServiceUnavailable, "Service Unavailable", nil)
 		c.finish(EndedByLocal, errors.New("shutting down"))
 	}
 }
-
-// ErrCallCancelled means the caller hung up while we were ringing.
-var ErrCallCancelled = errors.New("call cancelled")
 
 // Answer takes the ringing call with the given audio. It returns once the
 // caller's ACK arrived.
@@ -182,8 +169,10 @@ func (c *Call) accept(audio Audio) error {
 		c.finish(EndedByLocal, err)
 		return err
 	}
-	// RespondSDP returns after the ACK (or after 64*T1 without one).
-	if err := c.uas.RespondSDP(body); err != nil {
+	res := sip.NewSDPResponseFromRequest(c.uas.InviteRequest, body)
+	c.ua.advertise(res)
+	// WriteResponse of a 2xx returns after the ACK (or after 64*T1 without one).
+	if err := c.uas.WriteResponse(res); err != nil {
 		err = fmt.Errorf("the caller never confirmed the answer (no ACK): %w", err)
 		c.finish(EndedByRemote, err)
 		return err
@@ -198,7 +187,7 @@ func (c *Call) accept(audio Audio) error {
 		}
 	}
 	c.mu.Lock()
-	c.answered = time.Now()
+	c.answered = c.ua.clock.Now()
 	close(c.answeredCh)
 	codec := c.neg.Codec.Name
 	c.mu.Unlock()

@@ -81,8 +81,9 @@ func (u *UA) onCancel(req *sip.Request, tx sip.ServerTransaction) {
 
 func (u *UA) onOptions(req *sip.Request, tx sip.ServerTransaction) {
 	respond(tx, req, sip.StatusOK, "OK",
-		sip.NewHeader("Allow", allowedMethods),
-		sip.NewHeader("Accept", "application/sdp"))
+		sip.NewHeader("Allow", u.allowValue()),
+		sip.NewHeader("Supported", supportedValue()),
+		sip.NewHeader("Accept", sdpType))
 }
 
 // onReinvite answers an in-dialog INVITE: hold, resume, new address or codec.
@@ -138,7 +139,8 @@ func (u *UA) onReinvite(req *sip.Request, tx sip.ServerTransaction) {
 		return
 	}
 	res := sip.NewSDPResponseFromRequest(req, body)
-	res.AppendHeader(sip.HeaderClone(&u.contact))
+	res.AppendHeader(u.ourContact())
+	u.advertise(res)
 	if err := tx.Respond(res); err != nil {
 		u.log.Warn("answering re-INVITE", "error", err)
 		return
@@ -165,7 +167,8 @@ func (c *Call) answerOfferless(req *sip.Request, tx sip.ServerTransaction) {
 		return
 	}
 	res := sip.NewSDPResponseFromRequest(req, body)
-	res.AppendHeader(sip.HeaderClone(&c.ua.contact))
+	res.AppendHeader(c.ua.ourContact())
+	c.ua.advertise(res)
 	if err := tx.Respond(res); err != nil {
 		c.log.Warn("answering a session refresh", "error", err)
 	}

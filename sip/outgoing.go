@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
@@ -40,6 +39,9 @@ func (u *UA) ParseTarget(target string) (sip.Uri, error) {
 // Dial places a call and returns at once; the call rings in the
 // background. Wait for WaitAnswered, watch Events, or Hangup to cancel.
 func (u *UA) Dial(ctx context.Context, target string, audio Audio) (*Call, error) {
+	if u.ctx.Err() != nil {
+		return nil, ErrClosed
+	}
 	uri, err := u.ParseTarget(target)
 	if err != nil {
 		return nil, err
@@ -61,8 +63,8 @@ func (u *UA) Dial(ctx context.Context, target string, audio Audio) (*Call, error
 	from.Params.Add("tag", sip.GenerateTagN(16))
 	req.AppendHeader(from)
 	req.AppendHeader(&sip.ToHeader{Address: sip.Uri{Scheme: uri.Scheme, User: uri.User, Host: uri.Host}, Params: sip.NewParams()})
-	req.AppendHeader(sip.HeaderClone(&u.contact))
-	req.AppendHeader(sip.NewHeader("Allow", allowedMethods))
+	req.AppendHeader(u.ourContact())
+	u.advertise(req)
 	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
 	req.SetBody(body)
 	req.SetTransport(u.transportFor(uri))
@@ -71,13 +73,17 @@ func (u *UA) Dial(ctx context.Context, target string, audio Audio) (*Call, error
 	}
 	dialCtx, cancel := context.WithCancelCause(u.ctx)
 	c.cancelDial = cancel
-	session, err := u.dialog.WriteInvite(dialCtx, req)
+	session, err := u.dialogUA().WriteInvite(dialCtx, req)
 	if err != nil {
 		cancel(nil)
 		return nil, errors.Join(u.requestError("callee", uri.String(), err), m.Close())
 	}
 	c.uac = session
-	go c.waitAnswer(dialCtx, cancel)
+	if !u.group.Go(func() { c.waitAnswer(dialCtx, cancel) }) {
+		cancel(ErrClosed)
+		session.Close()
+		return nil, errors.Join(ErrClosed, m.Close())
+	}
 	return c, nil
 }
 
@@ -174,7 +180,7 @@ func (c *Call) onAnswered() error {
 	}
 	key := dialogKey(c.CallID(), tagOf(res.From().Params), tagOf(res.To().Params))
 	c.mu.Lock()
-	c.answered = time.Now()
+	c.answered = c.ua.clock.Now()
 	close(c.answeredCh)
 	c.key = key
 	codec := c.neg.Codec.Name
@@ -253,5 +259,3 @@ func (u *UA) routeFor(uri sip.Uri) string {
 	}
 	return ""
 }
-
-const allowedMethods = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER, NOTIFY"

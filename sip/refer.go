@@ -36,8 +36,14 @@ func (u *UA) onRefer(req *sip.Request, tx sip.ServerTransaction) {
 		respond(tx, req, sip.StatusBadRequest, "Bad Refer-To")
 		return
 	}
+	if u.ctx.Err() != nil {
+		respond(tx, req, sip.StatusServiceUnavailable, "Service Unavailable")
+		return
+	}
 	respond(tx, req, sip.StatusAccepted, "Accepted")
-	go c.followTransfer(uri)
+	// Owned by the UA: Close waits for the transfer (its Dial fails once
+	// Close has begun).
+	u.group.Go(func() { c.followTransfer(uri) })
 }
 
 func (c *Call) followTransfer(target sip.Uri) {

@@ -16,13 +16,19 @@ import (
 // minRefresh keeps a server's tiny Expires from turning refresh into a busy loop.
 const minRefresh = 5 * time.Second
 
-// registration is the running refresh loop of one REGISTER binding.
+// registration is one REGISTER binding; keepRegistered owns it once the
+// first REGISTER succeeded.
 type registration struct {
 	callID  sip.CallIDHeader
 	fromTag string
-	cseq    uint32
-	stop    context.CancelFunc
-	done    chan struct{}
+	cseq    uint32 // under UA.mu
+	// stale is a contact of ours the registrar may still hold (a TLS
+	// connection's old port): the next REGISTER removes it (expires=0).
+	stale *sip.ContactHeader
+	// kick asks the loop to register again at once, saying why.
+	kick chan error
+	stop context.CancelFunc
+	done chan struct{}
 }
 
 // AOR is our address of record, sip:user@domain.
@@ -31,9 +37,11 @@ func (u *UA) AOR() string {
 	return aor.String()
 }
 
-// Register registers with the registrar and keeps the binding fresh
-// until Unregister or Close. It returns once the first REGISTER succeeded
-// or failed; a failure says in one sentence what to do.
+// Register registers with the registrar and keeps the binding until
+// Unregister or Close: refreshes it, checks it is still there, and
+// registers again by itself after an outage (see Reconnecting). It
+// returns once the first REGISTER succeeded or failed; a failure says in
+// one sentence what to do.
 func (u *UA) Register(ctx context.Context) error {
 	if u.cfg.Registrar == "" {
 		return errors.New("no registrar configured: give the SIP server address")
@@ -43,96 +51,88 @@ func (u *UA) Register(ctx context.Context) error {
 		u.mu.Unlock()
 		return errors.New("already registered")
 	}
-	reg := &registration{callID: sip.CallIDHeader(sip.GenerateTagN(24)), fromTag: sip.GenerateTagN(16), cseq: 1}
+	reg := &registration{callID: sip.CallIDHeader(sip.GenerateTagN(24)), fromTag: sip.GenerateTagN(16), cseq: 1, kick: make(chan error, 1)}
 	u.reg = reg
 	u.mu.Unlock()
 
-	err := u.bindStreamContact(ctx)
-	var expires time.Duration
-	if err == nil {
-		expires, err = u.doRegister(ctx, reg, u.cfg.Expires)
-	}
+	expires, err := u.register(ctx, reg)
 	if err != nil {
 		u.mu.Lock()
 		u.reg = nil
 		u.mu.Unlock()
-		u.emit(RegistrationFailed{Err: err})
+		u.emit(RegistrationFailed{Err: err, Since: u.clock.Now()})
 		return err
 	}
-	u.emit(Registered{AOR: u.AOR(), Expires: expires})
+	u.emit(Registered{AOR: u.AOR(), Expires: expires, At: u.clock.Now()})
 	loopCtx, stop := context.WithCancel(u.ctx)
 	reg.stop, reg.done = stop, make(chan struct{})
-	go u.refreshLoop(loopCtx, reg, expires)
+	if !u.group.Go(func() { u.keepRegistered(loopCtx, reg, expires) }) {
+		close(reg.done)
+		return ErrClosed
+	}
 	return nil
+}
+
+// register sends one REGISTER with our current contact (over TLS, first
+// the contact of the connection we now hold).
+func (u *UA) register(ctx context.Context, reg *registration) (time.Duration, error) {
+	if err := u.bindStreamContact(ctx, reg); err != nil {
+		return 0, err
+	}
+	return u.doRegister(ctx, reg, u.cfg.Expires)
 }
 
 // bindStreamContact: over TLS we accept no connections (we hold no server
 // certificate), so the registrar must send calls back over the connection
 // we open. Our Contact therefore names that connection's local port; the
-// registrar finds its open connection by that address.
-func (u *UA) bindStreamContact(ctx context.Context) error {
+// registrar finds its open connection by that address. A new connection
+// (after a drop) means a new port: the old contact is removed with the
+// next REGISTER.
+func (u *UA) bindStreamContact(ctx context.Context, reg *registration) error {
 	if u.cfg.Transport != TransportTLS {
 		return nil
 	}
 	if err := u.Ping(ctx); err != nil { // opens the TLS connection
 		return err
 	}
-	regHost, regPort, _ := splitHostPort(u.cfg.Registrar, defaultPort(u.cfg.Transport))
-	host, port, _ := splitHostPort(u.nextHop(regHost, regPort), 0)
-	ips, err := net.DefaultResolver.LookupNetIP(ctx, "ip", host)
-	if err != nil || len(ips) == 0 {
-		return fmt.Errorf("cannot resolve %q: %w", host, err)
-	}
-	conn, err := u.sipUA.TransportLayer().GetConnection(TransportTLS, netip.AddrPortFrom(ips[0].Unmap(), uint16(port)).String())
+	addr, err := u.registrarAddr(ctx)
 	if err != nil {
-		return fmt.Errorf("the TLS connection to %s closed right after it opened: %w", host, err)
+		return err
 	}
+	conn, err := u.sipUA.TransportLayer().GetConnection(TransportTLS, addr.String())
+	if err != nil {
+		return fmt.Errorf("the TLS connection to %s closed right after it opened: %w", addr, err)
+	}
+	defer conn.TryClose() // GetConnection took a reference
 	local, err := netip.ParseAddrPort(conn.LocalAddr().String())
 	if err != nil {
 		return fmt.Errorf("local address of the TLS connection: %w", err)
 	}
 	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.contact.Address.Port == int(local.Port()) {
+		return nil
+	}
+	if reg.cseq > 1 { // registered before with the old port
+		old := u.contact.Clone()
+		reg.stale = old
+	}
 	u.contact.Address.Port = int(local.Port())
-	u.dialog.ContactHDR = u.contact
-	u.mu.Unlock()
+	// Sessions keep the DialogUA they were made with; new ones get the new contact.
+	u.dialog = &sipgo.DialogUA{Client: u.client, ContactHDR: u.contact}
 	return nil
 }
 
-// refreshLoop re-registers before expiry and sends OPTIONS keepalives.
-func (u *UA) refreshLoop(ctx context.Context, reg *registration, expires time.Duration) {
-	defer close(reg.done)
-	refresh := time.NewTimer(refreshIn(expires))
-	defer refresh.Stop()
-	var keepalive <-chan time.Time
-	if u.cfg.KeepAlive > 0 {
-		t := time.NewTicker(u.cfg.KeepAlive)
-		defer t.Stop()
-		keepalive = t.C
+// registrarAddr resolves the next hop toward the registrar to IP:port,
+// the key of its connection in sipgo's pool.
+func (u *UA) registrarAddr(ctx context.Context) (netip.AddrPort, error) {
+	regHost, regPort, _ := splitHostPort(u.cfg.Registrar, defaultPort(u.cfg.Transport))
+	host, port, _ := splitHostPort(u.nextHop(regHost, regPort), 0)
+	ips, err := net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+	if err != nil || len(ips) == 0 {
+		return netip.AddrPort{}, fmt.Errorf("cannot resolve %q: %w", host, err)
 	}
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-keepalive:
-			if err := u.Ping(ctx); err != nil && ctx.Err() == nil {
-				u.log.Warn("keepalive to the SIP server failed", "error", err)
-				refresh.Reset(0)
-			}
-		case <-refresh.C:
-			got, err := u.doRegister(ctx, reg, u.cfg.Expires)
-			if ctx.Err() != nil {
-				return
-			}
-			if err != nil {
-				u.log.Warn("registration refresh failed", "error", err)
-				u.emit(RegistrationFailed{Err: err})
-				refresh.Reset(minRefresh)
-				continue
-			}
-			u.emit(Registered{AOR: u.AOR(), Expires: got})
-			refresh.Reset(refreshIn(got))
-		}
-	}
+	return netip.AddrPortFrom(ips[0].Unmap(), uint16(port)), nil
 }
 
 // refreshIn re-registers at 80 % of the granted time.
@@ -163,49 +163,26 @@ func (u *UA) stopRegistration(ctx context.Context) error {
 	return err
 }
 
-// doRegister sends one REGISTER (answering a digest challenge) and returns
-// the lifetime the registrar granted.
+// doRegister sends one REGISTER (answering a digest challenge, and a 423
+// Interval Too Brief with the Min-Expires it names) and returns the
+// lifetime the registrar granted.
 func (u *UA) doRegister(ctx context.Context, reg *registration, expires time.Duration) (time.Duration, error) {
-	host, port, _ := splitHostPort(u.cfg.Registrar, defaultPort(u.cfg.Transport))
-	recipient := u.cfg.domainURI(u.contact.Address.Scheme, "")
-	req := sip.NewRequest(sip.REGISTER, recipient)
-	aor := u.cfg.domainURI(u.contact.Address.Scheme, u.cfg.User)
-	from := &sip.FromHeader{DisplayName: u.cfg.DisplayName, Address: aor, Params: sip.NewParams()}
-	from.Params.Add("tag", reg.fromTag)
-	req.AppendHeader(from)
-	req.AppendHeader(&sip.ToHeader{Address: aor, Params: sip.NewParams()})
-	callID := reg.callID
-	req.AppendHeader(&callID)
-	u.mu.Lock()
-	reg.cseq++
-	req.AppendHeader(&sip.CSeqHeader{SeqNo: reg.cseq, MethodName: sip.REGISTER})
-	u.mu.Unlock()
-	contact := u.contact.Clone()
-	req.AppendHeader(contact)
-	req.AppendHeader(sip.NewHeader("Expires", strconv.Itoa(int(expires/time.Second))))
-	req.SetTransport(u.cfg.Transport)
-	req.SetDestination(u.nextHop(host, port))
-
-	ctx, cancel := context.WithTimeout(ctx, u.cfg.RequestTimeout)
-	defer cancel()
-	res, err := u.client.Do(ctx, req)
-	if err != nil {
-		return 0, u.requestError("registrar", u.cfg.Registrar, err)
+	res, contact, err := u.sendRegister(ctx, reg, expires)
+	if err == nil && res.StatusCode == sip.StatusIntervalToBrief {
+		if min, ok := headerSeconds(res, "Min-Expires"); ok && min > expires && min <= MaxExpires {
+			u.log.Info("the registrar asks for a longer registration", "min_expires", min)
+			expires = min
+			res, contact, err = u.sendRegister(ctx, reg, expires)
+		}
 	}
-	if res.StatusCode == sip.StatusUnauthorized || res.StatusCode == sip.StatusProxyAuthRequired {
-		if u.cfg.Password == "" {
-			return 0, fmt.Errorf("registrar %s asks for a password: %w", u.cfg.Registrar, ErrNoPassword)
-		}
-		u.mu.Lock()
-		reg.cseq++ // DoDigestAuth increments the CSeq it resends with
-		u.mu.Unlock()
-		res, err = u.client.DoDigestAuth(ctx, req, res, sipgo.DigestAuth{Username: u.cfg.AuthUser, Password: u.cfg.Password})
-		if err != nil {
-			return 0, u.requestError("registrar", u.cfg.Registrar, err)
-		}
+	if err != nil {
+		return 0, err
 	}
 	switch {
 	case res.IsSuccess():
+		u.mu.Lock()
+		reg.stale = nil
+		u.mu.Unlock()
 		return grantedExpiry(res, contact, expires), nil
 	case res.StatusCode == sip.StatusUnauthorized || res.StatusCode == sip.StatusProxyAuthRequired:
 		return 0, fmt.Errorf("%w: registrar %s refused user %q with this password (%d %s): check the password",
@@ -217,6 +194,63 @@ func (u *UA) doRegister(ctx context.Context, reg *registration, expires time.Dur
 		return 0, fmt.Errorf("registrar %s refused the registration: %w", u.cfg.Registrar,
 			&StatusError{Code: res.StatusCode, Reason: res.Reason})
 	}
+}
+
+// sendRegister sends one REGISTER asking for expires and answers a digest
+// challenge; it returns the final response and the contact it registered.
+func (u *UA) sendRegister(ctx context.Context, reg *registration, expires time.Duration) (*sip.Response, *sip.ContactHeader, error) {
+	host, port, _ := splitHostPort(u.cfg.Registrar, defaultPort(u.cfg.Transport))
+	u.mu.Lock()
+	contact := u.contact.Clone()
+	var stale *sip.ContactHeader
+	if reg.stale != nil {
+		stale = reg.stale.Clone()
+	}
+	reg.cseq++
+	cseq := reg.cseq
+	u.mu.Unlock()
+	recipient := u.cfg.domainURI(contact.Address.Scheme, "")
+	req := sip.NewRequest(sip.REGISTER, recipient)
+	aor := u.cfg.domainURI(contact.Address.Scheme, u.cfg.User)
+	from := &sip.FromHeader{DisplayName: u.cfg.DisplayName, Address: aor, Params: sip.NewParams()}
+	from.Params.Add("tag", reg.fromTag)
+	req.AppendHeader(from)
+	req.AppendHeader(&sip.ToHeader{Address: aor, Params: sip.NewParams()})
+	callID := reg.callID
+	req.AppendHeader(&callID)
+	req.AppendHeader(&sip.CSeqHeader{SeqNo: cseq, MethodName: sip.REGISTER})
+	req.AppendHeader(contact)
+	if stale != nil && expires > 0 {
+		if stale.Params == nil {
+			stale.Params = sip.NewParams()
+		}
+		stale.Params.Add("expires", "0")
+		req.AppendHeader(stale)
+	}
+	req.AppendHeader(sip.NewHeader("Expires", strconv.Itoa(int(expires/time.Second))))
+	u.advertise(req)
+	req.SetTransport(u.cfg.Transport)
+	req.SetDestination(u.nextHop(host, port))
+
+	ctx, cancel := context.WithTimeout(ctx, u.cfg.RequestTimeout)
+	defer cancel()
+	res, err := u.client.Do(ctx, req)
+	if err != nil {
+		return nil, nil, u.requestError("registrar", u.cfg.Registrar, err)
+	}
+	if res.StatusCode == sip.StatusUnauthorized || res.StatusCode == sip.StatusProxyAuthRequired {
+		if u.cfg.Password == "" {
+			return nil, nil, fmt.Errorf("registrar %s asks for a password: %w", u.cfg.Registrar, ErrNoPassword)
+		}
+		u.mu.Lock()
+		reg.cseq++ // DoDigestAuth increments the CSeq it resends with
+		u.mu.Unlock()
+		res, err = u.client.DoDigestAuth(ctx, req, res, sipgo.DigestAuth{Username: u.cfg.AuthUser, Password: u.cfg.Password})
+		if err != nil {
+			return nil, nil, u.requestError("registrar", u.cfg.Registrar, err)
+		}
+	}
+	return res, contact, nil
 }
 
 // nextHop is where a request leaves to: the outbound proxy when set.
@@ -244,26 +278,44 @@ func bracketV6(host string) string {
 	return host
 }
 
-// grantedExpiry reads the lifetime from our Contact's expires param or
-// the Expires header of a 200 to REGISTER.
+// grantedExpiry reads the lifetime the registrar granted our contact: its
+// expires param in the 200's Contact list, else the Expires header, else
+// what we asked for.
 func grantedExpiry(res *sip.Response, ours *sip.ContactHeader, asked time.Duration) time.Duration {
 	for _, h := range res.GetHeaders("Contact") {
 		c, ok := h.(*sip.ContactHeader)
-		if !ok || c.Address.Host != ours.Address.Host || c.Address.Port != ours.Address.Port {
+		if !ok || !sameContact(c.Address, ours.Address) {
 			continue
 		}
 		if v, ok := c.Params.Get("expires"); ok {
-			if n, err := strconv.Atoi(v); err == nil {
+			if n, err := strconv.ParseUint(v, 10, 32); err == nil {
 				return time.Duration(n) * time.Second
 			}
 		}
 	}
-	if h := res.GetHeader("Expires"); h != nil {
-		if n, err := strconv.Atoi(h.Value()); err == nil {
-			return time.Duration(n) * time.Second
-		}
+	if d, ok := headerSeconds(res, "Expires"); ok {
+		return d
 	}
 	return asked
+}
+
+// sameContact compares the user, host and port of two contact URIs: a
+// registrar may add or drop URI parameters when it echoes our contact.
+func sameContact(a, b sip.Uri) bool {
+	return a.User == b.User && a.Host == b.Host && a.Port == b.Port
+}
+
+// headerSeconds reads a delta-seconds header (Expires, Min-Expires).
+func headerSeconds(res *sip.Response, name string) (time.Duration, bool) {
+	h := res.GetHeader(name)
+	if h == nil {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(h.Value(), 10, 32)
+	if err != nil {
+		return 0, false
+	}
+	return time.Duration(n) * time.Second, true
 }
 
 // requestError turns a transport or timeout failure into one sentence.
@@ -290,7 +342,7 @@ func (u *UA) Ping(ctx context.Context) error {
 		return errors.New("no SIP server configured to ping")
 	}
 	host, port, _ := splitHostPort(target, defaultPort(u.cfg.Transport))
-	req := sip.NewRequest(sip.OPTIONS, sip.Uri{Scheme: u.contact.Address.Scheme, Host: host, Port: port})
+	req := sip.NewRequest(sip.OPTIONS, sip.Uri{Scheme: u.scheme(), Host: host, Port: port})
 	req.SetTransport(u.cfg.Transport)
 	req.SetDestination(u.nextHop(host, port))
 	ctx, cancel := context.WithTimeout(ctx, u.cfg.RequestTimeout)

@@ -13,7 +13,6 @@ import (
 	"os"
 	"strconv"
 	"sync"
-	"time"
 
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
@@ -52,7 +51,10 @@ type Audio struct {
 type UA struct {
 	cfg      Config
 	log      *slog.Logger
+	clock    Clock
 	newMedia MediaFactory
+	// addrToward is LocalAddrToward unless a test simulates the network.
+	addrToward func(host string) (netip.Addr, error)
 
 	sipUA   *sipgo.UserAgent
 	server  *sipgo.Server
@@ -66,14 +68,26 @@ type UA struct {
 
 	events chan Event
 
+	// accepted is the table of methods we answer (capabilities.go).
+	accepted []method
+	// parser is sipgo's with whitespace-tolerant headers (wsnorm.go).
+	parser *sip.Parser
+
 	mu    sync.Mutex
 	calls map[string]*Call
 	reg   *registration
+	flow  flow
+	// invites are the INVITEs being handled, to spot merged requests.
+	invites map[string]string
 
-	ctx       context.Context
-	cancel    context.CancelFunc
-	wg        sync.WaitGroup
+	ctx    context.Context
+	cancel context.CancelFunc
+	// group owns every goroutine the UA starts or runs handlers on; serve
+	// is the listener's, which ends only once the socket is closed.
+	group     group
+	serve     sync.WaitGroup
 	closeOnce sync.Once
+	closeErr  error // what the first Close returned, for later ones
 }
 
 // Option changes how New builds a UA.
@@ -85,13 +99,20 @@ func WithLogger(l *slog.Logger) Option { return func(u *UA) { u.log = l } }
 // WithMediaFactory replaces how calls open RTP sessions (tests).
 func WithMediaFactory(f MediaFactory) Option { return func(u *UA) { u.newMedia = f } }
 
+// WithLocalAddrFunc replaces how the network checks find our local address
+// toward the server (LocalAddrToward): tests simulate a changing network.
+func WithLocalAddrFunc(f func(host string) (netip.Addr, error)) Option {
+	return func(u *UA) { u.addrToward = f }
+}
+
 // New builds a user agent and starts listening. Close stops it.
 func New(cfg Config, opts ...Option) (*UA, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
-	u := &UA{cfg: cfg, log: slog.Default(), calls: map[string]*Call{}, events: make(chan Event, 64)}
+	u := &UA{cfg: cfg, log: slog.Default(), clock: cfg.Clock, addrToward: LocalAddrToward, parser: newParser(),
+		calls: map[string]*Call{}, events: make(chan Event, 64)}
 	for _, o := range opts {
 		o(u)
 	}
@@ -122,7 +143,11 @@ func (u *UA) listen() error {
 		}
 		listenAddr = net.JoinHostPort(ip.String(), "0")
 	}
-	uaOpts := []sipgo.UserAgentOption{sipgo.WithUserAgent(u.cfg.UserAgent)}
+	uaOpts := []sipgo.UserAgentOption{
+		sipgo.WithUserAgent(u.cfg.UserAgent),
+		sipgo.WithUserAgentParser(u.parser),
+		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerReadFilter(u.readFilter)),
+	}
 	if u.cfg.Transport == TransportTLS {
 		tlsConf, err := tlsConfig(u.cfg.CAFile)
 		if err != nil {
@@ -166,14 +191,17 @@ func (u *UA) listen() error {
 	}
 	u.dialog = &sipgo.DialogUA{Client: u.client, ContactHDR: u.contact}
 	u.routes()
-	u.goServe(serve)
-	if err := u.awaitListener(bound); err != nil {
-		return errors.Join(err, sipUA.Close(), u.listener.Close())
-	}
+	u.poolListener(bound)
+	u.serve.Add(1)
+	go func() {
+		defer u.serve.Done()
+		if err := serve(); err != nil && u.ctx.Err() == nil {
+			u.log.Debug("SIP listener stopped", "error", err)
+		}
+	}()
 	return nil
 }
 
-// serve binds the listener for our transport and serves it in the background.
 // bind opens the listener for our transport and returns the function that
 // serves it.
 func (u *UA) bind(addr string) (netip.AddrPort, func() error, error) {
@@ -196,38 +224,15 @@ func (u *UA) bind(addr string) (netip.AddrPort, func() error, error) {
 	}
 }
 
-// awaitListener waits until sipgo's transport has taken our socket into its
-// pool: requests sent before that would try to bind the same port again.
-func (u *UA) awaitListener(addr netip.AddrPort) error {
-	network := u.cfg.Transport
-	if network == TransportTLS {
-		network = TransportTCP
+// poolListener hands our UDP socket to sipgo's connection pool at once, so
+// requests sent before the serve goroutine pools it (it does the same)
+// leave from it instead of binding the port a second time.
+func (u *UA) poolListener(addr netip.AddrPort) {
+	pc, ok := u.listener.(net.PacketConn)
+	if !ok {
+		return // stream listeners are not pooled
 	}
-	deadline := time.Now().Add(2 * time.Second)
-	// The serve goroutine usually pools the socket within microseconds;
-	// short first waits keep that off the time to register.
-	wait := 20 * time.Microsecond
-	for time.Now().Before(deadline) {
-		if c, err := u.server.TransportLayer().GetConnection(network, addr.String()); err == nil && c != nil {
-			return nil
-		}
-		if network != TransportUDP {
-			return nil // stream listeners are not pooled; nothing to wait for
-		}
-		time.Sleep(wait)
-		wait = min(2*wait, time.Millisecond)
-	}
-	return fmt.Errorf("the SIP listener on %s did not start", addr)
-}
-
-func (u *UA) goServe(serve func() error) {
-	u.wg.Add(1)
-	go func() {
-		defer u.wg.Done()
-		if err := serve(); err != nil && u.ctx.Err() == nil {
-			u.log.Debug("SIP listener stopped", "error", err)
-		}
-	}()
+	u.server.TransportLayer().Pool(TransportUDP).Add(addr.String(), &sip.UDPConnection{PacketConn: pc, PacketAddr: addr.String(), Listener: true})
 }
 
 func tlsConfig(caFile string) (*tls.Config, error) {
@@ -269,6 +274,32 @@ func LocalAddrToward(host string) (netip.Addr, error) {
 	return netip.MustParseAddrPort(conn.LocalAddr().String()).Addr().Unmap(), nil
 }
 
+// localAddrToward is our local address toward host, as the network checks see it.
+func (u *UA) localAddrToward(host string) (netip.Addr, error) { return u.addrToward(host) }
+
+// scheme is sips over TLS, else sip.
+func (u *UA) scheme() string {
+	if u.cfg.Transport == TransportTLS {
+		return "sips"
+	}
+	return "sip"
+}
+
+// ourContact is a copy of our current Contact (over TLS its port follows
+// the connection to the registrar).
+func (u *UA) ourContact() *sip.ContactHeader {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.contact.Clone()
+}
+
+// dialogUA is the sipgo dialog factory for new calls.
+func (u *UA) dialogUA() *sipgo.DialogUA {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.dialog
+}
+
 // SIPAddr is where this UA accepts SIP.
 func (u *UA) SIPAddr() netip.AddrPort { return u.sipAddr }
 
@@ -286,32 +317,48 @@ func (u *UA) emit(e Event) {
 	}
 }
 
-// Close hangs up every call, unregisters and stops listening. It is idempotent.
+// Close hangs up every call, unregisters and stops listening, then waits
+// for every goroutine of the UA (ringing calls, transfers, dials in
+// progress, the registration loop) to return. It is idempotent.
 func (u *UA) Close() error {
-	var err error
 	u.closeOnce.Do(func() {
-		u.mu.Lock()
-		calls := make([]*Call, 0, len(u.calls))
-		for _, c := range u.calls {
-			calls = append(calls, c)
-		}
-		u.mu.Unlock()
 		ctx, cancel := context.WithTimeout(context.Background(), u.cfg.RequestTimeout)
 		defer cancel()
-		for _, c := range calls {
-			err = errors.Join(err, ignoreEnded(c.Hangup(ctx)))
+		for _, c := range u.liveCalls() {
+			u.closeErr = errors.Join(u.closeErr, ignoreEnded(c.Hangup(ctx)))
 		}
-		err = errors.Join(err, u.stopRegistration(ctx))
+		u.closeErr = errors.Join(u.closeErr, u.stopRegistration(ctx))
+		// From here nothing new starts: handlers answer 503, Dial fails,
+		// and what runs sees u.ctx done.
+		u.group.close()
 		u.cancel()
-		err = errors.Join(err, u.sipUA.Close())
+		// Closing sipgo ends its transactions, so goroutines waiting on
+		// one (a CANCEL's 487, an ACK) return.
+		u.closeErr = errors.Join(u.closeErr, u.sipUA.Close())
 		if u.listener != nil {
 			if cerr := u.listener.Close(); cerr != nil && !errors.Is(cerr, net.ErrClosed) {
-				err = errors.Join(err, cerr)
+				u.closeErr = errors.Join(u.closeErr, cerr)
 			}
 		}
-		u.wg.Wait()
+		u.group.wait()
+		u.serve.Wait()
+		// Calls that were still being set up end now, so their owners see Done.
+		for _, c := range u.liveCalls() {
+			c.finish(EndedByLocal, ErrClosed)
+		}
 	})
-	return err
+	return u.closeErr
+}
+
+// liveCalls is a snapshot of the calls up or ringing.
+func (u *UA) liveCalls() []*Call {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	calls := make([]*Call, 0, len(u.calls))
+	for _, c := range u.calls {
+		calls = append(calls, c)
+	}
+	return calls
 }
 
 func ignoreEnded(err error) error {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/homeshore/homeshore/app/config"
 	"github.com/homeshore/homeshore/media"
+	"github.com/homeshore/homeshore/media/audiodev"
 	"github.com/homeshore/homeshore/sip"
 )
 
@@ -358,7 +359,7 @@ func openAudio(f callFlags, log *slog.Logger) (sip.Audio, func(), error) {
 		closers = append(closers, src)
 		audio.Source = src
 	} else {
-		src, err := media.OpenCapture(f.inputDevice)
+		src, err := audiodev.OpenCapture(f.inputDevice)
 		switch {
 		case err == nil:
 			closers = append(closers, src)
@@ -378,7 +379,7 @@ func openAudio(f callFlags, log *slog.Logger) (sip.Audio, func(), error) {
 		closers = append(closers, sink)
 		audio.Sink = sink
 	} else {
-		sink, err := media.OpenPlayback(f.outputDevice)
+		sink, err := audiodev.OpenPlayback(f.outputDevice)
 		switch {
 		case err == nil:
 			closers = append(closers, sink)

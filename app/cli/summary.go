@@ -35,6 +35,8 @@ type summary struct {
 	RFactor         float64 `json:"r_factor"`
 	FECRecovered    uint64  `json:"fec_recovered"`
 	Concealed       uint64  `json:"concealed"`
+	Relatches       uint64  `json:"relatches"`               // times the far end's RTP source moved and we followed
+	ReceiveError    string  `json:"receive_error,omitempty"` // why audio reception stopped mid-call
 	DTMFReceived    string  `json:"dtmf_received"`
 	HangupBy        string  `json:"hangup_by,omitempty"`
 	Transferred     bool    `json:"transferred,omitempty"`
@@ -60,6 +62,7 @@ func (s *summary) fill(c *sip.Call) {
 	s.LossPercent, s.JitterMs, s.RTTMs = round(st.LossPercent, 2), round(st.JitterMs, 2), round(st.RTTMs, 2)
 	s.MOS, s.RFactor = round(st.MOS, 2), round(st.RFactor, 1)
 	s.FECRecovered, s.Concealed = st.FECRecovered, st.Concealed
+	s.Relatches, s.ReceiveError = st.Relatches, st.ReceiveError
 	s.SRTP = st.SRTP
 }
 

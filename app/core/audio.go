@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/homeshore/homeshore/media"
+	"github.com/homeshore/homeshore/media/audiodev"
 	"github.com/homeshore/homeshore/media/dsp"
 	"github.com/homeshore/homeshore/sip"
 )
@@ -19,11 +19,11 @@ type AudioOpener func(input, output string) (sip.Audio, func() error, error)
 // are the sound server's ids (PulseAudio on Linux), as the device list and
 // the check show them; media opens them directly.
 func openDevices(input, output string) (sip.Audio, func() error, error) {
-	mic, err := media.OpenCapture(input)
+	mic, err := audiodev.OpenCapture(input)
 	if err != nil {
 		return sip.Audio{}, nil, deviceError("microphone", input, err)
 	}
-	spk, err := media.OpenPlayback(output)
+	spk, err := audiodev.OpenPlayback(output)
 	if err != nil {
 		return sip.Audio{}, nil, errors.Join(deviceError("headset", output, err), mic.Close())
 	}
@@ -34,7 +34,7 @@ func deviceError(role, name string, err error) error {
 	if name == "" {
 		name = "system default"
 	}
-	if errors.Is(err, media.ErrDeviceNotFound) {
+	if errors.Is(err, audiodev.ErrDeviceNotFound) {
 		return fmt.Errorf("the %s %q is not connected: plug it in or choose another in Settings, then run the check: %w", role, name, err)
 	}
 	return fmt.Errorf("cannot open the %s %q (%w): check it is plugged in and not used by another program", role, name, err)

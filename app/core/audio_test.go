@@ -8,6 +8,7 @@ import (
 
 	"github.com/homeshore/homeshore/internal/testenv"
 	"github.com/homeshore/homeshore/media"
+	"github.com/homeshore/homeshore/media/audiodev"
 )
 
 // TestNamedPulseDeviceCarriesAudio: a device named by its PulseAudio id (as
@@ -42,7 +43,7 @@ func TestNamedPulseDeviceCarriesAudio(t *testing.T) {
 	}
 
 	_, _, err = openDevices("no_such_headset_mic", d.Sink)
-	if !errors.Is(err, media.ErrDeviceNotFound) || !strings.Contains(err.Error(), "not connected") {
+	if !errors.Is(err, audiodev.ErrDeviceNotFound) || !strings.Contains(err.Error(), "not connected") {
 		t.Fatalf("missing microphone: %v, want a 'not connected' device error", err)
 	}
 }

@@ -48,7 +48,7 @@ type Options struct {
 	RunChecks func(context.Context, precheck.Options) (precheck.Report, error)
 	// ListDevices replaces devinfo.List for the device list and the guard.
 	ListDevices func(context.Context) ([]devinfo.Device, error)
-	// WatchDevices replaces devinfo.WatchPulse for the mid-shift guard.
+	// WatchDevices replaces devinfo.Watch for the mid-shift guard.
 	WatchDevices func(context.Context) (<-chan struct{}, func() error, error)
 	// SIPListen pins where the UA listens ("127.0.0.1:0"); "" lets sip choose.
 	SIPListen string

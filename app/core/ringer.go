@@ -12,6 +12,7 @@ import (
 
 	"github.com/homeshore/homeshore/assets"
 	"github.com/homeshore/homeshore/media"
+	"github.com/homeshore/homeshore/media/audiodev"
 )
 
 // defaultRingtone is played when the settings name none.
@@ -69,7 +70,7 @@ func (r ringer) ringtoneFile(name string) (string, error) {
 
 // play loops the file on the device until ctx ends.
 func play(ctx context.Context, device, path string) error {
-	out, err := media.OpenPlayback(device)
+	out, err := audiodev.OpenPlayback(device)
 	if err != nil {
 		return err
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	appshift "github.com/homeshore/homeshore/app/shift"
@@ -117,7 +116,9 @@ func (l *Live) answerLine(ctx context.Context) {
 				if err == nil {
 					err = l.talk(ctx, in.Call)
 				}
-				if err != nil && !strings.Contains(err.Error(), "cancel") {
+				// The agent hanging up while it rang, or the demo stopping,
+				// is how these calls normally end.
+				if err != nil && !errors.Is(err, sip.ErrCallCancelled) && !errors.Is(err, context.Canceled) {
 					l.log.Info("demo line call", "result", err)
 				}
 			})

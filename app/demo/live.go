@@ -17,6 +17,7 @@ import (
 	"github.com/homeshore/homeshore/app/ui"
 	"github.com/homeshore/homeshore/assets"
 	"github.com/homeshore/homeshore/media"
+	"github.com/homeshore/homeshore/media/audiodev"
 	"github.com/homeshore/homeshore/server"
 	"github.com/homeshore/homeshore/sip"
 )
@@ -171,7 +172,7 @@ func (l *Live) Close() error {
 // demoAudio opens the default devices for calls; with no sound device
 // the calls are silent and the banner says so.
 func demoAudio() (core.AudioOpener, string) {
-	devs, err := media.ListDevices()
+	devs, err := audiodev.ListDevices()
 	in, out := false, false
 	for _, d := range devs {
 		in = in || d.Inputs > 0
@@ -183,11 +184,11 @@ func demoAudio() (core.AudioOpener, string) {
 		}, "No sound device was found: calls are silent."
 	}
 	return func(string, string) (sip.Audio, func() error, error) {
-		mic, err := media.OpenCapture("")
+		mic, err := audiodev.OpenCapture("")
 		if err != nil {
 			return sip.Audio{}, nil, fmt.Errorf("the default microphone cannot be opened: %w", err)
 		}
-		spk, err := media.OpenPlayback("")
+		spk, err := audiodev.OpenPlayback("")
 		if err != nil {
 			return sip.Audio{}, nil, errors.Join(fmt.Errorf("the default speaker cannot be opened: %w", err), mic.Close())
 		}

@@ -2,6 +2,7 @@ package precheck
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"sync"
@@ -27,7 +28,7 @@ type LeakFigures struct {
 
 // SpeakerFigures say how the output was confirmed.
 type SpeakerFigures struct {
-	Method string `json:"method"` // "monitor" (headless) or "agent"
+	Method string `json:"method"` // "monitor" (headless), "agent" (GUI), "none" (headless, no monitor)
 	Heard  bool   `json:"heard"`
 	// GainDB is the probe's level in the output's monitor relative to what was sent.
 	GainDB *float64 `json:"gain_db,omitempty"`
@@ -52,8 +53,15 @@ func leakAndSpeaker(ctx context.Context, a Audio, out, in string, pol config.Lea
 		return leak, speaker, fmt.Errorf("open microphone: %w", err)
 	}
 	var mon Source
+	unverified := false
 	if monitor {
-		if mon, err = a.MonitorOf(out); err != nil {
+		mon, err = a.MonitorOf(out)
+		switch {
+		case errors.Is(err, ErrNoMonitor):
+			// No monitor on this system (docs/precheck.md, "Speaker test"):
+			// the leak test still runs; the speaker is reported unverified.
+			unverified = true
+		case err != nil:
 			mic.Close()
 			return leak, speaker, fmt.Errorf("open the output's monitor: %w", err)
 		}
@@ -76,6 +84,10 @@ func leakAndSpeaker(ctx context.Context, a Audio, out, in string, pol config.Lea
 	l := analysis.MeasureLeak(probe, micX, leakTailMS)
 	leak.Figures = LeakFigures{Leak: roundLeak(l), ProbeLevelDBFS: pol.ProbeLevelDBFS, ProbeMS: pol.ProbeMS, MinLossDB: pol.MinLossDB}
 	judgeLeak(&leak, l, pol)
+	if unverified {
+		speaker.Figures = SpeakerFigures{Method: "none"}
+		speaker.add(Warn, "speaker_unverified")
+	}
 	if mon != nil {
 		if monErr != nil {
 			speaker.add(Error, "speaker_capture", monErr.Error())

@@ -4,14 +4,14 @@ package precheck
 const FrameSamples = 960
 
 // Source is a capture device: Read fills frame (FrameSamples int16) or fails.
-// media.OpenCapture's SourceCloser satisfies it.
+// audiodev.OpenCapture's SourceCloser satisfies it.
 type Source interface {
 	Read(frame []int16) error
 	Close() error
 }
 
 // Sink is a playback device: Write queues one frame; it may block to keep real time.
-// media.OpenPlayback's SinkCloser satisfies it.
+// audiodev.OpenPlayback's SinkCloser satisfies it.
 type Sink interface {
 	Write(frame []int16) error
 	Close() error

@@ -13,7 +13,7 @@ import (
 )
 
 // RunCLI is `homeshore check [--json] [--output ID] [--input ID] [--server HOST:PORT]
-// [--transport udp|tcp|tls] [--room-seconds N]`: progress on stderr, the
+// [--transport udp|tcp|tls] [--room-seconds N] [--watch]`: progress on stderr, the
 // report (text, or JSON with --json) on stdout. Returns the exit code:
 // 0 pass, 1 fail, 2 could not run.
 func RunCLI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -25,6 +25,7 @@ func RunCLI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	server := fs.String("server", "", "SIP server host[:port] (default: policy sip.server)")
 	transport := fs.String("transport", "", "udp, tcp or tls (default: policy sip.transport)")
 	room := fs.Float64("room-seconds", 0, "room capture length (default: policy checks.room.capture_seconds)")
+	watch := fs.Bool("watch", false, "after a passing check, watch the devices as a shift does; exit 1 when the agent would go Not ready")
 	if err := fs.Parse(args); err != nil {
 		return ExitCantRun
 	}
@@ -53,6 +54,9 @@ func RunCLI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintln(stderr, "homeshore check: interrupted:", err)
 		return ExitCantRun
+	}
+	if *watch && rep.Passed() {
+		return watchAfterCheck(ctx, rep, pol, stdout, stderr, *asJSON)
 	}
 	return rep.ExitCode()
 }

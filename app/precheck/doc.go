@@ -14,7 +14,8 @@
 //	precheck.Guard(ctx, machine, GuardOptions{...}) (stop func() error, err error)
 //
 // Report is JSON-stable (docs/precheck.md) and implements shift.CheckReport.
-// Audio goes through the Audio seam; the default backend is PulseAudio via
-// jfreymuth/pulse, which opens devices by the same Pulse names the headset
-// verdict and the pin use. Only figures are kept, never audio.
+// Audio goes through the Audio seam; the default backend, DeviceAudio, is
+// media/audiodev, the device layer calls use, which opens devices by the
+// same ids the headset verdict and the pin use. Only figures are kept,
+// never audio.
 package precheck

@@ -8,6 +8,9 @@ var (
 	ErrNoAudio = errors.New("cannot reach the sound server (PulseAudio/PipeWire): log out and in again, or ask IT")
 	// ErrDeviceMissing: a named (or pinned) device is not present.
 	ErrDeviceMissing = errors.New("audio device not found")
+	// ErrNoMonitor: the audio backend cannot record what an output plays,
+	// so the headless speaker test cannot verify the output.
+	ErrNoMonitor = errors.New("cannot listen to what the output plays on this system")
 	// ErrClosed: a device was used after Close.
 	ErrClosed = errors.New("audio device closed")
 	// ErrNoSIPServer: the policy names no SIP server, so the network check cannot run.

@@ -19,7 +19,7 @@ type GuardOptions struct {
 	Policy        config.HeadsetPolicy
 	// Devices lists device facts; nil means devinfo.List.
 	Devices func(context.Context) ([]devinfo.Device, error)
-	// Watch signals device changes; nil means devinfo.WatchPulse.
+	// Watch signals device changes; nil means devinfo.Watch (PulseAudio events, the MMDevices registry on Windows).
 	Watch func(context.Context) (<-chan struct{}, func() error, error)
 }
 
@@ -34,7 +34,7 @@ func Guard(ctx context.Context, m *shift.Machine, o GuardOptions) (stop func() e
 		list = devinfo.List
 	}
 	if watch == nil {
-		watch = devinfo.WatchPulse
+		watch = devinfo.Watch
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	changed, stopWatch, err := watch(ctx)

@@ -31,14 +31,15 @@ func startStep(check, key string, args ...any) Step {
 // Options drive one run of the pre-shift check.
 type Options struct {
 	Policy config.Policy
-	// Output and Input are device ids (Pulse names). Empty: the pinned
+	// Output and Input are device ids (devinfo.Device.ID: Pulse names on
+	// Linux, endpoint ids on Windows). Empty: the pinned
 	// headset if any, else the system default.
 	Output, Input string
 	// SIPServer ("host[:port]") and Transport override the policy's sip.server/transport when set.
 	SIPServer, Transport string
 	// Progress, when set, receives steps (from several goroutines, serialised).
 	Progress func(Step)
-	// Audio opens devices; nil means PulseAudio.
+	// Audio opens devices; nil means DeviceAudio (media/audiodev).
 	Audio Audio
 	// Devices lists device facts; nil means devinfo.List.
 	Devices func(context.Context) ([]devinfo.Device, error)
@@ -203,14 +204,7 @@ func runAudioChecks(ctx context.Context, o Options, progress func(Step), record 
 	}
 	a := o.Audio
 	if a == nil {
-		pa, err := NewPulseAudio()
-		if err != nil {
-			record(hc, start)
-			skipAll("Not run: " + err.Error())
-			return err
-		}
-		defer pa.Close()
-		a = pa
+		a = DeviceAudio{}
 	}
 
 	// Leak and speaker share one probe playback.

@@ -2,6 +2,7 @@ package tickets
 
 import (
 	"errors"
+	"github.com/homeshore/homeshore/server/api"
 	"testing"
 	"time"
 
@@ -106,7 +107,7 @@ func TestScreenPopOfflineAndDeliveryAfterOutage(t *testing.T) {
 		t.Fatalf("calls on the server: %+v", calls)
 	}
 	var shifts struct {
-		Shifts []server.Shift `json:"shifts"`
+		Shifts []api.Shift `json:"shifts"`
 	}
 	v.get("/v1/shifts?agent_id="+alice, &shifts)
 	if len(shifts.Shifts) != 1 || shifts.Shifts[0].ClockOut == nil || shifts.Shifts[0].Calls != 1 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/homeshore/homeshore/server/api"
 	"net"
 	"path/filepath"
 	"sync"
@@ -107,18 +108,18 @@ func (v serverView) get(path string, out any) {
 	}
 }
 
-func (v serverView) ticket(id string) server.Ticket {
+func (v serverView) ticket(id string) api.Ticket {
 	v.t.Helper()
-	var t server.Ticket
+	var t api.Ticket
 	v.get("/v1/tickets/"+id, &t)
 	return t
 }
 
 // calls returns the server's call logs of agent over the last day.
-func (v serverView) calls(agentID string) []server.CallLog {
+func (v serverView) calls(agentID string) []api.CallLog {
 	v.t.Helper()
 	var out struct {
-		Calls []server.CallLog `json:"calls"`
+		Calls []api.CallLog `json:"calls"`
 	}
 	v.get("/v1/calls?agent_id="+agentID, &out)
 	return out.Calls
@@ -126,7 +127,7 @@ func (v serverView) calls(agentID string) []server.CallLog {
 
 func (v serverView) userID(name string, be *HTTPBackend) string {
 	v.t.Helper()
-	var u server.User
+	var u api.User
 	if err := be.call(v.t.Context(), "GET", "/v1/me", "", nil, &u); err != nil {
 		v.t.Fatal(err)
 	}
@@ -137,7 +138,7 @@ func (v serverView) userID(name string, be *HTTPBackend) string {
 }
 
 // countBodies counts notes per body text.
-func countBodies(notes []server.Note) map[string]int {
+func countBodies(notes []api.Note) map[string]int {
 	m := map[string]int{}
 	for _, n := range notes {
 		m[n.Body]++

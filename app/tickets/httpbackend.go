@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/homeshore/homeshore/server/api"
 )
 
 // TokenStore keeps the backend's refresh token between runs. The app backs
@@ -72,16 +74,10 @@ func NewHTTPBackend(baseURL string, tokens TokenStore, hc *http.Client) *HTTPBac
 	return &HTTPBackend{base: baseURL, hc: hc, tokens: tokens}
 }
 
-type tokenPair struct {
-	AccessToken  string `json:"access_token"`
-	RefreshToken string `json:"refresh_token"`
-	ExpiresIn    int64  `json:"expires_in"`
-}
-
 // Login trades a username and password for tokens; the refresh token is saved.
 func (b *HTTPBackend) Login(ctx context.Context, username, password string) error {
-	var tp tokenPair
-	err := b.send(ctx, "POST", "/v1/auth/login", "", "", map[string]string{"username": username, "password": password}, &tp)
+	var tp api.TokenPair
+	err := b.send(ctx, "POST", "/v1/auth/login", "", "", api.Login{Username: username, Password: password}, &tp)
 	if err != nil {
 		var rej *RejectedError
 		if errors.As(err, &rej) && rej.Status == http.StatusUnauthorized {
@@ -95,7 +91,7 @@ func (b *HTTPBackend) Login(ctx context.Context, username, password string) erro
 }
 
 // keep stores a fresh token pair; b.mu must be held.
-func (b *HTTPBackend) keep(tp tokenPair) error {
+func (b *HTTPBackend) keep(tp api.TokenPair) error {
 	b.access = tp.AccessToken
 	// Renew a little early so a request never leaves with a token about to expire.
 	b.accessExp = time.Now().Add(time.Duration(tp.ExpiresIn)*time.Second - 30*time.Second)
@@ -120,7 +116,7 @@ func (b *HTTPBackend) token(ctx context.Context, force bool) (string, error) {
 	if rt == "" {
 		return "", ErrLoginNeeded
 	}
-	var tp tokenPair
+	var tp api.TokenPair
 	err = b.send(ctx, "POST", "/v1/auth/refresh", "", "", map[string]string{"refresh_token": rt}, &tp)
 	var rej *RejectedError
 	if errors.As(err, &rej) && rej.Status == http.StatusUnauthorized {
@@ -152,14 +148,6 @@ func (b *HTTPBackend) call(ctx context.Context, method, path, key string, in, ou
 		err = b.send(ctx, method, path, tok, key, in, out)
 	}
 	return err
-}
-
-type apiErrorBody struct {
-	Error struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
-	} `json:"error"`
-	Ticket *Ticket `json:"ticket"`
 }
 
 // send does one HTTP exchange and maps the answer to the Backend error types.
@@ -201,7 +189,7 @@ func (b *HTTPBackend) send(ctx context.Context, method, path, token, key string,
 		}
 		return nil
 	}
-	var eb apiErrorBody
+	var eb api.ErrorBody
 	_ = json.Unmarshal(data, &eb)
 	msg := eb.Error.Message
 	if msg == "" {
@@ -237,7 +225,7 @@ func (b *HTTPBackend) CreateTicket(ctx context.Context, key string, t NewTicket)
 func (b *HTTPBackend) AddNote(ctx context.Context, key string, n Note) (Note, error) {
 	var out Note
 	err := b.call(ctx, "POST", "/v1/tickets/"+url.PathEscape(n.TicketID)+"/notes", key,
-		map[string]string{"id": n.ID, "body": n.Body}, &out)
+		api.NewNote{ID: n.ID, Body: n.Body}, &out)
 	return out, err
 }
 

@@ -11,7 +11,7 @@ import (
 // testdata holds our configuration templates and sipp scenarios, embedded so
 // the helpers work from any package's test working directory.
 //
-//go:embed testdata/kamailio/*.tmpl testdata/sipp/*.xml testdata/baresip/*.tmpl
+//go:embed testdata/kamailio/*.tmpl testdata/sipp/*.xml testdata/baresip/*.tmpl testdata/wine/*
 var testdata embed.FS
 
 // renderTemplate executes the embedded template name with data into path.

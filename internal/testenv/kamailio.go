@@ -42,6 +42,8 @@ type Kamailio struct {
 	LogFile string
 
 	proc *process
+	// restart starts Kamailio again with the same configuration and ports.
+	restart func() *process
 }
 
 // Addr returns "127.0.0.1:PORT" (UDP and TCP).
@@ -124,14 +126,16 @@ func StartKamailio(t testing.TB, users map[string]string) *Kamailio {
 			cfg.TLSPort = FreeTCPPort(t)
 		}
 		renderTemplate(t, "testdata/kamailio/kamailio.cfg.tmpl", cfgPath, cfg)
-		cmd := exec.Command(bin, "-f", cfgPath, "-DD", "-E", "-m", "32", "-M", "4",
-			"-Y", dir, "-L", kamailioModuleDir)
-		proc := startProcess(t, "kamailio", k.LogFile, cmd)
-		ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
-		err := sipOptionsPing(ctx, net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.Port)), func() bool { return !proc.exited() })
-		cancel()
+		run := func() *process {
+			cmd := exec.Command(bin, "-f", cfgPath, "-DD", "-E", "-m", "32", "-M", "4",
+				"-Y", dir, "-L", kamailioModuleDir)
+			return startProcess(t, "kamailio", k.LogFile, cmd)
+		}
+		proc := run()
+		err := waitKamailio(proc, cfg.Port)
 		if err == nil {
 			k.Port, k.TLSPort, k.proc = cfg.Port, cfg.TLSPort, proc
+			k.restart = run
 			break
 		}
 		proc.stop()
@@ -146,6 +150,25 @@ func StartKamailio(t testing.TB, users map[string]string) *Kamailio {
 		}
 	}
 	return k
+}
+
+// waitKamailio waits until Kamailio answers OPTIONS on port.
+func waitKamailio(proc *process, port int) error {
+	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
+	defer cancel()
+	return sipOptionsPing(ctx, net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), func() bool { return !proc.exited() })
+}
+
+// Restart stops Kamailio and starts it again on the same ports, as a
+// server restart does: its registrations (kept in memory) and its TCP/TLS
+// connections are gone. It returns once Kamailio answers again.
+func (k *Kamailio) Restart(t testing.TB) {
+	t.Helper()
+	k.proc.stop()
+	k.proc = k.restart()
+	if err := waitKamailio(k.proc, k.Port); err != nil {
+		t.Fatalf("testenv: Kamailio did not come back after a restart: %v\nlog %s:\n%s", err, k.LogFile, k.proc.tail(logTailLines))
+	}
 }
 
 // checkTLS makes one TLS handshake against the test CA.

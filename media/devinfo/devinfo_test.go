@@ -74,3 +74,20 @@ func FuzzParseSystemProfiler(f *testing.F) {
 		}
 	})
 }
+
+// Capture endpoints that record an output are monitors, not microphones.
+func TestWindowsMonitorEndpoints(t *testing.T) {
+	for _, tc := range []struct {
+		e    WindowsEndpoint
+		want bool
+	}{
+		{WindowsEndpoint{Capture: true, FriendlyName: "Monitor of Jabra"}, true},
+		{WindowsEndpoint{Capture: true, FriendlyName: "Stereo Mix (Realtek(R) Audio)", InstancePath: `{1}.HDAUDIO\FUNC_01&VEN_10EC&DEV_0295`}, true},
+		{WindowsEndpoint{Capture: true, FriendlyName: "Microphone (Jabra EVOLVE 40)", InstancePath: `{1}.USB\VID_0B0E&PID_0305&MI_00\7`}, false},
+		{WindowsEndpoint{FriendlyName: "Monitor of Jabra"}, false},
+	} {
+		if got := FromWindows(tc.e).Monitor; got != tc.want {
+			t.Errorf("%q: monitor %v, want %v", tc.e.FriendlyName, got, tc.want)
+		}
+	}
+}

@@ -7,21 +7,66 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/homeshore/homeshore/media/audiodev/wasapi"
 	"golang.org/x/sys/windows/registry"
 )
 
 // Property value names under MMDevices\Audio\{Render,Capture}\{id}\Properties.
 const (
 	pkeyFormFactor    = "{1da5d803-d492-4edd-8c23-e0c0ffee7f0e},0"
-	pkeyFriendlyName  = "{a45c254e-df1c-4efd-8020-67d146a850e0},2"
+	pkeyDeviceDesc    = "{a45c254e-df1c-4efd-8020-67d146a850e0},2"  // "Headset Earphone"
+	pkeyFriendlyName  = "{a45c254e-df1c-4efd-8020-67d146a850e0},14" // "Headset Earphone (Jabra EVOLVE 30)"
+	pkeyInterfaceName = "{026e516e-b814-414b-83cd-856d6fef4822},2"  // "Jabra EVOLVE 30"
 	pkeyInstancePath  = "{b3f8fa53-0004-438e-9003-51a46e139bfc},2"
 	deviceStateActive = 1
 )
 
+// Endpoint ids are "{0.0.0.00000000}.{GUID}" (render) and
+// "{0.0.1.00000000}.{GUID}" (capture), GUID being the endpoint's key in the
+// MMDevices registry tree: the id IMMDevice::GetId returns, which WASAPI
+// opens (media/audiodev) and Settings and the pin store.
+var endpointIDPrefix = map[string]string{"Render": "{0.0.0.00000000}.", "Capture": "{0.0.1.00000000}."}
+
 // List reads active audio endpoints from the MMDevices registry tree (pure
-// Go, read-only). Endpoint form factor and the instance path's enumerator
-// give the same facts the Linux reader gets from PulseAudio.
+// Go, read-only): endpoint form factor and the instance path's enumerator
+// give the same facts the Linux reader gets from PulseAudio. Then the
+// audio stack (WASAPI) says which are the defaults (for
+// wasapi.DefaultRole) and which are muted. The registry is read first:
+// Wine's mmdevapi rewrites every form factor to Speakers when it loads.
 func List(ctx context.Context) ([]Device, error) {
+	devs, err := listRegistry(ctx)
+	if err != nil {
+		return nil, err
+	}
+	markDefaultsAndMute(devs)
+	return devs, nil
+}
+
+// markDefaultsAndMute asks WASAPI; without it (no audio service) the list
+// still stands, only without defaults.
+func markDefaultsAndMute(devs []Device) {
+	done, err := wasapi.Thread()
+	if err != nil {
+		return
+	}
+	defer done()
+	def := map[Direction]string{}
+	def[Output], _ = wasapi.DefaultID(wasapi.Render)
+	def[Input], _ = wasapi.DefaultID(wasapi.Capture)
+	for i := range devs {
+		d := &devs[i]
+		d.Default = d.ID != "" && strings.EqualFold(d.ID, def[d.Direction])
+		flow := wasapi.Render
+		if d.Direction == Input {
+			flow = wasapi.Capture
+		}
+		if m, err := wasapi.Muted(d.ID, flow); err == nil {
+			d.Muted = m
+		}
+	}
+}
+
+func listRegistry(ctx context.Context) ([]Device, error) {
 	var devs []Device
 	for _, flow := range []string{"Render", "Capture"} {
 		base := `SOFTWARE\Microsoft\Windows\CurrentVersion\MMDevices\Audio\` + flow
@@ -38,7 +83,7 @@ func List(ctx context.Context) ([]Device, error) {
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
-			e, ok := readEndpoint(base+`\`+id, id, flow == "Capture")
+			e, ok := readEndpoint(base+`\`+id, endpointIDPrefix[flow]+id, flow == "Capture")
 			if ok {
 				devs = append(devs, FromWindows(e))
 			}
@@ -67,6 +112,15 @@ func readEndpoint(path, id string, capture bool) (WindowsEndpoint, bool) {
 		e.FormFactor = int(v)
 	}
 	e.FriendlyName, _, _ = p.GetStringValue(pkeyFriendlyName)
+	if e.FriendlyName == "" {
+		// Windows stores the parts; the audio stack joins them.
+		desc, _, _ := p.GetStringValue(pkeyDeviceDesc)
+		iface, _, _ := p.GetStringValue(pkeyInterfaceName)
+		e.FriendlyName = strings.TrimSpace(desc)
+		if iface != "" {
+			e.FriendlyName = strings.TrimSpace(desc + " (" + iface + ")")
+		}
+	}
 	e.InstancePath, _, _ = p.GetStringValue(pkeyInstancePath)
 	if e.InstancePath == "" {
 		// Fall back to any value naming a known enumerator.

@@ -87,6 +87,12 @@ func FromWindows(e WindowsEndpoint) Device {
 	case WinSPDIF:
 		d.FormFactor = "spdif"
 	}
+	// A capture endpoint that records an output is no microphone: Wine's
+	// "Monitor of <sink>" (PulseAudio monitors), Realtek's "Stereo Mix".
+	if e.Capture && e.InstancePath == "" && strings.HasPrefix(e.FriendlyName, "Monitor of ") ||
+		e.Capture && strings.Contains(strings.ToLower(e.FriendlyName), "stereo mix") {
+		d.Monitor = true
+	}
 	// An HDAUDIO speaker or microphone is the computer's own.
 	if d.Bus == "pci" && (d.FormFactor == "speaker" || d.FormFactor == "microphone") {
 		d.FormFactor = "internal"

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/homeshore/homeshore/server/api"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -33,7 +34,7 @@ func StartDemo(t testing.TB) string {
 }
 
 // AgentCalls logs in as the demo agent and lists the calls the server holds.
-func AgentCalls(t testing.TB, url string) []server.CallLog {
+func AgentCalls(t testing.TB, url string) []api.CallLog {
 	t.Helper()
 	body, _ := json.Marshal(map[string]string{"username": server.DemoAgent, "password": server.DemoPassword})
 	res, err := http.Post(url+"/v1/auth/login", "application/json", bytes.NewReader(body))
@@ -56,7 +57,7 @@ func AgentCalls(t testing.TB, url string) []server.CallLog {
 	}
 	defer res.Body.Close()
 	var out struct {
-		Calls []server.CallLog `json:"calls"`
+		Calls []api.CallLog `json:"calls"`
 	}
 	if err := json.NewDecoder(res.Body).Decode(&out); err != nil {
 		t.Fatal(err)

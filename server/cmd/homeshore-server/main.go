@@ -1,7 +1,9 @@
 // Command homeshore-server runs the reference Homeshore ticket backend.
 //
 //	homeshore-server [--addr 127.0.0.1:8080] [--db homeshore.db | --driver postgres]
-//	                 [--tls-cert cert.pem --tls-key key.pem] [--demo]
+//	                 [--tls-cert cert.pem --tls-key key.pem] [--monitor-key FILE] [--demo]
+//
+// The supervisors' web console is served at /console/.
 //
 // With --driver postgres the DSN comes from $HOMESHORE_DB_DSN (so a password
 // never shows in the process list). HOMESHORE_ADMIN_USER and
@@ -20,6 +22,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 
 	"github.com/homeshore/homeshore/server"
@@ -44,6 +47,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	certFile := fs.String("tls-cert", "", "TLS certificate (PEM); serve HTTPS when set with --tls-key")
 	keyFile := fs.String("tls-key", "", "TLS private key (PEM)")
 	region := fs.String("region", server.DefaultRegion, "country for phone numbers written without +country")
+	monitorKey := fs.String("monitor-key", "", "ed25519 key (PEM) signing monitoring grants, created if missing; default homeshore-monitor.key beside the SQLite file (or in the working directory with postgres). Replicas must share it")
+	secureCookies := fs.Bool("secure-cookies", false, "mark console cookies Secure on plain HTTP too (behind a TLS proxy)")
+	presence := fs.Duration("presence-timeout", server.DefaultPresenceTimeout, "an agent app silent this long shows as not connected")
+	sweep := fs.Duration("sweep-every", server.DefaultSweepEvery, "how often connection presence is checked")
 	demo := fs.Bool("demo", false, "create demo queues, accounts (sam, alice, bob) and tickets if missing")
 	seedN := fs.Int("seed-tickets", 0, "with --demo: also create this many tickets in queue billing (load tests)")
 	if err := fs.Parse(args); err != nil {
@@ -65,7 +72,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		tlsCfg = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
-	srv, err := server.New(ctx, server.Config{Driver: *driver, DSN: dsn, Region: *region, Logger: log})
+	if *monitorKey == "" {
+		*monitorKey = "homeshore-monitor.key"
+		if *driver == "sqlite" {
+			*monitorKey = filepath.Join(filepath.Dir(*dbPath), "homeshore-monitor.key")
+		}
+	}
+	srv, err := server.New(ctx, server.Config{Driver: *driver, DSN: dsn, Region: *region, Logger: log,
+		MonitorKeyFile: *monitorKey, SecureCookies: *secureCookies || tlsCfg != nil, PresenceTimeout: *presence, SweepEvery: *sweep})
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,328 @@
+package server
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/homeshore/homeshore/server/api"
+)
+
+// Stream timing.
+const (
+	// streamPing is how often an idle stream sends a comment, so proxies
+	// and the browser know it is alive.
+	streamPing = 15 * time.Second
+	// streamWriteWait bounds one write to a stream client.
+	streamWriteWait = 30 * time.Second
+	// helpShown is how long an untaken help request stays on the wallboard.
+	helpShown = 12 * time.Hour
+)
+
+// audience is who a stream belongs to and what it may see.
+type audience struct {
+	user       string
+	supervisor bool
+	agents     map[string]bool // agents sharing a queue with a supervisor
+	queues     map[string]bool // the user's queue ids
+}
+
+func (s *Server) audienceOf(ctx context.Context, p principal) (audience, error) {
+	a := audience{user: p.UserID, supervisor: p.supervisor(), agents: map[string]bool{}, queues: map[string]bool{}}
+	rows, err := s.st.rdb.QueryContext(ctx, `SELECT queue_id FROM user_queues WHERE user_id = $1`, p.UserID)
+	if err != nil {
+		return a, err
+	}
+	for rows.Next() {
+		var q string
+		if err := rows.Scan(&q); err != nil {
+			rows.Close()
+			return a, err
+		}
+		a.queues[q] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || !a.supervisor {
+		return a, err
+	}
+	rows, err = s.st.rdb.QueryContext(ctx, `SELECT u.id FROM users u WHERE u.role = 'agent' AND `+visibleAgents, p.UserID)
+	if err != nil {
+		return a, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return a, err
+		}
+		a.agents[id] = true
+	}
+	return a, rows.Err()
+}
+
+// sees decides whether the stream's owner may see event e.
+func (a audience) sees(e liveEvent) bool {
+	switch e.Kind {
+	case api.LiveAgent:
+		return a.supervisor && a.agents[e.AgentID]
+	case api.LiveHelp:
+		return e.AgentID == a.user || (a.supervisor && a.agents[e.AgentID])
+	case api.LiveMessage:
+		switch {
+		case e.FromID == a.user || e.ToID == a.user:
+			return true
+		case e.ToID == "" && e.QueueID != "":
+			return a.queues[e.QueueID]
+		case e.ToID == "" && e.QueueID == "":
+			return a.supervisor && a.agents[e.FromID]
+		}
+	}
+	return false
+}
+
+// handleLiveStatus: PUT /v1/live/status from the agent app.
+func (s *Server) handleLiveStatus(w http.ResponseWriter, r *http.Request, p principal) {
+	if p.supervisor() {
+		s.fail(w, r, forbidden("live status is sent by the agent app"))
+		return
+	}
+	body, err := s.readBody(w, r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var st api.LiveStatus
+	if err := decodeJSON(body, &st); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := s.validateStatus(&st); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ctx := r.Context()
+	var changed bool
+	err = s.st.writeTx(ctx, func(tx *sql.Tx) (err error) {
+		changed, err = s.applyStatus(ctx, tx, p.UserID, st, s.cfg.Now())
+		return err
+	})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if changed {
+		s.live.poke()
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// maxLiveText bounds the free texts of a live status.
+const maxLiveText = 256
+
+func (s *Server) validateStatus(st *api.LiveStatus) error {
+	var err error
+	if st.At, err = checkTime("at", st.At, true); err != nil {
+		return err
+	}
+	if st.StateSince, err = checkTime("state_since", st.StateSince, true); err != nil {
+		return err
+	}
+	switch {
+	case !liveStateName(st.State):
+		return badRequest("state must be a short word such as available, on_call, wrap_up, not_ready, break, offline")
+	case len(st.Reason) > maxLiveText || !printable(st.Reason):
+		return badRequest("reason must be at most %d printable characters", maxLiveText)
+	case st.SIPURI != "" && (len(st.SIPURI) > maxLiveText || !printable(st.SIPURI) || strings.ContainsAny(st.SIPURI, " <>\"") ||
+		!(strings.HasPrefix(st.SIPURI, "sip:") || strings.HasPrefix(st.SIPURI, "sips:"))):
+		return badRequest("sip_uri must be a sip: or sips: URI")
+	}
+	c := st.Call
+	if c == nil {
+		return nil
+	}
+	if c.StartedAt, err = checkTime("call.started_at", c.StartedAt, true); err != nil {
+		return err
+	}
+	if err := checkTimePtr("call.answered_at", c.AnsweredAt); err != nil {
+		return err
+	}
+	switch {
+	case !validCallID(c.ID):
+		return badRequest("call.id must be 1 to %d printable characters without spaces", maxCallID)
+	case c.Direction != api.Inbound && c.Direction != api.Outbound:
+		return badRequest(`call.direction must be "inbound" or "outbound"`)
+	case len(c.Number) > 64 || !printable(c.Number):
+		return badRequest("call.number must be at most 64 printable characters")
+	case c.Quality != nil && (len(c.Quality.Codec) > 32 || badFloat(c.Quality.LossPct, 0, 100) || badFloat(c.Quality.JitterMs, 0, 1e5) ||
+		badFloat(c.Quality.MOS, 0, 5)):
+		return badRequest("call.quality out of range: loss_pct 0-100, jitter_ms >= 0, mos 0-5")
+	}
+	if e, ok := NormalizePhone(c.Number, s.cfg.Region); ok {
+		c.Number = e
+	}
+	return nil
+}
+
+// printable reports text without control characters.
+func printable(v string) bool {
+	for _, c := range v {
+		if c < ' ' || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// board reads the wallboard in q: the caller's agents and open help requests,
+// and the live event number it is current as of.
+func (s *Server) board(ctx context.Context, q querier, p principal) (api.LiveBoard, error) {
+	var b api.LiveBoard
+	var err error
+	if b.Seq, err = s.st.liveHead(ctx, q); err != nil {
+		return b, err
+	}
+	b.At = s.cfg.Now().UTC()
+	if b.Agents, err = liveAgents(ctx, q, visibleAgents, p.UserID); err != nil {
+		return b, err
+	}
+	b.Help, err = s.queryMessages(ctx, q, `m.kind = 'help' AND m.taken_by IS NULL AND m.created_at >= $2 AND m.from_id IN
+(SELECT u.id FROM users u WHERE `+visibleAgents+`) ORDER BY m.seq`, p.UserID, b.At.Add(-helpShown).UnixMilli())
+	return b, err
+}
+
+// handleBoard: GET /v1/live/agents, the wallboard as of now (supervisors).
+func (s *Server) handleBoard(w http.ResponseWriter, r *http.Request, p principal) {
+	if !p.supervisor() {
+		s.fail(w, r, forbidden("the wallboard is for supervisors"))
+		return
+	}
+	var b api.LiveBoard
+	err := s.st.readTx(r.Context(), func(tx *sql.Tx) (err error) {
+		b, err = s.board(r.Context(), tx, p)
+		return err
+	})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.reply(w, r, http.StatusOK, b)
+}
+
+// handleStream: GET /v1/live/stream, server-sent events. A supervisor's
+// stream starts with the wallboard (event "snapshot") and then carries every
+// change of their agents, their help requests and messages; an agent's
+// carries their messages and help answers. A client that reconnects with
+// Last-Event-ID gets what it missed (or a fresh snapshot when that is gone).
+// The stream ends when the access token expires: the client reconnects
+// with a fresh one.
+func (s *Server) handleStream(w http.ResponseWriter, r *http.Request, p principal) {
+	ctx := r.Context()
+	aud, err := s.audienceOf(ctx, p)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	sub := s.live.subscribe(aud.sees)
+	defer s.live.unsubscribe(sub)
+	rc := http.NewResponseController(w)
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	write := func(id int64, event string, data []byte) bool {
+		_ = rc.SetWriteDeadline(time.Now().Add(streamWriteWait))
+		var err error
+		if event == "" {
+			_, err = fmt.Fprintf(w, ": ping\n\n")
+		} else {
+			_, err = fmt.Fprintf(w, "id: %d\nevent: %s\ndata: %s\n\n", id, event, data)
+		}
+		return err == nil && rc.Flush() == nil
+	}
+	sent, ok := s.streamStart(ctx, p, aud, r.Header.Get("Last-Event-ID"), write)
+	if !ok {
+		return
+	}
+	ping := time.NewTicker(streamPing)
+	defer ping.Stop()
+	expire := time.NewTimer(time.Until(time.Unix(p.Exp, 0)))
+	defer expire.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.streamsDone:
+			return
+		case <-expire.C:
+			write(sent, "reauth", []byte(`{}`))
+			return
+		case <-ping.C:
+			if !write(0, "", nil) {
+				return
+			}
+		case e, open := <-sub.ch:
+			if !open {
+				return
+			}
+			if e.Seq <= sent {
+				continue
+			}
+			if !write(e.Seq, e.Kind, e.Payload) {
+				return
+			}
+			sent = e.Seq
+		}
+	}
+}
+
+// streamStart sends what a new stream begins with and returns the last
+// event number sent: the events after Last-Event-ID when they are all
+// still kept, else (supervisors) the wallboard snapshot.
+func (s *Server) streamStart(ctx context.Context, p principal, aud audience, lastID string,
+	write func(int64, string, []byte) bool) (int64, bool) {
+	if last, err := strconv.ParseInt(lastID, 10, 64); err == nil && last >= 0 {
+		oldest, err := s.st.liveOldest(ctx, s.st.rdb)
+		if err == nil && (oldest == 0 || oldest <= last+1) {
+			sent := last
+			for {
+				evs, err := s.st.liveSince(ctx, s.st.rdb, sent, liveBatch)
+				if err != nil {
+					return 0, false
+				}
+				for _, e := range evs {
+					if aud.sees(e) && !write(e.Seq, e.Kind, e.Payload) {
+						return 0, false
+					}
+					sent = e.Seq
+				}
+				if len(evs) < liveBatch {
+					return sent, true
+				}
+			}
+		}
+	}
+	if !p.supervisor() {
+		head, err := s.st.liveHead(ctx, s.st.rdb)
+		return head, err == nil && write(head, "ready", []byte(`{}`))
+	}
+	var b api.LiveBoard
+	err := s.st.readTx(ctx, func(tx *sql.Tx) (err error) {
+		b, err = s.board(ctx, tx, p)
+		return err
+	})
+	if err != nil {
+		s.log.Warn("live stream snapshot", "err", err)
+		return 0, false
+	}
+	data, err := json.Marshal(b)
+	if err != nil {
+		return 0, false
+	}
+	return b.Seq, write(b.Seq, api.LiveSnapshot, data)
+}

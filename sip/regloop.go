@@ -1,0 +1,217 @@
+package sip
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"time"
+)
+
+// Why a registration is renewed before its time; each is wrapped with details.
+var (
+	// ErrBindingLost: the registrar no longer has our contact (it answered
+	// our own address of record with 404, 410 or 480, e.g. after a restart).
+	ErrBindingLost = errors.New("the SIP server no longer knows where to reach us")
+	// ErrConnectionLost: the TCP/TLS connection to the server closed or
+	// stopped answering keepalives (RFC 5626 flow failure).
+	ErrConnectionLost = errors.New("the connection to the SIP server was lost")
+	// ErrNetworkChanged: the local address toward the server changed, the
+	// network went down or came back, or the computer resumed from sleep.
+	ErrNetworkChanged = errors.New("the network changed")
+)
+
+// retryBackoff bounds how often a failing registration is retried: the
+// first retry comes quickly (a restarting server is back in seconds),
+// then the wait doubles up to retryMax.
+const (
+	retryFirst = time.Second
+	retryMax   = 60 * time.Second
+)
+
+// sleepGap is how much longer than NetworkCheck the wall clock may move
+// between two checks before we take it for a resume from sleep.
+const sleepGap = 10 * time.Second
+
+// regLoop is the state keepRegistered owns.
+type regLoop struct {
+	u   *UA
+	reg *registration
+
+	up        bool      // registered and believed reachable
+	downSince time.Time // when the current outage began
+	reported  string    // kind of the last outage event: report changes only
+	failures  int       // REGISTERs failed in a row
+
+	lastCheck time.Time  // wall time of the last network check
+	localIP   netip.Addr // local address toward the server at the last check
+	netDown   bool       // the last check found no route
+}
+
+// keepRegistered refreshes the binding before it expires, checks every
+// KeepAlive that the registrar still has it, watches the network every
+// NetworkCheck, and registers again at once when any of them says the
+// binding is gone; it emits Reconnecting/RegistrationFailed on the way
+// down and Registered (with the time unreachable) on the way back.
+func (u *UA) keepRegistered(ctx context.Context, reg *registration, expires time.Duration) {
+	defer close(reg.done)
+	l := &regLoop{u: u, reg: reg, up: true, lastCheck: u.clock.Now()}
+	l.localIP, _ = u.localAddrToward(u.serverHint())
+	refresh := u.clock.NewTimer(refreshIn(expires))
+	defer refresh.Stop()
+	keepalive, stopKeepalive := u.optionalTimer(u.cfg.KeepAlive)
+	defer stopKeepalive()
+	netcheck, stopNetcheck := u.optionalTimer(u.cfg.NetworkCheck)
+	defer stopNetcheck()
+	for {
+		var why error
+		select {
+		case <-ctx.Done():
+			return
+		case why = <-reg.kick:
+		case <-refresh.C():
+		case <-keepalive.C():
+			why = u.checkBinding(ctx)
+			keepalive.Reset(u.cfg.KeepAlive)
+			if why == nil {
+				continue
+			}
+		case <-netcheck.C():
+			why = l.checkNetwork()
+			netcheck.Reset(u.cfg.NetworkCheck)
+			if why == nil {
+				continue
+			}
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		if why != nil {
+			l.lost(why)
+		}
+		refresh.Reset(l.renew(ctx))
+	}
+}
+
+// renew registers again and returns when to next refresh or retry.
+func (l *regLoop) renew(ctx context.Context) time.Duration {
+	u := l.u
+	got, err := u.register(ctx, l.reg)
+	if ctx.Err() != nil {
+		return retryMax
+	}
+	now := u.clock.Now()
+	if err == nil {
+		ev := Registered{AOR: u.AOR(), Expires: got, At: now}
+		if !l.up {
+			ev.Unreachable = now.Sub(l.downSince)
+			u.log.Info("registered again", "unreachable", ev.Unreachable.Round(time.Millisecond))
+		}
+		l.up, l.failures, l.reported = true, 0, ""
+		u.startFlow()
+		u.emit(ev)
+		return refreshIn(got)
+	}
+	l.failures++
+	wait := min(retryFirst<<min(l.failures-1, 6), retryMax)
+	u.log.Warn("registration failed", "error", err, "retry_in", wait)
+	if l.up {
+		l.up, l.downSince = false, now
+	}
+	if errors.Is(err, ErrAuthFailed) || errors.Is(err, ErrNoPassword) {
+		// A refusal the agent or IT must fix: say so, and keep trying slowly.
+		l.report("failed", RegistrationFailed{Err: err, Since: l.downSince})
+		return retryMax
+	}
+	l.report("reconnecting", Reconnecting{Since: l.downSince, Err: err})
+	return wait
+}
+
+// lost marks the binding as gone for why; the caller registers again.
+func (l *regLoop) lost(why error) {
+	l.u.log.Warn("registration lost", "reason", why)
+	if !l.up {
+		return
+	}
+	l.up, l.downSince = false, l.u.clock.Now()
+	l.report("reconnecting", Reconnecting{Since: l.downSince, Err: why})
+}
+
+// report emits ev when the outage changes kind (reconnecting, failed):
+// retries that fail the same way are logged, not repeated to the owner.
+func (l *regLoop) report(kind string, ev Event) {
+	if l.reported == kind {
+		return
+	}
+	l.reported = kind
+	l.u.emit(ev)
+}
+
+// checkNetwork looks for a resume from sleep, a changed local address, a
+// network going down or up, and a dropped or silent TCP/TLS connection.
+func (l *regLoop) checkNetwork() error {
+	u := l.u
+	now := u.clock.Now()
+	gap := wallSince(now, l.lastCheck)
+	l.lastCheck = now
+	if gap > u.cfg.NetworkCheck+sleepGap {
+		return fmt.Errorf("%w: the computer was asleep or frozen for about %s", ErrNetworkChanged, (gap - u.cfg.NetworkCheck).Round(time.Second))
+	}
+	ip, err := u.localAddrToward(u.serverHint())
+	switch {
+	case err != nil && !l.netDown:
+		l.netDown = true
+		return fmt.Errorf("%w: no route to the SIP server (%w)", ErrNetworkChanged, err)
+	case err != nil:
+		return nil // still down; the retry timer keeps trying
+	case l.netDown:
+		l.netDown, l.localIP = false, ip
+		return fmt.Errorf("%w: the network is back", ErrNetworkChanged)
+	case ip != l.localIP:
+		old := l.localIP
+		l.localIP = ip
+		return fmt.Errorf("%w: our address changed from %s to %s", ErrNetworkChanged, old, ip)
+	}
+	if l.up {
+		return u.checkFlow(now)
+	}
+	return nil
+}
+
+// serverHint is the host the network checks aim at.
+func (u *UA) serverHint() string {
+	if u.cfg.OutboundProxy != "" {
+		return u.cfg.OutboundProxy
+	}
+	return u.cfg.Registrar
+}
+
+// optionalTimer is a clock timer for d, or one that never fires when d
+// is negative (the feature is off).
+func (u *UA) optionalTimer(d time.Duration) (Timer, func()) {
+	if d < 0 {
+		return neverTimer{}, func() {}
+	}
+	t := u.clock.NewTimer(d)
+	return t, func() { t.Stop() }
+}
+
+type neverTimer struct{}
+
+func (neverTimer) C() <-chan time.Time      { return nil }
+func (neverTimer) Stop() bool               { return false }
+func (neverTimer) Reset(time.Duration) bool { return false }
+
+// reregister asks the registration loop to register again at once.
+func (u *UA) reregister(why error) {
+	u.mu.Lock()
+	reg := u.reg
+	u.mu.Unlock()
+	if reg == nil {
+		return
+	}
+	select {
+	case reg.kick <- why:
+	default: // one is already pending
+	}
+}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/homeshore/homeshore/app/config"
 	"github.com/homeshore/homeshore/app/precheck"
+	"github.com/homeshore/homeshore/app/ui"
 	"github.com/homeshore/homeshore/media"
 	"github.com/homeshore/homeshore/sip"
 )
@@ -64,3 +65,32 @@ func (s namedSource) String() string         { return string(s) }
 type discardSink struct{}
 
 func (discardSink) Write([]int16) error { return nil }
+
+// Settings shows the processing modes in force, read-only where IT set them,
+// and stores the agent's change only where it differs from IT's default.
+func TestProcessingSettingsFollowPolicy(t *testing.T) {
+	pol, err := config.ParsePolicy("policy.json", []byte(`{"audio":{"noise_suppression":"on"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newTestCore(t, config.Profile{Audio: config.Audio{NoiseSuppression: "off", AGC: "off"}}, &pol, nil)
+	be := c.Backend()
+	if l := be.Config.Locked(); l[ui.SettingNoiseSuppression] != "on" || l[ui.SettingAGC] != "" || l[ui.SettingEchoCancel] != "" {
+		t.Fatalf("locked %v: want noise suppression only", l)
+	}
+	_, set, err := be.Config.Load()
+	if err != nil || set.NoiseSuppression != "on" || set.AGC != "off" || set.EchoCancel != "auto" {
+		t.Fatalf("settings %+v (%v): want IT's on, the agent's off, the default auto", set, err)
+	}
+	set.AGC, set.EchoCancel = "on", "off"
+	if err := be.Config.SaveSettings(set); err != nil {
+		t.Fatal(err)
+	}
+	prof, err := config.LoadProfile(c.opts.ProfilePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if prof.Audio.AGC != "" || prof.Audio.EchoCancel != "off" || prof.Audio.NoiseSuppression != "off" {
+		t.Errorf("profile audio %+v: AGC back at the default is not stored, echo cancellation off is, the locked choice is kept for later", prof.Audio)
+	}
+}

@@ -21,6 +21,7 @@ type settingsView struct {
 	codecs   *widget.CheckGroup
 	srtp     *widget.Select
 	srtpOpts map[string]string
+	proc     *processingControls
 	ringtone *widget.Select
 	language *widget.RadioGroup
 	themeSel *widget.RadioGroup
@@ -38,6 +39,7 @@ func newSettingsView(c *Controller) *settingsView {
 	v.srtpOpts = map[string]string{"off": t("settings.srtp.off"), "optional": t("settings.srtp.optional"), "mandatory": t("settings.srtp.mandatory")}
 	v.srtp = widget.NewSelect([]string{v.srtpOpts["off"], v.srtpOpts["optional"], v.srtpOpts["mandatory"]}, nil)
 	v.srtp.SetSelected(v.srtpOpts[orDefault(c.settings.SRTP, "off")])
+	v.proc = newProcessingControls(c)
 	v.ringtone = widget.NewSelect(ringtones, nil)
 	v.ringtone.SetSelected(orDefault(c.settings.Ringtone, ringtones[0]))
 	v.langs = map[string]string{"": t("settings.lang.system"), "en": "English", "fr": "Français"}
@@ -66,7 +68,7 @@ func newSettingsView(c *Controller) *settingsView {
 	)
 	shortcuts := widget.NewLabel(t("settings.shortcuts.list"))
 	v.root = container.NewVBox(
-		widget.NewCard(t("firstrun.audio"), "", v.devices.root),
+		widget.NewCard(t("firstrun.audio"), "", container.NewVBox(v.devices.root, widget.NewForm(v.proc.formItems(c)...))),
 		widget.NewCard(t("settings.prefs"), "", form),
 		widget.NewCard(t("settings.shortcuts"), "", shortcuts),
 	)
@@ -103,6 +105,7 @@ func (v *settingsView) apply() error {
 	if _, locked := c.locked[SettingSRTP]; !locked {
 		s.SRTP = keyOf(v.srtpOpts, v.srtp.Selected)
 	}
+	v.proc.apply(c, &s)
 	s.Ringtone = v.ringtone.Selected
 	if _, locked := c.locked[SettingLanguage]; !locked {
 		s.Language = keyOf(v.langs, v.language.Selected)

@@ -130,16 +130,16 @@ func measureCleanup(t testing.TB, clean []float64, in, out []int16, skip time.Du
 	c := floats(clean)
 	var m cleanup
 	var err error
-	if m.in, err = audiocmp.MeasureLevels(c, toAudio(in), 0, skip); err != nil {
+	if m.in, err = audiocmp.MeasureLevels(c, toAudio(in), nil, skip); err != nil {
 		t.Fatal(err)
 	}
-	if m.out, err = audiocmp.MeasureLevels(c, toAudio(out), 0, skip); err != nil {
+	if m.out, err = audiocmp.MeasureLevels(c, toAudio(out), nil, skip); err != nil {
 		t.Fatal(err)
 	}
-	if m.lsdIn, err = audiocmp.SpectralDistance(c, toAudio(in), 0, skip); err != nil {
+	if m.lsdIn, err = audiocmp.SpectralDistance(c, toAudio(in), nil, skip); err != nil {
 		t.Fatal(err)
 	}
-	if m.lsd, err = audiocmp.SpectralDistance(c, toAudio(out), 0, skip); err != nil {
+	if m.lsd, err = audiocmp.SpectralDistance(c, toAudio(out), nil, skip); err != nil {
 		t.Fatal(err)
 	}
 	r, err := audiocmp.CompareAudio(c, toAudio(in))

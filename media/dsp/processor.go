@@ -97,8 +97,9 @@ type Stats struct {
 	EchoDelayMs int
 	// Realigns counts moves of the far end to follow the echo delay.
 	Realigns int
-	// Resyncs counts far-end resyncs after playback stalls or drift.
-	Resyncs int
+	// Resyncs counts far-end resyncs after playback stalls, under-runs or
+	// drift; LateFrames the frames whose far end was not all played yet.
+	Resyncs, LateFrames int
 }
 
 // Processor cleans one call's outgoing audio. Capture and Playback give the
@@ -176,7 +177,7 @@ func (p *Processor) Stats() Stats {
 	defer p.mu.Unlock()
 	s := p.stats
 	if p.ref != nil {
-		s.Resyncs = p.ref.resyncCount()
+		s.Resyncs, s.LateFrames = p.ref.counts()
 	}
 	return s
 }
@@ -189,10 +190,10 @@ func (p *Processor) Close() error {
 		p.eng.close()
 		st := p.stats
 		if p.ref != nil {
-			st.Resyncs = p.ref.resyncCount()
+			st.Resyncs, st.LateFrames = p.ref.counts()
 		}
 		p.log.Info("audio processing done", "processing", p.cfg.String(), "frames", st.Frames, "far_end_frames", st.FarEndFrames,
-			"echo_delay_ms", st.EchoDelayMs, "realigns", st.Realigns, "resyncs", st.Resyncs)
+			"echo_delay_ms", st.EchoDelayMs, "realigns", st.Realigns, "resyncs", st.Resyncs, "late_frames", st.LateFrames)
 	}
 	p.closed = true
 	return nil

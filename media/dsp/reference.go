@@ -34,6 +34,7 @@ type refRing struct {
 	seen       int64 // written at the previous take
 	late       bool  // the previous take found playback late
 	lateRecent int   // decaying count of late frames (refLateWeight each)
+	lateFrames int   // frames whose far end was partly not written yet
 	backlog    int64
 	resyncs    int
 }
@@ -110,6 +111,7 @@ func (q *refRing) take(out []int16) bool {
 		q.lateRecent = 0
 	case late > 0:
 		q.lateRecent += refLateWeight
+		q.lateFrames++
 	case trail > refMaxTrail:
 		q.read = q.written - n - q.backlog // drift: drop the excess
 		q.resyncs++
@@ -143,9 +145,10 @@ func (q *refRing) unsync() {
 	q.mark = q.written
 }
 
-// resyncCount is how many times take realigned.
-func (q *refRing) resyncCount() int {
+// counts are how many times take realigned, and how many frames found
+// playback late.
+func (q *refRing) counts() (resyncs, late int) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	return q.resyncs
+	return q.resyncs, q.lateFrames
 }

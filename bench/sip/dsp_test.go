@@ -2,8 +2,10 @@ package sipbench_test
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -178,4 +180,74 @@ func scoreHeard(b *testing.B, clean audiocmp.Audio, rec string) (snr, lsd float6
 		b.Fatalf("%s: %v", rec, err)
 	}
 	return l.SNR(), lsd
+}
+
+// BenchmarkEchoOnPulseDevices is the echo canceller on sound-server devices
+// with their real buffering: the agent (homeshore answer) plays the
+// customer's voice into a PulseAudio headset whose microphone hears it
+// back at -10 dB (module-loopback, internal/testenv Headset.Leak), and the
+// customer (homeshore call) records what the agent sends. Printed: the
+// echo the customer hears back (75th percentile of 20 ms frames after the
+// first 3 s) with the agent's processing off and with the canceller. On a
+// loaded machine the devices under-run and the loopback re-times itself,
+// which costs the canceller a second each time; media/dsp's
+// TestEchoCancelledThroughACall is the same through Sessions on 20 ms
+// clocks, and asserts.
+//
+//	HOMESHORE_BIN=$PWD/bin/homeshore scripts/with-test-env.sh go test -run '^$' -bench EchoOnPulseDevices -benchtime 1x ./bench/sip/
+func BenchmarkEchoOnPulseDevices(b *testing.B) {
+	hs := testenv.RequireHomeshore(b)
+	testenv.RequirePulse(b)
+	customer := testenv.Concat(b,
+		testenv.EspeakVoice(b, "en+f3", "Hello, I am calling about my order. It was supposed to arrive yesterday but nothing came."),
+		testenv.EspeakVoice(b, "en+f3", "Can you tell me where it is and when it will be delivered? I need it before the weekend."))
+	echoBack := func(processing string) float64 {
+		h := testenv.PulseHeadset(b, "leaky_"+processing, map[string]string{"device.bus": "usb", "device.form_factor": "headset"})
+		h.Leak(b, -10)
+		dir := b.TempDir()
+		port := testenv.FreeUDPPort(b)
+		ans := startProc(b, "homeshore answer", filepath.Join(dir, "answer.log"), nil, hs,
+			"answer", "--listen", "udp:127.0.0.1:"+strconv.Itoa(port), "--input-device", h.Mic, "--output-device", h.Speaker,
+			"--audio-processing", processing, "--timeout", "20s", "--profile", filepath.Join(dir, "none.json"), "-v")
+		waitUDPBound(b, ans, port)
+		heard := filepath.Join(dir, "echo.wav")
+		call := startProc(b, "homeshore call", filepath.Join(dir, "call.log"), nil, hs,
+			"call", "sip:agent@127.0.0.1:"+strconv.Itoa(port), "--play", customer, "--record", heard,
+			"--audio-processing", "off", "--profile", filepath.Join(dir, "none.json"))
+		for _, p := range []*proc{call, ans} {
+			if err := p.wait(60 * time.Second); err != nil {
+				b.Fatalf("%s: %v\n%s", p.name, err, p.tail())
+			}
+		}
+		got, err := audiocmp.Load(heard)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return frameLevelPercentile(got, 3*time.Second, 75)
+	}
+	for range b.N {
+		off, on := echoBack("off"), echoBack("aec")
+		fmt.Printf("\nEcho on PulseAudio devices (%s, %d cores): leak -10 dB, heard back %.1f dBFS without the canceller, %.1f with it: %.1f dB less\n",
+			time.Now().UTC().Format(time.RFC3339), numCPU(), off, on, off-on)
+		b.ReportMetric(off-on, "dB-echo-reduction")
+	}
+}
+
+// frameLevelPercentile is the pct-th percentile of a's 20 ms frame levels
+// (dBFS) from skip on.
+func frameLevelPercentile(a audiocmp.Audio, skip time.Duration, pct int) float64 {
+	n := a.Rate / 50
+	var levels []float64
+	for at := int(skip.Seconds() * float64(a.Rate)); at+n <= len(a.Samples); at += n {
+		var s float64
+		for _, v := range a.Samples[at : at+n] {
+			s += v * v
+		}
+		levels = append(levels, 10*math.Log10(s/float64(n)+1e-20))
+	}
+	if len(levels) == 0 {
+		return math.Inf(-1)
+	}
+	slices.Sort(levels)
+	return levels[min(len(levels)-1, len(levels)*pct/100)]
 }

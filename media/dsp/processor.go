@@ -42,9 +42,9 @@ const (
 	// (blocks); it moves the far end only when the echo falls outside
 	// [estLowLag, estHighLag], where the filter cannot model it: moving
 	// resets the canceller.
-	estTargetLag = 3
+	estTargetLag = 4
 	estLowLag    = 1
-	estHighLag   = echoTailMs/10 - 2
+	estHighLag   = echoTailMs/10 - 5
 )
 
 // Config says which processing runs; the zero value runs none.

@@ -16,14 +16,16 @@ import "sync"
 // run ahead of the loudspeaker by the device buffer's varying fill) plus the
 // bulk delay the estimator found.
 //
-// When playback is late beyond the margin (scheduling jitter) the missing
-// far end is left silent and the alignment kept: the device plays on from
-// its buffer. When playback stalls (hold, a device hiccup, no call audio
-// yet: late twice with nothing played between, or later than refMaxStep) it
-// gives silence, then resyncs (backlog behind the newest sample) once fresh
-// far end fills the backlog. When it trails by more than refMaxTrail beyond
-// backlog (the device clocks drifted apart, or capture stalled), it drops
-// the excess.
+// When playback is late beyond the margin (scheduling jitter, a burst of
+// catch-up reads) the missing far end is left silent and the alignment
+// kept: the device plays on from its buffer. When playback writes yet keeps
+// coming late, it under-ran and what it writes now plays later than before:
+// the far end is realigned. When playback stalls (hold, a device hiccup, no
+// call audio yet: nothing written for refMaxIdle frames, or later than
+// refMaxStep) it gives silence, then resyncs (backlog behind the newest
+// sample) once fresh far end fills the backlog. When it trails by more than
+// refMaxTrail beyond backlog, or by more than refSlack for a second (the
+// device clocks drifted apart, or capture lost frames), it drops the excess.
 type refRing struct {
 	mu         sync.Mutex
 	buf        []int16
@@ -32,8 +34,9 @@ type refRing struct {
 	synced     bool
 	mark       int64 // written when sync was lost: resync needs fresh far end
 	seen       int64 // written at the previous take
-	late       bool  // the previous take found playback late
-	lateRecent int   // decaying count of late frames (refLateWeight each)
+	idleLate   int   // takes in a row that found playback late and idle
+	lateRun    int   // takes in a row that found playback writing but late
+	trailRun   int   // takes in a row that found more than refSlack spare
 	lateFrames int   // frames whose far end was partly not written yet
 	backlog    int64
 	resyncs    int
@@ -47,17 +50,23 @@ const (
 	// of scheduling jitter on top.
 	refMargin = 2 * FrameSamples
 	// refMaxTrail is how far past backlog the read position may fall
-	// behind before a resync: a device buffer burst, not yet drift.
-	refMaxTrail = 3 * FrameSamples
+	// behind before a resync: more than a burst of catch-up writes (the
+	// Session writes up to five frames at once after a stall), so drift or
+	// lost capture.
+	refMaxTrail = 8 * FrameSamples
 	// refMaxStep is the most playback may be late and still count as
-	// jitter; later, or late twice with nothing played in between, it
-	// stalled.
-	refMaxStep = 2 * FrameSamples
-	// A late frame adds refLateWeight and every frame takes one off: more
-	// than refMaxLate/refLateWeight late frames within about a second
-	// means the alignment went stale (playback under-ran).
-	refLateWeight = 25
-	refMaxLate    = 2 * refLateWeight
+	// jitter, and refMaxIdle how many frames in a row capture may find it
+	// late without it writing anything (a burst of catch-up reads); later,
+	// or longer, playback stalled.
+	refMaxStep = 6 * FrameSamples
+	refMaxIdle = 5
+	// refLateRun frames in a row with playback writing yet late (100 ms)
+	// mean it under-ran: what it writes now plays later than before.
+	refLateRun = 5
+	// refTrailRun frames in a row (a second) with more than refSlack of
+	// far end to spare beyond backlog mean capture lost frames.
+	refTrailRun = 50
+	refSlack    = 3 * FrameSamples
 )
 
 func newRefRing() *refRing {
@@ -101,23 +110,40 @@ func (q *refRing) take(out []int16) bool {
 	q.seen = q.written
 	switch {
 	case !q.synced:
-	case late > 0 && (idle && q.late || late > refMaxStep):
-		q.unsync() // playback stalled
-	case late > 0 && q.lateRecent >= refMaxLate:
-		// Late again and again: playback under-ran and its timeline
-		// moved; realign with the margin restored.
+	case late > 0 && idle:
+		// Capture ran ahead while playback wrote nothing: a scheduling
+		// burst (left silent, alignment kept) unless it goes on.
+		q.idleLate++
+		q.lateFrames++
+		if q.idleLate > refMaxIdle || late > refMaxStep {
+			q.unsync() // playback stalled
+		}
+	case late > 0:
+		// Playback writes but comes late: jitter, unless on every frame
+		// for a while (it under-ran and its timeline moved): then
+		// realign with the margin restored.
+		q.lateFrames++
+		if q.lateRun++; q.lateRun >= refLateRun {
+			q.read = q.written - n - q.backlog
+			q.resyncs++
+		}
+	case trail > refMaxTrail || trail > refSlack && q.trailRun >= refTrailRun:
+		// Far end piling up, at once or for a second: capture lost
+		// frames or the clocks drifted; drop the excess.
 		q.read = q.written - n - q.backlog
 		q.resyncs++
-		q.lateRecent = 0
-	case late > 0:
-		q.lateRecent += refLateWeight
-		q.lateFrames++
-	case trail > refMaxTrail:
-		q.read = q.written - n - q.backlog // drift: drop the excess
-		q.resyncs++
 	}
-	q.late = late > 0
-	q.lateRecent = max(q.lateRecent-1, 0)
+	if late <= 0 || !idle {
+		q.idleLate = 0
+	}
+	if late <= 0 || idle {
+		q.lateRun = 0
+	}
+	if trail > refSlack && q.synced {
+		q.trailRun++
+	} else {
+		q.trailRun = 0
+	}
 	if !q.synced {
 		// Resync once enough far end arrived since sync was lost to fill
 		// the backlog with audio that was really played just now.

@@ -76,7 +76,8 @@ func TestRefRingRealignsWhenPlaybackKeepsComingLate(t *testing.T) {
 }
 
 // Playback stalling (hold, a device hiccup) gives silence, not the same old
-// far end again, and sync comes back with fresh far end.
+// far end again, and sync comes back with fresh far end, not with what was
+// played before the stall.
 func TestRefRingStallGivesSilenceThenResyncs(t *testing.T) {
 	q := newRefRing()
 	out := make([]int16, FrameSamples)
@@ -90,7 +91,7 @@ func TestRefRingStallGivesSilenceThenResyncs(t *testing.T) {
 	if !q.take(out) {
 		t.Fatal("no far end after 3 frames played")
 	}
-	for k := range 5 { // playback stops
+	for k := range 2 + refMaxIdle + 1 { // playback stops: a margin, then silence
 		q.take(out)
 		if k >= 2 {
 			for i, v := range out {
@@ -159,4 +160,37 @@ func wrap(d int) int { return ((d%32768)+32768+16384)%32768 - 16384 }
 func resyncsOf(q *refRing) int {
 	r, _ := q.counts()
 	return r
+}
+
+// Playout held up for 100 ms, then writing the five frames at once (the
+// Session's catch-up), leaves a few frames without far end but keeps the
+// alignment: the device played on from its buffer meanwhile.
+func TestRefRingRidesThroughAPlayoutHiccup(t *testing.T) {
+	q := newRefRing()
+	out := make([]int16, FrameSamples)
+	w := 0
+	for ; w < 3; w++ {
+		q.write(frameOf(w))
+	}
+	q.take(out)
+	offset := int(out[0])
+	for k := 1; k < 60; k++ {
+		switch {
+		case k >= 20 && k < 25: // held up
+		case k == 25:
+			for ; w < k+3; w++ {
+				q.write(frameOf(w))
+			}
+		default:
+			q.write(frameOf(w))
+			w++
+		}
+		q.take(out)
+		if k > 25 && int(out[0]) != (offset+k*FrameSamples)%32768 {
+			t.Fatalf("frame %d starts at %d, want %d: the hiccup moved the alignment", k, out[0], (offset+k*FrameSamples)%32768)
+		}
+	}
+	if resyncsOf(q) != 1 {
+		t.Errorf("%d resyncs, want only the first sync", resyncsOf(q))
+	}
 }

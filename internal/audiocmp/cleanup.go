@@ -34,14 +34,18 @@ const (
 // and speech frames.
 type Levels struct {
 	PauseDBFS, SpeechDBFS float64
-	// SpeechMedianDBFS is the median 20 ms level over the speech frames: a
-	// few bad seconds do not move it.
-	SpeechMedianDBFS float64
-	Pauses, Speech   int // frames of each class
+	// SpeechMedianDBFS and PauseMedianDBFS are the median 20 ms levels of
+	// each class: a few frames measured out of place (a recording whose
+	// timeline slipped) do not move them.
+	SpeechMedianDBFS, PauseMedianDBFS float64
+	Pauses, Speech                    int // frames of each class
 }
 
-// SNR is the speech-to-pause ratio in dB.
+// SNR is the speech-to-pause ratio in dB, of the mean powers.
 func (l Levels) SNR() float64 { return l.SpeechDBFS - l.PauseDBFS }
+
+// MedianSNR is the speech-to-pause ratio in dB of the median frames.
+func (l Levels) MedianSNR() float64 { return l.SpeechMedianDBFS - l.PauseMedianDBFS }
 
 func (l Levels) String() string {
 	return fmt.Sprintf("speech %.1f dBFS, pauses %.1f dBFS (%d/%d frames)", l.SpeechDBFS, l.PauseDBFS, l.Speech, l.Pauses)
@@ -78,7 +82,7 @@ func MeasureLevels(clean, x Audio, lags Lags, skip time.Duration) (Levels, error
 		return 10 * math.Log10(sum/float64(len(each))+1e-20), 10 * math.Log10(each[len(each)/2]+1e-20), len(each)
 	}
 	var l Levels
-	l.PauseDBFS, _, l.Pauses = power(pauses)
+	l.PauseDBFS, l.PauseMedianDBFS, l.Pauses = power(pauses)
 	l.SpeechDBFS, l.SpeechMedianDBFS, l.Speech = power(speech)
 	if l.Pauses == 0 || l.Speech == 0 {
 		return l, fmt.Errorf("%w: the recording does not cover the speech and its pauses (%s)", ErrTooShort, l)

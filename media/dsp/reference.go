@@ -35,7 +35,7 @@ type refRing struct {
 	mark       int64 // written when sync was lost: resync needs fresh far end
 	seen       int64 // written at the previous take
 	idleLate   int   // takes in a row that found playback late and idle
-	lateRun    int   // takes in a row that found playback writing but late
+	lateScore  int   // +2 per late take, -1 per take on time
 	trailRun   int   // takes in a row that found more than refSlack spare
 	lateFrames int   // frames whose far end was partly not written yet
 	backlog    int64
@@ -60,9 +60,10 @@ const (
 	// or longer, playback stalled.
 	refMaxStep = 6 * FrameSamples
 	refMaxIdle = 5
-	// refLateRun frames in a row with playback writing yet late (100 ms)
-	// mean it under-ran: what it writes now plays later than before.
-	refLateRun = 5
+	// Playback late on most frames (lateScore: +2 late, -1 on time) for
+	// 100 ms to half a second means it under-ran: what it writes now plays
+	// later than before.
+	refMaxLate = 10
 	// refTrailRun frames in a row (a second) with more than refSlack of
 	// far end to spare beyond backlog mean capture lost frames.
 	refTrailRun = 50
@@ -108,40 +109,42 @@ func (q *refRing) take(out []int16) bool {
 	trail := q.written - (q.read + n) - q.backlog
 	idle := q.written == q.seen // nothing played since the last take
 	q.seen = q.written
+	if late > 0 {
+		q.lateScore += 2
+		q.lateFrames++
+		if idle {
+			q.idleLate++
+		} else {
+			q.idleLate = 0
+		}
+	} else {
+		q.lateScore = max(q.lateScore-1, 0)
+		q.idleLate = 0
+	}
+	if trail > refSlack {
+		q.trailRun++
+	} else {
+		q.trailRun = 0
+	}
 	switch {
 	case !q.synced:
-	case late > 0 && idle:
-		// Capture ran ahead while playback wrote nothing: a scheduling
-		// burst (left silent, alignment kept) unless it goes on.
-		q.idleLate++
-		q.lateFrames++
-		if q.idleLate > refMaxIdle || late > refMaxStep {
-			q.unsync() // playback stalled
-		}
-	case late > 0:
-		// Playback writes but comes late: jitter, unless on every frame
-		// for a while (it under-ran and its timeline moved): then
-		// realign with the margin restored.
-		q.lateFrames++
-		if q.lateRun++; q.lateRun >= refLateRun {
-			q.read = q.written - n - q.backlog
-			q.resyncs++
-		}
-	case trail > refMaxTrail || trail > refSlack && q.trailRun >= refTrailRun:
+	case q.idleLate > refMaxIdle || late > refMaxStep:
+		// Nothing played for a while, or far behind: playback stalled.
+		q.unsync()
+	case q.lateScore >= refMaxLate && !idle:
+		// Playback writes but comes late on most frames: it under-ran
+		// and what it writes now plays later than before; realign with
+		// the margin restored. (Late now and then is scheduling jitter
+		// or a burst of catch-up reads: the missing far end is left
+		// silent, the alignment kept.)
+		q.read = q.written - n - q.backlog
+		q.resyncs++
+		q.lateScore = 0
+	case trail > refMaxTrail || q.trailRun >= refTrailRun:
 		// Far end piling up, at once or for a second: capture lost
 		// frames or the clocks drifted; drop the excess.
 		q.read = q.written - n - q.backlog
 		q.resyncs++
-	}
-	if late <= 0 || !idle {
-		q.idleLate = 0
-	}
-	if late <= 0 || idle {
-		q.lateRun = 0
-	}
-	if trail > refSlack && q.synced {
-		q.trailRun++
-	} else {
 		q.trailRun = 0
 	}
 	if !q.synced {

@@ -194,3 +194,33 @@ func TestRefRingRidesThroughAPlayoutHiccup(t *testing.T) {
 		t.Errorf("%d resyncs, want only the first sync", resyncsOf(q))
 	}
 }
+
+// A device that takes two frames at a time (writes come in pairs, every
+// other capture finds nothing new) and came late after an under-run is
+// realigned all the same.
+func TestRefRingRealignsLatePairedWrites(t *testing.T) {
+	q := newRefRing()
+	out := make([]int16, FrameSamples)
+	w := 0
+	for ; w < 3; w++ {
+		q.write(frameOf(w))
+	}
+	q.take(out)
+	for k := 1; k < 40; k++ {
+		// Playback lost three frames of its lead, then writes two
+		// frames every other capture.
+		if k > 3 && k%2 == 0 {
+			q.write(frameOf(w))
+			q.write(frameOf(w + 1))
+			w += 2
+		}
+		q.take(out)
+	}
+	if resyncsOf(q) < 2 {
+		t.Fatalf("%d resyncs: playback late on every frame, written in pairs, must realign", resyncsOf(q))
+	}
+	_, late := q.counts()
+	if late > 12 {
+		t.Errorf("%d late frames: realigning should have stopped them", late)
+	}
+}

@@ -13,7 +13,7 @@ FUZZTIME ?=
 # no_emoji drops Fyne's emoji font (about 15 MB of memory).
 BUILD_TAGS ?= no_emoji
 # Dependency groups make test installs (bench-gui is only for benchmarks).
-TEST_DEPS := build test-audio test-sip test-keyring test-gui test-db screenshots packaging test-wine
+TEST_DEPS := build test-audio test-sip test-keyring test-gui test-db test-browser screenshots packaging test-wine
 
 .PHONY: all build run demo test test-go test-fuzz lint bench deps deps-test clean
 
@@ -49,7 +49,7 @@ test-fuzz:
 	@scripts/fuzz-all.sh $(FUZZTIME)
 
 bench: build
-	scripts/with-test-env.sh $(GO) test -run '^$$' -bench . -benchmem ./...
+	HOMESHORE_BIN=$(CURDIR)/$(BIN) scripts/with-test-env.sh $(GO) test -run '^$$' -bench . -benchmem -timeout 90m ./...
 
 clean:
 	rm -rf bin

@@ -35,11 +35,33 @@ func (r *captureRing) halt() {
 }
 
 // run reads src until stop or r.quit is closed or src ends; done is called
-// when src ends (the sender goes on with silence).
-func (r *captureRing) run(src Source, stop <-chan struct{}, done func(error)) {
+// when src ends (the sender goes on with silence). A source that returns
+// frames faster than real time (not blocking as a device should) is paced
+// on clock instead of spinning.
+func (r *captureRing) run(src Source, clock Clock, stop <-chan struct{}, done func(error)) {
 	defer close(r.ended)
 	var frame [FrameSamples]int16
+	var guard rtGuard
+	guard.reset(clock.Now())
+	var ticker Ticker
+	defer func() {
+		if ticker != nil {
+			ticker.Stop()
+		}
+	}()
 	for {
+		if guard.ahead(clock.Now()) {
+			if ticker == nil {
+				ticker = clock.NewTicker(FrameDuration)
+			}
+			select {
+			case <-stop:
+				return
+			case <-r.quit:
+				return
+			case <-ticker.C():
+			}
+		}
 		select {
 		case <-stop:
 			return

@@ -25,4 +25,16 @@
 // (TelephoneEventFor). SourceDone fires when the source returns io.EOF,
 // right after its last frame was sent; the peer plays that frame a jitter
 // buffer later (< 250 ms), so wait that long before hanging up.
+//
+// Loss and delay (adapt.go, jitter.go, red.go, conceal.go): the peer's
+// RTCP receiver reports (and RFC 3611 XR loss runs from a Homeshore peer)
+// set the Opus FEC strength and bitrate, and switch on time-diverse
+// redundancy against bursty loss: RFC 2198 RED when negotiated, else each
+// packet sent again a few frames later; it stops on a clean path. We
+// report every second while packets get lost. The jitter buffer holds one
+// frame on a clean path, two while packets get lost (the next packet's
+// FEC), more with jitter, late packets, or the sender's redundancy
+// distance; a stall that a burst caused is not concealed twice, and
+// bursts fade to comfort noise. Each peer's RTP source is latched, and
+// re-latched after a steady in-sequence stream from a new one (latch.go).
 package media

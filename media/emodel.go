@@ -11,7 +11,8 @@ type Stats struct {
 	PacketsLost     uint64  `json:"packets_lost"`
 	LossPercent     float64 `json:"loss_percent"`
 	JitterMs        float64 `json:"jitter_ms"`
-	RTTMs           float64 `json:"rtt_ms"` // 0 until the peer's first RTCP report about us
+	JitterBufferMs  float64 `json:"jitter_buffer_ms"` // audio waiting in the jitter buffer (smoothed)
+	RTTMs           float64 `json:"rtt_ms"`           // 0 until the peer's first RTCP report about us
 	RFactor         float64 `json:"r_factor"`
 	MOS             float64 `json:"mos"`
 	FECRecovered    uint64  `json:"fec_recovered"`           // lost frames rebuilt from Opus in-band FEC
@@ -23,7 +24,7 @@ type Stats struct {
 	PeerLossBurst   float64 `json:"peer_loss_burst"`         // mean loss run in packets (RTCP XR); 0 = unknown
 	FECLossPercent  int     `json:"fec_loss_percent"`        // loss the Opus FEC is tuned for
 	DuplicationMs   int     `json:"duplication_ms"`          // delay of time-diverse duplicates; 0 = off
-	DuplicatesSent  uint64  `json:"duplicates_sent"`         // packets sent a second time
+	DuplicatesSent  uint64  `json:"duplicates_sent"`         // frames sent a second time (duplicate packets or RED blocks)
 	Relatches       uint64  `json:"relatches"`               // times the peer's RTP source changed and we followed it
 	ReceiveError    string  `json:"receive_error,omitempty"` // why reception stopped (the socket kept failing)
 }

@@ -1,6 +1,9 @@
 package media
 
-import "io"
+import (
+	"io"
+	"time"
+)
 
 // Source produces 48 kHz mono frames of exactly FrameSamples. It returns
 // io.EOF when finished. Devices block in real time; files do not.
@@ -56,3 +59,24 @@ type discard struct{}
 
 func (discard) Write([]int16) error { return nil }
 func (discard) String() string      { return "Discard" }
+
+// rtGuard catches a "real-time" device that does not block: a sink whose
+// Write or a source whose Read returns at once would spin its loop. It
+// counts frames against the clock and trips once the device has run more
+// than rtSlack frames ahead of real time.
+type rtGuard struct {
+	start  time.Time
+	frames int64
+}
+
+// rtSlack is how far ahead of real time a device may run (its buffers
+// filling at start) before it counts as not blocking.
+const rtSlack = 25
+
+func (g *rtGuard) reset(now time.Time) { g.start, g.frames = now, 0 }
+
+// ahead counts one frame and reports whether the device is too far ahead.
+func (g *rtGuard) ahead(now time.Time) bool {
+	g.frames++
+	return g.frames > int64(now.Sub(g.start)/FrameDuration)+rtSlack
+}

@@ -13,12 +13,17 @@ import (
 const (
 	jbSlots        = 64 // power of two; 1.28 s of 20 ms packets
 	maxPayloadSize = 1500
-	jbMinFrames    = 2  // 40 ms: survives scheduler hiccups on a busy machine
-	jbMaxFrames    = 10 // 200 ms
-	jbWindow       = 50 // pops (1 s) over which the minimum depth is judged
-	jbIdleReset    = 300 * time.Millisecond
-	jbJumpLimit    = 4 * jbSlots // larger sequence jumps need confirmation
-	jbShrinkEvery  = 5           // pops between two dropped frames when trimming
+	jbMinFrames    = 1 // a clean path needs no more; late packets raise the target
+	jbJitterMargin = 5 * time.Millisecond
+	// jbFECFrames is the depth kept while packets get lost: with the
+	// packet after a lost one in the buffer, its in-band FEC rebuilds it.
+	jbFECFrames   = 2
+	jbLateStep    = 2  // frames the target may grow per late packet
+	jbMaxFrames   = 10 // 200 ms
+	jbWindow      = 50 // pops (1 s) over which the minimum depth is judged
+	jbIdleReset   = 300 * time.Millisecond
+	jbJumpLimit   = 4 * jbSlots // larger sequence jumps need confirmation
+	jbShrinkEvery = 5           // pops between two dropped frames when trimming
 )
 
 type popKind int
@@ -36,8 +41,9 @@ func (k popKind) String() string {
 
 type jbSlot struct {
 	used    bool
-	played  bool // seq was played from this packet (a later copy is a duplicate)
-	silent  bool // a telephone-event packet: occupies a sequence number, no audio
+	played  bool      // seq was played from this packet (a later copy is a duplicate)
+	at      time.Time // when it arrived
+	silent  bool      // a telephone-event packet: occupies a sequence number, no audio
 	seq     uint64
 	n       int
 	payload [maxPayloadSize]byte
@@ -65,14 +71,17 @@ type jitterBuffer struct {
 
 	firstArrival, lastArrival time.Time
 
-	target    int // max(jitterTgt, lateTgt)
+	target    int // max(jitterTgt, lateTgt, redTgt)
 	jitterTgt int // from the interarrival jitter
 	lateTgt   int // from packets that came after a stall waited for them
+	redTgt    int // one frame beyond the distance of the sender's redundancy
+	redAt     time.Time
 	lateAt    time.Time
 	winMin    int
 	winPops   int
 	surplus   int     // frames still to drop
 	stalled   int     // underrun frames since the last packet played
+	growing   int     // of which frames waited on purpose, to grow to the target
 	depthAvg  float64 // frames, smoothed
 	stats     jbStats
 	minFrames int
@@ -84,12 +93,33 @@ func newJitterBuffer() *jitterBuffer {
 }
 
 // SetJitter adapts the target depth to the interarrival jitter (RFC 3550)
-// so that about three jitter deviations fit in the buffer.
+// so that about three jitter deviations (and a small margin) fit in the
+// buffer: one frame on a clean path, more only as the jitter grows.
+// Packets that still come too late raise it further (noteLate).
 func (jb *jitterBuffer) SetJitter(j time.Duration) {
-	frames := 1 + int(math.Ceil(float64(3*j)/float64(FrameDuration)))
+	frames := int(math.Ceil(float64(3*j+jbJitterMargin) / float64(FrameDuration)))
 	jb.jitterTgt = min(max(frames, jb.minFrames), jb.maxFrames)
-	jb.target = max(jb.jitterTgt, jb.lateTgt)
+	jb.retarget()
 }
+
+func (jb *jitterBuffer) retarget() {
+	jb.target = min(max(jb.jitterTgt, jb.lateTgt, jb.redTgt, jb.minFrames), jb.maxFrames)
+}
+
+// SetRedundancy says the sender repeats each frame d frames later (RED
+// blocks, duplicate packets): the buffer holds d+1 frames while it does,
+// so a burst of up to d lost packets is played from the copies.
+func (jb *jitterBuffer) SetRedundancy(d int, now time.Time) {
+	if d <= 0 || d >= jbSlots/2 {
+		return
+	}
+	jb.redTgt, jb.redAt = d+1, now
+	jb.retarget()
+}
+
+// jbRedundancyHold is how long redundancy is assumed after its last copy
+// (the sender stops it on a clean path).
+const jbRedundancyHold = 2 * time.Second
 
 // jbLateHold is how long a depth that late packets asked for is kept
 // before it shrinks by a frame (time-diverse duplicates or a delay spike
@@ -100,9 +130,14 @@ const jbLateHold = 10 * time.Second
 // copy of a lost one came), and would have played at that depth. The
 // buffer grows to it at the next loss or stall, and keeps it.
 func (jb *jitterBuffer) noteLate(need int, now time.Time) {
+	// One late burst (a receiver that was not scheduled for a while
+	// reads everything late at once, or a jitter peak) moves the target
+	// by jbLateStep at most; only late packets that keep coming move it
+	// further.
+	need = min(need, jb.target+jbLateStep)
 	jb.lateTgt = min(max(jb.lateTgt, need), jb.maxFrames)
 	jb.lateAt = now
-	jb.target = max(jb.jitterTgt, jb.lateTgt)
+	jb.retarget()
 }
 
 // decayLate lowers the late target a frame per jbLateHold without late
@@ -111,7 +146,11 @@ func (jb *jitterBuffer) decayLate(now time.Time) {
 	if jb.lateTgt > 0 && now.Sub(jb.lateAt) >= jbLateHold {
 		jb.lateTgt--
 		jb.lateAt = now
-		jb.target = max(jb.jitterTgt, jb.lateTgt)
+		jb.retarget()
+	}
+	if jb.redTgt > 0 && now.Sub(jb.redAt) >= jbRedundancyHold {
+		jb.redTgt = 0
+		jb.retarget()
 	}
 }
 
@@ -132,9 +171,9 @@ func (jb *jitterBuffer) reset() {
 	jb.played = false
 	jb.probing = false
 	jb.winMin, jb.winPops, jb.surplus = math.MaxInt, 0, 0
-	jb.stalled = 0
-	jb.lateTgt = 0
-	jb.target = jb.jitterTgt
+	jb.stalled, jb.growing = 0, 0
+	jb.lateTgt, jb.redTgt = 0, 0
+	jb.retarget()
 	jb.stats.Resets++
 }
 
@@ -168,12 +207,13 @@ func (jb *jitterBuffer) Push(seq uint16, ssrc uint32, payload []byte, silent boo
 	if jb.played && ext < jb.next {
 		if sl := &jb.slots[ext%jbSlots]; sl.played && sl.seq == ext {
 			jb.stats.Duplicate++ // a copy of a packet already played
+			jb.copyAfter(now.Sub(sl.at), now)
 		} else {
 			// Concealed already: it would have played had the buffer
 			// been this much deeper.
 			jb.stats.Late++
 			if late := int(jb.next - ext); late < jbSlots/2 {
-				jb.noteLate(jb.depth()+late, now)
+				jb.noteLate(jb.target+late, now)
 			}
 		}
 		return false
@@ -191,6 +231,7 @@ func (jb *jitterBuffer) Push(seq uint16, ssrc uint32, payload []byte, silent boo
 	s := &jb.slots[ext%jbSlots]
 	if s.used && s.seq == ext {
 		jb.stats.Duplicate++
+		jb.copyAfter(now.Sub(s.at), now)
 		return false
 	}
 	if !s.used {
@@ -199,7 +240,7 @@ func (jb *jitterBuffer) Push(seq uint16, ssrc uint32, payload []byte, silent boo
 	if jb.count == 1 && !jb.playing {
 		jb.firstArrival = now
 	}
-	s.used, s.played, s.silent, s.seq, s.n = true, false, silent, ext, copy(s.payload[:], payload)
+	s.used, s.played, s.silent, s.seq, s.n, s.at = true, false, silent, ext, copy(s.payload[:], payload), now
 	if ext > jb.maxSeq {
 		jb.maxSeq = ext
 	}
@@ -273,7 +314,8 @@ func (jb *jitterBuffer) Pop(now time.Time, cur, nxt []byte) (kind popKind, curN,
 				jb.stalled--
 				jb.stats.Skipped++
 			}
-			jb.stalled = 0
+			jb.stalled, jb.growing = 0, 0
+			jb.noteLate(jbFECFrames, now)
 			return jb.Pop(now, cur, nxt)
 		}
 		if depth < jb.target {
@@ -281,10 +323,12 @@ func (jb *jitterBuffer) Pop(now time.Time, cur, nxt []byte) (kind popKind, curN,
 			// a copy may follow) and grow the buffer by this frame.
 			jb.stats.Underruns++
 			jb.stalled++
+			jb.growing++
 			return popUnderrun, 0, 0
 		}
 		jb.next++
 		jb.played = true
+		jb.noteLate(jbFECFrames, now)
 		if n := &jb.slots[jb.next%jbSlots]; n.used && n.seq == jb.next && !n.silent {
 			nxtN = copy(nxt, n.payload[:n.n])
 		}
@@ -296,9 +340,11 @@ func (jb *jitterBuffer) Pop(now time.Time, cur, nxt []byte) (kind popKind, curN,
 	jb.count--
 	jb.next++
 	jb.played = true
+	if late := jb.stalled - jb.growing; late > 0 {
+		jb.noteLate(jb.target+late, now) // the stall was worth its delay: keep it
+	}
 	if jb.stalled > 0 {
-		jb.noteLate(depth, now) // the stall was worth its delay: keep it
-		jb.stalled = 0
+		jb.stalled, jb.growing = 0, 0
 	} else {
 		jb.decayLate(now)
 	}
@@ -318,6 +364,14 @@ func (jb *jitterBuffer) depth() int {
 		return 0
 	}
 	return int(jb.maxSeq-jb.next) + 1
+}
+
+// copyAfter notes a duplicate that came dt after the first copy: a
+// sender duplicating its packets that far apart.
+func (jb *jitterBuffer) copyAfter(dt time.Duration, now time.Time) {
+	if d := int((dt + FrameDuration/2) / FrameDuration); d > 0 {
+		jb.SetRedundancy(d, now)
+	}
 }
 
 // has reports whether packet seq is buffered.

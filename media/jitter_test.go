@@ -40,6 +40,14 @@ func jbRun(jb *jitterBuffer, ssrc uint32, arrivals map[int][]uint16, frames int)
 	return strings.Join(out, " ")
 }
 
+// newJB2 is a jitter buffer held at a minimum of two frames, the depth
+// the table tests below were written for (FEC look-ahead from the start).
+func newJB2() *jitterBuffer {
+	jb := newJitterBuffer()
+	jb.minFrames, jb.jitterTgt, jb.target = 2, 2, 2
+	return jb
+}
+
 // steady gives packets first..first+n-1 arriving one per frame from frame
 // start on, with edits applied (nil drops the packet at that index).
 func steady(start int, first uint16, n int) map[int][]uint16 {
@@ -51,7 +59,7 @@ func steady(start int, first uint16, n int) map[int][]uint16 {
 }
 
 func TestJitterBufferInOrder(t *testing.T) {
-	jb := newJitterBuffer()
+	jb := newJB2()
 	got := jbRun(jb, 1, steady(0, 100, 5), 7)
 	// Prefill of two frames (target 2), then each packet in order.
 	if want := "- P100 P101 P102 P103 P104 U"; got != want {
@@ -63,7 +71,7 @@ func TestJitterBufferInOrder(t *testing.T) {
 }
 
 func TestJitterBufferLossReorderDuplicateLate(t *testing.T) {
-	jb := newJitterBuffer()
+	jb := newJB2()
 	arr := steady(0, 100, 10)
 	arr[3] = nil           // 103 lost for good
 	arr[5] = []uint16{106} // 105 and 106 swapped
@@ -80,7 +88,7 @@ func TestJitterBufferLossReorderDuplicateLate(t *testing.T) {
 }
 
 func TestJitterBufferBurstLossWithoutFEC(t *testing.T) {
-	jb := newJitterBuffer()
+	jb := newJB2()
 	arr := steady(0, 10, 10)
 	arr[3], arr[4] = nil, nil // 13 and 14 lost: only 14's loss has 15 behind it
 	got := jbRun(jb, 7, arr, 10)
@@ -93,7 +101,7 @@ func TestJitterBufferBurstLossWithoutFEC(t *testing.T) {
 }
 
 func TestJitterBufferSequenceWrap(t *testing.T) {
-	jb := newJitterBuffer()
+	jb := newJB2()
 	got := jbRun(jb, 9, steady(0, 65533, 6), 7)
 	if want := "- P65533 P65534 P65535 P0 P1 P2"; got != want {
 		t.Fatalf("got  %q\nwant %q", got, want)
@@ -101,7 +109,7 @@ func TestJitterBufferSequenceWrap(t *testing.T) {
 }
 
 func TestJitterBufferSSRCChange(t *testing.T) {
-	jb := newJitterBuffer()
+	jb := newJB2()
 	t0 := time.Unix(1000, 0)
 	cur, nxt := make([]byte, maxPayloadSize), make([]byte, maxPayloadSize)
 	jb.Push(1, 1, []byte{1}, false, t0)
@@ -121,7 +129,7 @@ func TestJitterBufferSSRCChange(t *testing.T) {
 }
 
 func TestJitterBufferSequenceJumpNeedsConfirmation(t *testing.T) {
-	jb := newJitterBuffer()
+	jb := newJB2()
 	t0 := time.Unix(1000, 0)
 	for i := range uint16(3) {
 		jb.Push(100+i, 1, []byte{byte(i)}, false, t0)
@@ -147,7 +155,7 @@ func TestJitterBufferSequenceJumpNeedsConfirmation(t *testing.T) {
 }
 
 func TestJitterBufferIdleThenResume(t *testing.T) {
-	jb := newJitterBuffer()
+	jb := newJB2()
 	arr := steady(0, 1, 3)
 	for seq, i := uint16(4), 30; i < 34; i, seq = i+1, seq+1 {
 		arr[i] = []uint16{seq}
@@ -164,12 +172,12 @@ func TestJitterBufferIdleThenResume(t *testing.T) {
 func TestJitterBufferAdaptsToJitter(t *testing.T) {
 	jb := newJitterBuffer()
 	jb.SetJitter(0)
-	if jb.Target() != jbMinFrames {
+	if jb.Target() != 1 {
 		t.Fatalf("target %d at no jitter", jb.Target())
 	}
-	jb.SetJitter(30 * time.Millisecond) // 1 + ceil(90/20) = 6
-	if jb.Target() != 6 {
-		t.Fatalf("target %d at 30 ms jitter, want 6", jb.Target())
+	jb.SetJitter(30 * time.Millisecond) // ceil((90+5)/20) = 5
+	if jb.Target() != 5 {
+		t.Fatalf("target %d at 30 ms jitter, want 5", jb.Target())
 	}
 	jb.SetJitter(time.Second)
 	if jb.Target() != jbMaxFrames {
@@ -180,7 +188,7 @@ func TestJitterBufferAdaptsToJitter(t *testing.T) {
 // A burst that arrives all at once after a stall is played out, and the
 // surplus depth is trimmed after a window.
 func TestJitterBufferShrinksSurplus(t *testing.T) {
-	jb := newJitterBuffer()
+	jb := newJB2()
 	arr := map[int][]uint16{}
 	// Packets 0..9 arrive together at frame 0, then one per frame.
 	for i := range uint16(10) {
@@ -204,7 +212,7 @@ func TestJitterBufferShrinksSurplus(t *testing.T) {
 // FEC) and keeps its delay. Before, it concealed the burst twice (nine
 // frames) and kept four frames of extra delay.
 func TestJitterBufferLossBurstKeepsDelay(t *testing.T) {
-	jb := newJitterBuffer()
+	jb := newJB2()
 	arr := steady(0, 100, 14)
 	for i := 5; i < 10; i++ {
 		arr[i] = nil
@@ -222,7 +230,7 @@ func TestJitterBufferLossBurstKeepsDelay(t *testing.T) {
 // A packet that is only late (a delay spike, nothing lost) is still played
 // after the stall: the stall then is extra delay, trimmed later.
 func TestJitterBufferLatePacketAfterStall(t *testing.T) {
-	jb := newJitterBuffer()
+	jb := newJB2()
 	arr := steady(0, 100, 12)
 	arr[5], arr[6], arr[7] = nil, nil, []uint16{105, 106, 107}
 	got := jbRun(jb, 3, arr, 10)
@@ -239,7 +247,7 @@ func TestJitterBufferLatePacketAfterStall(t *testing.T) {
 // from then on bursts play from the copies without a concealed frame.
 // Copies of packets already played count as duplicates, not as late.
 func TestJitterBufferLearnsDuplicateDelay(t *testing.T) {
-	jb := newJitterBuffer()
+	jb := newJB2()
 	const d = 5
 	arr := map[int][]uint16{}
 	lost := func(seq int) bool {
@@ -270,5 +278,28 @@ func TestJitterBufferLearnsDuplicateDelay(t *testing.T) {
 	}
 	if jb.stats.Duplicate < 100 || jb.stats.Late > 4 {
 		t.Fatalf("stats %+v", jb.stats)
+	}
+}
+
+// On a clean path the buffer holds one frame; the first loss makes it keep
+// a second, so the packet after a lost one is there for FEC; ten seconds
+// without loss give the frame back.
+func TestJitterBufferOneFrameUntilLoss(t *testing.T) {
+	jb := newJitterBuffer()
+	arr := steady(0, 100, 1000)
+	arr[10] = nil
+	arr[20] = nil
+	got := strings.Fields(jbRun(jb, 4, arr, 1000))
+	if strings.Join(got[:10], " ") != "P100 P101 P102 P103 P104 P105 P106 P107 P108 P109" {
+		t.Fatalf("clean start: %v", got[:10])
+	}
+	// 110 lost: stall a frame, skip it (no FEC at depth 1), keep 2 from now.
+	if strings.Join(got[10:24], " ") != "U P111 P112 P113 P114 P115 P116 P117 P118 P119 U L+121 P121 P122" {
+		t.Fatalf("around the losses: %v", got[10:24])
+	}
+	// (The second loss found 121 buffered: the target was 2.) Ten
+	// seconds after the last loss the frame is given back: trimmed.
+	if jb.Target() != 1 || jb.stats.Dropped != 1 {
+		t.Fatalf("target %d at the end, stats %+v", jb.Target(), jb.stats)
 	}
 }

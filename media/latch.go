@@ -13,7 +13,7 @@ import (
 // SSRC after a PBX re-anchored the media, a NAT rebinding or a media
 // server failover, must first prove itself, as rtpengine and Asterisk's
 // strict RTP do: relatchPackets consecutive in-sequence packets of the
-// negotiated audio payload type from one address and SSRC, while the
+// negotiated audio payload type (or its RED) from one address and SSRC, while the
 // latched source is silent. A packet from the latched source breaks the
 // candidate's run, so an injector cannot take over a live stream by
 // interleaving packets, and a burst squeezed between two of the peer's
@@ -63,7 +63,7 @@ func (s *Session) acceptSource(from netip.AddrPort, ssrc uint32, seq uint16, pt 
 		s.remoteRTCP = netip.AddrPort{}
 		return true
 	}
-	if pt != s.params.Codec.PayloadType {
+	if pt != s.params.Codec.PayloadType && (s.params.RED == nil || pt != s.params.RED.PayloadType) {
 		return false
 	}
 	if l.candCount > 0 && from == l.cand && ssrc == l.candSSRC && seq == l.candSeq+1 {

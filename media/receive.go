@@ -109,6 +109,10 @@ func (s *Session) handleRTP(pkt *rtp.Packet, from netip.AddrPort, now time.Time)
 	if haveDTMF {
 		dtmfPT = s.params.DTMF.PayloadType
 	}
+	redPT, haveRED := uint8(0), s.params.RED != nil
+	if haveRED {
+		redPT = s.params.RED.PayloadType
+	}
 	s.mu.Unlock()
 
 	s.rxMu.Lock()
@@ -120,6 +124,8 @@ func (s *Session) handleRTP(pkt *rtp.Packet, from netip.AddrPort, now time.Time)
 		s.rx.update(pkt.SSRC, pkt.SequenceNumber, pkt.Timestamp, true, now, clockRate)
 		s.jb.Push(pkt.SequenceNumber, pkt.SSRC, pkt.Payload, false, now)
 		s.jb.SetJitter(s.rx.jitterDuration())
+	case haveRED && pkt.PayloadType == redPT:
+		s.handleRED(pkt, audioPT, clockRate, now)
 	case haveDTMF && pkt.PayloadType == dtmfPT:
 		s.rx.update(pkt.SSRC, pkt.SequenceNumber, pkt.Timestamp, false, now, clockRate)
 		s.jb.Push(pkt.SequenceNumber, pkt.SSRC, nil, true, now)
@@ -133,6 +139,34 @@ func (s *Session) handleRTP(pkt *rtp.Packet, from netip.AddrPort, now time.Time)
 	default:
 		s.wrongPT++
 	}
+}
+
+// handleRED unpacks an RFC 2198 packet: the primary block is the packet's
+// own frame, each redundant one an earlier frame, pushed at the sequence
+// number its timestamp offset gives (one frame per packet); the jitter
+// buffer keeps whichever copy comes first. s.rxMu must be held.
+func (s *Session) handleRED(pkt *rtp.Packet, audioPT uint8, clockRate uint32, now time.Time) {
+	blocks, err := parseRED(pkt.Payload, s.redBlocks[:])
+	if err != nil || len(blocks) == 0 {
+		s.malformed++
+		return
+	}
+	perFrame := clockRate / uint32(time.Second/FrameDuration)
+	for _, b := range blocks[:len(blocks)-1] {
+		if b.pt != audioPT || perFrame == 0 || b.offset == 0 || b.offset%perFrame != 0 {
+			continue
+		}
+		s.jb.SetRedundancy(int(b.offset/perFrame), now)
+		s.jb.Push(pkt.SequenceNumber-uint16(b.offset/perFrame), pkt.SSRC, b.data, false, now)
+	}
+	primary := blocks[len(blocks)-1]
+	if primary.pt != audioPT {
+		s.wrongPT++
+		return
+	}
+	s.rx.update(pkt.SSRC, pkt.SequenceNumber, pkt.Timestamp, true, now, clockRate)
+	s.jb.Push(pkt.SequenceNumber, pkt.SSRC, primary.data, false, now)
+	s.jb.SetJitter(s.rx.jitterDuration())
 }
 
 // readRTCP receives the peer's reports: RTT from our SR's echo, the loss
@@ -212,6 +246,8 @@ func (s *Session) playout(sink Sink) {
 	defer ticker.Stop()
 	start := s.clock.Now()
 	var frames int64
+	var guard rtGuard
+	guard.reset(start)
 	for {
 		if realTime {
 			select {
@@ -220,15 +256,21 @@ func (s *Session) playout(sink Sink) {
 			case req := <-s.sinkSwap:
 				sink, realTime = req.sink, isRealTime(req.sink)
 				start, frames = s.clock.Now(), 0
+				guard.reset(start)
 				close(req.done)
 				continue
 			default:
 			}
-			p.produce(s.clock.Now())
-			if err := sink.Write(p.out[:]); err != nil {
+			now := s.clock.Now()
+			p.produce(now)
+			err := sink.Write(p.out[:])
+			if err != nil {
 				// A failed device no longer blocks: go on at our own
 				// pace so the loop does not spin.
 				p.sinkFailed(err)
+				realTime, start, frames = false, s.clock.Now(), 0
+			} else if guard.ahead(now) {
+				s.log.Warn("audio output takes frames faster than real time; pacing playout ourselves", "sink", describe(sink))
 				realTime, start, frames = false, s.clock.Now(), 0
 			}
 			continue

@@ -40,6 +40,10 @@ type rxStats struct {
 // lossMapSize bounds the packets one XR loss report describes (20 s).
 const lossMapSize = 1024
 
+// rleHoldBack is how many of the newest packets an XR loss report leaves
+// to the next one (100 ms: reordered packets arrive by then).
+const rleHoldBack = 5
+
 func (r *rxStats) update(ssrc uint32, seq uint16, ts uint32, audio bool, arrival time.Time, clockRate uint32) {
 	if !r.started || ssrc != r.ssrc {
 		pr, pe, pl := r.totalReceived(), r.totalExpected(), r.totalLost()
@@ -93,7 +97,13 @@ func (r *rxStats) markReceived(seq uint16, oldMax uint64) {
 // lossRLE describes the interval's packets as an RTCP XR loss RLE block
 // (RFC 3611 4.1) and starts a new interval.
 func (r *rxStats) lossRLE() *rtcp.LossRLEReportBlock {
-	end := r.extMax() + 1
+	// The newest packets wait for the next report: some of the ones
+	// before them may still be on their way (reordering), and a packet
+	// counted lost here would read as a longer burst.
+	end := r.extMax() + 1 - min(r.extMax()+1-r.mapStart, rleHoldBack)
+	if end < r.mapStart {
+		end = r.mapStart
+	}
 	begin := max(r.mapStart, end-min(end, lossMapSize))
 	r.mapStart = end
 	if !r.started || begin >= end {

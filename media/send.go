@@ -37,8 +37,19 @@ type sender struct {
 	readErr bool
 	plan    sendPlan
 	// sentRing keeps the last packets as they went on the wire, for
-	// time-diverse duplication.
+	// time-diverse duplication; encRing the last encoded frames, for RED.
 	sentRing [dupRingSize]sentPacket
+	encRing  [dupRingSize]encodedFrame
+	redBuf   [maxPayloadSize]byte
+	noDup    bool // this frame carries its redundancy as RED
+}
+
+type encodedFrame struct {
+	seq   uint16
+	ts    uint32
+	valid bool
+	n     int
+	data  [maxPayloadSize]byte
 }
 
 // dupRingSize bounds how far back a duplicate can reach (> maxDupDelay).
@@ -159,7 +170,7 @@ func (sd *sender) useSource(src Source) {
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		ring.run(src, s.stop, func(err error) {
+		ring.run(src, s.clock, s.stop, func(err error) {
 			if err != nil {
 				s.log.Warn("audio capture failed; sending silence", "err", err)
 				return
@@ -206,6 +217,7 @@ func (sd *sender) sendFrame(now time.Time) {
 	dir := s.params.Direction
 	pt := s.params.Codec.PayloadType
 	dtmf := s.params.DTMF
+	red := s.params.RED
 	remote := s.remote
 	s.mu.Unlock()
 	audioTS := sd.ts
@@ -217,6 +229,8 @@ func (sd *sender) sendFrame(now time.Time) {
 	if dtmf != nil {
 		step := dtmf.ClockRate / uint32(time.Second/FrameDuration)
 		if n, ts, marker, ok := sd.dtmf.next(s.dtmfQueue, audioTS, step, dtmf.ClockRate, sd.payload[:]); ok {
+			sd.encRing[sd.pkt.SequenceNumber%dupRingSize].valid = false
+			sd.noDup = false
 			sd.write(dtmf.PayloadType, ts, marker, sd.payload[:n], remote, now, audioTS)
 			return
 		}
@@ -228,7 +242,24 @@ func (sd *sender) sendFrame(now time.Time) {
 	if err != nil || n <= 0 {
 		return
 	}
-	sd.write(pt, audioTS, !sd.sending, sd.payload[:n], remote, now, audioTS)
+	seq := sd.pkt.SequenceNumber
+	e := &sd.encRing[seq%dupRingSize]
+	e.seq, e.ts, e.valid, e.n = seq, audioTS, true, copy(e.data[:], sd.payload[:n])
+	sd.noDup = false
+	payload, wirePT := sd.payload[:n], pt
+	if d := sd.plan.dupDelay; red != nil && d > 0 {
+		// RED carries the redundancy: the frame d back rides along.
+		sd.noDup = true
+		if old := &sd.encRing[(seq-uint16(d))%dupRingSize]; old.valid && old.seq == seq-uint16(d) {
+			if b, ok := appendRED(sd.redBuf[:0], pt, audioTS-old.ts, old.data[:old.n], payload); ok {
+				payload, wirePT = b, red.PayloadType
+				s.statsMu.Lock()
+				s.redSent++
+				s.statsMu.Unlock()
+			}
+		}
+	}
+	sd.write(wirePT, audioTS, !sd.sending, payload, remote, now, audioTS)
 	sd.sending = true
 }
 
@@ -280,7 +311,7 @@ func (sd *sender) write(pt uint8, ts uint32, marker bool, payload []byte, to net
 	slot.seq, slot.valid, slot.n = seq, len(wire) <= len(slot.wire), copy(slot.wire[:], wire)
 	_, werr := sd.s.rtpConn.WriteToUDPAddrPort(wire, to)
 	dup := 0
-	if d := sd.plan.dupDelay; d > 0 {
+	if d := sd.plan.dupDelay; d > 0 && !sd.noDup {
 		old := &sd.sentRing[(seq-uint16(d))%dupRingSize]
 		if old.valid && old.seq == seq-uint16(d) {
 			if _, err := sd.s.rtpConn.WriteToUDPAddrPort(old.wire[:old.n], to); err == nil {

@@ -29,6 +29,11 @@ type SessionParams struct {
 	DTMF      *Codec         // telephone-event, nil if not negotiated
 	Direction Direction      // our direction (SendOnly: we send, we do not play)
 	SRTP      *SRTP          // keys when the media is encrypted; nil = plain RTP
+	// RED is the RFC 2198 payload type when the peer negotiated
+	// redundancy for Codec (red/48000 with Opus); nil = none. We decode
+	// it whenever it comes, and send it while the loss adaptation asks
+	// for redundancy (instead of duplicate packets).
+	RED *Codec
 }
 
 // Session is one call's RTP/RTCP audio stream: it paces the source onto the
@@ -62,6 +67,7 @@ type Session struct {
 	rx        rxStats
 	dec       decoder
 	dtmfRx    dtmfReceiver
+	redBlocks [maxREDBlocks]redBlock
 	foreign   uint64 // packets dropped: unexpected source address
 	malformed uint64
 	wrongPT   uint64
@@ -79,6 +85,7 @@ type Session struct {
 	statsMu   sync.Mutex
 	sent      uint64
 	dups      uint64 // time-diverse duplicates sent
+	redSent   uint64 // packets that carried an older frame as RED
 	sentBytes uint64
 	rtt       time.Duration
 	fec       uint64
@@ -458,9 +465,10 @@ func (s *Session) Stats() Stats {
 	jbDelay := s.jb.Delay()
 	s.rxMu.Unlock()
 	st.JitterMs = float64(jitter) / float64(time.Millisecond)
+	st.JitterBufferMs = float64(jbDelay) / float64(time.Millisecond)
 	s.statsMu.Lock()
 	st.PacketsSent = s.sent
-	st.DuplicatesSent = s.dups
+	st.DuplicatesSent = s.dups + s.redSent
 	rtt := s.rtt
 	st.FECRecovered, st.Concealed = s.fec, s.concealed
 	s.statsMu.Unlock()

@@ -84,8 +84,10 @@ func TestSessionSpeechWAVFiles(t *testing.T) {
 			if len(got) < len(want) {
 				t.Fatalf("recorded %d samples, sent %d", len(got), len(want))
 			}
-			c, lag := bestCorrelation(envelope(want, SampleRate), envelope(got, SampleRate), 100)
-			t.Logf("%s: speech envelope correlation %.3f at %d ms", name, c, lag*10)
+			// Segment by segment: a loaded machine makes the jitter buffer
+			// grow or trim a frame now and then, shifting what follows.
+			c := segmentedCorrelation(envelope(want, SampleRate), envelope(got, SampleRate), 3, 100)
+			t.Logf("%s: speech envelope correlation %.3f", name, c)
 			if c < 0.8 {
 				t.Fatalf("speech envelope correlation %.3f < 0.8", c)
 			}

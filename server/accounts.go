@@ -2,7 +2,9 @@ package server
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"github.com/homeshore/homeshore/server/api"
@@ -179,7 +181,10 @@ func (s *Server) checkLogin(ctx context.Context, username, password string) (api
 
 func (s *Server) issueTokens(ctx context.Context, u api.User, refreshTTL time.Duration) (tokenPair, error) {
 	now := s.cfg.Now()
-	access := s.signer.sign(principal{UserID: u.ID, Role: u.Role, Name: u.DisplayName, Exp: now.Add(s.cfg.AccessTTL).Unix()})
+	nonce := make([]byte, 8)
+	_, _ = rand.Read(nonce)
+	access := s.signer.sign(principal{UserID: u.ID, Role: u.Role, Name: u.DisplayName, Exp: now.Add(s.cfg.AccessTTL).Unix(),
+		Nonce: base64.RawURLEncoding.EncodeToString(nonce)})
 	refresh, hash := newRefreshToken()
 	err := s.st.writeTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO refresh_tokens (token_hash, user_id, expires_at) VALUES ($1, $2, $3)`,

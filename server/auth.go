@@ -67,6 +67,9 @@ type principal struct {
 	Role   string `json:"role"`
 	Name   string `json:"name"`
 	Exp    int64  `json:"exp"`
+	// Nonce makes every token (and the console's CSRF token bound to it)
+	// unique, even two issued in the same second.
+	Nonce string `json:"n,omitempty"`
 }
 
 func (p principal) supervisor() bool { return p.Role == api.RoleSupervisor }

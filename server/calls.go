@@ -16,6 +16,10 @@ var defaultDispositions = []api.Disposition{
 	{Code: "resolved", Label: "Resolved"}, {Code: "callback", Label: "Callback scheduled"}, {Code: "escalated", Label: "Escalated"},
 	{Code: "sale", Label: "Sale"}, {Code: "no_sale", Label: "No sale"}, {Code: "wrong_number", Label: "Wrong number"},
 	{Code: "voicemail", Label: "Voicemail"}, {Code: "dropped", Label: "Call dropped"},
+	// Set by the agent's app itself: a transfer, a call nobody answered or
+	// the agent declined, a wrap-up that timed out with no outcome chosen.
+	{Code: "transferred", Label: "Transferred"}, {Code: "missed", Label: "Missed"}, {Code: "rejected", Label: "Declined"},
+	{Code: "no_disposition", Label: "No outcome chosen"},
 }
 
 func (s *Server) ensureDispositions(ctx context.Context) error {
@@ -243,8 +247,12 @@ func (s *Server) agentRange(r *http.Request, p principal) (string, time.Time, ti
 	if agent == "" {
 		agent = p.UserID
 	}
-	if ok, err := mayWatch(r.Context(), s.st.rdb, p, agent); err != nil || !ok {
-		return "", time.Time{}, time.Time{}, errors.Join(err, forbidden("you see only your own calls and shifts, or those of the agents of your queues"))
+	ok, err := mayWatch(r.Context(), s.st.rdb, p, agent)
+	if err != nil {
+		return "", time.Time{}, time.Time{}, err
+	}
+	if !ok {
+		return "", time.Time{}, time.Time{}, forbidden("you see only your own calls and shifts, or those of the agents of your queues")
 	}
 	to, err := queryTime(q, "to", s.cfg.Now().Add(time.Minute).UTC())
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -36,17 +37,28 @@ func FuzzWriteBodies(f *testing.F) {
 	if err := jsonDecode(rec.Body.Bytes(), &tok); err != nil {
 		f.Fatal(err)
 	}
-	paths := []string{"/v1/tickets", "/v1/tickets/demo-1/notes", "/v1/calls", "/v1/agent-events", "/v1/auth/login", "/v1/auth/refresh"}
+	paths := []string{"POST /v1/tickets", "POST /v1/tickets/demo-1/notes", "POST /v1/calls", "POST /v1/agent-events", "POST /v1/auth/login",
+		"POST /v1/auth/refresh", "PUT /v1/live/status", "POST /v1/messages", "POST /v1/help", "POST /v1/monitor/sessions",
+		"POST /v1/monitor/grants", "POST /v1/console/login"}
 	f.Add(uint8(0), []byte(`{"customer_name":"A","queue":"billing","phones":["+33 6 12 34 56 78"]}`))
 	f.Add(uint8(1), []byte(`{"body":"hello"}`))
 	f.Add(uint8(2), []byte(`{"call_id":"c1","direction":"inbound","number":"+12025550100","started_at":"2026-01-01T10:00:00Z","ended_at":"2026-01-01T10:01:00Z","disposition":"resolved"}`))
 	f.Add(uint8(3), []byte(`{"id":"e","kind":"clock_in","at":"2026-01-01T10:00:00Z","precheck":{"passed":true,"report":{}}}`))
 	f.Add(uint8(4), []byte(`{"username":"x","password":"y"}`))
 	f.Add(uint8(5), []byte(`{"refresh_token":"zz"}`))
+	f.Add(uint8(6), []byte(`{"at":"2026-01-01T10:00:00Z","state":"on_call","state_since":"2026-01-01T09:59:00Z","sip_uri":"sip:a@b",
+"call":{"id":"c1","direction":"inbound","number":"+33612345678","started_at":"2026-01-01T09:58:00Z","quality":{"mos":4.1}}}`))
+	f.Add(uint8(7), []byte(`{"id":"m1","to":"sam","body":"hello","sent_at":"2026-01-01T10:00:00Z"}`))
+	f.Add(uint8(8), []byte(`{"id":"h1","body":"help","sent_at":"2026-01-01T10:00:00Z"}`))
+	f.Add(uint8(9), []byte(`{"id":"s1","supervisor":"sam","agent":"alice","call_id":"c1","mode":"listen","started_at":"2026-01-01T10:00:00Z","ended_at":null,"modes":[{"mode":"listen","at":"2026-01-01T10:00:00Z"}]}`))
+	f.Add(uint8(10), []byte(`{"agent":"alice","mode":"listen"}`))
+	f.Add(uint8(11), []byte(`{"username":"sam","password":"x"}`))
 	n := 0
 	f.Fuzz(func(t *testing.T, which uint8, body []byte) {
 		n++
-		req := httptest.NewRequest("POST", paths[int(which)%len(paths)], bytes.NewReader(body))
+		method, path, _ := strings.Cut(paths[int(which)%len(paths)], " ")
+		req := httptest.NewRequest(method, path, bytes.NewReader(body))
+		req.Header.Set("X-Homeshore-Console", "1")
 		req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
 		req.Header.Set("Idempotency-Key", "fuzz-"+string(rune('a'+n%26))+string(body[:min(len(body), 40)]))
 		rec := httptest.NewRecorder()

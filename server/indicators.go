@@ -296,7 +296,7 @@ func (a *acc) done() api.Indicators {
 	}
 	w := slices.Clone(a.worst)
 	slices.SortStableFunc(w, func(x, y api.CallRef) int { return cmp.Compare(x.MOS, y.MOS) })
-	r.WorstCalls = w[:min(len(w), worstCalls)]
+	r.WorstCalls = append([]api.CallRef{}, w[:min(len(w), worstCalls)]...)
 	return r
 }
 

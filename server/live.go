@@ -4,15 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-
-	"github.com/homeshore/homeshore/server/api"
 )
 
 // Live events reach every supervisor whatever replica they are connected to:
@@ -292,15 +289,4 @@ func (st *Store) pruneLive(ctx context.Context, before time.Time) error {
 		_, err := tx.ExecContext(ctx, `DELETE FROM live_events WHERE created_at < $1`, before.UnixMilli())
 		return err
 	})
-}
-
-// errStreamBehind means a resuming stream asked for events already pruned.
-var errStreamBehind = errors.New("live events pruned")
-
-// liveEventFor decodes an event's payload (to hand agent states to tests
-// and the benchmark without a browser).
-func liveEventFor(e liveEvent) (api.LiveEvent, error) {
-	var out api.LiveEvent
-	err := json.Unmarshal(e.Payload, &out)
-	return out, err
 }

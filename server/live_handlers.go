@@ -106,9 +106,18 @@ func (s *Server) handleLiveStatus(w http.ResponseWriter, r *http.Request, p prin
 		return
 	}
 	ctx := r.Context()
+	now := s.cfg.Now()
+	if need, err := s.statusChanges(ctx, p.UserID, st, now); err != nil || !need {
+		if err != nil {
+			s.fail(w, r, err)
+		} else {
+			w.WriteHeader(http.StatusNoContent)
+		}
+		return
+	}
 	var changed bool
 	err = s.st.writeTx(ctx, func(tx *sql.Tx) (err error) {
-		changed, err = s.applyStatus(ctx, tx, p.UserID, st, s.cfg.Now())
+		changed, err = s.applyStatus(ctx, tx, p.UserID, st, now)
 		return err
 	})
 	if err != nil {

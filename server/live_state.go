@@ -84,7 +84,7 @@ func (s *Server) updateLive(ctx context.Context, tx *sql.Tx, agentID string, cha
 	}
 	next := old
 	change(&next)
-	if next == old {
+	if !s.worthSaving(old, next) {
 		return false, nil
 	}
 	if err := saveLive(ctx, tx, agentID, next); err != nil {
@@ -94,6 +94,38 @@ func (s *Server) updateLive(ctx context.Context, tx *sql.Tx, agentID string, cha
 		return false, nil
 	}
 	return true, s.emitAgent(ctx, tx, agentID)
+}
+
+// worthSaving reports whether next must be written over old. A heartbeat
+// that only moves LastSeen is written a few times per presence timeout, not
+// every time: fewer writes, same presence.
+func (s *Server) worthSaving(old, next liveRow) bool {
+	if next == old {
+		return false
+	}
+	return visibleChange(old, next) || next.Connected != old.Connected ||
+		next.LastSeen-old.LastSeen >= (s.cfg.PresenceTimeout/3).Milliseconds()
+}
+
+// statusChanges reports, from a plain read, whether a live status would
+// change anything to store: most heartbeats do not, and then need no write
+// transaction at all.
+func (s *Server) statusChanges(ctx context.Context, agentID string, st api.LiveStatus, now time.Time) (bool, error) {
+	r := offlineRow()
+	var connected int
+	err := s.st.rdb.QueryRowContext(ctx, `SELECT state, reason, state_since, shift_start, call, status_at, precheck, precheck_at, monitor, sip_uri,
+last_seen, connected FROM agent_live WHERE agent_id = $1`, agentID).Scan(&r.State, &r.Reason, &r.StateSince, &r.ShiftStart, &r.Call,
+		&r.StatusAt, &r.Precheck, &r.PrecheckAt, &r.Monitor, &r.SIPURI, &r.LastSeen, &connected)
+	if errors.Is(err, sql.ErrNoRows) {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	r.Connected = connected == 1
+	next := r
+	applyStatusTo(&next, st, now)
+	return s.worthSaving(r, next), nil
 }
 
 // emitAgent appends the agent's current live state as an event.
@@ -146,29 +178,32 @@ func (s *Server) applyAgentEvent(ctx context.Context, tx *sql.Tx, agentID string
 // connected as of now; the newest status sets the call and SIP address, the
 // newest state change the state.
 func (s *Server) applyStatus(ctx context.Context, tx *sql.Tx, agentID string, st api.LiveStatus, now time.Time) (bool, error) {
-	return s.updateLive(ctx, tx, agentID, func(r *liveRow) {
-		r.LastSeen, r.Connected = now.UnixMilli(), true
-		at := st.At.UnixMilli()
-		if at < r.StatusAt {
-			return
+	return s.updateLive(ctx, tx, agentID, func(r *liveRow) { applyStatusTo(r, st, now) })
+}
+
+// applyStatusTo is applyStatus on a row in memory.
+func applyStatusTo(r *liveRow, st api.LiveStatus, now time.Time) {
+	r.LastSeen, r.Connected = now.UnixMilli(), true
+	at := st.At.UnixMilli()
+	if at < r.StatusAt {
+		return
+	}
+	r.StatusAt = at
+	r.SIPURI = st.SIPURI
+	r.Call = ""
+	if st.Call != nil {
+		if b, err := json.Marshal(st.Call); err == nil {
+			r.Call = string(b)
 		}
-		r.StatusAt = at
-		r.SIPURI = st.SIPURI
-		r.Call = ""
-		if st.Call != nil {
-			if b, err := json.Marshal(st.Call); err == nil {
-				r.Call = string(b)
-			}
+	}
+	if since := st.StateSince.UnixMilli(); since >= r.StateSince && (since > r.StateSince || st.State != r.State || st.Reason != r.Reason) {
+		if st.State == api.StateOffline {
+			r.ShiftStart = 0
+		} else if r.State == api.StateOffline || r.ShiftStart == 0 {
+			r.ShiftStart = since
 		}
-		if since := st.StateSince.UnixMilli(); since >= r.StateSince && (since > r.StateSince || st.State != r.State || st.Reason != r.Reason) {
-			if st.State == api.StateOffline {
-				r.ShiftStart = 0
-			} else if r.State == api.StateOffline || r.ShiftStart == 0 {
-				r.ShiftStart = since
-			}
-			r.State, r.Reason, r.StateSince = st.State, st.Reason, since
-		}
-	})
+		r.State, r.Reason, r.StateSince = st.State, st.Reason, since
+	}
 }
 
 func orDefault(v, def string) string {

@@ -327,8 +327,12 @@ func (s *Server) handleSessions(w http.ResponseWriter, r *http.Request, p princi
 	switch agent := q.Get("agent"); {
 	case !p.supervisor():
 		cond += `ms.agent_id = $1`
-		if me, err := s.st.userByID(ctx, p.UserID); err != nil || (agent != "" && agent != me.Username) {
-			s.fail(w, r, errors.Join(err, forbidden("agents see only their own sessions")))
+		me, err := s.st.userByID(ctx, p.UserID)
+		if err == nil && agent != "" && agent != me.Username {
+			err = forbidden("agents see only their own sessions")
+		}
+		if err != nil {
+			s.fail(w, r, err)
 			return
 		}
 	case agent != "":

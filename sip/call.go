@@ -47,11 +47,14 @@ type Call struct {
 	cancelOn1xx bool   // hung up before any 1xx: CANCEL when one arrives
 	lateOffer   bool   // the INVITE had no SDP: we offer in the 200
 	ackSDP      []byte // the answer in the ACK, for a late offer
+	reoffered   bool   // we offered in a 200 to an offerless re-INVITE: the ACK answers
+	reinviting  bool   // our re-INVITE awaits its answer: theirs gets 491
 	created     time.Time
 	dtmfGot     strings.Builder
 	cancelDial  context.CancelCauseFunc
 	transfer    chan TransferProgress
 	decide      chan decision // incoming: Answer or Reject
+	decided     bool          // ring took the decision and will send its result
 	replacement *Call
 
 	events  chan CallEvent
@@ -214,14 +217,20 @@ func (c *Call) finish(by string, err error) {
 func (c *Call) startMedia(n Negotiation) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.neg = n
-	params := media.SessionParams{Remote: n.Remote, Codec: n.Codec, DTMF: n.DTMF, Direction: n.Direction, SRTP: n.SRTP}
+	params := media.SessionParams{Remote: n.Remote, Codec: n.Codec, DTMF: n.DTMF, Direction: n.Direction, SRTP: n.SRTP, RED: n.RED}
 	if c.started {
-		return c.media.Update(params)
+		// media.Update is all or nothing: the call keeps the negotiation
+		// the media still runs on when it fails.
+		if err := c.media.Update(params); err != nil {
+			return err
+		}
+		c.neg = n
+		return nil
 	}
 	if err := c.media.Start(params, c.audio.Source, c.audio.Sink); err != nil {
 		return fmt.Errorf("starting audio: %w", err)
 	}
+	c.neg = n
 	c.started = true
 	digits := c.media.DTMF()
 	c.ua.group.Go(func() { c.forwardDTMF(digits) })
@@ -251,12 +260,15 @@ func (c *Call) gotDTMF(d rune) {
 }
 
 // localSDP builds our offer or answer with the current direction; secure
-// and crypto say RTP/SAVP and carry our SRTP keys.
-func (c *Call) localSDP(codecs []media.Codec, dtmf *media.Codec, dir media.Direction, secure bool, crypto []Crypto) ([]byte, error) {
+// and crypto say RTP/SAVP and carry our SRTP keys; red is RFC 2198
+// redundancy offered after the codecs; layout and stream are the
+// session's m= lines and our audio among them (nil: audio only).
+func (c *Call) localSDP(codecs []media.Codec, red, dtmf *media.Codec, dir media.Direction, secure bool, crypto []Crypto, layout []Slot, stream int) ([]byte, error) {
 	c.sdpVersion++
 	return MarshalSDP(LocalMedia{
-		Addr: c.media.LocalAddr(), Codecs: codecs, DTMF: dtmf, Direction: dir,
+		Addr: c.media.LocalAddr(), Codecs: codecs, RED: red, DTMF: dtmf, Direction: dir,
 		SessionID: c.sessionID, Version: c.sdpVersion, Secure: secure, Crypto: crypto,
+		Layout: layout, Stream: stream,
 	})
 }
 
@@ -269,13 +281,22 @@ func (c *Call) offerSDP() ([]byte, error) {
 	}
 	c.offeredSRTP = lines
 	te := media.DefaultTelephoneEvent()
-	return c.localSDP(c.ua.cfg.Codecs, &te, media.SendRecv, secure, lines)
+	var red *media.Codec
+	for _, cd := range c.ua.cfg.Codecs {
+		if strings.EqualFold(cd.Name, media.CodecOpus) {
+			r := media.REDCodec(cd) // burst protection when the loss calls for it
+			red = &r
+			break
+		}
+	}
+	return c.localSDP(c.ua.cfg.Codecs, red, &te, media.SendRecv, secure, lines, nil, 0)
 }
 
 // currentSDP offers or answers with the session as negotiated (codec,
-// direction dir, and the SRTP line in use). c.mu must be held.
+// direction dir, the SRTP line in use, every m= line of the session).
+// c.mu must be held.
 func (c *Call) currentSDP(n Negotiation, dir media.Direction) ([]byte, error) {
-	return c.localSDP([]media.Codec{n.Codec}, n.DTMF, dir, n.Secure, n.cryptoLines())
+	return c.localSDP([]media.Codec{n.Codec}, n.RED, n.DTMF, dir, n.Secure, n.cryptoLines(), n.Layout, n.Stream)
 }
 
 // wantDirection is what we would like: on local hold we only send.
@@ -333,6 +354,13 @@ func (c *Call) SendDTMF(ctx context.Context, digits string) error {
 		}
 	}
 	return nil
+}
+
+// ringingIn reports an incoming call not answered yet.
+func (c *Call) ringingIn() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return !c.outbound && c.answered.IsZero()
 }
 
 func (c *Call) isDone() bool {
@@ -419,7 +447,7 @@ func (c *Call) Hangup(ctx context.Context) error {
 			return fmt.Errorf("cancelling the call: %w", ctx.Err())
 		}
 	case !answered:
-		return c.Reject(603)
+		return c.decideWith(ctx, decision{code: 603})
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.ua.cfg.RequestTimeout)
 	defer cancel()

@@ -156,3 +156,38 @@ func TestCancelledCallsShareOneSentinel(t *testing.T) {
 		t.Errorf("answering the cancelled call: %v, want ErrCallCancelled", err)
 	}
 }
+
+// TestHoldGlare: both sides put the call on hold at the same moment. Each
+// re-INVITE meets the other's (RFC 3261 §14.2: 491 Request Pending); each
+// side waits its random time and tries again, and both end up held.
+func TestHoldGlare(t *testing.T) {
+	t.Parallel()
+	alice, bob := newUA(t, sip.Config{}), newUA(t, sip.Config{})
+	audio, _ := fileAudio(t, "")
+	out, err := alice.Dial(ctxFor(t, 5*time.Second), "sip:bob@"+bob.SIPAddr().String(), audio)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := nextIncoming(t, bob, 5*time.Second)
+	bobAudio, _ := fileAudio(t, "")
+	if err := in.Answer(ctxFor(t, 5*time.Second), bobAudio); err != nil {
+		t.Fatal(err)
+	}
+	if err := out.WaitAnswered(ctxFor(t, 5*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 2)
+	for _, c := range []*sip.Call{out, in} {
+		go func() { errs <- c.Hold(ctxFor(t, 15*time.Second)) }()
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatalf("hold: %v", err)
+		}
+	}
+	for name, c := range map[string]*sip.Call{"alice": out, "bob": in} {
+		if local, remote := c.Held(); !local || !remote {
+			t.Errorf("%s: held locally %v, by the other side %v; want both", name, local, remote)
+		}
+	}
+}

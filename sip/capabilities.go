@@ -35,13 +35,16 @@ type method struct {
 
 const sdpType = "application/sdp"
 
+// anyBody in an accept list takes every body (it is never read).
+const anyBody = "*/*"
+
 // methods is the table of request methods we accept.
 func (u *UA) methods() []method {
 	return []method{
 		{sip.INVITE, u.onInvite, []string{sdpType}},
 		{sip.ACK, u.onAck, []string{sdpType}},
 		{sip.CANCEL, u.onCancel, nil},
-		{sip.BYE, u.onBye, nil},
+		{sip.BYE, u.onBye, []string{anyBody}}, // a hang-up is taken whatever it carries (SIP-I: ISUP REL)
 		{sip.OPTIONS, u.onOptions, nil},
 		{sip.INFO, u.onInfo, []string{"application/dtmf-relay", "application/dtmf"}},
 		{sip.REFER, u.onRefer, nil},

@@ -14,7 +14,7 @@ import (
 )
 
 // newUA starts a user agent on loopback that the test closes.
-func newUA(t *testing.T, cfg sip.Config) *sip.UA {
+func newUA(t *testing.T, cfg sip.Config, opts ...sip.Option) *sip.UA {
 	t.Helper()
 	if cfg.ListenAddr == "" {
 		cfg.ListenAddr = "127.0.0.1:0"
@@ -25,7 +25,7 @@ func newUA(t *testing.T, cfg sip.Config) *sip.UA {
 	if os.Getenv("HOMESHORE_SIP_TRACE") != "" {
 		sip.EnableTrace(slog.Default())
 	}
-	ua, err := sip.New(cfg)
+	ua, err := sip.New(cfg, opts...)
 	if err != nil {
 		t.Fatalf("sip.New: %v", err)
 	}

@@ -37,16 +37,25 @@ func (u *UA) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	}
 	var neg Negotiation
 	keys := srtpKeys{}
-	lateOffer := len(req.Body()) == 0
+	body, err := sdpBody(req)
+	if err != nil {
+		u.refuse(req, tx, 399, err)
+		return
+	}
+	lateOffer := body == nil
 	if !lateOffer {
-		offer, err := ParseSDP(req.Body())
+		offer, err := ParseSDP(body)
 		if err != nil {
 			u.refuse(req, tx, 399, err)
 			return
 		}
 		neg, err = Answer(offer, u.cfg.Codecs, media.SendRecv)
 		if err != nil {
-			u.refuse(req, tx, 305, err)
+			code := 305 // incompatible media format
+			if !errors.Is(err, ErrNoCommonCodec) {
+				code = 304 // media type not available
+			}
+			u.refuse(req, tx, code, err)
 			return
 		}
 		if err := keys.answerSRTP(u.cfg.SRTP, offer, &neg); err != nil {
@@ -93,6 +102,9 @@ func (u *UA) refuse(req *sip.Request, tx sip.ServerTransaction, warnCode int, wh
 func (c *Call) ring() {
 	select {
 	case d := <-c.decide:
+		c.mu.Lock()
+		c.decided = true
+		c.mu.Unlock()
 		if d.answer {
 			d.result <- c.accept(d.audio)
 		} else {
@@ -134,6 +146,12 @@ func (c *Call) decideWith(ctx context.Context, d decision) error {
 	case err := <-d.result:
 		return err
 	case <-c.done:
+		c.mu.Lock()
+		taken := c.decided
+		c.mu.Unlock()
+		if taken { // ring took it and ends the call on the way: its result comes
+			return <-d.result
+		}
 		if err := c.End().Err; err != nil {
 			return err
 		}
@@ -189,9 +207,10 @@ func (c *Call) accept(audio Audio) error {
 	c.mu.Lock()
 	c.answered = c.ua.clock.Now()
 	close(c.answeredCh)
-	codec := c.neg.Codec.Name
+	codec, neg := c.neg.Codec.Name, c.neg
 	c.mu.Unlock()
 	c.emit(Established{Codec: codec})
+	c.noteRemoteHold(neg) // a call may start on hold (sendonly, c=0.0.0.0)
 	return nil
 }
 

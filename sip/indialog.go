@@ -11,8 +11,6 @@ import (
 	"time"
 
 	"github.com/emiago/sipgo/sip"
-
-	"github.com/homeshore/homeshore/media"
 )
 
 // reasonPhrase is the standard text for the failure codes we send.
@@ -43,14 +41,23 @@ func (u *UA) onAck(req *sip.Request, tx sip.ServerTransaction) {
 	if c == nil {
 		return
 	}
-	if len(req.Body()) > 0 {
-		// The answer to the offer we put in a 200 (late offer).
-		c.mu.Lock()
-		c.ackSDP = req.Body()
-		c.mu.Unlock()
+	body, err := sdpBody(req)
+	if err != nil {
+		c.log.Warn("unreadable body in an ACK", "error", err)
 	}
+	c.mu.Lock()
+	reoffer := c.reoffered
+	c.reoffered = false
+	if body != nil && !reoffer {
+		// The answer to the offer we put in a 200 (late offer).
+		c.ackSDP = body
+	}
+	c.mu.Unlock()
 	if c.uas != nil {
 		_ = c.uas.ReadAck(req, tx)
+	}
+	if reoffer {
+		c.acceptAckAnswer(body)
 	}
 }
 
@@ -86,94 +93,6 @@ func (u *UA) onOptions(req *sip.Request, tx sip.ServerTransaction) {
 		sip.NewHeader("Accept", sdpType))
 }
 
-// onReinvite answers an in-dialog INVITE: hold, resume, new address or codec.
-func (u *UA) onReinvite(req *sip.Request, tx sip.ServerTransaction) {
-	c := u.callFor(req)
-	if c == nil {
-		respond481(tx, req)
-		return
-	}
-	if err := c.dialog().ReadRequest(req, tx); err != nil {
-		respond(tx, req, sip.StatusInternalServerError, "Server Internal Error", sip.NewHeader("Retry-After", "1"))
-		return
-	}
-	c.mu.Lock()
-	started := c.started
-	c.mu.Unlock()
-	if !started {
-		respond(tx, req, 491, "Request Pending")
-		return
-	}
-	if len(req.Body()) == 0 {
-		c.answerOfferless(req, tx)
-		return
-	}
-	offer, err := ParseSDP(req.Body())
-	var neg Negotiation
-	if err == nil {
-		c.mu.Lock()
-		want := c.wantDirection()
-		current := c.neg.Codec
-		c.mu.Unlock()
-		// Keep the codec we talk with if it is still offered.
-		neg, err = Answer(offer, append([]media.Codec{current}, u.cfg.Codecs...), want)
-	}
-	if err == nil {
-		c.mu.Lock()
-		err = c.keys.answerSRTP(u.cfg.SRTP, offer, &neg)
-		c.mu.Unlock()
-	}
-	if err != nil {
-		c.log.Warn("refusing re-INVITE", "error", err)
-		respond(tx, req, sip.StatusNotAcceptableHere, "Not Acceptable Here")
-		return
-	}
-	c.mu.Lock()
-	body, err := c.currentSDP(neg, neg.Direction)
-	c.mu.Unlock()
-	if err == nil {
-		err = c.startMedia(neg)
-	}
-	if err != nil {
-		respond(tx, req, sip.StatusInternalServerError, "Server Internal Error")
-		return
-	}
-	res := sip.NewSDPResponseFromRequest(req, body)
-	res.AppendHeader(u.ourContact())
-	u.advertise(res)
-	if err := tx.Respond(res); err != nil {
-		u.log.Warn("answering re-INVITE", "error", err)
-		return
-	}
-	remoteHold := offer.Direction == media.SendOnly || offer.Direction == media.Inactive
-	c.mu.Lock()
-	changed := c.remoteHold != remoteHold
-	c.remoteHold = remoteHold
-	local := c.localHold
-	c.mu.Unlock()
-	if changed {
-		c.emit(HoldChanged{Local: local, Remote: remoteHold})
-	}
-}
-
-// answerOfferless answers a re-INVITE without SDP (a session refresh) with
-// our current session as the offer; media does not change.
-func (c *Call) answerOfferless(req *sip.Request, tx sip.ServerTransaction) {
-	c.mu.Lock()
-	body, err := c.currentSDP(c.neg, c.neg.Direction)
-	c.mu.Unlock()
-	if err != nil {
-		respond(tx, req, sip.StatusInternalServerError, "Server Internal Error")
-		return
-	}
-	res := sip.NewSDPResponseFromRequest(req, body)
-	res.AppendHeader(c.ua.ourContact())
-	c.ua.advertise(res)
-	if err := tx.Respond(res); err != nil {
-		c.log.Warn("answering a session refresh", "error", err)
-	}
-}
-
 // dialog is the sipgo dialog state shared by both roles.
 func (c *Call) dialog() interface {
 	ReadRequest(*sip.Request, sip.ServerTransaction) error
@@ -182,78 +101,6 @@ func (c *Call) dialog() interface {
 		return &c.uac.Dialog
 	}
 	return &c.uas.Dialog
-}
-
-// Hold puts the far end on hold (re-INVITE a=sendonly); we stop sending
-// the agent's voice and stop playing theirs.
-func (c *Call) Hold(ctx context.Context) error { return c.setHold(ctx, true) }
-
-// Resume takes the call off hold (re-INVITE a=sendrecv).
-func (c *Call) Resume(ctx context.Context) error { return c.setHold(ctx, false) }
-
-func (c *Call) setHold(ctx context.Context, on bool) error {
-	if c.isDone() {
-		return ErrCallEnded
-	}
-	c.mu.Lock()
-	if c.answered.IsZero() {
-		c.mu.Unlock()
-		return errors.New("the call is not answered yet")
-	}
-	if c.localHold == on {
-		c.mu.Unlock()
-		return nil
-	}
-	c.localHold = on
-	want := c.wantDirection()
-	offered := []media.Codec{c.neg.Codec}
-	c.offeredSRTP = c.neg.cryptoLines()
-	body, err := c.currentSDP(c.neg, want)
-	c.mu.Unlock()
-	if err != nil {
-		return err
-	}
-	req := sip.NewRequest(sip.INVITE, c.remoteTarget())
-	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
-	req.SetBody(body)
-	res, err := c.doInDialog(ctx, req)
-	if err == nil && !res.IsSuccess() {
-		err = &StatusError{Code: res.StatusCode, Reason: res.Reason}
-	}
-	if err == nil {
-		ack := sip.NewRequest(sip.ACK, c.remoteTarget())
-		if c.uac != nil {
-			err = c.uac.WriteRequest(ack)
-		} else {
-			err = c.uas.WriteRequest(ack)
-		}
-	}
-	var answer RemoteMedia
-	if err == nil {
-		answer, err = ParseSDP(res.Body())
-	}
-	var n Negotiation
-	if err == nil {
-		n, err = c.acceptAnswer(offered, answer, want)
-	}
-	if err == nil {
-		err = c.startMedia(n)
-	}
-	c.mu.Lock()
-	if err != nil {
-		c.localHold = !on
-		c.mu.Unlock()
-		verb := "hold"
-		if !on {
-			verb = "resume"
-		}
-		return fmt.Errorf("could not %s the call: %w", verb, err)
-	}
-	c.media.SetMute(c.muted || on)
-	remote := c.remoteHold
-	c.mu.Unlock()
-	c.emit(HoldChanged{Local: on, Remote: remote})
-	return nil
 }
 
 // sendInfoDTMF sends one key as SIP INFO application/dtmf-relay.

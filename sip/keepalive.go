@@ -80,14 +80,15 @@ func (u *UA) pingFlow() error {
 	if !ok {
 		return nil
 	}
-	if _, err := w.Write([]byte("\r\n\r\n")); err != nil {
-		return fmt.Errorf("%w: keepalive on the %s connection to %s: %w", ErrConnectionLost, u.cfg.Transport, addr, err)
-	}
+	// Mark the ping before sending it: its pong may be read at once.
 	u.flow.mu.Lock()
 	if u.flow.pingAt.IsZero() {
 		u.flow.pingAt = u.clock.Now()
 	}
 	u.flow.mu.Unlock()
+	if _, err := w.Write([]byte("\r\n\r\n")); err != nil {
+		return fmt.Errorf("%w: keepalive on the %s connection to %s: %w", ErrConnectionLost, u.cfg.Transport, addr, err)
+	}
 	return nil
 }
 
@@ -104,10 +105,20 @@ func (u *UA) checkFlow(now time.Time) error {
 	if conn == nil {
 		return fmt.Errorf("%w: the %s connection to %s closed", ErrConnectionLost, u.cfg.Transport, addr)
 	}
-	conn.TryClose()
 	if pongSeen && !pingAt.IsZero() && now.Sub(pingAt) > pongWait {
+		// A silent flow is dead (RFC 5626 §4.4.1): drop it, so the next
+		// REGISTER opens a new one instead of writing into the void.
+		if err := conn.Close(); err != nil {
+			u.log.Debug("closing the silent connection", "error", err)
+		}
+		// Out of the pool now, not when its reader notices: the REGISTER
+		// that follows must not pick it.
+		if pool := u.sipUA.TransportLayer().Pool(u.streamNetwork()); pool != nil {
+			pool.Delete(addr.String())
+		}
 		return fmt.Errorf("%w: no answer to keepalives on the %s connection to %s for %s", ErrConnectionLost, u.cfg.Transport, addr, now.Sub(pingAt).Round(time.Second))
 	}
+	conn.TryClose()
 	return nil
 }
 
@@ -122,11 +133,13 @@ func (u *UA) readFilter(props sip.TransportReadProps, data []byte) ([]byte, erro
 		}
 		return data, nil
 	}
-	if len(data) <= 4 && len(bytes.Trim(data, "\r\n")) == 0 && props.RemoteAddr != nil {
+	// A pong is a CRLF; it may arrive alone or ahead of the next message
+	// in the same read (sipgo skips CRLFs before a start line).
+	if bytes.HasPrefix(data, []byte("\r\n")) && props.RemoteAddr != nil {
 		remote, err := netip.ParseAddrPort(props.RemoteAddr.String())
 		if err == nil {
 			u.flow.mu.Lock()
-			if remote == u.flow.addr {
+			if remote == u.flow.addr && (!u.flow.pingAt.IsZero() || len(bytes.Trim(data, "\r\n")) == 0) {
 				u.flow.pingAt, u.flow.pongSeen = time.Time{}, true
 			}
 			u.flow.mu.Unlock()
@@ -135,26 +148,42 @@ func (u *UA) readFilter(props sip.TransportReadProps, data []byte) ([]byte, erro
 	return data, nil
 }
 
+// probeVerdict is what one keepalive says about our binding.
+type probeVerdict int
+
+const (
+	probeInconclusive    probeVerdict = iota // answered, but not about us (405, 501...)
+	probeReached                             // 2xx: the registrar has our binding
+	probeUnknownToServer                     // 404, 410, 480: it has none
+)
+
 // checkBinding is the keepalive: a CRLF ping on TCP/TLS, and an OPTIONS
 // to our own address of record through the registrar, which comes back to
-// us while the registrar has our binding. A 404, 410 or 480 says it lost
-// it; no answer says the server or the path is down.
-func (u *UA) checkBinding(ctx context.Context) error {
+// us while the registrar has our binding. err is set when the server or
+// the path is down.
+func (u *UA) checkBinding(ctx context.Context) (probeVerdict, *sip.Response, error) {
 	if err := u.pingFlow(); err != nil {
-		return err
+		return probeInconclusive, nil, err
 	}
+	return u.probeBinding(ctx)
+}
+
+// probeBinding sends the OPTIONS of checkBinding and reads its answer.
+func (u *UA) probeBinding(ctx context.Context) (probeVerdict, *sip.Response, error) {
 	res, err := u.probeAOR(ctx)
 	switch {
 	case ctx.Err() != nil:
-		return nil
+		return probeInconclusive, nil, nil
 	case err != nil:
-		return fmt.Errorf("keepalive: %w", err)
+		return probeInconclusive, nil, fmt.Errorf("keepalive: %w", err)
+	case res.IsSuccess():
+		return probeReached, res, nil
 	}
 	switch res.StatusCode {
 	case sip.StatusNotFound, sip.StatusGone, sip.StatusTemporarilyUnavailable:
-		return fmt.Errorf("%w: it answered %d %s to our own address", ErrBindingLost, res.StatusCode, res.Reason)
+		return probeUnknownToServer, res, nil
 	}
-	return nil // 2xx, or a server that does not relay OPTIONS: alive
+	return probeInconclusive, res, nil
 }
 
 // probeAOR sends OPTIONS to our address of record via the registrar,

@@ -142,8 +142,8 @@ func (c *Call) waitAnswer(ctx context.Context, cancel context.CancelCauseFunc) {
 }
 
 func (c *Call) onProvisional(res *sip.Response) {
-	if res.StatusCode == sip.StatusSessionInProgress && len(res.Body()) > 0 {
-		remote, err := ParseSDP(res.Body())
+	if body, _ := sdpBody(res); res.StatusCode == sip.StatusSessionInProgress && body != nil {
+		remote, err := ParseSDP(body)
 		if err == nil {
 			if n, err := c.acceptAnswer(c.offered, remote, media.SendRecv); err == nil {
 				if err := c.startMedia(n); err == nil {
@@ -160,7 +160,11 @@ func (c *Call) onProvisional(res *sip.Response) {
 // onAnswered reads the 200's SDP, starts media and ACKs.
 func (c *Call) onAnswered() error {
 	res := c.uac.InviteResponse
-	remote, err := ParseSDP(res.Body())
+	body, err := sdpBody(res)
+	var remote RemoteSDP
+	if err == nil {
+		remote, err = ParseSDP(body)
+	}
 	if err == nil {
 		var n Negotiation
 		if n, err = c.acceptAnswer(c.offered, remote, media.SendRecv); err == nil {
@@ -183,10 +187,11 @@ func (c *Call) onAnswered() error {
 	c.answered = c.ua.clock.Now()
 	close(c.answeredCh)
 	c.key = key
-	codec := c.neg.Codec.Name
+	codec, neg := c.neg.Codec.Name, c.neg
 	c.mu.Unlock()
 	c.ua.addCall(key, c)
 	c.emit(Established{Codec: codec})
+	c.noteRemoteHold(neg) // a call may start on hold (sendonly, c=0.0.0.0)
 	return nil
 }
 

@@ -41,7 +41,8 @@ func (u *UA) AOR() string {
 // Unregister or Close: refreshes it, checks it is still there, and
 // registers again by itself after an outage (see Reconnecting). It
 // returns once the first REGISTER succeeded or failed; a failure says in
-// one sentence what to do.
+// one sentence what to do. The Registered event follows a success once
+// the first keepalive has run.
 func (u *UA) Register(ctx context.Context) error {
 	if u.cfg.Registrar == "" {
 		return errors.New("no registrar configured: give the SIP server address")
@@ -63,8 +64,8 @@ func (u *UA) Register(ctx context.Context) error {
 		u.emit(RegistrationFailed{Err: err, Since: u.clock.Now()})
 		return err
 	}
-	u.emit(Registered{AOR: u.AOR(), Expires: expires, At: u.clock.Now()})
-	loopCtx, stop := context.WithCancel(u.ctx)
+	u.startFlow()
+	loopCtx, stop := context.WithCancel(u.ctx) // the loop emits Registered
 	reg.stop, reg.done = stop, make(chan struct{})
 	if !u.group.Go(func() { u.keepRegistered(loopCtx, reg, expires) }) {
 		close(reg.done)

@@ -21,6 +21,40 @@ var (
 	ErrNetworkChanged = errors.New("the network changed")
 )
 
+// NetworkChange is what a network check noticed.
+type NetworkChange int
+
+// What changed.
+const (
+	AddressChanged NetworkChange = iota + 1 // our local address toward the server
+	LinkDown                                // no route to the server
+	LinkUp                                  // a route again after LinkDown
+	Resumed                                 // the wall clock jumped: the computer slept
+)
+
+// NetworkChangeError says what changed; it wraps ErrNetworkChanged.
+type NetworkChangeError struct {
+	Change   NetworkChange
+	Old, New netip.Addr    // AddressChanged
+	Slept    time.Duration // Resumed: about how long
+	Err      error         // LinkDown: why there is no route
+}
+
+func (e *NetworkChangeError) Error() string {
+	switch e.Change {
+	case AddressChanged:
+		return fmt.Sprintf("%v: our address changed from %s to %s", ErrNetworkChanged, e.Old, e.New)
+	case LinkDown:
+		return fmt.Sprintf("%v: no route to the SIP server (%v)", ErrNetworkChanged, e.Err)
+	case LinkUp:
+		return fmt.Sprintf("%v: the network is back", ErrNetworkChanged)
+	default:
+		return fmt.Sprintf("%v: the computer was asleep or frozen for about %s", ErrNetworkChanged, e.Slept.Round(time.Second))
+	}
+}
+
+func (e *NetworkChangeError) Unwrap() error { return ErrNetworkChanged }
+
 // retryBackoff bounds how often a failing registration is retried: the
 // first retry comes quickly (a restarting server is back in seconds),
 // then the wait doubles up to retryMax.
@@ -46,6 +80,15 @@ type regLoop struct {
 	lastCheck time.Time  // wall time of the last network check
 	localIP   netip.Addr // local address toward the server at the last check
 	netDown   bool       // the last check found no route
+	// server is the next hop's address as last resolved: the network
+	// check runs every few seconds and must not ask DNS each time.
+	server string
+
+	// probeTrusted: our own address answered 2xx through this server, so
+	// a later 404/410/480 there means it lost our binding. A server that
+	// answers OPTIONS for its users itself (and 404 for ours, registered
+	// or not) never earns it: its 404s are ignored.
+	probeTrusted bool
 }
 
 // keepRegistered refreshes the binding before it expires, checks every
@@ -56,7 +99,14 @@ type regLoop struct {
 func (u *UA) keepRegistered(ctx context.Context, reg *registration, expires time.Duration) {
 	defer close(reg.done)
 	l := &regLoop{u: u, reg: reg, up: true, lastCheck: u.clock.Now()}
-	l.localIP, _ = u.localAddrToward(u.serverHint())
+	l.resolveServer(ctx)
+	l.localIP, _ = u.localAddrToward(l.server)
+	if u.cfg.KeepAlive > 0 {
+		// Learn now, while we are surely registered, whether this server
+		// routes OPTIONS to our own address back to us.
+		l.calibrate(ctx)
+	}
+	u.emit(Registered{AOR: u.AOR(), Expires: expires, At: u.clock.Now()})
 	refresh := u.clock.NewTimer(refreshIn(expires))
 	defer refresh.Stop()
 	keepalive, stopKeepalive := u.optionalTimer(u.cfg.KeepAlive)
@@ -71,7 +121,7 @@ func (u *UA) keepRegistered(ctx context.Context, reg *registration, expires time
 		case why = <-reg.kick:
 		case <-refresh.C():
 		case <-keepalive.C():
-			why = u.checkBinding(ctx)
+			why = l.keepalive(ctx)
 			keepalive.Reset(u.cfg.KeepAlive)
 			if why == nil {
 				continue
@@ -93,6 +143,35 @@ func (u *UA) keepRegistered(ctx context.Context, reg *registration, expires time
 	}
 }
 
+// calibrate runs one keepalive right after registering: a 2xx means the
+// server routes our own address back to us, so its 404s mean something.
+func (l *regLoop) calibrate(ctx context.Context) {
+	verdict, res, err := l.u.probeBinding(ctx)
+	switch {
+	case err != nil:
+		l.u.log.Debug("first keepalive failed", "error", err)
+	case verdict == probeReached:
+		l.probeTrusted = true
+	case res != nil:
+		l.u.log.Info("the SIP server answers OPTIONS to our own address itself: lost registrations are noticed at refresh or from the connection",
+			"status", res.StatusCode)
+	}
+}
+
+// keepalive runs one keepalive and says why the binding is gone, if it is.
+func (l *regLoop) keepalive(ctx context.Context) error {
+	verdict, res, err := l.u.checkBinding(ctx)
+	switch {
+	case err != nil:
+		return err
+	case verdict == probeReached:
+		l.probeTrusted = true
+	case verdict == probeUnknownToServer && l.probeTrusted:
+		return fmt.Errorf("%w: it answered %d %s to our own address", ErrBindingLost, res.StatusCode, res.Reason)
+	}
+	return nil
+}
+
 // renew registers again and returns when to next refresh or retry.
 func (l *regLoop) renew(ctx context.Context) time.Duration {
 	u := l.u
@@ -108,6 +187,7 @@ func (l *regLoop) renew(ctx context.Context) time.Duration {
 			u.log.Info("registered again", "unreachable", ev.Unreachable.Round(time.Millisecond))
 		}
 		l.up, l.failures, l.reported = true, 0, ""
+		l.resolveServer(ctx)
 		u.startFlow()
 		u.emit(ev)
 		return refreshIn(got)
@@ -155,22 +235,22 @@ func (l *regLoop) checkNetwork() error {
 	gap := wallSince(now, l.lastCheck)
 	l.lastCheck = now
 	if gap > u.cfg.NetworkCheck+sleepGap {
-		return fmt.Errorf("%w: the computer was asleep or frozen for about %s", ErrNetworkChanged, (gap - u.cfg.NetworkCheck).Round(time.Second))
+		return &NetworkChangeError{Change: Resumed, Slept: gap - u.cfg.NetworkCheck}
 	}
-	ip, err := u.localAddrToward(u.serverHint())
+	ip, err := u.localAddrToward(l.server)
 	switch {
 	case err != nil && !l.netDown:
 		l.netDown = true
-		return fmt.Errorf("%w: no route to the SIP server (%w)", ErrNetworkChanged, err)
+		return &NetworkChangeError{Change: LinkDown, Err: err}
 	case err != nil:
 		return nil // still down; the retry timer keeps trying
 	case l.netDown:
 		l.netDown, l.localIP = false, ip
-		return fmt.Errorf("%w: the network is back", ErrNetworkChanged)
+		return &NetworkChangeError{Change: LinkUp, New: ip}
 	case ip != l.localIP:
 		old := l.localIP
 		l.localIP = ip
-		return fmt.Errorf("%w: our address changed from %s to %s", ErrNetworkChanged, old, ip)
+		return &NetworkChangeError{Change: AddressChanged, Old: old, New: ip}
 	}
 	if l.up {
 		return u.checkFlow(now)
@@ -178,12 +258,18 @@ func (l *regLoop) checkNetwork() error {
 	return nil
 }
 
-// serverHint is the host the network checks aim at.
-func (u *UA) serverHint() string {
+// resolveServer looks the next hop up again (after each registration, so
+// a DNS change is followed); on failure the name itself is kept.
+func (l *regLoop) resolveServer(ctx context.Context) {
+	u := l.u
+	hint := u.cfg.Registrar
 	if u.cfg.OutboundProxy != "" {
-		return u.cfg.OutboundProxy
+		hint = u.cfg.OutboundProxy
 	}
-	return u.cfg.Registrar
+	if addr, err := u.registrarAddr(ctx); err == nil {
+		hint = addr.String()
+	}
+	l.server = hint
 }
 
 // optionalTimer is a clock timer for d, or one that never fires when d

@@ -23,6 +23,7 @@ type rejection struct {
 	code    int
 	reason  string
 	headers []sip.Header
+	why     string // for the log
 }
 
 // guard wraps a handler with the UAS checks of RFC 3261 §8.2, in its
@@ -32,7 +33,7 @@ type rejection struct {
 // goroutine of the UA's group, so Close waits for it.
 func (u *UA) guard(m method) func(*sip.Request, sip.ServerTransaction) {
 	return func(req *sip.Request, tx sip.ServerTransaction) {
-		if !answerable(req) {
+		if !answerable(u.parser, req) {
 			u.log.Warn("dropping a request too malformed to answer", "request", req.StartLine())
 			return
 		}
@@ -45,7 +46,7 @@ func (u *UA) guard(m method) func(*sip.Request, sip.ServerTransaction) {
 			if req.IsAck() {
 				return // nothing answers an ACK
 			}
-			u.log.Info("refusing a request", "request", req.StartLine(), "code", rej.code, "reason", rej.reason)
+			u.log.Info("refusing a request", "request", req.StartLine(), "code", rej.code, "reason", rej.reason, "why", rej.why)
 			respond(tx, req, rej.code, rej.reason, rej.headers...)
 			return
 		}
@@ -60,10 +61,29 @@ func (u *UA) guard(m method) func(*sip.Request, sip.ServerTransaction) {
 }
 
 // answerable reports whether a valid response can be built: the headers
-// a response copies (Via with a sent-by, From, To, Call-ID, CSeq) exist.
-func answerable(req *sip.Request) bool {
+// a response copies (Via with a sent-by, From, To, Call-ID, CSeq) exist
+// and read back the same once printed, so the sender can match it. sipgo
+// accepts some garbage it then prints differently (a From of ":0>tag=").
+func answerable(parser *sip.Parser, req *sip.Request) bool {
 	via := req.Via()
-	return via != nil && via.Host != "" && req.From() != nil && req.To() != nil && req.CallID() != nil && req.CSeq() != nil
+	if via == nil || via.Host == "" || !strings.EqualFold(via.ProtocolName, "SIP") || via.ProtocolVersion != "2.0" || via.Transport == "" ||
+		req.From() == nil || req.To() == nil || req.CallID() == nil || req.CSeq() == nil {
+		return false
+	}
+	res := sip.NewResponseFromRequest(req, sip.StatusBadRequest, "Bad Request", nil)
+	res.SipVersion = sipVersion
+	msg, err := parser.ParseSIP([]byte(res.String()))
+	if err != nil {
+		return false
+	}
+	back, ok := msg.(*sip.Response)
+	if !ok || back.Via() == nil || back.From() == nil || back.CallID() == nil || back.CSeq() == nil {
+		return false
+	}
+	bv := back.Via()
+	return bv.Host == via.Host && bv.Port == via.Port && bv.Params.GetOr("branch", "") == via.Params.GetOr("branch", "") &&
+		tagOf(back.From().Params) == tagOf(req.From().Params) && back.CallID().Value() == req.CallID().Value() &&
+		back.CSeq().SeqNo == req.CSeq().SeqNo && back.CSeq().MethodName == req.CSeq().MethodName
 }
 
 // screen runs the checks in RFC 3261 §8.2 order and returns the first
@@ -73,7 +93,7 @@ func (u *UA) screen(req *sip.Request, m method) *rejection {
 		return &rejection{code: sip.StatusVersionNotSupported, reason: "Version Not Supported"}
 	}
 	if why := malformed(req); why != "" {
-		return &rejection{code: sip.StatusBadRequest, reason: "Bad Request",
+		return &rejection{code: sip.StatusBadRequest, reason: "Bad Request", why: why,
 			headers: []sip.Header{sip.NewHeader("Warning", warning(399, why))}}
 	}
 	if m.name == "" { // the method has no row
@@ -93,7 +113,8 @@ func (u *UA) screen(req *sip.Request, m method) *rejection {
 		return &rejection{code: sip.StatusBadExtension, reason: "Bad Extension",
 			headers: []sip.Header{sip.NewHeader("Unsupported", strings.Join(unknown, ", "))}}
 	}
-	if body := bodyType(req); body != "" && !accepts(m.accept, body) && !optionalBody(req) {
+	if body := bodyType(req); body != "" && !accepts(m.accept, body) && !optionalBody(req) &&
+		!(strings.HasPrefix(body, "multipart/") && accepts(m.accept, sdpType) && hasSDP(req)) {
 		accept := strings.Join(m.accept, ", ")
 		return &rejection{code: sip.StatusUnsupportedMediaType, reason: "Unsupported Media Type",
 			headers: []sip.Header{sip.NewHeader("Accept", accept)}}
@@ -113,7 +134,9 @@ func malformed(req *sip.Request) string {
 		}
 	}
 	cseq := req.CSeq()
-	if cseq.MethodName != req.Method {
+	// Methods are case-sensitive (RFC 3261 §7.1), but sipgo upper-cases the
+	// request line's method and not CSeq's: compare as sipgo left them.
+	if !strings.EqualFold(string(cseq.MethodName), string(req.Method)) {
 		return fmt.Sprintf("CSeq method %s does not match the request method %s", cseq.MethodName, req.Method)
 	}
 	if mf := req.MaxForwards(); mf != nil && mf.Val() > 255 {
@@ -135,10 +158,24 @@ func malformed(req *sip.Request) string {
 	if req.Recipient.Host == "" && (req.Recipient.Scheme == "sip" || req.Recipient.Scheme == "sips") {
 		return "Request-URI without a host"
 	}
+	if !validScheme(req.Recipient.Scheme) {
+		return "the Request-URI is not a URI" // e.g. in <> (RFC 4475 §3.1.2.7)
+	}
 	if len(req.Body()) > 0 && req.ContentType() == nil {
 		return "a body without Content-Type"
 	}
 	return ""
+}
+
+// validScheme: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ).
+func validScheme(s string) bool {
+	for i, c := range s {
+		alpha := (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+		if !alpha && (i == 0 || !(c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.')) {
+			return false
+		}
+	}
+	return s != ""
 }
 
 func isKnownMethod(m sip.RequestMethod) bool {
@@ -180,7 +217,7 @@ func bodyType(req *sip.Request) string {
 
 func accepts(types []string, t string) bool {
 	for _, a := range types {
-		if a == t {
+		if a == t || a == anyBody {
 			return true
 		}
 	}
@@ -261,5 +298,5 @@ func udpPrecheck(parser *sip.Parser, data []byte) bool {
 		return true // sipgo fails the same way and drops it
 	}
 	req, ok := msg.(*sip.Request)
-	return !ok || answerable(req)
+	return !ok || answerable(parser, req)
 }

@@ -15,25 +15,51 @@ import (
 // telephoneEvent is the SDP encoding name of RFC 4733 DTMF.
 const telephoneEvent = "telephone-event"
 
+// rtpProfiles are the m= transports our audio can use; SAVP ones carry
+// SDES keys (a=crypto). Others (UDP/TLS/RTP/SAVP, TCP/...) are refused.
+var rtpProfiles = []string{"RTP/AVP", "RTP/AVPF", "RTP/SAVP", "RTP/SAVPF"}
+
+// Slot is one m= line of a session, kept in order across offers and
+// answers (RFC 3264 §6, §8): our audio in one, the streams we refused
+// (video, a second audio, an unknown transport) with port 0.
+type Slot struct {
+	Media   string   // audio, video, application...
+	Proto   string   // RTP/AVP, TCP/BFCP...
+	Formats []string // as the offer listed them
+}
+
 // LocalMedia is our side of an SDP offer or answer.
 type LocalMedia struct {
 	Addr      netip.AddrPort
 	Codecs    []media.Codec // audio, in our order of preference
+	RED       *media.Codec  // RFC 2198 redundancy for the Opus codec, offered after the codecs
 	DTMF      *media.Codec
 	Direction media.Direction
 	SessionID uint64
 	Version   uint64
 	Secure    bool     // RTP/SAVP instead of RTP/AVP
 	Crypto    []Crypto // a=crypto lines (SDES keys)
+	// Layout is the session's m= lines and Stream the one that is our
+	// audio; every other one is written refused (port 0). Empty: one audio
+	// stream (a new offer).
+	Layout []Slot
+	Stream int
 }
 
-// RemoteMedia is what the other side's SDP says about its audio stream.
+// RemoteMedia is one m= line of the other side's SDP, with the
+// session-level defaults applied: the session c= unless the stream has
+// its own, the session direction attribute unless the stream has its own
+// (RFC 4566 §5.7, §6), and the old hold convention c=0.0.0.0.
 type RemoteMedia struct {
+	Media   string
+	Proto   string
+	Formats []string
+
 	Addr      netip.AddrPort
 	Codecs    []media.Codec // audio codecs in their order
 	DTMF      []media.Codec // telephone-event entries, any clock rate
 	Direction media.Direction
-	// Rejected is true when the audio stream has port 0 (RFC 3264 §6).
+	// Rejected is true when the stream has port 0 (RFC 3264 §6).
 	Rejected bool
 	// Secure is true for an RTP/SAVP (or SAVPF) stream.
 	Secure bool
@@ -41,18 +67,91 @@ type RemoteMedia struct {
 	// UnusableCrypto names the suites of the others.
 	Crypto         []Crypto
 	UnusableCrypto []string
+	// Problem says why this stream cannot carry our audio (another media
+	// type, a transport we lack, no usable address); nil when it can.
+	Problem error
+}
+
+// RemoteSDP is the other side's whole offer or answer.
+type RemoteSDP struct {
+	Streams []RemoteMedia
+}
+
+// Audio returns the first stream that can carry our audio (not refused),
+// or why there is none.
+func (s RemoteSDP) Audio() (RemoteMedia, int, error) {
+	var why error
+	for i, m := range s.Streams {
+		switch {
+		case m.Problem != nil:
+			why = cmpOr(why, m.Problem)
+		case m.Rejected:
+			why = cmpOr(why, fmt.Errorf("%w: the audio stream is disabled (port 0)", ErrBadSDP))
+		default:
+			return m, i, nil
+		}
+	}
+	if why == nil {
+		why = fmt.Errorf("%w: no audio stream", ErrBadSDP)
+	}
+	return RemoteMedia{}, -1, why
+}
+
+func cmpOr(a, b error) error {
+	if a != nil {
+		return a
+	}
+	return b
+}
+
+// layout is the m= lines of the SDP, for an answer with as many.
+func (s RemoteSDP) layout() []Slot {
+	out := make([]Slot, len(s.Streams))
+	for i, m := range s.Streams {
+		out[i] = Slot{Media: m.Media, Proto: m.Proto, Formats: m.Formats}
+	}
+	return out
 }
 
 // ErrBadSDP wraps every SDP the parser refuses.
 var ErrBadSDP = errors.New("bad SDP")
 
-// MarshalSDP writes an offer or answer for one audio stream.
+// MarshalSDP writes an offer or answer: our audio stream, and every other
+// slot of the layout refused with port 0.
 func MarshalSDP(l LocalMedia) ([]byte, error) {
 	ip := l.Addr.Addr().Unmap()
 	addrType := "IP4"
 	if ip.Is6() {
 		addrType = "IP6"
 	}
+	layout, stream := l.Layout, l.Stream
+	if len(layout) == 0 {
+		layout, stream = []Slot{{Media: "audio"}}, 0
+	}
+	desc := sdp.SessionDescription{
+		Origin: sdp.Origin{
+			Username: "homeshore", SessionID: l.SessionID, SessionVersion: l.Version,
+			NetworkType: "IN", AddressType: addrType, UnicastAddress: ip.String(),
+		},
+		SessionName: "homeshore",
+		ConnectionInformation: &sdp.ConnectionInformation{
+			NetworkType: "IN", AddressType: addrType, Address: &sdp.Address{Address: ip.String()},
+		},
+		TimeDescriptions: []sdp.TimeDescription{{}},
+	}
+	for i, slot := range layout {
+		if i == stream {
+			desc.MediaDescriptions = append(desc.MediaDescriptions, audioDescription(l, slot.Proto))
+			continue
+		}
+		desc.MediaDescriptions = append(desc.MediaDescriptions, refusedDescription(slot))
+	}
+	return desc.Marshal()
+}
+
+// audioDescription is our audio m= line; proto is the offer's when we
+// answer one (keeping its feedback profile), else AVP or SAVP.
+func audioDescription(l LocalMedia, proto string) *sdp.MediaDescription {
 	formats := make([]string, 0, len(l.Codecs)+1)
 	attrs := make([]sdp.Attribute, 0, 2*len(l.Codecs)+4)
 	add := func(c media.Codec) {
@@ -66,6 +165,9 @@ func MarshalSDP(l LocalMedia) ([]byte, error) {
 	for _, c := range l.Codecs {
 		add(c)
 	}
+	if l.RED != nil {
+		add(*l.RED)
+	}
 	if l.DTMF != nil {
 		add(*l.DTMF)
 	}
@@ -77,25 +179,35 @@ func MarshalSDP(l LocalMedia) ([]byte, error) {
 	if l.Secure {
 		profile = "SAVP"
 	}
-	desc := sdp.SessionDescription{
-		Origin: sdp.Origin{
-			Username: "homeshore", SessionID: l.SessionID, SessionVersion: l.Version,
-			NetworkType: "IN", AddressType: addrType, UnicastAddress: ip.String(),
-		},
-		SessionName: "homeshore",
-		ConnectionInformation: &sdp.ConnectionInformation{
-			NetworkType: "IN", AddressType: addrType, Address: &sdp.Address{Address: ip.String()},
-		},
-		TimeDescriptions: []sdp.TimeDescription{{}},
-		MediaDescriptions: []*sdp.MediaDescription{{
-			MediaName: sdp.MediaName{
-				Media: "audio", Port: sdp.RangedPort{Value: int(l.Addr.Port())},
-				Protos: []string{"RTP", profile}, Formats: formats,
-			},
-			Attributes: attrs,
-		}},
+	if strings.HasSuffix(strings.ToUpper(proto), "PF") {
+		profile += "F"
 	}
-	return desc.Marshal()
+	return &sdp.MediaDescription{
+		MediaName: sdp.MediaName{
+			Media: "audio", Port: sdp.RangedPort{Value: int(l.Addr.Port())},
+			Protos: []string{"RTP", profile}, Formats: formats,
+		},
+		Attributes: attrs,
+	}
+}
+
+// refusedDescription is an offered stream we refuse: port 0, its
+// transport and formats as offered (at least one, as SDP requires).
+func refusedDescription(s Slot) *sdp.MediaDescription {
+	formats := s.Formats
+	if len(formats) == 0 {
+		formats = []string{"0"}
+	}
+	proto := s.Proto
+	if proto == "" {
+		proto = "RTP/AVP"
+	}
+	return &sdp.MediaDescription{
+		MediaName: sdp.MediaName{
+			Media: s.Media, Port: sdp.RangedPort{Value: 0},
+			Protos: strings.Split(proto, "/"), Formats: formats,
+		},
+	}
 }
 
 func rtpmapValue(c media.Codec) string {
@@ -103,95 +215,6 @@ func rtpmapValue(c media.Codec) string {
 		return fmt.Sprintf("%s/%d/%d", c.Name, c.ClockRate, c.Channels)
 	}
 	return fmt.Sprintf("%s/%d", c.Name, c.ClockRate)
-}
-
-// ParseSDP reads the first audio stream of an SDP body.
-func ParseSDP(body []byte) (RemoteMedia, error) {
-	var desc sdp.SessionDescription
-	if err := desc.Unmarshal(body); err != nil {
-		return RemoteMedia{}, fmt.Errorf("%w: %w", ErrBadSDP, err)
-	}
-	var md *sdp.MediaDescription
-	for _, m := range desc.MediaDescriptions {
-		if m.MediaName.Media == "audio" {
-			md = m
-			break
-		}
-	}
-	if md == nil {
-		return RemoteMedia{}, fmt.Errorf("%w: no audio stream", ErrBadSDP)
-	}
-	r := RemoteMedia{Direction: media.SendRecv}
-	if p := md.MediaName.Protos; len(p) > 0 && strings.HasPrefix(strings.ToUpper(p[len(p)-1]), "SAVP") {
-		r.Secure = true
-	}
-	if md.MediaName.Port.Value == 0 {
-		r.Rejected = true
-	}
-	conn := desc.ConnectionInformation
-	if md.ConnectionInformation != nil {
-		conn = md.ConnectionInformation
-	}
-	if conn == nil || conn.Address == nil {
-		return RemoteMedia{}, fmt.Errorf("%w: no connection address", ErrBadSDP)
-	}
-	host := strings.SplitN(conn.Address.Address, "/", 2)[0]
-	ip, err := netip.ParseAddr(host)
-	if err != nil {
-		return RemoteMedia{}, fmt.Errorf("%w: connection address %q is not an IP address", ErrBadSDP, host)
-	}
-	if md.MediaName.Port.Value < 0 || md.MediaName.Port.Value > 65535 {
-		return RemoteMedia{}, fmt.Errorf("%w: port %d out of range", ErrBadSDP, md.MediaName.Port.Value)
-	}
-	r.Addr = netip.AddrPortFrom(ip, uint16(md.MediaName.Port.Value))
-	if ip.IsUnspecified() {
-		// RFC 2543 hold: c=0.0.0.0 means "do not send to me".
-		r.Direction = media.SendOnly
-	}
-
-	rtpmaps, fmtps := map[uint8]string{}, map[uint8]string{}
-	for _, a := range md.Attributes {
-		switch a.Key {
-		case "rtpmap", "fmtp":
-			ptText, rest, _ := strings.Cut(a.Value, " ")
-			pt, err := strconv.ParseUint(ptText, 10, 7)
-			if err != nil {
-				continue
-			}
-			if a.Key == "rtpmap" {
-				rtpmaps[uint8(pt)] = rest
-			} else {
-				fmtps[uint8(pt)] = rest
-			}
-		case "crypto":
-			if c, ok := parseCrypto(a.Value); ok {
-				r.Crypto = append(r.Crypto, c)
-			} else if f := strings.Fields(a.Value); len(f) > 1 {
-				r.UnusableCrypto = append(r.UnusableCrypto, f[1])
-			}
-		case "sendrecv", "sendonly", "recvonly", "inactive":
-			if d, err := media.ParseDirection(a.Key); err == nil && !ip.IsUnspecified() {
-				r.Direction = d
-			}
-		}
-	}
-	for _, f := range md.MediaName.Formats {
-		pt, err := strconv.ParseUint(f, 10, 7)
-		if err != nil {
-			continue
-		}
-		c, ok := codecFromRtpmap(uint8(pt), rtpmaps[uint8(pt)])
-		if !ok {
-			continue
-		}
-		c.Fmtp = fmtps[uint8(pt)]
-		if strings.EqualFold(c.Name, telephoneEvent) {
-			r.DTMF = append(r.DTMF, c)
-		} else {
-			r.Codecs = append(r.Codecs, c)
-		}
-	}
-	return r, nil
 }
 
 // codecFromRtpmap decodes "PCMU/8000" or "opus/48000/2"; static payload
@@ -223,107 +246,4 @@ func codecFromRtpmap(pt uint8, rtpmap string) (media.Codec, bool) {
 		c.Channels = uint16(ch)
 	}
 	return c, true
-}
-
-// sameCodec compares by encoding name and clock rate, as RFC 3264 matches
-// formats; payload numbers may differ between the two sides.
-func sameCodec(a, b media.Codec) bool {
-	return strings.EqualFold(a.Name, b.Name) && a.ClockRate == b.ClockRate
-}
-
-// Negotiation is the outcome of an offer/answer exchange for our side.
-type Negotiation struct {
-	Codec     media.Codec  // with the payload type the other side expects
-	DTMF      *media.Codec // nil when telephone-event is not shared
-	Remote    netip.AddrPort
-	Direction media.Direction // our direction
-	SRTP      *media.SRTP     // keys when the media is encrypted
-	Secure    bool            // the stream is RTP/SAVP
-	Crypto    *Crypto         // our a=crypto line for this stream
-}
-
-func (n Negotiation) cryptoLines() []Crypto {
-	if n.Crypto == nil {
-		return nil
-	}
-	return []Crypto{*n.Crypto}
-}
-
-// Answer chooses, from an offer, the first codec in our preference order
-// that the offer also has, and the direction that answers theirs
-// (RFC 3264 §6.1). want is the direction we would like (SendRecv, or
-// SendOnly while we hold the call).
-func Answer(offer RemoteMedia, prefs []media.Codec, want media.Direction) (Negotiation, error) {
-	if offer.Rejected {
-		return Negotiation{}, fmt.Errorf("%w: the offer's audio stream is disabled (port 0)", ErrBadSDP)
-	}
-	for _, ours := range prefs {
-		for _, theirs := range offer.Codecs {
-			if sameCodec(ours, theirs) {
-				n := Negotiation{Codec: theirs, Remote: offer.Addr, Direction: answerDirection(offer.Direction, want)}
-				n.DTMF = pickDTMF(offer.DTMF, theirs.ClockRate)
-				return n, nil
-			}
-		}
-	}
-	return Negotiation{}, &CodecMismatchError{Ours: codecNames(prefs), Theirs: codecNames(offer.Codecs)}
-}
-
-// AcceptAnswer reads the answer to our offer: the codec is the first of
-// theirs that we offered.
-func AcceptAnswer(offered []media.Codec, answer RemoteMedia, want media.Direction) (Negotiation, error) {
-	if answer.Rejected {
-		return Negotiation{}, &CodecMismatchError{Ours: codecNames(offered), Theirs: nil}
-	}
-	for _, theirs := range answer.Codecs {
-		for _, ours := range offered {
-			if sameCodec(ours, theirs) {
-				n := Negotiation{Codec: theirs, Remote: answer.Addr, Direction: answerDirection(answer.Direction, want)}
-				n.DTMF = pickDTMF(answer.DTMF, theirs.ClockRate)
-				return n, nil
-			}
-		}
-	}
-	return Negotiation{}, &CodecMismatchError{Ours: codecNames(offered), Theirs: codecNames(answer.Codecs)}
-}
-
-// pickDTMF prefers telephone-event at the audio clock rate, else 8000 Hz.
-func pickDTMF(events []media.Codec, audioRate uint32) *media.Codec {
-	var fallback *media.Codec
-	for i := range events {
-		if events[i].ClockRate == audioRate {
-			return &events[i]
-		}
-		if fallback == nil {
-			fallback = &events[i]
-		}
-	}
-	return fallback
-}
-
-// answerDirection intersects the far end's direction with ours.
-func answerDirection(theirs, want media.Direction) media.Direction {
-	weSend := want == media.SendRecv || want == media.SendOnly
-	weRecv := want == media.SendRecv || want == media.RecvOnly
-	theySend := theirs == media.SendRecv || theirs == media.SendOnly
-	theyRecv := theirs == media.SendRecv || theirs == media.RecvOnly
-	send, recv := weSend && theyRecv, weRecv && theySend
-	switch {
-	case send && recv:
-		return media.SendRecv
-	case send:
-		return media.SendOnly
-	case recv:
-		return media.RecvOnly
-	default:
-		return media.Inactive
-	}
-}
-
-func codecNames(cs []media.Codec) []string {
-	names := make([]string, 0, len(cs))
-	for _, c := range cs {
-		names = append(names, c.Name)
-	}
-	return names
 }

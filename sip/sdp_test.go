@@ -97,9 +97,13 @@ func TestOfferRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := ParseSDP(body)
+	sdp, err := ParseSDP(body)
 	if err != nil {
 		t.Fatalf("our own SDP does not parse: %v\n%s", err, body)
+	}
+	got, _, err := sdp.Audio()
+	if err != nil {
+		t.Fatal(err)
 	}
 	if got.Addr.String() != "[::1]:5004" || got.Direction != media.SendOnly || len(got.Codecs) != 3 || len(got.DTMF) != 1 {
 		t.Fatalf("round trip lost something: %+v\n%s", got, body)
@@ -107,7 +111,7 @@ func TestOfferRoundTrip(t *testing.T) {
 	if !strings.Contains(string(body), "a=fmtp:111 minptime=10;useinbandfec=1") {
 		t.Fatalf("Opus offer without in-band FEC:\n%s", body)
 	}
-	a, err := AcceptAnswer(codecs(t, "opus", "pcmu"), got, media.SendRecv)
+	a, err := AcceptAnswer(codecs(t, "opus", "pcmu"), sdp, 0, media.SendRecv)
 	if err != nil || a.Codec.Name != "opus" || a.Direction != media.RecvOnly {
 		t.Fatalf("accept = %+v, %v", a, err)
 	}
@@ -115,8 +119,12 @@ func TestOfferRoundTrip(t *testing.T) {
 
 func TestParseSDPRejectsGarbage(t *testing.T) {
 	for _, body := range []string{"", "hello", "v=0\r\n", strings.Replace(baresipOffer, "c=IN IP4 127.0.0.1", "c=IN IP4 pbx.example.com", 1),
-		strings.Replace(baresipOffer, "m=audio", "m=video", 1)} {
-		if _, err := ParseSDP([]byte(body)); !errors.Is(err, ErrBadSDP) {
+		strings.Replace(baresipOffer, "m=audio", "m=video", 1), strings.Replace(baresipOffer, "RTP/AVP", "UDP/TLS/RTP/SAVP", 1)} {
+		sdp, err := ParseSDP([]byte(body))
+		if err == nil {
+			_, _, err = sdp.Audio()
+		}
+		if !errors.Is(err, ErrBadSDP) {
 			t.Errorf("ParseSDP(%q) err = %v, want ErrBadSDP", body, err)
 		}
 	}
@@ -126,6 +134,7 @@ func FuzzParseAndAnswerSDP(f *testing.F) {
 	f.Add([]byte(baresipOffer))
 	f.Add([]byte(strings.Replace(baresipOffer, "a=sendrecv", "a=sendonly", 1)))
 	f.Add([]byte("v=0\r\no=- 0 0 IN IP6 ::1\r\ns=-\r\nc=IN IP6 ::1\r\nt=0 0\r\nm=audio 0 RTP/AVP 0\r\n"))
+	f.Add([]byte("v=0\r\no=- 0 0 IN IP4 1.2.3.4\r\ns=-\r\nc=IN IP4 0.0.0.0\r\nt=0 0\r\na=sendonly\r\nm=image 4300 udptl t38\r\nm=audio 4000 RTP/AVPF 0\r\nc=IN IP4 1.2.3.5\r\na=sendrecv\r\nm=video 0 RTP/AVP 31\r\n"))
 	prefs := media.DefaultCodecs()
 	f.Fuzz(func(t *testing.T, body []byte) {
 		offer, err := ParseSDP(body)
@@ -136,8 +145,22 @@ func FuzzParseAndAnswerSDP(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if _, err := MarshalSDP(LocalMedia{Addr: netip.MustParseAddrPort("127.0.0.1:4000"), Codecs: []media.Codec{n.Codec}, DTMF: n.DTMF, Direction: n.Direction}); err != nil {
+		body, err = MarshalSDP(LocalMedia{Addr: netip.MustParseAddrPort("127.0.0.1:4000"), Codecs: []media.Codec{n.Codec}, DTMF: n.DTMF,
+			Direction: n.Direction, Secure: n.Secure, Layout: n.Layout, Stream: n.Stream})
+		if err != nil {
 			t.Fatalf("cannot write an answer to a parsed offer: %v", err)
+		}
+		answer, err := ParseSDP(body)
+		if err != nil {
+			t.Fatalf("our answer does not parse: %v\n%s", err, body)
+		}
+		if len(answer.Streams) != len(offer.Streams) {
+			t.Fatalf("answer has %d m= lines for an offer of %d:\n%s", len(answer.Streams), len(offer.Streams), body)
+		}
+		for i, a := range answer.Streams {
+			if a.Media != offer.Streams[i].Media || a.Rejected != (i != n.Stream) {
+				t.Fatalf("answer m= line %d (%s, refused %v) does not answer the offer's (%s):\n%s", i, a.Media, a.Rejected, offer.Streams[i].Media, body)
+			}
 		}
 	})
 }
@@ -157,10 +180,10 @@ func TestDTMFBodies(t *testing.T) {
 }
 
 func TestRedactRemovesCredentials(t *testing.T) {
-	msg := "REGISTER sip:pbx SIP/2.0\r\nAuthorization: Digest username=\"alice\", response=\"abc123\"\r\nproxy-authorization: Digest x\r\nTo: <sip:alice@pbx>\r\n\r\n" +
+	msg := "REGISTER sip:pbx SIP/2.0\r\nAuthorization: Digest username=\"alice\", response=\"abc123\"\r\nproxy-authorization: Digest x\r\nX-Homeshore-Grant : eyJ2IjoxfQ.c2ln\r\nTo: <sip:alice@pbx>\r\n\r\n" +
 		"m=audio 4000 RTP/SAVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz|2^20\r\n"
 	got := string(Redact([]byte(msg)))
-	if strings.Contains(got, "abc123") || strings.Contains(got, "Digest x") || !strings.Contains(got, "To: <sip:alice@pbx>") ||
+	if strings.Contains(got, "abc123") || strings.Contains(got, "Digest x") || strings.Contains(got, "eyJ2IjoxfQ") || !strings.Contains(got, "To: <sip:alice@pbx>") ||
 		strings.Contains(got, "WVNfX19z") || !strings.Contains(got, "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:[redacted]|2^20") {
 		t.Fatalf("redacted trace:\n%s", got)
 	}

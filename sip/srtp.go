@@ -124,7 +124,8 @@ func (k srtpKeys) offer(mode SRTPMode) (lines []Crypto, secure bool, err error) 
 // answerSRTP settles encryption for an offer we answer: neg gets the keys
 // and the crypto line our answer carries. An offer with SRTP is accepted
 // in every mode; a plain one is refused only when SRTP is mandatory.
-func (k srtpKeys) answerSRTP(mode SRTPMode, offer RemoteMedia, neg *Negotiation) error {
+func (k srtpKeys) answerSRTP(mode SRTPMode, sdp RemoteSDP, neg *Negotiation) error {
+	offer := sdp.Streams[neg.Stream]
 	neg.Secure = offer.Secure
 	usable := mode != SRTPOff || offer.Secure
 	if len(offer.Crypto) == 0 || !usable {
@@ -175,14 +176,15 @@ func acceptSRTP(mode SRTPMode, offered []Crypto, answer RemoteMedia, neg *Negoti
 }
 
 // acceptAnswer reads the answer to our last offer: codec, direction and
-// SRTP keys.
-func (c *Call) acceptAnswer(offered []media.Codec, answer RemoteMedia, want media.Direction) (Negotiation, error) {
-	n, err := AcceptAnswer(offered, answer, want)
+// SRTP keys. Our offer had the m= lines of the session so far.
+func (c *Call) acceptAnswer(offered []media.Codec, answer RemoteSDP, want media.Direction) (Negotiation, error) {
+	c.mu.Lock()
+	lines, layout, stream := c.offeredSRTP, c.neg.Layout, c.neg.Stream
+	c.mu.Unlock()
+	n, err := AcceptAnswer(offered, answer, stream, want)
 	if err != nil {
 		return n, err
 	}
-	c.mu.Lock()
-	lines := c.offeredSRTP
-	c.mu.Unlock()
-	return n, acceptSRTP(c.ua.cfg.SRTP, lines, answer, &n)
+	n.Layout = layout
+	return n, acceptSRTP(c.ua.cfg.SRTP, lines, answer.Streams[n.Stream], &n)
 }

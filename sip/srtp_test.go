@@ -73,12 +73,12 @@ func exchange(t *testing.T, offerMode, answerMode SRTPMode) (offerer, answerer N
 	if err != nil {
 		t.Fatal(err)
 	}
-	offerer, err = AcceptAnswer(codecs, answer, media.SendRecv)
+	offerer, err = AcceptAnswer(codecs, answer, 0, media.SendRecv)
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = acceptSRTP(offerMode, lines, answer, &offerer)
-	return offerer, answerer, answer.Secure, err
+	err = acceptSRTP(offerMode, lines, answer.Streams[0], &offerer)
+	return offerer, answerer, answer.Streams[0].Secure, err
 }
 
 func TestSRTPOfferAnswer(t *testing.T) {
@@ -152,8 +152,8 @@ func TestSRTPSavpOfferWithUnknownSuiteNamesIt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !offer.Secure || len(offer.Crypto) != 0 {
-		t.Fatalf("parsed %+v", offer)
+	if s := offer.Streams[0]; !s.Secure || len(s.Crypto) != 0 {
+		t.Fatalf("parsed %+v", s)
 	}
 	neg, err := Answer(offer, media.DefaultCodecs(), media.SendRecv)
 	if err != nil {

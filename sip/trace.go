@@ -8,14 +8,16 @@ import (
 )
 
 // authHeader matches credentials lines; the digest response is as good as
-// a password for replay, so the whole value goes.
-var authHeader = regexp.MustCompile(`(?im)^((?:proxy-)?authorization)\s*:.*$`)
+// a password for replay, so the whole value goes. A monitoring grant is a
+// bearer token: it goes too.
+var authHeader = regexp.MustCompile(`(?im)^((?:proxy-)?authorization|x-homeshore-grant)[ \t]*:.*$`)
 
 // sdesKey matches the SRTP master key of an SDP a=crypto line (RFC 4568).
 var sdesKey = regexp.MustCompile(`(?i)(a=crypto:\S+ \S+ inline:)[^\s|]+`)
 
 // Redact removes credentials from a SIP message for logs: Authorization
-// headers and the SRTP keys in an SDP body.
+// and Proxy-Authorization headers, monitoring grants and the SRTP keys in
+// an SDP body.
 func Redact(msg []byte) []byte {
 	msg = authHeader.ReplaceAll(msg, []byte("$1: [redacted]"))
 	return sdesKey.ReplaceAll(msg, []byte("${1}[redacted]"))

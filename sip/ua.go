@@ -325,6 +325,9 @@ func (u *UA) Close() error {
 		ctx, cancel := context.WithTimeout(context.Background(), u.cfg.RequestTimeout)
 		defer cancel()
 		for _, c := range u.liveCalls() {
+			if c.ringingIn() {
+				continue // answered 503 below, without waiting for its ACK
+			}
 			u.closeErr = errors.Join(u.closeErr, ignoreEnded(c.Hangup(ctx)))
 		}
 		u.closeErr = errors.Join(u.closeErr, u.stopRegistration(ctx))

@@ -12,6 +12,7 @@ import (
 //
 //	Via: SIP/2.0/UDP 127.0.0.1:5000 ; branch = z9hG4bKabc   -> host "", no branch
 //	From: <sip:a@b> ; tag = x1                            -> param "tag " = " x1"
+//	CSeq: 1     INVITE                                    -> method "    INVITE"
 //
 // (RFC 4475 §3.1.1.1 "wsinv" has more). Transaction matching and dialog
 // tags then fail and the 400 sipgo answers cannot be matched by anyone.
@@ -33,6 +34,12 @@ func newParser() *sip.Parser {
 	for _, name := range lwsHeaders {
 		if p, ok := base[name]; ok {
 			parsers[name] = withoutSeparatorBlanks(p)
+		}
+	}
+	if p, ok := base["cseq"]; ok {
+		// CSeq = 1*DIGIT LWS Method: any run of blanks between the two.
+		parsers["cseq"] = func(name []byte, value string) (sip.Header, error) {
+			return p(name, strings.Join(strings.Fields(value), " "))
 		}
 	}
 	return sip.NewParser(sip.WithHeadersParsers(parsers))

@@ -72,6 +72,11 @@ func (a *accountFlags) sipConfig(secrets config.SecretStore) (sip.Config, error)
 		CAFile:        pick(a.caFile, acct.CAFile),
 		SRTP:          sip.SRTPMode(pick(a.srtp, acct.SRTP)),
 	}
+	policy := config.DefaultPolicy()
+	var err error
+	if cfg.Expires, cfg.KeepAlive, err = acct.RegistrationTiming(&policy); err != nil {
+		return sip.Config{}, err
+	}
 	if a.listen != "" {
 		transport, addr, err := parseListen(a.listen)
 		if err != nil {

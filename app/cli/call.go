@@ -90,9 +90,11 @@ func runCall(ctx context.Context, args []string, stdout, stderr io.Writer, answe
 	}
 	log := newLogger(stderr, f.verbose)
 	if f.trace {
-		sip.EnableTrace(log)
+		// Its own logger: a trace is asked for explicitly and must print
+		// whatever the log level (-v or not).
+		sip.EnableTrace(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	}
-	r := &callRun{flags: f, log: log, answer: answer, target: target}
+	r := &callRun{flags: f, log: log, answer: answer, target: target, progress: stderr}
 	sum, err := r.run(ctx)
 	if f.json {
 		if werr := writeSummary(stdout, sum, err); werr != nil {
@@ -126,6 +128,9 @@ type callRun struct {
 	log    *slog.Logger
 	answer bool
 	target string
+	// progress gets the one line `answer` prints once it can take a call.
+	progress   io.Writer
+	registered bool
 }
 
 func (r *callRun) run(ctx context.Context) (summary, error) {
@@ -157,6 +162,7 @@ func (r *callRun) run(ctx context.Context) (summary, error) {
 		if err := ua.Register(ctx); err != nil {
 			return sum, err
 		}
+		r.registered = true
 	}
 	// Devices open after registering: probing them takes tens of ms that
 	// need not delay the registration.
@@ -227,6 +233,11 @@ func (r *callRun) placeCall(ctx context.Context, ua *sip.UA, audio sip.Audio, su
 }
 
 func (r *callRun) takeIncoming(ctx context.Context, ua *sip.UA, audio sip.Audio, sum *summary) (*sip.Call, error) {
+	where := fmt.Sprintf("%s:%s", ua.Transport(), ua.SIPAddr())
+	if r.registered {
+		where = ua.AOR() + " (registered)"
+	}
+	fmt.Fprintf(r.progress, "waiting for a call to %s\n", where)
 	waitCtx := ctx
 	if r.flags.wait.d > 0 {
 		var cancel context.CancelFunc

@@ -31,6 +31,8 @@ Commands:
   answer       wait for and answer one call
   devices      list audio devices with the headset verdict
   check        run the pre-shift equipment check
+  policy       print the effective IT policy (JSON)
+  update       check for a signed update now (see: homeshore update --help)
   version      print the version
 `
 
@@ -54,6 +56,10 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return precheck.RunCLI(ctx, args[1:], stdout, stderr)
 	case "devices":
 		return precheck.DevicesCLI(ctx, args[1:], stdout, stderr)
+	case "policy":
+		return runPolicy(args[1:], stdout, stderr)
+	case "update":
+		return runUpdate(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return ExitOK

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -39,7 +40,53 @@ type summary struct {
 type run struct {
 	cmd    *exec.Cmd
 	stdout bytes.Buffer
-	stderr bytes.Buffer
+	stderr watchedBuffer
+}
+
+// watchedBuffer is stderr as it grows, so a test can wait for a line.
+type watchedBuffer struct {
+	mu      sync.Mutex
+	buf     bytes.Buffer
+	changed chan struct{} // closed and replaced on every write
+}
+
+func (w *watchedBuffer) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.changed != nil {
+		close(w.changed)
+		w.changed = nil
+	}
+	return w.buf.Write(p)
+}
+
+func (w *watchedBuffer) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
+}
+
+// waitFor waits until the output contains text.
+func (w *watchedBuffer) waitFor(t *testing.T, text string, within time.Duration) {
+	t.Helper()
+	deadline := time.After(within)
+	for {
+		w.mu.Lock()
+		if strings.Contains(w.buf.String(), text) {
+			w.mu.Unlock()
+			return
+		}
+		if w.changed == nil {
+			w.changed = make(chan struct{})
+		}
+		changed := w.changed
+		w.mu.Unlock()
+		select {
+		case <-changed:
+		case <-deadline:
+			t.Fatalf("%q not printed within %s; stderr so far:\n%s", text, within, w.String())
+		}
+	}
 }
 
 func start(t *testing.T, env []string, args ...string) *run {
@@ -144,7 +191,7 @@ func TestCLIAnswersBaresip(t *testing.T) {
 	rec := filepath.Join(t.TempDir(), "rec.wav")
 	r := start(t, nil, "answer", "--listen", "udp:"+listen, "--record", rec, "--answer-after", "1s", "--json")
 	b := testenv.StartBaresip(t, testenv.BaresipOptions{Codecs: []string{"opus"}, PlayWAV: customer, PlayDuration: 7 * time.Second})
-	time.Sleep(200 * time.Millisecond) // the listener binds while baresip starts; a lost INVITE is retransmitted anyway
+	r.stderr.waitFor(t, "waiting for a call", 10*time.Second)
 	if err := b.Command("/dial sip:agent@" + listen); err != nil {
 		t.Fatal(err)
 	}
@@ -170,7 +217,8 @@ func TestCLIRejectAndNoCommonCodecSayWhatFailed(t *testing.T) {
 	a := start(t, nil, "answer", "--listen", "udp:"+busy, "--reject", "486")
 	pcmuOnly := freeSIP(t)
 	b := start(t, nil, "answer", "--listen", "udp:"+pcmuOnly, "--codecs", "pcmu", "--timeout", "5s")
-	time.Sleep(300 * time.Millisecond)
+	a.stderr.waitFor(t, "waiting for a call", 10*time.Second)
+	b.stderr.waitFor(t, "waiting for a call", 10*time.Second)
 
 	code, s, last := start(t, nil, "call", "sip:agent@"+busy, "--play", testenv.Tone(t, 440, time.Second), "--record", filepath.Join(t.TempDir(), "x.wav"), "--json").wait(t, 15*time.Second)
 	if code == 0 || s.StatusCode != 486 || !strings.Contains(last, "486 Busy Here") {
@@ -204,13 +252,33 @@ func TestCLIRegistersWithKeyringOrEnvPassword(t *testing.T) {
 	}
 }
 
+// TestCLISIPTraceWithoutVerbose: --sip-trace prints every SIP message on
+// its own (docs/cli.md), credentials redacted.
+func TestCLISIPTraceWithoutVerbose(t *testing.T) {
+	t.Parallel()
+	k := testenv.StartKamailio(t, map[string]string{"alice": "tr4ce-pw"})
+	r := start(t, []string{"HOMESHORE_SIP_PASSWORD=tr4ce-pw"}, "answer", "--registrar", k.Addr(), "--user", "alice", "--timeout", "1s", "--sip-trace")
+	if code, _, last := r.wait(t, 15*time.Second); code == 0 || !strings.Contains(last, "no call arrived") {
+		t.Fatalf("exit %d, last line %q", code, last)
+	}
+	trace := r.stderr.String()
+	for _, want := range []string{"REGISTER sip:", "SIP/2.0 401", "SIP/2.0 200", "Authorization: [redacted]", "Expires: 0"} {
+		if !strings.Contains(trace, want) {
+			t.Errorf("trace lacks %q:\n%s", want, trace)
+		}
+	}
+	if strings.Contains(trace, "response=") || strings.Contains(trace, "tr4ce-pw") {
+		t.Errorf("trace shows credentials:\n%s", trace)
+	}
+}
+
 func TestCLITwoAgentsThroughKamailio(t *testing.T) {
 	t.Parallel()
 	k := testenv.StartKamailio(t, map[string]string{"alice": "apw", "bob": "bpw"})
 	speech := testenv.Espeak(t, "Your replacement card will arrive within five working days.")
 	rec := filepath.Join(t.TempDir(), "bob.wav")
 	bob := start(t, []string{"HOMESHORE_SIP_PASSWORD=bpw"}, "answer", "--registrar", k.Addr(), "--user", "bob", "--record", rec, "--timeout", "20s", "--json")
-	time.Sleep(time.Second) // bob registers
+	bob.stderr.waitFor(t, "waiting for a call to sip:bob@", 10*time.Second)
 	code, s, last := start(t, []string{"HOMESHORE_SIP_PASSWORD=apw"}, "call", "bob", "--registrar", k.Addr(), "--user", "alice",
 		"--play", speech, "--record", filepath.Join(t.TempDir(), "alice.wav"), "--json").wait(t, 30*time.Second)
 	if code != 0 || !s.Answered {
@@ -256,7 +324,7 @@ func callOnPulseAudioDevices(t *testing.T, backend, client string) {
 	if err := parecord.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(300 * time.Millisecond)
+	agent.stderr.waitFor(t, "waiting for a call", 10*time.Second)
 	rec := filepath.Join(t.TempDir(), "caller.wav")
 	callRun := start(t, nil, "call", "sip:agent@"+listen, "--play", testenv.Pad(t, caller, 2500*time.Millisecond, 0), "--record", rec, "--duration", "10s", "--json")
 	// The speech goes into the agent's microphone once the call is up
@@ -340,7 +408,7 @@ func TestCLIEncryptedCall(t *testing.T) {
 	speech := testenv.Espeak(t, "Your refund has been approved and will arrive in five days.")
 	listen := freeSIP(t)
 	agent := start(t, nil, "answer", "--listen", "udp:"+listen, "--srtp", "optional", "--record", filepath.Join(t.TempDir(), "agent.wav"), "--json")
-	time.Sleep(300 * time.Millisecond)
+	agent.stderr.waitFor(t, "waiting for a call", 10*time.Second)
 	rec := filepath.Join(t.TempDir(), "caller.wav")
 	code, s, last := start(t, nil, "call", "sip:agent@"+listen, "--srtp", "mandatory", "--play", testenv.Tone(t, 440, 2*time.Second), "--record", rec, "--json").wait(t, 20*time.Second)
 	if code != 0 || s.SRTP != "AES_CM_128_HMAC_SHA1_80" {
@@ -352,7 +420,7 @@ func TestCLIEncryptedCall(t *testing.T) {
 
 	strict := freeSIP(t)
 	agent = start(t, nil, "answer", "--listen", "udp:"+strict, "--srtp", "mandatory", "--timeout", "5s")
-	time.Sleep(300 * time.Millisecond)
+	agent.stderr.waitFor(t, "waiting for a call", 10*time.Second)
 	code, s, last = start(t, nil, "call", "sip:agent@"+strict, "--play", speech, "--record", filepath.Join(t.TempDir(), "x.wav"), "--json").wait(t, 15*time.Second)
 	if code == 0 || s.StatusCode != 488 || !strings.Contains(last, "SRTP") {
 		t.Fatalf("plain call to an SRTP-only agent: exit %d, summary %+v, last %q", code, s, last)

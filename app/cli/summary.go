@@ -30,11 +30,15 @@ type summary struct {
 	PacketsLost     uint64  `json:"packets_lost"`
 	LossPercent     float64 `json:"loss_percent"`
 	JitterMs        float64 `json:"jitter_ms"`
+	JitterBufferMs  float64 `json:"jitter_buffer_ms"`
 	RTTMs           float64 `json:"rtt_ms"`
 	MOS             float64 `json:"mos"`
 	RFactor         float64 `json:"r_factor"`
 	FECRecovered    uint64  `json:"fec_recovered"`
 	Concealed       uint64  `json:"concealed"`
+	PeerLossPercent float64 `json:"peer_loss_percent"`       // loss the far end reports on what we send
+	FECLossPercent  int     `json:"fec_loss_percent"`        // loss our Opus FEC was last tuned for
+	DuplicatesSent  uint64  `json:"duplicates_sent"`         // packets sent again (or as RED) against bursty loss
 	Relatches       uint64  `json:"relatches"`               // times the far end's RTP source moved and we followed
 	ReceiveError    string  `json:"receive_error,omitempty"` // why audio reception stopped mid-call
 	DTMFReceived    string  `json:"dtmf_received"`
@@ -60,9 +64,11 @@ func (s *summary) fill(c *sip.Call) {
 	st := c.Stats()
 	s.PacketsSent, s.PacketsReceived, s.PacketsLost = st.PacketsSent, st.PacketsReceived, st.PacketsLost
 	s.LossPercent, s.JitterMs, s.RTTMs = round(st.LossPercent, 2), round(st.JitterMs, 2), round(st.RTTMs, 2)
+	s.JitterBufferMs = round(st.JitterBufferMs, 1)
 	s.MOS, s.RFactor = round(st.MOS, 2), round(st.RFactor, 1)
 	s.FECRecovered, s.Concealed = st.FECRecovered, st.Concealed
 	s.Relatches, s.ReceiveError = st.Relatches, st.ReceiveError
+	s.PeerLossPercent, s.FECLossPercent, s.DuplicatesSent = round(st.PeerLossPercent, 2), st.FECLossPercent, st.DuplicatesSent
 	s.SRTP = st.SRTP
 }
 

@@ -58,6 +58,7 @@ type Policy struct {
 	Checks  ChecksPolicy  `json:"checks"`
 	Update  UpdatePolicy  `json:"update"`
 	UI      UIPolicy      `json:"ui"`
+	Shift   ShiftPolicy   `json:"shift"`
 	Audio   AudioPolicy   `json:"audio"`
 
 	source string
@@ -72,6 +73,12 @@ type SIPPolicy struct {
 	Codecs        []string `json:"codecs"`
 	// SRTP is off, optional or mandatory (media encryption, SDES keys).
 	SRTP string `json:"srtp"`
+	// ExpiresS is the registration lifetime asked for, in seconds
+	// (60-3600); the registrar may grant another one.
+	ExpiresS int `json:"expires_s"`
+	// KeepAliveS is how often, in seconds, the phone checks the server
+	// still has its registration (5-300; 0 turns the check off).
+	KeepAliveS int `json:"keepalive_s"`
 }
 
 // BackendPolicy pins the ticket backend.
@@ -83,12 +90,39 @@ type BackendPolicy struct {
 type UpdatePolicy struct {
 	ManifestURL string `json:"manifest_url"`
 	PublicKey   string `json:"public_key"`
+	// AutoInstall installs a verified update silently, outside calls,
+	// without asking the agent (Windows; elsewhere IT's repository does).
+	AutoInstall bool `json:"auto_install"`
 }
 
 // UIPolicy pins user-interface choices.
 type UIPolicy struct {
 	Language string `json:"language"`
 }
+
+// ShiftPolicy sets the agent's states and how numbers are read.
+type ShiftPolicy struct {
+	// NotReadyReasons and BreakReasons are what the agent picks from.
+	NotReadyReasons []StateReason `json:"not_ready_reasons"`
+	BreakReasons    []StateReason `json:"break_reasons"`
+	// PhoneRegion (ISO 3166 country) reads numbers written without
+	// +country, for dialling, screen-pop and call logs.
+	PhoneRegion string `json:"phone_region"`
+}
+
+// StateReason is one reason code with its label in each language. The
+// built-in codes (Reasons*) are labelled by the app's own catalogue;
+// labels given here win.
+type StateReason struct {
+	Code   string            `json:"code"`
+	Labels map[string]string `json:"labels,omitempty"`
+}
+
+// Built-in reason codes, labelled in every language by the app.
+var (
+	ReasonsNotReady = []string{"training", "meeting", "coaching", "tech", "admin"}
+	ReasonsBreak    = []string{"break", "lunch"}
+)
 
 // ChecksPolicy drives the pre-shift check and its gate.
 type ChecksPolicy struct {
@@ -134,6 +168,12 @@ type MicrophonePolicy struct {
 	SpeechSeconds   float64 `json:"speech_seconds"`   // how long the agent reads
 	DeadBelowDBFS   float64 `json:"dead_below_dbfs"`  // whole capture quieter: dead/muted
 	RequireSpeaking bool    `json:"require_speaking"` // headless: false skips the speech part
+	// Close-talk test on the read sentence: how far the level falls within
+	// 50 ms of the loud parts (direct-to-reverberant character). At or above
+	// CloseTalkDecayDB the microphone is near the mouth (a headset boom); at
+	// or below DistantDecayDB it is across the desk (laptop, webcam).
+	CloseTalkDecayDB float64 `json:"close_talk_decay_db"`
+	DistantDecayDB   float64 `json:"distant_decay_db"`
 }
 
 // RoomPolicy sets the quiet-room test.
@@ -145,6 +185,7 @@ type RoomPolicy struct {
 	MaxLmaxDBFS    float64 `json:"max_lmax_dbfs"` // loudest event, warn above
 	MaxDBA         float64 `json:"max_dba"`       // with calibration: L90 in dBA, fail above
 	Voices         string  `json:"voices"`        // severity when background voices are heard
+	Music          string  `json:"music"`         // severity when music is heard
 }
 
 // NetworkPolicy sets the network test.
@@ -165,9 +206,11 @@ type NetworkPolicy struct {
 // DefaultPolicy returns the documented defaults (docs/policy.md).
 func DefaultPolicy() Policy {
 	return Policy{
-		SIP:   SIPPolicy{Transport: "udp", Codecs: []string{"opus", "pcmu", "pcma"}, SRTP: "off"},
+		SIP:   SIPPolicy{Transport: "udp", Codecs: []string{"opus", "pcmu", "pcma"}, SRTP: "off", ExpiresS: 300, KeepAliveS: 30},
 		UI:    UIPolicy{Language: "en"},
 		Audio: defaultAudioPolicy(),
+		Shift: ShiftPolicy{PhoneRegion: "US",
+			NotReadyReasons: builtinReasons(ReasonsNotReady), BreakReasons: builtinReasons(ReasonsBreak)},
 		Checks: ChecksPolicy{
 			Mandatory: []string{CheckHeadset, CheckLeak, CheckMicrophone, CheckSpeaker, CheckRoom, CheckNetwork},
 			Headset: HeadsetPolicy{
@@ -175,15 +218,24 @@ func DefaultPolicy() Policy {
 				DenyKinds:  []string{KindBluetooth, KindBluetoothDongle},
 				Unknown:    SeverityWarn, Pin: true,
 			},
-			Leak:       LeakPolicy{MinLossDB: 35, WarnLossDB: 40, ProbeLevelDBFS: -24, ProbeMS: 1000},
-			Microphone: MicrophonePolicy{MinSpeechDBFS: -45, WarnSpeechDBFS: -35, MaxClipPercent: 0.1, SpeechSeconds: 4, DeadBelowDBFS: -95},
+			Leak: LeakPolicy{MinLossDB: 35, WarnLossDB: 40, ProbeLevelDBFS: -24, ProbeMS: 1000},
+			Microphone: MicrophonePolicy{MinSpeechDBFS: -45, WarnSpeechDBFS: -35, MaxClipPercent: 0.1, SpeechSeconds: 4, DeadBelowDBFS: -95,
+				CloseTalkDecayDB: 18, DistantDecayDB: 15},
 			Room: RoomPolicy{CaptureSeconds: 10, MaxL90DBFS: -50, WarnL90DBFS: -58, MaxL10DBFS: -45,
-				MaxLmaxDBFS: -40, MaxDBA: 45, Voices: SeverityFail},
+				MaxLmaxDBFS: -40, MaxDBA: 45, Voices: SeverityFail, Music: SeverityFail},
 			Network: NetworkPolicy{WiFi: SeverityWarn, Probes: 20, IntervalMS: 50, TimeoutMS: 1000,
 				MaxRTTMS: 300, MaxJitterMS: 40, MaxLossPercent: 2, MinMOS: 3.6, WarnMOS: 4.0,
 				VerifyTLS: true, MinCertDaysLeft: 14},
 		},
 	}
+}
+
+func builtinReasons(codes []string) []StateReason {
+	out := make([]StateReason, 0, len(codes))
+	for _, c := range codes {
+		out = append(out, StateReason{Code: c})
+	}
+	return out
 }
 
 // DefaultPolicyPath is the machine-wide location for this OS; PolicyEnv overrides it.

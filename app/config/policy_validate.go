@@ -88,6 +88,12 @@ func (p *Policy) validate() error {
 	default:
 		return bad("sip.srtp", "must be off, optional or mandatory, not %q", p.SIP.SRTP)
 	}
+	if p.SIP.ExpiresS < 60 || p.SIP.ExpiresS > 3600 {
+		return bad("sip.expires_s", "%d is out of range [60, 3600]", p.SIP.ExpiresS)
+	}
+	if k := p.SIP.KeepAliveS; k != 0 && (k < 5 || k > 300) {
+		return bad("sip.keepalive_s", "%d is out of range [5, 300] (0 turns it off)", k)
+	}
 	for _, c := range p.SIP.Codecs {
 		switch c {
 		case "opus", "pcmu", "pcma":
@@ -112,6 +118,9 @@ func (p *Policy) validate() error {
 	case "", "en", "fr":
 	default:
 		return bad("ui.language", "must be en or fr, not %q", p.UI.Language)
+	}
+	if err := p.Shift.validate(bad); err != nil {
+		return err
 	}
 	c := &p.Checks
 	known := map[string]bool{}
@@ -150,6 +159,9 @@ func (p *Policy) validate() error {
 	if err := sev("checks.room.voices", c.Room.Voices, true); err != nil {
 		return err
 	}
+	if err := sev("checks.room.music", c.Room.Music, true); err != nil {
+		return err
+	}
 	if err := sev("checks.network.wifi", c.Network.WiFi, true); err != nil {
 		return err
 	}
@@ -167,6 +179,8 @@ func (p *Policy) validate() error {
 		{"checks.microphone.max_clip_percent", c.Microphone.MaxClipPercent, 0, 100},
 		{"checks.microphone.speech_seconds", c.Microphone.SpeechSeconds, 1, 15},
 		{"checks.microphone.dead_below_dbfs", c.Microphone.DeadBelowDBFS, -140, -40},
+		{"checks.microphone.distant_decay_db", c.Microphone.DistantDecayDB, 0, 60},
+		{"checks.microphone.close_talk_decay_db", c.Microphone.CloseTalkDecayDB, c.Microphone.DistantDecayDB, 60},
 		{"checks.room.capture_seconds", c.Room.CaptureSeconds, 1, 30},
 		{"checks.room.max_l90_dbfs", c.Room.MaxL90DBFS, -120, 0},
 		{"checks.room.warn_l90_dbfs", c.Room.WarnL90DBFS, -120, c.Room.MaxL90DBFS},
@@ -198,3 +212,46 @@ func (p *Policy) validate() error {
 	}
 	return nil
 }
+
+var reasonCodeRe = regexp.MustCompile(`^[a-z0-9_]{1,32}$`)
+
+// validate checks reason lists (codes unique, labels in known languages)
+// and the phone region.
+func (s *ShiftPolicy) validate(bad func(key, format string, a ...any) error) error {
+	builtin := map[string]bool{}
+	for _, c := range append(append([]string{}, ReasonsNotReady...), ReasonsBreak...) {
+		builtin[c] = true
+	}
+	for key, list := range map[string][]StateReason{"shift.not_ready_reasons": s.NotReadyReasons, "shift.break_reasons": s.BreakReasons} {
+		seen := map[string]bool{}
+		for _, r := range list {
+			if !reasonCodeRe.MatchString(r.Code) {
+				return bad(key, "reason code %q must be 1 to 32 of a-z, 0-9 and _", r.Code)
+			}
+			if seen[r.Code] {
+				return bad(key, "reason code %q is listed twice", r.Code)
+			}
+			seen[r.Code] = true
+			for l, text := range r.Labels {
+				if l != "en" && l != "fr" {
+					return bad(key, "reason %q: label language %q (en or fr)", r.Code, l)
+				}
+				if strings.TrimSpace(text) == "" || len(text) > 60 {
+					return bad(key, "reason %q: the %s label must be 1 to 60 characters", r.Code, l)
+				}
+			}
+			if !builtin[r.Code] && (r.Labels["en"] == "" || r.Labels["fr"] == "") {
+				return bad(key, "reason %q is not built in: give its labels in en and fr", r.Code)
+			}
+		}
+	}
+	if len(s.NotReadyReasons) == 0 {
+		return bad("shift.not_ready_reasons", "list at least one reason")
+	}
+	if !regionRe.MatchString(s.PhoneRegion) {
+		return bad("shift.phone_region", "must be a two-letter country code like FR or US, not %q", s.PhoneRegion)
+	}
+	return nil
+}
+
+var regionRe = regexp.MustCompile(`^[A-Z]{2}$`)

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 // Profile is what the agent (or first-run setup) chose. Secrets are not
@@ -32,6 +33,10 @@ type SIPAccount struct {
 	CAFile        string   `json:"ca_file,omitempty"`
 	Codecs        []string `json:"codecs,omitempty"`
 	SRTP          string   `json:"srtp,omitempty"` // off, optional or mandatory
+	// ExpiresS and KeepAliveS are the registration lifetime and keepalive
+	// interval in seconds; 0 means the policy's (see config.SIPPolicy).
+	ExpiresS   int `json:"expires_s,omitempty"`
+	KeepAliveS int `json:"keepalive_s,omitempty"`
 }
 
 // Backend is the ticket backend and the agent's login there.
@@ -110,4 +115,28 @@ func SaveProfile(path string, p Profile) error {
 		return fmt.Errorf("saving profile: %w", err)
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// RegistrationTiming is the registration lifetime and keepalive interval
+// for this account under policy p: IT's value when the policy sets it,
+// else the profile's, else the policy default. keepalive < 0 means off.
+func (a SIPAccount) RegistrationTiming(p *Policy) (expires, keepalive time.Duration, err error) {
+	exp := a.ExpiresS
+	if exp == 0 || p.Locked("sip.expires_s") {
+		exp = p.SIP.ExpiresS
+	}
+	if exp < 60 || exp > 3600 {
+		return 0, 0, fmt.Errorf("sip.expires_s %d in the profile: use 60 to 3600 seconds", exp)
+	}
+	keep := a.KeepAliveS
+	if keep == 0 || p.Locked("sip.keepalive_s") {
+		keep = p.SIP.KeepAliveS
+	}
+	switch {
+	case keep == 0:
+		return time.Duration(exp) * time.Second, -1, nil
+	case keep < 5 || keep > 300:
+		return 0, 0, fmt.Errorf("sip.keepalive_s %d in the profile: use 5 to 300 seconds", keep)
+	}
+	return time.Duration(exp) * time.Second, time.Duration(keep) * time.Second, nil
 }

@@ -20,6 +20,9 @@ type checker struct {
 	mu     sync.Mutex
 	report *precheck.Report
 	at     time.Time
+	// headset is the checked headset's name as the agent knows it; usbID
+	// its "vvvv:pppp".
+	headset, usbID string
 }
 
 // Run runs the whole pre-shift check on the agent's chosen devices.
@@ -30,7 +33,7 @@ func (k *checker) Run(ctx context.Context, progress func(ui.CheckProgress)) (ui.
 	var stepMu sync.Mutex
 	opts := precheck.Options{
 		Policy: k.c.policy, Input: set.InputDevice, Output: set.OutputDevice,
-		SIPServer: acc.Server, Transport: acc.Transport, Devices: k.c.opts.ListDevices,
+		SIPServer: acc.Server, Transport: acc.Transport, Devices: k.c.opts.ListDevices, Pins: k.c.opts.Pins,
 		Progress: func(s precheck.Step) {
 			stepMu.Lock()
 			if s.Done {
@@ -51,8 +54,9 @@ func (k *checker) Run(ctx context.Context, progress func(ui.CheckProgress)) (ui.
 	if err != nil {
 		return ui.CheckReport{}, err
 	}
+	name, usb := k.describe(ctx, rep.Output)
 	k.mu.Lock()
-	k.report, k.at = &rep, time.Now()
+	k.report, k.at, k.headset, k.usbID = &rep, time.Now(), name, usb
 	k.mu.Unlock()
 	return k.uiReport(rep), nil
 }
@@ -126,13 +130,44 @@ func (k *checker) headsetProved(input, output string) bool {
 	return passed == 2
 }
 
+// describe is a device's description ("Jabra Evolve 30", else its id)
+// and its USB id ("0b0e:2453", "" when not USB).
+func (k *checker) describe(ctx context.Context, id string) (name, usbID string) {
+	list := k.c.opts.ListDevices
+	if list == nil {
+		list = devinfo.List
+	}
+	devs, err := list(ctx)
+	if err == nil {
+		for _, d := range devs {
+			if d.ID == id {
+				name = d.Description
+				usbID = d.USBID()
+			}
+		}
+	}
+	if name == "" {
+		name = id
+	}
+	return name, usbID
+}
+
+// headsetUSBID is the checked headset's USB id, to find its buttons.
+func (k *checker) headsetUSBID() string {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.usbID
+}
+
 // headsetName names the headset the guard watches, for the alert.
 func (k *checker) headsetName() string {
-	rep, ok := k.last()
-	if ok && rep.Output != "" {
-		return rep.Output
+	k.mu.Lock()
+	name := k.headset
+	k.mu.Unlock()
+	if name != "" {
+		return name
 	}
-	if ok && rep.Input != "" {
+	if rep, ok := k.last(); ok && rep.Input != "" {
 		return rep.Input
 	}
 	return "headset"

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -44,6 +45,9 @@ type Options struct {
 	OpenAudio AudioOpener
 	// TicketBackend replaces the HTTP backend at the account's URL.
 	TicketBackend tickets.Backend
+	// Pins remembers the headset that passed the check; nil means the
+	// user's (precheck.DefaultPins). The demo keeps none.
+	Pins precheck.PinStore
 	// RunChecks replaces precheck.Run (tests).
 	RunChecks func(context.Context, precheck.Options) (precheck.Report, error)
 	// ListDevices replaces devinfo.List for the device list and the guard.
@@ -58,6 +62,8 @@ type Options struct {
 	// Direct registers nowhere: the account's server is the peer that
 	// numbers are dialled at, and calls come straight to SIPListen (the demo).
 	Direct bool
+	// OpenHeadset opens the headset's call buttons; nil means headset.Open.
+	OpenHeadset HeadsetOpener
 	// QualityEvery is the live quality period; 0 means DefaultQualityEvery.
 	QualityEvery time.Duration
 }
@@ -77,6 +83,11 @@ type Core struct {
 	phone    *phone
 	tickets  *ticketClient
 	checks   *checker
+	headset  *headsetControl
+	super    *supervision
+
+	updatesMu sync.Mutex
+	updates   *updates // nil until StartUpdates
 
 	closeOnce sync.Once
 	closeErr  error
@@ -128,6 +139,9 @@ func New(opts Options) (*Core, error) {
 	c.checks = &checker{c: c}
 	c.shift = newShiftControl(c)
 	c.phone = newPhone(c)
+	c.headset = newHeadsetControl(c)
+	c.super = newSupervision(c)
+	c.events.tap(c.super.observe)
 	return c, nil
 }
 
@@ -160,10 +174,47 @@ func (c *Core) Backend() ui.Backend {
 		Secrets: c.secrets,
 		Config:  c.settings,
 		Events:  c.events,
-		Ringer:  ringer{c: c},
-		Codecs:  availableCodecs(),
+		// Messages with supervisors and help (supervision.go).
+		Messages:  guiMessages{c},
+		Ringer:    ringer{c: c},
+		Codecs:    availableCodecs(),
+		Normalize: c.Normalize,
 	}
 }
+
+// region reads numbers written without +country (IT's shift.phone_region).
+func (c *Core) region() string {
+	if r := c.policy.Shift.PhoneRegion; r != "" {
+		return r
+	}
+	return tickets.DefaultRegion
+}
+
+// Normalize writes a phone number in E.164 for the policy's region: the
+// one form used to dial, look up tickets and list calls. Anything else
+// (an extension, a SIP address) is returned as it is.
+func (c *Core) Normalize(number string) string {
+	number = strings.TrimSpace(number)
+	if strings.ContainsAny(number, "@:") {
+		return number
+	}
+	digits := 0
+	for _, r := range number {
+		if r >= '0' && r <= '9' {
+			digits++
+		}
+	}
+	if digits < minPhoneDigits {
+		return number // an extension, not a phone number
+	}
+	if e, ok := tickets.NormalizePhone(number, c.region()); ok {
+		return e
+	}
+	return number
+}
+
+// minPhoneDigits: shorter dial strings are extensions and stay as typed.
+const minPhoneDigits = 7
 
 // SIPAddr is where the agent's user agent accepts SIP ("" before Register).
 func (c *Core) SIPAddr() string { return c.phone.SIPAddr() }
@@ -176,8 +227,15 @@ func (c *Core) Machine() *shift.Machine { return c.machine }
 func (c *Core) Close() error {
 	c.closeOnce.Do(func() {
 		c.events.release() // hanging up emits events nobody may read any more
+		c.updatesMu.Lock()
+		if c.updates != nil {
+			c.updates.close()
+		}
+		c.updatesMu.Unlock()
 		err := c.phone.close()
 		err = errors.Join(err, c.shift.close())
+		err = errors.Join(err, c.headset.stop())
+		err = errors.Join(err, c.super.close())
 		err = errors.Join(err, c.tickets.close())
 		c.events.close()
 		c.closeErr = err

@@ -17,6 +17,16 @@ type hub struct {
 	mu     sync.RWMutex
 	closed bool
 	done   chan struct{}
+	// taps see every event before the GUI does (live status for the
+	// supervisors' wallboard); they must not block.
+	taps []func(ui.Event)
+}
+
+// tap registers fn to see every event; call it before events flow.
+func (h *hub) tap(fn func(ui.Event)) {
+	h.mu.Lock()
+	h.taps = append(h.taps, fn)
+	h.mu.Unlock()
 }
 
 func newHub() *hub { return &hub{ch: make(chan ui.Event, eventBuffer), done: make(chan struct{})} }
@@ -29,6 +39,9 @@ func (h *hub) emit(ev ui.Event) {
 	defer h.mu.RUnlock()
 	if h.closed {
 		return
+	}
+	for _, fn := range h.taps {
+		fn(ev)
 	}
 	select {
 	case h.ch <- ev:

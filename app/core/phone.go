@@ -8,7 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/homeshore/homeshore/app/shift"
 	"github.com/homeshore/homeshore/app/ui"
 	"github.com/homeshore/homeshore/media"
 	"github.com/homeshore/homeshore/sip"
@@ -29,7 +28,11 @@ type phone struct {
 	stop  context.CancelFunc // ends the UA's event loop
 	calls map[string]*callEntry
 	ended map[string]endRecord // ended calls, for the call log
-	wg    sync.WaitGroup       // UA event loops and per-call loops
+	wg    sync.WaitGroup       // UA event loops, per-call loops, refusals, rebuilds
+	acc   ui.Account           // the account last registered, to rebuild the UA
+	// rebuilding is set while a rebuild for a new address runs.
+	rebuilding bool
+	shut       bool // close ran: no new user agent
 }
 
 // endRecord is what the call log needs of an ended call.
@@ -45,6 +48,7 @@ type callEntry struct {
 	info        ui.CallInfo
 	closeAudio  func() error
 	established bool
+	declined    bool // the agent rejected it
 }
 
 func newPhone(c *Core) *phone {
@@ -76,6 +80,10 @@ func (p *phone) sipConfig(acc ui.Account) (sip.Config, error) {
 	if p.c.opts.Direct {
 		cfg.Registrar, cfg.Domain, cfg.Password = "", acc.Server, ""
 	}
+	var err error
+	if cfg.Expires, cfg.KeepAlive, err = prof.RegistrationTiming(&p.c.policy); err != nil {
+		return sip.Config{}, err
+	}
 	cfg.SRTP = sip.SRTPMode(pick(prof.SRTP, string(sip.SRTPOff)))
 	if p.c.policy.Locked("sip.srtp") {
 		cfg.SRTP = sip.SRTPMode(p.c.policy.SIP.SRTP)
@@ -103,6 +111,13 @@ func (p *phone) Register(ctx context.Context, acc ui.Account) error {
 	cfg, err := p.sipConfig(acc)
 	if err != nil {
 		return err
+	}
+	p.mu.Lock()
+	closed := p.shut
+	p.acc = acc
+	p.mu.Unlock()
+	if closed {
+		return errors.New("the phone is shutting down")
 	}
 	p.mu.Lock()
 	busy := len(p.calls) > 0
@@ -148,9 +163,18 @@ func (p *phone) uaLoop(ctx context.Context, ua *sip.UA, server string) {
 		case ev := <-ua.Events():
 			switch ev := ev.(type) {
 			case sip.Registered:
+				if ev.Unreachable > 0 {
+					p.c.log.Info("phone line back", "server", server, "unreachable", ev.Unreachable.Round(time.Second))
+				}
 				p.c.events.emit(ui.RegistrationChanged{Status: ui.RegStatus{State: ui.RegRegistered, Server: server}})
+			case sip.Reconnecting:
+				p.c.log.Warn("phone line lost, reconnecting", "server", server, "since", ev.Since, "err", ev.Err)
+				p.c.events.emit(ui.RegistrationChanged{Status: ui.RegStatus{State: ui.RegReconnecting, Server: server,
+					Detail: oneLine(ev.Err), Since: ev.Since}})
+				p.rebindIfMoved(ev.Err)
 			case sip.RegistrationFailed:
-				p.c.events.emit(ui.RegistrationChanged{Status: ui.RegStatus{State: ui.RegFailed, Server: server, Detail: oneLine(ev.Err)}})
+				p.c.events.emit(ui.RegistrationChanged{Status: ui.RegStatus{State: ui.RegFailed, Server: server,
+					Detail: oneLine(ev.Err), Since: ev.Since}})
 			case sip.Unregistered:
 				p.c.events.emit(ui.RegistrationChanged{Status: ui.RegStatus{State: ui.RegNone, Server: server}})
 			case sip.IncomingCall:
@@ -167,9 +191,18 @@ func (p *phone) incoming(call *sip.Call) {
 	p.mu.Lock()
 	busy := len(p.calls) > 0
 	p.mu.Unlock()
-	if busy || (p.c.machine.ClockedIn() && st != shift.Available) {
+	if busy || !p.c.shift.canRing() {
 		p.c.log.Info("refusing a call the agent cannot take", "from", call.Remote(), "busy", busy, "state", st)
-		go func() { _ = call.Reject(rejectBusy) }() // Reject waits for the handler goroutine
+		// Reject waits for the UA's handler (and the caller's ACK): not on
+		// this loop, but owned, so close waits for it. The loop itself is
+		// counted in p.wg, so this Add cannot race close's Wait.
+		p.wg.Add(1)
+		go func() {
+			defer p.wg.Done()
+			if err := call.Reject(rejectBusy); err != nil && !errors.Is(err, sip.ErrCallCancelled) && !errors.Is(err, sip.ErrCallEnded) {
+				p.c.log.Info("refusing the call", "err", err)
+			}
+		}()
 		return
 	}
 	e := &callEntry{call: call, info: ui.CallInfo{ID: call.CallID(), Direction: ui.Inbound,
@@ -234,9 +267,7 @@ func (p *phone) established(e *callEntry) {
 	info := e.info
 	p.mu.Unlock()
 	p.c.events.emit(ui.CallEstablished{Call: info})
-	if err := p.c.machine.CallStarted(); err != nil {
-		p.c.log.Info("call not counted in the shift", "err", err)
-	}
+	p.c.shift.callAnswered(info.ID)
 }
 
 func (p *phone) closed(e *callEntry, end sip.EndInfo) {
@@ -244,7 +275,7 @@ func (p *phone) closed(e *callEntry, end sip.EndInfo) {
 	p.mu.Lock()
 	delete(p.calls, e.info.ID)
 	p.ended[e.info.ID] = endRecord{stats: stats, answered: e.call.AnsweredAt(), ended: time.Now()}
-	up := e.established
+	up, declined := e.established, e.declined
 	closeAudio := e.closeAudio
 	p.mu.Unlock()
 	if closeAudio != nil {
@@ -260,12 +291,8 @@ func (p *phone) closed(e *callEntry, end sip.EndInfo) {
 		reason = oneLine(end.Err)
 	}
 	p.c.events.emit(ui.CallClosed{CallID: e.info.ID, By: end.By, Reason: reason})
-	if up {
-		// After CallClosed: the GUI opens wrap-up on the state change.
-		if err := p.c.machine.CallEnded(); err != nil {
-			p.c.log.Info("call end not counted in the shift", "err", err)
-		}
-	}
+	// After CallClosed: the GUI opens wrap-up on the state change.
+	p.c.shift.callClosed(e.info.ID, e.info.Direction, up, declined)
 }
 
 // endOf returns what is known of an ended call.
@@ -352,7 +379,16 @@ func (p *phone) Reject(_ context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	return e.call.Reject(rejectBusy)
+	p.mu.Lock()
+	e.declined = true
+	p.mu.Unlock()
+	err = e.call.Reject(rejectBusy)
+	select {
+	case <-e.call.Done():
+		return nil // ended: by our refusal, or the caller gave up first
+	default:
+		return err
+	}
 }
 
 func (p *phone) Hangup(ctx context.Context, id string) error {
@@ -415,11 +451,50 @@ func (p *phone) closeUA() error {
 	return err
 }
 
-// close ends every call and waits for the loops.
+// close ends every call and waits for the loops. It is idempotent.
 func (p *phone) close() error {
+	p.mu.Lock()
+	p.shut = true
+	p.mu.Unlock()
 	err := p.closeUA()
 	p.wg.Wait()
-	return err
+	// A rebuild that was past its closed check has made a new UA: close it too.
+	return errors.Join(err, p.closeUA())
+}
+
+// rebindIfMoved rebuilds the user agent when the computer's address
+// changed: its SIP socket is bound to the old one, so registering again
+// from it cannot work. A call in progress keeps the old one (its audio is
+// lost anyway); the next registration change rebuilds it after.
+func (p *phone) rebindIfMoved(why error) {
+	var change *sip.NetworkChangeError
+	if !errors.As(why, &change) || change.Change != sip.AddressChanged || p.c.opts.SIPListen != "" {
+		return
+	}
+	p.mu.Lock()
+	busy, acc := len(p.calls) > 0 || p.rebuilding || p.shut, p.acc
+	if !busy {
+		p.rebuilding = true
+	}
+	p.mu.Unlock()
+	if busy {
+		return
+	}
+	p.c.log.Info("rebuilding the SIP user agent on the new address", "from", change.Old, "to", change.New)
+	p.wg.Add(1) // from the UA loop, itself counted in p.wg
+	go func() {
+		defer p.wg.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), 2*requestTimeout)
+		defer cancel()
+		err := p.Register(ctx, acc)
+		p.mu.Lock()
+		p.rebuilding = false
+		p.mu.Unlock()
+		if err != nil {
+			p.c.log.Warn("registering on the new address", "err", err)
+			p.c.events.emit(ui.RegistrationChanged{Status: ui.RegStatus{State: ui.RegFailed, Server: acc.Server, Detail: oneLine(err)}})
+		}
+	}()
 }
 
 // oneLine keeps an error to one line for the GUI.

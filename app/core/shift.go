@@ -7,10 +7,12 @@ import (
 	"sync"
 	"time"
 
+	"github.com/homeshore/homeshore/app/config"
 	"github.com/homeshore/homeshore/app/precheck"
 	"github.com/homeshore/homeshore/app/shift"
 	"github.com/homeshore/homeshore/app/tickets"
 	"github.com/homeshore/homeshore/app/ui"
+	"github.com/homeshore/homeshore/assets/i18n"
 )
 
 // shiftControl is ui.ShiftControl over shift.Machine. Call-driven moves
@@ -52,9 +54,19 @@ func (s *shiftControl) onEvent(ev shift.Event) {
 		s.mu.Lock()
 		start := s.shiftStart
 		s.mu.Unlock()
-		s.c.events.emit(ui.ShiftStateChanged{Status: ui.ShiftStatus{State: uiState(ev.To), Reason: string(ev.Reason.Code),
-			Since: ev.At, ShiftStart: start}})
-		s.record(tickets.AgentEvent{Kind: tickets.EventState, State: ev.To.String(), At: ev.At, Reason: string(ev.Reason.Code)})
+		status := ui.ShiftStatus{State: uiState(ev.To), Reason: string(ev.Reason.Code), Since: ev.At, ShiftStart: start}
+		if ev.Then != nil {
+			status.Then = &ui.NextState{State: uiState(ev.Then.State), Reason: string(ev.Then.Reason.Code)}
+		}
+		if ev.From == ev.To {
+			// Only where the agent goes after the call changed: same state, same clock.
+			status.Since = s.c.machine.Since()
+		}
+		s.c.events.emit(ui.ShiftStateChanged{Status: status})
+		if ev.From != ev.To {
+			// Every state event carries its reason code (Not ready, Break).
+			s.record(tickets.AgentEvent{Kind: tickets.EventState, State: ev.To.String(), At: ev.At, Reason: string(ev.Reason.Code)})
+		}
 	case shift.ClockedOut:
 		s.record(tickets.AgentEvent{Kind: tickets.EventClockOut, At: ev.At})
 	}
@@ -95,6 +107,7 @@ func (s *shiftControl) ClockIn(ctx context.Context, report ui.CheckReport, overr
 		return err
 	}
 	s.startGuard(ctx, last)
+	s.c.headset.start(s.c.checks.headsetUSBID())
 	return nil
 }
 
@@ -133,7 +146,8 @@ func (s *shiftControl) stopWatching() error {
 }
 
 // SetState applies the agent's choice. Going Available after a device
-// loss needs a passing check run since the loss.
+// loss needs a passing check run since the loss. During a call it sets
+// where the agent goes after the call.
 func (s *shiftControl) SetState(_ context.Context, state ui.AgentState, reason string) error {
 	m := s.c.machine
 	switch state {
@@ -156,12 +170,80 @@ func (s *shiftControl) SetState(_ context.Context, state ui.AgentState, reason s
 			return fmt.Errorf("the equipment check failed again: %v", rep.FailedChecks())
 		}
 		return nil
-	case ui.StateNotReady:
-		return m.SetNotReady(shift.Reason{Code: shift.ReasonCode(reason), Message: s.reasonLabel(reason)})
-	case ui.StateBreak:
-		return m.StartBreak()
+	case ui.StateNotReady, ui.StateBreak:
+		r, err := s.reason(state, reason)
+		if err != nil {
+			return err
+		}
+		if state == ui.StateBreak {
+			return m.StartBreak(r)
+		}
+		return m.SetNotReady(r)
 	}
 	return fmt.Errorf("the agent cannot choose the state %d: it follows calls and checks", state)
+}
+
+// ErrUnknownReason: a reason code that IT's policy does not list.
+var ErrUnknownReason = errors.New("this reason is not in your IT policy's list: pick one from the list")
+
+// reason checks code against the policy's list for state ("" is allowed:
+// Not ready without a reason, a plain Break).
+func (s *shiftControl) reason(state ui.AgentState, code string) (shift.Reason, error) {
+	if code == "" {
+		return shift.Reason{}, nil
+	}
+	for _, r := range s.Reasons() {
+		if r.Code == code && r.State == state {
+			return shift.Reason{Code: shift.ReasonCode(code), Message: englishLabel(r)}, nil
+		}
+	}
+	return shift.Reason{}, fmt.Errorf("%q: %w", code, ErrUnknownReason)
+}
+
+// EndWrapUp closes the wrap-up of a logged call.
+func (s *shiftControl) EndWrapUp(_ context.Context, disposition string, next *ui.NextState) error {
+	var n *shift.Next
+	if next != nil {
+		r, err := s.reason(next.State, next.Reason)
+		if err != nil {
+			return err
+		}
+		n = &shift.Next{State: machineState(next.State), Reason: r}
+	}
+	return s.c.machine.EndWrapUp(disposition, n)
+}
+
+// callAnswered counts an answered call in the shift, whatever the state
+// the agent was in (the phone calls it).
+func (s *shiftControl) callAnswered(id string) {
+	if err := s.c.machine.CallStarted(id); err != nil {
+		s.c.log.Warn("call outside a shift: not counted", "call", id, "err", err)
+	}
+}
+
+// callClosed counts the end of a call: talk time for an answered one, a
+// missed or declined inbound one otherwise.
+func (s *shiftControl) callClosed(id string, dir ui.Direction, answered, declined bool) {
+	var err error
+	switch {
+	case answered:
+		err = s.c.machine.CallEnded(id)
+	case dir != ui.Inbound:
+		return
+	case declined:
+		err = s.c.machine.CallRejected()
+	default:
+		err = s.c.machine.CallMissed()
+	}
+	if err != nil {
+		s.c.log.Warn("call end not counted in the shift", "call", id, "err", err)
+	}
+}
+
+// canRing: a call may be offered to the agent (on shift and Available).
+func (s *shiftControl) canRing() bool {
+	st, _ := s.c.machine.State()
+	return s.c.machine.ClockedIn() && st == shift.Available
 }
 
 // ClockOut closes the shift and stops the device guard.
@@ -173,38 +255,69 @@ func (s *shiftControl) ClockOut(context.Context) (ui.ShiftSummary, error) {
 	if gerr := s.stopWatching(); gerr != nil {
 		s.c.log.Warn("stopping the headset watch", "err", gerr)
 	}
+	if herr := s.c.headset.stop(); herr != nil {
+		s.c.log.Warn("closing the headset buttons", "err", herr)
+	}
 	out := ui.ShiftSummary{Start: sum.ClockIn, End: sum.ClockOut, Calls: sum.Calls, Talk: sum.TalkTime,
-		InState: map[ui.AgentState]time.Duration{}}
+		Missed: sum.Missed, Rejected: sum.Rejected, AverageHandle: sum.AverageHandle(),
+		Dispositions: map[string]int{}, InState: map[ui.AgentState]time.Duration{}}
+	for code, n := range sum.Dispositions {
+		out.Dispositions[code] = n
+	}
 	for st, d := range sum.TimeIn {
 		out.InState[uiState(st)] += d
 	}
 	return out, nil
 }
 
-// notReadyReasons are the agent's own Not ready reasons.
-var notReadyReasons = []ui.ReasonCode{
-	{Code: string(shift.ReasonManual), Label: "Not ready"},
-	{Code: "training", Label: "Training"},
-	{Code: "meeting", Label: "Team meeting"},
-	{Code: "tech", Label: "Technical problem"},
-}
-
-func (s *shiftControl) NotReadyReasons() []ui.ReasonCode {
-	return append([]ui.ReasonCode(nil), notReadyReasons...)
-}
-
-func (s *shiftControl) reasonLabel(code string) string {
-	for _, r := range notReadyReasons {
-		if r.Code == code {
-			return r.Label
+// Reasons are the Not ready and Break reasons of IT's policy.
+func (s *shiftControl) Reasons() []ui.ReasonCode {
+	var out []ui.ReasonCode
+	add := func(list []config.StateReason, st ui.AgentState) {
+		for _, r := range list {
+			out = append(out, ui.ReasonCode{Code: r.Code, State: st, Labels: r.Labels})
 		}
 	}
-	return code
+	add(s.c.policy.Shift.NotReadyReasons, ui.StateNotReady)
+	add(s.c.policy.Shift.BreakReasons, ui.StateBreak)
+	return out
 }
+
+// englishLabel is a reason's English words for logs and the backend.
+func englishLabel(r ui.ReasonCode) string {
+	if l := r.Labels["en"]; l != "" {
+		return l
+	}
+	if l, ok := i18n.Format(englishCatalog(), "reason."+r.Code); ok {
+		return l
+	}
+	return r.Code
+}
+
+var englishOnce = sync.OnceValue(func() map[string]string {
+	m, err := i18n.Catalog("en")
+	if err != nil {
+		return map[string]string{}
+	}
+	return m
+})
+
+func englishCatalog() map[string]string { return englishOnce() }
 
 func (s *shiftControl) close() error {
 	s.unsub()
 	return s.stopWatching()
+}
+
+// machineState maps the GUI's states to the machine's.
+func machineState(st ui.AgentState) shift.State {
+	switch st {
+	case ui.StateNotReady:
+		return shift.NotReady
+	case ui.StateBreak:
+		return shift.Break
+	}
+	return shift.Available
 }
 
 // uiState maps the machine's states to the GUI's (same order, own type).

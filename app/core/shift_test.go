@@ -91,7 +91,7 @@ func TestUnpluggedHeadsetMakesAgentNotReady(t *testing.T) {
 	}
 	snd.unplug()
 	lost, ok := nextEvent(t, events, 5*time.Second).(ui.DeviceLost)
-	if !ok || lost.Device != "usb-headset" || lost.Message.Plain == "" || lost.Message.Key == "" {
+	if !ok || lost.Device != "USB headset" || lost.Message.Plain == "" || lost.Message.Key == "" {
 		t.Fatalf("want DeviceLost for the headset, got %+v", lost)
 	}
 	st := nextEvent(t, events, 5*time.Second).(ui.ShiftStateChanged)

@@ -25,8 +25,11 @@ type ticketClient struct {
 	mu     sync.Mutex
 	url    string
 	client *tickets.Client
+	be     tickets.Backend // the backend client talks to (its session is shared)
 	stop   context.CancelFunc
 	done   chan struct{}
+	// queues is the last list the backend gave (offline, it still serves).
+	queues []string
 }
 
 func newTicketClient(c *Core) *ticketClient { return &ticketClient{c: c} }
@@ -53,7 +56,7 @@ func (t *ticketClient) open() (*tickets.Client, error) {
 		return nil, fmt.Errorf("creating the data folder %s: %w", t.c.opts.DataDir, err)
 	}
 	cl, err := tickets.Open(filepath.Join(t.c.opts.DataDir, "tickets.db"), be,
-		tickets.Options{AgentName: t.c.settings.account().AgentLogin, Logger: t.c.log})
+		tickets.Options{AgentName: t.c.settings.account().AgentLogin, Logger: t.c.log, Region: t.c.region()})
 	if err != nil {
 		return nil, err
 	}
@@ -65,27 +68,93 @@ func (t *ticketClient) open() (*tickets.Client, error) {
 			t.c.log.Warn("ticket sync stopped", "err", err)
 		}
 	}()
-	t.url, t.client, t.stop, t.done = url, cl, stop, done
+	t.url, t.client, t.stop, t.done, t.be = url, cl, stop, done, be
 	return cl, nil
 }
 
 // Client is the open ticket client (tests, headless callers).
 func (t *ticketClient) Client() (*tickets.Client, error) { return t.open() }
 
+// LookupByPhone is the screen-pop. A caller that is no phone number (an
+// extension, a SIP address) simply has no tickets.
 func (t *ticketClient) LookupByPhone(ctx context.Context, phone string) ([]ui.Ticket, error) {
 	cl, err := t.open()
 	if err != nil {
 		return nil, err
 	}
 	list, err := cl.LookupByPhone(ctx, phone)
+	if errors.Is(err, tickets.ErrInvalid) {
+		return nil, nil
+	}
 	if err != nil {
 		return nil, err
 	}
 	out := make([]ui.Ticket, 0, len(list))
 	for _, tk := range list {
-		out = append(out, ui.Ticket{ID: tk.ID, Subject: tk.Subject, Status: tk.Status, Updated: tk.UpdatedAt})
+		out = append(out, uiTicket(tk))
 	}
 	return out, nil
+}
+
+func uiTicket(tk tickets.Ticket) ui.Ticket {
+	out := ui.Ticket{ID: tk.ID, Subject: tk.Subject, Status: tk.Status, Customer: tk.CustomerName, Queue: tk.Queue,
+		Updated: tk.UpdatedAt, UpdatedBy: tk.UpdatedBy}
+	for _, n := range tk.Notes {
+		out.Notes = append(out.Notes, ui.Note{Author: n.AuthorName, Body: n.Body, At: n.CreatedAt, Pending: n.Pending})
+	}
+	return out
+}
+
+// Ticket is one ticket with its thread, from the local store.
+func (t *ticketClient) Ticket(ctx context.Context, id string) (ui.Ticket, error) {
+	cl, err := t.open()
+	if err != nil {
+		return ui.Ticket{}, err
+	}
+	tk, err := cl.Ticket(ctx, id)
+	if err != nil {
+		return ui.Ticket{}, err
+	}
+	return uiTicket(tk), nil
+}
+
+// AddNote appends to a ticket's thread (local at once, then the backend).
+func (t *ticketClient) AddNote(ctx context.Context, id, text string) error {
+	cl, err := t.open()
+	if err != nil {
+		return err
+	}
+	_, err = cl.AddNote(ctx, id, text)
+	return err
+}
+
+// queueLister is a backend that names the agent's queues.
+type queueLister interface {
+	Queues(ctx context.Context) ([]string, error)
+}
+
+// Queues are the agent's queues; offline, the last list the backend gave.
+func (t *ticketClient) Queues(ctx context.Context) ([]string, error) {
+	if _, err := t.open(); err != nil {
+		return nil, err
+	}
+	t.mu.Lock()
+	ql, ok := t.be.(queueLister)
+	t.mu.Unlock()
+	if !ok {
+		return nil, nil
+	}
+	list, err := ql.Queues(ctx)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if err != nil {
+		if t.queues != nil {
+			return append([]string(nil), t.queues...), nil
+		}
+		return nil, fmt.Errorf("your queues could not be read from the ticket server: %w", err)
+	}
+	t.queues = list
+	return append([]string(nil), list...), nil
 }
 
 func (t *ticketClient) Dispositions(ctx context.Context) ([]ui.Disposition, error) {
@@ -104,53 +173,79 @@ func (t *ticketClient) Dispositions(ctx context.Context) ([]ui.Disposition, erro
 	return out, nil
 }
 
-// LogCall queues the wrap-up record; the outbox delivers it (once: the
-// server keys it by Call-ID). Quality missing from the GUI's copy is
-// filled from the call's final figures.
-func (t *ticketClient) LogCall(ctx context.Context, log ui.CallLog) error {
+// LogCall queues the call's record; the outbox delivers it (once: the
+// server keys it by Call-ID). The phone's own answer and end times win
+// over the GUI's; quality missing from the GUI's copy is filled from the
+// call's final figures. A new ticket is created first, for the customer
+// in the queue the agent chose. It returns the ticket the call went to.
+func (t *ticketClient) LogCall(ctx context.Context, log ui.CallLog) (string, error) {
 	cl, err := t.open()
 	if err != nil {
-		return err
+		return "", err
 	}
 	q := log.Quality
 	end, known := t.c.phone.endOf(log.CallID)
-	if known && q.MOS == 0 && q.Codec == "" {
+	if known && q.MOS == 0 && q.Codec == "" && !end.answered.IsZero() {
 		q = qualityOf(end.stats)
 	}
 	direction := "inbound"
 	if log.Direction == ui.Outbound {
 		direction = "outbound"
 	}
-	start := log.Start
+	start, answered, ended := log.Start, log.Answered, log.End
+	if known {
+		if !end.answered.IsZero() {
+			answered = end.answered
+		}
+		ended = end.ended
+	}
 	if start.IsZero() {
-		start = time.Now().Add(-log.Duration)
+		start = time.Now()
 	}
-	// The GUI's Duration is talk time; the phone knows when it really ended.
-	answered, ended := start, start.Add(log.Duration)
-	if known && !end.answered.IsZero() {
-		answered, ended = end.answered, end.ended
+	if ended.IsZero() || ended.Before(start) {
+		ended = start
 	}
-	answered = answered.UTC()
 	rec := tickets.CallLog{
-		CallID: log.CallID, Direction: direction, Number: log.Remote,
-		StartedAt: start.UTC(), AnsweredAt: &answered, EndedAt: ended.UTC(),
+		CallID: log.CallID, Direction: direction, Number: t.c.Normalize(log.Remote),
+		StartedAt: start.UTC(), EndedAt: ended.UTC(),
 		Disposition: log.Disposition, Note: log.Note, TicketID: log.TicketID,
 		Quality: tickets.CallQuality{Codec: q.Codec, LossPct: q.LossPercent, JitterMs: q.JitterMs, MOS: q.MOS},
 	}
+	if !answered.IsZero() {
+		if answered.Before(start) {
+			answered = start
+		}
+		if answered.After(ended) {
+			answered = ended
+		}
+		a := answered.UTC()
+		rec.AnsweredAt = &a
+	}
 	if log.CreateTicket && log.TicketID == "" {
-		tk, err := cl.CreateTicket(ctx, tickets.NewTicket{CustomerName: log.Remote, Phones: phonesOf(log.Remote),
-			Subject: "Call " + start.Local().Format("2006-01-02 15:04"), Channel: "phone"})
+		name := log.CustomerName
+		if name == "" {
+			name = log.Remote
+		}
+		subject := log.Subject
+		if subject == "" {
+			subject = "Call " + start.Local().Format("2006-01-02 15:04")
+		}
+		tk, err := cl.CreateTicket(ctx, tickets.NewTicket{CustomerName: name, Phones: t.phonesOf(log.Remote),
+			Subject: subject, Channel: "phone", Queue: log.Queue})
 		if err != nil {
-			return fmt.Errorf("creating the ticket: %w", err)
+			return "", fmt.Errorf("creating the ticket: %w", err)
 		}
 		rec.TicketID = tk.ID
 	}
-	return cl.LogCall(ctx, rec)
+	if err := cl.LogCall(ctx, rec); err != nil {
+		return "", err
+	}
+	return rec.TicketID, nil
 }
 
-func phonesOf(remote string) []string {
-	if _, ok := tickets.NormalizePhone(remote, tickets.DefaultRegion); ok {
-		return []string{remote}
+func (t *ticketClient) phonesOf(remote string) []string {
+	if e, ok := tickets.NormalizePhone(remote, t.c.region()); ok {
+		return []string{e}
 	}
 	return nil
 }

@@ -35,7 +35,7 @@ func TestLogCallReachesTicketServer(t *testing.T) {
 	c.phone.mu.Unlock()
 
 	log := ui.CallLog{CallID: "call-1", Remote: "+14155550134", Direction: ui.Inbound, Start: started,
-		Duration: 40 * time.Second, Disposition: "resolved", Note: "refund sent"}
+		Answered: started.Add(time.Second), End: ended.Add(time.Second), Disposition: "resolved", Note: "refund sent"}
 	cl, err := c.tickets.Client()
 	if err != nil {
 		t.Fatal(err)
@@ -48,7 +48,7 @@ func TestLogCallReachesTicketServer(t *testing.T) {
 		t.Fatalf("dispositions %v, %v", ds, err)
 	}
 	for range 2 {
-		if err := be.Tickets.LogCall(ctxFor(t, 5*time.Second), log); err != nil {
+		if _, err := be.Tickets.LogCall(ctxFor(t, 5*time.Second), log); err != nil {
 			t.Fatal(err)
 		}
 	}

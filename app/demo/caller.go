@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync/atomic"
 	"time"
 
 	appshift "github.com/homeshore/homeshore/app/shift"
@@ -19,26 +20,59 @@ var liveCustomers = []customer{
 	{"John Smith", "+14155550134"},
 }
 
-// customers rings the agent now and then while they are Available: each
-// call comes from its own user agent whose user part is the caller's number.
+// customers rings the agent while they are Available: the first call
+// FirstCall after the shift starts, then one every CallEvery. Each call
+// comes from its own user agent whose user part is the caller's number.
 func (l *Live) customers(ctx context.Context) {
-	wait := l.timing.FirstCall
-	n := 0
-	for {
-		if !sleep(ctx, wait) {
-			return
+	available := make(chan struct{}, 1)
+	var newShift atomic.Bool
+	unsubscribe := l.core.Machine().Subscribe(func(ev appshift.Event) {
+		if _, ok := ev.(appshift.ClockedIn); ok {
+			newShift.Store(true)
 		}
-		wait = l.timing.CallEvery
+		if sc, ok := ev.(appshift.StateChanged); ok && sc.To == appshift.Available {
+			select {
+			case available <- struct{}{}:
+			default:
+			}
+		}
+	})
+	defer unsubscribe()
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	defer timer.Stop()
+	pending, n := false, 0 // n picks the next customer
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-available:
+			switch {
+			case newShift.Swap(false):
+				timer.Stop()
+				timer.Reset(l.timing.FirstCall)
+				pending = true
+			case !pending:
+				timer.Reset(l.timing.CallEvery)
+				pending = true
+			}
+			continue
+		case <-timer.C:
+			pending = false
+		}
 		st, _ := l.core.Machine().State()
 		agent := l.core.SIPAddr()
 		if st != appshift.Available || agent == "" {
-			wait = l.timing.FirstCall
-			continue
+			continue // the next Available schedules the call again
 		}
 		c := liveCustomers[n%len(liveCustomers)]
 		n++
 		if err := l.call(ctx, c, agent); err != nil {
 			l.log.Info("demo customer call", "customer", c.name, "result", err)
+		}
+		if st, _ := l.core.Machine().State(); st == appshift.Available && !pending {
+			timer.Reset(l.timing.CallEvery)
+			pending = true
 		}
 	}
 }

@@ -16,7 +16,8 @@ import (
 
 // Timing sets how lively the demo is; tests shorten it.
 type Timing struct {
-	// FirstCall is the wait before the first incoming call once Available.
+	// FirstCall is the wait from going Available after Start shift to the
+	// first incoming call.
 	FirstCall time.Duration
 	// CallEvery is the mean gap between incoming calls while Available.
 	CallEvery time.Duration
@@ -32,9 +33,10 @@ type Timing struct {
 	QuietRoom time.Duration
 }
 
-// DefaultTiming makes a call arrive within seconds of going Available.
+// DefaultTiming makes the first call arrive some seconds after the shift
+// starts: long enough to look around, short enough not to wait.
 var DefaultTiming = Timing{
-	FirstCall:    6 * time.Second,
+	FirstCall:    10 * time.Second,
 	CallEvery:    40 * time.Second,
 	RingFor:      30 * time.Second,
 	AnswerAfter:  2 * time.Second,
@@ -180,6 +182,7 @@ func Run(ctx context.Context, opts ui.Options) error {
 		defer live.Close()
 		opts.Backend = live.Backend()
 		opts.DemoNote = live.Note()
+		opts.DemoActions = live.DemoActions()
 	} else {
 		d := New(DefaultTiming, uint64(time.Now().UnixNano()))
 		d.Start()

@@ -89,7 +89,7 @@ func TestDemoShift(t *testing.T) {
 	if len(tickets) > 0 {
 		log.TicketID = tickets[0].ID
 	}
-	if err := be.Tickets.LogCall(ctx, log); err != nil {
+	if _, err := be.Tickets.LogCall(ctx, log); err != nil {
 		t.Fatal(err)
 	}
 	if logs := d.Logs(); len(logs) != 1 || logs[0].Disposition != "resolved" || logs[0].TicketID == "" {

@@ -13,6 +13,7 @@ import (
 
 	appconfig "github.com/homeshore/homeshore/app/config"
 	"github.com/homeshore/homeshore/app/core"
+	"github.com/homeshore/homeshore/app/precheck"
 	apptickets "github.com/homeshore/homeshore/app/tickets"
 	"github.com/homeshore/homeshore/app/ui"
 	"github.com/homeshore/homeshore/assets"
@@ -37,6 +38,8 @@ type Live struct {
 	line    *sip.UA // where the agent's outgoing calls go; it answers them
 	voice   string  // the customer's voice, a WAV file
 	secrets *appconfig.MemorySecrets
+	// sim is the demo menu on the private sound server (nil elsewhere).
+	sim *soundSim
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -45,9 +48,19 @@ type Live struct {
 }
 
 // demoPolicy makes the check quick and never blocking: the demo runs on any
-// machine, and its results are still shown.
+// machine, and its results are still shown. Numbers are French, like the
+// demo's customers.
 const demoPolicy = `{"checks": {"mandatory": [], "allow_override": true,
-	"room": {"capture_seconds": 3}, "microphone": {"speech_seconds": 1}, "leak": {"probe_ms": 500}}}`
+	"room": {"capture_seconds": 3}, "microphone": {"speech_seconds": 1}, "leak": {"probe_ms": 500}},
+	"shift": {"phone_region": "FR"}}`
+
+// demoPolicyPrivate is the policy on the demo's own virtual headset
+// (scripts/with-sound.sh): the audio checks gate the shift as they would
+// for a real agent, so the demo menu's failures block it; the network to
+// the demo line on loopback proves nothing and only informs.
+const demoPolicyPrivate = `{"checks": {"mandatory": ["headset", "leak", "microphone", "speaker", "room"], "allow_override": true,
+	"room": {"capture_seconds": 3}, "microphone": {"speech_seconds": 1}, "leak": {"probe_ms": 500}},
+	"shift": {"phone_region": "FR"}}`
 
 // demoSIPPassword is the password the agent's account shows; nothing checks it.
 const demoSIPPassword = "demo"
@@ -92,15 +105,25 @@ func StartLive(timing Timing, log *slog.Logger) (l *Live, err error) {
 	if err := login.Login(l.ctx, server.DemoAgent, server.DemoPassword); err != nil {
 		return l, fmt.Errorf("demo ticket server login: %w", err)
 	}
-	pol, err := appconfig.ParsePolicy("demo policy", []byte(demoPolicy))
+	policy := demoPolicy
+	sim, private := newSoundSim(l.voice)
+	if private {
+		l.sim, policy = sim, demoPolicyPrivate
+	}
+	pol, err := appconfig.ParsePolicy("demo policy", []byte(policy))
 	if err != nil {
 		return l, err
 	}
 	open, note := demoAudio()
 	l.note = note
+	// The mid-shift headset watch runs on the demo's own virtual headset
+	// only: elsewhere the demo uses whatever devices the machine has.
 	l.core, err = core.New(core.Options{ProfilePath: profile, Policy: &pol, Secrets: l.secrets,
 		DataDir: filepath.Join(dir, "data"), Logger: log, OpenAudio: open,
-		SIPListen: "127.0.0.1:0", Direct: true, NoDeviceGuard: true})
+		SIPListen: "127.0.0.1:0", Direct: true, NoDeviceGuard: !private,
+		// The demo remembers no headset: the agent's own pin is theirs, and
+		// the simulated Bluetooth headset must be judged, not skipped.
+		Pins: precheck.NoPins{}})
 	if err != nil {
 		return l, err
 	}
@@ -115,11 +138,20 @@ func (l *Live) Backend() ui.Backend { return l.core.Backend() }
 // Note is said in the demo banner ("" when calls use the sound devices).
 func (l *Live) Note() string { return l.note }
 
+// DemoActions fill the demo menu: failures to simulate on the virtual
+// headset (none when the demo runs on the machine's own devices).
+func (l *Live) DemoActions() []ui.DemoAction {
+	if l.sim == nil {
+		return nil
+	}
+	return l.sim.Actions()
+}
+
 // Core is the demo's core (tests).
 func (l *Live) Core() *core.Core { return l.core }
 
 func (l *Live) startTicketServer() (string, error) {
-	srv, err := server.New(l.ctx, server.Config{Driver: "sqlite", DSN: filepath.Join(l.dir, "tickets.db"), Logger: l.log})
+	srv, err := server.New(l.ctx, server.Config{Driver: "sqlite", DSN: filepath.Join(l.dir, "tickets.db"), Logger: l.log, Region: "FR"})
 	if err != nil {
 		return "", fmt.Errorf("demo ticket server: %w", err)
 	}
@@ -161,6 +193,9 @@ func (l *Live) Close() error {
 			err = errors.Join(err, l.line.Close())
 		}
 		l.wg.Wait()
+		if l.sim != nil {
+			err = errors.Join(err, l.sim.Close())
+		}
 		if l.srv != nil {
 			err = errors.Join(err, l.srv.Close())
 		}

@@ -60,8 +60,8 @@ func TestLiveDemoCall(t *testing.T) {
 		t.Fatalf("closed %+v, want the customer to hang up", closed)
 	}
 	q := ui.Quality{}
-	err = be.Tickets.LogCall(ctx, ui.CallLog{CallID: in.Call.ID, Remote: in.Call.Remote, Direction: ui.Inbound,
-		Start: in.Call.Started, Duration: time.Second, Disposition: "resolved", Quality: q})
+	_, err = be.Tickets.LogCall(ctx, ui.CallLog{CallID: in.Call.ID, Remote: in.Call.Remote, Direction: ui.Inbound,
+		Start: in.Call.Started, Answered: in.Call.Started, End: time.Now(), Disposition: "resolved", Quality: q})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,5 +88,45 @@ func nextLive[T ui.Event](t *testing.T, be ui.Backend) T {
 			t.Fatalf("no %T event", zero)
 			return zero
 		}
+	}
+}
+
+// TestLiveDemoFirstCallAfterStartShift: the first call came 2 s after
+// Start shift, whenever the customers' loop happened to wake. It now comes
+// FirstCall after the agent goes Available, never before.
+func TestLiveDemoFirstCallAfterStartShift(t *testing.T) {
+	const first = 1500 * time.Millisecond
+	l, err := StartLive(Timing{FirstCall: first, CallEvery: time.Hour, RingFor: 5 * time.Second,
+		AnswerAfter: 10 * time.Millisecond, TalkFor: time.Second}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = l.Close() })
+	be := l.Backend()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	acc, _, _ := be.Config.Load()
+	acc.Password, _ = be.Secrets.Get(ui.SecretSIPPassword)
+	if err := be.Phone.Register(ctx, acc); err != nil {
+		t.Fatal(err)
+	}
+	// Registered but not on shift: nobody calls.
+	select {
+	case ev := <-be.Events.Events():
+		if in, ok := ev.(ui.IncomingCall); ok {
+			t.Fatalf("a call before the shift started: %+v", in)
+		}
+	case <-time.After(first):
+	}
+	start := time.Now()
+	if err := be.Shift.ClockIn(ctx, ui.CheckReport{CanStart: true}, ""); err != nil {
+		t.Fatal(err)
+	}
+	in := nextLive[ui.IncomingCall](t, be)
+	if waited := time.Since(start); waited < first {
+		t.Fatalf("the first call came %v after Start shift, want at least %v", waited, first)
+	}
+	if err := be.Phone.Reject(ctx, in.Call.ID); err != nil {
+		t.Fatal(err)
 	}
 }

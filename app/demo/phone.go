@@ -127,8 +127,8 @@ func (p *phone) establish(call *demoCall) {
 	call.hangup = stop
 	info := call.info
 	p.mu.Unlock()
-	p.d.shift.callEstablished()
 	p.d.emit(ui.CallEstablished{Call: info})
+	_ = p.d.shift.m.CallStarted(info.ID)
 	p.d.spawn(func(context.Context) { p.talk(talk, call) })
 }
 
@@ -178,8 +178,14 @@ func (p *phone) finish(call *demoCall, by, reason string) {
 	answered := call.answered
 	p.mu.Unlock()
 	p.d.emit(ui.CallClosed{CallID: call.info.ID, By: by, Reason: reason})
-	if answered {
-		p.d.shift.callEnded(time.Since(call.info.Answered))
+	switch {
+	case answered:
+		_ = p.d.shift.m.CallEnded(call.info.ID)
+	case call.info.Direction != ui.Inbound:
+	case reason == "rejected":
+		_ = p.d.shift.m.CallRejected()
+	default:
+		_ = p.d.shift.m.CallMissed()
 	}
 }
 

@@ -3,112 +3,106 @@ package demo
 import (
 	"context"
 	"errors"
-	"sync"
 	"time"
 
+	appconfig "github.com/homeshore/homeshore/app/config"
+	appshift "github.com/homeshore/homeshore/app/shift"
 	"github.com/homeshore/homeshore/app/ui"
 )
 
-var (
-	errNotClockedIn = errors.New("the shift has not started")
-	errCheckFailed  = errors.New("a required check failed and no override reason was given")
-)
+var errCheckFailed = errors.New("a required check failed and no override reason was given")
 
-// shift is a small agent state machine with the time spent in each state.
+// shift is the simulated setup's agent state: the real state machine
+// (app/shift), so the demo shows the same truth as the real app.
 type shift struct {
 	d *Demo
-
-	mu      sync.Mutex
-	state   ui.AgentState
-	reason  string
-	since   time.Time
-	start   time.Time
-	inState map[ui.AgentState]time.Duration
-	calls   int
-	talk    time.Duration
+	m *appshift.Machine
 }
 
-func newShift(d *Demo) *shift { return &shift{d: d, inState: map[ui.AgentState]time.Duration{}} }
+func newShift(d *Demo) *shift {
+	s := &shift{d: d, m: appshift.New(nil, appshift.Options{AllowOverride: true})}
+	s.m.Subscribe(func(ev appshift.Event) {
+		if sc, ok := ev.(appshift.StateChanged); ok {
+			st := ui.ShiftStatus{State: uiState(sc.To), Reason: string(sc.Reason.Code), Since: sc.At}
+			if sc.Then != nil {
+				st.Then = &ui.NextState{State: uiState(sc.Then.State), Reason: string(sc.Then.Reason.Code)}
+			}
+			d.emit(ui.ShiftStateChanged{Status: st})
+		}
+	})
+	return s
+}
 
 func (s *shift) current() ui.AgentState {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.state
+	st, _ := s.m.State()
+	return uiState(st)
 }
 
-// move changes state (mu held) and returns the event to emit.
-func (s *shift) move(state ui.AgentState, reason string) ui.Event {
-	now := time.Now()
-	if !s.since.IsZero() {
-		s.inState[s.state] += now.Sub(s.since)
-	}
-	s.state, s.reason, s.since = state, reason, now
-	return ui.ShiftStateChanged{Status: ui.ShiftStatus{State: state, Reason: reason, Since: now, ShiftStart: s.start}}
-}
+// report is a GUI check report as the machine reads it.
+type report ui.CheckReport
 
-func (s *shift) ClockIn(_ context.Context, report ui.CheckReport, override string) error {
-	if !report.CanStart && (override == "" || !report.OverrideAllowed) {
+func (r report) Passed() bool           { return r.CanStart }
+func (r report) FailedChecks() []string { return nil }
+
+func (s *shift) ClockIn(_ context.Context, r ui.CheckReport, override string) error {
+	if !r.CanStart && (override == "" || !r.OverrideAllowed) {
 		return errCheckFailed
 	}
-	s.mu.Lock()
-	s.start = time.Now()
-	s.inState = map[ui.AgentState]time.Duration{}
-	s.calls, s.talk, s.since = 0, 0, time.Time{}
-	ev := s.move(ui.StateAvailable, "")
-	s.mu.Unlock()
-	s.d.emit(ev)
-	return nil
+	var o *appshift.Override
+	if override != "" {
+		o = &appshift.Override{Reason: override}
+	}
+	return s.m.ClockIn(report(r), o)
 }
 
 func (s *shift) SetState(_ context.Context, state ui.AgentState, reason string) error {
-	s.mu.Lock()
-	if s.start.IsZero() {
-		s.mu.Unlock()
-		return errNotClockedIn
+	r := appshift.Reason{Code: appshift.ReasonCode(reason)}
+	switch state {
+	case ui.StateAvailable:
+		return s.m.SetAvailable()
+	case ui.StateBreak:
+		return s.m.StartBreak(r)
+	case ui.StateNotReady:
+		return s.m.SetNotReady(r)
 	}
-	ev := s.move(state, reason)
-	s.mu.Unlock()
-	s.d.emit(ev)
-	return nil
+	return errors.New("this state follows calls and checks")
+}
+
+func (s *shift) EndWrapUp(_ context.Context, disposition string, next *ui.NextState) error {
+	var n *appshift.Next
+	if next != nil {
+		n = &appshift.Next{State: machineState(next.State), Reason: appshift.Reason{Code: appshift.ReasonCode(next.Reason)}}
+	}
+	return s.m.EndWrapUp(disposition, n)
 }
 
 func (s *shift) ClockOut(context.Context) (ui.ShiftSummary, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.start.IsZero() {
-		return ui.ShiftSummary{}, errNotClockedIn
+	sum, err := s.m.ClockOut()
+	if err != nil {
+		return ui.ShiftSummary{}, err
 	}
-	s.move(ui.StateOffline, "")
-	sum := ui.ShiftSummary{Start: s.start, End: time.Now(), Calls: s.calls, Talk: s.talk, InState: map[ui.AgentState]time.Duration{}}
-	for k, v := range s.inState {
-		sum.InState[k] = v
+	out := ui.ShiftSummary{Start: sum.ClockIn, End: sum.ClockOut, Calls: sum.Calls, Talk: sum.TalkTime,
+		Missed: sum.Missed, Rejected: sum.Rejected, AverageHandle: sum.AverageHandle(),
+		Dispositions: sum.Dispositions, InState: map[ui.AgentState]time.Duration{}}
+	for st, d := range sum.TimeIn {
+		out.InState[uiState(st)] += d
 	}
-	s.start = time.Time{}
-	return sum, nil
+	return out, nil
 }
 
-func (s *shift) NotReadyReasons() []ui.ReasonCode {
-	return []ui.ReasonCode{
-		{Code: "training", Label: "Training"},
-		{Code: "meeting", Label: "Team meeting"},
-		{Code: "tech", Label: "Technical problem"},
+// Reasons are the policy's defaults.
+func (s *shift) Reasons() []ui.ReasonCode {
+	pol := appconfig.DefaultPolicy()
+	var out []ui.ReasonCode
+	for _, r := range pol.Shift.NotReadyReasons {
+		out = append(out, ui.ReasonCode{Code: r.Code, State: ui.StateNotReady})
 	}
+	for _, r := range pol.Shift.BreakReasons {
+		out = append(out, ui.ReasonCode{Code: r.Code, State: ui.StateBreak})
+	}
+	return out
 }
 
-// callEstablished and callEnded are the call-driven moves a real shift
-// machine makes from SIP events.
-func (s *shift) callEstablished() {
-	s.mu.Lock()
-	ev := s.move(ui.StateOnCall, "")
-	s.mu.Unlock()
-	s.d.emit(ev)
-}
+func uiState(st appshift.State) ui.AgentState { return ui.AgentState(st) }
 
-func (s *shift) callEnded(talk time.Duration) {
-	s.mu.Lock()
-	s.calls++
-	s.talk += talk
-	ev := s.move(ui.StateWrapUp, "")
-	s.mu.Unlock()
-	s.d.emit(ev)
-}
+func machineState(st ui.AgentState) appshift.State { return appshift.State(st) }

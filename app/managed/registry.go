@@ -45,6 +45,7 @@ func fields() []field {
 		{"AllowOverride", "checks.allow_override", flag},
 		{"UpdateManifestUrl", "update.manifest_url", text},
 		{"UpdatePublicKey", "update.public_key", text},
+		{"UpdateAutoInstall", "update.auto_install", flag},
 		{"Language", "ui.language", text},
 	}
 }

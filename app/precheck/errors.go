@@ -13,6 +13,9 @@ var (
 	ErrNoMonitor = errors.New("cannot listen to what the output plays on this system")
 	// ErrClosed: a device was used after Close.
 	ErrClosed = errors.New("audio device closed")
+	// ErrCaptureStalled: a capture stopped delivering sound (suspended, held
+	// by another program, driver stalled).
+	ErrCaptureStalled = errors.New("the microphone stopped sending sound")
 	// ErrNoSIPServer: the policy names no SIP server, so the network check cannot run.
 	ErrNoSIPServer = errors.New("no SIP server configured: set sip.server in the IT policy or your profile")
 )

@@ -33,7 +33,60 @@ const (
 var (
 	dectMarkers   = []string{"dect", "savi", "engage 65", "engage 75", "pro 9", "cs5", "d100", "impact dect"}
 	dongleMarkers = []string{"bluetooth", "dongle", "link 3", "bt600", "bt700", "voyager", "wireless", "evolve2 65", "evolve2 75", "evolve 65", "evolve 75"}
+	// USB speakerphones and desk microphones: they may even report a headset
+	// form factor (and speakerphones cancel their own echo, so the leak test
+	// cannot see them), but the caller hears the whole room.
+	speakerphoneMarkers = []string{"speakerphone", "speak 410", "speak 510", "speak 710", "speak 750", "speak2", "speak 2",
+		"poly sync", "plantronics sync", "calisto", "powerconf", "emeet", "conference"}
+	deskMicMarkers = []string{"yeti", "snowball", "at2020", "quadcast", "solocast", "q2u", "nt-usb", "podmic", "seiren",
+		"elgato wave", "fifine", "microphone array", "mic array", "webcam", "camera", "brio", "c920", "c922", "c925", "c930",
+		"c270", "c310", "c615", "kiyo", "facecam", "streamcam", "lifecam"}
+	// builtInMicMarkers name a computer's own microphone (input ports and
+	// descriptions as PulseAudio/PipeWire, UCM and Windows report them):
+	// digital microphone arrays (SOF/DMIC, AMD ACP PDM, SoundWire) first.
+	builtInMicMarkers = []string{"digital microphone", "digital mic", "dmic", "internal mic", "internal microphone",
+		"internal stereo microphone", "internal digital", "built-in mic", "built-in microphone", "builtin mic",
+		"soundwire microphone", "microphone array", "mic array", "analog-input-internal", "internal-mic",
+		"sofhdadsp,6", "sofhdadsp,7", "sofhdadsp_6", "sofhdadsp_7"}
+	// processingMarkers name devices that process or re-route the sound
+	// (echo cancellers, noise suppressors, virtual cables): an echo canceller
+	// or a noise suppressor removes exactly the probe echo the leak test
+	// listens for, and their output hides where the microphone is.
+	processingMarkers = []string{"echo cancel", "echo-cancel", "echo_cancel", "echocancel", "noise cancel", "noise suppress",
+		"noise-suppress", "noise_suppress", "denois", "rnnoise", "noisetorch", "easyeffects", "krisp", "nvidia broadcast",
+		"vb-audio", "voicemeeter", "cable output", "cable input"}
+	// jackMicMarkers name a socket the agent plugs a headset into.
+	jackMicMarkers = []string{"headset", "headphone", "front", "rear", "jack", "line", "external"}
 )
+
+// builtInMic tells a laptop's own microphone from its input metadata: a
+// built-in marker in its names or active port, or (UCM on Intel SOF and
+// AMD HDA+ACP cards, where "Mic1" is the digital array and the jack is
+// "Mic2" or "Headset") the "[In] Mic1" port of such a card that names no
+// socket.
+func builtInMic(d devinfo.Device, text, pname string) (bool, string) {
+	if d.Direction != devinfo.Input {
+		return false, ""
+	}
+	for _, m := range builtInMicMarkers {
+		if strings.Contains(pname, m) {
+			return true, "active port names a built-in microphone (" + m + ")"
+		}
+	}
+	if hasAny(pname, jackMicMarkers) {
+		return false, "" // the port says headset socket: it decides below
+	}
+	for _, m := range builtInMicMarkers {
+		if strings.Contains(text, m) {
+			return true, "names a built-in microphone (" + m + ")"
+		}
+	}
+	port, _ := d.ActivePortInfo()
+	if strings.EqualFold(port.Name, "[In] Mic1") && hasAny(text, []string{"sof", "hda_dsp", "hda-dsp", "acp", "hd-audio generic"}) {
+		return true, "UCM digital microphone port [In] Mic1"
+	}
+	return false, ""
+}
 
 // DeviceVerdict is one device with its kind and verdict for `homeshore devices`.
 type DeviceVerdict struct {
@@ -43,6 +96,9 @@ type DeviceVerdict struct {
 	Code     string  `json:"code"`
 	Reason   string  `json:"reason"`   // for the agent
 	Evidence string  `json:"evidence"` // for IT: which property decided
+	// Processing: an echo canceller, noise suppressor or virtual cable
+	// between Homeshore and the device; the sound tests cannot vouch for it.
+	Processing bool `json:"processing,omitempty"`
 	// ReasonKey and ReasonArgs are Reason in catalogue form (assets/i18n).
 	ReasonKey  string `json:"-"`
 	ReasonArgs []any  `json:"-"`
@@ -57,9 +113,23 @@ func hasAny(text string, words []string) bool {
 	return false
 }
 
+// processing reports an echo canceller, noise suppressor or virtual cable.
+func processing(d devinfo.Device) (bool, string) {
+	text := d.Text()
+	for _, m := range processingMarkers {
+		if strings.Contains(text, m) {
+			return true, m
+		}
+	}
+	return false, ""
+}
+
 // Classify tells a device's kind from its metadata; evidence says why.
 func Classify(d devinfo.Device) (Kind, string) {
 	text := d.Text()
+	if ok, m := processing(d); ok && !d.Monitor {
+		return KindUnknown, "processing device (" + m + "): the sound tests cannot see through it; choose the headset itself"
+	}
 	ff := strings.ToLower(d.FormFactor)
 	port, hasPort := d.ActivePortInfo()
 	pname := strings.ToLower(port.Name + " " + port.Description)
@@ -72,6 +142,10 @@ func Classify(d devinfo.Device) (Kind, string) {
 		return KindHDMI, "HDMI/DisplayPort output"
 	case d.Bus == "usb":
 		switch {
+		case hasAny(text, speakerphoneMarkers):
+			return KindExternal, "USB speakerphone, not a headset"
+		case hasAny(text, deskMicMarkers):
+			return KindExternal, "USB desk microphone or camera, not a headset"
 		case hasAny(text, dectMarkers):
 			return KindDECT, "USB DECT base (" + d.Product + ")"
 		case hasAny(text, dongleMarkers):
@@ -82,6 +156,9 @@ func Classify(d devinfo.Device) (Kind, string) {
 			return KindExternal, "USB " + ff + ", not a headset"
 		}
 		return KindUnknown, "USB device without a headset form factor"
+	}
+	if ok, why := builtInMic(d, text, pname); ok {
+		return KindBuiltIn, why
 	}
 	// Analog card (pci/platform/none): the active port and its jack sense decide.
 	if hasPort {
@@ -121,6 +198,7 @@ func orDash(s string) string {
 func Judge(d devinfo.Device, pol config.HeadsetPolicy) DeviceVerdict {
 	kind, evidence := Classify(d)
 	v := DeviceVerdict{Device: d, Kind: kind}
+	v.Processing, _ = processing(d)
 	name := fmt.Sprintf("%q", d.Description)
 	setKey := func(verdict Verdict, code, key string, args ...any) DeviceVerdict {
 		v.Verdict, v.Code, v.Evidence = verdict, code, evidence

@@ -282,12 +282,21 @@ func checkTLS(ctx context.Context, host, target string, timeout time.Duration) *
 // routeLink finds the local interface the OS routes toward ip (a UDP
 // "connect" sends nothing) and tells wired from Wi-Fi.
 func routeLink(ip string, port int) (string, string, error) {
-	conn, err := net.Dial("udp", net.JoinHostPort(ip, strconv.Itoa(port)))
-	if err != nil {
-		return "", LinkUnknown, err
+	var local net.IP
+	if conn, err := net.Dial("udp", net.JoinHostPort(ip, strconv.Itoa(port))); err == nil {
+		local = conn.LocalAddr().(*net.UDPAddr).IP
+		conn.Close()
+	} else {
+		// No UDP socket (Wine 8 refuses the SIO_UDP_CONNRESET ioctl Go
+		// sets on every one): a TCP connection to the server tells the
+		// route as well, when the server takes TCP.
+		conn, terr := net.DialTimeout("tcp", net.JoinHostPort(ip, strconv.Itoa(port)), 2*time.Second)
+		if terr != nil {
+			return "", LinkUnknown, errors.Join(err, terr)
+		}
+		local = conn.LocalAddr().(*net.TCPAddr).IP
+		conn.Close()
 	}
-	local := conn.LocalAddr().(*net.UDPAddr).IP
-	conn.Close()
 	ifs, err := net.Interfaces()
 	if err != nil {
 		return "", LinkUnknown, err

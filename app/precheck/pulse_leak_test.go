@@ -17,7 +17,7 @@ const headsetProps = "device.bus=usb device.form_factor=headset device.descripti
 // speakers; no loopback stands for a headset; pink noise for a noisy room.
 func TestLeakOnRealPulse(t *testing.T) {
 	requirePulse(t)
-	pol := config.DefaultPolicy().Checks.Leak
+	pol := config.DefaultPolicy().Checks
 	cases := []struct {
 		name     string
 		loopDB   float64 // NaN: no loopback
@@ -37,6 +37,7 @@ func TestLeakOnRealPulse(t *testing.T) {
 	// One pair for all cases: each case adds (and its cleanup removes) its
 	// loopback and noise, and the sinks stay awake between cases.
 	p := newPulsePair(t, "leak", headsetProps, headsetProps)
+	p.noise(t, -80) // a working microphone's self-noise: never digital silence
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			if !math.IsNaN(c.loopDB) {
@@ -75,11 +76,16 @@ func TestSpeakerMutedOnRealPulse(t *testing.T) {
 	t.Parallel()
 	requirePulse(t)
 	p := newPulsePair(t, "muted", headsetProps, headsetProps)
+	p.noise(t, -80)
 	pactl(t, "set-sink-mute", p.out, "1")
 	a := DeviceAudio{}
-	_, speaker, err := leakAndSpeaker(context.Background(), a, p.out, p.in, config.DefaultPolicy().Checks.Leak, true)
+	leak, speaker, err := leakAndSpeaker(context.Background(), a, p.out, p.in, config.DefaultPolicy().Checks, true)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Nothing played, so nothing can have leaked: the leak test proves nothing.
+	if leak.Verdict != Error || leak.Findings[0].Key != "check.msg.leak_unverified_not_played" {
+		t.Fatalf("muted output, leak: %s %s", leak.Verdict, dump(leak.Findings))
 	}
 	if speaker.Verdict != Fail || speaker.Findings[0].Code != "speaker_silent" {
 		t.Fatalf("muted output: %s %+v", speaker.Verdict, fmt.Sprint(speaker.Findings))

@@ -210,7 +210,7 @@ func runAudioChecks(ctx context.Context, o Options, progress func(Step), record 
 	// Leak and speaker share one probe playback.
 	ls := time.Now()
 	progress(startStep(config.CheckLeak, "check.step.leak"))
-	leak, speaker, err := leakAndSpeaker(ctx, a, out.ID, in.ID, pol.Leak, o.ConfirmSpeaker == nil)
+	leak, speaker, err := leakAndSpeaker(ctx, a, out.ID, in.ID, pol, o.ConfirmSpeaker == nil)
 	if err != nil {
 		leak = CheckResult{Name: config.CheckLeak}
 		leak.add(Error, "leak_error", err.Error())
@@ -227,13 +227,27 @@ func runAudioChecks(ctx context.Context, o Options, progress func(Step), record 
 		default:
 			speaker.addKey(Fail, "speaker_silent", "check.msg.speaker_not_heard")
 		}
+		if cerr != nil || !heard {
+			leak = unverifiedLeak(leak, "check.msg.leak_unverified_not_heard")
+		}
 	}
-	// The acoustic test settles what metadata could not tell.
-	settleHeadset(&hc, leak)
-	record(hc, time.Now().Add(-metaDur))
-	if ctx.Err() == nil && pol.Headset.Pin && hc.Verdict == Pass && !pinned {
-		_ = pins.Save(Pin{Output: out.ID, Input: in.ID, Description: out.Description, USBID: out.USBID(), At: time.Now().UTC()})
+	if err == nil && out.Muted {
+		leak = unverifiedLeak(leak, "check.msg.leak_unverified_muted")
 	}
+	if p, _ := processing(in); err == nil && p {
+		leak = unverifiedLeak(leak, "check.msg.leak_unverified_processing")
+	}
+	// The acoustic tests settle what metadata could not tell: the leak test
+	// the output, the read sentence the microphone. The headset is recorded
+	// (and pinned) once both ran, whatever path this function leaves by.
+	var mic *CheckResult
+	defer func() {
+		settleHeadset(&hc, leak, mic)
+		record(hc, time.Now().Add(-metaDur))
+		if ctx.Err() == nil && pol.Headset.Pin && hc.Verdict == Pass && !pinned {
+			_ = pins.Save(Pin{Output: out.ID, Input: in.ID, Description: out.Description, USBID: out.USBID(), At: time.Now().UTC()})
+		}
+	}()
 	record(leak, ls)
 	record(speaker, ls)
 
@@ -246,7 +260,17 @@ func runAudioChecks(ctx context.Context, o Options, progress func(Step), record 
 	var roomX []float32
 	src, err := a.OpenCapture(in.ID)
 	if err == nil {
-		roomX, err = captureSamples(ctx, src, int(secs*48000))
+		roomX, err = captureBounded(ctx, src, int(secs*48000))
+	}
+	if errors.Is(err, ErrCaptureStalled) {
+		c := CheckResult{Name: config.CheckRoom}
+		c.addKey(Error, "room_gaps", "check.msg.room_stalled")
+		record(c, rs)
+		m := CheckResult{Name: config.CheckMicrophone}
+		m.addKey(Error, "mic_stalled", "check.msg.mic_stalled", int(secs))
+		mic = &m
+		record(m, rs)
+		return nil
 	}
 	if err != nil {
 		c := CheckResult{Name: config.CheckRoom}
@@ -257,7 +281,7 @@ func runAudioChecks(ctx context.Context, o Options, progress func(Step), record 
 		record(m, rs)
 		return nil
 	}
-	record(judgeRoom(roomX, pol.Room, calibration(pol, in)), rs)
+	record(judgeRoom(roomX, pol, calibration(pol, in)), rs)
 
 	ms := time.Now()
 	var speech []float32
@@ -265,15 +289,16 @@ func runAudioChecks(ctx context.Context, o Options, progress func(Step), record 
 		progress(startStep(config.CheckMicrophone, "check.step.microphone"))
 		if err := o.Speak(ctx); err == nil {
 			if src, err := a.OpenCapture(in.ID); err == nil {
-				speech, _ = captureSamples(ctx, src, int(pol.Microphone.SpeechSeconds*48000))
+				speech, _ = captureBounded(ctx, src, int(pol.Microphone.SpeechSeconds*48000))
 			}
 		}
 	}
-	mic := judgeMic(roomX, speech, in.Muted, pol.Microphone)
+	m := judgeMic(roomX, speech, in.Muted, pol.Microphone)
 	if speech == nil && pol.Microphone.RequireSpeaking {
-		mic.add(Warn, "speech_not_measured")
+		m.add(Warn, "speech_not_measured")
 	}
-	record(mic, ms)
+	mic = &m
+	record(m, ms)
 	return nil
 }
 
@@ -285,29 +310,4 @@ func calibration(pol config.ChecksPolicy, in devinfo.Device) *float64 {
 		}
 	}
 	return nil
-}
-
-// settleHeadset: an unknown device passes when the leak test shows a
-// headset-like loss and fails when it shows open speakers.
-func settleHeadset(hc *CheckResult, leak CheckResult) {
-	f, ok := hc.Figures.(*HeadsetFigures)
-	if !ok || hc.Verdict != Warn {
-		return
-	}
-	if f.Output.Kind != KindUnknown && f.Input.Kind != KindUnknown {
-		return
-	}
-	switch leak.Verdict {
-	case Pass:
-		hc.Findings = append(hc.Findings, Finding{Code: "acoustic_headset", Verdict: Pass,
-			Message: "The sound test shows a headset: no sound leaks into the microphone"})
-		hc.Verdict = Pass
-		for _, fd := range hc.Findings {
-			if fd.Verdict != Warn || fd.Code != "unknown" {
-				hc.Verdict = worse(hc.Verdict, fd.Verdict)
-			}
-		}
-	case Fail:
-		hc.add(Fail, "acoustic_speakers")
-	}
 }

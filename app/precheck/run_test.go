@@ -77,6 +77,7 @@ func TestRunLaptopSpeakersFails(t *testing.T) {
 		"device.bus=pci device.form_factor=internal device.description='Built-in Audio Speakers'",
 		"device.bus=pci device.form_factor=internal device.description='Built-in Audio Microphone'")
 	p.leak(t, -6)
+	p.noise(t, -75)
 	pol := config.DefaultPolicy()
 	pol.Checks.Mandatory = []string{config.CheckHeadset, config.CheckLeak, config.CheckRoom}
 	rep, err := Run(context.Background(), Options{Policy: pol, Output: p.out, Input: p.in, RoomSeconds: 1, Pins: NoPins{}})
@@ -99,19 +100,30 @@ func TestRunLaptopSpeakersFails(t *testing.T) {
 	}
 }
 
-// An unknown device (no metadata) is settled by the acoustic test.
+// An unknown output (no metadata) is settled by the acoustic test; an
+// unknown microphone is not: the leak test cannot see it.
 func TestRunUnknownDeviceSettledByLeakTest(t *testing.T) {
 	t.Parallel()
 	requirePulse(t)
-	p := newPulsePair(t, "plain", "device.description=Plain", "device.description=PlainMic")
+	p := newPulsePair(t, "plain", "device.description=Plain", headsetProps)
+	p.noise(t, -75) // microphone self-noise in a quiet room
 	pol := config.DefaultPolicy()
 	pol.Checks.Mandatory = []string{config.CheckHeadset, config.CheckLeak}
 	rep, err := Run(context.Background(), Options{Policy: pol, Output: p.out, Input: p.in, RoomSeconds: 1, Pins: NoPins{}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Checks[0].Name != config.CheckHeadset || rep.Checks[0].Verdict != Pass {
-		t.Fatalf("unknown device without leak: %+v", rep.Checks[0])
+	if hs := rep.Checks[0]; hs.Name != config.CheckHeadset || hs.Verdict != Pass || !hasCode(hs, "acoustic_headset") {
+		t.Fatalf("unknown output without leak: %+v", hs)
+	}
+	q := newPulsePair(t, "plain2", "device.description=Plain", "device.description=PlainMic")
+	q.noise(t, -75)
+	rep, err = Run(context.Background(), Options{Policy: pol, Output: q.out, Input: q.in, RoomSeconds: 1, Pins: NoPins{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hs := rep.Checks[0]; hs.Verdict != Warn || !hasCode(hs, "acoustic_headset") || !hasCode(hs, "mic_unverified") {
+		t.Fatalf("unknown microphone must stay unproven: %+v", hs)
 	}
 }
 

@@ -17,6 +17,9 @@ type StateChanged struct {
 	From   State     `json:"from"`
 	To     State     `json:"to"`
 	Reason Reason    `json:"reason"`
+	// Then is where the agent goes once the call and its wrap-up are
+	// over; set while On call or in Wrap-up.
+	Then *Next `json:"then,omitempty"`
 }
 
 // ClockedIn: a shift started. Report is the full check report as JSON

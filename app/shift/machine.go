@@ -30,10 +30,11 @@ type Machine struct {
 	clockedIn  time.Time
 	open       bool
 	overridden bool
-	inCall     bool
-	callStart  time.Time
-	calls      int
-	talk       time.Duration
+	// calls are the answered calls in progress, by id, with their answer time.
+	calls map[string]time.Time
+	// then is where the agent goes after the calls and their wrap-up.
+	then       *Next
+	sum        Summary
 	timeIn     map[State]time.Duration
 	subs       map[int]func(Event)
 	nextSub    int
@@ -50,7 +51,7 @@ func New(clock Clock, opts Options) *Machine {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Machine{clock: clock, opts: opts, log: log, since: clock.Now(),
+	return &Machine{clock: clock, opts: opts, log: log, since: clock.Now(), calls: map[string]time.Time{},
 		timeIn: map[State]time.Duration{}, subs: map[int]func(Event){}}
 }
 
@@ -68,11 +69,26 @@ func (m *Machine) Subscribe(fn func(Event)) (unsubscribe func()) {
 	}
 }
 
-// State returns the current state and, for Not ready, its reason.
+// State returns the current state and, for Not ready and Break, its reason.
 func (m *Machine) State() (State, Reason) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.state, m.reason
+}
+
+// Since is when the current state began.
+func (m *Machine) Since() time.Time {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.since
+}
+
+// Then is where the agent goes after the current call and its wrap-up
+// (nil outside a call and its wrap-up).
+func (m *Machine) Then() *Next {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return copyNext(m.then)
 }
 
 // ClockedIn reports whether a shift is open.
@@ -125,7 +141,7 @@ func (m *Machine) ClockIn(report CheckReport, override *Override) error {
 		}
 		now := m.clock.Now()
 		m.open, m.clockedIn, m.overridden = true, now, override != nil
-		m.calls, m.talk, m.timeIn = 0, 0, map[State]time.Duration{}
+		m.sum, m.timeIn, m.then = Summary{}, map[State]time.Duration{}, nil
 		m.since = now
 		m.queue = append(m.queue, ClockedIn{At: now, Passed: passed, Failed: report.FailedChecks(),
 			Override: override, Report: marshalReport(report)})
@@ -160,8 +176,9 @@ func (m *Machine) Recheck(report CheckReport) error {
 	})
 }
 
-// DeviceLost puts the agent Not ready at once, from any open-shift state, and
-// requires a new check to come back. Called by the device watcher.
+// DeviceLost puts the agent Not ready at once, from any open-shift state
+// (also during a call, which goes on), and requires a new check to come
+// back: after the call the agent stays Not ready. Called by the device watcher.
 func (m *Machine) DeviceLost(r Reason) error {
 	return m.do(func() error {
 		if !m.open {
@@ -171,96 +188,94 @@ func (m *Machine) DeviceLost(r Reason) error {
 			r.Code = ReasonDeviceChanged
 		}
 		m.log.Warn("agent set not ready by device watcher", "reason", r.Code, "message", r.Message)
+		if m.then != nil {
+			m.then = &Next{State: NotReady, Reason: r}
+		}
 		m.moveLocked(NotReady, r)
 		return nil
 	})
 }
 
-// SetNotReady is the agent's own choice (code manual unless given).
+// SetNotReady is the agent's own choice (code manual unless given). On a
+// call it sets where the agent goes after the call instead.
 func (m *Machine) SetNotReady(r Reason) error {
 	if r.Code == ReasonNone {
 		r.Code = ReasonManual
 	}
-	return m.do(func() error {
-		if !m.open {
-			return ErrNotClockedIn
-		}
-		switch m.state {
-		case Available, Break, WrapUp, NotReady:
-		default:
-			return &TransitionError{From: m.state, Action: "go not ready"}
-		}
-		if m.state == NotReady && m.reason.Code.needsRecheck() {
-			return ErrRecheckRequired
-		}
-		m.moveLocked(NotReady, r)
-		return nil
-	})
+	return m.choose(Next{State: NotReady, Reason: r}, "go not ready")
 }
 
 // SetAvailable leaves Not ready, Break or Wrap-up. Not ready for a device
-// reason needs Recheck instead.
+// reason needs Recheck instead. On a call it sets where the agent goes after
+// the call.
 func (m *Machine) SetAvailable() error {
+	return m.choose(Next{State: Available}, "go available")
+}
+
+// StartBreak moves to Break with its reason (from policy; may be empty)
+// from Available, Wrap-up, Break or a Not ready the agent chose. On a call
+// it sets where the agent goes after the call.
+func (m *Machine) StartBreak(r Reason) error {
+	return m.choose(Next{State: Break, Reason: r}, "start a break")
+}
+
+// choose applies an agent's pick of Available, Not ready or Break.
+func (m *Machine) choose(n Next, action string) error {
 	return m.do(func() error {
 		if !m.open {
 			return ErrNotClockedIn
+		}
+		if m.state == NotReady && m.reason.Code.needsRecheck() && !(n.State == NotReady && n.Reason.Code.needsRecheck()) {
+			return ErrRecheckRequired
 		}
 		switch m.state {
-		case NotReady:
-			if m.reason.Code.needsRecheck() {
-				return ErrRecheckRequired
-			}
-		case Break, WrapUp, Available:
+		case Available, Break, WrapUp, NotReady:
+		case OnCall:
+			m.then = &n
+			m.queue = append(m.queue, StateChanged{At: m.clock.Now(), From: OnCall, To: OnCall, Then: copyNext(m.then)})
+			return nil
 		default:
-			return &TransitionError{From: m.state, Action: "go available"}
+			return &TransitionError{From: m.state, Action: action}
 		}
-		m.moveLocked(Available, Reason{})
+		if len(m.calls) == 0 {
+			m.then = nil
+		}
+		m.moveLocked(n.State, n.Reason)
 		return nil
 	})
 }
 
-// StartBreak moves Available or Not ready (manual) to Break.
-func (m *Machine) StartBreak() error {
+// EndWrapUp closes the wrap-up of a call logged with disposition (counted
+// in the summary; "" when none was chosen): the agent goes to next when
+// they chose one, else back to the state they were in before the call (Not
+// ready stays Not ready with its reason). Outside Wrap-up (the agent
+// already moved on, or lost the headset) only the disposition is counted.
+func (m *Machine) EndWrapUp(disposition string, next *Next) error {
 	return m.do(func() error {
 		if !m.open {
 			return ErrNotClockedIn
 		}
-		if m.state != Available && !(m.state == NotReady && !m.reason.Code.needsRecheck()) {
-			return &TransitionError{From: m.state, Action: "start a break"}
+		if disposition != "" {
+			if m.sum.Dispositions == nil {
+				m.sum.Dispositions = map[string]int{}
+			}
+			m.sum.Dispositions[disposition]++
 		}
-		m.moveLocked(Break, Reason{})
-		return nil
-	})
-}
-
-// CallStarted: a call was answered or placed while Available.
-func (m *Machine) CallStarted() error {
-	return m.do(func() error {
-		if !m.open {
-			return ErrNotClockedIn
+		if m.state != WrapUp {
+			return nil
 		}
-		if m.state != Available {
-			return &TransitionError{From: m.state, Action: "take a call"}
+		target := Next{State: Available}
+		switch {
+		case next != nil:
+			target = *next
+		case m.then != nil:
+			target = *m.then
 		}
-		m.inCall, m.callStart = true, m.clock.Now()
-		m.moveLocked(OnCall, Reason{})
-		return nil
-	})
-}
-
-// CallEnded counts the call and its talk time; On call → Wrap-up. If a
-// device was lost during the call the agent stays Not ready.
-func (m *Machine) CallEnded() error {
-	return m.do(func() error {
-		if !m.inCall {
-			return &TransitionError{From: m.state, Action: "end a call"}
+		if target.State != Available && target.State != NotReady && target.State != Break {
+			target = Next{State: Available}
 		}
-		m.inCall = false
-		m.calls++
-		m.talk += m.clock.Now().Sub(m.callStart)
-		if m.state == OnCall {
-			m.moveLocked(WrapUp, Reason{})
-		}
+		m.then = nil
+		m.moveLocked(target.State, target.Reason)
 		return nil
 	})
 }
@@ -272,15 +287,15 @@ func (m *Machine) ClockOut() (Summary, error) {
 		if !m.open {
 			return ErrNotClockedIn
 		}
-		if m.inCall {
+		if len(m.calls) > 0 {
 			return &TransitionError{From: m.state, Action: "end the shift during a call"}
 		}
 		m.moveLocked(Offline, Reason{})
 		now := m.clock.Now()
-		sum = Summary{ClockIn: m.clockedIn, ClockOut: now, Calls: m.calls, TalkTime: m.talk,
-			TimeIn: m.timeIn, Overridden: m.overridden}
+		sum = m.sum
+		sum.ClockIn, sum.ClockOut, sum.TimeIn, sum.Overridden = m.clockedIn, now, m.timeIn, m.overridden
 		delete(sum.TimeIn, Offline)
-		m.open = false
+		m.open, m.then = false, nil
 		m.timeIn = map[State]time.Duration{}
 		m.queue = append(m.queue, ClockedOut{At: now, Summary: sum})
 		return nil
@@ -305,10 +320,18 @@ func (m *Machine) moveLocked(to State, r Reason) {
 	}
 	from := m.state
 	m.state, m.reason, m.since = to, r, now
-	if to != NotReady && to != Checking {
+	if to != NotReady && to != Checking && to != Break {
 		m.reason = Reason{}
 	}
-	m.queue = append(m.queue, StateChanged{At: now, From: from, To: to, Reason: m.reason})
+	m.queue = append(m.queue, StateChanged{At: now, From: from, To: to, Reason: m.reason, Then: copyNext(m.then)})
+}
+
+func copyNext(n *Next) *Next {
+	if n == nil {
+		return nil
+	}
+	c := *n
+	return &c
 }
 
 // deliver drains the queue; re-entrant calls only enqueue, so order holds.

@@ -74,7 +74,7 @@ func TestOverrideNeedsReasonAndIsRecorded(t *testing.T) {
 func TestDeviceLostNeedsRecheck(t *testing.T) {
 	m, clk, evs := newMachine(false)
 	must(t, m.ClockIn(report{ok: true}, nil))
-	must(t, m.CallStarted())
+	must(t, m.CallStarted("c1"))
 	clk.advance(3 * time.Minute)
 	must(t, m.DeviceLost(Reason{Code: ReasonHeadsetMissing, Message: "Headset unplugged"}))
 	st, r := m.State()
@@ -85,7 +85,7 @@ func TestDeviceLostNeedsRecheck(t *testing.T) {
 	if last.From != OnCall || last.To != NotReady || last.Reason.Code != ReasonHeadsetMissing {
 		t.Fatalf("last event = %+v", last)
 	}
-	must(t, m.CallEnded())
+	must(t, m.CallEnded("c1"))
 	if st, _ := m.State(); st != NotReady {
 		t.Fatalf("call end left Not ready: %v", st)
 	}
@@ -107,21 +107,21 @@ func TestSummaryCountsCallsAndStates(t *testing.T) {
 	m, clk, evs := newMachine(false)
 	must(t, m.ClockIn(report{ok: true}, nil))
 	clk.advance(10 * time.Minute)
-	must(t, m.CallStarted())
+	must(t, m.CallStarted("c1"))
 	clk.advance(4 * time.Minute)
-	must(t, m.CallEnded())
+	must(t, m.CallEnded("c1"))
 	clk.advance(1 * time.Minute)
 	must(t, m.SetAvailable())
 	clk.advance(5 * time.Minute)
-	must(t, m.StartBreak())
+	must(t, m.StartBreak(Reason{}))
 	clk.advance(15 * time.Minute)
 	must(t, m.SetAvailable())
-	must(t, m.CallStarted())
+	must(t, m.CallStarted("c1"))
 	clk.advance(2 * time.Minute)
 	if _, err := m.ClockOut(); err == nil {
 		t.Fatal("clock-out during a call succeeded")
 	}
-	must(t, m.CallEnded())
+	must(t, m.CallEnded("c1"))
 	must(t, m.SetNotReady(Reason{}))
 	clk.advance(time.Minute)
 	sum, err := m.ClockOut()
@@ -151,7 +151,7 @@ func TestSubscriberMayCallBack(t *testing.T) {
 		if sc, ok := e.(StateChanged); ok {
 			order = append(order, sc.To)
 			if sc.To == Available && len(order) == 1 {
-				_ = m.StartBreak()
+				_ = m.StartBreak(Reason{})
 			}
 		}
 	})

@@ -47,13 +47,14 @@ func (s *State) UnmarshalText(b []byte) error {
 	return fmt.Errorf("unknown agent state %q", b)
 }
 
-// ReasonCode classifies why an agent is Not ready.
+// ReasonCode classifies why an agent is Not ready or on Break. Besides the
+// codes below, IT's policy names its own (training, lunch…).
 type ReasonCode string
 
 // Reason codes. Device codes require a new check before Available.
 const (
 	ReasonNone            ReasonCode = ""
-	ReasonManual          ReasonCode = "manual"           // the agent chose Not ready
+	ReasonManual          ReasonCode = "manual"           // the agent chose Not ready without a reason
 	ReasonHeadsetMissing  ReasonCode = "headset_missing"  // pinned headset unplugged/removed
 	ReasonDeviceChanged   ReasonCode = "device_changed"   // default device switched to Bluetooth/speakers
 	ReasonCheckFailed     ReasonCode = "check_failed"     // a mid-shift re-check failed
@@ -69,6 +70,9 @@ func (c ReasonCode) needsRecheck() bool {
 	return false
 }
 
+// NeedsRecheck reports whether only a passing check ends this reason.
+func (c ReasonCode) NeedsRecheck() bool { return c.needsRecheck() }
+
 // Reason is a code plus a sentence for the agent ("Headset unplugged: plug it back in and run the check").
 type Reason struct {
 	Code    ReasonCode `json:"code"`
@@ -76,6 +80,12 @@ type Reason struct {
 	// Key and Args are Message in catalogue form (assets/i18n), for the GUI.
 	Key  string `json:"-"`
 	Args []any  `json:"-"`
+}
+
+// Next is a state with its reason: where the agent goes after a call.
+type Next struct {
+	State  State  `json:"state"`
+	Reason Reason `json:"reason"`
 }
 
 // Clock is the time source; tests inject a fake.
@@ -104,15 +114,31 @@ type Override struct {
 
 // Summary is the shift record shown and sent at clock-out.
 type Summary struct {
-	ClockIn    time.Time               `json:"clock_in"`
-	ClockOut   time.Time               `json:"clock_out"`
-	Calls      int                     `json:"calls"`
-	TalkTime   time.Duration           `json:"talk_time_ns"`
-	TimeIn     map[State]time.Duration `json:"time_in_state_ns"`
-	Overridden bool                    `json:"overridden"`
+	ClockIn  time.Time `json:"clock_in"`
+	ClockOut time.Time `json:"clock_out"`
+	// Calls counts answered calls, in and out, whatever the state they
+	// started in; TalkTime is their summed talk time.
+	Calls    int           `json:"calls"`
+	TalkTime time.Duration `json:"talk_time_ns"`
+	// Missed: inbound calls that rang and ended unanswered; Rejected: the
+	// agent declined them.
+	Missed   int `json:"missed"`
+	Rejected int `json:"rejected"`
+	// Dispositions counts wrap-up outcomes by code.
+	Dispositions map[string]int          `json:"dispositions,omitempty"`
+	TimeIn       map[State]time.Duration `json:"time_in_state_ns"`
+	Overridden   bool                    `json:"overridden"`
 }
 
-// MarshalJSON keeps the report as-is (it is already JSON-shaped).
+// AverageHandle is talk plus wrap-up time per answered call (AHT).
+func (s Summary) AverageHandle() time.Duration {
+	if s.Calls == 0 {
+		return 0
+	}
+	return (s.TalkTime + s.TimeIn[WrapUp]) / time.Duration(s.Calls)
+}
+
+// marshalReport keeps the report as JSON for the clock-in event.
 func marshalReport(r CheckReport) json.RawMessage {
 	if r == nil {
 		return nil

@@ -133,6 +133,53 @@ func (b *HTTPBackend) token(ctx context.Context, force bool) (string, error) {
 	return b.access, nil
 }
 
+// Do sends one authenticated request to the same server with the same
+// session (other clients of the backend share it: refresh tokens rotate, so
+// two sessions from one stored token would log each other out). key, when
+// set, is the Idempotency-Key; in and out are JSON (nil for none). Errors
+// are those of Backend.
+func (b *HTTPBackend) Do(ctx context.Context, method, path, key string, in, out any) error {
+	return b.call(ctx, method, path, key, in, out)
+}
+
+// Stream opens a long-lived GET (server-sent events) with the session's
+// token; lastID, when set, is sent as Last-Event-ID. The caller closes the
+// body. A non-2xx answer is returned as an error of the Backend kinds.
+func (b *HTTPBackend) Stream(ctx context.Context, path, lastID string) (io.ReadCloser, error) {
+	hc := *b.hc
+	hc.Timeout = 0 // the stream lasts; ctx ends it
+	for attempt := 0; ; attempt++ {
+		tok, err := b.token(ctx, attempt > 0)
+		if err != nil {
+			return nil, err
+		}
+		req, err := http.NewRequestWithContext(ctx, "GET", b.base+path, nil)
+		if err != nil {
+			return nil, fmt.Errorf("ticket server URL %q: %w", b.base, err)
+		}
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Accept", "text/event-stream")
+		if lastID != "" {
+			req.Header.Set("Last-Event-ID", lastID)
+		}
+		res, err := hc.Do(req)
+		if err != nil {
+			return nil, fmt.Errorf("ticket server unreachable: %w", err)
+		}
+		if res.StatusCode >= 200 && res.StatusCode < 300 {
+			return res.Body, nil
+		}
+		data, _ := io.ReadAll(io.LimitReader(res.Body, 64<<10))
+		res.Body.Close()
+		err = answerError(res.StatusCode, data)
+		var rej *RejectedError
+		if errors.As(err, &rej) && rej.Status == http.StatusUnauthorized && attempt == 0 {
+			continue
+		}
+		return nil, err
+	}
+}
+
 // call sends an authenticated request, refreshing the token once on 401.
 func (b *HTTPBackend) call(ctx context.Context, method, path, key string, in, out any) error {
 	tok, err := b.token(ctx, false)
@@ -189,21 +236,26 @@ func (b *HTTPBackend) send(ctx context.Context, method, path, token, key string,
 		}
 		return nil
 	}
+	return answerError(res.StatusCode, data)
+}
+
+// answerError maps a non-2xx answer to the Backend error types.
+func answerError(status int, data []byte) error {
 	var eb api.ErrorBody
 	_ = json.Unmarshal(data, &eb)
 	msg := eb.Error.Message
 	if msg == "" {
-		msg = http.StatusText(res.StatusCode)
+		msg = http.StatusText(status)
 	}
 	switch {
-	case res.StatusCode == http.StatusConflict && eb.Error.Code == "version_conflict" && eb.Ticket != nil:
+	case status == http.StatusConflict && eb.Error.Code == "version_conflict" && eb.Ticket != nil:
 		return &ConflictError{Current: *eb.Ticket}
-	case res.StatusCode == http.StatusTooManyRequests || res.StatusCode == http.StatusRequestTimeout || res.StatusCode >= 500:
-		return &StatusError{Status: res.StatusCode, Message: msg}
-	case res.StatusCode >= 400:
-		return &RejectedError{Status: res.StatusCode, Message: msg}
+	case status == http.StatusTooManyRequests || status == http.StatusRequestTimeout || status >= 500:
+		return &StatusError{Status: status, Message: msg}
+	case status >= 400:
+		return &RejectedError{Status: status, Message: msg}
 	}
-	return &StatusError{Status: res.StatusCode, Message: msg}
+	return &StatusError{Status: status, Message: msg}
 }
 
 // Changes implements Backend.
@@ -253,4 +305,14 @@ func (b *HTTPBackend) Dispositions(ctx context.Context) ([]Disposition, error) {
 	}
 	err := b.call(ctx, "GET", "/v1/dispositions", "", nil, &out)
 	return out.Dispositions, err
+}
+
+// Queues lists the queues the logged-in agent works in (GET /v1/queues),
+// for a ticket the agent creates.
+func (b *HTTPBackend) Queues(ctx context.Context) ([]string, error) {
+	var out struct {
+		Queues []string `json:"queues"`
+	}
+	err := b.call(ctx, "GET", "/v1/queues", "", nil, &out)
+	return out.Queues, err
 }

@@ -78,10 +78,16 @@ func (c *Controller) handle(ev Event) {
 		// Nothing to show: digits from customers are for IVR peers.
 	case ShiftStateChanged:
 		c.onShiftState(ev.Status)
+	case MessagesChanged:
+		c.onMessages(ev)
 	case DeviceLost:
 		c.onDeviceLost(ev.Device, c.tr.Text(ev.Message))
 	case CheckProgressed:
 		c.check.progress(ev.Progress)
+	case HeadsetButton:
+		c.onHeadsetButton(ev.Button)
+	case UpdateAvailable:
+		c.onUpdate(ev)
 	}
 }
 

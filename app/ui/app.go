@@ -9,6 +9,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/dialog"
 )
 
 // AppID is the Fyne application ID (matches FyneApp.toml).
@@ -29,6 +30,14 @@ type Options struct {
 	// NoTray leaves out the system tray (screenshots, or a GUI started
 	// after the Fyne app already runs: the tray must exist before Run).
 	NoTray bool
+	// DemoActions fill the demo menu (simulated failures); demo only.
+	DemoActions []DemoAction
+}
+
+// DemoAction is one entry of the demo menu: Label is a catalogue key.
+type DemoAction struct {
+	Label string
+	Run   func(ctx context.Context) error
 }
 
 // Main runs the GUI until the window is closed or ctx is cancelled.
@@ -73,16 +82,28 @@ type Controller struct {
 
 	status ShiftStatus
 	reg    RegStatus
-	call   *activeCall
-	// lastCall is the call being wrapped up.
-	lastCall   *activeCall
+	// call is the call the controls act on: ringing, dialled or answered.
+	call *activeCall
+	// held is the other answered call, on hold (call waiting, consultation)
+	// or, in a conference, the other leg.
+	held *activeCall
+	// waiting rings while call is on (call waiting).
+	waiting *activeCall
+	// conference: call and held are mixed together.
+	conference bool
 	recent     []RecentCall
-	lastDialed string
-	alert      string
-	regAlert   bool
-	trayOn     bool
-	report     *CheckReport
-	shiftSum   ShiftSummary
+	// unseenMissed counts missed calls since the agent last looked (badge).
+	unseenMissed int
+	lastDialed   string
+	alert        string
+	alertCheck   bool
+	regAlert     bool
+	trayOn       bool
+	report       *CheckReport
+	shiftSum     ShiftSummary
+	// dialogs are the open dialogs an incoming call closes, so nothing rings
+	// behind one.
+	dialogs []dialog.Dialog
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -96,17 +117,35 @@ type Controller struct {
 	home    *homeView
 	wrap    *wrapUpView
 	summary *summaryView
+	// ticket is the ticket opened last from a screen-pop.
+	ticket *ticketView
+	msgs   *messagesUI
 }
 
-// activeCall is the call on screen.
+// activeCall is one call on screen.
 type activeCall struct {
-	info     CallInfo
-	ringing  bool
-	onHold   bool
-	muted    bool
-	quality  Quality
-	tickets  []Ticket
-	stopRing func()
+	info      CallInfo
+	ringing   bool
+	onHold    bool
+	heldSince time.Time
+	muted     bool
+	quality   Quality
+	tickets   []Ticket
+	// looked: the screen-pop lookup returned (lookupErr says how).
+	looked    bool
+	lookupErr error
+	stopRing  func()
+	// dtmf are the digits sent to the caller, shown on screen.
+	dtmf string
+	// transferredTo is where the agent transferred the call.
+	transferredTo string
+	// consult: the agent placed this call to consult about held.
+	consult bool
+	// declined: the agent rejected it.
+	declined bool
+	// linked are consultation or conference legs logged with this call.
+	linked []*activeCall
+	ended  time.Time
 }
 
 // NewController builds the window on app a; Start begins event delivery.
@@ -127,6 +166,9 @@ func newController(a fyne.App, opts Options, spawn func(func())) (*Controller, e
 	}
 	if be.Ringer == nil {
 		be.Ringer = silentRinger{}
+	}
+	if be.Normalize == nil {
+		be.Normalize = func(n string) string { return n }
 	}
 	log := opts.Logger
 	if log == nil {
@@ -238,7 +280,18 @@ func (c *Controller) needsSetup() bool {
 	return err != nil || pw == ""
 }
 
-func (c *Controller) showFirstRun() { c.first.load(); c.frame.show(screenFirstRun, c.first.root) }
+func (c *Controller) showFirstRun() {
+	if c.frame.current != screenFirstRun {
+		c.first.back = c.frame.current
+	}
+	c.first.load()
+	if c.needsSetup() && c.first.back == "" {
+		c.first.cancel.Disable() // nothing to go back to before the first account
+	} else {
+		c.first.cancel.Enable()
+	}
+	c.frame.show(screenFirstRun, c.first.root)
+}
 func (c *Controller) showPrecheck() {
 	c.frame.show(screenCheck, c.check.root)
 	switch {
@@ -249,7 +302,14 @@ func (c *Controller) showPrecheck() {
 		c.check.run()
 	}
 }
-func (c *Controller) showHome()    { c.home.refresh(); c.frame.show(screenHome, c.home.root) }
+func (c *Controller) showHome() { c.home.refresh(); c.frame.show(screenHome, c.home.root) }
+
+// showPrecheckRun opens the check and runs it again (mid-shift, after a
+// device problem).
+func (c *Controller) showPrecheckRun() {
+	c.report = nil
+	c.showPrecheck()
+}
 func (c *Controller) showSummary() { c.summary.refresh(); c.frame.show(screenSummary, c.summary.root) }
 
 // setLanguage switches language and rebuilds the views in place.
@@ -280,18 +340,10 @@ func (c *Controller) setLanguage(language string) error {
 // restoreCallPanels puts the ringing call, the call in progress or the
 // wrap-up (with everything typed) back after the views were rebuilt.
 func (c *Controller) restoreCallPanels(prevWrap *wrapUpView) {
-	switch {
-	case c.call != nil && c.call.ringing:
-		c.home.call.showIncoming(c.call)
-		c.home.call.showTickets(c.call, nil)
-		c.home.showPanel(c.home.call.incoming)
-	case c.call != nil:
-		c.home.call.refreshActive()
-		c.home.showPanel(c.home.call.active)
-	case prevWrap != nil && prevWrap.call != nil:
+	if prevWrap != nil && prevWrap.call != nil {
 		c.wrap.resume(prevWrap)
-		c.home.showPanel(c.wrap.root)
 	}
+	c.refreshPanel()
 }
 
 func (c *Controller) now() time.Time { return c.be.Clock() }

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -19,8 +18,8 @@ type devicePicker struct {
 	input   *widget.Select
 	output  *widget.Select
 	ring    *widget.Select
-	inNote  *canvas.Text
-	outNote *canvas.Text
+	inNote  *widget.Label
+	outNote *widget.Label
 	status  *widget.Label
 }
 
@@ -45,9 +44,12 @@ func newDevicePicker(c *Controller) *devicePicker {
 	return p
 }
 
-func noteText() *canvas.Text {
-	n := canvas.NewText("", colorIdle)
-	n.TextSize = theme.CaptionTextSize()
+// noteText is a device's verdict under its picker; it wraps, so a long
+// verdict never widens the window.
+func noteText() *widget.Label {
+	n := widget.NewLabel("")
+	n.SizeName = theme.SizeNameCaptionText
+	n.Wrapping = fyne.TextWrapWord
 	return n
 }
 
@@ -106,17 +108,17 @@ func (p *devicePicker) byName(name string, kind DeviceKind) (Device, bool) {
 }
 
 func (p *devicePicker) showVerdicts() {
-	show := func(note *canvas.Text, name string, kind DeviceKind) {
+	show := func(note *widget.Label, name string, kind DeviceKind) {
 		d, ok := p.byName(name, kind)
-		note.Text = ""
+		text := ""
 		if ok {
-			note.Text = verdictWord(p.c.tr, d.Verdict)
+			text = verdictWord(p.c.tr, d.Verdict)
 			if !d.Note.Empty() {
-				note.Text += " — " + p.c.tr.Text(d.Note)
+				text += " — " + p.c.tr.Text(d.Note)
 			}
-			note.Color = verdictColor(d.Verdict)
+			note.Importance = verdictImportance(d.Verdict)
 		}
-		note.Refresh()
+		note.SetText(text)
 	}
 	show(p.inNote, p.input.Selected, DeviceInput)
 	show(p.outNote, p.output.Selected, DeviceOutput)
@@ -136,6 +138,18 @@ func (p *devicePicker) apply(s Settings) Settings {
 		}
 	}
 	return s
+}
+
+func verdictImportance(v Verdict) widget.Importance {
+	switch v {
+	case VerdictPass:
+		return widget.SuccessImportance
+	case VerdictWarn:
+		return widget.WarningImportance
+	case VerdictFail:
+		return widget.DangerImportance
+	}
+	return widget.LowImportance
 }
 
 func verdictWord(tr *Translator, v Verdict) string {
@@ -171,8 +185,8 @@ func (c *Controller) lockableAs(setting string, w disabler, label func(string) s
 	}
 	w.Disable()
 	shown := widget.NewLabelWithStyle(label(value), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	note := canvas.NewText(c.tr.T("policy.locked"), colorIdle)
-	note.TextSize = theme.CaptionTextSize()
-	note.TextStyle = fyne.TextStyle{Italic: true}
+	note := widget.NewLabelWithStyle(c.tr.T("policy.locked"), fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
+	note.SizeName = theme.SizeNameCaptionText
+	note.Wrapping = fyne.TextWrapWord
 	return container.NewVBox(container.NewHBox(widget.NewIcon(theme.InfoIcon()), shown), note)
 }

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 )
@@ -14,20 +15,26 @@ type fake struct {
 	now         time.Time
 	registerErr error
 	logErr      error
-	report      CheckReport
-	calls       []string
-	registered  []Account
-	states      []AgentState
-	logs        []CallLog
-	secrets     map[string]string
-	account     Account
-	settings    Settings
-	locked      Locked
-	tickets     map[string][]Ticket
-	summary     ShiftSummary
-	reasons     []ReasonCode
-	disps       []Disposition
-	events      chan Event
+	createErr   error
+	queues      []string
+	// consult offers attended transfer and conference.
+	consult bool
+	// longDevice gives the speakers a long verdict (it used to widen the window).
+	longDevice bool
+	report     CheckReport
+	calls      []string
+	registered []Account
+	states     []AgentState
+	logs       []CallLog
+	secrets    map[string]string
+	account    Account
+	settings   Settings
+	locked     Locked
+	tickets    map[string][]Ticket
+	summary    ShiftSummary
+	reasons    []ReasonCode
+	disps      []Disposition
+	events     chan Event
 }
 
 func newFake() *fake {
@@ -41,9 +48,12 @@ func newFake() *fake {
 		tickets: map[string][]Ticket{"+33612345678": {
 			{ID: "1042", Subject: "Internet box reboots", Status: "open", Updated: time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)},
 		}},
-		events:  make(chan Event, 16),
-		reasons: []ReasonCode{{Code: "training", Label: "Training"}, {Code: "tech", Label: "Technical problem"}},
-		disps:   []Disposition{{Code: "resolved", Label: "Resolved"}, {Code: "callback", Label: "Call back"}},
+		events: make(chan Event, 16),
+		reasons: []ReasonCode{{Code: "training", State: StateNotReady}, {Code: "tech", State: StateNotReady},
+			{Code: "lunch", State: StateBreak}},
+		disps: []Disposition{{Code: "resolved", Label: "Resolved"}, {Code: "callback", Label: "Call back"},
+			{Code: "transferred", Label: "Transferred"}, {Code: "missed", Label: "Missed"}},
+		queues: []string{"support"},
 	}
 }
 
@@ -55,8 +65,25 @@ func (f *fake) configured() *fake {
 }
 
 func (f *fake) backend() Backend {
-	return Backend{Phone: f, Shift: f, Tickets: f, Checker: f, Devices: f, Secrets: f, Config: f, Events: f,
+	be := Backend{Phone: f, Shift: f, Tickets: f, Checker: f, Devices: f, Secrets: f, Config: f, Events: f,
 		Codecs: []string{"opus", "pcmu", "pcma"}, Clock: f.clock}
+	if f.consult {
+		be.Consult = f
+	}
+	return be
+}
+
+func (f *fake) Consult(_ context.Context, id, target string) (CallInfo, error) {
+	f.record("consult " + id + " " + target)
+	return CallInfo{ID: "consult-1", Remote: target, Direction: Outbound, Started: f.clock()}, nil
+}
+func (f *fake) CompleteTransfer(_ context.Context, held, consult string) error {
+	f.record("complete " + held + " " + consult)
+	return nil
+}
+func (f *fake) Conference(_ context.Context, held, consult string) error {
+	f.record("conference " + held + " " + consult)
+	return nil
 }
 
 func (f *fake) clock() time.Time {
@@ -122,20 +149,56 @@ func (f *fake) ClockOut(context.Context) (ShiftSummary, error) {
 	f.record("clockout")
 	return f.summary, nil
 }
-func (f *fake) NotReadyReasons() []ReasonCode {
-	return f.reasons
+func (f *fake) EndWrapUp(_ context.Context, disposition string, next *NextState) error {
+	s := "endwrapup " + disposition
+	if next != nil {
+		s += fmt.Sprintf(" -> %d %s", next.State, next.Reason)
+	}
+	f.record(s)
+	return nil
 }
+func (f *fake) Reasons() []ReasonCode { return f.reasons }
 
 func (f *fake) LookupByPhone(_ context.Context, p string) ([]Ticket, error) { return f.tickets[p], nil }
+func (f *fake) Ticket(_ context.Context, id string) (Ticket, error) {
+	for _, list := range f.tickets {
+		for _, t := range list {
+			if t.ID == id {
+				return t, nil
+			}
+		}
+	}
+	return Ticket{}, errNotFound
+}
+func (f *fake) AddNote(_ context.Context, id, text string) error {
+	for _, list := range f.tickets {
+		for i := range list {
+			if list[i].ID == id {
+				list[i].Notes = append(list[i].Notes, Note{Author: "agent7", Body: text, At: f.clock(), Pending: true})
+				f.record("note " + id + " " + text)
+				return nil
+			}
+		}
+	}
+	return errNotFound
+}
+func (f *fake) Queues(context.Context) ([]string, error) { return f.queues, nil }
 func (f *fake) Dispositions(context.Context) ([]Disposition, error) {
 	return f.disps, nil
 }
-func (f *fake) LogCall(_ context.Context, l CallLog) error {
+func (f *fake) LogCall(_ context.Context, l CallLog) (string, error) {
 	if f.logErr != nil {
-		return f.logErr
+		return "", f.logErr
+	}
+	if l.CreateTicket {
+		if f.createErr != nil {
+			return "", f.createErr
+		}
+		l.TicketID = "2001"
+		f.tickets[l.Remote] = append(f.tickets[l.Remote], Ticket{ID: l.TicketID, Subject: l.Subject, Customer: l.CustomerName, Queue: l.Queue, Status: "open"})
 	}
 	f.logs = append(f.logs, l)
-	return nil
+	return l.TicketID, nil
 }
 
 func (f *fake) Run(_ context.Context, progress func(CheckProgress)) (CheckReport, error) {
@@ -144,10 +207,14 @@ func (f *fake) Run(_ context.Context, progress func(CheckProgress)) (CheckReport
 }
 
 func (f *fake) Devices(context.Context) ([]Device, error) {
+	spk := Plain("speakers leak")
+	if f.longDevice {
+		spk = Text{Key: "check.msg.built_in_speaker", Args: []any{`"Built-in Audio Analog Stereo (HDA Intel PCH, ALC3246 Analog)"`}}
+	}
 	return []Device{
 		{ID: "hs-in", Name: "USB headset", Kind: DeviceInput, Verdict: VerdictPass},
 		{ID: "hs-out", Name: "USB headset", Kind: DeviceOutput, Verdict: VerdictPass},
-		{ID: "spk", Name: "Laptop speakers", Kind: DeviceOutput, Verdict: VerdictFail, Note: Plain("speakers leak")},
+		{ID: "spk", Name: "Laptop speakers", Kind: DeviceOutput, Verdict: VerdictFail, Note: spk},
 	}, nil
 }
 

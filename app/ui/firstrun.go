@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -15,36 +14,39 @@ import (
 type firstRunView struct {
 	c          *Controller
 	root       fyne.CanvasObject
-	server     *widget.Entry
-	user       *widget.Entry
-	authUser   *widget.Entry
-	password   *widget.Entry
+	server     *keyEntry
+	user       *keyEntry
+	authUser   *keyEntry
+	password   *keyEntry
 	transport  *widget.Select
-	backendURL *widget.Entry
-	agentLogin *widget.Entry
-	token      *widget.Entry
-	errs       map[string]*canvas.Text
+	backendURL *keyEntry
+	agentLogin *keyEntry
+	token      *keyEntry
+	errs       map[string]*widget.Label
 	devices    *devicePicker
 	testResult *widget.Label
 	testButton *widget.Button
 	saveButton *widget.Button
+	// cancel goes back to the screen the agent came from, dropping edits.
+	cancel *widget.Button
+	back   string
 }
 
 func newFirstRunView(c *Controller) *firstRunView {
-	v := &firstRunView{c: c, errs: map[string]*canvas.Text{}}
+	v := &firstRunView{c: c, errs: map[string]*widget.Label{}}
 	t := c.tr.T
-	v.server = widget.NewEntry()
+	v.server = c.newEntry()
 	v.server.SetPlaceHolder("sip.example.com:5060")
-	v.user = widget.NewEntry()
+	v.user = c.newEntry()
 	v.user.SetPlaceHolder("1001")
-	v.authUser = widget.NewEntry()
+	v.authUser = c.newEntry()
 	v.authUser.SetPlaceHolder(t("firstrun.authuser.hint"))
-	v.password = widget.NewPasswordEntry()
-	v.transport = widget.NewSelect(transports, nil)
-	v.backendURL = widget.NewEntry()
+	v.password = c.newPasswordEntry()
+	v.transport = c.newSelect(transports, nil)
+	v.backendURL = c.newEntry()
 	v.backendURL.SetPlaceHolder("https://tickets.example.com")
-	v.agentLogin = widget.NewEntry()
-	v.token = widget.NewPasswordEntry()
+	v.agentLogin = c.newEntry()
+	v.token = c.newPasswordEntry()
 	v.token.SetPlaceHolder(t("firstrun.token.hint"))
 	v.devices = newDevicePicker(c)
 	v.testResult = widget.NewLabel("")
@@ -54,8 +56,11 @@ func newFirstRunView(c *Controller) *firstRunView {
 	v.saveButton.Importance = widget.HighImportance
 
 	row := func(field, label string, w fyne.CanvasObject) *widget.FormItem {
-		msg := canvas.NewText("", colorBad)
-		msg.TextSize = theme.CaptionTextSize()
+		msg := widget.NewLabel("")
+		msg.Importance = widget.DangerImportance
+		msg.SizeName = theme.SizeNameCaptionText
+		msg.Wrapping = fyne.TextWrapWord
+		msg.Hide()
 		v.errs[field] = msg
 		return widget.NewFormItem(t(label), container.NewVBox(w, msg))
 	}
@@ -82,7 +87,8 @@ func newFirstRunView(c *Controller) *firstRunView {
 		keyringNote,
 		v.testResult,
 	)
-	buttons := container.NewHBox(v.testButton, v.saveButton)
+	v.cancel = widget.NewButtonWithIcon(t("firstrun.cancel"), theme.CancelIcon(), v.goBack)
+	buttons := container.NewHBox(v.cancel, v.testButton, v.saveButton)
 	body := container.NewGridWithColumns(2, left, right)
 	v.root = container.NewBorder(
 		container.NewPadded(container.NewVBox(heading(t("firstrun.title")), widget.NewLabel(t("firstrun.intro")))),
@@ -129,11 +135,12 @@ func (v *firstRunView) validate() (Account, bool) {
 	stored, err := v.c.be.Secrets.Get(SecretSIPPassword)
 	bad := validateAccount(a, err != nil || stored == "")
 	for field, msg := range v.errs {
-		msg.Text = ""
+		msg.SetText("")
+		msg.Hide()
 		if key, ok := bad[field]; ok {
-			msg.Text = v.c.tr.T(key)
+			msg.SetText(v.c.tr.T(key))
+			msg.Show()
 		}
-		msg.Refresh()
 	}
 	if a.Password == "" {
 		a.Password = stored
@@ -181,6 +188,22 @@ func (v *firstRunView) save() {
 	}
 	v.password.SetText("")
 	v.token.SetText("")
+	v.leave()
+}
+
+// goBack leaves the form without saving.
+func (v *firstRunView) goBack() {
+	v.password.SetText("")
+	v.token.SetText("")
+	v.leave()
+}
+
+// leave returns to the screen the agent opened the account from.
+func (v *firstRunView) leave() {
+	if v.back == screenHome {
+		v.c.showHome()
+		return
+	}
 	v.c.showPrecheck()
 }
 

@@ -199,7 +199,7 @@ func onShift(t *testing.T, f *fake, language string) *Controller {
 func TestStateControl(t *testing.T) {
 	f := newFake().configured()
 	c := onShift(t, f, "en")
-	c.home.stateSel.SetSelected(c.tr.T("state.notready.reason", "Training"))
+	c.home.choose(c.tr.T("state.notready.reason", "Training"))
 	if len(f.states) != 1 || f.states[0] != StateNotReady || !f.called("state training") {
 		t.Fatalf("states = %v calls = %v, want Not ready (training)", f.states, f.calls)
 	}
@@ -230,11 +230,11 @@ func TestIncomingCallScreenPopAndControls(t *testing.T) {
 	if c.home.panel.Objects[0] != p.incoming {
 		t.Fatal("an incoming call must show the incoming panel")
 	}
-	if got := p.popTitle.Text; got != c.tr.T("pop.count", 1) {
+	if got := p.pop.title.Text; got != c.tr.T("pop.count", 1) {
 		t.Fatalf("screen-pop title = %q", got)
 	}
-	if p.tickets.Length() != 1 {
-		t.Fatalf("screen-pop tickets = %d, want 1 before answering", p.tickets.Length())
+	if p.pop.list.Length() != 1 {
+		t.Fatalf("screen-pop tickets = %d, want 1 before answering", p.pop.list.Length())
 	}
 	test.Tap(p.answer)
 	if !f.called("answer in-1") {
@@ -364,7 +364,7 @@ func TestEndOfShiftSummary(t *testing.T) {
 		InState: map[AgentState]time.Duration{StateAvailable: 3 * time.Hour, StateOnCall: 185 * time.Minute}}
 	c := onShift(t, f, "en")
 	c.endShift()
-	if c.frame.current != screenSummary || c.summary.calls.Text != "42" || c.summary.talk.Text != "185 min" {
+	if c.frame.current != screenSummary || c.summary.calls.Text != "42" || c.summary.talk.Text != "3:05:00" {
 		t.Fatalf("summary: screen %q calls %q talk %q", c.frame.current, c.summary.calls.Text, c.summary.talk.Text)
 	}
 }

@@ -83,3 +83,16 @@ func (t *Translator) T(key string, args ...any) string {
 	}
 	return fmt.Sprintf(msg, args...)
 }
+
+// Label is key's text when the catalogue has it (in this language or
+// English), else fallback: for names the backend or IT define, with our
+// own translations of the known ones.
+func (t *Translator) Label(key, fallback string) string {
+	if msg, ok := t.msgs[key]; ok {
+		return msg
+	}
+	if msg, ok := t.fallback[key]; ok && t.lang == supportedLanguages[0] {
+		return msg
+	}
+	return fallback
+}

@@ -46,7 +46,7 @@ func TestEveryKeyInCodeExists(t *testing.T) {
 		t.Fatal(err)
 	}
 	files, _ := filepath.Glob("*.go")
-	key := regexp.MustCompile(`"((?:alert|call|check|demo|devices|dial|err|firstrun|policy|pop|quality|recent|reg|settings|shift|state|summary|tray|verdict|wrap)\.[a-z0-9_.]+)"`)
+	key := regexp.MustCompile(`"((?:alert|call|check|demo|devices|dial|disposition|err|firstrun|keys|msg|policy|pop|quality|reason|recent|reg|select|settings|shift|state|summary|ticket|tray|verdict|wrap)(?:\.[a-z0-9_]+)+)"`)
 	n := 0
 	for _, f := range files {
 		if strings.HasSuffix(f, "_test.go") {

@@ -22,21 +22,38 @@ type Phone interface {
 	Transfer(ctx context.Context, callID, target string) error
 }
 
-// ShiftControl is the agent state machine (app/shift).
+// ShiftControl is the agent state machine (app/shift), the one source of
+// truth for the agent's state: the GUI shows what it reports.
 type ShiftControl interface {
 	// ClockIn starts the shift; overrideReason is non-empty when the agent
 	// starts despite a failed check (only when the report allows it).
 	ClockIn(ctx context.Context, report CheckReport, overrideReason string) error
+	// SetState is the agent's pick of Available, Not ready or Break with a
+	// reason code from Reasons. During a call it sets where the agent goes
+	// after the call instead (ShiftStatus.Then).
 	SetState(ctx context.Context, state AgentState, reason string) error
+	// EndWrapUp closes the wrap-up of a logged call: the agent goes to next
+	// when they chose, else back to the state before the call.
+	// disposition (a code, "" for none) is counted in the summary.
+	EndWrapUp(ctx context.Context, disposition string, next *NextState) error
 	ClockOut(ctx context.Context) (ShiftSummary, error)
-	NotReadyReasons() []ReasonCode
+	// Reasons lists the Not ready and Break reasons IT's policy allows.
+	Reasons() []ReasonCode
 }
 
-// TicketClient is the ticket backend client (app/tickets).
+// TicketClient is the ticket backend client (app/tickets). Reads answer
+// from the local store (offline-first); writes are queued for the backend.
 type TicketClient interface {
 	LookupByPhone(ctx context.Context, phone string) ([]Ticket, error)
+	// Ticket returns one ticket with its whole thread.
+	Ticket(ctx context.Context, id string) (Ticket, error)
+	AddNote(ctx context.Context, ticketID, text string) error
+	// Queues are the agent's queues, for a new ticket.
+	Queues(ctx context.Context) ([]string, error)
 	Dispositions(ctx context.Context) ([]Disposition, error)
-	LogCall(ctx context.Context, log CallLog) error
+	// LogCall logs the call and returns the ticket it went to ("" for
+	// none): the one chosen, or the one created for it.
+	LogCall(ctx context.Context, log CallLog) (ticketID string, err error)
 }
 
 // Checker runs the pre-shift check (app/precheck). progress may be called
@@ -71,6 +88,21 @@ type ConfigStore interface {
 	Locked() Locked
 }
 
+// Consulter is attended transfer and the three-way conference (optional:
+// nil leaves those controls out). Swapping legs is Hold on one and resume
+// on the other; cancelling a consultation is Hangup on it; dropping a leg
+// of the conference is Hangup on that leg.
+type Consulter interface {
+	// Consult holds callID and calls target; the consultation is reported
+	// like a dialled call (CallEstablished, CallClosed).
+	Consult(ctx context.Context, callID, target string) (CallInfo, error)
+	// CompleteTransfer connects the held caller with the consulted party
+	// (REFER with Replaces) and leaves both calls.
+	CompleteTransfer(ctx context.Context, heldID, consultID string) error
+	// Conference joins both calls in a conference mixed by the app.
+	Conference(ctx context.Context, heldID, consultID string) error
+}
+
 // Ringer plays the ringtone on a device until stop is called (media).
 type Ringer interface {
 	Ring(device, ringtone string) (stop func())
@@ -98,6 +130,15 @@ type Backend struct {
 	Config  ConfigStore
 	Ringer  Ringer
 	Events  EventSource
+	// Consult is attended transfer and conference; nil hides them.
+	Consult Consulter
+	// Normalize writes a phone number in the one form used to dial, look
+	// up and list calls (E.164 in the policy's region); numbers it cannot
+	// read (extensions, SIP addresses) come back as they are. nil: as typed.
+	Normalize func(number string) string
+	// Messages is the agent's messages with supervisors and help requests
+	// (optional; see messages.go).
+	Messages MessageClient
 	// Codecs the core supports, offered in Settings.
 	Codecs []string
 	// Clock returns now; nil means time.Now (tests inject a fixed clock).
@@ -149,6 +190,25 @@ type DeviceLost struct {
 // CheckProgressed: progress of a running pre-shift check.
 type CheckProgressed struct{ Progress CheckProgress }
 
+// HeadsetButton: the agent pressed a call button on the USB headset.
+type HeadsetButton struct{ Button HeadsetKey }
+
+// HeadsetKey is a headset's call button.
+type HeadsetKey int
+
+// Headset call buttons.
+const (
+	// HeadsetAnswer: the call button (hook switch) while the line is free.
+	HeadsetAnswer HeadsetKey = iota + 1
+	// HeadsetHangup: the call button during a call.
+	HeadsetHangup
+	HeadsetMute
+	// HeadsetFlash: hold, or swap between two calls.
+	HeadsetFlash
+	HeadsetReject
+	HeadsetRedial
+)
+
 func (RegistrationChanged) isEvent() {}
 func (IncomingCall) isEvent()        {}
 func (CallEstablished) isEvent()     {}
@@ -158,3 +218,4 @@ func (DTMFReceived) isEvent()        {}
 func (ShiftStateChanged) isEvent()   {}
 func (DeviceLost) isEvent()          {}
 func (CheckProgressed) isEvent()     {}
+func (HeadsetButton) isEvent()       {}

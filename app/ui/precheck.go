@@ -27,7 +27,7 @@ type precheckView struct {
 	runButton *widget.Button
 	start     *widget.Button
 	override  *fyne.Container
-	reason    *widget.Entry
+	reason    *keyEntry
 	anyway    *widget.Button
 }
 
@@ -46,7 +46,7 @@ func newPrecheckView(c *Controller) *precheckView {
 	v.start = widget.NewButtonWithIcon(t("check.start"), theme.MediaPlayIcon(), func() { v.startShift("") })
 	v.start.Importance = widget.HighImportance
 	v.start.Disable()
-	v.reason = widget.NewEntry()
+	v.reason = c.newEntry()
 	v.reason.SetPlaceHolder(t("check.override.hint"))
 	v.anyway = widget.NewButtonWithIcon(t("check.override.start"), theme.WarningIcon(), func() {
 		if strings.TrimSpace(v.reason.Text) == "" {
@@ -125,6 +125,11 @@ func (v *precheckView) done(r CheckReport, err error) {
 	v.current.SetText(t("check.finished"))
 	v.c.report = &r
 	v.setResults(r)
+	// During a shift the check is the way back to work, not a new clock-in.
+	v.start.SetText(t("check.start"))
+	if v.c.status.State != StateOffline {
+		v.start.SetText(t("check.resume"))
+	}
 	switch {
 	case r.CanStart && hasWarnings(r):
 		v.verdict.SetText(t("check.ok.warnings"))
@@ -168,10 +173,28 @@ func checkRow(tr *Translator, r CheckResult) fyne.CanvasObject {
 	return container.NewBorder(nil, nil, container.NewVBox(container.NewPadded(light)), nil, lines)
 }
 
-// startShift clocks in and registers, then shows the main window.
+// startShift clocks in and registers, then shows the main window. During
+// a shift it goes back to work instead: Available, which a passing check
+// since the problem allows.
 func (v *precheckView) startShift(override string) {
 	c := v.c
 	if c.report == nil {
+		return
+	}
+	if c.status.State != StateOffline {
+		v.start.Disable()
+		c.async(func(ctx context.Context) func() {
+			err := c.be.Shift.SetState(ctx, StateAvailable, "")
+			return func() {
+				v.start.Enable()
+				if err != nil {
+					v.verdict.SetText(c.tr.T("state.fail", err.Error()))
+					return
+				}
+				c.setAlert("")
+				c.showHome()
+			}
+		})
 		return
 	}
 	report := *c.report

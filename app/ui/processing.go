@@ -17,9 +17,9 @@ func newProcessingControls(c *Controller) *processingControls {
 		"on": t("settings.proc.on"), "off": t("settings.proc.off"), "auto": t("settings.proc.auto"),
 	}}
 	onOff := []string{p.labels["on"], p.labels["off"]}
-	p.ns = widget.NewSelect(onOff, nil)
-	p.agc = widget.NewSelect(onOff, nil)
-	p.aec = widget.NewSelect([]string{p.labels["auto"], p.labels["on"], p.labels["off"]}, nil)
+	p.ns = c.newSelect(onOff, nil)
+	p.agc = c.newSelect(onOff, nil)
+	p.aec = c.newSelect([]string{p.labels["auto"], p.labels["on"], p.labels["off"]}, nil)
 	p.ns.SetSelected(p.label(c.settings.NoiseSuppression, false))
 	p.agc.SetSelected(p.label(c.settings.AGC, false))
 	p.aec.SetSelected(p.label(c.settings.EchoCancel, true))

@@ -2,19 +2,20 @@ package ui
 
 import (
 	"context"
-	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
 )
 
-// Event handlers and call actions. Call-driven state changes (On call,
-// Wrap-up after a call) come from the core as ShiftStateChanged; the GUI
-// only asks Shift for what the agent chose.
+// Event handlers. Call-driven state changes (On call, Wrap-up after a
+// call) come from the core as ShiftStateChanged; the GUI only asks Shift
+// for what the agent chose.
 
 func (c *Controller) onRegistration(st RegStatus) {
 	c.reg = st
-	if st.State == RegFailed && c.status.State != StateOffline {
+	if (st.State == RegFailed || st.State == RegReconnecting) && c.status.State != StateOffline {
 		detail := st.Detail
 		if detail == "" {
 			detail = c.tr.T("reg.failed")
@@ -35,30 +36,50 @@ func (c *Controller) onShiftState(st ShiftStatus) {
 	if st.ShiftStart.IsZero() {
 		st.ShiftStart = c.status.ShiftStart
 	}
+	if st.Since.IsZero() {
+		st.Since = c.now()
+	}
 	c.status = st
 	c.home.refresh()
+	c.wrap.refreshNext()
 	c.refreshTray()
 }
 
 func (c *Controller) onDeviceLost(device, message string) {
-	c.setAlert(c.tr.T("alert.device", device, message))
+	c.setCheckAlert(c.tr.T("alert.device", device, message))
 	c.notify(c.tr.T("alert.device.title"), message)
 	c.home.refresh()
 }
 
+// onIncoming rings: the ringing panel with the caller and the screen-pop,
+// the ringtone, a desktop notification. A call while on a call waits
+// beside it (answer holds the first). Dialogs are closed first: nothing
+// rings unseen behind one.
 func (c *Controller) onIncoming(info CallInfo) {
-	if c.call != nil {
-		// The core should not offer a second call; refuse it rather than
-		// lose the one on screen.
+	info.Remote = c.be.Normalize(info.Remote)
+	if info.Started.IsZero() {
+		info.Started = c.now()
+	}
+	call := &activeCall{info: info, ringing: true}
+	switch {
+	case c.call == nil:
+		c.call = call
+		c.home.call.reset()
+	case c.waiting == nil && !c.call.ringing && c.held == nil:
+		c.waiting = call
+	default:
+		// A third call: refuse it rather than lose one on screen.
 		c.async(func(ctx context.Context) func() { _ = c.be.Phone.Reject(ctx, info.ID); return nil })
 		return
 	}
-	call := &activeCall{info: info, ringing: true}
+	c.closeDialogs()
 	call.stopRing = c.be.Ringer.Ring(c.settings.RingDevice, c.settings.Ringtone)
-	c.call = call
-	c.home.call.showIncoming(call)
-	c.home.showPanel(c.home.call.incoming)
+	if c.frame.current != screenHome {
+		c.showHome()
+	}
+	c.refreshPanel()
 	c.notify(c.tr.T("call.incoming"), displayName(info))
+	c.win.Show()
 	c.win.RequestFocus()
 	c.refreshTray()
 	c.lookupTickets(call)
@@ -70,17 +91,39 @@ func (c *Controller) lookupTickets(call *activeCall) {
 	c.async(func(ctx context.Context) func() {
 		tickets, err := c.be.Tickets.LookupByPhone(ctx, phone)
 		return func() {
-			call.tickets = tickets
-			if c.call == call {
-				c.home.call.showTickets(call, err)
+			call.tickets, call.lookupErr, call.looked = tickets, err, true
+			if name := customerOf(tickets); call.info.Display == "" && name != "" {
+				call.info.Display = name
 			}
+			c.home.call.refresh()
+			c.wrap.ticketsChanged(call)
 		}
 	})
 }
 
+// customerOf is the caller's name from their tickets, when they agree.
+func customerOf(tickets []Ticket) string {
+	for _, t := range tickets {
+		if t.Customer != "" {
+			return t.Customer
+		}
+	}
+	return ""
+}
+
+// findCall returns the call on screen with this id and which slot holds it.
+func (c *Controller) findCall(id string) *activeCall {
+	for _, call := range []*activeCall{c.call, c.held, c.waiting} {
+		if call != nil && call.info.ID == id {
+			return call
+		}
+	}
+	return nil
+}
+
 func (c *Controller) onEstablished(info CallInfo) {
-	call := c.call
-	if call == nil || call.info.ID != info.ID {
+	call := c.findCall(info.ID)
+	if call == nil {
 		return
 	}
 	call.stopRinging()
@@ -89,47 +132,125 @@ func (c *Controller) onEstablished(info CallInfo) {
 	if call.info.Answered.IsZero() {
 		call.info.Answered = c.now()
 	}
-	c.home.call.refreshActive()
-	c.home.showPanel(c.home.call.active)
+	if call == c.waiting {
+		// Answering the waiting call put the other on hold.
+		c.held, c.call, c.waiting = c.call, call, nil
+		c.home.call.reset()
+	}
+	c.refreshPanel()
 	c.refreshTray()
 }
 
 func (c *Controller) onClosed(id, by, reason string) {
-	call := c.call
-	if call == nil || call.info.ID != id {
+	call := c.findCall(id)
+	if call == nil {
 		return
 	}
 	call.stopRinging()
-	c.call = nil
-	rec := RecentCall{Direction: call.info.Direction, Remote: call.info.Remote, At: call.info.Started}
-	if rec.At.IsZero() {
-		rec.At = c.now()
-	}
-	if call.info.Answered.IsZero() {
-		rec.Missed = call.info.Direction == Inbound
-		c.recent = append(c.recent, rec)
-		c.home.showPanel(c.home.idle)
-		if reason != "" && call.info.Direction == Outbound {
-			c.notify(c.tr.T("call.failed"), reason)
+	call.ended = c.now()
+	answered := !call.info.Answered.IsZero()
+	switch call {
+	case c.waiting:
+		c.waiting = nil
+	case c.held:
+		c.held, c.conference = nil, false
+	case c.call:
+		c.call, c.conference = nil, false
+		switch {
+		case c.held != nil:
+			c.call, c.held = c.held, nil
+		case c.waiting != nil:
+			c.call, c.waiting = c.waiting, nil
 		}
-	} else {
-		rec.Duration = c.now().Sub(call.info.Answered)
-		c.recent = append(c.recent, rec)
-		c.lastCall = call
-		c.wrap.start(call, rec.Duration)
-		c.home.showPanel(c.wrap.root)
 	}
+	if !answered {
+		c.notAnswered(call, reason)
+	} else {
+		c.answeredEnded(call)
+	}
+	c.refreshPanel()
 	c.home.refresh()
 	c.refreshTray()
 }
 
+// notAnswered files a call that ended before anyone answered: a missed or
+// declined inbound call, or an outbound call that failed.
+func (c *Controller) notAnswered(call *activeCall, reason string) {
+	info := call.info
+	rec := RecentCall{Direction: info.Direction, Remote: info.Remote, Name: info.Display, At: info.Started}
+	if info.Direction == Inbound {
+		rec.Missed, rec.Rejected = !call.declined, call.declined
+		if !call.declined {
+			c.unseenMissed++
+			c.notify(c.tr.T("call.missed"), displayName(info))
+		}
+		c.logUnanswered(call)
+	} else if reason != "" {
+		c.home.call.failed = c.tr.T("call.failed.reason", displayName(info), reason)
+		c.notify(c.tr.T("call.failed"), reason)
+	}
+	if call.consult && c.call != nil {
+		c.home.call.failed = c.tr.T("call.consult.failed", displayName(info), reason)
+	}
+	c.recent = append(c.recent, rec)
+}
+
+// answeredEnded hands an answered call to wrap-up; a consultation is
+// logged with the call it was about.
+func (c *Controller) answeredEnded(call *activeCall) {
+	if call.consult {
+		if owner := c.ownerOf(call); owner != nil {
+			owner.linked = append(owner.linked, call)
+			return
+		}
+	}
+	c.wrap.enqueue(call)
+}
+
+// ownerOf is the customer call a consultation leg belongs to: the call on
+// screen or, once that ended, the one waiting for its wrap-up.
+func (c *Controller) ownerOf(leg *activeCall) *activeCall {
+	for _, call := range []*activeCall{c.call, c.held} {
+		if call != nil && call != leg && !call.consult {
+			return call
+		}
+	}
+	return c.wrap.lastQueued()
+}
+
+// logUnanswered logs a missed or declined call to the backend: every call,
+// answered or not, is in the call log.
+func (c *Controller) logUnanswered(call *activeCall) {
+	info := call.info
+	disp := DispositionMissed
+	if call.declined {
+		disp = DispositionRejected
+	}
+	end := call.ended
+	if end.IsZero() {
+		end = c.now()
+	}
+	log := CallLog{CallID: info.ID, Remote: info.Remote, Direction: info.Direction, Start: info.Started, End: end,
+		Disposition: disp, CustomerName: info.Display}
+	c.async(func(ctx context.Context) func() {
+		_, err := c.be.Tickets.LogCall(ctx, log)
+		if err != nil {
+			return func() { c.log.Warn("unanswered call not logged", "call", info.ID, "err", err) }
+		}
+		return nil
+	})
+}
+
 func (c *Controller) onQuality(id string, q Quality) {
-	if c.call == nil || c.call.info.ID != id {
+	call := c.findCall(id)
+	if call == nil {
 		return
 	}
-	c.call.quality = q
-	c.home.call.setQuality(q)
-	c.home.quality.set(q.MOS)
+	call.quality = q
+	if call == c.call {
+		c.home.call.setQuality(q)
+		c.home.quality.set(q.MOS)
+	}
 }
 
 func (a *activeCall) stopRinging() {
@@ -146,154 +267,82 @@ func displayName(info CallInfo) string {
 	return info.Remote
 }
 
-// notify shows a desktop notification.
+// notify shows a desktop notification (where the desktop has a
+// notification service; Fyne sends it over D-Bus on Linux).
 func (c *Controller) notify(title, body string) {
 	c.app.SendNotification(fyne.NewNotification(title, body))
 }
 
 // showPanel swaps the right-hand panel of the main window.
 func (v *homeView) showPanel(o fyne.CanvasObject) {
+	if len(v.panel.Objects) == 1 && v.panel.Objects[0] == o {
+		return
+	}
 	v.panel.Objects = []fyne.CanvasObject{o}
 	v.panel.Refresh()
 }
 
-// callAction runs a phone action for the current call and reports a failure.
-func (c *Controller) callAction(what string, act func(ctx context.Context, id string) error, after func()) {
-	if c.call == nil {
-		return
+// refreshPanel shows what the agent needs now: the ringing call, the call
+// in progress, the wrap-up, or the recent calls.
+func (c *Controller) refreshPanel() {
+	switch {
+	case c.call != nil && c.call.ringing && c.call.info.Direction == Inbound:
+		c.home.call.refresh()
+		c.home.showPanel(c.home.call.incoming)
+	case c.call != nil:
+		c.home.call.refresh()
+		c.home.showPanel(c.home.call.active)
+	case c.wrap.call != nil:
+		c.wrap.show()
+		c.home.showPanel(c.wrap.root)
+	default:
+		c.home.showPanel(c.home.idle)
 	}
-	id := c.call.info.ID
-	c.async(func(ctx context.Context) func() {
-		err := act(ctx, id)
-		return func() {
-			if err != nil {
-				dialog.ShowError(errorf(c.tr.T("call.action.fail", c.tr.T(what), err.Error())), c.win)
-				return
-			}
-			if after != nil && c.call != nil && c.call.info.ID == id {
-				after()
+	c.home.refresh()
+}
+
+// closeDialogs hides the dialogs the app opened.
+func (c *Controller) closeDialogs() {
+	for _, d := range c.dialogs {
+		d.Hide()
+	}
+	c.dialogs = nil
+}
+
+// track remembers an open dialog so an incoming call can close it.
+func (c *Controller) track(d dialog.Dialog) dialog.Dialog {
+	c.dialogs = append(c.dialogs, d)
+	d.SetOnClosed(func() {
+		for i, o := range c.dialogs {
+			if o == d {
+				c.dialogs = append(c.dialogs[:i], c.dialogs[i+1:]...)
+				break
 			}
 		}
 	})
+	return d
 }
 
-func (c *Controller) answer() {
-	if c.call == nil || !c.call.ringing {
-		return
-	}
-	c.call.stopRinging()
-	c.callAction("call.answer", c.be.Phone.Answer, nil)
+// showError shows a failure and what to do, in the agent's language
+// (Fyne's own error dialog says "Error" and "OK" in the system's).
+func (c *Controller) showError(err error) {
+	c.showInfo(c.tr.T("err.title"), err.Error())
 }
 
-func (c *Controller) reject() {
-	if c.call == nil || !c.call.ringing {
-		return
-	}
-	c.call.stopRinging()
-	c.callAction("call.reject", c.be.Phone.Reject, nil)
+// showInfo shows a message with a Close button in the agent's language.
+func (c *Controller) showInfo(title, msg string) {
+	text := widget.NewLabel(msg)
+	text.Wrapping = fyne.TextWrapWord
+	d := dialog.NewCustom(title, c.tr.T("keys.close"), text, c.win)
+	d.Resize(fyne.NewSize(520, 0))
+	c.track(d)
+	d.Show()
 }
 
-func (c *Controller) hangup() {
-	if c.call == nil {
-		return
+// since is the time from t to now, never negative.
+func (c *Controller) since(t time.Time) time.Duration {
+	if t.IsZero() {
+		return 0
 	}
-	if c.call.ringing && c.call.info.Direction == Inbound {
-		c.reject()
-		return
-	}
-	c.callAction("call.hangup", c.be.Phone.Hangup, nil)
-}
-
-func (c *Controller) toggleMute() {
-	if c.call == nil || c.call.ringing {
-		return
-	}
-	on := !c.call.muted
-	c.callAction("call.mute", func(_ context.Context, id string) error { return c.be.Phone.Mute(id, on) }, func() {
-		c.call.muted = on
-		c.home.call.refreshActive()
-	})
-}
-
-func (c *Controller) toggleHold() {
-	if c.call == nil || c.call.ringing {
-		return
-	}
-	on := !c.call.onHold
-	c.callAction("call.hold", func(ctx context.Context, id string) error { return c.be.Phone.Hold(ctx, id, on) }, func() {
-		c.call.onHold = on
-		c.home.call.refreshActive()
-	})
-}
-
-func (c *Controller) sendDTMF(digit string) {
-	c.callAction("call.dtmf", func(_ context.Context, id string) error { return c.be.Phone.SendDTMF(id, digit) }, nil)
-}
-
-func (c *Controller) transfer(target string) {
-	target = cleanNumber(target)
-	if target == "" {
-		dialog.ShowInformation(c.tr.T("call.transfer"), c.tr.T("call.transfer.empty"), c.win)
-		return
-	}
-	c.callAction("call.transfer", func(ctx context.Context, id string) error { return c.be.Phone.Transfer(ctx, id, target) }, nil)
-}
-
-// dial calls the number in the dial pad.
-func (c *Controller) dial() {
-	number := cleanNumber(c.home.number.Text)
-	if number == "" {
-		c.home.number.SetPlaceHolder(c.tr.T("dial.empty"))
-		c.win.Canvas().Focus(c.home.number)
-		return
-	}
-	if c.call != nil {
-		return
-	}
-	c.lastDialed = number
-	c.home.dialBtn.Disable()
-	c.async(func(ctx context.Context) func() {
-		info, err := c.be.Phone.Dial(ctx, number)
-		return func() {
-			c.home.dialBtn.Enable()
-			if err != nil {
-				dialog.ShowError(errorf(c.tr.T("dial.fail", number, err.Error())), c.win)
-				return
-			}
-			if info.Started.IsZero() {
-				info.Started = c.now()
-			}
-			info.Direction = Outbound
-			if c.call != nil {
-				return
-			}
-			c.call = &activeCall{info: info}
-			c.home.number.SetText("")
-			c.home.call.refreshActive()
-			c.home.call.flags.SetText(c.tr.T("call.calling"))
-			c.home.showPanel(c.home.call.active)
-			c.lookupTickets(c.call)
-			c.home.refresh()
-		}
-	})
-}
-
-func (c *Controller) redial() {
-	if c.lastDialed == "" {
-		return
-	}
-	c.home.number.SetText(c.lastDialed)
-	c.dial()
-}
-
-// focusDial puts the cursor in the number entry (or dials what is there).
-func (c *Controller) focusDial() {
-	if c.frame.current != screenHome {
-		return
-	}
-	if strings.TrimSpace(c.home.number.Text) != "" {
-		c.dial()
-		return
-	}
-	c.win.Canvas().Focus(c.home.number)
+	return c.now().Sub(t)
 }

@@ -23,9 +23,10 @@ type settingsView struct {
 	srtpOpts map[string]string
 	proc     *processingControls
 	ringtone *widget.Select
+	tones    map[string]string
 	language *widget.RadioGroup
 	themeSel *widget.RadioGroup
-	wrapUp   *widget.Entry
+	wrapUp   *keyEntry
 	langs    map[string]string
 	themes   map[string]string
 }
@@ -35,13 +36,24 @@ func newSettingsView(c *Controller) *settingsView {
 	v := &settingsView{c: c, devices: newDevicePicker(c)}
 	v.codecs = widget.NewCheckGroup(c.be.Codecs, nil)
 	v.codecs.Horizontal = true
-	v.codecs.SetSelected(c.settings.Codecs)
+	// No choice saved means every codec, in the core's order: show that.
+	used := c.settings.Codecs
+	if len(used) == 0 {
+		used = c.be.Codecs
+	}
+	v.codecs.SetSelected(used)
 	v.srtpOpts = map[string]string{"off": t("settings.srtp.off"), "optional": t("settings.srtp.optional"), "mandatory": t("settings.srtp.mandatory")}
-	v.srtp = widget.NewSelect([]string{v.srtpOpts["off"], v.srtpOpts["optional"], v.srtpOpts["mandatory"]}, nil)
+	v.srtp = c.newSelect([]string{v.srtpOpts["off"], v.srtpOpts["optional"], v.srtpOpts["mandatory"]}, nil)
 	v.srtp.SetSelected(v.srtpOpts[orDefault(c.settings.SRTP, "off")])
 	v.proc = newProcessingControls(c)
-	v.ringtone = widget.NewSelect(ringtones, nil)
-	v.ringtone.SetSelected(orDefault(c.settings.Ringtone, ringtones[0]))
+	v.tones = map[string]string{}
+	var toneLabels []string
+	for _, r := range ringtones {
+		v.tones[r] = c.tr.Label("settings.ringtone."+r, r)
+		toneLabels = append(toneLabels, v.tones[r])
+	}
+	v.ringtone = c.newSelect(toneLabels, nil)
+	v.ringtone.SetSelected(v.tones[orDefault(c.settings.Ringtone, ringtones[0])])
 	v.langs = map[string]string{"": t("settings.lang.system"), "en": "English", "fr": "Français"}
 	v.language = widget.NewRadioGroup([]string{v.langs[""], v.langs["en"], v.langs["fr"]}, nil)
 	v.language.Horizontal = true
@@ -50,7 +62,7 @@ func newSettingsView(c *Controller) *settingsView {
 	v.themeSel = widget.NewRadioGroup([]string{v.themes[""], v.themes["light"], v.themes["dark"]}, nil)
 	v.themeSel.Horizontal = true
 	v.themeSel.SetSelected(v.themes[c.settings.Theme])
-	v.wrapUp = widget.NewEntry()
+	v.wrapUp = c.newEntry()
 	v.wrapUp.SetText(strconv.Itoa(c.settings.WrapUpSeconds))
 	v.wrapUp.Validator = func(s string) error {
 		if n, err := strconv.Atoi(strings.TrimSpace(s)); err != nil || n < 5 || n > 3600 {
@@ -66,7 +78,8 @@ func newSettingsView(c *Controller) *settingsView {
 		widget.NewFormItem(t("settings.theme"), v.themeSel),
 		widget.NewFormItem(t("settings.wrapup"), v.wrapUp),
 	)
-	shortcuts := widget.NewLabel(t("settings.shortcuts.list"))
+	shortcuts := widget.NewLabel(strings.Join(c.shortcutLines(), "\n"))
+	shortcuts.Wrapping = fyne.TextWrapWord
 	v.root = container.NewVBox(
 		widget.NewCard(t("firstrun.audio"), "", container.NewVBox(v.devices.root, widget.NewForm(v.proc.formItems(c)...))),
 		widget.NewCard(t("settings.prefs"), "", form),
@@ -106,7 +119,7 @@ func (v *settingsView) apply() error {
 		s.SRTP = keyOf(v.srtpOpts, v.srtp.Selected)
 	}
 	v.proc.apply(c, &s)
-	s.Ringtone = v.ringtone.Selected
+	s.Ringtone = keyOf(v.tones, v.ringtone.Selected)
 	if _, locked := c.locked[SettingLanguage]; !locked {
 		s.Language = keyOf(v.langs, v.language.Selected)
 	}
@@ -133,9 +146,10 @@ func (c *Controller) openSettings() {
 				return
 			}
 			if err := v.apply(); err != nil {
-				dialog.ShowError(err, c.win)
+				c.showError(err)
 			}
 		}, c.win)
-	d.Resize(fyne.NewSize(760, 580))
+	d.Resize(fitSize(c.win, fyne.NewSize(760, 600)))
+	c.track(d)
 	d.Show()
 }

@@ -12,33 +12,6 @@ import (
 // The desktop shell around the window: system tray, keyboard shortcuts
 // and the light/dark theme.
 
-// shortcut binds one key chord to an action.
-type shortcut struct {
-	key    fyne.KeyName
-	action func(c *Controller)
-}
-
-// Shortcuts use Ctrl+Shift so they never clash with typing in a field.
-const shortcutModifier = fyne.KeyModifierControl | fyne.KeyModifierShift
-
-var shortcuts = []shortcut{
-	{fyne.KeyA, (*Controller).answer},
-	{fyne.KeyE, (*Controller).hangup},
-	{fyne.KeyM, (*Controller).toggleMute},
-	{fyne.KeyH, (*Controller).toggleHold},
-	{fyne.KeyD, (*Controller).focusDial},
-}
-
-func (c *Controller) installShortcuts() {
-	cv := c.win.Canvas()
-	for _, s := range shortcuts {
-		sc := &desktop.CustomShortcut{KeyName: s.key, Modifier: shortcutModifier}
-		cv.RemoveShortcut(sc)
-		action := s.action
-		cv.AddShortcut(sc, func(fyne.Shortcut) { action(c) })
-	}
-}
-
 // installTray puts the state and quick actions in the system tray. Fyne's
 // tray must be set up before the app runs and needs a D-Bus session: without
 // one its shutdown dereferences a nil connection, so we skip the tray then.
@@ -54,18 +27,26 @@ func (c *Controller) refreshTray() {
 		return
 	}
 	t := c.tr.T
-	status := fyne.NewMenuItem(t("tray.state", t(stateKeys[c.status.State])), nil)
+	status := fyne.NewMenuItem(t("tray.state", c.stateText(c.status.State, c.status.Reason)), nil)
 	status.Disabled = true
 	items := []*fyne.MenuItem{status, fyne.NewMenuItemSeparator()}
-	if c.call != nil && c.call.ringing {
+	if c.unseenMissed > 0 {
+		missed := fyne.NewMenuItem(t("recent.missed.badge", c.unseenMissed), nil)
+		missed.Disabled = true
+		items = append(items, missed)
+	}
+	if (c.call != nil && c.call.ringing) || c.waiting != nil {
 		items = append(items, fyne.NewMenuItem(t("call.answer"), c.answer), fyne.NewMenuItem(t("call.reject"), c.reject))
 	} else if c.call != nil {
 		items = append(items, fyne.NewMenuItem(t("call.hangup"), c.hangup), fyne.NewMenuItem(t("call.mute"), c.toggleMute))
 	}
 	if c.status.State != StateOffline {
-		items = append(items,
-			fyne.NewMenuItem(t("state.available"), func() { c.setState(StateAvailable, "") }),
-			fyne.NewMenuItem(t("state.break"), func() { c.setState(StateBreak, "") }))
+		for _, ch := range c.stateChoices() {
+			if ch.state != StateOffline {
+				ch := ch
+				items = append(items, fyne.NewMenuItem(ch.label, func() { c.setState(ch.state, ch.reason) }))
+			}
+		}
 	}
 	items = append(items, fyne.NewMenuItemSeparator(), fyne.NewMenuItem(t("tray.show"), func() { c.win.Show(); c.win.RequestFocus() }))
 	// No tray icon of our own yet: the systray needs a bitmap and the app

@@ -34,16 +34,28 @@ var stateKeys = map[AgentState]string{
 // ShiftStatus is the agent's current state and since when.
 type ShiftStatus struct {
 	State AgentState
-	// Reason is the Not ready reason code (empty otherwise).
+	// Reason is the Not ready or Break reason code (empty otherwise).
 	Reason     string
 	Since      time.Time
 	ShiftStart time.Time
+	// Then is where the agent goes after the call and its wrap-up (set
+	// while On call or in Wrap-up).
+	Then *NextState
 }
 
-// ReasonCode is one Not ready reason the backend or IT defines.
+// NextState is a state with its reason code.
+type NextState struct {
+	State  AgentState
+	Reason string
+}
+
+// ReasonCode is one Not ready or Break reason from IT's policy. Built-in
+// codes are labelled by the catalogue (reason.<code>); Labels, by
+// language, win.
 type ReasonCode struct {
-	Code  string
-	Label string
+	Code   string
+	State  AgentState
+	Labels map[string]string
 }
 
 // RegState is the SIP registration state.
@@ -55,14 +67,21 @@ const (
 	RegRegistering
 	RegRegistered
 	RegFailed
+	// RegReconnecting: the line dropped and the phone registers again by
+	// itself (server restarted, network changed); calls cannot reach the agent.
+	RegReconnecting
 )
 
 // RegStatus is what the registration indicator shows.
 type RegStatus struct {
 	State  RegState
 	Server string
-	// Detail is the one-line reason when State is RegFailed, e.g. "403 Forbidden".
+	// Detail is the one-line reason when State is RegFailed or
+	// RegReconnecting, e.g. "403 Forbidden".
 	Detail string
+	// Since is when the line went down (RegReconnecting, RegFailed): the
+	// GUI counts the time unreachable from it.
+	Since time.Time
 }
 
 // Direction of a call.
@@ -107,10 +126,17 @@ const (
 // RecentCall is one line of the recent calls list.
 type RecentCall struct {
 	Direction Direction
-	Remote    string
-	At        time.Time
-	Duration  time.Duration
-	Missed    bool
+	// Remote is the number as Backend.Normalize writes it.
+	Remote   string
+	Name     string
+	At       time.Time
+	Duration time.Duration
+	Missed   bool
+	// Rejected: the agent declined it.
+	Rejected    bool
+	Disposition string
+	// TransferredTo is where the call was transferred ("" if it was not).
+	TransferredTo string
 }
 
 // Verdict is a check's outcome.
@@ -174,10 +200,25 @@ type CheckProgress struct {
 
 // Ticket is one ticket shown in the screen-pop.
 type Ticket struct {
-	ID      string
-	Subject string
-	Status  string
-	Updated time.Time
+	ID       string
+	Subject  string
+	Status   string
+	Customer string
+	Queue    string
+	Updated  time.Time
+	// UpdatedBy is who last wrote on it (field edit or note).
+	UpdatedBy string
+	// Notes is the thread, oldest first; LookupByPhone may give only the last.
+	Notes []Note
+}
+
+// Note is one entry of a ticket's thread.
+type Note struct {
+	Author string
+	Body   string
+	At     time.Time
+	// Pending: written here, not yet on the server.
+	Pending bool
 }
 
 // Disposition is one wrap-up outcome from the backend's list.
@@ -186,27 +227,49 @@ type Disposition struct {
 	Label string
 }
 
+// Disposition codes the app sets itself.
+const (
+	DispositionTransferred = "transferred"
+	DispositionMissed      = "missed"
+	DispositionRejected    = "rejected"
+	DispositionNone        = "no_disposition"
+)
+
 // CallLog is what wrap-up sends to the ticket client.
 type CallLog struct {
-	CallID      string
-	Remote      string
-	Direction   Direction
-	Start       time.Time
-	Duration    time.Duration
-	Disposition string
-	Note        string
-	// TicketID links an existing ticket; empty with CreateTicket makes one.
+	CallID    string
+	Remote    string
+	Direction Direction
+	// Start is when the call began (ringing or dialling); Answered is zero
+	// for a call nobody answered; End is when it ended.
+	Start, Answered, End time.Time
+	Disposition          string
+	Note                 string
+	// TicketID links an existing ticket; empty with CreateTicket makes one
+	// for CustomerName in Queue.
 	TicketID     string
 	CreateTicket bool
+	CustomerName string
+	Queue        string
+	Subject      string
 	Quality      Quality
+	// TransferredTo is where the call was transferred ("" if it was not).
+	TransferredTo string
 }
 
 // ShiftSummary is shown at clock-out.
 type ShiftSummary struct {
 	Start, End time.Time
-	Calls      int
-	Talk       time.Duration
-	InState    map[AgentState]time.Duration
+	// Calls are the answered calls, in and out, from any state.
+	Calls int
+	Talk  time.Duration
+	// Missed rang unanswered; Rejected were declined.
+	Missed, Rejected int
+	// AverageHandle is talk plus wrap-up per answered call.
+	AverageHandle time.Duration
+	// Dispositions counts wrap-up outcomes by code.
+	Dispositions map[string]int
+	InState      map[AgentState]time.Duration
 }
 
 // DeviceKind tells inputs from outputs.

@@ -22,6 +22,8 @@ var (
 	colorIdle    = color.NRGBA{R: 0x80, G: 0x86, B: 0x8f, A: 0xff}
 	colorInfo    = color.NRGBA{R: 0x2f, G: 0x6f, B: 0xd6, A: 0xff}
 	colorOnBadge = color.NRGBA{R: 0xff, G: 0xff, B: 0xff, A: 0xff}
+	// colorRing is the background of a ringing call: seen at a glance.
+	colorRing = color.NRGBA{R: 0x2e, G: 0x9e, B: 0x4f, A: 0x40}
 )
 
 func stateColor(s AgentState) color.Color {
@@ -147,17 +149,19 @@ func (b *bottomAligned) MinSize([]fyne.CanvasObject) fyne.Size {
 	return fyne.NewSize(b.size.Width, b.height)
 }
 
-// banner is a full-width coloured strip with a message.
+// banner is a full-width coloured strip with a message that wraps.
 type banner struct {
 	bg   *canvas.Rectangle
-	text *canvas.Text
+	text *widget.Label
 	root *fyne.Container
 }
 
 func newBanner(bg color.Color) *banner {
-	b := &banner{bg: canvas.NewRectangle(bg), text: canvas.NewText("", colorOnBadge)}
-	b.text.TextStyle = fyne.TextStyle{Bold: true}
-	b.root = container.NewStack(b.bg, container.NewPadded(b.text))
+	b := &banner{bg: canvas.NewRectangle(bg), text: widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})}
+	b.text.Wrapping = fyne.TextWrapWord
+	// White text on the strip in light and dark themes alike.
+	onStrip := container.NewThemeOverride(b.text, foregroundTheme{colorOnBadge})
+	b.root = container.NewStack(b.bg, onStrip)
 	b.root.Hide()
 	return b
 }
@@ -165,12 +169,33 @@ func newBanner(bg color.Color) *banner {
 func (b *banner) show(bg color.Color, msg string) {
 	b.bg.FillColor = bg
 	b.bg.Refresh()
-	b.text.Text = msg
-	b.text.Refresh()
+	b.text.SetText(msg)
 	b.root.Show()
 }
 
 func (b *banner) hide() { b.root.Hide() }
+
+// foregroundTheme is the app's theme with one text colour.
+type foregroundTheme struct{ fg color.Color }
+
+func (f foregroundTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
+	if n == theme.ColorNameForeground {
+		return f.fg
+	}
+	return fyne.CurrentApp().Settings().Theme().Color(n, v)
+}
+
+func (foregroundTheme) Font(s fyne.TextStyle) fyne.Resource {
+	return fyne.CurrentApp().Settings().Theme().Font(s)
+}
+
+func (foregroundTheme) Icon(n fyne.ThemeIconName) fyne.Resource {
+	return fyne.CurrentApp().Settings().Theme().Icon(n)
+}
+
+func (foregroundTheme) Size(n fyne.ThemeSizeName) float32 {
+	return fyne.CurrentApp().Settings().Theme().Size(n)
+}
 
 // heading is a large bold title.
 func heading(text string) *widget.Label {

@@ -29,19 +29,19 @@ func TestWrapUpSavesDisposition(t *testing.T) {
 	if len(f.logs) != 0 || w.message.Text != c.tr.T("wrap.disposition.need") {
 		t.Fatalf("saving without a disposition: logs %v message %q", f.logs, w.message.Text)
 	}
-	w.disposition.SetSelected("Call back")
+	w.disposition.SetSelected(c.tr.T("disposition.callback"))
 	test.Type(w.note, "Box reboots at 2am; call back Friday")
 	test.Tap(w.save)
 	if len(f.logs) != 1 {
 		t.Fatalf("logs = %d, want 1", len(f.logs))
 	}
 	got := f.logs[0]
-	if got.Disposition != "callback" || got.TicketID != "1042" || got.Duration != 3*time.Minute ||
+	if got.Disposition != "callback" || got.TicketID != "1042" || got.End.Sub(got.Answered) != 3*time.Minute ||
 		got.Note != "Box reboots at 2am; call back Friday" || got.Remote != "+33612345678" {
 		t.Fatalf("log = %+v", got)
 	}
-	if f.states[len(f.states)-1] != StateAvailable {
-		t.Fatalf("states = %v, want Available after wrap-up", f.states)
+	if !f.called("endwrapup callback") {
+		t.Fatalf("calls = %v, want the wrap-up ended with its disposition", f.calls)
 	}
 	if c.home.panel.Objects[0] != c.home.idle {
 		t.Fatal("after wrap-up the main panel returns to recent calls")
@@ -55,13 +55,13 @@ func TestWrapUpTimesOutToAvailable(t *testing.T) {
 	answeredCall(c, f, time.Minute)
 	f.advance(10 * time.Second)
 	c.tick()
-	if len(f.logs) != 0 || c.wrap.countdown.Text != c.tr.T("wrap.countdown", 20) {
+	if len(f.logs) != 0 || c.wrap.countdown.Text != c.tr.T("wrap.countdown", "Available", 20) {
 		t.Fatalf("countdown = %q", c.wrap.countdown.Text)
 	}
 	f.advance(21 * time.Second)
 	c.tick()
-	if len(f.logs) != 1 || f.states[len(f.states)-1] != StateAvailable {
-		t.Fatalf("after the wrap-up time: logs %d states %v", len(f.logs), f.states)
+	if len(f.logs) != 1 || f.logs[0].Disposition != DispositionNone || !f.called("endwrapup no_disposition") {
+		t.Fatalf("after the wrap-up time: logs %+v calls %v", f.logs, f.calls)
 	}
 }
 
@@ -77,7 +77,7 @@ func TestWrapUpKeepsNoteWhenLoggingFails(t *testing.T) {
 		t.Fatal("a failed save must keep the form and allow a retry")
 	}
 	f.logErr = nil
-	test.Tap(c.wrap.save)
+	test.Tap(c.wrap.retry)
 	if len(f.logs) != 1 || f.logs[0].Note != "important" {
 		t.Fatalf("retry: logs %+v", f.logs)
 	}
@@ -96,7 +96,7 @@ func TestLanguageSwitchKeepsCallAndWrapUp(t *testing.T) {
 		t.Fatal("a language change during a call must keep the call controls")
 	}
 	c.handle(CallClosed{CallID: "in-1", By: "remote"})
-	c.wrap.disposition.SetSelected("Resolved")
+	c.wrap.disposition.SetSelected("Résolu")
 	c.wrap.note.SetText("half-typed note")
 	c.wrap.ticket.SetSelectedIndex(1)
 	if err := c.setLanguage("en"); err != nil {

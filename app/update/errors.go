@@ -14,6 +14,8 @@ var (
 	ErrExpired       = errors.New("the update manifest has expired: update refused, tell IT to re-sign it")
 	ErrHashMismatch  = errors.New("the downloaded installer does not match the manifest's SHA-256: update refused and the file deleted, tell IT")
 	ErrTooLarge      = errors.New("the download is larger than the manifest says: update refused, tell IT")
+	// ErrInstallUnsupported: this OS installs updates through IT (apt/dnf repository).
+	ErrInstallUnsupported = errors.New("this system installs Homeshore updates through IT's package repository, not from the app")
 )
 
 // FetchError reports an HTTP answer other than 200 for the manifest, its signature or the installer.

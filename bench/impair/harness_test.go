@@ -92,6 +92,7 @@ func runCall(tb testing.TB, bin string, c Call) Result {
 		}
 	}()
 	rm := newRoom(tb, prefix)
+	defer rm.close()
 	dir := tb.TempDir()
 	// Record from before anyone plays: an idle null sink takes up to 2 s
 	// to notice a new stream, so wait until audio flows.

@@ -3,6 +3,7 @@ package impairbench
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -48,40 +49,71 @@ var (
 
 func logResult(tb testing.TB, c Call, r Result) {
 	tb.Helper()
-	fec, conc := "-", "-"
-	if r.RecvJSON != nil {
-		fec, conc = fmt.Sprint(r.RecvJSON["fec_recovered"]), fmt.Sprint(r.RecvJSON["concealed"])
-	}
-	tb.Logf("%-9s -> %-9s %-28s seed %d: bad %5.1f %%  LSD %4.1f dB  env %.3f  lag %v  (path lost %.1f %%, bursts %.1f; receiver FEC %s, concealed %s)",
-		c.Sender, c.Receiver, c.Cond.Name, c.Seed, r.BadPercent, r.LSD, r.EnvCorr, r.Delay.Round(time.Millisecond),
-		r.Impaired.LossPercent(), r.Impaired.MeanBurst(), fec, conc)
+	tb.Log(resultLine(c, r))
 }
 
-func TestImpairedSmoke(t *testing.T) {
+func resultLine(c Call, r Result) string {
+	fec, conc, dup, jb := "-", "-", "-", "-"
+	if r.RecvJSON != nil {
+		fec, conc, jb = fmt.Sprint(r.RecvJSON["fec_recovered"]), fmt.Sprint(r.RecvJSON["concealed"]), fmt.Sprint(r.RecvJSON["jitter_buffer_ms"])
+	}
+	if r.SenderJSON != nil {
+		dup = fmt.Sprintf("%v/%v", r.SenderJSON["duplicates_sent"], r.SenderJSON["packets_sent"])
+	}
+	return fmt.Sprintf("%-9s -> %-9s %-28s seed %d: bad %5.1f %%  LSD %4.1f dB  env %.3f  lag %v  (path lost %.1f %%, bursts %.1f; receiver FEC %s, concealed %s, jitter buffer %s ms; sender duplicates %s)",
+		c.Sender, c.Receiver, c.Cond.Name, c.Seed, r.BadPercent, r.LSD, r.EnvCorr, r.Delay.Round(time.Millisecond),
+		r.Impaired.LossPercent(), r.Impaired.MeanBurst(), fec, conc, jb, dup)
+}
+
+// TestImpairedCalls is the make-test subset of BenchmarkImpairedMatrix:
+// three calls through the impairer that guard what this part of the code
+// is for. The bounds leave room for a loaded 2-core CI machine (calls
+// glitch when the endpoints are not scheduled in time); the goals and the
+// measured figures are in docs/BENCHMARKS.md:
+//   - Homeshore to Homeshore through 20 % bursty loss: the sender turns
+//     redundancy on (duplicates or RED), and at most 30 % bad frames
+//     (44-46 % before redundancy and burst concealment);
+//   - Homeshore to baresip through 10 % random loss: FEC follows the
+//     reported loss (tuned for at least 10 %), at most 15 % bad frames;
+//   - Homeshore to Homeshore, clean, microphone to speaker: mouth-to-ear
+//     at most 250 ms, at most 15 % bad frames.
+func TestImpairedCalls(t *testing.T) {
 	bin := requireHarness(t)
-	sp := speech(t, 8)
-	calls := []Call{
-		{Sender: Homeshore, Receiver: Homeshore, Cond: clean, Mouth: true},
-		{Sender: Homeshore, Receiver: Homeshore, Cond: jitter40, Mouth: true},
+	sp := speech(t, 10)
+	num := func(m map[string]any, key string) float64 {
+		v, _ := m[key].(float64)
+		return v
 	}
-	if os.Getenv("SMOKE_HH") != "" {
-		calls = []Call{{Sender: Homeshore, Receiver: Homeshore, Cond: clean}}
-	}
-	if os.Getenv("SMOKE_BB") != "" {
-		calls = []Call{{Sender: Baresip, Receiver: Baresip, Cond: clean}, {Sender: Baresip, Receiver: Homeshore, Cond: random10}}
-	}
-	if os.Getenv("SMOKE_ALL") != "" {
-		for _, cond := range []Condition{clean, random10, bursty20} {
-			for _, pair := range [][2]Peer{{Homeshore, Homeshore}, {Homeshore, Baresip}, {Baresip, Homeshore}, {Baresip, Baresip}} {
-				calls = append(calls, Call{Sender: pair[0], Receiver: pair[1], Cond: cond})
-			}
-		}
-	}
-	for _, c := range calls {
-		c.Seed, c.Speech = 1, sp
+	t.Run("bursty", func(t *testing.T) {
+		c := Call{Sender: Homeshore, Receiver: Homeshore, Cond: bursty20, Seed: 3, Speech: sp}
 		r := runCall(t, bin, c)
-		logResult(t, c, r)
-	}
+		t.Log(resultLine(c, r))
+		if num(r.SenderJSON, "duplicates_sent") == 0 {
+			t.Errorf("no redundancy sent through 20 %% bursty loss: %v", r.SenderJSON)
+		}
+		if r.BadPercent > 30 {
+			t.Errorf("%.1f %% bad frames through 20 %% bursty loss, bound 30 %%", r.BadPercent)
+		}
+	})
+	t.Run("random-to-baresip", func(t *testing.T) {
+		c := Call{Sender: Homeshore, Receiver: Baresip, Cond: random10, Seed: 4, Speech: sp}
+		r := runCall(t, bin, c)
+		t.Log(resultLine(c, r))
+		if f := num(r.SenderJSON, "fec_loss_percent"); f < 10 {
+			t.Errorf("FEC tuned for %.0f %% through 10 %% loss: %v", f, r.SenderJSON)
+		}
+		if r.BadPercent > 15 {
+			t.Errorf("%.1f %% bad frames through 10 %% random loss, bound 15 %%", r.BadPercent)
+		}
+	})
+	t.Run("mouth-to-ear", func(t *testing.T) {
+		c := Call{Sender: Homeshore, Receiver: Homeshore, Cond: clean, Seed: 5, Speech: sp, Mouth: true}
+		r := runCall(t, bin, c)
+		t.Log(resultLine(c, r))
+		if r.Delay > 250*time.Millisecond || r.BadPercent > 15 {
+			t.Errorf("clean call: mouth-to-ear %v (bound 250 ms), %.1f %% bad frames (bound 15 %%)", r.Delay, r.BadPercent)
+		}
+	})
 }
 
 // matrixPairs are the sender -> receiver pairs of the full matrix.
@@ -89,43 +121,72 @@ var matrixPairs = [][2]Peer{{Homeshore, Homeshore}, {Homeshore, Baresip}, {Bares
 
 // BenchmarkImpairedMatrix runs every pair through every condition (file
 // senders, scored on the receiver's playout) and the Homeshore-to-Homeshore
-// mouth-to-ear calls, and prints the tables for docs/BENCHMARKS.md.
-// Knobs: IMPAIR_SEEDS (default 2), IMPAIR_SECONDS of speech (default 20).
+// mouth-to-ear calls, and prints the tables for docs/BENCHMARKS.md. With
+// IMPAIR_BIN_BEFORE set to another homeshore binary, every Homeshore call
+// is also run with it, right before, so both see the same machine load.
+// Knobs: IMPAIR_SEEDS (default 2), IMPAIR_SECONDS of speech (default 20),
+// IMPAIR_ONLY=mouth|loss, IMPAIR_SHORT=1 (the goal conditions only).
 func BenchmarkImpairedMatrix(b *testing.B) {
 	bin := requireHarness(b)
+	before := os.Getenv("IMPAIR_BIN_BEFORE")
 	seeds := envInt("IMPAIR_SEEDS", 2)
 	sp := speech(b, envInt("IMPAIR_SECONDS", 20))
+	only := os.Getenv("IMPAIR_ONLY")
 	type agg struct{ bad, lsd, env, delay []float64 }
+	cell := func(a agg, mouth bool) string {
+		delay := ""
+		if mouth {
+			delay = fmt.Sprintf(" | %.0f (%s)", median(a.delay), list(a.delay, "%.0f"))
+		}
+		return fmt.Sprintf("**%.1f** (%s) | %.1f | %.3f%s", median(a.bad), list(a.bad, "%.1f"), median(a.lsd), median(a.env), delay)
+	}
 	table := func(title string, conds []Condition, pairs [][2]Peer, mouth bool) {
-		fmt.Printf("\n%s (%d seeds, %.0f s of speech each)\n\n", title, seeds, wavDuration(b, sp).Seconds())
-		fmt.Println("| condition | sender -> receiver | bad frames % (per seed) | LSD dB | envelope corr. | mouth-to-ear ms |")
-		fmt.Println("| --- | --- | --- | --- | --- | --- |")
+		fmt.Printf("\n%s: %d seeds, %.0f s of speech each; medians, per-seed values in brackets\n\n", title, seeds, wavDuration(b, sp).Seconds())
+		head := "| condition | sender -> receiver | bad frames % | LSD dB | envelope corr."
+		if mouth {
+			head += " | mouth-to-ear ms"
+		}
+		fmt.Println(head + " |")
+		fmt.Println(strings.Repeat("| --- ", strings.Count(head, "|")) + "|")
 		for _, cond := range conds {
 			for _, pair := range pairs {
-				var a agg
+				var now, old agg
+				withBefore := before != "" && (pair[0] == Homeshore || pair[1] == Homeshore)
 				for seed := 1; seed <= seeds; seed++ {
 					c := Call{Sender: pair[0], Receiver: pair[1], Cond: cond, Seed: uint64(seed), Speech: sp, Mouth: mouth}
-					r := runCall(b, bin, c)
-					logResult(b, c, r)
-					a.bad = append(a.bad, r.BadPercent)
-					a.lsd = append(a.lsd, r.LSD)
-					a.env = append(a.env, r.EnvCorr)
-					a.delay = append(a.delay, float64(r.Delay)/float64(time.Millisecond))
+					run := func(bin string, a *agg, tag string) {
+						r := runCall(b, bin, c)
+						b.Logf("%s %s", tag, resultLine(c, r))
+						a.bad = append(a.bad, r.BadPercent)
+						a.lsd = append(a.lsd, r.LSD)
+						a.env = append(a.env, r.EnvCorr)
+						a.delay = append(a.delay, float64(r.Delay)/float64(time.Millisecond))
+					}
+					if withBefore {
+						run(before, &old, "before")
+					}
+					run(bin, &now, "after ")
 				}
-				delay := "–"
-				if mouth {
-					delay = fmt.Sprintf("%.0f (%s)", mean(a.delay), list(a.delay, "%.0f"))
+				name := fmt.Sprintf("| %s | %s -> %s", cond.Name, pair[0], pair[1])
+				if withBefore {
+					fmt.Printf("%s (before) | %s |\n", name, cell(old, mouth))
 				}
-				fmt.Printf("| %s | %s -> %s | **%.1f** (%s) | %.1f | %.3f | %s |\n", cond.Name, pair[0], pair[1],
-					mean(a.bad), list(a.bad, "%.1f"), mean(a.lsd), mean(a.env), delay)
+				fmt.Printf("%s | %s |\n", name, cell(now, mouth))
 			}
 		}
 	}
+	mouthConds, lossConds := []Condition{clean, jitter40, loss5jit}, []Condition{clean, random5, random10, bursty20}
+	if os.Getenv("IMPAIR_SHORT") != "" {
+		mouthConds, lossConds = []Condition{clean, jitter40}, []Condition{random10, bursty20}
+	}
 	for range b.N {
-		table("Mouth-to-ear, Homeshore to Homeshore (microphone and speaker on PulseAudio devices)",
-			[]Condition{clean, jitter40, loss5jit}, [][2]Peer{{Homeshore, Homeshore}}, true)
-		table("Loss, senders playing the speech file",
-			[]Condition{clean, random5, random10, bursty20}, matrixPairs, false)
+		if only != "loss" {
+			table("Mouth-to-ear, Homeshore to Homeshore (microphone and speaker on PulseAudio devices)",
+				mouthConds, [][2]Peer{{Homeshore, Homeshore}}, true)
+		}
+		if only != "mouth" {
+			table("Loss, senders playing the speech file", lossConds, matrixPairs, false)
+		}
 	}
 }
 
@@ -136,12 +197,16 @@ func envInt(name string, def int) int {
 	return def
 }
 
-func mean(x []float64) float64 {
-	var s float64
-	for _, v := range x {
-		s += v
+func median(x []float64) float64 {
+	if len(x) == 0 {
+		return 0
 	}
-	return s / float64(max(1, len(x)))
+	y := slices.Clone(x)
+	slices.Sort(y)
+	if len(y)%2 == 1 {
+		return y[len(y)/2]
+	}
+	return (y[len(y)/2-1] + y[len(y)/2]) / 2
 }
 
 func list(x []float64, f string) string {

@@ -19,6 +19,7 @@ import (
 // sender's own playout that nobody records.
 type room struct {
 	sink, mouth, ear, mic, discard string
+	modules                        []string
 }
 
 func newRoom(tb testing.TB, prefix string) *room {
@@ -31,15 +32,25 @@ func newRoom(tb testing.TB, prefix string) *room {
 		if err != nil {
 			tb.Fatalf("pactl load-module %v: %v", args, err)
 		}
-		id := strings.TrimSpace(out)
-		tb.Cleanup(func() { _, _ = pactl(tb, "unload-module", id) })
+		r.modules = append(r.modules, strings.TrimSpace(out))
 	}
+	tb.Cleanup(r.close)
 	load("module-null-sink", "sink_name="+r.sink, "rate=48000", "channels=2", "channel_map=front-left,front-right")
 	load("module-null-sink", "sink_name="+r.discard, "rate=48000", "channels=1")
 	load("module-remap-sink", "sink_name="+r.mouth, "master="+r.sink, "channels=1", "channel_map=mono", "master_channel_map=front-left", "remix=no")
 	load("module-remap-sink", "sink_name="+r.ear, "master="+r.sink, "channels=1", "channel_map=mono", "master_channel_map=front-right", "remix=no")
 	load("module-remap-source", "source_name="+r.mic, "master="+r.sink+".monitor", "channels=1", "channel_map=mono", "master_channel_map=front-left", "remix=no")
 	return r
+}
+
+// close unloads the room's modules (each null sink renders on a timer:
+// left loaded, the rooms of earlier calls would load the sound server).
+// Safe to call twice.
+func (r *room) close() {
+	for i := len(r.modules) - 1; i >= 0; i-- {
+		_, _ = pactl(nil, "unload-module", r.modules[i])
+	}
+	r.modules = nil
 }
 
 func pactl(tb testing.TB, args ...string) (string, error) {

@@ -35,10 +35,22 @@ func WinePrefix(t testing.TB) *Wine {
 	w := &Wine{Prefix: filepath.Join(t.TempDir(), "wineprefix")}
 	w.env = append(os.Environ(), "WINEPREFIX="+w.Prefix, "WINEARCH=win64", "WINEDEBUG=-all",
 		// No Mono or Gecko installer prompts: the tests need neither.
-		"WINEDLLOVERRIDES=mscoree=;mshtml=")
+		// winemenubuilder would copy Start-menu entries into the host's
+		// ~/.local/share/applications.
+		"WINEDLLOVERRIDES=mscoree=;mshtml=;winemenubuilder.exe=d")
 	t.Cleanup(func() { w.stop(t) })
 	ctx, cancel := context.WithTimeout(context.Background(), wineTimeout)
 	defer cancel()
+	// A wineserver that exits a few seconds after its last client races
+	// with the next command ("recvmsg: Connection reset by peer"): keep one
+	// running for the whole test (stop kills it). It needs the prefix's
+	// directory, which wineboot then fills.
+	if err := os.MkdirAll(w.Prefix, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, errOut, err := w.output(t, w.command(ctx, "wineserver", "--persistent")); err != nil {
+		t.Fatalf("testenv: wineserver --persistent: %v %s", err, errOut)
+	}
 	if out, _, err := w.output(t, w.command(ctx, "wineboot", "--init")); err != nil {
 		t.Fatalf("testenv: wineboot: %v\n%s", err, out)
 	}
@@ -126,8 +138,9 @@ func (w *Wine) ImportRegistry(t testing.TB, doc string) {
 	if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, errOut, code := w.Run(t, "regedit", "/S", path); code != 0 {
-		t.Fatalf("testenv: regedit /S: exit %d\n%s", code, errOut)
+	// reg.exe says what it could not import; regedit /S only exits 1.
+	if out, errOut, code := w.Run(t, "reg", "import", path); code != 0 {
+		t.Fatalf("testenv: reg import: exit %d\n%s%s\n--- imported:\n%s", code, out, errOut, doc)
 	}
 }
 
@@ -150,9 +163,8 @@ func (w *Wine) Path(rel string) string {
 func (w *Wine) stop(t testing.TB) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := w.command(ctx, "wineserver", "--kill").Run(); err != nil {
-		t.Logf("testenv: wineserver --kill: %v", err)
-	}
+	// Exit status 1 means no server was left running.
+	_ = w.command(ctx, "wineserver", "--kill").Run()
 	// --wait returns once the server is gone, so the temp dir can go.
 	_ = w.command(ctx, "wineserver", "--wait").Run()
 }

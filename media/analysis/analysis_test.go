@@ -210,10 +210,31 @@ func FuzzAnalysis(f *testing.F) {
 		st := Stats(x)
 		v := DetectVoice(x)
 		k := MeasureLeak(x[:len(x)/2], x, 20)
-		for _, f := range []float64{l.LeqA, l.L90A, l.LmaxA, s.ActiveLevelDBFS, st.RMSDBFS, k.LossDB, v.VoicedPercent} {
+		q := CheckCapture(x, len(x)/2+1, -95)
+		tn := DetectTonal(x)
+		ct := MeasureCloseTalk(x, x[:len(x)/3])
+		for _, f := range []float64{l.LeqA, l.L90A, l.LmaxA, s.ActiveLevelDBFS, st.RMSDBFS, k.LossDB, v.VoicedPercent,
+			v.HighPitchPercent, q.ACLevelDBFS, q.RailPercent, q.GapMS, q.LongestGapMS, tn.HeldPercent, tn.ChangesPerSecond,
+			ct.DecayDB, ct.SpeechToRoomDB, ct.SpeechToGapsDB, ct.ActiveSeconds} {
 			if math.IsNaN(f) || math.IsInf(f, 0) {
-				t.Fatalf("non-finite figure: %+v %+v %+v %+v %+v", l, s, st, v, k)
+				t.Fatalf("non-finite figure: %+v %+v %+v %+v %+v %+v %+v %+v", l, s, st, v, k, q, tn, ct)
 			}
 		}
 	})
+}
+
+// BenchmarkRoomJudgementAnalysis10s is every analysis the room and
+// microphone checks run on a 10 s capture, plus the close-talk test on the
+// 4 s read sentence (docs/BENCHMARKS.md).
+func BenchmarkRoomJudgementAnalysis10s(b *testing.B) {
+	x := Probe(10000, -50, 1)
+	speech := Probe(4000, -25, 2)
+	for b.Loop() {
+		CheckCapture(x, len(x), -95)
+		Stats(x)
+		RoomLevels(x)
+		DetectVoice(x)
+		DetectTonal(x)
+		MeasureCloseTalk(speech, x)
+	}
 }

@@ -1,6 +1,8 @@
-// Package analysis measures audio signals for the pre-shift check: IEC 61672
-// A-weighting, room levels (Leq, L10, L90, Lmax), voice activity, the
-// probe-to-microphone leak by cross-correlation, and active speech level.
+// Package analysis measures audio signals for the pre-shift check: capture
+// health (is this live sound at all), IEC 61672 A-weighting, room levels
+// (Leq, L10, L90, Lmax), voice activity (talk vs bursts), sustained partials
+// (music vs a machine), the probe-to-microphone leak by cross-correlation,
+// active speech level, and how close the microphone is to the talker.
 // It works on 48 kHz mono samples in memory, never on devices.
 //
 // Levels are in dBFS with full scale = RMS of a full-scale square wave

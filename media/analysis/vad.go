@@ -28,18 +28,39 @@ const (
 	// A steady pitch (this share of voiced frames within ±1 lag of the most
 	// common lag) is hum or a machine, not a voice.
 	vadTonalShare = 0.6
+	// Talk has the structure of speech: syllables (voiced runs) follow one
+	// another in phrases (runs less than vadPhraseGapMS apart), or vowels are
+	// drawn out (a shout). Isolated short voiced bursts are barks, yelps or
+	// squeaks; so is voicing whose period is really half the detected lag
+	// (pitch over 400 Hz, above any adult or child speaking voice) in over
+	// vadHighPitchShare of the voiced frames.
+	vadRunMergeFrames = 2
+	vadPhraseGapMS    = 300
+	vadPhraseMinRuns  = 3
+	vadLongRunMS      = 300
+	vadHighPitchShare = 0.30
+	vadHalfPeriodic   = 0.8 // half-lag periodicity, relative to the lag's, for a pitch over 400 Hz
 )
 
 // Voice is the voice-activity result of a capture.
 type Voice struct {
-	Detected       bool    `json:"detected"`
-	VoicedMS       int     `json:"voiced_ms"`
-	VoicedPercent  float64 `json:"voiced_percent"`
-	Segments       int     `json:"segments"`
-	MedianPitchHz  float64 `json:"median_pitch_hz,omitempty"`
-	FrameCount     int     `json:"frames"`
-	Tonal          bool    `json:"tonal,omitempty"` // periodic but steady: hum, whine, not a voice
-	VoicedFrameIdx []int   `json:"-"`
+	Detected      bool    `json:"detected"`
+	VoicedMS      int     `json:"voiced_ms"`
+	VoicedPercent float64 `json:"voiced_percent"`
+	Segments      int     `json:"segments"`
+	MedianPitchHz float64 `json:"median_pitch_hz,omitempty"`
+	FrameCount    int     `json:"frames"`
+	Tonal         bool    `json:"tonal,omitempty"` // periodic but steady: hum, whine, not a voice
+	// HighPitchPercent: voiced frames whose pitch is over 400 Hz.
+	HighPitchPercent float64 `json:"high_pitch_percent"`
+	// PhraseRuns is the most voiced runs (syllables) in one phrase;
+	// MedianRunMS the median voiced run.
+	PhraseRuns  int `json:"phrase_runs"`
+	MedianRunMS int `json:"median_run_ms"`
+	// Bursts: voiced sound, but not talk (isolated short bursts or a pitch
+	// over 400 Hz): a dog, a squeaking toy, an alarm.
+	Bursts         bool  `json:"bursts,omitempty"`
+	VoicedFrameIdx []int `json:"-"`
 }
 
 // DetectVoice finds voiced speech in a 48 kHz capture.
@@ -52,6 +73,7 @@ func DetectVoice(samples []float32) Voice {
 	energy := make([]float64, nFrames)
 	period := make([]float64, nFrames)
 	lags := make([]int, nFrames)
+	half := make([]float64, nFrames)
 	win := hann(vadFrame)
 	buf := make([]float64, vadFrame)
 	res := make([]float64, vadFrame)
@@ -65,6 +87,7 @@ func DetectVoice(samples []float32) Voice {
 		energy[f] = DB(e / vadFrame)
 		lpcResidual(buf, res, vadLPCOrder)
 		period[f], lags[f] = periodicity(res)
+		half[f] = halfPeriodicity(res, lags[f])
 	}
 	v := Voice{FrameCount: nFrames}
 	if nFrames == 0 {
@@ -94,8 +117,74 @@ func DetectVoice(samples []float32) Voice {
 		v.MedianPitchHz = math.Round(pitches[len(pitches)/2])
 	}
 	v.Tonal = tonal(lags, v.VoicedFrameIdx)
-	v.Detected = v.VoicedMS >= vadMinVoicedMS && v.Segments >= vadMinSegments && !v.Tonal
+	high := 0
+	for _, f := range v.VoicedFrameIdx {
+		if half[f] >= vadHalfPeriodic*period[f] {
+			high++
+		}
+	}
+	if n := len(v.VoicedFrameIdx); n > 0 {
+		v.HighPitchPercent = math.Round(1000*float64(high)/float64(n)) / 10
+	}
+	v.PhraseRuns, v.MedianRunMS = talkStructure(v.VoicedFrameIdx)
+	voiced := v.VoicedMS >= vadMinVoicedMS && v.Segments >= vadMinSegments && !v.Tonal
+	talk := v.PhraseRuns >= vadPhraseMinRuns || v.MedianRunMS >= vadLongRunMS
+	v.Bursts = voiced && (!talk || v.HighPitchPercent > 100*vadHighPitchShare)
+	v.Detected = voiced && !v.Bursts
 	return v
+}
+
+// talkStructure groups voiced frames into runs (gaps up to
+// vadRunMergeFrames) and runs into phrases (gaps under vadPhraseGapMS): it
+// returns the most runs in one phrase and the median run length.
+func talkStructure(voiced []int) (phraseRuns, medianRunMS int) {
+	if len(voiced) == 0 {
+		return 0, 0
+	}
+	frameMS := vadHop * 1000 / vadRate
+	var runs [][2]int
+	for _, f := range voiced {
+		if n := len(runs); n > 0 && f-runs[n-1][1] <= vadRunMergeFrames {
+			runs[n-1][1] = f
+			continue
+		}
+		runs = append(runs, [2]int{f, f})
+	}
+	durs := make([]int, len(runs))
+	cur := 0
+	for i, r := range runs {
+		durs[i] = (r[1] - r[0] + 1) * frameMS
+		if i == 0 || (r[0]-runs[i-1][1])*frameMS > vadPhraseGapMS {
+			cur = 0
+		}
+		cur++
+		phraseRuns = max(phraseRuns, cur)
+	}
+	sort.Ints(durs)
+	return phraseRuns, durs[len(durs)/2]
+}
+
+// halfPeriodicity is the residual's normalised autocorrelation at half the
+// pitch lag (the better of the two neighbouring lags): as high as at the lag
+// itself when the true period is the half, i.e. a pitch over 400 Hz.
+func halfPeriodicity(res []float64, lag int) float64 {
+	var r0 float64
+	for _, v := range res {
+		r0 += v * v
+	}
+	n := len(res)
+	best := 0.0
+	for _, h := range []int{lag / 2, (lag + 1) / 2} {
+		if h < 2 || h >= n || r0 == 0 {
+			continue
+		}
+		var num float64
+		for i := h; i < n; i++ {
+			num += res[i] * res[i-h]
+		}
+		best = math.Max(best, num/r0*float64(n)/float64(n-h))
+	}
+	return best
 }
 
 // decimate6 low-passes at 3.4 kHz (two Butterworth biquads) and keeps every 6th sample.

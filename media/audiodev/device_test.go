@@ -81,7 +81,7 @@ func testDevicesLoopback(t *testing.T, wantPortAudio bool) {
 	}
 	// The monitor lags by the output latency: judge the second half.
 	tail := got[len(got)/2:]
-	share := goertzel(tail, media.SampleRate, 1000)
+	share := toneShare(tail, media.SampleRate, 1000)
 	t.Logf("captured rms %.0f, 1 kHz share %.2f", rms(tail), share)
 	if rms(tail) < 1000 || share < 0.5 {
 		t.Fatalf("the tone did not come back: rms %.0f, 1 kHz share %.2f", rms(tail), share)
@@ -134,7 +134,7 @@ func TestSessionWithDevices(t *testing.T) {
 	waitOrFail(t, rec.full, 15*time.Second, "four seconds of looped-back audio")
 	got := rec.snapshot()
 	tail := got[len(got)-media.SampleRate:]
-	share := goertzel(tail, media.SampleRate, 1000)
+	share := toneShare(tail, media.SampleRate, 1000)
 	t.Logf("looped back: rms %.0f, 1 kHz share %.2f; A %+v; B %+v", rms(tail), share, a.Stats(), b.Stats())
 	if rms(tail) < 1000 || share < 0.5 {
 		t.Fatalf("tone did not come back through the devices: rms %.0f, share %.2f", rms(tail), share)

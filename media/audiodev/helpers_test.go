@@ -4,6 +4,7 @@ import (
 	"io"
 	"math"
 	"net/netip"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -56,6 +57,23 @@ func goertzel(x []int16, rate int, hz float64) float64 {
 		return 0
 	}
 	return power / (total * float64(len(x)) / 2)
+}
+
+// toneShare is the median, over 20 ms blocks, of the share of x's power at
+// hz. A loaded machine makes the jitter buffer conceal or drop a frame now
+// and then; each shifts the tone's phase, which over one long window
+// spreads its power out of a 1 Hz bin, while a block holds the tone whole.
+func toneShare(x []int16, rate int, hz float64) float64 {
+	block := rate / 50
+	var shares []float64
+	for i := 0; i+block <= len(x); i += block {
+		shares = append(shares, goertzel(x[i:i+block], rate, hz))
+	}
+	if len(shares) == 0 {
+		return 0
+	}
+	slices.Sort(shares)
+	return shares[len(shares)/2]
 }
 
 func newTestSession(t *testing.T) *media.Session {

@@ -85,7 +85,7 @@ func TestPulsePlaybackComesBackFromTheMonitor(t *testing.T) {
 	const frames = 100 // 2 s
 	got := playAndCapture(t, play, capt, frames)
 	tail := got[len(got)/2:]
-	share := goertzel(tail, media.SampleRate, 1000)
+	share := toneShare(tail, media.SampleRate, 1000)
 	delay := onset(got, 8000)
 	t.Logf("%v -> %v: tone after %.0f ms (capture-side), rms %.0f, 1 kHz share %.2f, padded %d samples after start",
 		play, capt, float64(delay)*1000/media.SampleRate, rms(tail), share, pp.ring.lostSamples())
@@ -238,7 +238,7 @@ func TestPulseSessionWithDevices(t *testing.T) {
 	waitOrFail(t, rec.full, 10*time.Second, "three seconds of looped-back audio")
 	got := rec.snapshot()
 	tail := got[len(got)-media.SampleRate:]
-	share := goertzel(tail, media.SampleRate, 1000)
+	share := toneShare(tail, media.SampleRate, 1000)
 	t.Logf("looped back: rms %.0f, 1 kHz share %.2f, playback padded %d samples; B %+v",
 		rms(tail), share, play.(*pulsePlayback).ring.lostSamples(), b.Stats())
 	if rms(tail) < 1000 || share < 0.5 {

@@ -91,3 +91,11 @@ func TestWindowsMonitorEndpoints(t *testing.T) {
 		}
 	}
 }
+
+// Without an instance path the form factor is not trusted (Wine's endpoints).
+func TestWindowsEndpointWithoutPathHasNoFormFactor(t *testing.T) {
+	d := FromWindows(WindowsEndpoint{FriendlyName: "PulseAudio", FormFactor: WinSpeakers})
+	if d.FormFactor != "" || d.Bus != "" || d.Props["windows.form_factor"] != "1" {
+		t.Fatalf("%+v", d)
+	}
+}

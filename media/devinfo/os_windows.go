@@ -4,6 +4,7 @@ package devinfo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -35,6 +36,15 @@ var endpointIDPrefix = map[string]string{"Render": "{0.0.0.00000000}.", "Capture
 // Wine's mmdevapi rewrites every form factor to Speakers when it loads.
 func List(ctx context.Context) ([]Device, error) {
 	devs, err := listRegistry(ctx)
+	if errors.Is(err, registry.ErrNotExist) {
+		// No tree yet (a fresh Wine prefix: mmdevapi writes it on first
+		// use): have the audio stack enumerate once, then read it.
+		if done, terr := wasapi.Thread(); terr == nil {
+			_, _ = wasapi.Endpoints()
+			done()
+		}
+		devs, err = listRegistry(ctx)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package devinfo
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -70,7 +71,15 @@ func FromWindows(e WindowsEndpoint) Device {
 	if m := winVidPid.FindStringSubmatch(e.InstancePath); m != nil {
 		d.USBVendor, d.USBProduct = strings.ToLower(m[1]), strings.ToLower(m[2])
 	}
-	switch e.FormFactor {
+	ff := e.FormFactor
+	if e.InstancePath == "" {
+		// Every real endpoint names the device it belongs to. One that does
+		// not (Wine's PulseAudio endpoints, all "Speakers") has a made-up
+		// form factor: leave it unknown and let the sound test decide.
+		d.Props["windows.form_factor"] = strconv.Itoa(ff)
+		ff = WinUnknownFormFactor
+	}
+	switch ff {
 	case WinSpeakers:
 		d.FormFactor = "speaker"
 	case WinHeadphones:

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -29,6 +30,7 @@ var itProperties = map[string]string{
 	"AllowOverride":     "ALLOW_OVERRIDE",
 	"UpdateManifestUrl": "UPDATE_URL",
 	"UpdatePublicKey":   "UPDATE_PUBLIC_KEY",
+	"UpdateAutoInstall": "UPDATE_AUTO_INSTALL",
 	"Language":          "LANGUAGE",
 }
 
@@ -81,6 +83,11 @@ func TestMSIProductAndUpgrade(t *testing.T) {
 			t.Errorf("Upgrade row for a foreign UpgradeCode: %v", r)
 		}
 		detect = detect || r[len(r)-1] == "WIX_UPGRADE_DETECTED"
+		// Builds between tags differ only in the fourth version field, which
+		// Windows Installer ignores: the maximum must be inclusive (0x200).
+		if r[len(r)-1] == "WIX_UPGRADE_DETECTED" && r[4] != "513" {
+			t.Errorf("upgrade row attributes %s, want 513 (migrate features, VersionMax inclusive)", r[4])
+		}
 		downgrade = downgrade || r[len(r)-1] == "WIX_DOWNGRADE_DETECTED"
 	}
 	if !detect || !downgrade {
@@ -175,6 +182,15 @@ func TestMSIPropertiesLandInMachinePolicy(t *testing.T) {
 		}
 		if !hasRowWith(sequence, "Keep"+name, "KEPT_"+prop+" AND NOT "+prop) {
 			t.Errorf("Keep%s is not sequenced with condition KEPT_%s AND NOT %s", name, prop, prop)
+		}
+		// Between AppSearch (which reads the old value) and the costing that
+		// precedes WriteRegistryValues: later, the upgrade writes "" first.
+		for _, r := range sequence {
+			if r[0] == "Keep"+name {
+				if n, _ := strconv.Atoi(r[2]); n <= 50 || n >= 100 {
+					t.Errorf("Keep%s at sequence %s, want between AppSearch (50) and LaunchConditions (100)", name, r[2])
+				}
+			}
 		}
 	}
 

@@ -81,13 +81,14 @@ const regHeader = "Windows Registry Editor Version 5.00\n\n"
 
 // deviceVerdict is the part of `devices --json` the tests compare.
 type deviceVerdict struct {
-	ID        string `json:"id"`
-	Direction string `json:"direction"`
-	Bus       string `json:"bus"`
-	Kind      string `json:"kind"`
-	Verdict   string `json:"verdict"`
-	Default   bool   `json:"default"`
-	USBVendor string `json:"usb_vendor"`
+	ID          string `json:"id"`
+	Description string `json:"description"`
+	Direction   string `json:"direction"`
+	Bus         string `json:"bus"`
+	Kind        string `json:"kind"`
+	Verdict     string `json:"verdict"`
+	Default     bool   `json:"default"`
+	USBVendor   string `json:"usb_vendor"`
 }
 
 // wineDevices runs homeshore-cli.exe devices --json in w.

@@ -123,3 +123,6 @@ func (p *Process) Log() string {
 	defer lw.mu.Unlock()
 	return p.log.String()
 }
+
+// PID is the server's process id (CPU and memory readings).
+func (p *Process) PID() int { return p.cmd.Process.Pid }

@@ -41,6 +41,10 @@ func run(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
+		// IT's signed updates: checked now and daily, offered outside calls.
+		if err := c.StartUpdates(ctx, nil, nil); err != nil {
+			fmt.Fprintln(os.Stderr, "homeshore: update checks off:", err)
+		}
 		return errors.Join(ui.Main(ctx, ui.Options{Backend: c.Backend()}), c.Close())
 	default:
 		return fmt.Errorf("unknown arguments %q: use homeshore --help", args)

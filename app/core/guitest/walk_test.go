@@ -126,3 +126,102 @@ func describe(root fyne.CanvasObject) string {
 	})
 	return strings.Join(parts, ", ")
 }
+
+// findEntry returns the visible text field (an Entry, or the app's own
+// entry built on it) with this placeholder.
+func findEntry(root fyne.CanvasObject, placeholder string) textField {
+	var found textField
+	walk(root, func(o fyne.CanvasObject) {
+		e, ok := o.(textField)
+		if !ok || found != nil {
+			return
+		}
+		v := reflect.ValueOf(o)
+		if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
+			return
+		}
+		if f := v.Elem().FieldByName("PlaceHolder"); f.IsValid() && f.Kind() == reflect.String && f.String() == placeholder {
+			found = e
+		}
+	})
+	return found
+}
+
+// textField is an entry as the driver types into it.
+type textField interface {
+	fyne.CanvasObject
+	SetText(string)
+}
+
+// findSelectWith returns the visible select offering option.
+func findSelectWith(root fyne.CanvasObject, option string) *widget.Select {
+	var found *widget.Select
+	walk(root, func(o fyne.CanvasObject) {
+		if s, ok := o.(*widget.Select); ok && found == nil {
+			for _, opt := range s.Options {
+				if opt == option {
+					found = s
+				}
+			}
+		}
+	})
+	return found
+}
+
+// menuAction finds a pop-up menu item labelled text (a menu item widget
+// holds its *fyne.MenuItem in the exported field Item).
+func menuAction(root fyne.CanvasObject, text string) func() {
+	var action func()
+	visit := func(o fyne.CanvasObject) {
+		v := reflect.ValueOf(o)
+		if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
+			return
+		}
+		f := v.Elem().FieldByName("Item")
+		if !f.IsValid() || !f.CanInterface() {
+			return
+		}
+		if it, ok := f.Interface().(*fyne.MenuItem); ok && it != nil && it.Label == text && action == nil {
+			action = it.Action
+		}
+	}
+	walk(root, func(o fyne.CanvasObject) {
+		visit(o)
+		// A pop-up menu keeps its items in the Menu it embeds.
+		if pm, ok := o.(*widget.PopUpMenu); ok && pm.Menu != nil {
+			for _, it := range pm.Items {
+				visit(it)
+			}
+		}
+	})
+	return action
+}
+
+// formValue is the text of the label beside a form item's name.
+func formValue(root fyne.CanvasObject, name string) string {
+	value := ""
+	walk(root, func(o fyne.CanvasObject) {
+		if f, ok := o.(*widget.Form); ok {
+			for _, it := range f.Items {
+				if l, ok := it.Widget.(*widget.Label); ok && it.Text == name && value == "" {
+					value = l.Text
+				}
+			}
+		}
+	})
+	return value
+}
+
+// labelWith returns the text of a visible label starting with prefix.
+func labelWith(root fyne.CanvasObject, prefix string) string {
+	text := ""
+	walk(root, func(o fyne.CanvasObject) {
+		if l, ok := o.(*widget.Label); ok && text == "" && strings.HasPrefix(l.Text, prefix) {
+			text = l.Text
+		}
+		if c, ok := o.(*widget.Card); ok && text == "" && strings.HasPrefix(c.Subtitle, prefix) {
+			text = c.Subtitle
+		}
+	})
+	return text
+}

@@ -1,0 +1,44 @@
+import { lang, t } from './i18n.js';
+
+// duration formats seconds as h:mm:ss or m:ss.
+export function duration(sec) {
+  if (!Number.isFinite(sec) || sec < 0) sec = 0;
+  sec = Math.floor(sec);
+  const h = Math.floor(sec / 3600), m = Math.floor((sec % 3600) / 60), s = sec % 60;
+  const mm = h > 0 ? String(m).padStart(2, '0') : String(m);
+  return (h > 0 ? h + ':' : '') + mm + ':' + String(s).padStart(2, '0');
+}
+
+export function since(iso, now = Date.now()) {
+  return iso ? duration((now - Date.parse(iso)) / 1000) : '';
+}
+
+export function time(iso) {
+  if (!iso) return '';
+  return new Date(iso).toLocaleTimeString(lang(), { hour: '2-digit', minute: '2-digit' });
+}
+
+export function dateTime(iso) {
+  if (!iso) return '';
+  return new Date(iso).toLocaleString(lang(), { dateStyle: 'short', timeStyle: 'short' });
+}
+
+export function num(v, digits = 0) {
+  return Number(v || 0).toLocaleString(lang(), { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+export function stateName(state) {
+  const k = 'state.' + (state || 'offline');
+  const v = t(k);
+  return v === k ? state : v;
+}
+
+export function today() {
+  return new Date().toISOString().slice(0, 10);
+}
+
+// mosClass grades a MOS for colour: good >= 4, fair >= 3.6, else poor.
+export function mosClass(mos) {
+  if (!mos) return '';
+  return mos >= 4 ? 'good' : mos >= 3.6 ? 'fair' : 'poor';
+}

@@ -25,7 +25,7 @@ const (
 	// noiseSuppressDB is the most the denoiser attenuates noise.
 	noiseSuppressDB = -30
 	// agcLevel is speexdsp's loudness target: it brings active speech to
-	// about -24 dBFS (measured from -45 to -10 dBFS in), the nominal level
+	// about -24 dBFS (measured from -42 to -8 dBFS in), the nominal level
 	// of telephone speech (-19 dBm0 is about -22 dBFS).
 	agcLevel = 16000
 	// agcMaxGainDB bounds the boost of a quiet microphone.

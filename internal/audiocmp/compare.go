@@ -180,6 +180,11 @@ func CompareSegments(sentWAV, receivedWAV string, n int) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	return CompareSegmentsAudio(sent, received, n)
+}
+
+// CompareSegmentsAudio is CompareSegments on loaded audio.
+func CompareSegmentsAudio(sent, received Audio, n int) (Result, error) {
 	whole := Result{SentDBFS: rmsDBFS(sent.Samples), ReceivedDBFS: rmsDBFS(received.Samples)}
 	if n < 1 {
 		n = 1

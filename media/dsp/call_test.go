@@ -94,18 +94,18 @@ func (r *recorder) Write(frame []int16) error {
 func echoCallHeard(t *testing.T, customer []int16, r room, cfg Config) ([]int16, Stats) {
 	t.Helper()
 	headset := newEchoRoom(r)
-	return callHeard(t, customer, headset, headset, cfg, len(customer)+SampleRate/2) // and the last echo
+	return callHeard(t, "opus", customer, headset, headset, cfg, len(customer)+SampleRate/2) // and the last echo
 }
 
-// callHeard runs a call over 127.0.0.1 (two media Sessions, Opus) for about
-// samples: the customer plays customer and records; the agent sends mic
-// through cfg and plays into speaker. It returns what the customer heard
-// and the agent's Stats.
-func callHeard(t *testing.T, customer []int16, mic media.Source, speaker media.Sink, cfg Config, samples int) ([]int16, Stats) {
+// callHeard runs a call over 127.0.0.1 (two media Sessions, codec) for
+// about samples: the customer plays customer and records; the agent sends
+// mic through cfg and plays into speaker. It returns what the customer
+// heard and the agent's Stats.
+func callHeard(t *testing.T, codec string, customer []int16, mic media.Source, speaker media.Sink, cfg Config, samples int) ([]int16, Stats) {
 	t.Helper()
-	opus, ok := media.LookupCodec("opus")
-	if !ok || !media.CodecAvailable(opus) {
-		t.Fatal("opus is not available in this build")
+	c, ok := media.LookupCodec(codec)
+	if !ok || !media.CodecAvailable(c) {
+		t.Fatalf("%s is not available in this build", codec)
 	}
 	loopback := netip.MustParseAddr("127.0.0.1")
 	cust, err := media.NewSession(loopback, media.SessionOptions{})
@@ -124,10 +124,10 @@ func callHeard(t *testing.T, customer []int16, mic media.Source, speaker media.S
 	}
 	defer p.Close()
 	heard := &recorder{grew: make(chan struct{}, 1)}
-	if err := agent.Start(media.SessionParams{Remote: cust.LocalAddr(), Codec: opus}, p.Capture(mic), p.Playback(speaker)); err != nil {
+	if err := agent.Start(media.SessionParams{Remote: cust.LocalAddr(), Codec: c}, p.Capture(mic), p.Playback(speaker)); err != nil {
 		t.Fatal(err)
 	}
-	if err := cust.Start(media.SessionParams{Remote: agent.LocalAddr(), Codec: opus}, &frameSource{x: customer}, heard); err != nil {
+	if err := cust.Start(media.SessionParams{Remote: agent.LocalAddr(), Codec: c}, &frameSource{x: customer}, heard); err != nil {
 		t.Fatal(err)
 	}
 	for {
@@ -223,7 +223,7 @@ func TestNoiseSuppressedThroughACall(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, _ := callHeard(t, make([]int16, len(mic)), &frameSource{x: mic}, sinkFunc(func([]int16) error { return nil }),
+			got, _ := callHeard(t, "opus", make([]int16, len(mic)), &frameSource{x: mic}, sinkFunc(func([]int16) error { return nil }),
 				Config{NoiseSuppression: true}, len(mic)+SampleRate/2)
 			heard := toAudio(got)
 			// Part by part: a loaded machine makes the call's timeline slip.

@@ -20,11 +20,14 @@ type delayEstimator struct {
 
 const (
 	estHistory = 300 // 3 s of 10 ms blocks
-	estMinHist = 150 // the first estimate after 1.5 s
+	estMinHist = 100 // the first estimate after 1 s
 	estEvery   = 50  // estimate every 0.5 s
-	estAgree   = 3   // estimates in a row that must agree
-	estMinLag  = -10 // blocks: far end 100 ms late
-	estMaxLag  = 70  // blocks: echo 700 ms late
+	// estAgree estimates in a row must agree before the far end moves;
+	// estAgreeCancelling while the canceller cancels (a move restarts it).
+	estAgree           = 2
+	estAgreeCancelling = 3
+	estMinLag          = -10 // blocks: far end 100 ms late
+	estMaxLag          = 70  // blocks: echo 700 ms late
 	// estMinCorr is the envelope correlation a lag needs to be trusted: far
 	// end alone through a room scores 0.8-0.95, near-end talk over it less,
 	// unrelated signals below 0.3.
@@ -49,21 +52,21 @@ func (d *delayEstimator) reset() {
 }
 
 // add stores one block pair and, every estEvery blocks, returns the echo
-// lag in blocks once estAgree estimates in a row agree within a block (ok
-// true).
-func (d *delayEstimator) add(ref, mic []int16) (lag int, ok bool) {
+// lag in blocks (ok true) with how many estimates in a row agreed on it
+// within a block.
+func (d *delayEstimator) add(ref, mic []int16) (lag, agreed int, ok bool) {
 	d.ref[d.at], d.mic[d.at] = blockDB(ref), blockDB(mic)
 	d.at = (d.at + 1) % estHistory
 	d.n = min(d.n+1, estHistory)
 	d.since++
 	if d.since < estEvery || d.n < estMinHist {
-		return 0, false
+		return 0, 0, false
 	}
 	d.since = 0
 	l, found := d.estimate()
 	if !found {
 		d.last, d.agreed = noLag, 0
-		return 0, false
+		return 0, 0, false
 	}
 	if d.last != noLag && abs(l-d.last) <= 1 {
 		d.agreed++
@@ -71,7 +74,7 @@ func (d *delayEstimator) add(ref, mic []int16) (lag int, ok bool) {
 		d.agreed = 1
 	}
 	d.last = l
-	return l, d.agreed >= estAgree
+	return l, d.agreed, true
 }
 
 // estimate returns the lag (mic later than ref, in blocks) of the best

@@ -3,9 +3,11 @@
 package dsp
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -31,8 +33,8 @@ func loop(x []float64, n int) []float64 {
 }
 
 // nearEndHeard is how the agent's speech reached the customer: envelope
-// match with the clean speech (part by part: a loaded machine makes a
-// call's timeline slip) and the mean level of its speech frames.
+// match with the clean speech (medianPartScore) and the mean level of its
+// speech frames.
 type nearEndHeard struct {
 	score, speechDBFS float64
 	// pauseDBFS is the median 20 ms level in the agent's pauses, where the
@@ -46,6 +48,36 @@ func (h nearEndHeard) String() string {
 		h.score, h.speechDBFS, h.pauseDBFS, h.st.FarEndFrames, h.st.CancelledFrames, h.st.EchoDelayMs, h.st.Realigns, h.st.RealignsUndone)
 }
 
+// medianPartScore is the median envelope match of clean's parts, each
+// found in x at its own lag: a loaded machine makes the Sessions skip or
+// repeat a 20 ms tick now and then, which spoils the part it falls in
+// (measured 0.48-0.51 against 0.93-0.99 for the others).
+func medianPartScore(clean, x audiocmp.Audio, parts int) (float64, error) {
+	size := len(clean.Samples) / parts
+	var scores []float64
+	for p := range parts {
+		part := audiocmp.Audio{Rate: clean.Rate, Samples: clean.Samples[p*size : (p+1)*size]}
+		from := max(0, p*size-SampleRate)
+		to := min(len(x.Samples), p*size+size+SampleRate)
+		if to-from < size {
+			return 0, fmt.Errorf("part %d of %d: %w", p+1, parts, audiocmp.ErrTooShort)
+		}
+		r, err := audiocmp.CompareAudio(part, audiocmp.Audio{Rate: x.Rate, Samples: x.Samples[from:to]})
+		if errors.Is(err, audiocmp.ErrSilence) && !r.Silent {
+			continue // a pause in clean
+		}
+		if err != nil {
+			return 0, fmt.Errorf("part %d of %d: %w", p+1, parts, err)
+		}
+		scores = append(scores, r.Score)
+	}
+	if len(scores) == 0 {
+		return 0, audiocmp.ErrSilence
+	}
+	slices.Sort(scores)
+	return scores[len(scores)/2], nil
+}
+
 // doubleTalkHeard runs a call (two media Sessions over 127.0.0.1) in which
 // the customer talks all along and the agent talks over them, and nothing
 // leaks from the agent's headset into its microphone; it returns how the
@@ -56,11 +88,11 @@ func doubleTalkHeard(t *testing.T, codec string, customer, agent []float64, cfg 
 	far := toInt16(loop(customer, len(mic)+SampleRate))
 	got, st := callHeard(t, codec, far, &frameSource{x: mic}, sinkFunc(func([]int16) error { return nil }), cfg, len(mic)+SampleRate/2)
 	heard := toAudio(got)
-	r, err := audiocmp.CompareSegmentsAudio(floats(agent), heard, 4)
+	score, err := medianPartScore(floats(agent), heard, 8)
 	if err != nil {
 		t.Fatal(err)
 	}
-	lags, err := audiocmp.Align(floats(agent), heard, 4)
+	lags, err := audiocmp.Align(floats(agent), heard, 8)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +100,7 @@ func doubleTalkHeard(t *testing.T, codec string, customer, agent []float64, cfg 
 	if err != nil {
 		t.Fatal(err)
 	}
-	return nearEndHeard{score: r.Score, speechDBFS: l.SpeechDBFS, pauseDBFS: l.PauseMedianDBFS, st: st}
+	return nearEndHeard{score: score, speechDBFS: l.SpeechDBFS, pauseDBFS: l.PauseMedianDBFS, st: st}
 }
 
 // The agent on a headset that does not leak talks over the customer from
@@ -79,29 +111,45 @@ func doubleTalkHeard(t *testing.T, codec string, customer, agent []float64, cfg 
 // as without the canceller, at the same level within 2 dB, and the
 // canceller's output is never sent: in the agent's pauses the customer
 // does not hear their own voice. (Before the echo gate, the canceller
-// chasing the agent's voice sent the customer's back at -50 to -54 dBFS in
-// the agent's pauses, against digital silence without it, and its residual
-// echo estimate, the raw far end while unconverged, was suppressed out of
-// the agent's voice.)
+// chasing the agent's voice sent the customer's back at -60 to -67 dBFS in
+// the agent's pauses, against -96 dBFS or digital silence without it.)
 func TestEchoCancellerLeavesTheAgentAloneWithoutEcho(t *testing.T) {
 	t.Parallel()
 	agent := agentSpeech(t)
+	pairs := []struct{ with, without Config }{
+		{Config{EchoCancel: true}, Config{}},
+		{All(), Config{NoiseSuppression: true, AGC: true}},
+	}
 	for _, tc := range []struct{ voice, codec string }{
 		{"other voice", "opus"}, {"other voice", "pcmu"}, {"same voice", "opus"}, {"same voice", "pcmu"},
 	} {
+		// One case at a time, and each pair's two calls at once: with and
+		// without the canceller under the same load.
 		t.Run(tc.voice+"/"+tc.codec, func(t *testing.T) {
-			t.Parallel()
 			customer := customerSpeech(t)
 			if tc.voice == "same voice" {
 				customer = sameVoiceCustomer(t)
 			}
-			pairs := []struct{ with, without Config }{
-				{Config{EchoCancel: true}, Config{}},
-				{All(), Config{NoiseSuppression: true, AGC: true}},
+			heard := make(map[Config]nearEndHeard)
+			var mu sync.Mutex
+			for _, p := range pairs {
+				t.Run(p.with.String(), func(t *testing.T) {
+					for _, cfg := range []Config{p.with, p.without} {
+						t.Run(cfg.String(), func(t *testing.T) {
+							t.Parallel()
+							h := doubleTalkHeard(t, tc.codec, customer, agent, cfg)
+							mu.Lock()
+							heard[cfg] = h
+							mu.Unlock()
+						})
+					}
+				})
+			}
+			if t.Failed() {
+				return
 			}
 			for _, p := range pairs {
-				with := doubleTalkHeard(t, tc.codec, customer, agent, p.with)
-				without := doubleTalkHeard(t, tc.codec, customer, agent, p.without)
+				with, without := heard[p.with], heard[p.without]
 				t.Logf("%s: %s; %s: %s", p.with, with, p.without, without)
 				if with.score < 0.9*without.score || math.Abs(with.speechDBFS-without.speechDBFS) > 2 {
 					t.Errorf("%s over the customer, no echo: envelope %.3f, speech %.1f dBFS; %s: %.3f, %.1f dBFS",

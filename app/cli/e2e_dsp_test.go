@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -138,11 +139,13 @@ func customerHears(t *testing.T, customer, agent, processing string) audiocmp.Au
 // The agent talks over a customer (baresip, PCMU) on a path with no echo,
 // the customer in another voice or in the agent's own synthetic voice: with
 // the echo canceller asked for, what the customer hears of the agent
-// matches the agent's speech at least 0.9 as well as without it, at the
-// same level within 2 dB, and the agent's pauses carry no copy of the
-// customer's voice. (Before the echo gate the canceller sent the customer's
-// voice back into the agent's pauses and `TestCLICallsBaresipWithAudioAndDTMF/pcmu`
-// failed 2 runs in 3 with it on.)
+// matches the agent's speech at least 0.9 as well as without it (the
+// median of four parts: a loaded machine spoils a part now and then), at
+// the same level within 2 dB, and the agent's pauses carry no copy of the
+// customer's voice. Each pair of calls runs at once, under the same load.
+// (Before the echo gate, the canceller sent the customer's voice back into
+// the agent's pauses at -57 to -61 dBFS, against -84 without it, and
+// TestCLICallsBaresipWithAudioAndDTMF/pcmu failed 2 runs in 3 with it on.)
 func TestCLIEchoCancellerLeavesTheAgentAloneInDoubleTalk(t *testing.T) {
 	t.Parallel()
 	agentWAV := testenv.Pad(t, testenv.Espeak(t, "Of course, I can change the address for you right now. "+
@@ -151,31 +154,42 @@ func TestCLIEchoCancellerLeavesTheAgentAloneInDoubleTalk(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	type heard struct{ score, speech, pauses float64 }
 	for _, tc := range []struct{ name, voice string }{{"other voice", "en+f3"}, {"same voice", "en"}} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			customer := testenv.EspeakVoice(t, tc.voice, "I would like to change the delivery address of my parcel please.")
-			type heard struct{ score, speech, pauses float64 }
-			measure := func(processing string) heard {
-				got := customerHears(t, customer, agentWAV, processing)
-				r, err := audiocmp.CompareSegmentsAudio(agent, got, 4)
-				if err != nil {
-					t.Fatal(err)
-				}
-				lags, err := audiocmp.Align(agent, got, 4)
-				if err != nil {
-					t.Fatal(err)
-				}
-				l, err := audiocmp.MeasureLevels(agent, got, lags, 0)
-				if err != nil {
-					t.Fatal(err)
-				}
-				h := heard{r.Score, l.SpeechDBFS, l.PauseMedianDBFS}
-				t.Logf("--audio-processing %s: envelope %.3f, speech %.1f dBFS, agent's pauses %.1f dBFS (lags %v)", processing, h.score, h.speech, h.pauses, lags)
-				return h
-			}
 			for _, p := range []struct{ with, without string }{{"aec", "off"}, {"ns,agc,aec", "ns,agc"}} {
-				with, without := measure(p.with), measure(p.without)
+				var mu sync.Mutex
+				got := make(map[string]heard)
+				t.Run(p.with, func(t *testing.T) {
+					for _, processing := range []string{p.with, p.without} {
+						t.Run(processing, func(t *testing.T) {
+							t.Parallel()
+							rec := customerHears(t, customer, agentWAV, processing)
+							r, err := audiocmp.CompareSegmentsMedian(agent, rec, 4)
+							if err != nil {
+								t.Fatal(err)
+							}
+							lags, err := audiocmp.Align(agent, rec, 4)
+							if err != nil {
+								t.Fatal(err)
+							}
+							l, err := audiocmp.MeasureLevels(agent, rec, lags, 0)
+							if err != nil {
+								t.Fatal(err)
+							}
+							t.Logf("--audio-processing %s: envelope %.3f, speech %.1f dBFS, agent's pauses %.1f dBFS (lags %v)", processing, r.Score, l.SpeechDBFS, l.PauseMedianDBFS, lags)
+							mu.Lock()
+							got[processing] = heard{r.Score, l.SpeechDBFS, l.PauseMedianDBFS}
+							mu.Unlock()
+						})
+					}
+				})
+				if t.Failed() {
+					return
+				}
+				with, without := got[p.with], got[p.without]
 				if with.score < 0.9*without.score || math.Abs(with.speech-without.speech) > 2 {
 					t.Errorf("%s: envelope %.3f, speech %.1f dBFS; %s: %.3f, %.1f dBFS", p.with, with.score, with.speech, p.without, without.score, without.speech)
 				}

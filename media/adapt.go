@@ -15,11 +15,12 @@ import (
 //     higher start value until the first report: Opus sends no FEC at 0 %),
 //     and the bitrate rises with it so the main layer keeps its quality
 //     while FEC takes its share.
-//   - Time-diverse duplication (each packet sent again dupDelay frames
-//     later) covers bursts that FEC, which rides in the next packet only,
-//     cannot: it starts when the loss is bursty (from RTCP XR loss runs
-//     when the peer sends them) or, without burst figures, heavy; it stops
-//     once the reports show a clean path again.
+//   - Time-diverse redundancy (each frame sent again dupDelay frames
+//     later: in an RFC 2198 RED block when negotiated, else as a duplicate
+//     packet to a peer that sends XR) covers bursts that FEC, which rides
+//     in the next packet only, cannot: it starts when the loss is bursty
+//     (from RTCP XR loss runs when the peer sends them) or, without burst
+//     figures, heavy; it stops once the reports show a clean path again.
 //
 // The path loss is measured even while we duplicate: a receiver counts
 // duplicates as received (RFC 3550 A.3), so the cumulative-loss delta of
@@ -35,6 +36,7 @@ const (
 	lossForFullRate = 0.15 // path loss at which the bitrate boost is full
 	dupStartLoss    = 0.03 // duplicate from this loss when it is bursty
 	dupStartBlind   = 0.08 // duplicate from this loss when burstiness is unknown
+	dupHeavyLoss    = 0.15 // duplicate random loss from this much on
 	dupStopLoss     = 0.01 // a report below this counts as clean
 	dupStopReports  = 2    // clean reports in a row that stop duplication
 	burstyRun       = 1.6  // mean loss run (packets) that counts as bursty
@@ -49,7 +51,12 @@ const (
 type sendPlan struct {
 	fecPerc  int // Opus expected packet loss, percent
 	bitrate  int // Opus bitrate, bit/s
-	dupDelay int // frames between a packet and its copy; 0 = no duplication
+	dupDelay int // frames between a frame and its copy; 0 = no redundancy
+	// dupPackets: the copies may go as duplicate packets (the peer sends
+	// XR loss runs, so it is one of ours). Otherwise only RFC 2198 RED
+	// carries them, when negotiated: baresip 1.0's jitter buffer, for
+	// one, plays worse with duplicates than without (docs/BENCHMARKS.md).
+	dupPackets bool
 }
 
 // lossAdapter turns reports into a sendPlan. Reports arrive on the RTCP
@@ -69,6 +76,7 @@ type lossAdapter struct {
 	burst   float64 // mean loss run from XR, packets; 0 = unknown
 	burstAt time.Time
 	clean   int
+	xrPeer  bool // the peer sends XR loss runs
 	plan    sendPlan
 }
 
@@ -143,6 +151,7 @@ func (a *lossAdapter) onLossRuns(lost, runs int, now time.Time) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.burst, a.burstAt = float64(lost)/float64(runs), now
+	a.xrPeer = true
 	a.replan(now)
 }
 
@@ -166,10 +175,17 @@ func (a *lossAdapter) replan(now time.Time) {
 	case dup > 0 && (a.clean >= dupStopReports || a.loss < dupStopLoss):
 		dup = 0
 	case a.burst >= burstyRun && a.loss >= dupStartLoss:
-		dup = min(max(int(math.Round(a.burst))+1, minDupDelay), maxDupDelay)
+		// Never shorter while on: the receiver sizes its buffer to the
+		// spacing, and a spacing that moves with each report would make
+		// it grow and trim (each a glitch).
+		dup = max(dup, min(max(int(math.Round(a.burst))+1, minDupDelay), maxDupDelay))
 	case a.burst == 0 && a.loss >= dupStartBlind:
 		dup = max(dup, blindDupDelay)
+	case a.burst > 0 && a.loss >= dupHeavyLoss:
+		dup = max(dup, minDupDelay) // heavy random loss: FEC alone falls short
+	case a.burst > 0:
+		dup = 0 // random loss, as XR shows: FEC covers single losses
 	}
-	p.dupDelay = dup
+	p.dupDelay, p.dupPackets = dup, a.xrPeer
 	a.plan = p
 }

@@ -91,8 +91,18 @@ func TestLossAdapterBursts(t *testing.T) {
 		t.Fatalf("4%% loss in bursts of 4: %+v, want copies 5 frames later", p)
 	}
 	f.a.onLossRuns(20, 10, f.now)
-	if p := f.a.current(); p.dupDelay != 3 {
-		t.Fatalf("bursts of 2: %+v, want copies 3 frames later", p)
+	if p := f.a.current(); p.dupDelay != 5 {
+		t.Fatalf("bursts of 2 after bursts of 4: %+v, want the spacing kept at 5 frames", p)
+	}
+	// Loss runs of one at 10 %: random, FEC's job; from 15 % copies help.
+	f.report(0.10)
+	f.a.onLossRuns(25, 24, f.now)
+	if p := f.a.current(); p.dupDelay != 0 {
+		t.Fatalf("10%% random loss duplicates: %+v", p)
+	}
+	f.report(0.20)
+	if p := f.a.current(); p.dupDelay != minDupDelay {
+		t.Fatalf("20%% random loss: %+v", p)
 	}
 }
 

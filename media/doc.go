@@ -31,10 +31,10 @@
 // set the Opus FEC strength and bitrate, and switch on time-diverse
 // redundancy against bursty loss: RFC 2198 RED when negotiated, else each
 // packet sent again a few frames later; it stops on a clean path. We
-// report every second while packets get lost. The jitter buffer holds one
-// frame on a clean path, two while packets get lost (the next packet's
-// FEC), more with jitter, late packets, or the sender's redundancy
-// distance; a stall that a burst caused is not concealed twice, and
+// report every second while packets get lost. The jitter buffer holds two
+// frames on a clean path (one would glitch at every scheduling hiccup of a
+// busy machine; two also keep the next packet's FEC at hand), more with
+// jitter, late packets, or the sender's redundancy distance; a stall that a burst caused is not concealed twice, and
 // bursts fade to comfort noise. Each peer's RTP source is latched, and
 // re-latched after a steady in-sequence stream from a new one (latch.go).
 package media

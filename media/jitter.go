@@ -13,12 +13,19 @@ import (
 const (
 	jbSlots        = 64 // power of two; 1.28 s of 20 ms packets
 	maxPayloadSize = 1500
-	jbMinFrames    = 1 // a clean path needs no more; late packets raise the target
+	jbMinFrames    = 2 // 40 ms: a loaded machine's scheduling hiccups (one frame would conceal each)
 	jbJitterMargin = 5 * time.Millisecond
 	// jbFECFrames is the depth kept while packets get lost: with the
 	// packet after a lost one in the buffer, its in-band FEC rebuilds it.
-	jbFECFrames   = 2
-	jbLateStep    = 2  // frames the target may grow per late packet
+	jbFECFrames = 2
+	jbLateStep  = 1 // frames the target may grow per late packet
+	// jbLateAbove bounds how far late packets take the target beyond what
+	// the measured jitter asks for: reordering on a jittery path makes
+	// late packets now and then at any depth, and chasing each one would
+	// pile up delay (concealing one is cheaper).
+	jbLateAbove = 2
+	// jbFarAbove is the depth beyond the target that is trimmed at once.
+	jbFarAbove    = 2
 	jbMaxFrames   = 10 // 200 ms
 	jbWindow      = 50 // pops (1 s) over which the minimum depth is judged
 	jbIdleReset   = 300 * time.Millisecond
@@ -76,10 +83,14 @@ type jitterBuffer struct {
 	lateTgt   int // from packets that came after a stall waited for them
 	redTgt    int // one frame beyond the distance of the sender's redundancy
 	redAt     time.Time
+	copyD     int  // spacing of the last duplicates, frames
+	copyVotes int  // duplicates in a row at copyD
+	redundant bool // the packet being pushed is a RED block
 	lateAt    time.Time
 	winMin    int
 	winPops   int
 	surplus   int     // frames still to drop
+	pops      uint64  // frames popped while playing
 	stalled   int     // underrun frames since the last packet played
 	growing   int     // of which frames waited on purpose, to grow to the target
 	depthAvg  float64 // frames, smoothed
@@ -94,7 +105,7 @@ func newJitterBuffer() *jitterBuffer {
 
 // SetJitter adapts the target depth to the interarrival jitter (RFC 3550)
 // so that about three jitter deviations (and a small margin) fit in the
-// buffer: one frame on a clean path, more only as the jitter grows.
+// buffer: jbMinFrames on a clean path, more only as the jitter grows.
 // Packets that still come too late raise it further (noteLate).
 func (jb *jitterBuffer) SetJitter(j time.Duration) {
 	frames := int(math.Ceil(float64(3*j+jbJitterMargin) / float64(FrameDuration)))
@@ -113,7 +124,9 @@ func (jb *jitterBuffer) SetRedundancy(d int, now time.Time) {
 	if d <= 0 || d >= jbSlots/2 {
 		return
 	}
-	jb.redTgt, jb.redAt = d+1, now
+	// The largest spacing seen while redundancy lasts: copies at several
+	// spacings (a sender that changed it) are all caught.
+	jb.redTgt, jb.redAt = max(jb.redTgt, d+1), now
 	jb.retarget()
 }
 
@@ -134,7 +147,7 @@ func (jb *jitterBuffer) noteLate(need int, now time.Time) {
 	// reads everything late at once, or a jitter peak) moves the target
 	// by jbLateStep at most; only late packets that keep coming move it
 	// further.
-	need = min(need, jb.target+jbLateStep)
+	need = min(need, jb.target+jbLateStep, jb.jitterTgt+jbLateAbove)
 	jb.lateTgt = min(max(jb.lateTgt, need), jb.maxFrames)
 	jb.lateAt = now
 	jb.retarget()
@@ -367,11 +380,33 @@ func (jb *jitterBuffer) depth() int {
 }
 
 // copyAfter notes a duplicate that came dt after the first copy: a
-// sender duplicating its packets that far apart.
+// sender duplicating its packets that far apart. The spacing counts once
+// three copies in a row agree on it (a receiver that read late would
+// otherwise take its own delay for the sender's spacing).
 func (jb *jitterBuffer) copyAfter(dt time.Duration, now time.Time) {
-	if d := int((dt + FrameDuration/2) / FrameDuration); d > 0 {
+	if jb.redundant {
+		return // a RED block: its spacing is known exactly
+	}
+	d := int((dt + FrameDuration/2) / FrameDuration)
+	if d <= 0 {
+		return
+	}
+	if d == jb.copyD {
+		jb.copyVotes++
+	} else {
+		jb.copyD, jb.copyVotes = d, 1
+	}
+	if jb.copyVotes >= 3 {
 		jb.SetRedundancy(d, now)
 	}
+}
+
+// PushRedundant stores a frame carried as redundancy (an RFC 2198 block)
+// for packet seq; like Push, but its arrival says nothing about timing.
+func (jb *jitterBuffer) PushRedundant(seq uint16, ssrc uint32, payload []byte, now time.Time) bool {
+	jb.redundant = true
+	defer func() { jb.redundant = false }()
+	return jb.Push(seq, ssrc, payload, false, now)
 }
 
 // has reports whether packet seq is buffered.
@@ -397,9 +432,16 @@ func (jb *jitterBuffer) skipTo(seq uint64) {
 func (jb *jitterBuffer) adapt(depth int) {
 	jb.winMin = min(jb.winMin, depth)
 	jb.winPops++
-	if jb.surplus > 0 && jb.winPops%jbShrinkEvery == 0 && depth > jb.target {
+	jb.pops++
+	switch {
+	case jb.surplus > 0 && jb.winPops%jbShrinkEvery == 0 && depth > jb.target:
 		jb.skipTo(jb.next + 1)
 		jb.surplus--
+	case depth > jb.target+jbFarAbove && jb.pops%jbShrinkEvery == 0:
+		// Far deeper than needed (a long stall filled in by late
+		// copies): trim without waiting for a calm window, which loss
+		// and underruns keep from coming.
+		jb.skipTo(jb.next + 1)
 	}
 	if jb.winPops < jbWindow {
 		return

@@ -157,7 +157,7 @@ func (s *Session) handleRED(pkt *rtp.Packet, audioPT uint8, clockRate uint32, no
 			continue
 		}
 		s.jb.SetRedundancy(int(b.offset/perFrame), now)
-		s.jb.Push(pkt.SequenceNumber-uint16(b.offset/perFrame), pkt.SSRC, b.data, false, now)
+		s.jb.PushRedundant(pkt.SequenceNumber-uint16(b.offset/perFrame), pkt.SSRC, b.data, now)
 	}
 	primary := blocks[len(blocks)-1]
 	if primary.pt != audioPT {

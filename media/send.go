@@ -311,7 +311,7 @@ func (sd *sender) write(pt uint8, ts uint32, marker bool, payload []byte, to net
 	slot.seq, slot.valid, slot.n = seq, len(wire) <= len(slot.wire), copy(slot.wire[:], wire)
 	_, werr := sd.s.rtpConn.WriteToUDPAddrPort(wire, to)
 	dup := 0
-	if d := sd.plan.dupDelay; d > 0 && !sd.noDup {
+	if d := sd.plan.dupDelay; d > 0 && sd.plan.dupPackets && !sd.noDup {
 		old := &sd.sentRing[(seq-uint16(d))%dupRingSize]
 		if old.valid && old.seq == seq-uint16(d) {
 			if _, err := sd.s.rtpConn.WriteToUDPAddrPort(old.wire[:old.n], to); err == nil {

@@ -32,7 +32,7 @@ func TestCallBaresipBothWays(t *testing.T) {
 				AutoAnswer: true, Codecs: []string{codec}, PlayWAV: customer, PlayLoop: true, RecordDir: recordDir,
 			})
 			ua := newUA(t, sip.Config{Codecs: codecList(t, codec)})
-			audio, received := fileAudio(t, agent)
+			audio, received, watch := watchedFileAudio(t, agent)
 			c, err := ua.Dial(ctxFor(t, 10*time.Second), b.URI(), audio)
 			if err != nil {
 				t.Fatal(err)
@@ -44,23 +44,25 @@ func TestCallBaresipBothWays(t *testing.T) {
 				t.Fatalf("negotiated %s, want %s", c.Codec(), codec)
 			}
 			b.Expect(t, testenv.EventCallEstablished)
-			time.Sleep(6 * time.Second) // both sentences, uninterrupted
+			bothSentences(t, c, watch, speech, customer) // uninterrupted by DTMF
 			if err := c.SendDTMF(ctxFor(t, 5*time.Second), "123#"); err != nil {
 				t.Fatalf("DTMF: %v", err)
 			}
-			time.Sleep(1500 * time.Millisecond)
+			for range 4 { // every key heard before the hold
+				b.Expect(t, testenv.EventDTMFEnd)
+			}
 			if err := c.Hold(ctxFor(t, 5*time.Second)); err != nil {
 				t.Fatalf("hold: %v", err)
 			}
-			time.Sleep(500 * time.Millisecond)
 			if err := c.Resume(ctxFor(t, 5*time.Second)); err != nil {
 				t.Fatalf("resume: %v", err)
 			}
+			// Three seconds of tone after the resume: baresip's last
+			// recording must end with it.
 			sentBeforeResume := c.Stats().PacketsSent
-			time.Sleep(3 * time.Second)
-			if st := c.Stats(); st.PacketsSent <= sentBeforeResume+100 {
-				t.Fatalf("only %d packets sent in 3 s after resume", st.PacketsSent-sentBeforeResume)
-			}
+			watch.until(t, mediaLimit, "3 s of audio sent after resume", func() bool {
+				return c.Stats().PacketsSent >= sentBeforeResume+150
+			})
 			if err := c.Hangup(ctxFor(t, 5*time.Second)); err != nil {
 				t.Fatalf("hangup: %v", err)
 			}
@@ -75,6 +77,21 @@ func TestCallBaresipBothWays(t *testing.T) {
 			assertTailNotSilent(t, last, 2*time.Second)
 		})
 	}
+}
+
+// bothSentences waits until the call has sent all of ours (speech, the
+// start of what it plays) and received at least one whole sentence of the
+// customer's (baresip loops it from the answer): then both recordings hold
+// a complete sentence.
+func bothSentences(t *testing.T, c *sip.Call, watch *mediaWatch, speech, customer string) {
+	t.Helper()
+	ours, theirs := frames(t, speech), frames(t, customer)
+	watch.until(t, mediaLimit, "both sentences sent and received", func() bool {
+		// Ours all read (a file that ends is read no more), then sent with
+		// a few frames of margin, as theirs: jitter buffers hold some.
+		st := c.Stats()
+		return watch.framesRead() >= ours && int64(st.PacketsSent) >= ours+10 && int64(st.PacketsReceived) >= theirs+10
+	})
 }
 
 // baresipRecordings returns the first and last of baresip's recordings of
@@ -133,16 +150,16 @@ func TestBaresipCallsUsThroughKamailio(t *testing.T) {
 				t.Fatal(err)
 			}
 			c := nextIncoming(t, ua, 10*time.Second)
-			audio, received := fileAudio(t, agent)
+			audio, received, watch := watchedFileAudio(t, agent)
 			if err := c.Answer(ctxFor(t, 10*time.Second), audio); err != nil {
 				t.Fatalf("answer: %v", err)
 			}
 			b.Expect(t, testenv.EventCallEstablished)
-			time.Sleep(6 * time.Second) // both sentences, uninterrupted
+			bothSentences(t, c, watch, speech, customer) // uninterrupted by DTMF
 			if err := b.Command("/sndcode 42"); err != nil {
 				t.Fatal(err)
 			}
-			time.Sleep(time.Second)
+			watch.until(t, mediaLimit, "DTMF 42 received", func() bool { return c.DTMFReceived() == "42" })
 			if err := b.Command("/hold"); err != nil {
 				t.Fatal(err)
 			}
@@ -151,7 +168,12 @@ func TestBaresipCallsUsThroughKamailio(t *testing.T) {
 				t.Fatal(err)
 			}
 			waitCallEvent(t, c, 5*time.Second, func(e sip.CallEvent) bool { h, ok := e.(sip.HoldChanged); return ok && !h.Remote })
-			time.Sleep(3 * time.Second)
+			// Three seconds of the customer after the resume: our
+			// recording must end with them.
+			receivedBeforeResume := c.Stats().PacketsReceived
+			watch.until(t, mediaLimit, "3 s of audio received after resume", func() bool {
+				return c.Stats().PacketsReceived >= receivedBeforeResume+150
+			})
 			if err := b.Command("/hangup"); err != nil {
 				t.Fatal(err)
 			}
@@ -189,7 +211,7 @@ func TestTwoAgentsCallThroughKamailio(t *testing.T) {
 		t.Fatal(err)
 	}
 	in := nextIncoming(t, bob, 10*time.Second)
-	bobAudio, bobHeard := fileAudio(t, "")
+	bobAudio, bobHeard, bobMedia := watchedFileAudio(t, "")
 	if err := in.Answer(ctxFor(t, 10*time.Second), bobAudio); err != nil {
 		t.Fatal(err)
 	}
@@ -198,10 +220,12 @@ func TestTwoAgentsCallThroughKamailio(t *testing.T) {
 	}
 	select {
 	case <-c.SourceDone():
-	case <-time.After(20 * time.Second):
+	case <-time.After(mediaLimit):
 		t.Fatal("the played file never ended")
 	}
-	time.Sleep(500 * time.Millisecond)
+	// The sentence's last packets reach bob before alice hangs up.
+	sent := c.Stats().PacketsSent
+	bobMedia.until(t, mediaLimit, "bob received what alice sent", func() bool { return in.Stats().PacketsReceived >= sent })
 	if err := c.Hangup(ctxFor(t, 5*time.Second)); err != nil {
 		t.Fatal(err)
 	}

@@ -56,6 +56,8 @@ type Call struct {
 	decide      chan decision // incoming: Answer or Reject
 	decided     bool          // ring took the decision and will send its result
 	replacement *Call
+	changing    chan struct{} // a token while one of our session changes runs (renegotiate.go)
+	ext         callExt       // our offer's direction and monitoring (replaces.go, monitor.go)
 
 	events  chan CallEvent
 	done    chan struct{}
@@ -82,6 +84,7 @@ func newCall(u *UA, outbound bool, remote sip.Uri, display string) *Call {
 		decide:     make(chan decision, 1),
 		answeredCh: make(chan struct{}),
 		keys:       srtpKeys{},
+		changing:   make(chan struct{}, 1),
 	}
 }
 
@@ -289,7 +292,7 @@ func (c *Call) offerSDP() ([]byte, error) {
 			break
 		}
 	}
-	return c.localSDP(c.ua.cfg.Codecs, red, &te, media.SendRecv, secure, lines, nil, 0)
+	return c.localSDP(c.ua.cfg.Codecs, red, &te, c.ext.offerDir, secure, lines, nil, 0)
 }
 
 // currentSDP offers or answers with the session as negotiated (codec,

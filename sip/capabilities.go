@@ -15,9 +15,11 @@ import (
 // we cannot read. A new feature (Replaces, Join, ...) adds its row or tag
 // here together with its handler, and the headers follow.
 
-// optionTags are the extensions (RFC 3261 §19.2) we implement, lower case.
-// None yet: we do not send or honour 100rel, timer, replaces or join.
-var optionTags = []string{}
+// optionTags are the extensions (RFC 3261 §19.2) we implement, lower case:
+// Replaces (RFC 3891) for attended transfer, Join (RFC 3911) for a
+// supervisor's barge (replaces.go, monitor.go). We do not send or honour
+// 100rel or timer.
+var optionTags = []string{"replaces", "join"}
 
 // knownMethods are methods RFC 3261 and its extensions define: one we do
 // not accept gets 405 Method Not Allowed; an unknown one 501.
@@ -46,7 +48,7 @@ func (u *UA) methods() []method {
 		{sip.CANCEL, u.onCancel, nil},
 		{sip.BYE, u.onBye, []string{anyBody}}, // a hang-up is taken whatever it carries (SIP-I: ISUP REL)
 		{sip.OPTIONS, u.onOptions, nil},
-		{sip.INFO, u.onInfo, []string{"application/dtmf-relay", "application/dtmf"}},
+		{sip.INFO, u.onInfo, []string{"application/dtmf-relay", "application/dtmf", MonitorInfoType}},
 		{sip.REFER, u.onRefer, nil},
 		{sip.NOTIFY, u.onNotify, []string{"message/sipfrag", "application/simple-message-summary"}},
 	}

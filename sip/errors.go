@@ -3,6 +3,7 @@ package sip
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Sentinels callers branch on.
@@ -25,7 +26,26 @@ var (
 	ErrCallCancelled = errors.New("call cancelled before answer")
 	// ErrClosed is returned by a UA that Close has shut down.
 	ErrClosed = errors.New("the SIP user agent is closed")
+	// ErrNoNetwork means the SIP server cannot be reached from this computer
+	// yet: its name does not resolve or no route leads to it (network or VPN
+	// not up). Waiting for the network fixes it (see WaitNetwork).
+	ErrNoNetwork = errors.New("no network path to the SIP server")
 )
+
+// RetryingError is what Register returns when the first REGISTER failed
+// in a way that may pass by itself (no answer, connection refused, no
+// route, a DNS failure, 5xx, 408, 480, a 403 before any password was
+// asked for...): the UA keeps registering in the background (Reconnecting
+// now, Registered once the server takes it). Err is why it failed.
+type RetryingError struct {
+	Err error
+	// Retry is when the next REGISTER goes out, on the UA's clock.
+	Retry time.Time
+}
+
+func (e *RetryingError) Error() string { return e.Err.Error() }
+
+func (e *RetryingError) Unwrap() error { return e.Err }
 
 // errHungUpEarly is the cause when the agent hangs up an unanswered
 // outgoing call.
@@ -38,6 +58,9 @@ type StatusError struct {
 	Reason string
 	// Detail says what the code means for this request, e.g. the codecs of both sides.
 	Detail string
+	// RetryAfter is the response's Retry-After (503, 500, 480...), zero
+	// when it gave none.
+	RetryAfter time.Duration
 }
 
 func (e *StatusError) Error() string {

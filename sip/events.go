@@ -19,18 +19,21 @@ type Registered struct {
 }
 
 // Reconnecting says we are not reachable for calls and are registering
-// again by ourselves: the registrar lost our binding, stopped answering,
-// the connection dropped, or the network changed. Since is when we
-// noticed (unchanged while the outage lasts); Err says why.
+// again by ourselves: the registrar lost our binding, stopped answering
+// or refused us for now, the connection dropped, the network changed, or
+// the very first REGISTER failed (server or network not up yet). Since is
+// when we noticed (unchanged while the outage lasts); Err says why. It is
+// sent once per outage, not for each failed retry.
 type Reconnecting struct {
 	Since time.Time
 	Err   error
+	// Retry is when the next REGISTER goes out (UA clock); zero: at once.
+	Retry time.Time
 }
 
-// RegistrationFailed says the registrar refused us (credentials, a
-// forbidden user) or could not be reached when registering. After a first
-// success we keep retrying in the background; Since is when the outage
-// began.
+// RegistrationFailed says the registrar refused our credentials, or we
+// have none to give: nothing is retried until the account is fixed and
+// Register is called again. Since is when the outage began.
 type RegistrationFailed struct {
 	Err   error
 	Since time.Time

@@ -31,7 +31,12 @@ func (u *UA) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		respond(tx, req, sip.StatusServiceUnavailable, "Service Unavailable")
 		return
 	}
-	if u.busy() {
+	// Replaces, Join and monitoring requests (monitor.go) bypass MaxCalls.
+	kind, ok := u.inspectInvite(req, tx)
+	if !ok {
+		return
+	}
+	if !kind.special() && u.busy() {
 		respond(tx, req, sip.StatusBusyHere, "Busy Here")
 		return
 	}
@@ -76,6 +81,9 @@ func (u *UA) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	c.lateOffer = lateOffer
 	c.key = dialogKey(c.CallID(), tagOf(session.InviteRequest.To().Params), tagOf(from.Params))
 	u.addCall(c.key, c)
+	if u.takeInvite(c, kind) {
+		return
+	}
 	if err := session.Respond(sip.StatusRinging, "Ringing", nil); err != nil {
 		c.finish(EndedByRemote, fmt.Errorf("sending 180 Ringing: %w", err))
 		return

@@ -16,6 +16,12 @@ import (
 // reasonPhrase is the standard text for the failure codes we send.
 func reasonPhrase(code int) string {
 	switch code {
+	case 400:
+		return "Bad Request"
+	case 403:
+		return "Forbidden"
+	case 481:
+		return "Call/Transaction Does Not Exist"
 	case 480:
 		return "Temporarily Unavailable"
 	case 486:
@@ -123,6 +129,9 @@ func (u *UA) onInfo(req *sip.Request, tx sip.ServerTransaction) {
 	c := u.callFor(req)
 	if c == nil {
 		respond481(tx, req)
+		return
+	}
+	if c.monitorInfo(req, tx) {
 		return
 	}
 	ct := ""

@@ -1,8 +1,10 @@
 package sip_test
 
 import (
+	"context"
 	"errors"
 	"net/netip"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -47,7 +49,9 @@ func nextUAEvent(t *testing.T, ua *sip.UA, within time.Duration) sip.Event {
 }
 
 // TestNetworkChangeRegistersAgainAtOnce: a new local address, the link
-// going down and coming back, and a resume from sleep each register again
+// going down and coming back (with its address or another one: then it is
+// an address change, which the app answers with a new socket), and a
+// resume from sleep each register again
 // at the next network check (2 s), not at the refresh (240 s); a check
 // that finds nothing new does nothing. Time is the UA's fake clock.
 func TestNetworkChangeRegistersAgainAtOnce(t *testing.T) {
@@ -73,6 +77,9 @@ func TestNetworkChangeRegistersAgainAtOnce(t *testing.T) {
 		{"still down", func() {}, 0},
 		{"link up", func() { network.set("192.0.2.44", false) }, sip.LinkUp},
 		{"resumed from sleep", func() { clock.Suspend(20 * time.Minute) }, sip.Resumed},
+		{"link down again", func() { network.set("192.0.2.44", true) }, sip.LinkDown},
+		// A new DHCP lease, another network: the old address is gone.
+		{"back with another address", func() { network.set("192.0.2.45", false) }, sip.AddressChanged},
 	} {
 		step.change()
 		clock.Advance(check)
@@ -91,5 +98,47 @@ func TestNetworkChangeRegistersAgainAtOnce(t *testing.T) {
 		} else if back.Expires < time.Minute {
 			t.Fatalf("%s: registered for %s", step.name, back.Expires)
 		}
+	}
+}
+
+// TestWaitNetworkReturnsOnceTheServerIsReachable: the app starts before
+// the network (or the VPN whose DNS knows the server): WaitNetwork checks
+// every NetworkCheck on the UA's clock and returns once a route appears;
+// cancelled, it says why the server was out of reach.
+func TestWaitNetworkReturnsOnceTheServerIsReachable(t *testing.T) {
+	t.Parallel()
+	network := &fakeNetwork{}
+	network.set("192.0.2.7", true)
+	clock := sip.NewFakeClock()
+	cfg := sip.Config{Registrar: "pbx.corp.example", User: "alice", Clock: clock, NetworkCheck: 2 * time.Second}
+	done := make(chan error, 1)
+	go func() {
+		done <- sip.WaitNetwork(ctxFor(t, 10*time.Second), cfg, sip.WithLocalAddrFunc(network.localAddr))
+	}()
+	<-clock.WaitArmed(1)
+	clock.Advance(2 * time.Second) // still down: it waits again
+	<-clock.WaitArmed(1)
+	select {
+	case err := <-done:
+		t.Fatalf("returned while the network is down: %v", err)
+	default:
+	}
+	network.set("192.0.2.7", false)
+	clock.Advance(2 * time.Second)
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("did not return once the network was up")
+	}
+
+	network.set("192.0.2.7", true)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err := sip.WaitNetwork(ctx, cfg, sip.WithLocalAddrFunc(network.localAddr))
+	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "unreachable") {
+		t.Fatalf("cancelled: %v, want the cancellation and the reason", err)
 	}
 }

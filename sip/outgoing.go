@@ -38,7 +38,7 @@ func (u *UA) ParseTarget(target string) (sip.Uri, error) {
 
 // Dial places a call and returns at once; the call rings in the
 // background. Wait for WaitAnswered, watch Events, or Hangup to cancel.
-func (u *UA) Dial(ctx context.Context, target string, audio Audio) (*Call, error) {
+func (u *UA) Dial(ctx context.Context, target string, audio Audio, opts ...DialOption) (*Call, error) {
 	if u.ctx.Err() != nil {
 		return nil, ErrClosed
 	}
@@ -52,6 +52,7 @@ func (u *UA) Dial(ctx context.Context, target string, audio Audio) (*Call, error
 	}
 	c := newCall(u, true, uri, "")
 	c.media, c.audio, c.offered = m, audio, u.cfg.Codecs
+	extra := c.applyDialOptions(opts)
 	c.mu.Lock()
 	body, err := c.offerSDP()
 	c.mu.Unlock()
@@ -65,6 +66,9 @@ func (u *UA) Dial(ctx context.Context, target string, audio Audio) (*Call, error
 	req.AppendHeader(&sip.ToHeader{Address: sip.Uri{Scheme: uri.Scheme, User: uri.User, Host: uri.Host}, Params: sip.NewParams()})
 	req.AppendHeader(u.ourContact())
 	u.advertise(req)
+	for _, h := range extra {
+		req.AppendHeader(h)
+	}
 	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
 	req.SetBody(body)
 	req.SetTransport(u.transportFor(uri))
@@ -171,6 +175,15 @@ func (c *Call) onAnswered() error {
 			err = c.startMedia(n)
 		}
 	}
+	key := dialogKey(c.CallID(), tagOf(res.From().Params), tagOf(res.To().Params))
+	if err == nil {
+		// Known before the ACK leaves: the far end may send a request (a
+		// hold re-INVITE) as soon as it has it.
+		c.mu.Lock()
+		c.key = key
+		c.mu.Unlock()
+		c.ua.addCall(key, c)
+	}
 	ackErr := c.uac.Ack(context.Background())
 	if err != nil {
 		// We must still ACK the 200, then leave with BYE.
@@ -182,14 +195,11 @@ func (c *Call) onAnswered() error {
 	if ackErr != nil {
 		return fmt.Errorf("sending ACK: %w", ackErr)
 	}
-	key := dialogKey(c.CallID(), tagOf(res.From().Params), tagOf(res.To().Params))
 	c.mu.Lock()
 	c.answered = c.ua.clock.Now()
 	close(c.answeredCh)
-	c.key = key
 	codec, neg := c.neg.Codec.Name, c.neg
 	c.mu.Unlock()
-	c.ua.addCall(key, c)
 	c.emit(Established{Codec: codec})
 	c.noteRemoteHold(neg) // a call may start on hold (sendonly, c=0.0.0.0)
 	return nil

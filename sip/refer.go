@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/emiago/sipgo/sip"
 )
@@ -22,16 +21,12 @@ func (u *UA) onRefer(req *sip.Request, tx sip.ServerTransaction) {
 		respond(tx, req, sip.StatusBadRequest, "Missing Refer-To")
 		return
 	}
-	target := strings.TrimSpace(h.Value())
-	if i := strings.IndexByte(target, '<'); i >= 0 {
-		if j := strings.IndexByte(target[i:], '>'); j > 0 {
-			target = target[i+1 : i+j]
-		}
+	// An attended transfer embeds the Replaces header to send (replaces.go).
+	target, replaces, err := referTarget(h.Value())
+	var uri sip.Uri
+	if err == nil {
+		uri, err = u.ParseTarget(target)
 	}
-	if before, _, found := strings.Cut(target, "?"); found {
-		target = before // embedded headers (Replaces) are not supported
-	}
-	uri, err := u.ParseTarget(target)
 	if err != nil {
 		respond(tx, req, sip.StatusBadRequest, "Bad Refer-To")
 		return
@@ -43,10 +38,10 @@ func (u *UA) onRefer(req *sip.Request, tx sip.ServerTransaction) {
 	respond(tx, req, sip.StatusAccepted, "Accepted")
 	// Owned by the UA: Close waits for the transfer (its Dial fails once
 	// Close has begun).
-	u.group.Go(func() { c.followTransfer(uri) })
+	u.group.Go(func() { c.followTransfer(uri, replaces) })
 }
 
-func (c *Call) followTransfer(target sip.Uri) {
+func (c *Call) followTransfer(target sip.Uri, replaces string) {
 	ctx, cancel := context.WithTimeout(c.ua.ctx, transferTimeout)
 	defer cancel()
 	c.notifyTransfer(ctx, "SIP/2.0 100 Trying", "active;expires=60")
@@ -64,7 +59,7 @@ func (c *Call) followTransfer(target sip.Uri) {
 		}
 	}
 	lend(Audio{})
-	next, err := c.ua.Dial(ctx, target.String(), audio)
+	next, err := c.ua.Dial(ctx, target.String(), audio, withReplaces(replaces))
 	if err == nil {
 		err = next.WaitAnswered(ctx)
 		if err != nil {

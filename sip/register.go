@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/netip"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/emiago/sipgo"
@@ -25,6 +26,9 @@ type registration struct {
 	// stale is a contact of ours the registrar may still hold (a TLS
 	// connection's old port): the next REGISTER removes it (expires=0).
 	stale *sip.ContactHeader
+	// bound: the registrar holds our contact (a REGISTER succeeded and none
+	// failed since), so Unregister has something to remove. Under UA.mu.
+	bound bool
 	// kick asks the loop to register again at once, saying why.
 	kick chan error
 	stop context.CancelFunc
@@ -40,9 +44,13 @@ func (u *UA) AOR() string {
 // Register registers with the registrar and keeps the binding until
 // Unregister or Close: refreshes it, checks it is still there, and
 // registers again by itself after an outage (see Reconnecting). It
-// returns once the first REGISTER succeeded or failed; a failure says in
-// one sentence what to do. The Registered event follows a success once
-// the first keepalive has run.
+// returns once the first REGISTER succeeded or failed. A failure retrying
+// may fix (the server or the network is not there yet) returns a
+// *RetryingError: the UA keeps trying in the background and says so with
+// Reconnecting, then Registered. Any other failure (credentials refused,
+// no password) is final: it says in one sentence what to fix, and
+// nothing is retried. The Registered event follows a success once the
+// first keepalive has run.
 func (u *UA) Register(ctx context.Context) error {
 	if u.cfg.Registrar == "" {
 		return errors.New("no registrar configured: give the SIP server address")
@@ -56,22 +64,42 @@ func (u *UA) Register(ctx context.Context) error {
 	u.reg = reg
 	u.mu.Unlock()
 
+	start := u.clock.Now()
 	expires, err := u.register(ctx, reg)
-	if err != nil {
+	if err != nil && (permanent(err) || ctx.Err() != nil) {
 		u.mu.Lock()
 		u.reg = nil
 		u.mu.Unlock()
-		u.emit(RegistrationFailed{Err: err, Since: u.clock.Now()})
+		if ctx.Err() == nil {
+			u.emit(RegistrationFailed{Err: err, Since: start})
+		}
 		return err
 	}
-	u.startFlow()
-	loopCtx, stop := context.WithCancel(u.ctx) // the loop emits Registered
+	if err == nil {
+		u.startFlow()
+	}
+	first := firstAttempt{expires: expires, err: err, at: start}
+	if err != nil {
+		first.wait = retryDelay(1, err, jitter)
+	}
+	loopCtx, stop := context.WithCancel(u.ctx) // the loop emits Registered or Reconnecting
 	reg.stop, reg.done = stop, make(chan struct{})
-	if !u.group.Go(func() { u.keepRegistered(loopCtx, reg, expires) }) {
+	if !u.group.Go(func() { u.keepRegistered(loopCtx, reg, first) }) {
 		close(reg.done)
 		return ErrClosed
 	}
+	if err != nil {
+		return &RetryingError{Err: err, Retry: start.Add(first.wait)}
+	}
 	return nil
+}
+
+// firstAttempt is how Register's own REGISTER went, for keepRegistered.
+type firstAttempt struct {
+	expires time.Duration // granted, on success
+	err     error         // why it failed, retryably
+	at      time.Time     // when it was sent
+	wait    time.Duration // after a failure: until the next try
 }
 
 // register sends one REGISTER with our current contact (over TLS, first
@@ -160,6 +188,12 @@ func (u *UA) stopRegistration(ctx context.Context) error {
 	}
 	reg.stop()
 	<-reg.done
+	u.mu.Lock()
+	bound := reg.bound
+	u.mu.Unlock()
+	if !bound {
+		return nil // never registered, or refused since: nothing to remove
+	}
 	_, err := u.doRegister(ctx, reg, 0)
 	return err
 }
@@ -168,12 +202,20 @@ func (u *UA) stopRegistration(ctx context.Context) error {
 // Interval Too Brief with the Min-Expires it names) and returns the
 // lifetime the registrar granted.
 func (u *UA) doRegister(ctx context.Context, reg *registration, expires time.Duration) (time.Duration, error) {
-	res, contact, err := u.sendRegister(ctx, reg, expires)
+	got, err := u.registerOnce(ctx, reg, expires)
+	u.mu.Lock()
+	reg.bound = err == nil && expires > 0
+	u.mu.Unlock()
+	return got, err
+}
+
+func (u *UA) registerOnce(ctx context.Context, reg *registration, expires time.Duration) (time.Duration, error) {
+	res, contact, authed, err := u.sendRegister(ctx, reg, expires)
 	if err == nil && res.StatusCode == sip.StatusIntervalToBrief {
 		if min, ok := headerSeconds(res, "Min-Expires"); ok && min > expires && min <= MaxExpires {
 			u.log.Info("the registrar asks for a longer registration", "min_expires", min)
 			expires = min
-			res, contact, err = u.sendRegister(ctx, reg, expires)
+			res, contact, authed, err = u.sendRegister(ctx, reg, expires)
 		}
 	}
 	if err != nil {
@@ -188,18 +230,26 @@ func (u *UA) doRegister(ctx context.Context, reg *registration, expires time.Dur
 	case res.StatusCode == sip.StatusUnauthorized || res.StatusCode == sip.StatusProxyAuthRequired:
 		return 0, fmt.Errorf("%w: registrar %s refused user %q with this password (%d %s): check the password",
 			ErrAuthFailed, u.cfg.Registrar, u.cfg.AuthUser, res.StatusCode, res.Reason)
-	case res.StatusCode == sip.StatusForbidden:
+	case res.StatusCode == sip.StatusForbidden && authed:
 		return 0, fmt.Errorf("%w: registrar %s refused user %q (403 %s): check the user name, the password and the domain",
 			ErrAuthFailed, u.cfg.Registrar, u.cfg.User, res.Reason)
-	default:
-		return 0, fmt.Errorf("registrar %s refused the registration: %w", u.cfg.Registrar,
-			&StatusError{Code: res.StatusCode, Reason: res.Reason})
 	}
+	se := &StatusError{Code: res.StatusCode, Reason: res.Reason, RetryAfter: retryAfter(res)}
+	switch res.StatusCode {
+	case sip.StatusForbidden:
+		// Refused before any password was asked for: a rule about where we
+		// come from (a network outside the VPN), not the account.
+		se.Detail = "it does not take registrations from here: connect the VPN or ask IT"
+	case sip.StatusNotFound:
+		se.Detail = fmt.Sprintf("it does not know user %q in domain %q: check the user name and the domain", u.cfg.User, u.cfg.Domain)
+	}
+	return 0, fmt.Errorf("registrar %s refused the registration: %w", u.cfg.Registrar, se)
 }
 
 // sendRegister sends one REGISTER asking for expires and answers a digest
-// challenge; it returns the final response and the contact it registered.
-func (u *UA) sendRegister(ctx context.Context, reg *registration, expires time.Duration) (*sip.Response, *sip.ContactHeader, error) {
+// challenge; it returns the final response, the contact it registered,
+// and whether it sent our credentials.
+func (u *UA) sendRegister(ctx context.Context, reg *registration, expires time.Duration) (*sip.Response, *sip.ContactHeader, bool, error) {
 	host, port, _ := splitHostPort(u.cfg.Registrar, defaultPort(u.cfg.Transport))
 	u.mu.Lock()
 	contact := u.contact.Clone()
@@ -237,21 +287,47 @@ func (u *UA) sendRegister(ctx context.Context, reg *registration, expires time.D
 	defer cancel()
 	res, err := u.client.Do(ctx, req)
 	if err != nil {
-		return nil, nil, u.requestError("registrar", u.cfg.Registrar, err)
+		return nil, nil, false, u.requestError("registrar", u.cfg.Registrar, err)
 	}
-	if res.StatusCode == sip.StatusUnauthorized || res.StatusCode == sip.StatusProxyAuthRequired {
+	authed := false
+	// A second challenge is answered only when it says our nonce was
+	// stale (RFC 2617 §3.2.1): the password was right.
+	for try := 0; try < 2 && challenged(res) && (try == 0 || staleNonce(res)); try++ {
 		if u.cfg.Password == "" {
-			return nil, nil, fmt.Errorf("registrar %s asks for a password: %w", u.cfg.Registrar, ErrNoPassword)
+			return nil, nil, false, fmt.Errorf("registrar %s asks for a password: %w", u.cfg.Registrar, ErrNoPassword)
 		}
 		u.mu.Lock()
 		reg.cseq++ // DoDigestAuth increments the CSeq it resends with
 		u.mu.Unlock()
+		authed = true
 		res, err = u.client.DoDigestAuth(ctx, req, res, sipgo.DigestAuth{Username: u.cfg.AuthUser, Password: u.cfg.Password})
 		if err != nil {
-			return nil, nil, u.requestError("registrar", u.cfg.Registrar, err)
+			return nil, nil, true, u.requestError("registrar", u.cfg.Registrar, err)
 		}
 	}
-	return res, contact, nil
+	return res, contact, authed, nil
+}
+
+// challenged reports a 401 or 407.
+func challenged(res *sip.Response) bool {
+	return res.StatusCode == sip.StatusUnauthorized || res.StatusCode == sip.StatusProxyAuthRequired
+}
+
+// staleNonce reports a challenge with stale=true: our credentials were
+// right but the nonce had expired.
+func staleNonce(res *sip.Response) bool {
+	for _, name := range []string{"WWW-Authenticate", "Proxy-Authenticate"} {
+		for _, h := range res.GetHeaders(name) {
+			for part := range strings.SplitSeq(h.Value(), ",") {
+				k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
+				if ok && strings.EqualFold(strings.TrimSpace(strings.TrimPrefix(k, "Digest ")), "stale") &&
+					strings.EqualFold(strings.Trim(strings.TrimSpace(v), `"`), "true") {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // nextHop is where a request leaves to: the outbound proxy when set.

@@ -55,14 +55,6 @@ func (e *NetworkChangeError) Error() string {
 
 func (e *NetworkChangeError) Unwrap() error { return ErrNetworkChanged }
 
-// retryBackoff bounds how often a failing registration is retried: the
-// first retry comes quickly (a restarting server is back in seconds),
-// then the wait doubles up to retryMax.
-const (
-	retryFirst = time.Second
-	retryMax   = 60 * time.Second
-)
-
 // sleepGap is how much longer than NetworkCheck the wall clock may move
 // between two checks before we take it for a resume from sleep.
 const sleepGap = 10 * time.Second
@@ -78,12 +70,14 @@ type regLoop struct {
 	failures  int       // REGISTERs failed in a row
 
 	lastCheck time.Time  // wall time of the last network check
-	localIP   netip.Addr // local address toward the server at the last check
+	localIP   netip.Addr // local address toward the server at the last check that had one
 	netDown   bool       // the last check found no route
 	// server is the next hop's address as last resolved: the network
 	// check runs every few seconds and must not ask DNS each time.
 	server string
 
+	// calibrated: the first keepalive after the first success has run.
+	calibrated bool
 	// probeTrusted: our own address answered 2xx through this server, so
 	// a later 404/410/480 there means it lost our binding. A server that
 	// answers OPTIONS for its users itself (and 404 for ours, registered
@@ -94,25 +88,35 @@ type regLoop struct {
 // keepRegistered refreshes the binding before it expires, checks every
 // KeepAlive that the registrar still has it, watches the network every
 // NetworkCheck, and registers again at once when any of them says the
-// binding is gone; it emits Reconnecting/RegistrationFailed on the way
-// down and Registered (with the time unreachable) on the way back.
-func (u *UA) keepRegistered(ctx context.Context, reg *registration, expires time.Duration) {
+// binding is gone; after a failed REGISTER it tries again on the
+// retryDelay schedule. It emits Reconnecting on the way down, Registered
+// (with the time unreachable) on the way back, and RegistrationFailed
+// when it stops because only the agent can fix the account. It starts
+// from Register's first attempt, which may have failed.
+func (u *UA) keepRegistered(ctx context.Context, reg *registration, first firstAttempt) {
 	defer close(reg.done)
-	l := &regLoop{u: u, reg: reg, up: true, lastCheck: u.clock.Now()}
+	l := &regLoop{u: u, reg: reg, up: first.err == nil, lastCheck: u.clock.Now()}
 	l.resolveServer(ctx)
-	l.localIP, _ = u.localAddrToward(l.server)
-	if u.cfg.KeepAlive > 0 {
-		// Learn now, while we are surely registered, whether this server
-		// routes OPTIONS to our own address back to us.
-		l.calibrate(ctx)
+	var err error
+	if l.localIP, err = u.localAddrToward(l.server); err != nil {
+		l.netDown = true
 	}
-	u.emit(Registered{AOR: u.AOR(), Expires: expires, At: u.clock.Now()})
-	refresh := u.clock.NewTimer(refreshIn(expires))
+	wait := first.wait
+	if first.err == nil {
+		wait = refreshIn(first.expires)
+	}
+	refresh := u.clock.NewTimer(wait)
 	defer refresh.Stop()
 	keepalive, stopKeepalive := u.optionalTimer(u.cfg.KeepAlive)
 	defer stopKeepalive()
 	netcheck, stopNetcheck := u.optionalTimer(u.cfg.NetworkCheck)
 	defer stopNetcheck()
+	// Events go out once the timers are armed: whoever reads them may move the clock.
+	if first.err == nil {
+		u.emit(l.registered(ctx, first.expires))
+	} else if ev := l.failed(first.err, first.at, first.wait); ev != nil {
+		u.emit(ev)
+	}
 	for {
 		var why error
 		select {
@@ -121,9 +125,11 @@ func (u *UA) keepRegistered(ctx context.Context, reg *registration, expires time
 		case why = <-reg.kick:
 		case <-refresh.C():
 		case <-keepalive.C():
-			why = l.keepalive(ctx)
 			keepalive.Reset(u.cfg.KeepAlive)
-			if why == nil {
+			if !l.up {
+				continue // the retry timer is already on it
+			}
+			if why = l.keepalive(ctx); why == nil {
 				continue
 			}
 		case <-netcheck.C():
@@ -139,8 +145,37 @@ func (u *UA) keepRegistered(ctx context.Context, reg *registration, expires time
 		if why != nil {
 			l.lost(why)
 		}
-		refresh.Reset(l.renew(ctx))
+		wait, ev, err := l.renew(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		if permanent(err) {
+			refresh.Stop()
+			stopKeepalive()
+			stopNetcheck()
+			u.mu.Lock()
+			if u.reg == reg {
+				u.reg = nil // Register may run again once the account is fixed
+			}
+			u.mu.Unlock()
+			u.emit(RegistrationFailed{Err: err, Since: l.downSince}) // nothing of ours runs any more
+			return
+		}
+		refresh.Reset(wait)
+		if ev != nil {
+			u.emit(ev)
+		}
+		if networkBack(why) {
+			u.checkCalls(why)
+		}
 	}
+}
+
+// networkBack reports a network that came back, changed or woke up: the
+// calls it carried may have been lost meanwhile.
+func networkBack(why error) bool {
+	var change *NetworkChangeError
+	return errors.As(why, &change) && change.Change != LinkDown
 }
 
 // calibrate runs one keepalive right after registering: a 2xx means the
@@ -172,39 +207,67 @@ func (l *regLoop) keepalive(ctx context.Context) error {
 	return nil
 }
 
-// renew registers again and returns when to next refresh or retry.
-func (l *regLoop) renew(ctx context.Context) time.Duration {
+// renew registers again and returns when to next refresh or retry and
+// the event to emit once that timer is armed; err is the failure.
+func (l *regLoop) renew(ctx context.Context) (time.Duration, Event, error) {
 	u := l.u
+	at := u.clock.Now()
 	got, err := u.register(ctx, l.reg)
 	if ctx.Err() != nil {
-		return retryMax
+		return retryMax, nil, ctx.Err()
 	}
-	now := u.clock.Now()
 	if err == nil {
-		ev := Registered{AOR: u.AOR(), Expires: got, At: now}
-		if !l.up {
-			ev.Unreachable = now.Sub(l.downSince)
-			u.log.Info("registered again", "unreachable", ev.Unreachable.Round(time.Millisecond))
+		return refreshIn(got), l.registered(ctx, got), nil
+	}
+	if permanent(err) {
+		u.log.Warn("registration refused: not retrying until the account is fixed", "error", err)
+		if l.up {
+			l.up, l.downSince = false, at
 		}
-		l.up, l.failures, l.reported = true, 0, ""
-		l.resolveServer(ctx)
-		u.startFlow()
-		u.emit(ev)
-		return refreshIn(got)
+		return 0, nil, err
 	}
 	l.failures++
-	wait := min(retryFirst<<min(l.failures-1, 6), retryMax)
-	u.log.Warn("registration failed", "error", err, "retry_in", wait)
-	if l.up {
-		l.up, l.downSince = false, now
+	wait := retryDelay(l.failures, err, jitter)
+	return wait, l.failed(err, at, wait), err
+}
+
+// registered records a successful REGISTER and returns the Registered
+// event, which says how long we were unreachable. After the first
+// success, one keepalive runs at once (calibrate).
+func (l *regLoop) registered(ctx context.Context, got time.Duration) Event {
+	u := l.u
+	if !l.calibrated && u.cfg.KeepAlive > 0 {
+		// Learn now, while we are surely registered, whether this server
+		// routes OPTIONS to our own address back to us.
+		l.calibrate(ctx)
 	}
-	if errors.Is(err, ErrAuthFailed) || errors.Is(err, ErrNoPassword) {
-		// A refusal the agent or IT must fix: say so, and keep trying slowly.
-		l.report("failed", RegistrationFailed{Err: err, Since: l.downSince})
-		return retryMax
+	l.calibrated = true
+	ev := Registered{AOR: u.AOR(), Expires: got, At: u.clock.Now()}
+	if !l.up {
+		ev.Unreachable = ev.At.Sub(l.downSince)
+		u.log.Info("registered again", "unreachable", ev.Unreachable.Round(time.Millisecond))
 	}
-	l.report("reconnecting", Reconnecting{Since: l.downSince, Err: err})
-	return wait
+	l.up, l.failures, l.reported = true, 0, ""
+	l.resolveServer(ctx)
+	u.startFlow()
+	return ev
+}
+
+// failed records a REGISTER sent at that failed with err, the next one
+// due after wait; it returns the Reconnecting event when the outage is
+// new, nil when it was already reported.
+func (l *regLoop) failed(err error, at time.Time, wait time.Duration) Event {
+	u := l.u
+	l.failures = max(l.failures, 1)
+	u.log.Warn("registration failed", "error", err, "retry_in", wait.Round(time.Millisecond))
+	if l.up || l.downSince.IsZero() {
+		l.up, l.downSince = false, at
+	}
+	if l.reported == "reconnecting" {
+		return nil
+	}
+	l.reported = "reconnecting"
+	return Reconnecting{Since: l.downSince, Err: err, Retry: u.clock.Now().Add(wait)}
 }
 
 // lost marks the binding as gone for why; the caller registers again.
@@ -244,10 +307,13 @@ func (l *regLoop) checkNetwork() error {
 		return &NetworkChangeError{Change: LinkDown, Err: err}
 	case err != nil:
 		return nil // still down; the retry timer keeps trying
-	case l.netDown:
+	case l.netDown && (!l.localIP.IsValid() || ip == l.localIP):
 		l.netDown, l.localIP = false, ip
 		return &NetworkChangeError{Change: LinkUp, New: ip}
 	case ip != l.localIP:
+		// Also a link that came back with another address (a new DHCP
+		// lease, another network): our socket's address is gone.
+		l.netDown = false
 		old := l.localIP
 		l.localIP = ip
 		return &NetworkChangeError{Change: AddressChanged, Old: old, New: ip}

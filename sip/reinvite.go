@@ -80,6 +80,9 @@ func (u *UA) onReinvite(req *sip.Request, tx sip.ServerTransaction) {
 		respond(tx, req, 491, "Request Pending")
 		return
 	}
+	if !c.monitorReinvite(req, tx) { // a supervisor's mode switch the gate refused (monitor.go)
+		return
+	}
 	body, err := sdpBody(req)
 	if err == nil && body == nil {
 		c.answerOfferless(req, tx)

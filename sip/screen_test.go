@@ -224,9 +224,9 @@ func TestRequireUnknownExtensionGets420(t *testing.T) {
 	if got := headerValue(res, "Unsupported"); got != "nothingSupportedHere, 100rel, timer" {
 		t.Errorf("Unsupported: %q", got)
 	}
-	res = r.exchange(inviteWith("Require: replaces", "application/sdp", sdpOffer))
+	res = r.exchange(inviteWith("Require: timer", "application/sdp", sdpOffer))
 	wantStatus(t, res, 420)
-	if got := headerValue(res, "Unsupported"); got != "replaces" {
+	if got := headerValue(res, "Unsupported"); got != "timer" {
 		t.Errorf("Unsupported: %q", got)
 	}
 	select {
@@ -239,7 +239,7 @@ func TestRequireUnknownExtensionGets420(t *testing.T) {
 }
 
 // TestWeAdvertiseWhatWeImplement: Allow lists exactly the methods with a
-// handler, Supported our extensions (none), Accept what INVITE reads.
+// handler, Supported our extensions (Replaces, Join), Accept what INVITE reads.
 func TestWeAdvertiseWhatWeImplement(t *testing.T) {
 	t.Parallel()
 	r := newRawUAS(t)
@@ -248,8 +248,8 @@ func TestWeAdvertiseWhatWeImplement(t *testing.T) {
 	if got := headerValue(res, "Allow"); got != "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER, NOTIFY" {
 		t.Errorf("Allow: %q", got)
 	}
-	if h := res.GetHeader("Supported"); h == nil || h.Value() != "" {
-		t.Errorf("Supported: %v, want present and empty (no extensions)", h)
+	if got := headerValue(res, "Supported"); got != "replaces, join" {
+		t.Errorf("Supported: %q, want replaces, join", got)
 	}
 	if got := headerValue(res, "Accept"); got != "application/sdp" {
 		t.Errorf("Accept: %q", got)

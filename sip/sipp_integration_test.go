@@ -53,6 +53,28 @@ func TestSippByeForUnknownDialogGets481(t *testing.T) {
 func answerAll(t *testing.T, ua *sip.UA) <-chan *sip.Call {
 	t.Helper()
 	calls := make(chan *sip.Call, 4)
+	answerEach(t, ua, func(c *sip.Call, _ *mediaWatch) { calls <- c })
+	return calls
+}
+
+// watchedCall is an answered call and a watch on its audio.
+type watchedCall struct {
+	*sip.Call
+	media *mediaWatch
+}
+
+// answerAllWatched is answerAll with a watch on each call's audio.
+func answerAllWatched(t *testing.T, ua *sip.UA) <-chan watchedCall {
+	t.Helper()
+	calls := make(chan watchedCall, 4)
+	answerEach(t, ua, func(c *sip.Call, w *mediaWatch) { calls <- watchedCall{c, w} })
+	return calls
+}
+
+// answerEach answers every incoming call with silence until the test
+// ends, handing each to deliver (which must not block).
+func answerEach(t *testing.T, ua *sip.UA, deliver func(*sip.Call, *mediaWatch)) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	t.Cleanup(func() { cancel(); <-done })
@@ -67,15 +89,14 @@ func answerAll(t *testing.T, ua *sip.UA) <-chan *sip.Call {
 				if !ok {
 					continue
 				}
-				audio, _ := fileAudio(t, "")
+				audio, _, watch := watchedFileAudio(t, "")
 				if err := in.Call.Answer(ctx, audio); err != nil {
 					t.Errorf("answer: %v", err)
 				}
-				calls <- in.Call
+				deliver(in.Call, watch)
 			}
 		}
 	}()
-	return calls
 }
 
 func TestSippRemoteHoldAndResume(t *testing.T) {
@@ -148,7 +169,7 @@ func TestCallSippAnswersThenWeHangUp(t *testing.T) {
 	t.Parallel()
 	s, uri := sippAnswers(t, "uas_answer.xml")
 	ua := newUA(t, sip.Config{})
-	audio, _ := fileAudio(t, "")
+	audio, _, watch := watchedFileAudio(t, "")
 	c, err := ua.Dial(ctxFor(t, 10*time.Second), uri, audio)
 	if err != nil {
 		t.Fatal(err)
@@ -159,7 +180,8 @@ func TestCallSippAnswersThenWeHangUp(t *testing.T) {
 	if c.Codec() != "PCMU" {
 		t.Fatalf("codec %q, want PCMU (all sipp offers)", c.Codec())
 	}
-	time.Sleep(300 * time.Millisecond) // let a few RTP packets flow
+	// A call that carried audio, not one hung up in the same breath.
+	watch.until(t, mediaLimit, "15 RTP packets sent", func() bool { return c.Stats().PacketsSent >= 15 })
 	if err := c.Hangup(ctxFor(t, 5*time.Second)); err != nil {
 		t.Fatalf("hangup: %v", err)
 	}
@@ -313,9 +335,10 @@ func TestSippReferToBusyTargetKeepsTheCall(t *testing.T) {
 	t.Parallel()
 	busy, busyURI := sippAnswers(t, "uas_busy.xml")
 	ua := newUA(t, sip.Config{})
-	calls := answerAll(t, ua)
+	calls := answerAllWatched(t, ua)
 	s := sippCalls(t, ua, "uac_refer.xml", "-key", "refer_to", busyURI)
-	c := <-calls
+	answered := <-calls
+	c := answered.Call
 	ev := waitCallEvent(t, c, 15*time.Second, func(e sip.CallEvent) bool {
 		p, ok := e.(sip.TransferProgress)
 		return ok && p.Code >= 300
@@ -327,10 +350,9 @@ func TestSippReferToBusyTargetKeepsTheCall(t *testing.T) {
 		t.Fatal(err)
 	}
 	sent := c.Stats().PacketsSent
-	time.Sleep(300 * time.Millisecond)
-	if c.Stats().PacketsSent <= sent {
-		t.Fatal("no RTP after the failed transfer: the call lost its audio")
-	}
+	answered.media.until(t, mediaLimit, "RTP after the failed transfer (the call lost its audio)", func() bool {
+		return c.Stats().PacketsSent >= sent+15
+	})
 	if err := s.WaitTimeout(sippWait); err != nil { // sipp hangs up in the end
 		t.Fatal(err)
 	}

@@ -76,6 +76,7 @@ type UA struct {
 	mu    sync.Mutex
 	calls map[string]*Call
 	reg   *registration
+	pub   *publication // our presence (publish.go)
 	flow  flow
 	// invites are the INVITEs being handled, to spot merged requests.
 	invites map[string]string
@@ -99,8 +100,10 @@ func WithLogger(l *slog.Logger) Option { return func(u *UA) { u.log = l } }
 // WithMediaFactory replaces how calls open RTP sessions (tests).
 func WithMediaFactory(f MediaFactory) Option { return func(u *UA) { u.newMedia = f } }
 
-// WithLocalAddrFunc replaces how the network checks find our local address
-// toward the server (LocalAddrToward): tests simulate a changing network.
+// WithLocalAddrFunc replaces how the UA finds its local address toward
+// the server (LocalAddrToward): where New binds when no ListenAddr is
+// given, what the network checks and WaitNetwork see. Tests simulate a
+// changing network with it.
 func WithLocalAddrFunc(f func(host string) (netip.Addr, error)) Option {
 	return func(u *UA) { u.addrToward = f }
 }
@@ -137,8 +140,11 @@ func (u *UA) listen() error {
 		if hint == "" {
 			hint = u.cfg.Registrar
 		}
-		ip, err := LocalAddrToward(hint)
+		ip, err := u.addrToward(hint)
 		if err != nil {
+			if !errors.Is(err, ErrNoNetwork) {
+				err = fmt.Errorf("%w: %w", ErrNoNetwork, err)
+			}
 			return err
 		}
 		listenAddr = net.JoinHostPort(ip.String(), "0")
@@ -264,11 +270,11 @@ func LocalAddrToward(host string) (netip.Addr, error) {
 	}
 	ips, err := net.DefaultResolver.LookupNetIP(context.Background(), "ip", h)
 	if err != nil || len(ips) == 0 {
-		return netip.Addr{}, fmt.Errorf("cannot resolve %q: check the server name and your DNS: %w", h, err)
+		return netip.Addr{}, fmt.Errorf("%w: cannot resolve %q: check the server name, your connection and the VPN: %w", ErrNoNetwork, h, err)
 	}
 	conn, err := net.Dial("udp", net.JoinHostPort(ips[0].Unmap().String(), strconv.Itoa(port)))
 	if err != nil {
-		return netip.Addr{}, fmt.Errorf("no network route to %s: check your connection: %w", h, err)
+		return netip.Addr{}, fmt.Errorf("%w: no route to %s: check your connection: %w", ErrNoNetwork, h, err)
 	}
 	defer conn.Close()
 	return netip.MustParseAddrPort(conn.LocalAddr().String()).Addr().Unmap(), nil
@@ -330,7 +336,7 @@ func (u *UA) Close() error {
 			}
 			u.closeErr = errors.Join(u.closeErr, ignoreEnded(c.Hangup(ctx)))
 		}
-		u.closeErr = errors.Join(u.closeErr, u.stopRegistration(ctx))
+		u.closeErr = errors.Join(u.closeErr, u.Unpublish(ctx), u.stopRegistration(ctx))
 		// From here nothing new starts: handlers answer 503, Dial fails,
 		// and what runs sees u.ctx done.
 		u.group.close()

@@ -42,8 +42,11 @@ func (a *accountFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&a.srtp, "srtp", "", "media encryption: off (default), optional or mandatory (SRTP keyed in SDP; use with --transport tls)")
 }
 
-// sipConfig merges profile, flags and the password from the environment
-// or keyring into a user agent configuration.
+// sipConfig merges profile, flags, IT's policy and the password from the
+// environment or keyring into a user agent configuration. The policy
+// applies as in the window (config.Policy.EnforceSIP): what IT set wins
+// over the profile, and a flag that asks for something else is refused
+// with the policy key that decides, rather than silently ignored.
 func (a *accountFlags) sipConfig(secrets config.SecretStore) (sip.Config, error) {
 	path := a.profile
 	if path == "" {
@@ -60,39 +63,54 @@ func (a *accountFlags) sipConfig(secrets config.SecretStore) (sip.Config, error)
 		}
 		prof = p
 	}
+	policy, err := config.LoadPolicy()
+	if err != nil {
+		return sip.Config{}, fmt.Errorf("the IT policy cannot be used (%w): ask IT to fix it", err)
+	}
 	acct := prof.SIP
-	cfg := sip.Config{
-		Registrar:     pick(a.registrar, acct.Server),
-		Domain:        pick(a.domain, acct.Domain),
-		User:          pick(a.user, acct.User),
-		AuthUser:      pick(a.authUser, acct.AuthUser),
-		DisplayName:   pick(a.displayName, acct.DisplayName),
-		Transport:     pick(a.transport, acct.Transport),
-		OutboundProxy: pick(a.outboundProxy, acct.OutboundProxy),
-		CAFile:        pick(a.caFile, acct.CAFile),
-		SRTP:          sip.SRTPMode(pick(a.srtp, acct.SRTP)),
-	}
-	policy := config.DefaultPolicy()
-	var err error
-	if cfg.Expires, cfg.KeepAlive, err = acct.RegistrationTiming(&policy); err != nil {
-		return sip.Config{}, err
-	}
+	listenTransport, listenAddr := "", ""
 	if a.listen != "" {
-		transport, addr, err := parseListen(a.listen)
-		if err != nil {
+		if listenTransport, listenAddr, err = parseListen(a.listen); err != nil {
 			return sip.Config{}, err
 		}
-		if cfg.Transport != "" && !strings.EqualFold(cfg.Transport, transport) {
-			return sip.Config{}, fmt.Errorf("--listen %s conflicts with --transport %s", a.listen, cfg.Transport)
+		if a.transport != "" && !strings.EqualFold(a.transport, listenTransport) {
+			return sip.Config{}, fmt.Errorf("--listen %s conflicts with --transport %s", a.listen, a.transport)
 		}
-		cfg.Transport, cfg.ListenAddr = transport, addr
 	}
-	codecs := a.codecs
-	if codecs == "" && len(acct.Codecs) > 0 {
-		codecs = strings.Join(acct.Codecs, ",")
+	asked := askedSIP{
+		Server: a.registrar, Transport: pick(a.transport, listenTransport), OutboundProxy: a.outboundProxy,
+		Codecs: a.codecs, SRTP: a.srtp,
 	}
-	if codecs != "" {
-		list, err := parseCodecs(codecs)
+	acct.Server = pick(asked.Server, acct.Server)
+	acct.Transport = pick(asked.Transport, acct.Transport)
+	acct.OutboundProxy = pick(asked.OutboundProxy, acct.OutboundProxy)
+	acct.SRTP = pick(asked.SRTP, acct.SRTP)
+	if asked.Codecs != "" {
+		acct.Codecs = strings.Split(asked.Codecs, ",")
+	}
+	enforced := policy.EnforceSIP(acct)
+	if err := asked.against(&policy, enforced); err != nil {
+		return sip.Config{}, err
+	}
+	cfg := sip.Config{
+		Registrar:     enforced.Server,
+		Domain:        pick(a.domain, enforced.Domain),
+		User:          pick(a.user, enforced.User),
+		AuthUser:      pick(a.authUser, enforced.AuthUser),
+		DisplayName:   pick(a.displayName, enforced.DisplayName),
+		Transport:     enforced.Transport,
+		OutboundProxy: enforced.OutboundProxy,
+		CAFile:        pick(a.caFile, enforced.CAFile),
+		SRTP:          sip.SRTPMode(enforced.SRTP),
+		ListenAddr:    listenAddr,
+	}
+	if cfg.Expires, cfg.KeepAlive, err = enforced.RegistrationTiming(&policy); err != nil {
+		return sip.Config{}, err
+	}
+	if len(enforced.Codecs) > 0 {
+		// IT's list may name a codec this build lacks (the window skips
+		// it too); one the agent asks for by name must be there.
+		list, err := parseCodecs(strings.Join(enforced.Codecs, ","), asked.Codecs == "")
 		if err != nil {
 			return sip.Config{}, err
 		}
@@ -107,6 +125,38 @@ func (a *accountFlags) sipConfig(secrets config.SecretStore) (sip.Config, error)
 		cfg.Password = pw
 	}
 	return cfg, cfg.Validate()
+}
+
+// askedSIP is what the command line asked for explicitly ("" = nothing).
+type askedSIP struct{ Server, Transport, OutboundProxy, Codecs, SRTP string }
+
+// against refuses a flag whose value IT's policy overrides on this computer.
+func (a askedSIP) against(p *config.Policy, enforced config.SIPAccount) error {
+	for _, c := range []struct{ flag, key, asked, got string }{
+		{"--registrar", "sip.server", a.Server, enforced.Server},
+		{"--transport", "sip.transport", a.Transport, enforced.Transport},
+		{"--outbound-proxy", "sip.outbound_proxy", a.OutboundProxy, enforced.OutboundProxy},
+		{"--codecs", "sip.codecs", normCodecs(a.Codecs), normCodecs(strings.Join(enforced.Codecs, ","))},
+		{"--srtp", "sip.srtp", a.SRTP, enforced.SRTP},
+	} {
+		if c.asked == "" || strings.EqualFold(c.asked, c.got) {
+			continue
+		}
+		return fmt.Errorf("%s %s: IT's policy (%s) sets %s to %q on this computer; drop the flag, or ask IT (see homeshore policy)",
+			c.flag, c.asked, pick(p.Source(), "managed settings"), c.key, c.got)
+	}
+	return nil
+}
+
+// normCodecs writes a codec list the one way, for comparing.
+func normCodecs(s string) string {
+	var out []string
+	for name := range strings.SplitSeq(s, ",") {
+		if name = strings.ToLower(strings.TrimSpace(name)); name != "" {
+			out = append(out, name)
+		}
+	}
+	return strings.Join(out, ",")
 }
 
 func pick(first, second string) string {
@@ -129,8 +179,9 @@ func parseListen(s string) (transport, addr string, err error) {
 	return "udp", s, nil
 }
 
-// parseCodecs turns "opus,pcmu" into codecs, naming any unknown one.
-func parseCodecs(s string) ([]media.Codec, error) {
+// parseCodecs turns "opus,pcmu" into codecs, naming any unknown one. A
+// codec this build lacks is an error, or skipped when skipMissing.
+func parseCodecs(s string, skipMissing bool) ([]media.Codec, error) {
 	var out []media.Codec
 	for _, name := range strings.Split(s, ",") {
 		name = strings.TrimSpace(name)
@@ -142,6 +193,9 @@ func parseCodecs(s string) ([]media.Codec, error) {
 			return nil, fmt.Errorf("unknown codec %q: use opus, pcmu or pcma", name)
 		}
 		if !media.CodecAvailable(c) {
+			if skipMissing {
+				continue
+			}
 			return nil, fmt.Errorf("codec %s is not available in this build (built without cgo/libopus)", name)
 		}
 		out = append(out, c)

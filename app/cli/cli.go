@@ -29,6 +29,7 @@ on the embedded demo setup.
 Commands:
   call URI     place one call (see: homeshore call --help)
   answer       wait for and answer one call
+  monitor URI  listen to an agent's call as their supervisor (listen, whisper, barge)
   devices      list audio devices with the headset verdict
   check        run the pre-shift equipment check
   policy       print the effective IT policy (JSON)
@@ -52,6 +53,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runCall(ctx, args[1:], stdout, stderr, false)
 	case "answer":
 		return runCall(ctx, args[1:], stdout, stderr, true)
+	case "monitor":
+		return runMonitor(ctx, args[1:], stdout, stderr)
 	case "check":
 		return precheck.RunCLI(ctx, args[1:], stdout, stderr)
 	case "devices":

@@ -60,6 +60,8 @@ type Policy struct {
 	UI      UIPolicy      `json:"ui"`
 	Shift   ShiftPolicy   `json:"shift"`
 	Audio   AudioPolicy   `json:"audio"`
+	// Monitoring is the supervisors' listening tools (listen, whisper, barge).
+	Monitoring MonitoringPolicy `json:"monitoring"`
 
 	source string
 	locked map[string]bool
@@ -79,6 +81,8 @@ type SIPPolicy struct {
 	// KeepAliveS is how often, in seconds, the phone checks the server
 	// still has its registration (5-300; 0 turns the check off).
 	KeepAliveS int `json:"keepalive_s"`
+	// Presence publishes the agent's state as SIP presence (PUBLISH).
+	Presence bool `json:"presence"`
 }
 
 // BackendPolicy pins the ticket backend.
@@ -93,6 +97,17 @@ type UpdatePolicy struct {
 	// AutoInstall installs a verified update silently, outside calls,
 	// without asking the agent (Windows; elsewhere IT's repository does).
 	AutoInstall bool `json:"auto_install"`
+}
+
+// MonitoringPolicy says whether supervisors may listen to the agent's calls
+// and which backend keys sign their grants (docs/monitoring.md).
+type MonitoringPolicy struct {
+	// Enabled lets supervisors monitor calls with a valid grant; false
+	// refuses every request (403).
+	Enabled bool `json:"enabled"`
+	// GrantPublicKeys are base64 ed25519 public keys (GET
+	// /v1/monitor/public-key); empty refuses every request.
+	GrantPublicKeys []string `json:"grant_public_keys"`
 }
 
 // UIPolicy pins user-interface choices.
@@ -206,11 +221,12 @@ type NetworkPolicy struct {
 // DefaultPolicy returns the documented defaults (docs/policy.md).
 func DefaultPolicy() Policy {
 	return Policy{
-		SIP:   SIPPolicy{Transport: "udp", Codecs: []string{"opus", "pcmu", "pcma"}, SRTP: "off", ExpiresS: 300, KeepAliveS: 30},
+		SIP:   SIPPolicy{Transport: "udp", Codecs: []string{"opus", "pcmu", "pcma"}, SRTP: "off", ExpiresS: 300, KeepAliveS: 30, Presence: true},
 		UI:    UIPolicy{Language: "en"},
 		Audio: defaultAudioPolicy(),
 		Shift: ShiftPolicy{PhoneRegion: "US",
 			NotReadyReasons: builtinReasons(ReasonsNotReady), BreakReasons: builtinReasons(ReasonsBreak)},
+		Monitoring: MonitoringPolicy{Enabled: true, GrantPublicKeys: []string{}},
 		Checks: ChecksPolicy{
 			Mandatory: []string{CheckHeadset, CheckLeak, CheckMicrophone, CheckSpeaker, CheckRoom, CheckNetwork},
 			Headset: HeadsetPolicy{

@@ -111,6 +111,11 @@ func (p *Policy) validate() error {
 			return bad("update.public_key", "must be a base64 ed25519 public key (32 bytes)")
 		}
 	}
+	for _, k := range p.Monitoring.GrantPublicKeys {
+		if b, err := base64.StdEncoding.DecodeString(k); err != nil || len(b) != 32 {
+			return bad("monitoring.grant_public_keys", "%q is not a base64 ed25519 public key (32 bytes): copy it from GET /v1/monitor/public-key", k)
+		}
+	}
 	if err := p.Audio.validate(bad); err != nil {
 		return err
 	}

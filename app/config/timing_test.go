@@ -3,6 +3,8 @@ package config
 import (
 	"testing"
 	"time"
+
+	"github.com/homeshore/homeshore/app/managed"
 )
 
 func TestRegistrationTiming(t *testing.T) {
@@ -32,6 +34,34 @@ func TestRegistrationTiming(t *testing.T) {
 	for _, doc := range []string{`{"sip":{"expires_s":30}}`, `{"sip":{"expires_s":7200}}`, `{"sip":{"keepalive_s":3}}`, `{"sip":{"keepalive_s":"30"}}`} {
 		if _, err := ParsePolicy("policy.json", []byte(doc)); err == nil {
 			t.Errorf("policy %s accepted", doc)
+		}
+	}
+}
+
+// TestRegistrationTimingFromWindowsRegistry: the values the MSI
+// (SIP_EXPIRES, SIP_KEEPALIVE) or Group Policy writes under
+// HKLM\SOFTWARE\Policies\Homeshore lock the timing as the policy file
+// does, over the profile's; out of range, the policy is refused.
+func TestRegistrationTimingFromWindowsRegistry(t *testing.T) {
+	doc, err := managed.Document(map[string]any{"SipExpires": "900", "SipKeepAlive": uint64(0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := ParsePolicy(`HKLM\SOFTWARE\Policies\Homeshore`, doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exp, alive, err := SIPAccount{ExpiresS: 120, KeepAliveS: 15}.RegistrationTiming(&p)
+	if err != nil || exp != 900*time.Second || alive != -1 || !p.Locked("sip.expires_s") || !p.Locked("sip.keepalive_s") {
+		t.Fatalf("timing %s, %s, %v (locked %v)", exp, alive, err, p.LockedKeys())
+	}
+	for _, values := range []map[string]any{{"SipExpires": uint64(30)}, {"SipKeepAlive": "2"}} {
+		doc, err := managed.Document(values)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ParsePolicy("registry", doc); err == nil {
+			t.Errorf("registry values %v accepted", values)
 		}
 	}
 }

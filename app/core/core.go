@@ -21,6 +21,7 @@ import (
 	"github.com/homeshore/homeshore/app/tickets"
 	"github.com/homeshore/homeshore/app/ui"
 	"github.com/homeshore/homeshore/media/devinfo"
+	"github.com/homeshore/homeshore/sip"
 )
 
 // DefaultQualityEvery is how often a call's live quality is sent to the GUI.
@@ -56,6 +57,9 @@ type Options struct {
 	WatchDevices func(context.Context) (<-chan struct{}, func() error, error)
 	// SIPListen pins where the UA listens ("127.0.0.1:0"); "" lets sip choose.
 	SIPListen string
+	// SIPOptions are passed to every sip.New and sip.WaitNetwork (tests
+	// simulate the network with sip.WithLocalAddrFunc).
+	SIPOptions []sip.Option
 	// NoDeviceGuard leaves the mid-shift headset watch off (the demo runs
 	// on whatever devices the machine has).
 	NoDeviceGuard bool
@@ -81,6 +85,7 @@ type Core struct {
 	machine  *shift.Machine
 	shift    *shiftControl
 	phone    *phone
+	monitor  *monitorService
 	tickets  *ticketClient
 	checks   *checker
 	headset  *headsetControl
@@ -139,6 +144,8 @@ func New(opts Options) (*Core, error) {
 	c.checks = &checker{c: c}
 	c.shift = newShiftControl(c)
 	c.phone = newPhone(c)
+	c.machine.Subscribe(c.phone.pres.onShift)
+	c.monitor = newMonitorService(c)
 	c.headset = newHeadsetControl(c)
 	c.super = newSupervision(c)
 	c.events.tap(c.super.observe)
@@ -175,8 +182,10 @@ func (c *Core) Backend() ui.Backend {
 		Config:  c.settings,
 		Events:  c.events,
 		// Messages with supervisors and help (supervision.go).
-		Messages:  guiMessages{c},
-		Ringer:    ringer{c: c},
+		Messages: guiMessages{c},
+		Ringer:   ringer{c: c},
+		// Attended transfer and conference (consult.go).
+		Consult:   c.phone,
 		Codecs:    availableCodecs(),
 		Normalize: c.Normalize,
 	}

@@ -32,7 +32,15 @@ type phone struct {
 	acc   ui.Account           // the account last registered, to rebuild the UA
 	// rebuilding is set while a rebuild for a new address runs.
 	rebuilding bool
-	shut       bool // close ran: no new user agent
+	shut       bool            // close ran: no new user agent
+	desk       *desk           // the calls' audio (desk.go)
+	pres       *presenceWorker // the agent's state as SIP presence (presence.go)
+	stopPres   context.CancelFunc
+	seq        int // orders calls as they start
+	// moved: the address changed during a call; rebuild once calls end (line.go).
+	moved bool
+	// stopWait ends the wait for a network to register on (line.go).
+	stopWait context.CancelFunc
 }
 
 // endRecord is what the call log needs of an ended call.
@@ -46,13 +54,22 @@ type endRecord struct {
 type callEntry struct {
 	call        *sip.Call
 	info        ui.CallInfo
-	closeAudio  func() error
+	leg         *leg // its place in the desk's mix; nil until it has audio
 	established bool
 	declined    bool // the agent rejected it
+	seq         int
+	consultFor  string // the call this consultation is about (consult.go)
 }
 
 func newPhone(c *Core) *phone {
-	return &phone{c: c, calls: map[string]*callEntry{}, ended: map[string]endRecord{}}
+	p := &phone{c: c, calls: map[string]*callEntry{}, ended: map[string]endRecord{}}
+	p.desk = newDesk(c)
+	p.pres = newPresenceWorker(c)
+	ctx, stop := context.WithCancel(context.Background())
+	p.stopPres = stop
+	p.wg.Add(1)
+	go func() { defer p.wg.Done(); p.pres.run(ctx) }()
+	return p
 }
 
 // availableCodecs lists the codecs this build can use, best first.
@@ -67,33 +84,28 @@ func availableCodecs() []string {
 }
 
 // sipConfig builds the UA configuration from the account the GUI passes,
-// the profile's other SIP fields and the policy.
+// the profile's other SIP fields and the settings, run through the policy
+// as the headless commands do (config.Policy.EnforceSIP).
 func (p *phone) sipConfig(acc ui.Account) (sip.Config, error) {
 	prof := p.c.settings.sipProfile()
-	acc = p.c.settings.applyPolicy(acc)
+	_, set, _ := p.c.settings.Load()
+	prof.Server, prof.User, prof.AuthUser, prof.Transport = acc.Server, acc.User, acc.AuthUser, acc.Transport
+	prof.Codecs = set.Codecs
+	eff := p.c.policy.EnforceSIP(prof)
 	cfg := sip.Config{
-		Registrar: acc.Server, User: acc.User, AuthUser: acc.AuthUser, Password: acc.Password,
-		Transport: acc.Transport, Domain: prof.Domain, DisplayName: prof.DisplayName,
-		OutboundProxy: pick(p.c.policy.SIP.OutboundProxy, prof.OutboundProxy), CAFile: prof.CAFile,
+		Registrar: eff.Server, User: eff.User, AuthUser: eff.AuthUser, Password: acc.Password,
+		Transport: eff.Transport, Domain: eff.Domain, DisplayName: eff.DisplayName,
+		OutboundProxy: eff.OutboundProxy, CAFile: eff.CAFile, SRTP: sip.SRTPMode(pick(eff.SRTP, string(sip.SRTPOff))),
 		ListenAddr: p.c.opts.SIPListen,
 	}
 	if p.c.opts.Direct {
 		cfg.Registrar, cfg.Domain, cfg.Password = "", acc.Server, ""
 	}
 	var err error
-	if cfg.Expires, cfg.KeepAlive, err = prof.RegistrationTiming(&p.c.policy); err != nil {
+	if cfg.Expires, cfg.KeepAlive, err = eff.RegistrationTiming(&p.c.policy); err != nil {
 		return sip.Config{}, err
 	}
-	cfg.SRTP = sip.SRTPMode(pick(prof.SRTP, string(sip.SRTPOff)))
-	if p.c.policy.Locked("sip.srtp") {
-		cfg.SRTP = sip.SRTPMode(p.c.policy.SIP.SRTP)
-	}
-	_, set, _ := p.c.settings.Load()
-	codecs := set.Codecs
-	if p.c.policy.Locked("sip.codecs") {
-		codecs = p.c.policy.SIP.Codecs
-	}
-	for _, name := range codecs {
+	for _, name := range eff.Codecs {
 		codec, ok := media.LookupCodec(strings.TrimSpace(name))
 		if !ok {
 			return sip.Config{}, fmt.Errorf("unknown codec %q in the settings: choose opus, pcmu or pcma", name)
@@ -128,8 +140,11 @@ func (p *phone) Register(ctx context.Context, acc ui.Account) error {
 	if err := p.closeUA(); err != nil {
 		p.c.log.Warn("closing the previous SIP user agent", "err", err)
 	}
-	ua, err := sip.New(cfg, sip.WithLogger(p.c.log))
+	ua, err := sip.New(cfg, append([]sip.Option{sip.WithLogger(p.c.log)}, p.c.opts.SIPOptions...)...)
 	if err != nil {
+		if errors.Is(err, sip.ErrNoNetwork) && cfg.Registrar != "" {
+			return p.registerWhenReachable(acc, cfg, err)
+		}
 		return err
 	}
 	loopCtx, stop := context.WithCancel(context.Background())
@@ -141,7 +156,18 @@ func (p *phone) Register(ctx context.Context, acc ui.Account) error {
 	if cfg.Registrar == "" {
 		return nil
 	}
-	return ua.Register(ctx)
+	if err := ua.Register(ctx); err != nil {
+		return lineError(err)
+	}
+	p.pres.poke() // the current state, on this registration
+	return nil
+}
+
+// currentUA is the user agent in use, nil before Register.
+func (p *phone) currentUA() *sip.UA {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.ua
 }
 
 // SIPAddr is where the current UA accepts SIP (tests, the demo).
@@ -168,16 +194,17 @@ func (p *phone) uaLoop(ctx context.Context, ua *sip.UA, server string) {
 				}
 				p.c.events.emit(ui.RegistrationChanged{Status: ui.RegStatus{State: ui.RegRegistered, Server: server}})
 			case sip.Reconnecting:
-				p.c.log.Warn("phone line lost, reconnecting", "server", server, "since", ev.Since, "err", ev.Err)
-				p.c.events.emit(ui.RegistrationChanged{Status: ui.RegStatus{State: ui.RegReconnecting, Server: server,
-					Detail: oneLine(ev.Err), Since: ev.Since}})
-				p.rebindIfMoved(ev.Err)
+				p.lineDown(ev, server)
 			case sip.RegistrationFailed:
 				p.c.events.emit(ui.RegistrationChanged{Status: ui.RegStatus{State: ui.RegFailed, Server: server,
 					Detail: oneLine(ev.Err), Since: ev.Since}})
 			case sip.Unregistered:
 				p.c.events.emit(ui.RegistrationChanged{Status: ui.RegStatus{State: ui.RegNone, Server: server}})
 			case sip.IncomingCall:
+				if req, ok := ev.Call.Monitor(); ok {
+					p.c.monitor.incoming(ev.Call, req)
+					continue
+				}
 				p.incoming(ev.Call)
 			}
 		}
@@ -185,13 +212,14 @@ func (p *phone) uaLoop(ctx context.Context, ua *sip.UA, server string) {
 }
 
 // incoming offers a call to the GUI, or refuses it when the agent cannot
-// take it (already on a call, or clocked in but not Available).
+// take it (clocked in but not Available), or cannot take one more: a
+// second call while on a call is call waiting (consult.go).
 func (p *phone) incoming(call *sip.Call) {
 	st, _ := p.c.machine.State()
 	p.mu.Lock()
 	busy := len(p.calls) > 0
 	p.mu.Unlock()
-	if busy || !p.c.shift.canRing() {
+	if !p.canWait() || (!busy && !p.c.shift.canRing()) {
 		p.c.log.Info("refusing a call the agent cannot take", "from", call.Remote(), "busy", busy, "state", st)
 		// Reject waits for the UA's handler (and the caller's ACK): not on
 		// this loop, but owned, so close waits for it. The loop itself is
@@ -214,6 +242,8 @@ func (p *phone) incoming(call *sip.Call) {
 // track remembers a call and follows its events until it ends.
 func (p *phone) track(e *callEntry) {
 	p.mu.Lock()
+	p.seq++
+	e.seq = p.seq
 	p.calls[e.info.ID] = e
 	p.mu.Unlock()
 	p.wg.Add(1)
@@ -225,36 +255,45 @@ func (p *phone) track(e *callEntry) {
 func (p *phone) follow(e *callEntry) {
 	tick := time.NewTicker(p.c.opts.QualityEvery)
 	defer tick.Stop()
+	call := e.call
 	for {
 		select {
-		case ev := <-e.call.Events():
+		case ev := <-call.Events():
 			switch ev := ev.(type) {
 			case sip.Established:
 				p.established(e)
 			case sip.DTMFReceived:
 				p.c.events.emit(ui.DTMFReceived{CallID: e.info.ID, Digit: string(ev.Digit)})
+			case sip.TransferProgress:
+				p.transferProgress(e, ev)
+			case sip.Transferred:
+				call = p.replaced(e, ev.To)
 			case sip.Ended:
 				p.closed(e, ev.Info)
 				return
 			}
-		case <-e.call.Done():
+		case <-call.Done():
+			if next := call.Replacement(); next != nil {
+				call = p.replaced(e, next)
+				continue
+			}
 			// Ended is queued before Done closes; take it if it is there.
 			select {
-			case ev := <-e.call.Events():
+			case ev := <-call.Events():
 				if end, ok := ev.(sip.Ended); ok {
 					p.closed(e, end.Info)
 					return
 				}
 			default:
 			}
-			p.closed(e, e.call.End())
+			p.closed(e, call.End())
 			return
 		case <-tick.C:
 			p.mu.Lock()
 			up := e.established
 			p.mu.Unlock()
 			if up {
-				p.c.events.emit(ui.QualityUpdated{CallID: e.info.ID, Quality: qualityOf(e.call.Stats())})
+				p.c.events.emit(ui.QualityUpdated{CallID: e.info.ID, Quality: qualityOf(call.Stats())})
 			}
 		}
 	}
@@ -265,7 +304,9 @@ func (p *phone) established(e *callEntry) {
 	e.established = true
 	e.info.Answered = e.call.AnsweredAt()
 	info := e.info
+	l := e.leg
 	p.mu.Unlock()
+	p.desk.update(l, func(l *leg) { l.answered, l.dialing = true, false })
 	p.c.events.emit(ui.CallEstablished{Call: info})
 	p.c.shift.callAnswered(info.ID)
 }
@@ -276,12 +317,11 @@ func (p *phone) closed(e *callEntry, end sip.EndInfo) {
 	delete(p.calls, e.info.ID)
 	p.ended[e.info.ID] = endRecord{stats: stats, answered: e.call.AnsweredAt(), ended: time.Now()}
 	up, declined := e.established, e.declined
-	closeAudio := e.closeAudio
+	l := e.leg
 	p.mu.Unlock()
-	if closeAudio != nil {
-		if err := closeAudio(); err != nil {
-			p.c.log.Warn("closing call audio", "err", err)
-		}
+	p.c.monitor.callEnded(e)
+	if err := p.desk.release(l); err != nil {
+		p.c.log.Warn("closing call audio", "err", err)
 	}
 	if up {
 		p.c.events.emit(ui.QualityUpdated{CallID: e.info.ID, Quality: qualityOf(stats)})
@@ -293,6 +333,7 @@ func (p *phone) closed(e *callEntry, end sip.EndInfo) {
 	p.c.events.emit(ui.CallClosed{CallID: e.info.ID, By: end.By, Reason: reason})
 	// After CallClosed: the GUI opens wrap-up on the state change.
 	p.c.shift.callClosed(e.info.ID, e.info.Direction, up, declined)
+	p.rebindAfterCall()
 }
 
 // endOf returns what is known of an ended call.
@@ -328,35 +369,50 @@ func (p *phone) Dial(ctx context.Context, number string) (ui.CallInfo, error) {
 	if busy {
 		return ui.CallInfo{}, errors.New("a call is in progress: hang up first")
 	}
-	audio, closeAudio, err := p.openAudio()
+	return p.dial(ctx, ua, number, "")
+}
+
+// dial places a call with its leg on the desk; consultFor names the call a
+// consultation is about.
+func (p *phone) dial(ctx context.Context, ua *sip.UA, number, consultFor string) (ui.CallInfo, error) {
+	l, audio, err := p.desk.open(number, true)
 	if err != nil {
 		return ui.CallInfo{}, err
 	}
 	call, err := ua.Dial(ctx, number, audio)
 	if err != nil {
-		return ui.CallInfo{}, errors.Join(err, closeAudio())
+		return ui.CallInfo{}, errors.Join(err, p.desk.release(l))
 	}
-	e := &callEntry{call: call, closeAudio: closeAudio, info: ui.CallInfo{ID: call.CallID(), Direction: ui.Outbound,
+	e := &callEntry{call: call, leg: l, consultFor: consultFor, info: ui.CallInfo{ID: call.CallID(), Direction: ui.Outbound,
 		Remote: call.RemoteUser(), Started: time.Now()}}
 	p.track(e)
 	return e.info, nil
 }
 
-// Answer takes a ringing call with the agent's devices.
+// Answer takes a ringing call with the agent's devices; the calls already
+// answered are put on hold first (call waiting).
 func (p *phone) Answer(ctx context.Context, id string) error {
 	e, err := p.entry(id)
 	if err != nil {
 		return err
 	}
-	audio, closeAudio, err := p.openAudio()
+	if err := p.holdOthers(ctx, e); err != nil {
+		return err
+	}
+	l, audio, err := p.desk.open(e.info.Remote, false)
 	if err != nil {
 		_ = e.call.Reject(480) // Temporarily Unavailable: the caller is not left ringing
 		return err
 	}
 	p.mu.Lock()
-	e.closeAudio = closeAudio
+	e.leg = l
 	p.mu.Unlock()
-	return e.call.Answer(ctx, audio)
+	if err := e.call.Answer(ctx, audio); err != nil {
+		return err
+	}
+	// In the mix at once, not when the event loop gets to Established.
+	p.desk.update(l, func(l *leg) { l.answered = true })
+	return nil
 }
 
 // openAudio opens the devices named in the settings.
@@ -399,23 +455,40 @@ func (p *phone) Hangup(ctx context.Context, id string) error {
 	return e.call.Hangup(ctx)
 }
 
+// Hold puts a call on hold or resumes it. A conference leg leaves the mix
+// while held and comes back into the conference when resumed.
 func (p *phone) Hold(ctx context.Context, id string, on bool) error {
 	e, err := p.entry(id)
 	if err != nil {
 		return err
 	}
 	if on {
-		return e.call.Hold(ctx)
+		// Out of the mix at once, so nobody hears anything more.
+		p.desk.update(e.leg, func(l *leg) { l.held = true })
+		if err := e.call.Hold(ctx); err != nil {
+			if local, _ := e.call.Held(); !local {
+				p.desk.update(e.leg, func(l *leg) { l.held = false })
+			}
+			return err
+		}
+		return nil
 	}
-	return e.call.Resume(ctx)
+	if err := e.call.Resume(ctx); err != nil {
+		return err
+	}
+	p.desk.update(e.leg, func(l *leg) { l.held = false })
+	return nil
 }
 
+// Mute stops the agent's voice reaching the call (and a supervisor
+// listening to it).
 func (p *phone) Mute(id string, on bool) error {
 	e, err := p.entry(id)
 	if err != nil {
 		return err
 	}
 	e.call.Mute(on)
+	p.desk.update(e.leg, func(l *leg) { l.muted = on })
 	return nil
 }
 
@@ -437,8 +510,10 @@ func (p *phone) Transfer(ctx context.Context, id, target string) error {
 	return e.call.Transfer(ctx, target)
 }
 
-// closeUA stops the UA's loop and closes it (hanging up, unregistering).
+// closeUA stops the UA's loop and closes it (hanging up, unregistering),
+// or the wait for a network to build one on.
 func (p *phone) closeUA() error {
+	p.stopWaiting()
 	p.mu.Lock()
 	ua, stop := p.ua, p.stop
 	p.ua, p.stop = nil, nil
@@ -453,48 +528,14 @@ func (p *phone) closeUA() error {
 
 // close ends every call and waits for the loops. It is idempotent.
 func (p *phone) close() error {
+	p.stopPres()
 	p.mu.Lock()
 	p.shut = true
 	p.mu.Unlock()
 	err := p.closeUA()
 	p.wg.Wait()
 	// A rebuild that was past its closed check has made a new UA: close it too.
-	return errors.Join(err, p.closeUA())
-}
-
-// rebindIfMoved rebuilds the user agent when the computer's address
-// changed: its SIP socket is bound to the old one, so registering again
-// from it cannot work. A call in progress keeps the old one (its audio is
-// lost anyway); the next registration change rebuilds it after.
-func (p *phone) rebindIfMoved(why error) {
-	var change *sip.NetworkChangeError
-	if !errors.As(why, &change) || change.Change != sip.AddressChanged || p.c.opts.SIPListen != "" {
-		return
-	}
-	p.mu.Lock()
-	busy, acc := len(p.calls) > 0 || p.rebuilding || p.shut, p.acc
-	if !busy {
-		p.rebuilding = true
-	}
-	p.mu.Unlock()
-	if busy {
-		return
-	}
-	p.c.log.Info("rebuilding the SIP user agent on the new address", "from", change.Old, "to", change.New)
-	p.wg.Add(1) // from the UA loop, itself counted in p.wg
-	go func() {
-		defer p.wg.Done()
-		ctx, cancel := context.WithTimeout(context.Background(), 2*requestTimeout)
-		defer cancel()
-		err := p.Register(ctx, acc)
-		p.mu.Lock()
-		p.rebuilding = false
-		p.mu.Unlock()
-		if err != nil {
-			p.c.log.Warn("registering on the new address", "err", err)
-			p.c.events.emit(ui.RegistrationChanged{Status: ui.RegStatus{State: ui.RegFailed, Server: acc.Server, Detail: oneLine(err)}})
-		}
-	}()
+	return errors.Join(err, p.closeUA(), p.desk.close())
 }
 
 // oneLine keeps an error to one line for the GUI.

@@ -24,6 +24,8 @@ func TestDocumentFromMSIProperties(t *testing.T) {
 		"SipSrtp":         "mandatory",
 		"BackendUrl":      "https://tickets.corp.example/api",
 		"Codecs":          "opus, pcma",
+		"SipExpires":      " 600 ",
+		"SipKeepAlive":    "0", // keepalive off: a value, not a blank
 		"MandatoryChecks": "headset,network",
 		"AllowOverride":   "0",
 		"Language":        "", // blank MSI property: sets nothing
@@ -33,12 +35,34 @@ func TestDocumentFromMSIProperties(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]any{
-		"sip":     map[string]any{"server": "sip.corp.example", "transport": "tls", "srtp": "mandatory", "codecs": []any{"opus", "pcma"}},
+		"sip": map[string]any{"server": "sip.corp.example", "transport": "tls", "srtp": "mandatory", "codecs": []any{"opus", "pcma"},
+			"expires_s": float64(600), "keepalive_s": float64(0)},
 		"backend": map[string]any{"url": "https://tickets.corp.example/api"},
 		"checks":  map[string]any{"mandatory": []any{"headset", "network"}, "allow_override": false},
 	}
 	if got := decode(t, doc); !reflect.DeepEqual(got, want) {
 		t.Fatalf("Document =\n%v\nwant\n%v", got, want)
+	}
+}
+
+// TestDocumentRegistrationTimingFromGroupPolicy: the GPO template writes
+// the registration lifetime and keepalive as REG_DWORD; an MSI property
+// left blank sets nothing.
+func TestDocumentRegistrationTimingFromGroupPolicy(t *testing.T) {
+	doc, err := Document(map[string]any{"SipExpires": uint64(900), "SipKeepAlive": uint64(15), "SipServer": "pbx.corp.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sip := decode(t, doc)["sip"].(map[string]any)
+	if sip["expires_s"] != float64(900) || sip["keepalive_s"] != float64(15) {
+		t.Fatalf("Document = %s", doc)
+	}
+	doc, err = Document(map[string]any{"SipExpires": "", "SipKeepAlive": "  ", "SipServer": "pbx.corp.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sip := decode(t, doc)["sip"].(map[string]any); len(sip) != 1 {
+		t.Fatalf("blank properties set %v", sip)
 	}
 }
 
@@ -71,6 +95,9 @@ func TestDocumentRejectsBadValues(t *testing.T) {
 	for name, values := range map[string]map[string]any{
 		"flag text":    {"AllowOverride": "maybe"},
 		"dword string": {"SipServer": uint64(3)},
+		"words":        {"SipExpires": "five minutes"},
+		"negative":     {"SipKeepAlive": "-30"},
+		"huge dword":   {"SipExpires": uint64(1) << 40},
 		"policy json":  {PolicyJSONValue: "{not json"},
 	} {
 		if _, err := Document(values); !errors.Is(err, ErrBadValue) {

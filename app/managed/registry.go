@@ -7,6 +7,7 @@ package managed
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -20,9 +21,10 @@ const PolicyJSONValue = "PolicyJSON"
 type kind int
 
 const (
-	text kind = iota
-	list
-	flag
+	text   kind = iota
+	list        // comma-separated
+	flag        // 1/0, true/false, yes/no, or a REG_DWORD
+	number      // a whole number: digits in a REG_SZ, or a REG_DWORD
 )
 
 // field maps one registry value to a dotted policy path.
@@ -40,6 +42,8 @@ func fields() []field {
 		{"SipSrtp", "sip.srtp", text},
 		{"OutboundProxy", "sip.outbound_proxy", text},
 		{"Codecs", "sip.codecs", list},
+		{"SipExpires", "sip.expires_s", number},
+		{"SipKeepAlive", "sip.keepalive_s", number},
 		{"BackendUrl", "backend.url", text},
 		{"MandatoryChecks", "checks.mandatory", list},
 		{"AllowOverride", "checks.allow_override", flag},
@@ -112,15 +116,27 @@ func convert(f field, v any) (any, bool, error) {
 				return false, true, nil
 			}
 			return nil, false, fmt.Errorf("%w %s=%q: use 1 or 0", ErrBadValue, f.name, s)
+		case number:
+			n, err := strconv.ParseUint(s, 10, 31)
+			if err != nil {
+				return nil, false, fmt.Errorf("%w %s=%q: use a whole number of seconds, e.g. 300", ErrBadValue, f.name, s)
+			}
+			return n, true, nil
 		}
 		return s, true, nil
 	case uint64:
-		if f.kind == flag {
+		switch f.kind {
+		case flag:
 			return v != 0, true, nil
+		case number:
+			if v > 1<<31-1 {
+				return nil, false, fmt.Errorf("%w %s=%d: too large", ErrBadValue, f.name, v)
+			}
+			return v, true, nil
 		}
 	}
 	want := "REG_SZ"
-	if f.kind == flag {
+	if f.kind == flag || f.kind == number {
 		want = "REG_SZ or REG_DWORD"
 	}
 	return nil, false, fmt.Errorf("%w %s: unexpected type %T (use %s)", ErrBadValue, f.name, v, want)

@@ -167,6 +167,8 @@ func (c *Client) deliver(ctx context.Context, e outboxEntry) error {
 			return err
 		}
 		return done(nil)
+	case kindMonitor:
+		return c.deliverMonitor(ctx, e, done)
 	default:
 		return &RejectedError{Message: "unknown outbox entry kind " + e.kind}
 	}

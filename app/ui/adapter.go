@@ -84,6 +84,8 @@ func (c *Controller) handle(ev Event) {
 		c.onDeviceLost(ev.Device, c.tr.Text(ev.Message))
 	case CheckProgressed:
 		c.check.progress(ev.Progress)
+	case MonitorChanged:
+		c.onMonitor(ev.Session)
 	case HeadsetButton:
 		c.onHeadsetButton(ev.Button)
 	case UpdateAvailable:

@@ -18,6 +18,7 @@ type frame struct {
 	alert *banner
 	// recheck is on the alert when a new check is the way back.
 	recheck *widget.Button
+	monitor *banner // a supervisor is listening (monitorbanner.go)
 	body    *fyne.Container
 	root    fyne.CanvasObject
 	current string
@@ -32,7 +33,7 @@ const (
 )
 
 func newFrame(c *Controller) *frame {
-	f := &frame{c: c, demo: newBanner(colorInfo), alert: newBanner(colorBad), body: container.NewStack()}
+	f := &frame{c: c, demo: newBanner(colorInfo), alert: newBanner(colorBad), monitor: newBanner(colorWarn), body: container.NewStack()}
 	if c.opts.Demo {
 		f.demo.show(colorInfo, strings.TrimSpace(c.tr.T("demo.banner")+" "+c.opts.DemoNote))
 		if len(c.opts.DemoActions) > 0 {
@@ -47,7 +48,7 @@ func newFrame(c *Controller) *frame {
 	if c.alert != "" {
 		f.alert.show(colorBad, c.alert)
 	}
-	f.root = container.NewBorder(container.NewVBox(f.demo.root, f.alert.root), nil, nil, nil, f.body)
+	f.root = container.NewBorder(container.NewVBox(f.demo.root, f.monitor.root, f.alert.root), nil, nil, nil, f.body)
 	return f
 }
 

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -192,6 +193,9 @@ func (v *precheckView) startShift(override string) {
 					return
 				}
 				c.setAlert("")
+				if c.reg.State == RegFailed {
+					c.register() // the account was refused: try it again, as corrected
+				}
 				c.showHome()
 			}
 		})
@@ -229,11 +233,20 @@ func (c *Controller) register() {
 			err = c.be.Phone.Register(ctx, acc)
 		}
 		return func() {
-			if err != nil {
+			var pending *ReconnectingError
+			switch {
+			case errors.As(err, &pending):
+				// Not up yet; the phone registers by itself (events follow).
+				since := pending.Since
+				if since.IsZero() {
+					since = c.now()
+				}
+				c.onRegistration(RegStatus{State: RegReconnecting, Server: acc.Server, Detail: pending.Err.Error(), Since: since})
+			case err != nil:
 				c.onRegistration(RegStatus{State: RegFailed, Server: acc.Server, Detail: err.Error()})
-				return
+			default:
+				c.onRegistration(RegStatus{State: RegRegistered, Server: acc.Server})
 			}
-			c.onRegistration(RegStatus{State: RegRegistered, Server: acc.Server})
 		}
 	})
 }

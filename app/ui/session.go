@@ -20,9 +20,14 @@ func (c *Controller) onRegistration(st RegStatus) {
 		if detail == "" {
 			detail = c.tr.T("reg.failed")
 		}
+		// Reconnecting retries by itself; Failed waits for the agent.
+		key := "alert.reg"
+		if st.State == RegFailed {
+			key = "alert.reg.refused"
+		}
 		c.regAlert = true
-		c.setAlert(c.tr.T("alert.reg", detail))
-		c.notify(c.tr.T("alert.reg.title"), c.tr.T("alert.reg", detail))
+		c.setAlert(c.tr.T(key, detail))
+		c.notify(c.tr.T(key+".title"), c.tr.T(key, detail))
 	}
 	if st.State == RegRegistered && c.regAlert {
 		c.regAlert = false
@@ -166,6 +171,14 @@ func (c *Controller) onClosed(id, by, reason string) {
 	if !answered {
 		c.notAnswered(call, reason)
 	} else {
+		if reason != "" {
+			// Not a hang-up by either side: the network cut it (the far
+			// end may still wait on the line). Say so where it is seen.
+			msg := c.tr.T("call.lost.reason", displayName(call.info), reason)
+			c.regAlert = false
+			c.setAlert(msg)
+			c.notify(c.tr.T("call.lost"), msg)
+		}
 		c.answeredEnded(call)
 	}
 	c.refreshPanel()

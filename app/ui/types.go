@@ -84,6 +84,20 @@ type RegStatus struct {
 	Since time.Time
 }
 
+// ReconnectingError is what Phone.Register returns when the line is not up
+// yet but the phone keeps trying by itself (the server or the network is
+// not reachable yet): the line shows Reconnecting, not a failure, and a
+// RegistrationChanged follows once it is up. Err says why; Since is when
+// the line went down (zero: now).
+type ReconnectingError struct {
+	Err   error
+	Since time.Time
+}
+
+func (e *ReconnectingError) Error() string { return e.Err.Error() }
+
+func (e *ReconnectingError) Unwrap() error { return e.Err }
+
 // Direction of a call.
 type Direction int
 

@@ -86,6 +86,8 @@ type kamailioConfig struct {
 	TLSConfig     string
 	Realm         string
 	Users         []kamailioUser
+	Presence      bool   // presence server (StartKamailioPresence)
+	DBDir         string // db_text tables of the presence server
 }
 
 // safeCfgValue keeps user names and passwords inside a quoted cfg string.
@@ -97,9 +99,17 @@ var safeCfgValue = regexp.MustCompile(`^[A-Za-z0-9._~!*+=,;:@%&-]+$`)
 // there). TLS listens on TLSPort when kamailio-tls-modules is installed.
 func StartKamailio(t testing.TB, users map[string]string) *Kamailio {
 	t.Helper()
+	return startKamailio(t, users, false)
+}
+
+func startKamailio(t testing.TB, users map[string]string, presence bool) *Kamailio {
+	t.Helper()
 	bin := RequireBinary(t, "kamailio")
 	dir := t.TempDir()
 	cfg := kamailioConfig{Realm: KamailioRealm}
+	if presence {
+		cfg.Presence, cfg.DBDir = true, presenceTables(t, dir)
+	}
 	for _, name := range slices.Sorted(maps.Keys(users)) {
 		pw := users[name]
 		if !safeCfgValue.MatchString(name) || !safeCfgValue.MatchString(pw) {
@@ -164,10 +174,28 @@ func waitKamailio(proc *process, port int) error {
 // connections are gone. It returns once Kamailio answers again.
 func (k *Kamailio) Restart(t testing.TB) {
 	t.Helper()
+	k.Stop(t)
+	k.Start(t)
+}
+
+// Stop stops Kamailio, as a server that is down (crashed, not started yet,
+// out of the agent's reach): its ports stay in k, and Start brings it back
+// on them with the same users and no registrations.
+func (k *Kamailio) Stop(t testing.TB) {
+	t.Helper()
 	k.proc.stop()
+}
+
+// Start starts a stopped Kamailio again on its ports and returns once it
+// answers.
+func (k *Kamailio) Start(t testing.TB) {
+	t.Helper()
+	if !k.proc.exited() {
+		t.Fatalf("testenv: Kamailio is already running")
+	}
 	k.proc = k.restart()
 	if err := waitKamailio(k.proc, k.Port); err != nil {
-		t.Fatalf("testenv: Kamailio did not come back after a restart: %v\nlog %s:\n%s", err, k.LogFile, k.proc.tail(logTailLines))
+		t.Fatalf("testenv: Kamailio did not start again: %v\nlog %s:\n%s", err, k.LogFile, k.proc.tail(logTailLines))
 	}
 }
 

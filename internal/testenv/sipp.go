@@ -161,3 +161,27 @@ func (s *SippRun) Logs() string {
 
 // Messages returns every SIP message sipp sent and received so far.
 func (s *SippRun) Messages() string { return tailFile(s.MsgFile, 1<<30) }
+
+// SippScenario writes the embedded scenario name (under testdata/sipp)
+// into a temporary file with each {{key}} replaced by vars[key], and
+// returns its path for Sipp. It serves what sipp's own -key cannot
+// reach: sipp reads a response's status code when it loads the scenario.
+func SippScenario(t testing.TB, name string, vars map[string]string) string {
+	t.Helper()
+	data, err := testdata.ReadFile("testdata/sipp/" + name)
+	if err != nil {
+		t.Fatalf("testenv: no sipp scenario %q in testdata/sipp: %v", name, err)
+	}
+	text := string(data)
+	for k, v := range vars {
+		text = strings.ReplaceAll(text, "{{"+k+"}}", v)
+	}
+	if i := strings.Index(text, "{{"); i >= 0 {
+		t.Fatalf("testenv: sipp scenario %s: no value for %s", name, text[i:i+min(len(text)-i, 20)])
+	}
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatalf("testenv: %v", err)
+	}
+	return path
+}

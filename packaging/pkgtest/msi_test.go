@@ -25,6 +25,8 @@ var itProperties = map[string]string{
 	"SipSrtp":           "SIP_SRTP",
 	"OutboundProxy":     "OUTBOUND_PROXY",
 	"Codecs":            "CODECS",
+	"SipExpires":        "SIP_EXPIRES",
+	"SipKeepAlive":      "SIP_KEEPALIVE",
 	"BackendUrl":        "BACKEND_URL",
 	"MandatoryChecks":   "MANDATORY_CHECKS",
 	"AllowOverride":     "ALLOW_OVERRIDE",
@@ -194,8 +196,9 @@ func TestMSIPropertiesLandInMachinePolicy(t *testing.T) {
 		}
 	}
 
-	// msiexec /i homeshore.msi /qn SIP_SERVER=sip.corp.example BACKEND_URL=https://tickets.corp.example ALLOW_OVERRIDE=0
-	given := map[string]string{"SIP_SERVER": "sip.corp.example", "BACKEND_URL": "https://tickets.corp.example", "ALLOW_OVERRIDE": "0"}
+	// msiexec /i homeshore.msi /qn SIP_SERVER=sip.corp.example BACKEND_URL=https://tickets.corp.example ALLOW_OVERRIDE=0 SIP_EXPIRES=900 SIP_KEEPALIVE=0
+	given := map[string]string{"SIP_SERVER": "sip.corp.example", "BACKEND_URL": "https://tickets.corp.example", "ALLOW_OVERRIDE": "0",
+		"SIP_EXPIRES": "900", "SIP_KEEPALIVE": "0"}
 	values := map[string]any{}
 	for name, formatted := range registry {
 		values[name] = regexp.MustCompile(`\[([A-Z_]+)\]`).ReplaceAllStringFunc(formatted, func(m string) string {
@@ -217,7 +220,7 @@ func TestMSIPropertiesLandInMachinePolicy(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]any{
-		"sip":     map[string]any{"server": "sip.corp.example", "transport": "udp"},
+		"sip":     map[string]any{"server": "sip.corp.example", "transport": "udp", "expires_s": float64(900), "keepalive_s": float64(0)},
 		"backend": map[string]any{"url": "https://tickets.corp.example"},
 		"checks":  map[string]any{"allow_override": false},
 	}

@@ -80,7 +80,7 @@ func TestWineMSIInstallUpdateUninstall(t *testing.T) {
 		t.Fatal(err)
 	}
 	props := []string{"SIP_SERVER=sip.corp.example", "BACKEND_URL=https://tickets.corp.example", "SIP_SRTP=mandatory",
-		"ALLOW_OVERRIDE=0", "UPDATE_PUBLIC_KEY=" + base64.StdEncoding.EncodeToString(pub)}
+		"SIP_EXPIRES=900", "SIP_KEEPALIVE=0", "ALLOW_OVERRIDE=0", "UPDATE_PUBLIC_KEY=" + base64.StdEncoding.EncodeToString(pub)}
 	// The update server answers on 127.0.0.1 (TCP works under Wine 8).
 	var served struct {
 		manifest, sig, installer []byte
@@ -127,7 +127,7 @@ func TestWineMSIInstallUpdateUninstall(t *testing.T) {
 		backend, _ := p["backend"].(map[string]any)
 		checks, _ := p["checks"].(map[string]any)
 		if sipPol["server"] != "sip.corp.example" || sipPol["srtp"] != "mandatory" || backend["url"] != "https://tickets.corp.example" ||
-			checks["allow_override"] != false {
+			sipPol["expires_s"] != float64(900) || sipPol["keepalive_s"] != float64(0) || checks["allow_override"] != false {
 			t.Errorf("%s: effective policy sip=%v backend=%v allow_override=%v", when, sipPol, backend, checks["allow_override"])
 		}
 	}

@@ -77,7 +77,9 @@ func sendThroughCall(t *testing.T, file, processing string, clean audiocmp.Audio
 // suppression takes at least 15 dB of steady fan noise off the pauses
 // between words that the other side hears, against the same call with
 // processing off, and the speech heard matches the clean speech at least as
-// well.
+// well (envelope: the median of eight parts, as a loaded machine now and
+// then makes the receiver's jitter buffer grow mid-call, which spoils the
+// part it falls in). The two calls run at once, under the same load.
 func TestCLICallSuppressesFanNoise(t *testing.T) {
 	t.Parallel()
 	clean, noisy := noisyAgent(t, 10)
@@ -87,21 +89,36 @@ func TestCLICallSuppressesFanNoise(t *testing.T) {
 		lsd    float64
 		score  float64
 	}
-	measure := func(processing string) heard {
-		got, lags := sendThroughCall(t, noisy, processing, clean)
-		l, err := audiocmp.MeasureLevels(clean, got, lags, converged)
-		if err != nil {
-			t.Fatal(err)
+	var mu sync.Mutex
+	got := make(map[string]heard)
+	t.Run("calls", func(t *testing.T) {
+		for _, processing := range []string{"off", "ns"} {
+			t.Run(processing, func(t *testing.T) {
+				t.Parallel()
+				rec, lags := sendThroughCall(t, noisy, processing, clean)
+				l, err := audiocmp.MeasureLevels(clean, rec, lags, converged)
+				if err != nil {
+					t.Fatal(err)
+				}
+				lsd, err := audiocmp.SpectralDistance(clean, rec, lags, converged)
+				if err != nil {
+					t.Fatal(err)
+				}
+				r, err := audiocmp.CompareSegmentsMedian(clean, rec, 8)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Logf("--audio-processing %s: heard %s, SNR %.1f dB, spectral distance %.2f dB, envelope %.3f (lags %v)", processing, l, l.SNR(), lsd, r.Score, lags)
+				mu.Lock()
+				got[processing] = heard{l, lsd, r.Score}
+				mu.Unlock()
+			})
 		}
-		lsd, err := audiocmp.SpectralDistance(clean, got, lags, converged)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r, _ := audiocmp.CompareAudio(clean, got)
-		t.Logf("--audio-processing %s: heard %s, SNR %.1f dB, spectral distance %.2f dB, envelope %.3f (lags %v)", processing, l, l.SNR(), lsd, r.Score, lags)
-		return heard{l, lsd, r.Score}
+	})
+	if t.Failed() {
+		return
 	}
-	off, on := measure("off"), measure("ns")
+	off, on := got["off"], got["ns"]
 	// Both SNRs, so the gain of the two paths cannot fake a drop.
 	if gain := on.levels.SNR() - off.levels.SNR(); gain < 15 {
 		t.Errorf("noise suppression through a call: speech-to-noise between words rose %.1f dB (%.1f -> %.1f), want >= 15", gain, off.levels.SNR(), on.levels.SNR())

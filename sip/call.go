@@ -26,6 +26,8 @@ type Call struct {
 	// Exactly one of uac (we called) and uas (they called) is set.
 	uac *sipgo.DialogClientSession
 	uas *sipgo.DialogServerSession
+	// inviteTx is the server transaction of their INVITE (uas only).
+	inviteTx sip.ServerTransaction
 
 	mu          sync.Mutex
 	key         string
@@ -43,12 +45,15 @@ type Call struct {
 	muted       bool
 	answered    time.Time
 	answeredCh  chan struct{}
-	provisional bool   // a 1xx arrived, so CANCEL is possible
-	cancelOn1xx bool   // hung up before any 1xx: CANCEL when one arrives
-	lateOffer   bool   // the INVITE had no SDP: we offer in the 200
-	ackSDP      []byte // the answer in the ACK, for a late offer
-	reoffered   bool   // we offered in a 200 to an offerless re-INVITE: the ACK answers
-	reinviting  bool   // our re-INVITE awaits its answer: theirs gets 491
+	provisional bool                     // a 1xx arrived, so CANCEL is possible
+	cancelOn1xx bool                     // hung up before any 1xx: CANCEL when one arrives
+	lateOffer   bool                     // the INVITE had no SDP: we offer in the 200
+	ackSDP      []byte                   // the answer in the ACK, for a late offer
+	reoffered   bool                     // we offered in a 200 to an offerless re-INVITE: the ACK answers
+	reofferCSeq uint32                   // that re-INVITE's CSeq
+	okSent      bool                     // incoming: our 200 went out (answer2xx.go)
+	acks        map[uint32]chan struct{} // 2xx of ours awaiting their ACK, by INVITE CSeq
+	reinviting  bool                     // our re-INVITE awaits its answer: theirs gets 491
 	created     time.Time
 	dtmfGot     strings.Builder
 	cancelDial  context.CancelCauseFunc
@@ -418,7 +423,9 @@ func (c *Call) Hangup(ctx context.Context) error {
 		return ErrCallEnded
 	}
 	c.mu.Lock()
-	answered := !c.answered.IsZero()
+	// Once our 200 is out the caller may have the call: BYE (sent once
+	// the ACK came, or the 2xx gave up waiting for it, RFC 3261 §15).
+	answered := !c.answered.IsZero() || (!c.outbound && c.okSent)
 	cancelDial := c.cancelDial
 	c.mu.Unlock()
 	switch {

@@ -210,6 +210,9 @@ func (c *Call) finish(by string, err error) {
 		if key != "" {
 			c.ua.removeCall(key)
 		}
+		if c.outbound {
+			c.ua.dialEnded(c.CallID())
+		}
 		if c.uac != nil {
 			c.uac.Close()
 		}

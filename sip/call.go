@@ -49,6 +49,7 @@ type Call struct {
 	cancelOn1xx bool                     // hung up before any 1xx: CANCEL when one arrives
 	lateOffer   bool                     // the INVITE had no SDP: we offer in the 200
 	ackSDP      []byte                   // the answer in the ACK, for a late offer
+	earlySDP    []byte                   // outgoing: the answer a 1xx carried (early media)
 	reoffered   bool                     // we offered in a 200 to an offerless re-INVITE: the ACK answers
 	reofferCSeq uint32                   // that re-INVITE's CSeq
 	okSent      bool                     // incoming: our 200 went out (answer2xx.go)

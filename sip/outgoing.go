@@ -201,17 +201,23 @@ func (c *Call) endUnwanted() {
 }
 
 func (c *Call) onProvisional(res *sip.Response) {
-	if body, _ := sdpBody(res); res.StatusCode == sip.StatusSessionInProgress && body != nil {
+	// Any 1xx may carry the answer as a preview (RFC 3261 §13.2.1, RFC
+	// 3960): PBXs send it in 183 and in 180 alike.
+	if body, _ := sdpBody(res); body != nil {
 		remote, err := ParseSDP(body)
 		if err == nil {
-			if n, err := c.acceptAnswer(c.offered, remote, media.SendRecv); err == nil {
-				if err := c.startMedia(n); err == nil {
+			var n Negotiation
+			if n, err = c.acceptAnswer(c.offered, remote, media.SendRecv); err == nil {
+				if err = c.startMedia(n); err == nil {
+					c.mu.Lock()
+					c.earlySDP = body
+					c.mu.Unlock()
 					c.emit(EarlyMedia{Codec: n.Codec.Name})
 					return
 				}
 			}
 		}
-		c.log.Warn("ignoring unusable early media SDP", "error", err)
+		c.log.Warn("ignoring unusable early media SDP", "status", res.StatusCode, "error", err)
 	}
 	c.emit(Ringing{})
 }
@@ -220,6 +226,15 @@ func (c *Call) onProvisional(res *sip.Response) {
 func (c *Call) onAnswered() error {
 	res := c.uac.InviteResponse
 	body, err := sdpBody(res)
+	if err == nil && body == nil {
+		// A 200 without SDP after a 1xx that had it: that was the answer.
+		c.mu.Lock()
+		body = c.earlySDP
+		c.mu.Unlock()
+		if body == nil {
+			err = fmt.Errorf("%w: the callee's 200 OK carries no SDP answer to our offer", ErrBadSDP)
+		}
+	}
 	var remote RemoteSDP
 	if err == nil {
 		remote, err = ParseSDP(body)

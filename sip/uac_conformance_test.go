@@ -2,8 +2,12 @@ package sip_test
 
 import (
 	"errors"
+	"net"
+	"strconv"
 	"testing"
 	"time"
+
+	"github.com/pion/rtp"
 
 	"github.com/homeshore/homeshore/sip"
 )
@@ -87,6 +91,84 @@ func TestLongRingIsAnswered(t *testing.T) {
 	if err := c.WaitAnswered(ctxFor(t, 10*time.Second)); err != nil {
 		t.Fatalf("not answered after a long ring: %v", err)
 	}
+	if err := c.Hangup(ctxFor(t, 5*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.WaitTimeout(sippWait); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// rtpSink is a UDP socket standing for the far end's media port.
+func rtpSink(t *testing.T) (net.PacketConn, string) {
+	t.Helper()
+	conn, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn, strconv.Itoa(conn.LocalAddr().(*net.UDPAddr).Port)
+}
+
+// waitRTP waits for a PCMU RTP packet on conn.
+func waitRTP(t *testing.T, conn net.PacketConn, within time.Duration) {
+	t.Helper()
+	_ = conn.SetReadDeadline(time.Now().Add(within))
+	buf := make([]byte, 1500)
+	for {
+		n, _, err := conn.ReadFrom(buf)
+		if err != nil {
+			t.Fatalf("no RTP where the SDP said: %v", err)
+		}
+		var p rtp.Packet
+		if p.Unmarshal(buf[:n]) == nil && p.Version == 2 && p.PayloadType == 0 {
+			return
+		}
+	}
+}
+
+// TestAnswerIn180And200WithoutSDP: the answer came as early media in a
+// 180 and the 200 had no body; we hung up with "bad SDP: no m= line" (and
+// took SDP only from 183s).
+func TestAnswerIn180And200WithoutSDP(t *testing.T) {
+	t.Parallel()
+	rtpConn, rtpPort := rtpSink(t)
+	s, uri := sippAnswers(t, "uas_180_sdp.xml", "-key", "rtp", rtpPort)
+	ua := newUA(t, sip.Config{})
+	audio, _ := fileAudio(t, "")
+	c, err := ua.Dial(ctxFor(t, 10*time.Second), uri, audio)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitCallEvent(t, c, 10*time.Second, func(e sip.CallEvent) bool { _, ok := e.(sip.EarlyMedia); return ok })
+	if err := c.WaitAnswered(ctxFor(t, 10*time.Second)); err != nil {
+		t.Fatalf("not answered: %v", err)
+	}
+	waitRTP(t, rtpConn, 5*time.Second)
+	if err := c.Hangup(ctxFor(t, 5*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.WaitTimeout(sippWait); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestEarlyMediaThenAnswerElsewhere: 183 with one SDP, 200 with another:
+// the 200's answer wins and our audio goes there.
+func TestEarlyMediaThenAnswerElsewhere(t *testing.T) {
+	t.Parallel()
+	rtpConn, rtpPort := rtpSink(t)
+	s, uri := sippAnswers(t, "uas_early_media_moves.xml", "-key", "rtp", rtpPort)
+	ua := newUA(t, sip.Config{})
+	audio, _ := fileAudio(t, "")
+	c, err := ua.Dial(ctxFor(t, 10*time.Second), uri, audio)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.WaitAnswered(ctxFor(t, 10*time.Second)); err != nil {
+		t.Fatalf("not answered: %v", err)
+	}
+	waitRTP(t, rtpConn, 5*time.Second)
 	if err := c.Hangup(ctxFor(t, 5*time.Second)); err != nil {
 		t.Fatal(err)
 	}

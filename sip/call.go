@@ -36,6 +36,8 @@ type Call struct {
 	started     bool // media running
 	neg         Negotiation
 	offered     []media.Codec
+	offeredDTMF *media.Codec // the telephone-event and RED of our last offer
+	offeredRED  *media.Codec
 	keys        srtpKeys // our SRTP master keys, one per suite, for the whole call
 	offeredSRTP []Crypto // the crypto lines of our last offer
 	sdpVersion  uint64
@@ -229,7 +231,7 @@ func (c *Call) finish(by string, err error) {
 func (c *Call) startMedia(n Negotiation) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	params := media.SessionParams{Remote: n.Remote, Codec: n.Codec, DTMF: n.DTMF, Direction: n.Direction, SRTP: n.SRTP, RED: n.RED}
+	params := media.SessionParams{Remote: n.Remote, Codec: n.Codec, DTMF: n.DTMF, Direction: n.Direction, SRTP: n.SRTP, RED: n.RED, PTAlias: n.PTAlias}
 	if c.started {
 		// media.Update is all or nothing: the call keeps the negotiation
 		// the media still runs on when it fails.
@@ -301,6 +303,7 @@ func (c *Call) offerSDP() ([]byte, error) {
 			break
 		}
 	}
+	c.offeredDTMF, c.offeredRED = &te, red
 	return c.localSDP(c.ua.cfg.Codecs, red, &te, c.ext.offerDir, secure, lines, nil, 0)
 }
 

@@ -152,6 +152,7 @@ func (c *Call) answerOfferless(req *sip.Request, tx sip.ServerTransaction) {
 		dtmf = &te
 	}
 	c.offered, c.offeredSRTP, c.reoffered, c.reofferCSeq = codecs, c.neg.cryptoLines(), true, req.CSeq().SeqNo
+	c.offeredDTMF, c.offeredRED = dtmf, c.neg.RED
 	body, err := c.localSDP(codecs, c.neg.RED, dtmf, c.wantDirection(), c.neg.Secure, c.neg.cryptoLines(), c.neg.Layout, c.neg.Stream)
 	c.mu.Unlock()
 	if err != nil {

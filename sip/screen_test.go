@@ -205,6 +205,9 @@ func TestUnsupportedVersionGets505(t *testing.T) {
 		wantStatus(t, res, 505)
 		res = r.exchange(strings.Replace(inviteWith("", "application/sdp", sdpOffer), "SIP/2.0\n", version+"\n", 1))
 		wantStatus(t, res, 505)
+		// badvers speaks its version in Via too.
+		res = r.exchange(strings.Replace(strings.Replace(optionsWith(""), "SIP/2.0\n", version+"\n", 1), "SIP/2.0/UDP", version+"/UDP", 1))
+		wantStatus(t, res, 505)
 	}
 	select {
 	case ev := <-r.ua.Events():
@@ -353,6 +356,15 @@ func TestMergedInviteGets482(t *testing.T) {
 		t.Fatalf("the first INVITE stopped ringing: %+v", in.End())
 	default: // Close ends it
 	}
+}
+
+// TestRequestURIWithHeadersGets400: RFC 4475 §3.1.2.11 (escruri):
+// headers (?...) are not allowed in a Request-URI.
+func TestRequestURIWithHeadersGets400(t *testing.T) {
+	t.Parallel()
+	r := newRawUAS(t)
+	msg := strings.Replace(inviteWith("", "application/sdp", sdpOffer), "INVITE sip:agent@UA", "INVITE sip:agent@UA?Route=%3Csip:example.com%3E", 1)
+	wantStatus(t, r.exchange(msg), 400)
 }
 
 // TestWhitespaceTortureIsUnderstood: RFC 3261's grammar allows blanks

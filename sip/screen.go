@@ -292,15 +292,3 @@ func (u *UA) trackInvite(req *sip.Request) (release func(), merged bool) {
 		u.mu.Unlock()
 	}, false
 }
-
-// udpPrecheck drops, before sipgo parses and answers it itself, a UDP
-// request missing the headers any response needs: sipgo would answer it
-// with a 400 that no client can match (see answerable).
-func udpPrecheck(parser *sip.Parser, data []byte) bool {
-	msg, err := parser.ParseSIP(data)
-	if err != nil {
-		return true // sipgo fails the same way and drops it
-	}
-	req, ok := msg.(*sip.Request)
-	return !ok || answerable(parser, req)
-}

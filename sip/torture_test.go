@@ -1,13 +1,16 @@
 package sip_test
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -115,97 +118,190 @@ var (
 func TestRFC4475Torture(t *testing.T) {
 	t.Parallel()
 	ua := newUA(t, sip.Config{})
-	files, err := filepath.Glob("testdata/rfc4475/*/*.dat")
-	if err != nil || len(files) != len(tortureWant) {
-		t.Fatalf("%d torture messages, %d expectations (%v)", len(files), len(tortureWant), err)
-	}
-	for _, f := range files {
-		name := strings.TrimSuffix(strings.TrimPrefix(filepath.ToSlash(f), "testdata/rfc4475/"), ".dat")
-		want, ok := tortureWant[name]
-		if !ok {
-			t.Fatalf("no expectation for %s", name)
-		}
+	for name, data := range tortureMessages(t) {
 		t.Run(name, func(t *testing.T) {
-			data, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
 			conn, err := net.ListenPacket("udp", "127.0.0.1:0")
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer conn.Close()
-			local := conn.LocalAddr().String()
-			msg := aimAt(data, "UDP", local)
+			c := newTortureCase(name, data, "UDP", conn.LocalAddr().String(), tortureWant[name])
 			to := net.UDPAddrFromAddrPort(ua.SIPAddr())
-			if _, err := conn.WriteTo(msg, to); err != nil {
-				t.Fatal(err)
+			for _, m := range [][]byte{c.msg, c.probe(ua)} {
+				if _, err := conn.WriteTo(m, to); err != nil {
+					t.Fatal(err)
+				}
 			}
-			probe := fmt.Sprintf("OPTIONS sip:agent@%s SIP/2.0\r\nVia: SIP/2.0/UDP %s;branch=z9hG4bK-probe\r\nFrom: <sip:t@%s>;tag=p\r\nTo: <sip:agent@%s>\r\nCall-ID: probe-%s\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n",
-				ua.SIPAddr(), local, local, ua.SIPAddr(), name)
-			if _, err := conn.WriteTo([]byte(probe), to); err != nil {
-				t.Fatal(err)
-			}
-			head, _, _ := strings.Cut(string(msg), "\r\n\r\n")
-			// The response copies one of each (multi01 has two).
-			callIDs, cseqs := map[string]bool{}, map[uint64]bool{}
-			for _, m := range callIDLine.FindAllStringSubmatch(head, -1) {
-				callIDs[m[1]] = true
-			}
-			for _, m := range cseqLine.FindAllStringSubmatch(head, -1) {
-				n, _ := strconv.ParseUint(m[1], 10, 32)
-				cseqs[n] = true
-			}
-			var branch string
-			if m := branchOf.FindStringSubmatch(topVia(head)); m != nil {
-				branch = m[1]
-			}
-			probed, answered := false, want == 0
 			buf := make([]byte, 65535)
 			_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
-			for !probed || !answered {
+			for !c.done() {
 				n, _, err := conn.ReadFrom(buf)
 				if err != nil {
-					t.Fatalf("probe answered %v, torture answered %v: %v", probed, answered, err)
+					t.Fatalf("probe answered %v, torture answered %v: %v", c.probed, c.answered, err)
 				}
-				raw := string(buf[:n])
-				parsed, err := sipgo.ParseMessage(buf[:n])
+				msg, err := sipgo.ParseMessage(buf[:n])
 				if err != nil {
-					t.Fatalf("we sent what sipgo cannot parse: %v\n%s", err, raw)
+					t.Fatalf("we sent what sipgo cannot parse: %v\n%s", err, buf[:n])
 				}
-				res, ok := parsed.(*sipgo.Response)
-				if !ok {
-					t.Fatalf("we sent a request:\n%s", raw)
-				}
-				if res.CallID() != nil && res.CallID().Value() == "probe-"+name {
-					if res.StatusCode == 200 {
-						probed = true
-					}
-					continue
-				}
-				if want == 0 {
-					t.Fatalf("answered what we should drop:\n%s", raw)
-				}
-				if !strings.HasPrefix(raw, "SIP/2.0 ") {
-					t.Fatalf("status line is not SIP/2.0:\n%s", raw)
-				}
-				via := res.Via()
-				if via == nil || via.Host+":"+fmt.Sprint(via.Port) != local || via.Params.GetOr("branch", "") != branch {
-					t.Fatalf("top Via is not the request's (%s, branch %q):\n%s", local, branch, raw)
-				}
-				if res.CallID() == nil || !callIDs[res.CallID().Value()] || res.CSeq() == nil || !cseqs[uint64(res.CSeq().SeqNo)] {
-					t.Fatalf("Call-ID or CSeq is not the request's (%v, %v):\n%s", callIDs, cseqs, raw)
-				}
-				if res.StatusCode == 100 || (res.StatusCode != want && want == 180 && res.IsProvisional()) {
-					continue
-				}
-				if res.StatusCode != want {
-					t.Fatalf("got %d, want %d:\n%s", res.StatusCode, want, raw)
-				}
-				answered = true
+				c.check(t, msg, string(buf[:n]))
 			}
 		})
 	}
+}
+
+// tcpCloses are the torture messages sipgo's stream parser fails on over
+// TCP: it closes the connection unanswered (a stream has no boundary to
+// resync on), where over UDP we answer those we can (salvage.go). dblreq
+// and inv2543 were written for UDP: their bytes after Content-Length
+// misframe the stream.
+var tcpCloses = map[string]bool{
+	"valid/dblreq": true, "invalid/badaspec": true, "invalid/baddn": true, "invalid/badinv01": true,
+	"invalid/bigcode": true, "invalid/inv2543": true, "invalid/ltgtruri": true, "invalid/lwsruri": true,
+	"invalid/lwsstart": true, "invalid/mcl01": true, "invalid/ncl": true, "invalid/novelsc": true,
+	"invalid/quotbal": true, "invalid/scalar02": true, "invalid/scalarlg": true, "invalid/trws": true,
+}
+
+// TestRFC4475TortureOverTCP: the same messages on TCP connections. Each
+// is answered as over UDP, or its connection is closed without an answer
+// (tcpCloses); nothing crashes and a new connection is served after.
+// clerr is left out: its Content-Length runs past its end, so a stream
+// rightly waits for the rest.
+func TestRFC4475TortureOverTCP(t *testing.T) {
+	t.Parallel()
+	ua := newUA(t, sip.Config{Transport: sip.TransportTCP})
+	for name, data := range tortureMessages(t) {
+		if name == "invalid/clerr" {
+			continue
+		}
+		t.Run(name, func(t *testing.T) {
+			conn, err := net.Dial("tcp", ua.SIPAddr().String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			want := tortureWant[name]
+			if tcpCloses[name] {
+				want = 0
+			}
+			c := newTortureCase(name, data, "TCP", conn.LocalAddr().String(), want)
+			if _, err := conn.Write(append(c.msg, c.probe(ua)...)); err != nil {
+				t.Fatal(err)
+			}
+			stream := sipgo.NewParser().NewSIPStream()
+			buf := make([]byte, 65535)
+			_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+			for !c.done() {
+				n, err := conn.Read(buf)
+				if err := stream.ParseSIPStream(buf[:n], func(msg sipgo.Message) { c.check(t, msg, msg.String()) }); err != nil && !errors.Is(err, sipgo.ErrParseSipPartial) {
+					t.Fatalf("we sent what sipgo cannot parse: %v\n%s", err, buf[:n])
+				}
+				if (errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET)) && tcpCloses[name] && !c.probed {
+					return // closed, unanswered
+				}
+				if err != nil {
+					t.Fatalf("probe answered %v, torture answered %v: %v", c.probed, c.answered, err)
+				}
+			}
+			if tcpCloses[name] {
+				t.Fatalf("%s was answered over TCP: update tcpCloses", name)
+			}
+		})
+	}
+}
+
+// tortureMessages are the RFC 4475 messages by name (valid/wsinv...),
+// each with an expectation in tortureWant.
+func tortureMessages(t *testing.T) map[string][]byte {
+	t.Helper()
+	files, err := filepath.Glob("testdata/rfc4475/*/*.dat")
+	if err != nil || len(files) != len(tortureWant) {
+		t.Fatalf("%d torture messages, %d expectations (%v)", len(files), len(tortureWant), err)
+	}
+	msgs := make(map[string][]byte, len(files))
+	for _, f := range files {
+		name := strings.TrimSuffix(strings.TrimPrefix(filepath.ToSlash(f), "testdata/rfc4475/"), ".dat")
+		if _, ok := tortureWant[name]; !ok {
+			t.Fatalf("no expectation for %s", name)
+		}
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		msgs[name] = data
+	}
+	return msgs
+}
+
+// tortureCase is one message aimed at a test socket, what the response
+// to it must carry, and what has come back so far.
+type tortureCase struct {
+	name, transport, local, branch string
+	msg                            []byte
+	callIDs                        map[string]bool
+	cseqs                          map[uint64]bool
+	want                           int
+	probed, answered               bool
+}
+
+func newTortureCase(name string, data []byte, transport, local string, want int) *tortureCase {
+	c := &tortureCase{name: name, transport: transport, local: local, want: want, answered: want == 0,
+		msg: aimAt(data, transport, local), callIDs: map[string]bool{}, cseqs: map[uint64]bool{}}
+	head, _, _ := strings.Cut(string(c.msg), "\r\n\r\n")
+	// The response copies one of each (multi01 has two).
+	for _, m := range callIDLine.FindAllStringSubmatch(head, -1) {
+		c.callIDs[m[1]] = true
+	}
+	for _, m := range cseqLine.FindAllStringSubmatch(head, -1) {
+		n, _ := strconv.ParseUint(m[1], 10, 32)
+		c.cseqs[n] = true
+	}
+	if m := branchOf.FindStringSubmatch(topVia(head)); m != nil {
+		c.branch = m[1]
+	}
+	return c
+}
+
+// probe is an OPTIONS sent after the torture message from the same socket.
+func (c *tortureCase) probe(ua *sip.UA) []byte {
+	return []byte(fmt.Sprintf("OPTIONS sip:agent@%s SIP/2.0\r\nVia: SIP/2.0/%s %s;branch=z9hG4bK-probe\r\nFrom: <sip:t@%s>;tag=p\r\nTo: <sip:agent@%s>\r\nCall-ID: probe-%s\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n",
+		ua.SIPAddr(), c.transport, c.local, c.local, ua.SIPAddr(), c.name))
+}
+
+// done: the probe has its 200 and the torture message what it wants.
+func (c *tortureCase) done() bool { return c.probed && c.answered }
+
+// check judges one message that came back.
+func (c *tortureCase) check(t *testing.T, msg sipgo.Message, raw string) {
+	t.Helper()
+	res, ok := msg.(*sipgo.Response)
+	if !ok {
+		t.Fatalf("we sent a request:\n%s", raw)
+	}
+	if res.CallID() != nil && res.CallID().Value() == "probe-"+c.name {
+		c.probed = c.probed || res.StatusCode == 200
+		return
+	}
+	if c.want == 0 {
+		t.Fatalf("answered what we should drop:\n%s", raw)
+	}
+	if res.SipVersion != "SIP/2.0" {
+		t.Fatalf("status line is not SIP/2.0:\n%s", raw)
+	}
+	via := res.Via()
+	if via == nil || via.Host+":"+strconv.Itoa(via.Port) != c.local || via.Params.GetOr("branch", "") != c.branch {
+		t.Fatalf("top Via is not the request's (%s, branch %q):\n%s", c.local, c.branch, raw)
+	}
+	if res.CallID() == nil || !c.callIDs[res.CallID().Value()] || res.CSeq() == nil || !c.cseqs[uint64(res.CSeq().SeqNo)] {
+		t.Fatalf("Call-ID or CSeq is not the request's (%v, %v):\n%s", c.callIDs, c.cseqs, raw)
+	}
+	if res.StatusCode == 100 || (c.want == 180 && res.IsProvisional()) {
+		c.answered = c.answered || res.StatusCode == 180
+		return
+	}
+	if res.StatusCode != c.want {
+		t.Fatalf("got %d, want %d:\n%s", res.StatusCode, c.want, raw)
+	}
+	c.answered = true
 }
 
 // topVia is the first Via header of head, with its folds.

@@ -85,6 +85,9 @@ func salvageResponse(parser *sip.Parser, data []byte, parseErr error) *sip.Respo
 	if !ok || !answerable(parser, req) {
 		return nil
 	}
+	if method, _, _ := strings.Cut(lines[0], " "); strings.EqualFold(method, string(sip.ACK)) || req.CSeq().MethodName == sip.ACK {
+		return nil // nothing answers an ACK (RFC 3261 §17.2.3)
+	}
 	res := sip.NewResponseFromRequest(req, code, reason, nil)
 	res.SipVersion = sipVersion
 	res.AppendHeader(sip.NewHeader("Warning", warning(399, printable(why, 120))))

@@ -417,6 +417,9 @@ func TestUnanswerableRequestIsDropped(t *testing.T) {
 		// A request line sipgo cannot read, and no Call-ID to answer with.
 		strings.Replace(strings.Replace(optionsWith(""), "OPTIONS sip:agent@UA", "OPTIONS <sip:agent@UA>", 1), "Call-ID: CALLID\n", "", 1),
 		strings.Replace(optionsWith(""), "From: <sip:tester@LOCAL>;tag=t1\n", "Content-Length: -1\n", 1),
+		// An ACK sipgo cannot read: nothing answers an ACK.
+		strings.ReplaceAll(strings.Replace(optionsWith(""), "OPTIONS sip:agent@UA", "ACK <sip:agent@UA>", 1), "1 OPTIONS", "1 ACK"),
+		strings.ReplaceAll(optionsWith("Content-Length: -1"), "OPTIONS", "ACK"),
 	} {
 		r.send(broken)
 		wantStatus(t, r.exchange(optionsWith("")), 200) // final fails on any other response first

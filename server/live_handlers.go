@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/homeshore/homeshore/server/api"
+	"github.com/homeshore/homeshore/server/phone"
 )
 
 // Stream timing.
@@ -171,7 +172,7 @@ func (s *Server) validateStatus(st *api.LiveStatus) error {
 		badFloat(c.Quality.MOS, 0, 5)):
 		return badRequest("call.quality out of range: loss_pct 0-100, jitter_ms >= 0, mos 0-5")
 	}
-	if e, ok := NormalizePhone(c.Number, s.cfg.Region); ok {
+	if e, kind := partyKey(c.Number, s.cfg.Region); kind != phone.Invalid {
 		c.Number = e
 	}
 	return nil

@@ -179,4 +179,6 @@ CREATE TABLE monitor_sessions (
 );
 CREATE INDEX monitor_sessions_agent ON monitor_sessions (agent_id, started_at);
 CREATE INDEX user_queues_queue ON user_queues (queue_id);`,
+	// 6: a consultation or conference leg names the call it served.
+	`ALTER TABLE call_logs ADD COLUMN consult_of TEXT NOT NULL DEFAULT '';`,
 }

@@ -290,6 +290,9 @@ type CallLog struct {
 	Quality      Quality
 	// TransferredTo is where the call was transferred ("" if it was not).
 	TransferredTo string
+	// ConsultOf is the CallID of the customer's call a consultation or
+	// conference leg served: part of that call, not a call of the shift.
+	ConsultOf string
 }
 
 // ShiftSummary is shown at clock-out.

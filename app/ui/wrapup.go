@@ -412,7 +412,9 @@ func (v *wrapUpView) submit(auto bool) {
 				if err != nil {
 					break
 				}
-				_, err = c.be.Tickets.LogCall(ctx, legLog(leg, log))
+				main := log
+				main.TicketID, main.CreateTicket = ticketID, false // the ticket just made, if any
+				_, err = c.be.Tickets.LogCall(ctx, legLog(leg, main))
 			}
 			if err != nil {
 				return func() { v.logFailed(log, err) }
@@ -441,7 +443,7 @@ func (v *wrapUpView) logFailed(log CallLog, err error) {
 func legLog(leg *activeCall, main CallLog) CallLog {
 	return CallLog{CallID: leg.info.ID, Remote: leg.info.Remote, Direction: leg.info.Direction,
 		Start: leg.info.Started, Answered: leg.info.Answered, End: leg.ended, Disposition: main.Disposition,
-		TicketID: main.TicketID, Quality: leg.quality, TransferredTo: leg.transferredTo}
+		TicketID: main.TicketID, Quality: leg.quality, TransferredTo: leg.transferredTo, ConsultOf: main.CallID}
 }
 
 // done closes the wrap-up: the call goes to the recent list with its

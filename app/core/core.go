@@ -145,7 +145,8 @@ func New(opts Options) (*Core, error) {
 	c.settings = newConfigStore(opts.ProfilePath, &c.policy)
 	c.secrets = &secretStore{store: opts.Secrets, cfg: c.settings}
 	c.settings.secrets = c.secrets
-	c.machine = shift.New(opts.Clock, shift.Options{AllowOverride: pol.Checks.AllowOverride, Logger: log})
+	c.machine = shift.New(opts.Clock, shift.Options{AllowOverride: pol.Checks.AllowOverride, Logger: log,
+		MissedCallNotReady: pol.Shift.MissedCallNotReady})
 	c.tickets = newTicketClient(c)
 	c.checks = &checker{c: c}
 	c.shift = newShiftControl(c)

@@ -139,6 +139,10 @@ func TestEveryCallReachesTheBackend(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.shift.callClosed("in-missed", ui.Inbound, false, false)
+	// shift.missed_call_not_ready (on by default): nobody answers at this desk.
+	if st, r := c.machine.State(); st.String() != "not_ready" || r.Code != "missed_call" {
+		t.Fatalf("after a missed call: %v %+v, want Not ready (missed_call)", st, r)
+	}
 	if _, err := be.Tickets.LogCall(ctx, ui.CallLog{CallID: "in-missed", Remote: "+14155550134", Direction: ui.Inbound,
 		Start: now, End: now.Add(20 * time.Second), Disposition: ui.DispositionMissed}); err != nil {
 		t.Fatal(err)

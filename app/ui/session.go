@@ -44,7 +44,19 @@ func (c *Controller) onShiftState(st ShiftStatus) {
 	if st.Since.IsZero() {
 		st.Since = c.now()
 	}
+	prev := c.status
 	c.status = st
+	missed := st.State == StateNotReady && st.Reason == ReasonMissedCall
+	switch {
+	case missed && !(prev.State == StateNotReady && prev.Reason == ReasonMissedCall):
+		// A missed call made the agent Not ready (IT policy): say why and
+		// the way back, until they leave that state.
+		c.setNotice(c.tr.T("notice.missed_call"))
+		c.missedNotice = true
+	case !missed && c.missedNotice:
+		c.missedNotice = false
+		c.setNotice("")
+	}
 	c.home.refresh()
 	c.wrap.refreshNext()
 	c.refreshTray()

@@ -372,3 +372,7 @@ const (
 	SettingLanguage   = "language"
 	SettingRingDevice = "ring_device"
 )
+
+// ReasonMissedCall is the Not ready reason the core gives after a missed
+// call when IT's policy shift.missed_call_not_ready is on.
+const ReasonMissedCall = "missed_call"

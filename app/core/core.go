@@ -209,14 +209,18 @@ func (c *Core) region() string {
 // Normalize writes a phone number in E.164 for the policy's region: the
 // one form used to dial, look up tickets and list calls. An extension or
 // short code loses its separators; anything else (a SIP address, a name,
-// a withheld caller) is returned as it is, for the PBX to route; the
+// a withheld caller is ui.WithheldNumber) is returned as it is, for the
+// PBX to route; the
 // ticket client and server read it with tickets.PartyKey.
 func (c *Core) Normalize(number string) string {
 	number = strings.TrimSpace(number)
-	if strings.ContainsAny(number, "@:<") {
+	key, kind := tickets.PartyKey(number, c.region())
+	switch {
+	case kind == partyaddr.Withheld:
+		return ui.WithheldNumber // anonymous, Restricted, sip:anonymous@anonymous.invalid…
+	case strings.ContainsAny(number, "@:<"):
 		return number
-	}
-	if key, kind := tickets.PartyKey(number, c.region()); kind == partyaddr.E164 || kind == partyaddr.Extension {
+	case kind == partyaddr.E164 || kind == partyaddr.Extension:
 		return key
 	}
 	return number

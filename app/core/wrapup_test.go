@@ -85,7 +85,7 @@ func TestOneNormalisationEverywhere(t *testing.T) {
 	c, _ := loggedInCore(t)
 	be := c.Backend()
 	for in, want := range map[string]string{"0612345678": "+33612345678", "06 12 34 56 78": "+33612345678",
-		"+33 6 12 34 56 78": "+33612345678", "1001": "1001", "20 02": "2002", "*61": "*61", "anonymous": "anonymous", "sip:bob@example.com": "sip:bob@example.com"} {
+		"+33 6 12 34 56 78": "+33612345678", "1001": "1001", "20 02": "2002", "*61": "*61", "anonymous": "anonymous", "Restricted": "anonymous", "sip:anonymous@anonymous.invalid": "anonymous", "sip:bob@example.com": "sip:bob@example.com"} {
 		if got := be.Normalize(in); got != want {
 			t.Errorf("Normalize(%q) = %q, want %q", in, got, want)
 		}

@@ -74,6 +74,9 @@ func (c *Controller) onDeviceLost(device, message string) {
 // rings unseen behind one.
 func (c *Controller) onIncoming(info CallInfo) {
 	info.Remote = c.be.Normalize(info.Remote)
+	if info.Remote == WithheldNumber {
+		info.Display = c.tr.T("call.withheld")
+	}
 	if info.Started.IsZero() {
 		info.Started = c.now()
 	}
@@ -286,6 +289,9 @@ func (a *activeCall) stopRinging() {
 }
 
 func displayName(info CallInfo) string {
+	if info.Display != "" && info.Remote == WithheldNumber {
+		return info.Display
+	}
 	if info.Display != "" {
 		return info.Display + " " + info.Remote
 	}

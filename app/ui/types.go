@@ -376,3 +376,8 @@ const (
 // ReasonMissedCall is the Not ready reason the core gives after a missed
 // call when IT's policy shift.missed_call_not_ready is on.
 const ReasonMissedCall = "missed_call"
+
+// WithheldNumber is the Remote of a caller who withheld their number, as
+// Backend.Normalize writes every form of it: the window shows "Withheld
+// number" instead, and the call is logged as from "anonymous".
+const WithheldNumber = "anonymous"

@@ -131,7 +131,10 @@ func (v *wrapUpView) start(call *activeCall) {
 	v.disposition.ClearSelected()
 	v.queue.ClearSelected()
 	v.customer.SetText(call.info.Display)
-	if call.info.Display == "" {
+	switch {
+	case call.info.Remote == WithheldNumber:
+		v.customer.SetText("") // the agent asks the caller's name
+	case call.info.Display == "":
 		v.customer.SetText(call.info.Remote)
 	}
 	v.subject.SetText(t("wrap.ticket.subject.call", call.info.Started.Local().Format("2006-01-02 15:04")))

@@ -41,6 +41,8 @@ type phone struct {
 	moved bool
 	// stopWait ends the wait for a network to register on (line.go).
 	stopWait context.CancelFunc
+	// offShift: clocked out, off the line until the next Register (offshift.go).
+	offShift bool
 }
 
 // endRecord is what the call log needs of an ended call.
@@ -127,6 +129,7 @@ func (p *phone) Register(ctx context.Context, acc ui.Account) error {
 	p.mu.Lock()
 	closed := p.shut
 	p.acc = acc
+	p.offShift = false
 	p.mu.Unlock()
 	if closed {
 		return errors.New("the phone is shutting down")
@@ -156,11 +159,9 @@ func (p *phone) Register(ctx context.Context, acc ui.Account) error {
 	if cfg.Registrar == "" {
 		return nil
 	}
-	if err := ua.Register(ctx); err != nil {
-		return lineError(err)
-	}
-	p.pres.poke() // the current state, on this registration
-	return nil
+	// Presence goes out on the UA's Registered event, now or, when the
+	// first REGISTER failed for now, once the UA registers by itself.
+	return lineError(ua.Register(ctx))
 }
 
 // currentUA is the user agent in use, nil before Register.
@@ -189,6 +190,7 @@ func (p *phone) uaLoop(ctx context.Context, ua *sip.UA, server string) {
 		case ev := <-ua.Events():
 			switch ev := ev.(type) {
 			case sip.Registered:
+				p.pres.registered()
 				if ev.Unreachable > 0 {
 					p.c.log.Info("phone line back", "server", server, "unreachable", ev.Unreachable.Round(time.Second))
 				}

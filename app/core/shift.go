@@ -299,11 +299,15 @@ func (s *shiftControl) canRing() bool {
 	return s.c.machine.ClockedIn() && st == shift.Available
 }
 
-// ClockOut closes the shift and stops the device guard.
-func (s *shiftControl) ClockOut(context.Context) (ui.ShiftSummary, error) {
+// ClockOut closes the shift, stops the device guard and takes the phone
+// off the line (presence removed, unregistered: offshift.go).
+func (s *shiftControl) ClockOut(ctx context.Context) (ui.ShiftSummary, error) {
 	sum, err := s.c.machine.ClockOut()
 	if err != nil {
 		return ui.ShiftSummary{}, err
+	}
+	if perr := s.c.phone.goOffShift(ctx); perr != nil {
+		s.c.log.Warn("taking the phone off the line at clock-out", "err", perr)
 	}
 	if gerr := s.stopWatching(); gerr != nil {
 		s.c.log.Warn("stopping the headset watch", "err", gerr)

@@ -23,6 +23,8 @@ type MessageClient interface {
 	Send(ctx context.Context, body string) error
 	// Help raises the agent's hand on the supervisors' wallboard.
 	Help(ctx context.Context, note string) error
+	// CancelHelp lowers it again, before a supervisor took the request.
+	CancelHelp(ctx context.Context) error
 	// MarkRead marks every message as seen.
 	MarkRead(ctx context.Context) error
 }
@@ -38,6 +40,8 @@ type Message struct {
 	Pending  bool
 	// TakenBy names the supervisor who took a help request.
 	TakenBy string
+	// Cancelled: the agent cancelled this help request.
+	Cancelled bool
 }
 
 // MessagesChanged: messages arrived or changed. Unread counts those not yet
@@ -69,6 +73,8 @@ type messagesUI struct {
 	// helpNote is the open help dialog's note (nil when none is open).
 	helpNote *keyEntry
 	helpDlg  *dialog.ConfirmDialog
+	// cancelDlg is the open "cancel your help request?" dialog (helpcancel.go).
+	cancelDlg *dialog.ConfirmDialog
 }
 
 // messageButtons returns the home header's Messages and Help buttons, or
@@ -83,20 +89,20 @@ func (c *Controller) messageButtons() []fyne.CanvasObject {
 	m := c.msgs
 	t := c.tr.T
 	m.button = widget.NewButtonWithIcon(t("msg.button"), theme.MailComposeIcon(), m.open)
-	m.help = widget.NewButtonWithIcon(t("msg.help"), theme.QuestionIcon(), m.askHelp)
+	m.help = widget.NewButtonWithIcon(t("msg.help"), theme.QuestionIcon(), m.helpTapped)
 	m.showUnread()
 	m.showHelp()
 	return []fyne.CanvasObject{m.button, m.help}
 }
 
-// showHelp: a plain Help button; "Help asked" in orange while the hand is
-// up, until a supervisor takes it.
+// showHelp: a plain Help button; "Cancel help request" in orange while the
+// hand is up, until a supervisor takes it (helpcancel.go).
 func (m *messagesUI) showHelp() {
 	if m.help == nil {
 		return
 	}
 	if m.raised {
-		m.help.SetText(m.c.tr.T("msg.help.raised"))
+		m.help.SetText(m.c.tr.T("msg.help.cancel"))
 		m.help.Importance = widget.WarningImportance
 	} else {
 		m.help.SetText(m.c.tr.T("msg.help"))
@@ -128,8 +134,7 @@ func (c *Controller) onMessages(ev MessagesChanged) {
 	m.unread = ev.Unread
 	if ev.HelpTakenBy != "" {
 		c.notify(c.tr.T("msg.help"), c.tr.T("msg.help.taken", ev.HelpTakenBy))
-		m.raised = false
-		m.showHelp()
+		m.setRaised(false)
 	}
 	if m.win != nil {
 		m.reload()
@@ -224,6 +229,9 @@ func (m *messagesUI) metaLine(msg Message) string {
 		line = t("msg.help.label") + " · " + line
 		if msg.TakenBy != "" {
 			line += " · " + t("msg.taken.by", msg.TakenBy)
+		}
+		if msg.Cancelled {
+			line += " · " + t("msg.help.cancelled")
 		}
 	}
 	if msg.Pending {
@@ -331,8 +339,7 @@ func (m *messagesUI) raiseHand(note string) {
 				m.c.showError(errorf(t("msg.help.fail", err.Error())))
 				return
 			}
-			m.raised = true
-			m.showHelp()
+			m.setRaised(true)
 			if m.win != nil {
 				m.reload()
 			}

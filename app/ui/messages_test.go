@@ -13,10 +13,11 @@ import (
 
 // fakeMessages is a MessageClient in memory.
 type fakeMessages struct {
-	mu    sync.Mutex
-	items []Message
-	read  bool
-	helps []string
+	mu      sync.Mutex
+	items   []Message
+	read    bool
+	helps   []string
+	cancels int
 }
 
 func (m *fakeMessages) List(context.Context) ([]Message, error) {
@@ -98,7 +99,7 @@ func (*failingMessages) Send(context.Context, string) error { return errNotFound
 // close it from the keyboard; Help was a permanent orange button whose
 // dialog Enter could not submit. Now: "No messages yet", Enter sends, a
 // failed send keeps the text and says so, Esc closes; Enter in the help
-// note raises the hand, the button says "Help asked" until a supervisor
+// note raises the hand, the button says "Cancel help request" until a supervisor
 // takes it.
 func TestMessagesByKeyboard(t *testing.T) {
 	f := newFake().configured()
@@ -132,7 +133,7 @@ func TestMessagesByKeyboard(t *testing.T) {
 	if len(msgs.helps) != 1 || msgs.helps[0] != "Customer wants a manager" {
 		t.Fatalf("Enter in the note did not raise the hand: %v", msgs.helps)
 	}
-	if m.help.Text != "Help asked" || m.help.Importance != widget.WarningImportance {
+	if m.help.Text != "Cancel help request" || m.help.Importance != widget.WarningImportance {
 		t.Fatalf("after raising: %q", m.help.Text)
 	}
 	c.handle(MessagesChanged{HelpTakenBy: "Sam Supervisor"})

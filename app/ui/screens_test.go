@@ -127,6 +127,9 @@ func screenSteps(c *Controller, f *fake, lang string) []screenStep {
 			c.home.recentBox.SetSubTitle(c.tr.T("wrap.saved.ticket", "1042"))
 			c.showHome()
 		}},
+		{"04b-main-missed-call", func() {
+			c.handle(ShiftStateChanged{Status: ShiftStatus{State: StateNotReady, Reason: ReasonMissedCall, Since: now.Add(-12 * time.Second)}})
+		}},
 		{"05-incoming", func() {
 			c.handle(ShiftStateChanged{Status: ShiftStatus{State: StateAvailable, Since: now.Add(-40 * time.Second)}})
 			incoming(c)

@@ -269,7 +269,7 @@ func testBadInput(t *testing.T, base string) {
 		{"POST", "/v1/tickets", `{"customer_name":"X","queue":"billing","channel":"fax"}`, true, 400},
 		{"POST", "/v1/tickets", `{"customer_name":"X","queue":"billing","id":"bad id!"}`, true, 400},
 		{"POST", "/v1/tickets", `{"customer_name":"","queue":"billing"}`, true, 400},
-		{"GET", "/v1/tickets?phone=abc", ``, false, 400},
+		{"GET", "/v1/tickets?phone=abc%21%21+x", ``, false, 400},
 		{"GET", "/v1/sync?cursor=-4", ``, false, 400},
 		{"GET", "/v1/sync?limit=100000", ``, false, 400},
 		{"GET", "/v1/nowhere", ``, false, 404},

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"github.com/homeshore/homeshore/server/api"
+	"github.com/homeshore/homeshore/server/phone"
 	"math"
 	"net/http"
 	"time"
@@ -80,12 +81,16 @@ func validateCallLog(c *api.CallLog, region string) error {
 		return badRequest("quality out of range: loss_pct 0-100, jitter_ms >= 0, mos 0-5")
 	case c.TicketID != "" && !validID(c.TicketID):
 		return badRequest("ticket_id is not a valid id")
+	case c.ConsultOf != "" && (!validCallID(c.ConsultOf) || c.ConsultOf == c.CallID):
+		return badRequest("consult_of must be the call_id of another call")
 	}
-	e, ok := NormalizePhone(c.Number, region)
-	if !ok {
-		return badRequest("number %q is not a phone number", c.Number)
+	// Any party a PBX gives is a call: a public number, an extension, a SIP
+	// address, a withheld caller ("anonymous"); only garbage is refused.
+	key, kind := partyKey(c.Number, region)
+	if kind == phone.Invalid {
+		return badRequest("number must be a phone number, an extension, a sip: address or \"anonymous\" (at most 64 characters)")
 	}
-	c.Number = e
+	c.Number = key
 	c.TalkSeconds = 0
 	if c.AnsweredAt != nil {
 		c.TalkSeconds = c.EndedAt.Sub(*c.AnsweredAt).Seconds()
@@ -150,9 +155,10 @@ func (s *Server) handleLogCall(w http.ResponseWriter, r *http.Request, p princip
 			answered = c.AnsweredAt.UnixMilli()
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO call_logs (call_id, agent_id, direction, number, started_at, answered_at, ended_at, talk_ms,
-disposition, note, ticket_id, codec, loss_pct, jitter_ms, mos, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+disposition, note, ticket_id, codec, loss_pct, jitter_ms, mos, created_at, consult_of) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
 ON CONFLICT (call_id) DO NOTHING`, c.CallID, p.UserID, c.Direction, c.Number, c.StartedAt.UnixMilli(), answered, c.EndedAt.UnixMilli(), talkMs,
-			c.Disposition, c.Note, nullable(c.TicketID), c.Quality.Codec, c.Quality.LossPct, c.Quality.JitterMs, c.Quality.MOS, s.cfg.Now().UnixMilli())
+			c.Disposition, c.Note, nullable(c.TicketID), c.Quality.Codec, c.Quality.LossPct, c.Quality.JitterMs, c.Quality.MOS, s.cfg.Now().UnixMilli(),
+			c.ConsultOf)
 		if err != nil {
 			return 0, nil, err
 		}
@@ -176,14 +182,14 @@ ON CONFLICT (call_id) DO NOTHING`, c.CallID, p.UserID, c.Direction, c.Number, c.
 }
 
 const callColumns = `call_id, agent_id, direction, number, started_at, answered_at, ended_at, talk_ms, disposition, note,
-COALESCE(ticket_id, ''), codec, loss_pct, jitter_ms, mos`
+COALESCE(ticket_id, ''), codec, loss_pct, jitter_ms, mos, consult_of`
 
 func scanCall(sc interface{ Scan(...any) error }) (api.CallLog, error) {
 	var c api.CallLog
 	var started, ended, talk int64
 	var answered sql.NullInt64
 	err := sc.Scan(&c.CallID, &c.AgentID, &c.Direction, &c.Number, &started, &answered, &ended, &talk, &c.Disposition, &c.Note,
-		&c.TicketID, &c.Quality.Codec, &c.Quality.LossPct, &c.Quality.JitterMs, &c.Quality.MOS)
+		&c.TicketID, &c.Quality.Codec, &c.Quality.LossPct, &c.Quality.JitterMs, &c.Quality.MOS, &c.ConsultOf)
 	if err != nil {
 		return api.CallLog{}, err
 	}

@@ -166,7 +166,8 @@ func addCalls(sh *api.Shift, calls []api.CallLog) {
 		end = *sh.ClockOut
 	}
 	for _, c := range calls {
-		if c.StartedAt.Before(sh.ClockIn) || !c.StartedAt.Before(end) || c.AnsweredAt == nil {
+		// A consultation leg's time lies within its customer's call.
+		if c.StartedAt.Before(sh.ClockIn) || !c.StartedAt.Before(end) || c.AnsweredAt == nil || c.ConsultOf != "" {
 			continue
 		}
 		sh.Calls++

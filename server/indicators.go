@@ -233,6 +233,9 @@ func (a *acc) addEvents(events []eventWithReport, stop time.Time) {
 }
 
 func (a *acc) addCall(c api.CallLog, username string) {
+	if c.ConsultOf != "" {
+		return // part of its customer's call, counted there
+	}
 	if c.Direction == api.Inbound {
 		a.row.Inbound++
 	} else {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/homeshore/homeshore/server/api"
+	"github.com/homeshore/homeshore/server/phone"
 )
 
 // Stream timing.
@@ -196,7 +197,7 @@ func (s *Server) validateCall(name string, c *api.LiveCall) error {
 		badFloat(c.Quality.MOS, 0, 5)):
 		return badRequest("%s.quality out of range: loss_pct 0-100, jitter_ms >= 0, mos 0-5", name)
 	}
-	if e, ok := NormalizePhone(c.Number, s.cfg.Region); ok {
+	if e, kind := partyKey(c.Number, s.cfg.Region); kind != phone.Invalid {
 		c.Number = e
 	}
 	return nil

@@ -195,4 +195,6 @@ CREATE TABLE admin_audit (
   target TEXT NOT NULL
 );
 CREATE INDEX admin_audit_at ON admin_audit (at);`,
+	// 7: a consultation or conference leg names the call it served.
+	`ALTER TABLE call_logs ADD COLUMN consult_of TEXT NOT NULL DEFAULT '';`,
 }

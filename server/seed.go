@@ -22,7 +22,40 @@ var DemoQueues = []string{"billing", "support"}
 // SeedDemo creates demo queues, accounts (supervisor sam, agent alice in
 // billing, agent bob in support; password DemoPassword) and a few tickets.
 // It does nothing when the demo supervisor exists.
-func (s *Server) SeedDemo(ctx context.Context) error {
+func (s *Server) SeedDemo(ctx context.Context) error { return s.SeedDemoIn(ctx, "en") }
+
+// demoText is the demo tickets' wording in one language: subjects by
+// ticket id, the second customer's name, the first ticket's note.
+type demoText struct {
+	subjects map[string]string
+	customer string
+	note     string
+}
+
+var demoTexts = map[string]demoText{
+	"en": {subjects: map[string]string{"demo-1": "Invoice shows a double charge", "demo-2": "Router keeps disconnecting",
+		"demo-3": "Change of address", "demo-4": "Chat: refund status"},
+		customer: "John Smith", note: "Customer called on Monday; refund requested from finance."},
+	"fr": {subjects: map[string]string{"demo-1": "Facture débitée deux fois", "demo-2": "La box se déconnecte sans arrêt",
+		"demo-3": "Changement d'adresse", "demo-4": "Chat : où en est le remboursement"},
+		customer: "Julien Moreau", note: "Cliente rappelée lundi ; remboursement demandé à la comptabilité."},
+}
+
+// DemoCustomer is the demo's second customer (+1 415 555 0134) in lang,
+// as the live demo's caller names himself.
+func DemoCustomer(lang string) string { return demoTextIn(lang).customer }
+
+func demoTextIn(lang string) demoText {
+	if t, ok := demoTexts[lang]; ok {
+		return t
+	}
+	return demoTexts["en"]
+}
+
+// SeedDemoIn is SeedDemo with the tickets written in lang ("en", "fr";
+// anything else is English), for a demo shown in that language.
+func (s *Server) SeedDemoIn(ctx context.Context, lang string) error {
+	text := demoTextIn(lang)
 	if _, _, err := s.st.userByName(ctx, DemoSupervisor); err == nil {
 		return nil
 	}
@@ -48,10 +81,13 @@ func (s *Server) SeedDemo(ctx context.Context) error {
 	}
 	p := principal{UserID: sup.ID, Role: api.RoleSupervisor, Name: sup.DisplayName}
 	demo := []api.NewTicket{
-		{ID: "demo-1", CustomerName: "Claire Martin", Phones: []string{"+33 6 12 34 56 78"}, Subject: "Invoice shows a double charge", Channel: "phone", Queue: "billing"},
-		{ID: "demo-2", CustomerName: "John Smith", Phones: []string{"+1 415 555 0134"}, Subject: "Router keeps disconnecting", Channel: "phone", Queue: "support"},
-		{ID: "demo-3", CustomerName: "Claire Martin", Phones: []string{"+33612345678"}, Subject: "Change of address", Channel: "email", Queue: "billing"},
-		{ID: "demo-4", CustomerName: "Ana Costa", Phones: []string{"+351 912 345 678"}, Subject: "Chat: refund status", Channel: "chat", Queue: "support"},
+		{ID: "demo-1", CustomerName: "Claire Martin", Phones: []string{"+33 6 12 34 56 78"}, Channel: "phone", Queue: "billing"},
+		{ID: "demo-2", CustomerName: text.customer, Phones: []string{"+1 415 555 0134"}, Channel: "phone", Queue: "support"},
+		{ID: "demo-3", CustomerName: "Claire Martin", Phones: []string{"+33612345678"}, Channel: "email", Queue: "billing"},
+		{ID: "demo-4", CustomerName: "Ana Costa", Phones: []string{"+351 912 345 678"}, Channel: "chat", Queue: "support"},
+	}
+	for i := range demo {
+		demo[i].Subject = text.subjects[demo[i].ID]
 	}
 	return s.st.writeTx(ctx, func(tx *sql.Tx) error {
 		for _, t := range demo {
@@ -59,7 +95,7 @@ func (s *Server) SeedDemo(ctx context.Context) error {
 				return fmt.Errorf("seed ticket %s: %w", t.ID, err)
 			}
 		}
-		_, _, err := s.addNote(ctx, tx, p, "demo-1", "demo-1-n1", "Customer called on Monday; refund requested from finance.")
+		_, _, err := s.addNote(ctx, tx, p, "demo-1", "demo-1-n1", text.note)
 		return err
 	})
 }

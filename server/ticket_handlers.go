@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"github.com/homeshore/homeshore/server/api"
+	"github.com/homeshore/homeshore/server/phone"
 	"net/http"
 	"slices"
 	"strconv"
@@ -210,9 +211,14 @@ ON CONFLICT (id) DO NOTHING`, noteID, ticketID, p.UserID, p.Name, body, now.Unix
 
 // handleLookup is the screen-pop: GET /v1/tickets?phone=NUMBER.
 func (s *Server) handleLookup(w http.ResponseWriter, r *http.Request, p principal) {
-	e164, ok := NormalizePhone(r.URL.Query().Get("phone"), s.cfg.Region)
-	if !ok {
-		s.fail(w, r, badRequest("phone query parameter must be a phone number"))
+	e164, kind := partyKey(r.URL.Query().Get("phone"), s.cfg.Region)
+	switch {
+	case kind == phone.Invalid:
+		s.fail(w, r, badRequest("phone query parameter must be a phone number, an extension, a sip: address or \"anonymous\""))
+		return
+	case !kind.Matchable():
+		// A withheld caller: no ticket is theirs, whoever they are.
+		s.reply(w, r, http.StatusOK, api.Lookup{Phone: e164, Tickets: []api.Ticket{}})
 		return
 	}
 	ctx := r.Context()

@@ -29,9 +29,9 @@ func (s *Server) normalizePhones(in []string) ([]string, error) {
 	}
 	out := make([]string, 0, len(in))
 	for _, p := range in {
-		e, ok := NormalizePhone(p, s.cfg.Region)
-		if !ok {
-			return nil, badRequest("%q is not a phone number", p)
+		e, kind := partyKey(p, s.cfg.Region)
+		if !kind.Matchable() {
+			return nil, badRequest("%q is not a phone number, an extension or a sip: address a customer can call from", p)
 		}
 		if !slices.Contains(out, e) {
 			out = append(out, e)

@@ -123,6 +123,10 @@ type ShiftPolicy struct {
 	// PhoneRegion (ISO 3166 country) reads numbers written without
 	// +country, for dialling, screen-pop and call logs.
 	PhoneRegion string `json:"phone_region"`
+	// MissedCallNotReady puts an Available agent who lets an offered call
+	// ring out in Not ready (reason missed_call), so the queue stops
+	// routing calls to an empty chair; false leaves them Available.
+	MissedCallNotReady bool `json:"missed_call_not_ready"`
 }
 
 // StateReason is one reason code with its label in each language. The
@@ -224,7 +228,7 @@ func DefaultPolicy() Policy {
 		SIP:   SIPPolicy{Transport: "udp", Codecs: []string{"opus", "pcmu", "pcma"}, SRTP: "off", ExpiresS: 300, KeepAliveS: 30, Presence: true},
 		UI:    UIPolicy{Language: "en"},
 		Audio: defaultAudioPolicy(),
-		Shift: ShiftPolicy{PhoneRegion: "US",
+		Shift: ShiftPolicy{PhoneRegion: "US", MissedCallNotReady: true,
 			NotReadyReasons: builtinReasons(ReasonsNotReady), BreakReasons: builtinReasons(ReasonsBreak)},
 		Monitoring: MonitoringPolicy{Enabled: true, GrantPublicKeys: []string{}},
 		Checks: ChecksPolicy{

@@ -15,6 +15,13 @@ func TestShiftPolicyReasons(t *testing.T) {
 		p.Shift.PhoneRegion != "FR" || len(p.Shift.BreakReasons) != 2 {
 		t.Fatalf("shift policy = %+v", p.Shift)
 	}
+	if !p.Shift.MissedCallNotReady || !DefaultPolicy().Shift.MissedCallNotReady {
+		t.Fatal("shift.missed_call_not_ready must be on unless IT turns it off")
+	}
+	if off, err := ParsePolicy("t", []byte(`{"shift": {"missed_call_not_ready": false}}`)); err != nil || off.Shift.MissedCallNotReady ||
+		!off.Locked("shift.missed_call_not_ready") {
+		t.Fatalf("IT turns it off: %+v %v", off.Shift, err)
+	}
 	if !p.Locked("shift.not_ready_reasons") {
 		t.Fatal("the reason list set by IT must be locked")
 	}

@@ -92,6 +92,13 @@ func (a *agentAtScreen) ReadAloud(context.Context, float64) error {
 	return nil
 }
 
+// ReadAgain: the agent at this screen reads well the first time; a
+// second read is a test failure.
+func (a *agentAtScreen) ReadAgain(_ context.Context, _ float64, why ui.Text) error {
+	a.t.Errorf("asked to read again: %+v", why)
+	return ui.ErrStepSkipped
+}
+
 func (a *agentAtScreen) HeardSound(ctx context.Context, replay func(context.Context) error) (bool, error) {
 	err := replay(ctx)
 	a.mu.Lock()

@@ -64,6 +64,14 @@ func (k *checker) Run(ctx context.Context, agent ui.CheckAgent) (ui.CheckReport,
 			meter.startReading()
 			return nil
 		}
+		opts.ReadAgain = func(ctx context.Context, why precheck.Finding) error {
+			text := ui.Text{Plain: why.Message, Key: why.Key, Args: why.Args}
+			if err := agent.ReadAgain(ctx, k.c.policy.Checks.Microphone.SpeechSeconds, text); err != nil {
+				return err
+			}
+			meter.startReading()
+			return nil
+		}
 		if !hasMonitor(inner, set.OutputDevice) {
 			replay := audio.replay(k.c.policy.Checks.Leak)
 			opts.ConfirmSpeaker = func(ctx context.Context) (bool, error) { return agent.HeardSound(ctx, replay) }

@@ -21,6 +21,7 @@ import (
 	"github.com/homeshore/homeshore/app/tickets"
 	"github.com/homeshore/homeshore/app/ui"
 	"github.com/homeshore/homeshore/media/devinfo"
+	partyaddr "github.com/homeshore/homeshore/server/phone"
 	"github.com/homeshore/homeshore/sip"
 )
 
@@ -144,7 +145,8 @@ func New(opts Options) (*Core, error) {
 	c.settings = newConfigStore(opts.ProfilePath, &c.policy)
 	c.secrets = &secretStore{store: opts.Secrets, cfg: c.settings}
 	c.settings.secrets = c.secrets
-	c.machine = shift.New(opts.Clock, shift.Options{AllowOverride: pol.Checks.AllowOverride, Logger: log})
+	c.machine = shift.New(opts.Clock, shift.Options{AllowOverride: pol.Checks.AllowOverride, Logger: log,
+		MissedCallNotReady: pol.Shift.MissedCallNotReady})
 	c.tickets = newTicketClient(c)
 	c.checks = &checker{c: c}
 	c.shift = newShiftControl(c)
@@ -205,30 +207,24 @@ func (c *Core) region() string {
 }
 
 // Normalize writes a phone number in E.164 for the policy's region: the
-// one form used to dial, look up tickets and list calls. Anything else
-// (an extension, a SIP address) is returned as it is.
+// one form used to dial, look up tickets and list calls. An extension or
+// short code loses its separators; anything else (a SIP address, a name,
+// a withheld caller is ui.WithheldNumber) is returned as it is, for the
+// PBX to route; the
+// ticket client and server read it with tickets.PartyKey.
 func (c *Core) Normalize(number string) string {
 	number = strings.TrimSpace(number)
-	if strings.ContainsAny(number, "@:") {
+	key, kind := tickets.PartyKey(number, c.region())
+	switch {
+	case kind == partyaddr.Withheld:
+		return ui.WithheldNumber // anonymous, Restricted, sip:anonymous@anonymous.invalid…
+	case strings.ContainsAny(number, "@:<"):
 		return number
-	}
-	digits := 0
-	for _, r := range number {
-		if r >= '0' && r <= '9' {
-			digits++
-		}
-	}
-	if digits < minPhoneDigits {
-		return number // an extension, not a phone number
-	}
-	if e, ok := tickets.NormalizePhone(number, c.region()); ok {
-		return e
+	case kind == partyaddr.E164 || kind == partyaddr.Extension:
+		return key
 	}
 	return number
 }
-
-// minPhoneDigits: shorter dial strings are extensions and stay as typed.
-const minPhoneDigits = 7
 
 // SIPAddr is where the agent's user agent accepts SIP ("" before Register).
 func (c *Core) SIPAddr() string { return c.phone.SIPAddr() }

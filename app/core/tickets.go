@@ -208,7 +208,7 @@ func (t *ticketClient) LogCall(ctx context.Context, log ui.CallLog) (string, err
 	rec := tickets.CallLog{
 		CallID: log.CallID, Direction: direction, Number: t.c.Normalize(log.Remote),
 		StartedAt: start.UTC(), EndedAt: ended.UTC(),
-		Disposition: log.Disposition, Note: log.Note, TicketID: log.TicketID,
+		Disposition: log.Disposition, Note: log.Note, TicketID: log.TicketID, ConsultOf: log.ConsultOf,
 		Quality: tickets.CallQuality{Codec: q.Codec, LossPct: q.LossPercent, JitterMs: q.JitterMs, MOS: q.MOS},
 	}
 	if !answered.IsZero() {
@@ -244,8 +244,10 @@ func (t *ticketClient) LogCall(ctx context.Context, log ui.CallLog) (string, err
 }
 
 func (t *ticketClient) phonesOf(remote string) []string {
-	if e, ok := tickets.NormalizePhone(remote, t.c.region()); ok {
-		return []string{e}
+	// An extension or a SIP user finds the ticket next time too; a withheld
+	// caller gives the ticket no number.
+	if key, kind := tickets.PartyKey(remote, t.c.region()); kind.Matchable() {
+		return []string{key}
 	}
 	return nil
 }

@@ -85,7 +85,7 @@ func TestOneNormalisationEverywhere(t *testing.T) {
 	c, _ := loggedInCore(t)
 	be := c.Backend()
 	for in, want := range map[string]string{"0612345678": "+33612345678", "06 12 34 56 78": "+33612345678",
-		"+33 6 12 34 56 78": "+33612345678", "1001": "1001", "sip:bob@example.com": "sip:bob@example.com"} {
+		"+33 6 12 34 56 78": "+33612345678", "1001": "1001", "20 02": "2002", "*61": "*61", "anonymous": "anonymous", "Restricted": "anonymous", "sip:anonymous@anonymous.invalid": "anonymous", "sip:bob@example.com": "sip:bob@example.com"} {
 		if got := be.Normalize(in); got != want {
 			t.Errorf("Normalize(%q) = %q, want %q", in, got, want)
 		}
@@ -139,6 +139,10 @@ func TestEveryCallReachesTheBackend(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.shift.callClosed("in-missed", ui.Inbound, false, false)
+	// shift.missed_call_not_ready (on by default): nobody answers at this desk.
+	if st, r := c.machine.State(); st.String() != "not_ready" || r.Code != "missed_call" {
+		t.Fatalf("after a missed call: %v %+v, want Not ready (missed_call)", st, r)
+	}
 	if _, err := be.Tickets.LogCall(ctx, ui.CallLog{CallID: "in-missed", Remote: "+14155550134", Direction: ui.Inbound,
 		Start: now, End: now.Add(20 * time.Second), Disposition: ui.DispositionMissed}); err != nil {
 		t.Fatal(err)

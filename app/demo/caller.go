@@ -10,14 +10,18 @@ import (
 
 	appshift "github.com/homeshore/homeshore/app/shift"
 	"github.com/homeshore/homeshore/media"
+	"github.com/homeshore/homeshore/server"
 	"github.com/homeshore/homeshore/sip"
 )
 
 // liveCustomers call the agent in the live demo; the first has tickets in
-// the agent's queue, so the screen-pop shows them.
-var liveCustomers = []customer{
-	{"Claire Martin", "+33612345678"},
-	{"John Smith", "+14155550134"},
+// the agent's queue, so the screen-pop shows them. The second is named as
+// the demo's tickets name him in the demo's language.
+func (l *Live) liveCustomers() []customer {
+	return []customer{
+		{"Claire Martin", "+33612345678"},
+		{server.DemoCustomer(l.lang), "+14155550134"},
+	}
 }
 
 // customers rings the agent while they are Available: the first call
@@ -65,7 +69,8 @@ func (l *Live) customers(ctx context.Context) {
 		if st != appshift.Available || agent == "" {
 			continue // the next Available schedules the call again
 		}
-		c := liveCustomers[n%len(liveCustomers)]
+		callers := l.liveCustomers()
+		c := callers[n%len(callers)]
 		n++
 		if err := l.call(ctx, c, agent); err != nil {
 			l.log.Info("demo customer call", "customer", c.name, "result", err)

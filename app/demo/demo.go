@@ -63,11 +63,15 @@ type Demo struct {
 	once   sync.Once
 }
 
-// New builds a demo; seed makes its customers and timings reproducible.
-func New(timing Timing, seed uint64) *Demo {
+// New builds a demo in English; seed makes its customers and timings
+// reproducible.
+func New(timing Timing, seed uint64) *Demo { return NewIn(timing, seed, "en") }
+
+// NewIn is New with the sample tickets in lang ("en", "fr").
+func NewIn(timing Timing, seed uint64, lang string) *Demo {
 	d := &Demo{timing: timing, events: make(chan ui.Event, 64), rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
 	d.ctx, d.cancel = context.WithCancel(context.Background())
-	d.tickets = newTickets()
+	d.tickets = newTickets(lang)
 	d.shift = newShift(d)
 	d.phone = newPhone(d)
 	return d
@@ -177,14 +181,14 @@ func Run(ctx context.Context, opts ui.Options) error {
 	if err == nil {
 		defer os.RemoveAll(sounds)
 	}
-	live, err := StartLive(DefaultTiming, opts.Logger)
+	live, err := StartLiveIn(DefaultTiming, opts.Logger, ui.ResolveLanguage(opts.Language))
 	if err == nil {
 		defer live.Close()
 		opts.Backend = live.Backend()
 		opts.DemoNote = live.Note()
 		opts.DemoActions = live.DemoActions()
 	} else {
-		d := New(DefaultTiming, uint64(time.Now().UnixNano()))
+		d := NewIn(DefaultTiming, uint64(time.Now().UnixNano()), ui.ResolveLanguage(opts.Language))
 		d.Start()
 		defer d.Close()
 		opts.Backend = d.Backend()

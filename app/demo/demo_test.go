@@ -129,3 +129,22 @@ func TestCloseIsIdempotent(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// The simulated demo (when the live one cannot start) has its sample
+// tickets in French too: every subject and note translated.
+func TestSimulatedDemoTicketsInFrench(t *testing.T) {
+	en, fr := newTickets("en"), newTickets("fr")
+	for phone, list := range en.byPhone {
+		for i, tk := range list {
+			got := fr.byPhone[phone][i]
+			if got.Subject == "" || got.Subject == tk.Subject || got.Customer != tk.Customer {
+				t.Errorf("ticket %s in French: %q (English %q)", tk.ID, got.Subject, tk.Subject)
+			}
+			for j, n := range tk.Notes {
+				if b := got.Notes[j].Body; b == "" || b == n.Body {
+					t.Errorf("ticket %s note in French: %q", tk.ID, b)
+				}
+			}
+		}
+	}
+}

@@ -38,6 +38,8 @@ type Live struct {
 	line    *sip.UA // where the agent's outgoing calls go; it answers them
 	voice   string  // the customer's voice, a WAV file
 	secrets *appconfig.MemorySecrets
+	// lang is the language of the demo's customers and tickets.
+	lang string
 	// sim is the demo menu on the private sound server (nil elsewhere).
 	sim *soundSim
 
@@ -65,8 +67,14 @@ const demoPolicyPrivate = `{"checks": {"mandatory": ["headset", "leak", "microph
 // demoSIPPassword is the password the agent's account shows; nothing checks it.
 const demoSIPPassword = "demo"
 
-// StartLive builds the live demo. Close it when the GUI is gone.
+// StartLive builds the live demo in English. Close it when the GUI is gone.
 func StartLive(timing Timing, log *slog.Logger) (l *Live, err error) {
+	return StartLiveIn(timing, log, "en")
+}
+
+// StartLiveIn builds the live demo with its customers and tickets in lang
+// ("en", "fr"), the language the window shows.
+func StartLiveIn(timing Timing, log *slog.Logger, lang string) (l *Live, err error) {
 	if log == nil {
 		log = slog.Default()
 	}
@@ -74,7 +82,7 @@ func StartLive(timing Timing, log *slog.Logger) (l *Live, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("demo folder: %w", err)
 	}
-	l = &Live{timing: timing, log: log, dir: dir, secrets: appconfig.NewMemorySecrets()}
+	l = &Live{timing: timing, log: log, dir: dir, secrets: appconfig.NewMemorySecrets(), lang: lang}
 	l.ctx, l.cancel = context.WithCancel(context.Background())
 	defer func() {
 		if err != nil {
@@ -168,7 +176,7 @@ func (l *Live) startTicketServer() (string, error) {
 		return "", fmt.Errorf("demo ticket server: %w", err)
 	}
 	l.srv = srv
-	if err := srv.SeedDemo(l.ctx); err != nil {
+	if err := srv.SeedDemoIn(l.ctx, l.lang); err != nil {
 		return "", fmt.Errorf("demo tickets: %w", err)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

@@ -130,3 +130,50 @@ func TestLiveDemoFirstCallAfterStartShift(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestLiveDemoInFrench: a demo shown in French has its tickets (subjects,
+// notes) and its customers in French, the screen-pop included; in English
+// they stay English.
+func TestLiveDemoInFrench(t *testing.T) {
+	for _, c := range []struct{ lang, subject, note, customer string }{
+		{"fr", "Facture débitée deux fois", "Cliente rappelée lundi ; remboursement demandé à la comptabilité.", "Julien Moreau"},
+		{"en", "Invoice shows a double charge", "Customer called on Monday; refund requested from finance.", "John Smith"},
+	} {
+		t.Run(c.lang, func(t *testing.T) {
+			l, err := StartLiveIn(Timing{FirstCall: time.Hour, CallEvery: time.Hour, RingFor: time.Second}, nil, c.lang)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() {
+				if err := l.Close(); err != nil {
+					t.Errorf("close: %v", err)
+				}
+			})
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			if err := l.Core().SyncTickets(ctx); err != nil {
+				t.Fatal(err)
+			}
+			found, err := l.Backend().Tickets.LookupByPhone(ctx, "+33612345678")
+			if err != nil || len(found) == 0 {
+				t.Fatalf("screen-pop for Claire: %+v %v", found, err)
+			}
+			var first ui.Ticket
+			for _, tk := range found {
+				if tk.ID == "demo-1" {
+					first = tk
+				}
+			}
+			if first.Subject != c.subject {
+				t.Fatalf("screen-pop subject %q, want %q", first.Subject, c.subject)
+			}
+			full, err := l.Backend().Tickets.Ticket(ctx, "demo-1")
+			if err != nil || len(full.Notes) == 0 || full.Notes[0].Body != c.note {
+				t.Fatalf("thread %+v %v, want the note %q", full.Notes, err, c.note)
+			}
+			if got := l.liveCustomers()[1].name; got != c.customer {
+				t.Fatalf("second caller %q, want %q", got, c.customer)
+			}
+		})
+	}
+}

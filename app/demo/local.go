@@ -86,6 +86,9 @@ type noAgent struct{}
 
 func (noAgent) Progress(ui.CheckProgress)                {}
 func (noAgent) ReadAloud(context.Context, float64) error { return ui.ErrStepSkipped }
+func (noAgent) ReadAgain(context.Context, float64, ui.Text) error {
+	return ui.ErrStepSkipped
+}
 func (noAgent) HeardSound(context.Context, func(context.Context) error) (bool, error) {
 	return false, ui.ErrStepSkipped
 }

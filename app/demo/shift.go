@@ -20,7 +20,10 @@ type shift struct {
 }
 
 func newShift(d *Demo) *shift {
-	s := &shift{d: d, m: appshift.New(nil, appshift.Options{AllowOverride: true})}
+	// A missed call makes the agent Not ready, as in the real app's default
+	// policy (shift.missed_call_not_ready).
+	s := &shift{d: d, m: appshift.New(nil, appshift.Options{AllowOverride: true,
+		MissedCallNotReady: appconfig.DefaultPolicy().Shift.MissedCallNotReady})}
 	s.m.Subscribe(func(ev appshift.Event) {
 		if sc, ok := ev.(appshift.StateChanged); ok {
 			st := ui.ShiftStatus{State: uiState(sc.To), Reason: string(sc.Reason.Code), Since: sc.At}

@@ -262,6 +262,14 @@ func (a voicedAgent) ReadAloud(ctx context.Context, seconds float64) error {
 	return err
 }
 
+func (a voicedAgent) ReadAgain(ctx context.Context, seconds float64, why ui.Text) error {
+	err := a.CheckAgent.ReadAgain(ctx, seconds, why)
+	if err == nil {
+		a.sim.speak()
+	}
+	return err
+}
+
 // has reports whether `pactl list short KIND` names name.
 func (s *soundSim) has(ctx context.Context, kind, name string) bool {
 	out, err := exec.CommandContext(ctx, "pactl", "list", "short", kind).Output()

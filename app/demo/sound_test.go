@@ -156,6 +156,9 @@ func (r *demoReader) Progress(p ui.CheckProgress) {
 	r.mu.Unlock()
 }
 func (r *demoReader) ReadAloud(context.Context, float64) error { return nil }
+
+// ReadAgain: the demo voice reads well the first time; keep the result.
+func (r *demoReader) ReadAgain(context.Context, float64, ui.Text) error { return ui.ErrStepSkipped }
 func (r *demoReader) HeardSound(context.Context, func(context.Context) error) (bool, error) {
 	return true, nil
 }

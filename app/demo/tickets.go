@@ -38,7 +38,35 @@ type tickets struct {
 	logged  []ui.CallLog
 }
 
-func newTickets() *tickets {
+// frenchTickets are the sample tickets' texts for a demo shown in French.
+var frenchTickets = map[string]string{
+	"Internet box reboots every night":                         "La box internet redémarre toutes les nuits",
+	"Box replaced; customer to call back if it happens again.": "Box remplacée ; la cliente rappelle si cela recommence.",
+	"Wrong invoice amount for October":                         "Montant de la facture d'octobre erroné",
+	"Order #55812 not delivered":                               "Commande n° 55812 non livrée",
+	"Cancel subscription":                                      "Résiliation de l'abonnement",
+	"Change of address":                                        "Changement d'adresse",
+	"Router replacement":                                       "Remplacement du routeur",
+}
+
+// newTickets is the sample backend with its texts in lang ("en", "fr").
+func newTickets(lang string) *tickets {
+	t := newEnglishTickets()
+	if lang != "fr" {
+		return t
+	}
+	for _, list := range t.byPhone {
+		for i := range list {
+			list[i].Subject = frenchTickets[list[i].Subject]
+			for j := range list[i].Notes {
+				list[i].Notes[j].Body = frenchTickets[list[i].Notes[j].Body]
+			}
+		}
+	}
+	return t
+}
+
+func newEnglishTickets() *tickets {
 	day := func(n int) time.Time { return time.Now().AddDate(0, 0, -n).Truncate(24 * time.Hour) }
 	return &tickets{next: 1050, byPhone: map[string][]ui.Ticket{
 		"+33612345678": {

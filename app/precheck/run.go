@@ -50,6 +50,12 @@ type Options struct {
 	// Speak, when set (GUI), asks the agent to read a sentence aloud and
 	// returns when they are ready; the check then records speech_seconds.
 	Speak func(context.Context) error
+	// ReadAgain, when set with Speak (GUI), is called after a failed read
+	// that reading again can mend (too quiet, too loud, nothing heard) with
+	// what went wrong: nil when the agent starts
+	// reading again (the check records again), an error (ui's
+	// ErrStepSkipped) to keep the result. At most maxReads reads.
+	ReadAgain func(ctx context.Context, why Finding) error
 	// ConfirmSpeaker, when set (GUI), plays nothing itself: it is called after
 	// the probe played and returns whether the agent heard it. Nil: headless,
 	// the output's monitor is analysed instead.
@@ -294,6 +300,21 @@ func runAudioChecks(ctx context.Context, o Options, progress func(Step), record 
 		}
 	}
 	m := judgeMic(roomX, speech, in.Muted, pol.Microphone)
+	for reads := 1; speech != nil && o.ReadAgain != nil && reads < maxReads && ctx.Err() == nil; reads++ {
+		why, ok := readFault(m, judgeMic(roomX, nil, in.Muted, pol.Microphone))
+		if !ok || o.ReadAgain(ctx, why) != nil {
+			break
+		}
+		src, err := a.OpenCapture(in.ID)
+		if err != nil {
+			break
+		}
+		again, err := captureBounded(ctx, src, int(pol.Microphone.SpeechSeconds*48000))
+		if err != nil || again == nil {
+			break
+		}
+		speech, m = again, judgeMic(roomX, again, in.Muted, pol.Microphone)
+	}
 	if speech == nil && pol.Microphone.RequireSpeaking {
 		m.add(Warn, "speech_not_measured")
 	}
@@ -310,4 +331,23 @@ func calibration(pol config.ChecksPolicy, in devinfo.Device) *float64 {
 		}
 	}
 	return nil
+}
+
+// maxReads bounds how often the agent reads the sentence in one check.
+const maxReads = 3
+
+// readFault is the failing finding of the read sentence, when reading
+// again can mend it: the microphone passed on the silent room (room) and
+// failed on the speech (withSpeech). A muted or broken microphone is not
+// the read's; a warning (a little quiet) is not worth a second read.
+func readFault(withSpeech, room CheckResult) (Finding, bool) {
+	if room.Verdict != Pass || withSpeech.Verdict != Fail {
+		return Finding{}, false
+	}
+	for _, f := range withSpeech.Findings {
+		if f.Verdict == withSpeech.Verdict {
+			return f, true
+		}
+	}
+	return Finding{}, false
 }

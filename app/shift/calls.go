@@ -55,13 +55,18 @@ func (m *Machine) CallEnded(id string) error {
 	})
 }
 
-// CallMissed counts an inbound call that rang and ended unanswered.
+// CallMissed counts an inbound call that rang and ended unanswered. With
+// Options.MissedCallNotReady an Available agent (no call on, no wrap-up)
+// goes Not ready with ReasonMissedCall: nobody answers at that desk.
 func (m *Machine) CallMissed() error {
 	return m.do(func() error {
 		if !m.open {
 			return ErrNotClockedIn
 		}
 		m.sum.Missed++
+		if m.opts.MissedCallNotReady && m.state == Available && len(m.calls) == 0 {
+			m.moveLocked(NotReady, Reason{Code: ReasonMissedCall, Message: "Missed call", Key: "reason.missed_call"})
+		}
 		return nil
 	})
 }

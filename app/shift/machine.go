@@ -13,6 +13,9 @@ type Options struct {
 	AllowOverride bool
 	// Logger receives overrides and device losses; nil means slog.Default().
 	Logger *slog.Logger
+	// MissedCallNotReady mirrors the IT policy shift.missed_call_not_ready:
+	// a missed call moves an Available agent to Not ready (missed_call).
+	MissedCallNotReady bool
 }
 
 // Machine is one agent's shift. All methods are safe for concurrent use;

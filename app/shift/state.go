@@ -59,6 +59,7 @@ const (
 	ReasonDeviceChanged   ReasonCode = "device_changed"   // default device switched to Bluetooth/speakers
 	ReasonCheckFailed     ReasonCode = "check_failed"     // a mid-shift re-check failed
 	ReasonNetworkDegraded ReasonCode = "network_degraded" // reserved for network watchers
+	ReasonMissedCall      ReasonCode = "missed_call"      // an offered call rang out (Options.MissedCallNotReady)
 )
 
 // needsRecheck reports whether leaving Not ready requires a passing check.

@@ -36,6 +36,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/homeshore/homeshore/server/phone"
 )
 
 // Defaults for zero Options fields.
@@ -171,9 +173,12 @@ func (c *Client) wake() {
 // LookupByPhone is the screen-pop: cached tickets with this number, newest
 // first, answered from the local store (works offline).
 func (c *Client) LookupByPhone(ctx context.Context, number string) ([]Ticket, error) {
-	e, ok := NormalizePhone(number, c.opt.Region)
-	if !ok {
-		return nil, fmt.Errorf("%q is not a phone number: %w", number, ErrInvalid)
+	e, kind := PartyKey(number, c.opt.Region)
+	switch {
+	case kind == phone.Invalid:
+		return nil, fmt.Errorf("%q is not a phone number, an extension or a SIP address: %w", number, ErrInvalid)
+	case !kind.Matchable():
+		return nil, nil // a withheld caller is nobody's customer
 	}
 	return c.st.tickets(ctx, c.st.r, `id IN (SELECT ticket_id FROM ticket_phones WHERE e164 = $1)`, e)
 }
@@ -279,6 +284,13 @@ func (c *Client) UpdateTicket(ctx context.Context, ticketID string, p TicketPatc
 func (c *Client) LogCall(ctx context.Context, call CallLog) error {
 	if call.CallID == "" || call.StartedAt.IsZero() || call.EndedAt.IsZero() {
 		return fmt.Errorf("a call log needs call_id, started_at and ended_at: %w", ErrInvalid)
+	}
+	// Stored as the server will: an extension, a SIP address or a withheld
+	// caller is a call like any other. Text that is no party is queued as
+	// it is: the server's refusal sets it aside and tells the agent, the
+	// call is not lost.
+	if key, kind := PartyKey(call.Number, c.opt.Region); kind != phone.Invalid {
+		call.Number = key
 	}
 	err := c.st.tx(ctx, func(tx *sql.Tx) error {
 		if call.TicketID != "" && call.Note != "" {

@@ -112,8 +112,8 @@ assignee_id = excluded.assignee_id, version = excluded.version, updated_at = exc
 		return err
 	}
 	for _, p := range t.Phones {
-		e, ok := NormalizePhone(p, region)
-		if !ok {
+		e, kind := PartyKey(p, region)
+		if !kind.Matchable() {
 			continue
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO ticket_phones (e164, ticket_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, e, t.ID); err != nil {

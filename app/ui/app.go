@@ -97,12 +97,14 @@ type Controller struct {
 	lastDialed   string
 	alert        string
 	alertCheck   bool
-	// notice is the blue strip's message ("" none).
-	notice   string
-	regAlert bool
-	trayOn   bool
-	report   *CheckReport
-	shiftSum ShiftSummary
+	// notice is the blue strip's message ("" none); missedNotice: it is
+	// the missed call's (shift.missed_call_not_ready).
+	notice       string
+	missedNotice bool
+	regAlert     bool
+	trayOn       bool
+	report       *CheckReport
+	shiftSum     ShiftSummary
 	// dialogs are the open dialogs an incoming call closes, so nothing rings
 	// behind one.
 	dialogs []dialog.Dialog

@@ -160,6 +160,9 @@ func (p *callPanel) refresh() {
 	if name == "" {
 		name, number = call.info.Remote, ""
 	}
+	if number == WithheldNumber {
+		number = ""
+	}
 	p.caller.SetText(name)
 	p.number.SetText(number)
 	p.pop.refresh(call)

@@ -30,8 +30,18 @@ func (a screenAgent) Progress(p CheckProgress) {
 
 // ReadAloud shows the sentence and waits for Start reading or Skip.
 func (a screenAgent) ReadAloud(ctx context.Context, seconds float64) error {
+	return a.read(ctx, seconds, nil)
+}
+
+// ReadAgain shows what went wrong with the read and waits for Try again
+// or Skip.
+func (a screenAgent) ReadAgain(ctx context.Context, seconds float64, why Text) error {
+	return a.read(ctx, seconds, &why)
+}
+
+func (a screenAgent) read(ctx context.Context, seconds float64, why *Text) error {
 	answer := make(chan error, 1)
-	a.c.post(func() { a.c.check.prompt.askRead(seconds, func(err error) { answer <- err }) })
+	a.c.post(func() { a.c.check.prompt.askRead(seconds, why, func(err error) { answer <- err }) })
 	select {
 	case err := <-answer:
 		return err
@@ -67,6 +77,8 @@ type checkPrompt struct {
 
 	read     *widget.Card
 	readInfo *widget.Label
+	// readWhy says why the last read failed (hidden on the first read).
+	readWhy  *widget.Label
 	sentence *widget.Label
 	level    *widget.ProgressBar
 	readLeft *widget.Label
@@ -95,6 +107,10 @@ func newCheckPrompt(c *Controller, behind, meters fyne.CanvasObject) *checkPromp
 	t := c.tr.T
 	p := &checkPrompt{c: c, behind: behind, meters: meters, relayout: func() {}}
 	p.readInfo = wrapLabel("")
+	p.readWhy = wrapLabel("")
+	p.readWhy.Importance = widget.DangerImportance
+	p.readWhy.TextStyle.Bold = true
+	p.readWhy.Hide()
 	p.sentence = widget.NewLabelWithStyle(t("check.read.sentence"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	p.sentence.Wrapping = fyne.TextWrapWord
 	p.sentence.SizeName = theme.SizeNameSubHeadingText
@@ -108,7 +124,7 @@ func newCheckPrompt(c *Controller, behind, meters fyne.CanvasObject) *checkPromp
 	p.skip = c.newKeyButton(t("check.read.skip"), theme.MediaSkipNextIcon(), p.skipReading)
 	hintRow := container.NewBorder(nil, nil, container.NewPadded(container.New(&fixedCenter{size: fyne.NewSize(12, 12)}, p.hintDot)), nil, p.hint)
 	meter := container.NewBorder(nil, nil, widget.NewLabel(t("check.mic")), nil, p.level)
-	p.read = widget.NewCard(t("check.read.title"), "", container.NewVBox(p.readInfo, p.sentence, meter,
+	p.read = widget.NewCard(t("check.read.title"), "", container.NewVBox(p.readWhy, p.readInfo, p.sentence, meter,
 		container.New(layout.NewCustomPaddedVBoxLayout(0), p.readLeft, hintRow),
 		container.NewBorder(nil, nil, p.skip, p.start)))
 
@@ -165,14 +181,27 @@ func (p *checkPrompt) hide() {
 	p.reading, p.answered, p.heardAns, p.replay = false, nil, nil, nil
 }
 
-// askRead shows the sentence; answered gets nil on Start reading,
-// ErrStepSkipped on Skip.
-func (p *checkPrompt) askRead(seconds float64, answered func(error)) {
+// askRead shows the sentence; answered gets nil on Start reading (Try
+// again after a failed read, why), ErrStepSkipped on Skip.
+func (p *checkPrompt) askRead(seconds float64, why *Text, answered func(error)) {
 	t := p.c.tr.T
 	p.answered, p.reading = answered, false
 	p.readInfo.SetText(t("check.read.intro", int(seconds+0.5)))
 	p.level.SetValue(0)
-	p.readLeft.SetText(t("check.read.when"))
+	if why != nil {
+		p.read.SetTitle(t("check.read.again.title"))
+		p.readWhy.SetText(t("check.read.again.why", p.c.tr.Text(*why)))
+		p.readWhy.Show()
+		p.start.SetText(t("check.read.retry"))
+		p.start.SetIcon(theme.MediaReplayIcon())
+		p.readLeft.SetText(t("check.read.again.when"))
+	} else {
+		p.read.SetTitle(t("check.read.title"))
+		p.readWhy.Hide()
+		p.start.SetText(t("check.read.start"))
+		p.start.SetIcon(theme.MediaRecordIcon())
+		p.readLeft.SetText(t("check.read.when"))
+	}
 	p.setHint(VoiceUnknown)
 	p.start.Show()
 	p.skip.Show()

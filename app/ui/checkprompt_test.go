@@ -189,3 +189,50 @@ func TestCheckReadingCanBeSkipped(t *testing.T) {
 		t.Fatal("a passing check after a skip still lets the shift start")
 	}
 }
+
+// TestCheckOffersToReadAgain: a failed read used to leave the agent only
+// the result; now the sentence card comes back with what went wrong and
+// Try again (Enter), and Skip keeps the result. A first read after that
+// is asked as a first read again.
+func TestCheckOffersToReadAgain(t *testing.T) {
+	var first, retry, skipped, fresh error
+	why := Text{Key: "check.msg.speech_low", Plain: "Your voice is too quiet (-76 dBFS)", Args: []any{-76.0}}
+	r := startCheckAgentRun(t, "en", func(ctx context.Context, agent CheckAgent, r *checkAgentRun) (CheckReport, error) {
+		first = agent.ReadAloud(ctx, 4)
+		retry = agent.ReadAgain(ctx, 4, why)
+		skipped = agent.ReadAgain(ctx, 4, why)
+		fresh = agent.ReadAloud(ctx, 4)
+		return CheckReport{CanStart: true}, nil
+	})
+	c, p := r.c, r.c.check.prompt
+	r.expect(t, "read")
+	if p.readWhy.Visible() || p.start.Text != c.tr.T("check.read.start") {
+		t.Fatalf("first read: why shown %v, button %q", p.readWhy.Visible(), p.start.Text)
+	}
+	key(c, fyne.KeyReturn)
+
+	r.expect(t, "read")
+	if !p.read.Visible() || p.read.Title != "Read the sentence again" || p.start.Text != "Try again" || !p.start.Visible() || !p.skip.Visible() {
+		t.Fatalf("after a failed read: card %v %q, buttons %q (shown %v) / skip shown %v", p.read.Visible(), p.read.Title, p.start.Text, p.start.Visible(), p.skip.Visible())
+	}
+	if want := "That read did not work: " + c.tr.Text(why); !p.readWhy.Visible() || p.readWhy.Text != want {
+		t.Fatalf("why %q (shown %v), want %q", p.readWhy.Text, p.readWhy.Visible(), want)
+	}
+	if c.win.Canvas().Focused() != p.start {
+		t.Fatal("Try again must have the keyboard, so Enter reads again")
+	}
+	key(c, fyne.KeyReturn)
+
+	r.expect(t, "read")
+	test.Tap(p.skip)
+
+	r.expect(t, "read")
+	if p.readWhy.Visible() || p.read.Title != c.tr.T("check.read.title") || p.start.Text != c.tr.T("check.read.start") {
+		t.Fatalf("a new first read still says the last one failed: %q %q", p.read.Title, p.start.Text)
+	}
+	key(c, fyne.KeyReturn)
+	r.finish(t)
+	if first != nil || retry != nil || !errors.Is(skipped, ErrStepSkipped) || fresh != nil {
+		t.Fatalf("answers: read %v, try again %v, skip %v, read %v", first, retry, skipped, fresh)
+	}
+}

@@ -48,7 +48,8 @@ func TestAttendedTransfer(t *testing.T) {
 		t.Fatalf("wrap-up after the transfer: %+v", w.call)
 	}
 	test.Tap(w.save)
-	if len(f.logs) != 2 || f.logs[0].TransferredTo != "2002" || f.logs[1].CallID != "consult-1" || f.logs[1].Disposition != "transferred" {
+	if len(f.logs) != 2 || f.logs[0].TransferredTo != "2002" || f.logs[1].CallID != "consult-1" || f.logs[1].Disposition != "transferred" ||
+		f.logs[1].ConsultOf != "in-1" {
 		t.Fatalf("logs = %+v", f.logs)
 	}
 }

@@ -175,7 +175,10 @@ func (v *homeView) recentLine(r RecentCall) string {
 		dir = t("recent.rejected")
 	}
 	who := r.Remote
-	if r.Name != "" {
+	switch {
+	case r.Remote == WithheldNumber:
+		who = t("call.withheld")
+	case r.Name != "":
 		who = r.Name + "  " + r.Remote
 	}
 	parts := []string{r.At.Local().Format("15:04"), dir, who}

@@ -39,6 +39,10 @@ func NewTranslator(language string) (*Translator, error) {
 	return &Translator{lang: language, msgs: msgs, fallback: fallback}, nil
 }
 
+// ResolveLanguage is the language the window shows for language (as in
+// Options.Language: "" follows the OS): "en" or "fr".
+func ResolveLanguage(language string) string { return resolveLanguage(language) }
+
 // resolveLanguage maps "" to the OS language and anything unsupported to English.
 func resolveLanguage(language string) string {
 	if language == "" {

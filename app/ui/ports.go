@@ -75,6 +75,11 @@ type CheckAgent interface {
 	// reading (the check then records for seconds), ErrStepSkipped when
 	// they skip it, or ctx's error.
 	ReadAloud(ctx context.Context, seconds float64) error
+	// ReadAgain shows the sentence again after a failed read, with what
+	// went wrong (why): nil when the agent presses Try again (the check
+	// records again), ErrStepSkipped when they keep the result, or ctx's
+	// error.
+	ReadAgain(ctx context.Context, seconds float64, why Text) error
 	// HeardSound asks whether the agent heard the test sound in the
 	// headset; replay plays it again on the same output.
 	HeardSound(ctx context.Context, replay func(context.Context) error) (bool, error)

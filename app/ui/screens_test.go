@@ -102,10 +102,13 @@ func screenSteps(c *Controller, f *fake, lang string) []screenStep {
 			c.check.progress(CheckProgress{Step: 2, Steps: 4, Current: Text{Key: "check.step.room", Args: []any{10.0}}, MicLevel: 0.32, QuietLeft: 7 * time.Second})
 		}},
 		{"02b-precheck-read", func() {
-			c.check.prompt.askRead(4, func(error) {})
+			c.check.prompt.askRead(4, nil, func(error) {})
 			c.check.prompt.startReading()
 			c.check.progress(CheckProgress{Step: 4, Steps: 6, Current: Text{Key: "check.step.microphone"}, Reading: true,
 				ReadLeft: 3 * time.Second, MicLevel: 0.18, Voice: VoiceQuiet})
+		}},
+		{"02d-precheck-read-again", func() {
+			c.check.prompt.askRead(4, &Text{Key: "check.msg.speech_low", Args: []any{-52.0}}, func(error) {})
 		}},
 		{"02c-precheck-heard", func() {
 			c.check.prompt.askHeard(func(context.Context) error { return nil }, func(bool) {})
@@ -123,6 +126,9 @@ func screenSteps(c *Controller, f *fake, lang string) []screenStep {
 			c.unseenMissed = 1
 			c.home.recentBox.SetSubTitle(c.tr.T("wrap.saved.ticket", "1042"))
 			c.showHome()
+		}},
+		{"04b-main-missed-call", func() {
+			c.handle(ShiftStateChanged{Status: ShiftStatus{State: StateNotReady, Reason: ReasonMissedCall, Since: now.Add(-12 * time.Second)}})
 		}},
 		{"05-incoming", func() {
 			c.handle(ShiftStateChanged{Status: ShiftStatus{State: StateAvailable, Since: now.Add(-40 * time.Second)}})

@@ -44,7 +44,19 @@ func (c *Controller) onShiftState(st ShiftStatus) {
 	if st.Since.IsZero() {
 		st.Since = c.now()
 	}
+	prev := c.status
 	c.status = st
+	missed := st.State == StateNotReady && st.Reason == ReasonMissedCall
+	switch {
+	case missed && !(prev.State == StateNotReady && prev.Reason == ReasonMissedCall):
+		// A missed call made the agent Not ready (IT policy): say why and
+		// the way back, until they leave that state.
+		c.setNotice(c.tr.T("notice.missed_call"))
+		c.missedNotice = true
+	case !missed && c.missedNotice:
+		c.missedNotice = false
+		c.setNotice("")
+	}
 	c.home.refresh()
 	c.wrap.refreshNext()
 	c.refreshTray()
@@ -62,6 +74,9 @@ func (c *Controller) onDeviceLost(device, message string) {
 // rings unseen behind one.
 func (c *Controller) onIncoming(info CallInfo) {
 	info.Remote = c.be.Normalize(info.Remote)
+	if info.Remote == WithheldNumber {
+		info.Display = c.tr.T("call.withheld")
+	}
 	if info.Started.IsZero() {
 		info.Started = c.now()
 	}
@@ -274,6 +289,9 @@ func (a *activeCall) stopRinging() {
 }
 
 func displayName(info CallInfo) string {
+	if info.Display != "" && info.Remote == WithheldNumber {
+		return info.Display
+	}
 	if info.Display != "" {
 		return info.Display + " " + info.Remote
 	}

@@ -290,6 +290,9 @@ type CallLog struct {
 	Quality      Quality
 	// TransferredTo is where the call was transferred ("" if it was not).
 	TransferredTo string
+	// ConsultOf is the CallID of the customer's call a consultation or
+	// conference leg served: part of that call, not a call of the shift.
+	ConsultOf string
 }
 
 // ShiftSummary is shown at clock-out.
@@ -376,3 +379,12 @@ const (
 	SettingLanguage         = "language"
 	SettingRingDevice       = "ring_device"
 )
+
+// ReasonMissedCall is the Not ready reason the core gives after a missed
+// call when IT's policy shift.missed_call_not_ready is on.
+const ReasonMissedCall = "missed_call"
+
+// WithheldNumber is the Remote of a caller who withheld their number, as
+// Backend.Normalize writes every form of it: the window shows "Withheld
+// number" instead, and the call is logged as from "anonymous".
+const WithheldNumber = "anonymous"

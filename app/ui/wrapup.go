@@ -131,7 +131,10 @@ func (v *wrapUpView) start(call *activeCall) {
 	v.disposition.ClearSelected()
 	v.queue.ClearSelected()
 	v.customer.SetText(call.info.Display)
-	if call.info.Display == "" {
+	switch {
+	case call.info.Remote == WithheldNumber:
+		v.customer.SetText("") // the agent asks the caller's name
+	case call.info.Display == "":
 		v.customer.SetText(call.info.Remote)
 	}
 	v.subject.SetText(t("wrap.ticket.subject.call", call.info.Started.Local().Format("2006-01-02 15:04")))
@@ -412,7 +415,9 @@ func (v *wrapUpView) submit(auto bool) {
 				if err != nil {
 					break
 				}
-				_, err = c.be.Tickets.LogCall(ctx, legLog(leg, log))
+				main := log
+				main.TicketID, main.CreateTicket = ticketID, false // the ticket just made, if any
+				_, err = c.be.Tickets.LogCall(ctx, legLog(leg, main))
 			}
 			if err != nil {
 				return func() { v.logFailed(log, err) }
@@ -441,7 +446,7 @@ func (v *wrapUpView) logFailed(log CallLog, err error) {
 func legLog(leg *activeCall, main CallLog) CallLog {
 	return CallLog{CallID: leg.info.ID, Remote: leg.info.Remote, Direction: leg.info.Direction,
 		Start: leg.info.Started, Answered: leg.info.Answered, End: leg.ended, Disposition: main.Disposition,
-		TicketID: main.TicketID, Quality: leg.quality, TransferredTo: leg.transferredTo}
+		TicketID: main.TicketID, Quality: leg.quality, TransferredTo: leg.transferredTo, ConsultOf: main.CallID}
 }
 
 // done closes the wrap-up: the call goes to the recent list with its

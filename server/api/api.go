@@ -176,6 +176,10 @@ type CallLog struct {
 	Note        string      `json:"note"`
 	TicketID    string      `json:"ticket_id,omitempty"`
 	Quality     CallQuality `json:"quality"`
+	// ConsultOf is the call_id of the customer's call this leg served (the
+	// consultation of an attended transfer, a conference leg): it is part
+	// of that call, listed but not counted as a call of the shift.
+	ConsultOf string `json:"consult_of,omitempty"`
 }
 
 // Agent event kinds.

@@ -217,7 +217,7 @@ func consoleHandler() http.Handler {
 }
 
 // consoleRoutes adds the console and its session endpoints to mux.
-func (s *Server) consoleRoutes(mux *http.ServeMux) {
+func (s *Server) consoleRoutes(mux *routeMux) {
 	mux.Handle("GET /console/", consoleHandler())
 	mux.Handle("GET /console", http.RedirectHandler("/console/", http.StatusMovedPermanently))
 	mux.HandleFunc("POST /v1/console/login", s.handleConsoleLogin)

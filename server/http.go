@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -74,18 +73,6 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error
 		return nil, badRequest("could not read the request body")
 	}
 	return body, nil
-}
-
-// decodeJSON parses exactly one JSON value from body into v.
-func decodeJSON(body []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(v); err != nil {
-		return badRequest("malformed JSON: %v", err)
-	}
-	if dec.More() {
-		return badRequest("malformed JSON: trailing data after the object")
-	}
-	return nil
 }
 
 type authedHandler func(w http.ResponseWriter, r *http.Request, p principal)

@@ -83,6 +83,8 @@ type Server struct {
 	limiter *loginLimiter
 	hashes  *hashGate
 	handler http.Handler
+	// routeList is every pattern the handler serves (Routes).
+	routeList []string
 
 	live       *liveHub
 	monitorKey ed25519.PrivateKey
@@ -258,7 +260,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, tlsCfg *tls.Config)
 }
 
 func (s *Server) routes() http.Handler {
-	mux := http.NewServeMux()
+	mux := newRouteMux()
 	mux.HandleFunc("GET /v1/health", func(w http.ResponseWriter, r *http.Request) {
 		s.reply(w, r, http.StatusOK, map[string]string{"status": "ok"})
 	})
@@ -297,5 +299,6 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, &apiError{Status: http.StatusNotFound, Code: "not_found", Message: "no such endpoint: " + r.Method + " " + r.URL.Path})
 	})
-	return s.recoverer(mux)
+	s.routeList = mux.patterns
+	return s.recoverer(s.guard(mux))
 }

@@ -1,0 +1,127 @@
+package server
+
+import (
+	"errors"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// TestDecodeJSONStrict: what the body check refuses and what it lets through.
+func TestDecodeJSONStrict(t *testing.T) {
+	ok := []string{
+		`{"a":1,"b":"a","c":{"a":2,"b":{"a":3}},"d":[{"a":1},{"a":2}]}`,
+		`{"a":"x\\u0000y"}`, // an escaped backslash, then text: no NUL
+		`{"note":"line\nbreak\ttab é 日本"}`,
+		`{"a":[],"b":{},"c":null,"d":true,"e":-1.5e3}`,
+		`[1,[2,[3]]]`,
+		`{"a":` + strings.Repeat("[", maxJSONDepth-1) + strings.Repeat("]", maxJSONDepth-1) + `}`,
+	}
+	for _, b := range ok {
+		var v any
+		if err := decodeJSON([]byte(b), &v); err != nil {
+			t.Errorf("%s: %v", b, err)
+		}
+	}
+	bad := []string{
+		`{"a":1,"a":2}`,
+		`{"queue":"billing","Queue":"support"}`,
+		`{"subject":"x","ſubject":"y"}`, // long s folds to s, as encoding/json matches it
+		`{"k":1,"\u212a":2}`,             // Kelvin sign folds to k
+		`{"c":{"a":1,"a":2}}`,
+		`[{"a":1,"a":1}]`,
+		`{"a":"x\u0000y"}`,
+		`{"a\u0000":1}`,
+		"{\"a\":\"\xff\"}",
+		`{"a":` + strings.Repeat("[", maxJSONDepth) + strings.Repeat("]", maxJSONDepth) + `}`,
+		`{"a":1}{"b":2}`,
+		`{"a":1`,
+		``,
+		`{"a":1e400}`,
+	}
+	for _, b := range bad {
+		var v map[string]any
+		err := decodeJSON([]byte(b), &v)
+		var ae *apiError
+		if !errors.As(err, &ae) || ae.Status != 400 {
+			t.Errorf("%q: %v, want a 400", b, err)
+		}
+	}
+	// Wrong types say which field, without Go's type names.
+	var in struct {
+		Version int64  `json:"version"`
+		Name    string `json:"customer_name"`
+	}
+	err := decodeJSON([]byte(`{"customer_name":5}`), &in)
+	if err == nil || !strings.Contains(err.Error(), "customer_name must be a string") || strings.Contains(err.Error(), "Go") {
+		t.Errorf("wrong type: %v", err)
+	}
+	err = decodeJSON([]byte(`{"version":99999999999999999999}`), &in)
+	if err == nil || !strings.Contains(err.Error(), "version must be a whole number") {
+		t.Errorf("overflow: %v", err)
+	}
+}
+
+// TestCheckRequest: paths, queries and headers no endpoint accepts.
+func TestCheckRequest(t *testing.T) {
+	for _, target := range []string{"/v1/tickets/a%00b", "/v1/tickets/a%FFb", "/v1/tickets/a%C2%85b", "/v1/sync?cursor=%00",
+		"/v1/sync?limit=1&limit=2", "/v1/sync?x=%zz", "/v1/sync?a=1;b=2", "/v1/sync?%FF=1"} {
+		if err := checkRequest(httptest.NewRequest("GET", target, nil)); err == nil {
+			t.Errorf("%s accepted", target)
+		}
+	}
+	r := httptest.NewRequest("POST", "/v1/tickets", nil)
+	r.Header.Set("Idempotency-Key", "é")
+	if checkRequest(r) == nil {
+		t.Error("a non-ASCII Idempotency-Key was accepted")
+	}
+	r.Header["Idempotency-Key"] = []string{"a", "b"}
+	if checkRequest(r) == nil {
+		t.Error("two Idempotency-Key headers were accepted")
+	}
+	for _, target := range []string{"/v1/tickets/demo-1", "/v1/sync?cursor=5&limit=10", "/v1/tickets?phone=%2B33%206%2012", "/console/?lang=fr",
+		"/v1/agents/x/timeline?day=2026-01-01"} {
+		r := httptest.NewRequest("GET", target, nil)
+		r.Header.Set("Idempotency-Key", "550e8400-e29b-41d4-a716-446655440000")
+		if err := checkRequest(r); err != nil {
+			t.Errorf("%s: %v", target, err)
+		}
+	}
+}
+
+// FuzzDecodeJSON: a body decodeJSON accepts is valid UTF-8 and holds no
+// string PostgreSQL would refuse (no NUL), whatever the input.
+func FuzzDecodeJSON(f *testing.F) {
+	for _, s := range []string{`{"a":"b"}`, `{"a":"\u0000"}`, `{"a":1,"A":2}`, `[{"x":[{"y":"z"}]}]`, "\"\xff\"", `{"a":"\\u0000"}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var v any
+		if decodeJSON(body, &v) != nil {
+			return
+		}
+		if !utf8.Valid(body) {
+			t.Fatalf("invalid UTF-8 accepted: %q", body)
+		}
+		var walk func(any)
+		walk = func(x any) {
+			switch x := x.(type) {
+			case string:
+				if strings.ContainsRune(x, 0) {
+					t.Fatalf("NUL accepted: %q", body)
+				}
+			case []any:
+				for _, c := range x {
+					walk(c)
+				}
+			case map[string]any:
+				for k, c := range x {
+					walk(k)
+					walk(c)
+				}
+			}
+		}
+		walk(v)
+	})
+}

@@ -28,7 +28,7 @@ func TestDecodeJSONStrict(t *testing.T) {
 		`{"a":1,"a":2}`,
 		`{"queue":"billing","Queue":"support"}`,
 		`{"subject":"x","ſubject":"y"}`, // long s folds to s, as encoding/json matches it
-		`{"k":1,"\u212a":2}`,             // Kelvin sign folds to k
+		`{"k":1,"\u212a":2}`,            // Kelvin sign folds to k
 		`{"c":{"a":1,"a":2}}`,
 		`[{"a":1,"a":1}]`,
 		`{"a":"x\u0000y"}`,

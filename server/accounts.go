@@ -8,10 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"github.com/homeshore/homeshore/server/api"
-	"net"
 	"net/http"
-	"strings"
 	"time"
+	"unicode"
 )
 
 // Limits on account fields.
@@ -22,20 +21,38 @@ const (
 	maxDisplayName = 128
 )
 
-func validateNewUser(u api.NewUser) error {
-	if u.Username == "" || len(u.Username) > maxUsername || strings.ContainsAny(u.Username, " \t\r\n") {
-		return badRequest("username must be 1 to %d characters without spaces", maxUsername)
+// validateNewUser checks an account to create and puts its username in
+// canonical form (canonicalUsername).
+func validateNewUser(u *api.NewUser) error {
+	name, ok := canonicalUsername(u.Username)
+	if !ok {
+		return badRequest("username must be 1 to %d letters, digits or . _ - @ + (no spaces)", maxUsername)
 	}
+	u.Username = name
 	if len(u.Password) < minPassword || len(u.Password) > maxPassword {
 		return badRequest("password must be %d to %d characters", minPassword, maxPassword)
 	}
 	if u.Role != api.RoleAgent && u.Role != api.RoleSupervisor {
 		return badRequest("role must be %q or %q", api.RoleAgent, api.RoleSupervisor)
 	}
-	if len(u.DisplayName) > maxDisplayName {
-		return badRequest("display_name over %d characters", maxDisplayName)
+	if len(u.DisplayName) > maxDisplayName || !displayText(u.DisplayName) {
+		return badRequest("display_name must be at most %d characters of text", maxDisplayName)
 	}
 	return nil
+}
+
+// displayText refuses control characters and the bidirectional overrides
+// that make a name read as another on the wallboard.
+func displayText(v string) bool {
+	if !cleanText(v) {
+		return false
+	}
+	for _, r := range v {
+		if unicode.Is(unicode.Bidi_Control, r) {
+			return false
+		}
+	}
+	return true
 }
 
 // CreateQueue adds a queue (no-op when it exists) and returns its id.
@@ -58,7 +75,7 @@ func (st *Store) CreateQueue(ctx context.Context, name string) (string, error) {
 
 // CreateUser adds an account with an argon2id password hash.
 func (st *Store) CreateUser(ctx context.Context, u api.NewUser) (api.User, error) {
-	if err := validateNewUser(u); err != nil {
+	if err := validateNewUser(&u); err != nil {
 		return api.User{}, err
 	}
 	hash, err := HashPassword(u.Password)
@@ -70,6 +87,14 @@ func (st *Store) CreateUser(ctx context.Context, u api.NewUser) (api.User, error
 	}
 	out := api.User{ID: newID(), Username: u.Username, DisplayName: u.DisplayName, Role: u.Role, Queues: []string{}}
 	err = st.writeTx(ctx, func(tx *sql.Tx) error {
+		// Accounts made before usernames were canonical may differ in case only.
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE LOWER(username) = $1`, u.Username).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return &apiError{Status: http.StatusConflict, Code: "exists", Message: "username " + u.Username + " is taken"}
+		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO users (id, username, display_name, password_hash, role, created_at)
 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (username) DO NOTHING`, out.ID, u.Username, u.DisplayName, hash, u.Role, time.Now().UnixMilli())
 		if err != nil {
@@ -103,18 +128,22 @@ VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (username) DO NOTHING`, out.ID, u.Us
 // username costs as much time as a wrong password.
 const dummyHash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 
-// addrLimitFactor multiplies LoginLimit for failures counted per client address.
+// addrLimitFactor multiplies LoginLimit for the failures counted per client
+// address (any username) and per username (any address).
 const addrLimitFactor = 10
 
-type tokenPair = api.TokenPair
-
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
+// loginKeys are the counters a login for name from addr is charged to:
+// the name from this address (LoginLimit), so that an attacker elsewhere
+// who keeps failing cannot lock the agent out of their own account; the
+// name from anywhere (ten times that), which caps a guessing attack spread
+// over many addresses; and the address for any name (ten times that), which
+// caps password spraying. A successful login clears the first only.
+func loginKeys(name, addr string, limit int) []limitKey {
+	return []limitKey{{"ua:" + name + "\x00" + addr, limit}, {"u:" + name, limit * addrLimitFactor},
+		{"a:" + addr, limit * addrLimitFactor}}
 }
+
+type tokenPair = api.TokenPair
 
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	u, err := s.passwordLogin(w, r)
@@ -144,10 +173,8 @@ func (s *Server) passwordLogin(w http.ResponseWriter, r *http.Request) (api.User
 	if in.Username == "" || len(in.Username) > maxUsername || len(in.Password) > maxPassword {
 		return api.User{}, badRequest("username and password required")
 	}
-	// One username may fail LoginLimit times per window; one address ten
-	// times that, so agents behind one office NAT are not locked out together.
 	// Attempts in flight count too: parallel guesses cannot outrun the limit.
-	keys := []limitKey{{"u:" + strings.ToLower(in.Username), s.cfg.LoginLimit}, {"a:" + clientAddr(r), s.cfg.LoginLimit * addrLimitFactor}}
+	keys := loginKeys(limitName(in.Username), s.clientAddr(r), s.cfg.LoginLimit)
 	if wait := s.limiter.begin(keys, s.cfg.Now()); wait > 0 {
 		return api.User{}, &apiError{Status: http.StatusTooManyRequests, Code: "rate_limited",
 			Message: "too many failed logins; wait a minute and try again", RetryAfter: int(wait.Seconds()) + 1}
@@ -248,21 +275,6 @@ WHERE token_hash = $1 AND expires_at > $2 AND (used = 0 OR used_at > $3) RETURNI
 		return api.User{}, err
 	}
 	return s.st.userByID(ctx, uid)
-}
-
-func (st *Store) userByName(ctx context.Context, name string) (api.User, string, error) {
-	var u api.User
-	var hash string
-	err := st.rdb.QueryRowContext(ctx, `SELECT id, username, display_name, role, password_hash FROM users WHERE username = $1`, name).
-		Scan(&u.ID, &u.Username, &u.DisplayName, &u.Role, &hash)
-	if errors.Is(err, sql.ErrNoRows) {
-		return api.User{}, "", ErrNotFound
-	}
-	if err != nil {
-		return api.User{}, "", err
-	}
-	u.Queues, err = userQueueNames(ctx, st.rdb, u.ID)
-	return u, hash, err
 }
 
 func (st *Store) userByID(ctx context.Context, id string) (api.User, error) {

@@ -220,7 +220,7 @@ func (s *Server) handleSessionLog(w http.ResponseWriter, r *http.Request, p prin
 		s.fail(w, r, err)
 		return
 	}
-	if me.Username != in.Agent {
+	if !sameUser(in.Agent, me.Username) {
 		s.fail(w, r, forbidden("the monitored agent's app logs the session"))
 		return
 	}
@@ -328,7 +328,7 @@ func (s *Server) handleSessions(w http.ResponseWriter, r *http.Request, p princi
 	case !p.supervisor():
 		cond += `ms.agent_id = $1`
 		me, err := s.st.userByID(ctx, p.UserID)
-		if err == nil && agent != "" && agent != me.Username {
+		if err == nil && agent != "" && !sameUser(agent, me.Username) {
 			err = forbidden("agents see only their own sessions")
 		}
 		if err != nil {
@@ -337,7 +337,7 @@ func (s *Server) handleSessions(w http.ResponseWriter, r *http.Request, p princi
 		}
 	case agent != "":
 		cond += `u.username = $4 AND ` + visibleAgents
-		args = append(args, agent)
+		args = append(args, limitName(agent))
 	default:
 		cond += visibleAgents
 	}

@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"runtime"
 	"sync"
 	"time"
@@ -69,7 +70,11 @@ type Config struct {
 	// SecureCookies marks the console's cookies Secure even on plain HTTP
 	// (behind a TLS-terminating proxy); they always are over TLS.
 	SecureCookies bool
-	Logger        *slog.Logger
+	// TrustedProxies are the load balancers and reverse proxies in front of
+	// the server: behind them the client's address is read from
+	// X-Forwarded-For (login limits are counted per client address).
+	TrustedProxies []netip.Prefix
+	Logger         *slog.Logger
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 }

@@ -2,9 +2,7 @@ package server
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"github.com/homeshore/homeshore/server/api"
@@ -151,7 +149,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	pair, err := s.issueTokens(r.Context(), u, s.cfg.RefreshTTL)
+	pair, err := s.issueTokens(r.Context(), u, "", s.cfg.RefreshTTL)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -204,77 +202,6 @@ func (s *Server) checkLogin(ctx context.Context, username, password string) (api
 		return api.User{}, false, err
 	}
 	return u, ok && u.ID != "", nil
-}
-
-func (s *Server) issueTokens(ctx context.Context, u api.User, refreshTTL time.Duration) (tokenPair, error) {
-	now := s.cfg.Now()
-	nonce := make([]byte, 8)
-	_, _ = rand.Read(nonce)
-	access := s.signer.sign(principal{UserID: u.ID, Role: u.Role, Name: u.DisplayName, Exp: now.Add(s.cfg.AccessTTL).Unix(),
-		Nonce: base64.RawURLEncoding.EncodeToString(nonce)})
-	refresh, hash := newRefreshToken()
-	err := s.st.writeTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO refresh_tokens (token_hash, user_id, expires_at) VALUES ($1, $2, $3)`,
-			hash, u.ID, now.Add(refreshTTL).UnixMilli())
-		return err
-	})
-	if err != nil {
-		return tokenPair{}, fmt.Errorf("store refresh token: %w", err)
-	}
-	return tokenPair{AccessToken: access, RefreshToken: refresh, ExpiresIn: int64(s.cfg.AccessTTL.Seconds()), User: u}, nil
-}
-
-// RefreshGrace is how long a spent refresh token still works: a client whose
-// refresh answer was lost on the way retries with the same token instead of
-// losing its session. After that a refresh token works no more.
-const RefreshGrace = time.Minute
-
-// handleRefresh trades a refresh token for a new pair; each refresh token
-// is spent by its first use (rotation), with RefreshGrace for retries.
-func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request) {
-	body, err := s.readBody(w, r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	var in struct {
-		RefreshToken string `json:"refresh_token"`
-	}
-	if err := decodeJSON(body, &in); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	u, err := s.spendRefresh(r.Context(), in.RefreshToken)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	pair, err := s.issueTokens(r.Context(), u, s.cfg.RefreshTTL)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.reply(w, r, http.StatusOK, pair)
-}
-
-// spendRefresh spends a refresh token (still valid RefreshGrace after its
-// first use) and returns its account.
-func (s *Server) spendRefresh(ctx context.Context, token string) (api.User, error) {
-	var uid string
-	err := s.st.writeTx(ctx, func(tx *sql.Tx) error {
-		now := s.cfg.Now().UnixMilli()
-		err := tx.QueryRowContext(ctx, `UPDATE refresh_tokens SET used = 1, used_at = CASE WHEN used = 0 THEN $2 ELSE used_at END
-WHERE token_hash = $1 AND expires_at > $2 AND (used = 0 OR used_at > $3) RETURNING user_id`,
-			hashToken(token), now, now-RefreshGrace.Milliseconds()).Scan(&uid)
-		if errors.Is(err, sql.ErrNoRows) {
-			return errUnauthorized
-		}
-		return err
-	})
-	if err != nil {
-		return api.User{}, err
-	}
-	return s.st.userByID(ctx, uid)
 }
 
 func (st *Store) userByID(ctx context.Context, id string) (api.User, error) {

@@ -50,6 +50,9 @@ type probe struct {
 	// decides the answer is who asks, not what they send.
 	body func(e *authzEnv, role int) any
 	want [nRoles]int
+	// fresh: the request ends the caller's session, so it goes out with a
+	// login of its own.
+	fresh bool
 }
 
 // ok answers 200 to everyone authenticated, 401 to anonymous.
@@ -79,6 +82,7 @@ func authzTable() map[string][]probe {
 			body: func(e *authzEnv, _ int) any { return api.Login{Username: "alice", Password: server.DemoPassword} }}},
 		"POST /v1/auth/refresh": {{path: "/v1/auth/refresh", want: [nRoles]int{401, 401, 401, 401, 401, 401, 401},
 			body: func(*authzEnv, int) any { return map[string]string{"refresh_token": "forged"} }}},
+		"POST /v1/auth/logout": {{path: "/v1/auth/logout", fresh: true, want: [nRoles]int{401, 204, 204, 204, 204, 403, 204}}},
 		"GET /v1/me":           {{path: "/v1/me", want: authed}},
 		"GET /v1/dispositions": {{path: "/v1/dispositions", want: authed}},
 		"GET /v1/queues":       {{path: "/v1/queues", want: authed}},
@@ -224,6 +228,34 @@ func TestRouteAuthorization(t *testing.T) {
 	}
 }
 
+// freshClient logs role in anew (a session of its own) and returns the
+// client and, for a console session, its CSRF token.
+func (e *authzEnv) freshClient(role int) (*client, string) {
+	names := map[int]string{agent: "alice", otherAgent: "bob", sup: "sam", otherSup: "sue"}
+	switch role {
+	case anon:
+		return e.clients[anon], ""
+	case cookieNoCSRF, cookieCSRF:
+		hc := browserish(e.t)
+		res, body := send(e.t, hc, "POST", e.base+"/v1/console/login", api.Login{Username: "sam", Password: server.DemoPassword},
+			map[string]string{"X-Homeshore-Console": "1", "Content-Type": "application/json"})
+		var s consoleSession
+		if res.StatusCode != 200 || jsonDecode(body, &s) != nil {
+			e.t.Fatalf("console login: %d %s", res.StatusCode, body)
+		}
+		return &client{t: e.t, base: e.base, http: hc}, s.CSRF
+	}
+	pw := server.DemoPassword
+	if role == otherSup {
+		pw = "sue-password"
+	}
+	c := &client{t: e.t, base: e.base}
+	var pair api.TokenPair
+	must(e.t, c.do("POST", "/v1/auth/login", api.Login{Username: names[role], Password: pw}, ""), 200, &pair)
+	c.token = pair.AccessToken
+	return c, ""
+}
+
 func newAuthzEnv(t *testing.T, base string) *authzEnv {
 	e := &authzEnv{t: t, base: base}
 	e.clients[anon] = &client{t: t, base: base}
@@ -264,6 +296,10 @@ func (e *authzEnv) try(method string, pr probe, role int) (int, string) {
 		path = strings.ReplaceAll(path, "{help}", e.helpID)
 	}
 	c := e.clients[role]
+	csrf := e.csrf
+	if pr.fresh {
+		c, csrf = e.freshClient(role)
+	}
 	var body []byte
 	if pr.body != nil {
 		b, err := json.Marshal(pr.body(e, role))
@@ -286,7 +322,7 @@ func (e *authzEnv) try(method string, pr probe, role int) (int, string) {
 		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
 	if role == cookieCSRF {
-		req.Header.Set("X-CSRF-Token", e.csrf)
+		req.Header.Set("X-CSRF-Token", csrf)
 	}
 	hc := c.http
 	if hc == nil {

@@ -77,6 +77,9 @@ type hostile struct {
 func (h hostile) send(what, path string, body []byte, hdr map[string]string, want4xx bool) {
 	h.t.Helper()
 	c := h.e.clients[h.role]
+	if h.pr.fresh {
+		c, _ = h.e.freshClient(h.role)
+	}
 	if hdr == nil {
 		hdr = map[string]string{}
 	}

@@ -236,7 +236,9 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request, p principa
 		s.fail(w, r, err)
 		return
 	}
-	sub := s.live.subscribe(aud.sees)
+	sub := s.live.subscribe(func(e liveEvent) bool {
+		return aud.sees(e) || (e.Kind == sessionEnded && e.AgentID == p.UserID)
+	})
 	defer s.live.unsubscribe(sub)
 	rc := http.NewResponseController(w)
 	h := w.Header()
@@ -278,6 +280,14 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request, p principa
 		case e, open := <-sub.ch:
 			if !open {
 				return
+			}
+			if e.Kind == sessionEnded {
+				// One of the user's sessions ended: this stream's, perhaps.
+				if err := s.checkSession(ctx, p); err != nil {
+					write(sent, "reauth", []byte(`{}`))
+					return
+				}
+				continue
 			}
 			if e.Seq <= sent {
 				continue

@@ -179,4 +179,16 @@ CREATE TABLE monitor_sessions (
 );
 CREATE INDEX monitor_sessions_agent ON monitor_sessions (agent_id, started_at);
 CREATE INDEX user_queues_queue ON user_queues (queue_id);`,
+	// 6: sessions, so a logout or a stolen refresh token ends every token of
+	// a login at once.
+	`CREATE TABLE sessions (
+  id TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL REFERENCES users(id),
+  ttl_ms BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  revoked_at BIGINT NOT NULL
+);
+CREATE INDEX sessions_user ON sessions (user_id);
+ALTER TABLE refresh_tokens ADD COLUMN session_id TEXT NOT NULL DEFAULT '';
+CREATE INDEX refresh_tokens_session ON refresh_tokens (session_id);`,
 }

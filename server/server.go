@@ -38,6 +38,8 @@ const (
 	// (livestatus.DefaultHeartbeat).
 	DefaultPresenceTimeout = 45 * time.Second
 	DefaultSweepEvery      = 5 * time.Second
+	// pruneEvery is how often spent tokens and old idempotency records go.
+	pruneEvery = time.Hour
 )
 
 // Config configures a Server. Only Driver and DSN are required.
@@ -193,10 +195,17 @@ func (s *Server) startSweeper() {
 		defer close(s.sweepDone)
 		t := time.NewTicker(s.cfg.SweepEvery)
 		defer t.Stop()
+		prune := time.NewTicker(pruneEvery)
+		defer prune.Stop()
 		for {
 			select {
 			case <-ctx.Done():
 				return
+			case <-prune.C:
+				// A server that runs for months keeps its tables small too.
+				if err := s.st.prune(ctx, s.cfg.Now()); err != nil && ctx.Err() == nil {
+					s.log.Warn("pruning tokens and idempotency records", "err", err)
+				}
 			case <-t.C:
 				if err := s.sweepPresence(ctx, s.cfg.Now(), s.cfg.PresenceTimeout); err != nil && ctx.Err() == nil {
 					s.log.Warn("presence sweep", "err", err)
@@ -271,6 +280,7 @@ func (s *Server) routes() http.Handler {
 	})
 	mux.HandleFunc("POST /v1/auth/login", s.handleLogin)
 	mux.HandleFunc("POST /v1/auth/refresh", s.handleRefresh)
+	mux.Handle("POST /v1/auth/logout", s.auth(s.handleLogout))
 	mux.Handle("GET /v1/me", s.auth(s.handleMe))
 	mux.Handle("GET /v1/dispositions", s.auth(s.handleDispositions))
 	mux.Handle("GET /v1/queues", s.auth(s.handleQueues))

@@ -36,7 +36,11 @@ func writeRaw(w http.ResponseWriter, status int, body []byte) {
 // writeError answers with the API error, or a 500 that hides internals.
 func writeError(w http.ResponseWriter, err error) {
 	var ae *apiError
-	if !errors.As(err, &ae) {
+	switch {
+	case errors.As(err, &ae):
+	case dbUnavailable(err):
+		ae = errUnavailable
+	default:
 		ae = &apiError{Status: http.StatusInternalServerError, Code: "internal", Message: "internal error; try again later"}
 	}
 	var b api.ErrorBody
@@ -55,7 +59,11 @@ func writeError(w http.ResponseWriter, err error) {
 
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var ae *apiError
-	if !errors.As(err, &ae) && !errors.Is(err, context.Canceled) {
+	switch {
+	case errors.As(err, &ae), errors.Is(err, context.Canceled):
+	case dbUnavailable(err):
+		s.log.Warn("database unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+	default:
 		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	writeError(w, err)

@@ -231,6 +231,12 @@ func (s *Server) handleBoard(w http.ResponseWriter, r *http.Request, p principal
 // with a fresh one.
 func (s *Server) handleStream(w http.ResponseWriter, r *http.Request, p principal) {
 	ctx := r.Context()
+	release, err := s.streams.acquire(p.UserID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	defer release()
 	aud, err := s.audienceOf(ctx, p)
 	if err != nil {
 		s.fail(w, r, err)

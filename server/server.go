@@ -69,6 +69,9 @@ type Config struct {
 	PresenceTimeout time.Duration
 	// SweepEvery is how often presence is checked.
 	SweepEvery time.Duration
+	// StreamsPerUser and MaxStreams cap the open live streams of one account
+	// and of the server (DefaultStreamsPerUser, DefaultMaxStreams).
+	StreamsPerUser, MaxStreams int
 	// SecureCookies marks the console's cookies Secure even on plain HTTP
 	// (behind a TLS-terminating proxy); they always are over TLS.
 	SecureCookies bool
@@ -89,6 +92,7 @@ type Server struct {
 	signer  tokenSigner
 	limiter *loginLimiter
 	hashes  *hashGate
+	streams *streamGate
 	handler http.Handler
 	// routeList is every pattern the handler serves (Routes).
 	routeList []string
@@ -134,6 +138,12 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.SweepEvery <= 0 {
 		cfg.SweepEvery = DefaultSweepEvery
 	}
+	if cfg.StreamsPerUser <= 0 {
+		cfg.StreamsPerUser = DefaultStreamsPerUser
+	}
+	if cfg.MaxStreams <= 0 {
+		cfg.MaxStreams = DefaultMaxStreams
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -163,7 +173,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, st: st, log: cfg.Logger, signer: tokenSigner{key: secret},
 		limiter: newLoginLimiter(cfg.LoginWindow), hashes: newHashGate(cfg.MaxHashes, DefaultHashWait),
-		monitorKey: key, streamsDone: make(chan struct{})}
+		monitorKey: key, streamsDone: make(chan struct{}), streams: newStreamGate(cfg.StreamsPerUser, cfg.MaxStreams)}
 	if err := st.prune(ctx, cfg.Now()); err != nil {
 		st.Close()
 		return nil, err

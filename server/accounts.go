@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"github.com/homeshore/homeshore/server/api"
 	"net/http"
+	"slices"
 	"time"
 	"unicode"
 )
@@ -69,6 +70,33 @@ func (st *Store) CreateQueue(ctx context.Context, name string) (string, error) {
 		return "", fmt.Errorf("create queue %s: %w", name, err)
 	}
 	return id, nil
+}
+
+// createQueueFor creates a queue for a supervisor, who becomes its member;
+// a queue that exists is answered as it is (created false) and joins no one.
+func (st *Store) createQueueFor(ctx context.Context, name, supervisorID string) (id string, created bool, err error) {
+	if name == "" || len(name) > 64 || !displayText(name) {
+		return "", false, badRequest("queue name must be 1 to 64 characters of text")
+	}
+	err = st.writeTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO queues (id, name) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`, newID(), name)
+		if err != nil {
+			return err
+		}
+		n, _ := res.RowsAffected()
+		created = n == 1
+		if err := tx.QueryRowContext(ctx, `SELECT id FROM queues WHERE name = $1`, name).Scan(&id); err != nil {
+			return err
+		}
+		if created {
+			_, err = tx.ExecContext(ctx, `INSERT INTO user_queues (user_id, queue_id) VALUES ($1, $2)`, supervisorID, id)
+		}
+		return err
+	})
+	if err != nil {
+		return "", false, fmt.Errorf("create queue %s: %w", name, err)
+	}
+	return id, created, nil
 }
 
 // CreateUser adds an account with an argon2id password hash.
@@ -264,6 +292,20 @@ func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request, p prin
 		s.fail(w, r, err)
 		return
 	}
+	// A supervisor sees only the agents of their queues: were they to put
+	// accounts in other queues, a supervisor account of their own making
+	// would see everyone.
+	caller, err := s.st.userByID(r.Context(), p.UserID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	for _, q := range in.Queues {
+		if !slices.Contains(caller.Queues, q) {
+			s.fail(w, r, forbidden("you can add accounts only to your own queues; "+q+" is not one of them"))
+			return
+		}
+	}
 	var u api.User
 	herr := s.hashes.run(r.Context(), func() { u, err = s.st.CreateUser(r.Context(), in) })
 	if err = errors.Join(herr, err); err != nil {
@@ -290,12 +332,16 @@ func (s *Server) handleCreateQueue(w http.ResponseWriter, r *http.Request, p pri
 		s.fail(w, r, err)
 		return
 	}
-	id, err := s.st.CreateQueue(r.Context(), in.Name)
+	id, created, err := s.st.createQueueFor(r.Context(), in.Name, p.UserID)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.reply(w, r, http.StatusCreated, map[string]string{"id": id, "name": in.Name})
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	s.reply(w, r, status, map[string]string{"id": id, "name": in.Name})
 }
 
 func (s *Server) handleQueues(w http.ResponseWriter, r *http.Request, p principal) {

@@ -88,10 +88,18 @@ func authzTable() map[string][]probe {
 		"GET /v1/queues":       {{path: "/v1/queues", want: authed}},
 		"POST /v1/queues": {{path: "/v1/queues", want: [nRoles]int{401, 403, 403, 201, 201, 403, 201},
 			body: func(e *authzEnv, _ int) any { return map[string]string{"name": uniq(e, "q")} }}},
-		"POST /v1/users": {{path: "/v1/users", want: [nRoles]int{401, 403, 403, 201, 201, 403, 201},
-			body: func(e *authzEnv, _ int) any {
-				return api.NewUser{Username: uniq(e, "u"), Password: "long-enough", Role: api.RoleAgent, Queues: []string{"billing"}}
-			}}},
+		// A supervisor adds accounts to their own queues only: sue, of
+		// support, may not make herself a colleague in billing.
+		"POST /v1/users": {
+			{path: "/v1/users", want: [nRoles]int{401, 403, 403, 201, 403, 403, 201},
+				body: func(e *authzEnv, _ int) any {
+					return api.NewUser{Username: uniq(e, "u"), Password: "long-enough", Role: api.RoleSupervisor, Queues: []string{"billing"}}
+				}},
+			{path: "/v1/users", want: [nRoles]int{401, 403, 403, 201, 201, 403, 201},
+				body: func(e *authzEnv, _ int) any {
+					return api.NewUser{Username: uniq(e, "u"), Password: "long-enough", Role: api.RoleAgent, Queues: []string{"support"}}
+				}},
+		},
 		"GET /v1/tickets": {{path: "/v1/tickets?phone=%2B33612345678", want: authed}},
 		"POST /v1/tickets": {{path: "/v1/tickets", want: [nRoles]int{401, 201, 403, 201, 201, 403, 201},
 			body: func(e *authzEnv, _ int) any {
@@ -337,4 +345,37 @@ func (e *authzEnv) try(method string, pr probe, role int) (int, string) {
 	b := make([]byte, 300)
 	n, _ := io.ReadAtLeast(res.Body, b, 1)
 	return res.StatusCode, string(b[:n])
+}
+
+// TestSupervisorScope: a supervisor manages their own queues only. sue
+// (support) cannot add an account, supervisor or agent, to billing (it
+// would see billing's agents); a queue she creates is hers and takes her
+// accounts; "creating" a queue that exists makes her no member of it. An
+// agent asking for a monitoring grant learns nothing about which usernames
+// exist.
+func TestSupervisorScope(t *testing.T) {
+	p := startServer(t, "sqlite")
+	e := newAuthzEnv(t, p.URL)
+	sue := e.clients[otherSup]
+	for _, role := range []string{api.RoleSupervisor, api.RoleAgent} {
+		r := sue.do("POST", "/v1/users", api.NewUser{Username: "mole-" + role, Password: "long-enough", Role: role, Queues: []string{"billing"}}, "")
+		if r.Status != 403 {
+			t.Errorf("sue adds a %s to billing: %d %s, want 403", role, r.Status, r.Body)
+		}
+	}
+	must(t, sue.do("POST", "/v1/queues", map[string]string{"name": "escalations"}, ""), 201, nil)
+	must(t, sue.do("POST", "/v1/users", api.NewUser{Username: "esc-agent", Password: "long-enough", Role: api.RoleAgent,
+		Queues: []string{"escalations", "support"}}, ""), 201, nil)
+	must(t, sue.do("POST", "/v1/queues", map[string]string{"name": "billing"}, ""), 200, nil)
+	var me api.User
+	must(t, sue.get("/v1/me"), 200, &me)
+	if strings.Join(me.Queues, ",") != "escalations,support" {
+		t.Errorf("sue's queues: %v, want escalations and support", me.Queues)
+	}
+	alice := e.clients[agent]
+	for _, who := range []string{"bob", "no-such-user"} {
+		if r := alice.do("POST", "/v1/monitor/grants", api.GrantRequest{Agent: who, Mode: "listen"}, ""); r.Status != 403 {
+			t.Errorf("agent asks a grant for %s: %d %s, want 403", who, r.Status, r.Body)
+		}
+	}
 }

@@ -108,6 +108,13 @@ func (s *Server) handleGrant(w http.ResponseWriter, r *http.Request, p principal
 		s.fail(w, r, err)
 		return
 	}
+	if !p.supervisor() {
+		// Refused before the agent is looked up: an agent cannot tell
+		// which usernames exist by the answer.
+		s.log.Warn("monitoring grant refused", "user", sup.Username, "agent", in.Agent, "mode", in.Mode)
+		s.fail(w, r, forbidden("only a supervisor of one of "+in.Agent+"'s queues may listen to their calls"))
+		return
+	}
 	agent, _, err := s.st.userByName(ctx, in.Agent)
 	if errors.Is(err, ErrNotFound) || (err == nil && agent.Role != api.RoleAgent) {
 		err = notFound("agent " + in.Agent)
@@ -116,12 +123,10 @@ func (s *Server) handleGrant(w http.ResponseWriter, r *http.Request, p principal
 		s.fail(w, r, err)
 		return
 	}
-	ok := false
-	if p.supervisor() {
-		if ok, err = sharesQueue(ctx, s.st.rdb, p.UserID, agent.ID); err != nil {
-			s.fail(w, r, err)
-			return
-		}
+	ok, err := sharesQueue(ctx, s.st.rdb, p.UserID, agent.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
 	}
 	if !ok {
 		s.log.Warn("monitoring grant refused", "user", sup.Username, "agent", in.Agent, "mode", in.Mode)

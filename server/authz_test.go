@@ -379,3 +379,28 @@ func TestSupervisorScope(t *testing.T) {
 		}
 	}
 }
+
+// TestNoCrossOrigin: the API grants no other origin anything: a preflight
+// or a request from a foreign page gets no Access-Control-Allow-* header,
+// so a page elsewhere can neither send credentials nor read an answer.
+func TestNoCrossOrigin(t *testing.T) {
+	p := startServer(t, "sqlite")
+	sam := login(t, p.URL, "sam")
+	for _, c := range []struct{ method, path string }{{"OPTIONS", "/v1/tickets"}, {"OPTIONS", "/v1/console/login"},
+		{"GET", "/v1/live/agents"}, {"POST", "/v1/messages"}, {"GET", "/v1/health"}} {
+		req, _ := http.NewRequest(c.method, p.URL+c.path, nil)
+		req.Header.Set("Origin", "https://evil.example")
+		req.Header.Set("Access-Control-Request-Method", "POST")
+		req.Header.Set("Authorization", "Bearer "+sam.token)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		for k := range res.Header {
+			if strings.HasPrefix(k, "Access-Control-") {
+				t.Errorf("%s %s from another origin: %s: %s", c.method, c.path, k, res.Header.Get(k))
+			}
+		}
+	}
+}

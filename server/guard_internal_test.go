@@ -3,6 +3,8 @@ package server
 import (
 	"errors"
 	"net/http/httptest"
+	"net/netip"
+	"net/url"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -123,5 +125,73 @@ func FuzzDecodeJSON(f *testing.F) {
 			}
 		}
 		walk(v)
+	})
+}
+
+// FuzzCheckRequest: whatever the request target, the boundary check never
+// panics, and a target it lets through has a path and query values that
+// PostgreSQL accepts as text.
+func FuzzCheckRequest(f *testing.F) {
+	for _, s := range []string{"/v1/tickets/a%00b", "/v1/sync?cursor=1&limit=2", "/v1/x?a=%FF", "/v1/x?a=1&a=2", "/%C2%85", "/v1/x?%zz"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, target string) {
+		u, err := url.ParseRequestURI(target)
+		if err != nil {
+			return
+		}
+		r := httptest.NewRequest("GET", "/", nil)
+		r.URL = u
+		if checkRequest(r) != nil {
+			return
+		}
+		if !utf8.ValidString(u.Path) || strings.ContainsRune(u.Path, 0) {
+			t.Fatalf("path %q let through", u.Path)
+		}
+		for k, vs := range u.Query() {
+			for _, v := range append(vs, k) {
+				if !utf8.ValidString(v) || strings.ContainsRune(v, 0) {
+					t.Fatalf("query %q let through", u.RawQuery)
+				}
+			}
+		}
+	})
+}
+
+// FuzzCanonicalUsername: the canonical form of a username is its own
+// canonical form, and holds only the characters usernames may hold.
+func FuzzCanonicalUsername(f *testing.F) {
+	for _, s := range []string{"alice", "ALICE", "ａｌｉｃｅ", "hélène", "аlice", "a b", "ǅ", "ß", "Ⅻ", "ﬁle"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		c, ok := canonicalUsername(name)
+		if !ok {
+			return
+		}
+		again, ok2 := canonicalUsername(c)
+		if !ok2 || again != c {
+			t.Fatalf("%q -> %q -> %q, %v", name, c, again, ok2)
+		}
+		if c == "" || len(c) > maxUsername || !utf8.ValidString(c) || !cleanText(c) {
+			t.Fatalf("%q -> %q", name, c)
+		}
+	})
+}
+
+// FuzzClientAddr: whatever X-Forwarded-For says, behind a trusted proxy the
+// client address is an IP address, never the header's text.
+func FuzzClientAddr(f *testing.F) {
+	for _, s := range []string{"203.0.113.5", "1.2.3.4, 10.0.0.1", "garbage", "::ffff:10.0.0.2, 198.51.100.1", ""} {
+		f.Add(s)
+	}
+	s := &Server{cfg: Config{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}}}
+	f.Fuzz(func(t *testing.T, xff string) {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.RemoteAddr = "10.1.2.3:4567"
+		r.Header.Set("X-Forwarded-For", xff)
+		if _, err := netip.ParseAddr(s.clientAddr(r)); err != nil {
+			t.Fatalf("X-Forwarded-For %q gave %q", xff, s.clientAddr(r))
+		}
 	})
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -160,4 +162,66 @@ func TestUsernamesCanonical(t *testing.T) {
 	if len(list.Sessions) != 1 {
 		t.Errorf("sessions of ALICE: %+v", list.Sessions)
 	}
+}
+
+// TestHashFlood: forty logins at once, for unknown names from forty
+// addresses (no rate limit applies: each is a first try), cost no more
+// than a few password hashes of memory at a time (argon2id takes 19 MiB
+// each: forty at once would be 760 MiB), and the API keeps answering.
+func TestHashFlood(t *testing.T) {
+	p := startServer(t, "sqlite")
+	bob := login(t, p.URL, "bob")
+	before := peakRSS(t, p.PID())
+	const n = 40
+	var wg sync.WaitGroup
+	statuses := make(chan int, n)
+	start := make(chan struct{})
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := from(t, p.URL, fmt.Sprintf("127.0.4.%d", i+1))
+			<-start
+			statuses <- tryLogin(c, fmt.Sprintf("flood-%d", i), "some-password", nil)
+		}()
+	}
+	close(start)
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	for served := 0; ; served++ {
+		select {
+		case <-done:
+			close(statuses)
+			for s := range statuses {
+				if s != 401 && s != 503 {
+					t.Errorf("a flood login: %d, want 401 (or 503 busy)", s)
+				}
+			}
+			grew := peakRSS(t, p.PID()) - before
+			t.Logf("API answered %d requests during the flood; peak memory grew %d MiB", served, grew>>20)
+			if grew > 300<<20 {
+				t.Fatalf("peak memory grew by %d MiB during %d parallel logins: hashing is not capped", grew>>20, n)
+			}
+			return
+		default:
+		}
+		must(t, bob.get("/v1/me"), 200, nil)
+	}
+}
+
+// peakRSS is the process's peak resident memory (VmHWM), in bytes.
+func peakRSS(t *testing.T, pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
+			var kb int64
+			fmt.Sscan(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), &kb)
+			return kb << 10
+		}
+	}
+	t.Fatal("no VmHWM")
+	return 0
 }

@@ -69,6 +69,9 @@ type Config struct {
 	PresenceTimeout time.Duration
 	// SweepEvery is how often presence is checked.
 	SweepEvery time.Duration
+	// MaxNotes bounds a ticket's thread (DefaultMaxNotes); PageBytes a sync
+	// page or screen-pop (DefaultPageBytes).
+	MaxNotes, PageBytes int
 	// StreamsPerUser and MaxStreams cap the open live streams of one account
 	// and of the server (DefaultStreamsPerUser, DefaultMaxStreams).
 	StreamsPerUser, MaxStreams int
@@ -137,6 +140,12 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	if cfg.SweepEvery <= 0 {
 		cfg.SweepEvery = DefaultSweepEvery
+	}
+	if cfg.MaxNotes <= 0 {
+		cfg.MaxNotes = DefaultMaxNotes
+	}
+	if cfg.PageBytes <= 0 {
+		cfg.PageBytes = DefaultPageBytes
 	}
 	if cfg.StreamsPerUser <= 0 {
 		cfg.StreamsPerUser = DefaultStreamsPerUser

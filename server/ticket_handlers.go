@@ -178,6 +178,20 @@ func (s *Server) addNote(ctx context.Context, tx *sql.Tx, p principal, ticketID,
 	if _, err := s.ticketFor(ctx, tx, p, ticketID); err != nil {
 		return api.Note{}, false, err
 	}
+	var notes int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM notes WHERE ticket_id = $1`, ticketID).Scan(&notes); err != nil {
+		return api.Note{}, false, err
+	}
+	if notes >= s.cfg.MaxNotes {
+		// A resent note that is already in the thread is still answered.
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM notes WHERE id = $1`, noteID).Scan(&n); err != nil {
+			return api.Note{}, false, err
+		}
+		if n == 0 {
+			return api.Note{}, false, errThreadFull
+		}
+	}
 	now := s.cfg.Now()
 	res, err := tx.ExecContext(ctx, `INSERT INTO notes (id, ticket_id, author_id, author_name, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)
 ON CONFLICT (id) DO NOTHING`, noteID, ticketID, p.UserID, p.Name, body, now.UnixMilli())
@@ -227,8 +241,13 @@ WHERE t.id IN (SELECT ticket_id FROM ticket_phones WHERE e164 = $3) AND `+visibi
 		if ts, err = scanTickets(rows); err != nil {
 			return err
 		}
-		return attachNotes(ctx, tx, ts, `t.id IN (SELECT ticket_id FROM ticket_phones WHERE e164 = $3) AND `+visibility,
-			p.UserID, boolInt(p.supervisor()), e164)
+		if err := attachNotes(ctx, tx, ts, `t.id IN (SELECT ticket_id FROM ticket_phones WHERE e164 = $3) AND `+visibility,
+			p.UserID, boolInt(p.supervisor()), e164); err != nil {
+			return err
+		}
+		// The newest tickets, as many as fit a page.
+		ts = ts[:fitPage(ts, s.cfg.PageBytes)]
+		return nil
 	})
 	if err != nil {
 		s.fail(w, r, err)
@@ -280,8 +299,16 @@ WHERE t.seq > $3 AND `+visibility+` ORDER BY t.seq LIMIT $4`, p.UserID, boolInt(
 		last := page.Tickets[n-1].Seq
 		page.NextCursor = strconv.FormatInt(last, 10)
 		// Same snapshot as the tickets: each comes with its thread as it was.
-		return attachNotes(ctx, tx, page.Tickets, `t.seq > $3 AND t.seq <= $4 AND `+visibility,
-			p.UserID, boolInt(p.supervisor()), cursor, last)
+		if err := attachNotes(ctx, tx, page.Tickets, `t.seq > $3 AND t.seq <= $4 AND `+visibility,
+			p.UserID, boolInt(p.supervisor()), cursor, last); err != nil {
+			return err
+		}
+		// A page holds as many tickets as fit; the next page goes on from there.
+		if k := fitPage(page.Tickets, s.cfg.PageBytes); k < n {
+			page.Tickets, page.More = page.Tickets[:k], true
+			page.NextCursor = strconv.FormatInt(page.Tickets[k-1].Seq, 10)
+		}
+		return nil
 	})
 	if err != nil {
 		s.fail(w, r, err)

@@ -288,7 +288,8 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request, p principa
 				return
 			}
 			if e.Kind == sessionEnded {
-				// One of the user's sessions ended: this stream's, perhaps.
+				// One of the user's sessions ended: this stream's, perhaps
+				// (the hub forgot the live sessions it remembered first).
 				if err := s.checkSession(ctx, p); err != nil {
 					write(sent, "reauth", []byte(`{}`))
 					return

@@ -96,7 +96,9 @@ type Server struct {
 	limiter *loginLimiter
 	hashes  *hashGate
 	streams *streamGate
-	handler http.Handler
+	// liveSessions remembers sessions recently found live.
+	liveSessions sessionCache
+	handler      http.Handler
 	// routeList is every pattern the handler serves (Routes).
 	routeList []string
 
@@ -196,6 +198,13 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		pgDSN = cfg.DSN
 	}
 	s.live = newLiveHub(st, pgDSN, cfg.Logger)
+	s.live.seen = func(e liveEvent) {
+		if e.Kind == sessionEnded {
+			// A session ended, perhaps on another replica: ask the
+			// database again, before the user's streams check theirs.
+			s.liveSessions.forget()
+		}
+	}
 	if err := s.live.start(ctx); err != nil {
 		st.Close()
 		return nil, fmt.Errorf("live events: %w", err)

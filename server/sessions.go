@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/homeshore/homeshore/server/api"
@@ -110,6 +111,7 @@ WHERE token_hash = $1 AND expires_at > $2 AND (used = 0 OR used_at > $3)
 	}
 	if uid == "" {
 		if reused {
+			s.liveSessions.forget()
 			s.live.poke()
 			s.log.Warn("a spent refresh token was used again: its session is revoked (stolen token?)")
 		}
@@ -171,6 +173,7 @@ func (s *Server) revokeSessions(ctx context.Context, sid, refreshToken, allOfUse
 		}
 		return nil
 	})
+	s.liveSessions.forget()
 	if err == nil {
 		s.live.poke()
 	}
@@ -186,9 +189,20 @@ func (s *Server) emitSessionEnded(ctx context.Context, tx *sql.Tx, userID string
 }
 
 // sessionLive reports whether the session of an access token still runs.
-// Tokens from before sessions (no sid) live out their 15 minutes.
+// Tokens from before sessions (no sid) live out their 15 minutes. A live
+// answer is remembered for liveCacheTTL, so a busy client costs one query
+// every few seconds, not one per request. Every revocation writes a
+// sessionEnded live event; each replica forgets what it remembered when the
+// event reaches it (this one at once, the others through NOTIFY), so a
+// revoked session is refused everywhere within moments, liveCacheTTL at most
+// (a replica whose LISTEN connection is down).
 func (s *Server) sessionLive(ctx context.Context, sid string) (bool, error) {
 	if sid == "" {
+		return true, nil
+	}
+	now := s.cfg.Now()
+	gen, fresh := s.liveSessions.fresh(sid, now)
+	if fresh {
 		return true, nil
 	}
 	var revoked int64
@@ -196,7 +210,58 @@ func (s *Server) sessionLive(ctx context.Context, sid string) (bool, error) {
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
-	return err == nil && revoked == 0, err
+	if err != nil || revoked != 0 {
+		return false, err
+	}
+	s.liveSessions.remember(sid, now, gen)
+	return true, nil
+}
+
+// liveCacheTTL is how long a session found live is taken as live.
+const liveCacheTTL = 5 * time.Second
+
+// liveCacheMax bounds the sessions remembered; past it the cache starts over.
+const liveCacheMax = 100000
+
+// sessionCache remembers sessions found live, for liveCacheTTL.
+type sessionCache struct {
+	mu   sync.Mutex
+	seen map[string]time.Time
+	// gen counts forgets: an answer read before a forget is not remembered
+	// after it (the revocation may have committed in between).
+	gen uint64
+}
+
+// fresh reports whether sid was found live less than liveCacheTTL ago, and
+// the generation to pass to remember.
+func (c *sessionCache) fresh(sid string, now time.Time) (gen uint64, ok bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	at, ok := c.seen[sid]
+	return c.gen, ok && now.Sub(at) < liveCacheTTL && !now.Before(at)
+}
+
+// remember records sid as live at now, unless the cache was forgotten since
+// generation gen (from fresh, before the database was asked).
+func (c *sessionCache) remember(sid string, now time.Time, gen uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen != c.gen {
+		return
+	}
+	if c.seen == nil || len(c.seen) >= liveCacheMax {
+		c.seen = map[string]time.Time{}
+	}
+	c.seen[sid] = now
+}
+
+// forget drops every remembered session (a revocation: which ones it hit
+// is not always known here, and the cache refills in a query each).
+func (c *sessionCache) forget() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.seen = nil
+	c.gen++
 }
 
 // handleRefresh trades a refresh token for a new pair in the same session;

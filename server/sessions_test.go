@@ -11,6 +11,7 @@ import (
 
 	"github.com/homeshore/homeshore/server"
 	"github.com/homeshore/homeshore/server/api"
+	"github.com/homeshore/homeshore/server/servertest"
 )
 
 // TestSessionsEnd: a logout ends the session's access token at once, not 15
@@ -154,5 +155,24 @@ func (es *eventStream) wantReauth(t *testing.T) {
 		case <-timeout:
 			t.Fatal("the stream of an ended session is still open after 30 s")
 		}
+	}
+}
+
+// TestLogoutAcrossReplicas: two server processes on one PostgreSQL, behind
+// a load balancer. A logout on one ends the session's stream on the other
+// (reauth), and the other refuses the token from then on.
+func TestLogoutAcrossReplicas(t *testing.T) {
+	dsn := newPgDatabase(t)
+	args := []string{"--demo", "--monitor-key", t.TempDir() + "/monitor.key"}
+	a := servertest.StartProcess(t, serverBin, servertest.Options{PgDSN: dsn, Args: args})
+	b := servertest.StartProcess(t, serverBin, servertest.Options{PgDSN: dsn, Args: args})
+	onA, pair := loginPair(t, a.URL, "alice")
+	onB := &client{t: t, base: b.URL, token: pair.AccessToken}
+	must(t, onB.get("/v1/me"), 200, nil)
+	stream := openLineStream(t, b.URL, pair.AccessToken)
+	must(t, onA.do("POST", "/v1/auth/logout", nil, ""), 204, nil)
+	stream.wantReauth(t)
+	if r := onB.get("/v1/me"); r.Status != 401 {
+		t.Fatalf("the other replica after the logout: %d, want 401", r.Status)
 	}
 }

@@ -115,7 +115,15 @@ assignee_id = $6, version = version + 1, seq = $7, updated_at = $8, updated_by =
 			return 0, nil, err
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
-			return 0, nil, &apiError{Status: http.StatusConflict, Code: "version_conflict", Message: "the ticket changed meanwhile; merge with the current version", Ticket: &cur}
+			// Another edit committed between our read and our update (on
+			// PostgreSQL the update waited for it): answer with the ticket
+			// as that edit left it, read afresh, not the version we read
+			// (or not found, if that edit moved it out of the caller's sight).
+			now, err := s.ticketFor(ctx, tx, p, id)
+			if err != nil {
+				return 0, nil, err
+			}
+			return 0, nil, &apiError{Status: http.StatusConflict, Code: "version_conflict", Message: "the ticket changed meanwhile; merge with the current version", Ticket: &now}
 		}
 		if in.Phones != nil {
 			if err := s.setPhones(ctx, tx, id, next.Phones); err != nil {

@@ -55,10 +55,20 @@ func (s *Server) csrfFor(access string) string {
 	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
 }
 
+// bearerToken reads the token of an Authorization: Bearer header. The
+// scheme is case-insensitive (RFC 9110 §11.1: "bearer" is "Bearer").
+func bearerToken(h string) (string, bool) {
+	scheme, tok, ok := strings.Cut(strings.TrimSpace(h), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	return strings.TrimSpace(tok), true
+}
+
 // authenticate finds the caller: a Bearer token (the app, scripts) or a
 // console session cookie (supervisors only; writes need the CSRF token).
 func (s *Server) authenticate(r *http.Request) (principal, error) {
-	if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+	if tok, ok := bearerToken(r.Header.Get("Authorization")); ok {
 		p, ok := s.signer.verify(tok, s.cfg.Now())
 		if !ok {
 			return principal{}, errUnauthorized

@@ -35,9 +35,10 @@ func (s *Server) guard(next http.Handler) http.Handler {
 	})
 }
 
-// apiHeaders are the request headers whose values reach the database or
-// the stream: printable ASCII only.
-var apiHeaders = []string{"Idempotency-Key", "Last-Event-ID", csrfHeader}
+// apiHeaders are the request headers whose values reach the database, the
+// stream or authentication: printable ASCII only, and once (two
+// Authorization headers are ambiguous: a proxy may judge one, we the other).
+var apiHeaders = []string{"Authorization", "Idempotency-Key", "Last-Event-ID", csrfHeader}
 
 func checkRequest(r *http.Request) error {
 	if !cleanText(r.URL.Path) {

@@ -82,6 +82,11 @@ func TestCheckRequest(t *testing.T) {
 	if checkRequest(r) == nil {
 		t.Error("two Idempotency-Key headers were accepted")
 	}
+	r = httptest.NewRequest("GET", "/v1/me", nil)
+	r.Header["Authorization"] = []string{"Bearer a.b", "Bearer c.d"}
+	if checkRequest(r) == nil {
+		t.Error("two Authorization headers were accepted")
+	}
 	for _, target := range []string{"/v1/tickets/demo-1", "/v1/sync?cursor=5&limit=10", "/v1/tickets?phone=%2B33%206%2012", "/console/?lang=fr",
 		"/v1/agents/x/timeline?day=2026-01-01"} {
 		r := httptest.NewRequest("GET", target, nil)
@@ -194,4 +199,19 @@ func FuzzClientAddr(f *testing.F) {
 			t.Fatalf("X-Forwarded-For %q gave %q", xff, s.clientAddr(r))
 		}
 	})
+}
+
+// TestBearerToken: the auth scheme is case-insensitive; other schemes are
+// not a bearer token.
+func TestBearerToken(t *testing.T) {
+	for h, want := range map[string]string{"Bearer a.b": "a.b", "bearer a.b": "a.b", "BEARER  a.b ": "a.b"} {
+		if got, ok := bearerToken(h); !ok || got != want {
+			t.Errorf("%q: %q %v, want %q", h, got, ok, want)
+		}
+	}
+	for _, h := range []string{"", "Basic YTpi", "Bearera.b", "Bearer", "Bearer "} {
+		if got, ok := bearerToken(h); ok {
+			t.Errorf("%q read as bearer token %q", h, got)
+		}
+	}
 }

@@ -69,14 +69,23 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	writeError(w, err)
 }
 
-// readBody reads at most MaxBody bytes of the request body.
+// readBody reads at most MaxBody bytes of the request body. A body declared
+// bigger (Content-Length) is refused before a byte of it is read: no
+// "100 Continue" for it, no wait for a body that will be refused anyway.
 func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	tooLarge := &apiError{Status: http.StatusRequestEntityTooLarge, Code: "too_large",
+		Message: "request body over " + strconv.FormatInt(s.cfg.MaxBody, 10) + " bytes"}
+	if r.ContentLength > s.cfg.MaxBody {
+		// Close after the answer rather than let net/http drain up to
+		// 256 KiB of the body first (a trickling client holds that).
+		w.Header().Set("Connection", "close")
+		return nil, tooLarge
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBody))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return nil, &apiError{Status: http.StatusRequestEntityTooLarge, Code: "too_large",
-				Message: "request body over " + strconv.FormatInt(s.cfg.MaxBody, 10) + " bytes"}
+			return nil, tooLarge
 		}
 		return nil, badRequest("could not read the request body")
 	}

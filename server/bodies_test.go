@@ -2,7 +2,9 @@ package server_test
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -47,13 +49,22 @@ func TestOversizedBodyRefusedUpFront(t *testing.T) {
 					// not wait for the rest.
 					fmt.Fprint(c, `{"body":"`)
 				}
-				res, err := http.ReadResponse(bufio.NewReader(c), nil)
+				br := bufio.NewReader(c)
+				res, err := http.ReadResponse(br, nil)
 				if err != nil {
 					t.Fatal(err)
 				}
 				res.Body.Close()
 				if res.StatusCode != http.StatusRequestEntityTooLarge {
 					t.Fatalf("a declared body of %d bytes: %s, want 413 at once", size, res.Status)
+				}
+				// And the connection ends: the server does not sit draining
+				// the rest of the body as slowly as it comes.
+				if _, err := io.Copy(io.Discard, br); err != nil {
+					var ne net.Error
+					if errors.As(err, &ne) && ne.Timeout() {
+						t.Fatalf("a declared body of %d bytes: the connection is still open after the 413", size)
+					}
 				}
 			})
 		}

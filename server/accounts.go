@@ -196,8 +196,13 @@ func (s *Server) passwordLogin(w http.ResponseWriter, r *http.Request) (api.User
 	if err := decodeJSON(body, &in); err != nil {
 		return api.User{}, err
 	}
-	if in.Username == "" || len(in.Username) > maxUsername || len(in.Password) > maxPassword {
+	switch {
+	case in.Username == "":
 		return api.User{}, badRequest("username and password required")
+	case len(in.Username) > maxUsername:
+		return api.User{}, badRequest("username too long: at most %d bytes", maxUsername)
+	case len(in.Password) > maxPassword:
+		return api.User{}, badRequest("password too long: at most %d bytes", maxPassword)
 	}
 	// Attempts in flight count too: parallel guesses cannot outrun the limit.
 	keys := loginKeys(limitName(in.Username), s.clientAddr(r), s.cfg.LoginLimit)

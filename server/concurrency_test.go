@@ -144,6 +144,37 @@ func TestConcurrentWriters(t *testing.T) {
 			if created != 1 {
 				t.Errorf("note race-note created %d times", created)
 			}
+
+			// One help request, n supervisors taking it at once: one takes
+			// it, every other is told who did (409 taken).
+			sam := clients[1]
+			sups := make([]*client, n)
+			for i := range sups {
+				name := fmt.Sprintf("sup%d", i)
+				must(t, sam.do("POST", "/v1/users", api.NewUser{Username: name, Password: "supervisor-password", Role: api.RoleSupervisor,
+					Queues: []string{"billing"}}, ""), 201, nil)
+				sups[i] = &client{t: t, base: p.URL}
+				var pair api.TokenPair
+				must(t, sups[i].do("POST", "/v1/auth/login", api.Login{Username: name, Password: "supervisor-password"}, ""), 200, &pair)
+				sups[i].token = pair.AccessToken
+			}
+			must(t, a.do("POST", "/v1/help", api.NewHelp{ID: "race-help", Body: "help", SentAt: now}, newKey()), 201, nil)
+			rs = race(func(i int) resp { return sups[i].do("POST", "/v1/help/race-help/take", nil, "") })
+			var winners []string
+			for i, r := range rs {
+				switch {
+				case r.Status == 200:
+					var m api.Message
+					r.decode(t, &m)
+					winners = append(winners, fmt.Sprintf("sup%d took it as %s", i, m.TakenBy))
+				case r.Status == 409 && r.code() == "taken":
+				default:
+					t.Errorf("take %d: %d %s", i, r.Status, r.Body)
+				}
+			}
+			if len(winners) != 1 {
+				t.Errorf("one help request taken %d times: %v", len(winners), winners)
+			}
 		})
 	}
 }

@@ -250,8 +250,9 @@ func (s *Server) handleTakeHelp(w http.ResponseWriter, r *http.Request, p princi
 		if len(got) == 0 {
 			return notFound("help request " + id)
 		}
-		m := got[0]
-		if m.TakenBy != "" {
+		// alreadyTaken answers a request someone took: the same answer
+		// again to the one who took it, 409 naming them to anyone else.
+		alreadyTaken := func(m storedMessage) error {
 			var me string
 			if err := tx.QueryRowContext(ctx, `SELECT username FROM users WHERE id = $1`, p.UserID).Scan(&me); err != nil {
 				return err
@@ -262,13 +263,25 @@ func (s *Server) handleTakeHelp(w http.ResponseWriter, r *http.Request, p princi
 			out = m.Message
 			return nil
 		}
+		if got[0].TakenBy != "" {
+			return alreadyTaken(got[0])
+		}
 		seq, err := nextCounter(ctx, tx, "msg")
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE messages SET taken_by = $1, taken_at = $2, seq = $3 WHERE id = $4`,
-			p.UserID, s.cfg.Now().UnixMilli(), seq, id); err != nil {
+		// Only if still untaken: on PostgreSQL another supervisor may have
+		// taken it since we read it (we waited for their counter lock).
+		res, err := tx.ExecContext(ctx, `UPDATE messages SET taken_by = $1, taken_at = $2, seq = $3 WHERE id = $4 AND taken_by IS NULL`,
+			p.UserID, s.cfg.Now().UnixMilli(), seq, id)
+		if err != nil {
 			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			if got, err = queryStored(ctx, tx, `m.id = $1`, id); err != nil || len(got) == 0 {
+				return errors.Join(err, errors.New("help request vanished"))
+			}
+			return alreadyTaken(got[0])
 		}
 		if got, err = queryStored(ctx, tx, `m.id = $1`, id); err != nil || len(got) == 0 {
 			return errors.Join(err, errors.New("help request vanished"))

@@ -11,7 +11,6 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"time"
 )
 
 // reply answers status with v as JSON. The body is encoded before anything
@@ -74,24 +73,21 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 // bigger (Content-Length) is refused before a byte of it is read: no
 // "100 Continue" for it, no wait for a body that will be refused anyway.
 func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
-	tooLarge := func() error {
-		// Close after the answer, at once: net/http would otherwise drain
-		// up to 256 KiB of the rest of the body first, before and after
-		// answering, as slowly as the client sends it. A read deadline in
-		// the past ends that drain.
-		w.Header().Set("Connection", "close")
-		_ = http.NewResponseController(w).SetReadDeadline(time.Unix(1, 0))
-		return &apiError{Status: http.StatusRequestEntityTooLarge, Code: "too_large",
-			Message: "request body over " + strconv.FormatInt(s.cfg.MaxBody, 10) + " bytes"}
-	}
+	tooLarge := &apiError{Status: http.StatusRequestEntityTooLarge, Code: "too_large",
+		Message: "request body over " + strconv.FormatInt(s.cfg.MaxBody, 10) + " bytes"}
 	if r.ContentLength > s.cfg.MaxBody {
-		return nil, tooLarge()
+		// Close after the answer. net/http still reads up to 256 KiB of
+		// the rest first (after the answer is sent): a client that sent
+		// it at full speed must be able to read its 413, not a reset.
+		// One that trickles is cut by the read timeout, as under the limit.
+		w.Header().Set("Connection", "close")
+		return nil, tooLarge
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBody))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return nil, tooLarge()
+			return nil, tooLarge
 		}
 		return nil, badRequest("could not read the request body")
 	}

@@ -1,12 +1,14 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"github.com/homeshore/homeshore/server/api"
 	"io"
 	"net/http"
@@ -154,7 +156,8 @@ func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, p principal,
 				return &apiError{Status: http.StatusUnprocessableEntity, Code: "idempotency_key_reused",
 					Message: "this Idempotency-Key was used for a different request; use a new key"}
 			}
-			return nil
+			out, err = s.replayed(ctx, tx, p, out)
+			return err
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
@@ -167,8 +170,12 @@ func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, p principal,
 		if err != nil {
 			return err
 		}
+		stored, err := storedAnswer(v, b)
+		if err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO idempotency (user_id, idem_key, request_hash, status, body, created_at)
-VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (user_id, idem_key) DO NOTHING`, p.UserID, key, reqHash, st, string(b), s.cfg.Now().UnixMilli())
+VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (user_id, idem_key) DO NOTHING`, p.UserID, key, reqHash, st, string(stored), s.cfg.Now().UnixMilli())
 		if err != nil {
 			return err
 		}
@@ -183,4 +190,51 @@ VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (user_id, idem_key) DO NOTHING`, p.U
 		return
 	}
 	writeRaw(w, status, append(out, '\n'))
+}
+
+// A ticket's answer is stored without its notes, which are read afresh when
+// it is replayed: a thread may hold megabytes, and every edit of the ticket
+// stored it again for idempotencyKeep (20 edits of a full ticket, a few
+// dozen bytes each, stored 665 MB). Notes are append-only and merge by id,
+// so a replay that carries notes written since is still a right answer.
+// The stored form is {"$notes_of": ticket id, "ticket": the ticket without
+// notes}; no answer of the API starts with that key.
+type notesOmitted struct {
+	NotesOf string     `json:"$notes_of"`
+	Ticket  api.Ticket `json:"ticket"`
+}
+
+var notesOmittedPrefix = []byte(`{"$notes_of":`)
+
+// storedAnswer is what idempotent stores for answer v (b, marshalled).
+func storedAnswer(v any, b []byte) ([]byte, error) {
+	t, ok := v.(api.Ticket)
+	if !ok || len(t.Notes) == 0 {
+		return b, nil
+	}
+	t.Notes = nil
+	return json.Marshal(notesOmitted{NotesOf: t.ID, Ticket: t})
+}
+
+// replayed turns a stored answer back into the answer: a ticket gets the
+// notes the caller may see now.
+func (s *Server) replayed(ctx context.Context, tx *sql.Tx, p principal, stored []byte) ([]byte, error) {
+	if !bytes.HasPrefix(stored, notesOmittedPrefix) {
+		return stored, nil
+	}
+	var o notesOmitted
+	if err := json.Unmarshal(stored, &o); err != nil {
+		return nil, fmt.Errorf("stored answer: %w", err)
+	}
+	o.Ticket.Notes = []api.Note{}
+	now, err := s.ticketFor(ctx, tx, p, o.NotesOf)
+	var ae *apiError
+	switch {
+	case err == nil && now.Notes != nil:
+		o.Ticket.Notes = now.Notes
+	case err == nil:
+	case !errors.As(err, &ae):
+		return nil, err
+	}
+	return json.Marshal(o.Ticket)
 }

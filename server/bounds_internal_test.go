@@ -105,3 +105,52 @@ func TestThreadAndPageBounds(t *testing.T) {
 		t.Fatalf("screen-pop: %d, %d tickets, %d bytes", code, len(look.Tickets), len(b))
 	}
 }
+
+// TestThreadByteCap: a thread is capped in bytes of note text too, so a few
+// hundred long notes cannot make a ticket that every edit and read returns
+// whole at tens of MiB; a note resent after the cap is still answered.
+func TestThreadByteCap(t *testing.T) {
+	srv, err := New(t.Context(), Config{Driver: "sqlite", DSN: t.TempDir() + "/c.db", MaxThreadBytes: 10000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	if err := srv.SeedDemo(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	do := func(method, path, token, key string, in any) (int, []byte) {
+		b, _ := json.Marshal(in)
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest(method, path, bytes.NewReader(b))
+		req.Header.Set("Idempotency-Key", key)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		srv.Handler().ServeHTTP(rec, req)
+		return rec.Code, rec.Body.Bytes()
+	}
+	_, b := do("POST", "/v1/auth/login", "", "", api.Login{Username: DemoAgent, Password: DemoPassword})
+	var tp api.TokenPair
+	_ = json.Unmarshal(b, &tp)
+	tok := tp.AccessToken
+	if code, b := do("POST", "/v1/tickets", tok, "t", api.NewTicket{ID: "bytes", CustomerName: "B", Queue: "billing"}); code != 201 {
+		t.Fatalf("ticket: %d %s", code, b)
+	}
+	// Multi-byte text counts in bytes: 2000 "é" are 4000 bytes.
+	note := strings.Repeat("é", 2000)
+	for j := 0; j < 2; j++ {
+		if code, b := do("POST", "/v1/tickets/bytes/notes", tok, fmt.Sprint("n", j), api.NewNote{ID: fmt.Sprint("bytes-", j), Body: note}); code != 201 {
+			t.Fatalf("note %d: %d %s", j, code, b)
+		}
+	}
+	code, b := do("POST", "/v1/tickets/bytes/notes", tok, "n2", api.NewNote{ID: "bytes-2", Body: note})
+	if code != 409 || !strings.Contains(string(b), "thread_full") {
+		t.Fatalf("a note past 10 000 bytes of thread: %d %s, want 409 thread_full", code, b)
+	}
+	if code, b := do("POST", "/v1/tickets/bytes/notes", tok, "n0-again", api.NewNote{ID: "bytes-0", Body: note}); code != 200 {
+		t.Fatalf("a resent note on a full thread: %d %s, want 200", code, b)
+	}
+	if code, b := do("POST", "/v1/tickets/bytes/notes", tok, "n3", api.NewNote{ID: "bytes-3", Body: "short"}); code != 201 {
+		t.Fatalf("a short note that fits: %d %s", code, b)
+	}
+}

@@ -69,9 +69,10 @@ type Config struct {
 	PresenceTimeout time.Duration
 	// SweepEvery is how often presence is checked.
 	SweepEvery time.Duration
-	// MaxNotes bounds a ticket's thread (DefaultMaxNotes); PageBytes a sync
-	// page or screen-pop (DefaultPageBytes).
-	MaxNotes, PageBytes int
+	// MaxNotes and MaxThreadBytes bound a ticket's thread (DefaultMaxNotes,
+	// DefaultMaxThreadBytes of note text); PageBytes a sync page or
+	// screen-pop (DefaultPageBytes).
+	MaxNotes, MaxThreadBytes, PageBytes int
 	// StreamsPerUser and MaxStreams cap the open live streams of one account
 	// and of the server (DefaultStreamsPerUser, DefaultMaxStreams).
 	StreamsPerUser, MaxStreams int
@@ -145,6 +146,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	if cfg.MaxNotes <= 0 {
 		cfg.MaxNotes = DefaultMaxNotes
+	}
+	if cfg.MaxThreadBytes <= 0 {
+		cfg.MaxThreadBytes = DefaultMaxThreadBytes
 	}
 	if cfg.PageBytes <= 0 {
 		cfg.PageBytes = DefaultPageBytes

@@ -186,11 +186,12 @@ func (s *Server) addNote(ctx context.Context, tx *sql.Tx, p principal, ticketID,
 	if _, err := s.ticketFor(ctx, tx, p, ticketID); err != nil {
 		return api.Note{}, false, err
 	}
-	var notes int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM notes WHERE ticket_id = $1`, ticketID).Scan(&notes); err != nil {
+	var notes, size int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(OCTET_LENGTH(body)), 0) FROM notes WHERE ticket_id = $1`,
+		ticketID).Scan(&notes, &size); err != nil {
 		return api.Note{}, false, err
 	}
-	if notes >= s.cfg.MaxNotes {
+	if notes >= s.cfg.MaxNotes || size+len(body) > s.cfg.MaxThreadBytes {
 		// A resent note that is already in the thread is still answered.
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM notes WHERE id = $1`, noteID).Scan(&n); err != nil {

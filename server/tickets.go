@@ -24,6 +24,11 @@ const (
 	// DefaultMaxNotes bounds one ticket's thread (2000 notes of at most
 	// 16 KiB: 32 MiB); past it a note is refused, a call's note skipped.
 	DefaultMaxNotes = 2000
+	// DefaultMaxThreadBytes bounds the text of one ticket's notes: 2000
+	// notes of 16 KiB made a 31 MiB ticket that every edit and read
+	// returned whole (tens of MiB of memory a request); real threads of
+	// 2000 notes average well under 2 KiB a note.
+	DefaultMaxThreadBytes = 4 << 20
 	// DefaultPageBytes is roughly how much text one sync page or screen-pop
 	// carries: a page stops at the ticket that goes past it (one ticket
 	// always fits), so no page grows past what a client reads (64 MiB).

@@ -186,6 +186,16 @@ func (s *Server) addNote(ctx context.Context, tx *sql.Tx, p principal, ticketID,
 	if _, err := s.ticketFor(ctx, tx, p, ticketID); err != nil {
 		return api.Note{}, false, err
 	}
+	// The change number first: its lock, held to the commit, makes notes
+	// added at the same moment count the thread one after the other (on
+	// PostgreSQL each counted it before the others committed, and all went
+	// past the cap). Every ticket write takes it before the ticket's row,
+	// so no deadlock. A resent note leaves the number unused: sync does not
+	// mind gaps.
+	seq, err := nextSeq(ctx, tx)
+	if err != nil {
+		return api.Note{}, false, err
+	}
 	var notes, size int
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(OCTET_LENGTH(body)), 0) FROM notes WHERE ticket_id = $1`,
 		ticketID).Scan(&notes, &size); err != nil {
@@ -220,10 +230,6 @@ ON CONFLICT (id) DO NOTHING`, noteID, ticketID, p.UserID, p.Name, body, now.Unix
 		}
 		got.CreatedAt = time.UnixMilli(at).UTC()
 		return got, false, nil
-	}
-	seq, err := nextSeq(ctx, tx)
-	if err != nil {
-		return api.Note{}, false, err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE tickets SET seq = $1, updated_at = $2 WHERE id = $3`, seq, now.UnixMilli(), ticketID); err != nil {
 		return api.Note{}, false, err

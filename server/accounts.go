@@ -56,13 +56,25 @@ func displayText(v string) bool {
 
 // CreateQueue adds a queue (no-op when it exists) and returns its id.
 func (st *Store) CreateQueue(ctx context.Context, name string) (string, error) {
+	return st.createQueue(ctx, name, nil)
+}
+
+// createQueue is CreateQueue; created (if set) runs in the transaction
+// when the queue is new (the audit trail).
+func (st *Store) createQueue(ctx context.Context, name string, created func(*sql.Tx) error) (string, error) {
 	if name == "" || len(name) > 64 {
 		return "", badRequest("queue name must be 1 to 64 characters")
 	}
 	var id string
 	err := st.writeTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO queues (id, name) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`, newID(), name); err != nil {
+		res, err := tx.ExecContext(ctx, `INSERT INTO queues (id, name) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`, newID(), name)
+		if err != nil {
 			return err
+		}
+		if n, _ := res.RowsAffected(); n > 0 && created != nil {
+			if err := created(tx); err != nil {
+				return err
+			}
 		}
 		return tx.QueryRowContext(ctx, `SELECT id FROM queues WHERE name = $1`, name).Scan(&id)
 	})
@@ -74,7 +86,9 @@ func (st *Store) CreateQueue(ctx context.Context, name string) (string, error) {
 
 // createQueueFor creates a queue for a supervisor, who becomes its member;
 // a queue that exists is answered as it is (created false) and joins no one.
-func (st *Store) createQueueFor(ctx context.Context, name, supervisorID string) (id string, created bool, err error) {
+// onCreate (if set) runs in the transaction when the queue is new (the
+// audit trail).
+func (st *Store) createQueueFor(ctx context.Context, name, supervisorID string, onCreate func(*sql.Tx) error) (id string, created bool, err error) {
 	if name == "" || len(name) > 64 || !displayText(name) {
 		return "", false, badRequest("queue name must be 1 to 64 characters of text")
 	}
@@ -88,10 +102,16 @@ func (st *Store) createQueueFor(ctx context.Context, name, supervisorID string) 
 		if err := tx.QueryRowContext(ctx, `SELECT id FROM queues WHERE name = $1`, name).Scan(&id); err != nil {
 			return err
 		}
-		if created {
-			_, err = tx.ExecContext(ctx, `INSERT INTO user_queues (user_id, queue_id) VALUES ($1, $2)`, supervisorID, id)
+		if !created {
+			return nil
 		}
-		return err
+		if _, err := tx.ExecContext(ctx, `INSERT INTO user_queues (user_id, queue_id) VALUES ($1, $2)`, supervisorID, id); err != nil {
+			return err
+		}
+		if onCreate != nil {
+			return onCreate(tx)
+		}
+		return nil
 	})
 	if err != nil {
 		return "", false, fmt.Errorf("create queue %s: %w", name, err)
@@ -101,6 +121,12 @@ func (st *Store) createQueueFor(ctx context.Context, name, supervisorID string) 
 
 // CreateUser adds an account with an argon2id password hash.
 func (st *Store) CreateUser(ctx context.Context, u api.NewUser) (api.User, error) {
+	return st.createUser(ctx, u, nil)
+}
+
+// createUser is CreateUser; created (if set) runs in the transaction with
+// the new account and the ids of its queues (the audit trail, live streams).
+func (st *Store) createUser(ctx context.Context, u api.NewUser, created func(tx *sql.Tx, u api.User, queueIDs []string) error) (api.User, error) {
 	if err := validateNewUser(&u); err != nil {
 		return api.User{}, err
 	}
@@ -129,6 +155,7 @@ VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (username) DO NOTHING`, out.ID, u.Us
 		if n, _ := res.RowsAffected(); n == 0 {
 			return &apiError{Status: http.StatusConflict, Code: "exists", Message: "username " + u.Username + " is taken"}
 		}
+		var qids []string
 		for _, q := range u.Queues {
 			var qid string
 			if err := tx.QueryRowContext(ctx, `SELECT id FROM queues WHERE name = $1`, q).Scan(&qid); err != nil {
@@ -141,6 +168,10 @@ VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (username) DO NOTHING`, out.ID, u.Us
 				return err
 			}
 			out.Queues = append(out.Queues, q)
+			qids = append(qids, qid)
+		}
+		if created != nil {
+			return created(tx, out, qids)
 		}
 		return nil
 	})
@@ -312,11 +343,29 @@ func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request, p prin
 		}
 	}
 	var u api.User
-	herr := s.hashes.run(r.Context(), func() { u, err = s.st.CreateUser(r.Context(), in) })
+	ctx := r.Context()
+	created := func(tx *sql.Tx, u api.User, queueIDs []string) error {
+		now := s.cfg.Now()
+		if err := audit(ctx, tx, now, p.UserID, api.AuditUserCreate, "", u.Username); err != nil {
+			return err
+		}
+		for i, qid := range queueIDs {
+			if err := audit(ctx, tx, now, p.UserID, api.AuditMemberAdd, u.Queues[i], u.Username); err != nil {
+				return err
+			}
+			if err := membersChanged(ctx, tx, s.st.driver, u.ID, qid); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	herr := s.hashes.run(ctx, func() { u, err = s.st.createUser(ctx, in, created) })
 	if err = errors.Join(herr, err); err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	s.log.Info("account created", "by", p.UserID, "user", u.Username, "role", u.Role, "queues", u.Queues)
+	s.live.poke()
 	s.reply(w, r, http.StatusCreated, u)
 }
 
@@ -337,7 +386,9 @@ func (s *Server) handleCreateQueue(w http.ResponseWriter, r *http.Request, p pri
 		s.fail(w, r, err)
 		return
 	}
-	id, created, err := s.st.createQueueFor(r.Context(), in.Name, p.UserID)
+	id, created, err := s.st.createQueueFor(r.Context(), in.Name, p.UserID, func(tx *sql.Tx) error {
+		return audit(r.Context(), tx, s.cfg.Now(), p.UserID, api.AuditQueueCreate, in.Name, "")
+	})
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -155,7 +155,18 @@ func authzTable() map[string][]probe {
 		"GET /v1/messages": {{path: "/v1/messages", want: authed}},
 		"POST /v1/help": {{path: "/v1/help", want: [nRoles]int{401, 201, 201, 403, 403, 403, 403},
 			body: func(e *authzEnv, _ int) any { return api.NewHelp{ID: uniq(e, "h"), SentAt: now()} }}},
-		"POST /v1/help/{id}/take":    {{path: "/v1/help/{help}/take", want: [nRoles]int{401, 403, 403, 200, 404, 403, 200}}},
+		"POST /v1/help/{id}/take": {{path: "/v1/help/{help}/take", want: [nRoles]int{401, 403, 403, 200, 404, 403, 200}}},
+		// The agent who raised it (alice) cancels it; bob does not see it.
+		"POST /v1/help/{id}/cancel": {{path: "/v1/help/{help}/cancel", want: [nRoles]int{401, 200, 404, 403, 403, 403, 403}}},
+		"GET /v1/admin/queues":      {{path: "/v1/admin/queues", want: supsOnly}},
+		"GET /v1/admin/users":       {{path: "/v1/admin/users", want: supsOnly}},
+		"GET /v1/admin/audit":       {{path: "/v1/admin/audit", want: supsOnly}},
+		// Any supervisor administers every queue (admin.go); no change
+		// here: alice is in billing and not in support already.
+		"PUT /v1/admin/queues/{queue}/members/{username}": {{path: "/v1/admin/queues/billing/members/alice",
+			want: [nRoles]int{401, 403, 403, 200, 200, 403, 200}}},
+		"DELETE /v1/admin/queues/{queue}/members/{username}": {{path: "/v1/admin/queues/support/members/alice",
+			want: [nRoles]int{401, 403, 403, 200, 200, 403, 200}}},
 		"GET /v1/monitor/public-key": {{path: "/v1/monitor/public-key", want: public}},
 		"POST /v1/monitor/grants": {{path: "/v1/monitor/grants", want: [nRoles]int{401, 403, 403, 201, 403, 403, 201},
 			body: func(*authzEnv, int) any { return api.GrantRequest{Agent: "alice", Mode: "listen"} }}},

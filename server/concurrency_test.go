@@ -175,6 +175,7 @@ func TestConcurrentWriters(t *testing.T) {
 			if len(winners) != 1 {
 				t.Errorf("one help request taken %d times: %v", len(winners), winners)
 			}
+
 		})
 	}
 }

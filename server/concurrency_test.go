@@ -176,6 +176,37 @@ func TestConcurrentWriters(t *testing.T) {
 				t.Errorf("one help request taken %d times: %v", len(winners), winners)
 			}
 
+			// Its agent cancels while the supervisors take it: either the
+			// cancel wins and every take is told (409 cancelled), or one
+			// take wins and the cancel is told (409 taken); never both.
+			must(t, a.do("POST", "/v1/help", api.NewHelp{ID: "race-help-2", Body: "help", SentAt: now}, newKey()), 201, nil)
+			rs = race(func(i int) resp {
+				if i == 0 {
+					return a.do("POST", "/v1/help/race-help-2/cancel", nil, "")
+				}
+				return sups[i].do("POST", "/v1/help/race-help-2/take", nil, "")
+			})
+			taken := 0
+			for _, r := range rs[1:] {
+				if r.Status == 200 {
+					taken++
+				}
+			}
+			cancelled := rs[0].Status == 200
+			switch {
+			case cancelled && taken == 0:
+				for i, r := range rs[1:] {
+					if r.Status != 409 || r.code() != "cancelled" {
+						t.Errorf("take %d of a cancelled request: %d %s", i+1, r.Status, r.Body)
+					}
+				}
+			case !cancelled && taken == 1:
+				if rs[0].Status != 409 || rs[0].code() != "taken" {
+					t.Errorf("cancel of a taken request: %d %s", rs[0].Status, rs[0].Body)
+				}
+			default:
+				t.Errorf("cancel %d %s with %d takes", rs[0].Status, rs[0].Body, taken)
+			}
 		})
 	}
 }

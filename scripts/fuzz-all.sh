@@ -12,7 +12,7 @@ set -euo pipefail
 budget=${1:-}
 # Targets whose inputs are expensive get a smaller count so the whole run
 # stays around a minute on two cores.
-declare -A per_target=([FuzzAnalysis]=10000x [FuzzWriteBodies]=30000x [FuzzTicketIDRoundTrip]=5000x [FuzzTimes]=5000x)
+declare -A per_target=([FuzzDecodeJSON]=20000x [FuzzCheckRequest]=20000x [FuzzCanonicalUsername]=20000x [FuzzClientAddr]=20000x [FuzzAnalysis]=10000x [FuzzWriteBodies]=30000x [FuzzTicketIDRoundTrip]=5000x [FuzzTimes]=5000x)
 # FUZZ_SKIP="FuzzA FuzzB" leaves targets to their seed corpus (which
 # `go test` runs anyway).
 skip=" ${FUZZ_SKIP:-} "

@@ -2,16 +2,14 @@ package server
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"github.com/homeshore/homeshore/server/api"
-	"net"
 	"net/http"
-	"strings"
+	"slices"
 	"time"
+	"unicode"
 )
 
 // Limits on account fields.
@@ -22,20 +20,38 @@ const (
 	maxDisplayName = 128
 )
 
-func validateNewUser(u api.NewUser) error {
-	if u.Username == "" || len(u.Username) > maxUsername || strings.ContainsAny(u.Username, " \t\r\n") {
-		return badRequest("username must be 1 to %d characters without spaces", maxUsername)
+// validateNewUser checks an account to create and puts its username in
+// canonical form (canonicalUsername).
+func validateNewUser(u *api.NewUser) error {
+	name, ok := canonicalUsername(u.Username)
+	if !ok {
+		return badRequest("username must be 1 to %d letters, digits or . _ - @ + (no spaces)", maxUsername)
 	}
+	u.Username = name
 	if len(u.Password) < minPassword || len(u.Password) > maxPassword {
 		return badRequest("password must be %d to %d characters", minPassword, maxPassword)
 	}
 	if u.Role != api.RoleAgent && u.Role != api.RoleSupervisor {
 		return badRequest("role must be %q or %q", api.RoleAgent, api.RoleSupervisor)
 	}
-	if len(u.DisplayName) > maxDisplayName {
-		return badRequest("display_name over %d characters", maxDisplayName)
+	if len(u.DisplayName) > maxDisplayName || !displayText(u.DisplayName) {
+		return badRequest("display_name must be at most %d characters of text", maxDisplayName)
 	}
 	return nil
+}
+
+// displayText refuses control characters and the bidirectional overrides
+// that make a name read as another on the wallboard.
+func displayText(v string) bool {
+	if !cleanText(v) {
+		return false
+	}
+	for _, r := range v {
+		if unicode.Is(unicode.Bidi_Control, r) {
+			return false
+		}
+	}
+	return true
 }
 
 // CreateQueue adds a queue (no-op when it exists) and returns its id.
@@ -68,6 +84,41 @@ func (st *Store) createQueue(ctx context.Context, name string, created func(*sql
 	return id, nil
 }
 
+// createQueueFor creates a queue for a supervisor, who becomes its member;
+// a queue that exists is answered as it is (created false) and joins no one.
+// onCreate (if set) runs in the transaction when the queue is new (the
+// audit trail).
+func (st *Store) createQueueFor(ctx context.Context, name, supervisorID string, onCreate func(*sql.Tx) error) (id string, created bool, err error) {
+	if name == "" || len(name) > 64 || !displayText(name) {
+		return "", false, badRequest("queue name must be 1 to 64 characters of text")
+	}
+	err = st.writeTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO queues (id, name) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`, newID(), name)
+		if err != nil {
+			return err
+		}
+		n, _ := res.RowsAffected()
+		created = n == 1
+		if err := tx.QueryRowContext(ctx, `SELECT id FROM queues WHERE name = $1`, name).Scan(&id); err != nil {
+			return err
+		}
+		if !created {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO user_queues (user_id, queue_id) VALUES ($1, $2)`, supervisorID, id); err != nil {
+			return err
+		}
+		if onCreate != nil {
+			return onCreate(tx)
+		}
+		return nil
+	})
+	if err != nil {
+		return "", false, fmt.Errorf("create queue %s: %w", name, err)
+	}
+	return id, created, nil
+}
+
 // CreateUser adds an account with an argon2id password hash.
 func (st *Store) CreateUser(ctx context.Context, u api.NewUser) (api.User, error) {
 	return st.createUser(ctx, u, nil)
@@ -76,7 +127,7 @@ func (st *Store) CreateUser(ctx context.Context, u api.NewUser) (api.User, error
 // createUser is CreateUser; created (if set) runs in the transaction with
 // the new account and the ids of its queues (the audit trail, live streams).
 func (st *Store) createUser(ctx context.Context, u api.NewUser, created func(tx *sql.Tx, u api.User, queueIDs []string) error) (api.User, error) {
-	if err := validateNewUser(u); err != nil {
+	if err := validateNewUser(&u); err != nil {
 		return api.User{}, err
 	}
 	hash, err := HashPassword(u.Password)
@@ -88,6 +139,14 @@ func (st *Store) createUser(ctx context.Context, u api.NewUser, created func(tx 
 	}
 	out := api.User{ID: newID(), Username: u.Username, DisplayName: u.DisplayName, Role: u.Role, Queues: []string{}}
 	err = st.writeTx(ctx, func(tx *sql.Tx) error {
+		// Accounts made before usernames were canonical may differ in case only.
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE LOWER(username) = $1`, u.Username).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return &apiError{Status: http.StatusConflict, Code: "exists", Message: "username " + u.Username + " is taken"}
+		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO users (id, username, display_name, password_hash, role, created_at)
 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (username) DO NOTHING`, out.ID, u.Username, u.DisplayName, hash, u.Role, time.Now().UnixMilli())
 		if err != nil {
@@ -126,18 +185,22 @@ VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (username) DO NOTHING`, out.ID, u.Us
 // username costs as much time as a wrong password.
 const dummyHash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 
-// addrLimitFactor multiplies LoginLimit for failures counted per client address.
+// addrLimitFactor multiplies LoginLimit for the failures counted per client
+// address (any username) and per username (any address).
 const addrLimitFactor = 10
 
-type tokenPair = api.TokenPair
-
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
+// loginKeys are the counters a login for name from addr is charged to:
+// the name from this address (LoginLimit), so that an attacker elsewhere
+// who keeps failing cannot lock the agent out of their own account; the
+// name from anywhere (ten times that), which caps a guessing attack spread
+// over many addresses; and the address for any name (ten times that), which
+// caps password spraying. A successful login clears the first only.
+func loginKeys(name, addr string, limit int) []limitKey {
+	return []limitKey{{"ua:" + name + "\x00" + addr, limit}, {"u:" + name, limit * addrLimitFactor},
+		{"a:" + addr, limit * addrLimitFactor}}
 }
+
+type tokenPair = api.TokenPair
 
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	u, err := s.passwordLogin(w, r)
@@ -145,7 +208,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	pair, err := s.issueTokens(r.Context(), u, s.cfg.RefreshTTL)
+	pair, err := s.issueTokens(r.Context(), u, "", s.cfg.RefreshTTL)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -164,13 +227,16 @@ func (s *Server) passwordLogin(w http.ResponseWriter, r *http.Request) (api.User
 	if err := decodeJSON(body, &in); err != nil {
 		return api.User{}, err
 	}
-	if in.Username == "" || len(in.Username) > maxUsername || len(in.Password) > maxPassword {
+	switch {
+	case in.Username == "":
 		return api.User{}, badRequest("username and password required")
+	case len(in.Username) > maxUsername:
+		return api.User{}, badRequest("username too long: at most %d bytes", maxUsername)
+	case len(in.Password) > maxPassword:
+		return api.User{}, badRequest("password too long: at most %d bytes", maxPassword)
 	}
-	// One username may fail LoginLimit times per window; one address ten
-	// times that, so agents behind one office NAT are not locked out together.
 	// Attempts in flight count too: parallel guesses cannot outrun the limit.
-	keys := []limitKey{{"u:" + strings.ToLower(in.Username), s.cfg.LoginLimit}, {"a:" + clientAddr(r), s.cfg.LoginLimit * addrLimitFactor}}
+	keys := loginKeys(limitName(in.Username), s.clientAddr(r), s.cfg.LoginLimit)
 	if wait := s.limiter.begin(keys, s.cfg.Now()); wait > 0 {
 		return api.User{}, &apiError{Status: http.StatusTooManyRequests, Code: "rate_limited",
 			Message: "too many failed logins; wait a minute and try again", RetryAfter: int(wait.Seconds()) + 1}
@@ -200,92 +266,6 @@ func (s *Server) checkLogin(ctx context.Context, username, password string) (api
 		return api.User{}, false, err
 	}
 	return u, ok && u.ID != "", nil
-}
-
-func (s *Server) issueTokens(ctx context.Context, u api.User, refreshTTL time.Duration) (tokenPair, error) {
-	now := s.cfg.Now()
-	nonce := make([]byte, 8)
-	_, _ = rand.Read(nonce)
-	access := s.signer.sign(principal{UserID: u.ID, Role: u.Role, Name: u.DisplayName, Exp: now.Add(s.cfg.AccessTTL).Unix(),
-		Nonce: base64.RawURLEncoding.EncodeToString(nonce)})
-	refresh, hash := newRefreshToken()
-	err := s.st.writeTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO refresh_tokens (token_hash, user_id, expires_at) VALUES ($1, $2, $3)`,
-			hash, u.ID, now.Add(refreshTTL).UnixMilli())
-		return err
-	})
-	if err != nil {
-		return tokenPair{}, fmt.Errorf("store refresh token: %w", err)
-	}
-	return tokenPair{AccessToken: access, RefreshToken: refresh, ExpiresIn: int64(s.cfg.AccessTTL.Seconds()), User: u}, nil
-}
-
-// RefreshGrace is how long a spent refresh token still works: a client whose
-// refresh answer was lost on the way retries with the same token instead of
-// losing its session. After that a refresh token works no more.
-const RefreshGrace = time.Minute
-
-// handleRefresh trades a refresh token for a new pair; each refresh token
-// is spent by its first use (rotation), with RefreshGrace for retries.
-func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request) {
-	body, err := s.readBody(w, r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	var in struct {
-		RefreshToken string `json:"refresh_token"`
-	}
-	if err := decodeJSON(body, &in); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	u, err := s.spendRefresh(r.Context(), in.RefreshToken)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	pair, err := s.issueTokens(r.Context(), u, s.cfg.RefreshTTL)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.reply(w, r, http.StatusOK, pair)
-}
-
-// spendRefresh spends a refresh token (still valid RefreshGrace after its
-// first use) and returns its account.
-func (s *Server) spendRefresh(ctx context.Context, token string) (api.User, error) {
-	var uid string
-	err := s.st.writeTx(ctx, func(tx *sql.Tx) error {
-		now := s.cfg.Now().UnixMilli()
-		err := tx.QueryRowContext(ctx, `UPDATE refresh_tokens SET used = 1, used_at = CASE WHEN used = 0 THEN $2 ELSE used_at END
-WHERE token_hash = $1 AND expires_at > $2 AND (used = 0 OR used_at > $3) RETURNING user_id`,
-			hashToken(token), now, now-RefreshGrace.Milliseconds()).Scan(&uid)
-		if errors.Is(err, sql.ErrNoRows) {
-			return errUnauthorized
-		}
-		return err
-	})
-	if err != nil {
-		return api.User{}, err
-	}
-	return s.st.userByID(ctx, uid)
-}
-
-func (st *Store) userByName(ctx context.Context, name string) (api.User, string, error) {
-	var u api.User
-	var hash string
-	err := st.rdb.QueryRowContext(ctx, `SELECT id, username, display_name, role, password_hash FROM users WHERE username = $1`, name).
-		Scan(&u.ID, &u.Username, &u.DisplayName, &u.Role, &hash)
-	if errors.Is(err, sql.ErrNoRows) {
-		return api.User{}, "", ErrNotFound
-	}
-	if err != nil {
-		return api.User{}, "", err
-	}
-	u.Queues, err = userQueueNames(ctx, st.rdb, u.ID)
-	return u, hash, err
 }
 
 func (st *Store) userByID(ctx context.Context, id string) (api.User, error) {
@@ -348,6 +328,20 @@ func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request, p prin
 		s.fail(w, r, err)
 		return
 	}
+	// A supervisor sees only the agents of their queues: were they to put
+	// accounts in other queues, a supervisor account of their own making
+	// would see everyone.
+	caller, err := s.st.userByID(r.Context(), p.UserID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	for _, q := range in.Queues {
+		if !slices.Contains(caller.Queues, q) {
+			s.fail(w, r, forbidden("you can add accounts only to your own queues; "+q+" is not one of them"))
+			return
+		}
+	}
 	var u api.User
 	ctx := r.Context()
 	created := func(tx *sql.Tx, u api.User, queueIDs []string) error {
@@ -392,14 +386,18 @@ func (s *Server) handleCreateQueue(w http.ResponseWriter, r *http.Request, p pri
 		s.fail(w, r, err)
 		return
 	}
-	id, err := s.st.createQueue(r.Context(), in.Name, func(tx *sql.Tx) error {
+	id, created, err := s.st.createQueueFor(r.Context(), in.Name, p.UserID, func(tx *sql.Tx) error {
 		return audit(r.Context(), tx, s.cfg.Now(), p.UserID, api.AuditQueueCreate, in.Name, "")
 	})
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.reply(w, r, http.StatusCreated, map[string]string{"id": id, "name": in.Name})
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	s.reply(w, r, status, map[string]string{"id": id, "name": in.Name})
 }
 
 func (s *Server) handleQueues(w http.ResponseWriter, r *http.Request, p principal) {

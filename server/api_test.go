@@ -34,6 +34,18 @@ func testAuth(t *testing.T, base string) {
 	if r.Status != 401 || r.code() != "bad_credentials" {
 		t.Fatalf("bad password: %d %s", r.Status, r.Body)
 	}
+	// Over-long credentials are a 400 that says which one, not "required".
+	for field, in := range map[string]api.Login{
+		"username": {Username: strings.Repeat("a", 65), Password: "x"},
+		"password": {Username: "alice", Password: strings.Repeat("p", 257)},
+	} {
+		r := a.do("POST", "/v1/auth/login", in, "")
+		var eb api.ErrorBody
+		r.decode(t, &eb)
+		if r.Status != 400 || !strings.Contains(eb.Error.Message, field+" too long") {
+			t.Errorf("over-long %s: %d %s", field, r.Status, r.Body)
+		}
+	}
 	var lp struct {
 		Access  string   `json:"access_token"`
 		Refresh string   `json:"refresh_token"`

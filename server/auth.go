@@ -70,6 +70,9 @@ type principal struct {
 	// Nonce makes every token (and the console's CSRF token bound to it)
 	// unique, even two issued in the same second.
 	Nonce string `json:"n,omitempty"`
+	// Sid is the session (login) the token belongs to; revoking the
+	// session ends the token before it expires.
+	Sid string `json:"sid,omitempty"`
 }
 
 func (p principal) supervisor() bool { return p.Role == api.RoleSupervisor }

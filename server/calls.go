@@ -173,7 +173,9 @@ ON CONFLICT (call_id) DO NOTHING`, c.CallID, p.UserID, c.Direction, c.Number, c.
 			return http.StatusOK, got, nil
 		}
 		if c.TicketID != "" && c.Note != "" {
-			if _, _, err := s.addNote(ctx, tx, p, c.TicketID, "call:"+c.CallID, c.Note); err != nil {
+			// A full thread keeps the call log (pay and indicators need it)
+			// without its note in the thread; the note stays on the call.
+			if _, _, err := s.addNote(ctx, tx, p, c.TicketID, "call:"+c.CallID, c.Note); err != nil && !errors.Is(err, errThreadFull) {
 				return 0, nil, err
 			}
 		}

@@ -1,9 +1,9 @@
 package server
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
-	"database/sql"
 	"embed"
 	"encoding/base64"
 	"io/fs"
@@ -55,15 +55,25 @@ func (s *Server) csrfFor(access string) string {
 	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
 }
 
+// bearerToken reads the token of an Authorization: Bearer header. The
+// scheme is case-insensitive (RFC 9110 §11.1: "bearer" is "Bearer").
+func bearerToken(h string) (string, bool) {
+	scheme, tok, ok := strings.Cut(strings.TrimSpace(h), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	return strings.TrimSpace(tok), true
+}
+
 // authenticate finds the caller: a Bearer token (the app, scripts) or a
 // console session cookie (supervisors only; writes need the CSRF token).
 func (s *Server) authenticate(r *http.Request) (principal, error) {
-	if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+	if tok, ok := bearerToken(r.Header.Get("Authorization")); ok {
 		p, ok := s.signer.verify(tok, s.cfg.Now())
 		if !ok {
 			return principal{}, errUnauthorized
 		}
-		return p, nil
+		return p, s.checkSession(r.Context(), p)
 	}
 	c, err := r.Cookie(sessionCookie)
 	if err != nil {
@@ -77,7 +87,20 @@ func (s *Server) authenticate(r *http.Request) (principal, error) {
 		!hmac.Equal([]byte(r.Header.Get(csrfHeader)), []byte(s.csrfFor(c.Value))) {
 		return principal{}, &apiError{Status: http.StatusForbidden, Code: "csrf", Message: "missing or stale CSRF token: reload the console"}
 	}
-	return p, nil
+	return p, s.checkSession(r.Context(), p)
+}
+
+// checkSession refuses a token whose session ended (logout, reuse of a
+// stolen refresh token).
+func (s *Server) checkSession(ctx context.Context, p principal) error {
+	live, err := s.sessionLive(ctx, p.Sid)
+	if err != nil {
+		return err
+	}
+	if !live {
+		return errUnauthorized
+	}
+	return nil
 }
 
 // consoleOnly refuses session requests without the console's own header.
@@ -97,9 +120,10 @@ func (s *Server) setCookie(w http.ResponseWriter, r *http.Request, name, value, 
 	http.SetCookie(w, c)
 }
 
-// startSession issues a console session for u and answers it.
-func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u api.User) {
-	pair, err := s.issueTokens(r.Context(), u, ConsoleSessionTTL)
+// startSession issues console tokens for u in session sid (a new one when
+// "") and answers them.
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u api.User, sid string) {
+	pair, err := s.issueTokens(r.Context(), u, sid, ConsoleSessionTTL)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -128,7 +152,7 @@ func (s *Server) handleConsoleLogin(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.startSession(w, r, u)
+	s.startSession(w, r, u, "")
 }
 
 // handleConsoleRefresh: POST /v1/console/refresh trades the refresh cookie
@@ -143,15 +167,15 @@ func (s *Server) handleConsoleRefresh(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errUnauthorized)
 		return
 	}
-	u, err := s.spendRefresh(r.Context(), c.Value)
-	if err == nil && u.Role != api.RoleSupervisor {
+	got, err := s.spendRefresh(r.Context(), c.Value)
+	if err == nil && got.user.Role != api.RoleSupervisor {
 		err = errNotSupervisor
 	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.startSession(w, r, u)
+	s.startSession(w, r, got.user, got.sid)
 }
 
 // handleConsoleSession: GET /v1/console/session, who is logged in (after a
@@ -165,6 +189,10 @@ func (s *Server) handleConsoleSession(w http.ResponseWriter, r *http.Request) {
 	p, ok := s.signer.verify(c.Value, s.cfg.Now())
 	if !ok || !p.supervisor() {
 		s.fail(w, r, errUnauthorized)
+		return
+	}
+	if err := s.checkSession(r.Context(), p); err != nil {
+		s.fail(w, r, err)
 		return
 	}
 	u, err := s.st.userByID(r.Context(), p.UserID)
@@ -182,16 +210,18 @@ func (s *Server) handleConsoleLogout(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	refresh, sid := "", ""
 	if c, err := r.Cookie(refreshCookie); err == nil {
-		ctx := r.Context()
-		err := s.st.writeTx(ctx, func(tx *sql.Tx) error {
-			_, err := tx.ExecContext(ctx, `DELETE FROM refresh_tokens WHERE token_hash = $1`, hashToken(c.Value))
-			return err
-		})
-		if err != nil {
-			s.fail(w, r, err)
-			return
+		refresh = c.Value
+	}
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		if p, ok := s.signer.verify(c.Value, s.cfg.Now()); ok {
+			sid = p.Sid
 		}
+	}
+	if err := s.revokeSessions(r.Context(), sid, refresh, ""); err != nil {
+		s.fail(w, r, err)
+		return
 	}
 	s.setCookie(w, r, sessionCookie, "", "/", 0)
 	s.setCookie(w, r, refreshCookie, "", "/v1/console/", 0)
@@ -217,7 +247,7 @@ func consoleHandler() http.Handler {
 }
 
 // consoleRoutes adds the console and its session endpoints to mux.
-func (s *Server) consoleRoutes(mux *http.ServeMux) {
+func (s *Server) consoleRoutes(mux *routeMux) {
 	mux.Handle("GET /console/", consoleHandler())
 	mux.Handle("GET /console", http.RedirectHandler("/console/", http.StatusMovedPermanently))
 	mux.HandleFunc("POST /v1/console/login", s.handleConsoleLogin)

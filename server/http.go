@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"github.com/homeshore/homeshore/server/api"
 	"io"
 	"net/http"
@@ -37,7 +38,11 @@ func writeRaw(w http.ResponseWriter, status int, body []byte) {
 // writeError answers with the API error, or a 500 that hides internals.
 func writeError(w http.ResponseWriter, err error) {
 	var ae *apiError
-	if !errors.As(err, &ae) {
+	switch {
+	case errors.As(err, &ae):
+	case dbUnavailable(err):
+		ae = errUnavailable
+	default:
 		ae = &apiError{Status: http.StatusInternalServerError, Code: "internal", Message: "internal error; try again later"}
 	}
 	var b api.ErrorBody
@@ -56,36 +61,39 @@ func writeError(w http.ResponseWriter, err error) {
 
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var ae *apiError
-	if !errors.As(err, &ae) && !errors.Is(err, context.Canceled) {
+	switch {
+	case errors.As(err, &ae), errors.Is(err, context.Canceled):
+	case dbUnavailable(err):
+		s.log.Warn("database unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+	default:
 		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	writeError(w, err)
 }
 
-// readBody reads at most MaxBody bytes of the request body.
+// readBody reads at most MaxBody bytes of the request body. A body declared
+// bigger (Content-Length) is refused before a byte of it is read: no
+// "100 Continue" for it, no wait for a body that will be refused anyway.
 func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	tooLarge := &apiError{Status: http.StatusRequestEntityTooLarge, Code: "too_large",
+		Message: "request body over " + strconv.FormatInt(s.cfg.MaxBody, 10) + " bytes"}
+	if r.ContentLength > s.cfg.MaxBody {
+		// Close after the answer. net/http still reads up to 256 KiB of
+		// the rest first (after the answer is sent): a client that sent
+		// it at full speed must be able to read its 413, not a reset.
+		// One that trickles is cut by the read timeout, as under the limit.
+		w.Header().Set("Connection", "close")
+		return nil, tooLarge
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBody))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return nil, &apiError{Status: http.StatusRequestEntityTooLarge, Code: "too_large",
-				Message: "request body over " + strconv.FormatInt(s.cfg.MaxBody, 10) + " bytes"}
+			return nil, tooLarge
 		}
 		return nil, badRequest("could not read the request body")
 	}
 	return body, nil
-}
-
-// decodeJSON parses exactly one JSON value from body into v.
-func decodeJSON(body []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(v); err != nil {
-		return badRequest("malformed JSON: %v", err)
-	}
-	if dec.More() {
-		return badRequest("malformed JSON: trailing data after the object")
-	}
-	return nil
 }
 
 type authedHandler func(w http.ResponseWriter, r *http.Request, p principal)
@@ -148,7 +156,8 @@ func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, p principal,
 				return &apiError{Status: http.StatusUnprocessableEntity, Code: "idempotency_key_reused",
 					Message: "this Idempotency-Key was used for a different request; use a new key"}
 			}
-			return nil
+			out, err = s.replayed(ctx, tx, p, out)
+			return err
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
@@ -161,8 +170,12 @@ func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, p principal,
 		if err != nil {
 			return err
 		}
+		stored, err := storedAnswer(v, b)
+		if err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO idempotency (user_id, idem_key, request_hash, status, body, created_at)
-VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (user_id, idem_key) DO NOTHING`, p.UserID, key, reqHash, st, string(b), s.cfg.Now().UnixMilli())
+VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (user_id, idem_key) DO NOTHING`, p.UserID, key, reqHash, st, string(stored), s.cfg.Now().UnixMilli())
 		if err != nil {
 			return err
 		}
@@ -177,4 +190,51 @@ VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (user_id, idem_key) DO NOTHING`, p.U
 		return
 	}
 	writeRaw(w, status, append(out, '\n'))
+}
+
+// A ticket's answer is stored without its notes, which are read afresh when
+// it is replayed: a thread may hold megabytes, and every edit of the ticket
+// stored it again for idempotencyKeep (20 edits of a full ticket, a few
+// dozen bytes each, stored 665 MB). Notes are append-only and merge by id,
+// so a replay that carries notes written since is still a right answer.
+// The stored form is {"$notes_of": ticket id, "ticket": the ticket without
+// notes}; no answer of the API starts with that key.
+type notesOmitted struct {
+	NotesOf string     `json:"$notes_of"`
+	Ticket  api.Ticket `json:"ticket"`
+}
+
+var notesOmittedPrefix = []byte(`{"$notes_of":`)
+
+// storedAnswer is what idempotent stores for answer v (b, marshalled).
+func storedAnswer(v any, b []byte) ([]byte, error) {
+	t, ok := v.(api.Ticket)
+	if !ok || len(t.Notes) == 0 {
+		return b, nil
+	}
+	t.Notes = nil
+	return json.Marshal(notesOmitted{NotesOf: t.ID, Ticket: t})
+}
+
+// replayed turns a stored answer back into the answer: a ticket gets the
+// notes the caller may see now.
+func (s *Server) replayed(ctx context.Context, tx *sql.Tx, p principal, stored []byte) ([]byte, error) {
+	if !bytes.HasPrefix(stored, notesOmittedPrefix) {
+		return stored, nil
+	}
+	var o notesOmitted
+	if err := json.Unmarshal(stored, &o); err != nil {
+		return nil, fmt.Errorf("stored answer: %w", err)
+	}
+	o.Ticket.Notes = []api.Note{}
+	now, err := s.ticketFor(ctx, tx, p, o.NotesOf)
+	var ae *apiError
+	switch {
+	case err == nil && now.Notes != nil:
+		o.Ticket.Notes = now.Notes
+	case err == nil:
+	case !errors.As(err, &ae):
+		return nil, err
+	}
+	return json.Marshal(o.Ticket)
 }

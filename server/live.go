@@ -59,6 +59,8 @@ type liveHub struct {
 	st  *Store
 	dsn string // PostgreSQL DSN for LISTEN; "" on SQLite
 	log *slog.Logger
+	// seen, if set before start, is told of every event before any stream.
+	seen func(liveEvent)
 
 	mu   sync.Mutex
 	subs map[*liveSub]struct{}
@@ -171,6 +173,9 @@ func (h *liveHub) fanOut(evs []liveEvent) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, e := range evs {
+		if h.seen != nil {
+			h.seen(e)
+		}
 		for s := range h.subs {
 			if !s.filter(e) {
 				continue

@@ -257,16 +257,25 @@ func (s *Server) handleBoard(w http.ResponseWriter, r *http.Request, p principal
 // with a fresh one.
 func (s *Server) handleStream(w http.ResponseWriter, r *http.Request, p principal) {
 	ctx := r.Context()
+	release, err := s.streams.acquire(p.UserID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	defer release()
 	aud, err := s.audienceOf(ctx, p)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	// Who the stream may see changes with queue membership (admin.go): the
-	// hub's filter reads the current audience.
+	// hub's filter reads the current audience. The end of one of the user's
+	// sessions reaches their streams whatever it is.
 	var cur atomic.Pointer[audience]
 	cur.Store(&aud)
-	sub := s.live.subscribe(func(e liveEvent) bool { return cur.Load().sees(e) })
+	sub := s.live.subscribe(func(e liveEvent) bool {
+		return cur.Load().sees(e) || (e.Kind == sessionEnded && e.AgentID == p.UserID)
+	})
 	defer s.live.unsubscribe(sub)
 	rc := http.NewResponseController(w)
 	h := w.Header()
@@ -308,6 +317,15 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request, p principa
 		case e, open := <-sub.ch:
 			if !open {
 				return
+			}
+			if e.Kind == sessionEnded {
+				// One of the user's sessions ended: this stream's, perhaps
+				// (the hub forgot the live sessions it remembered first).
+				if err := s.checkSession(ctx, p); err != nil {
+					write(sent, "reauth", []byte(`{}`))
+					return
+				}
+				continue
 			}
 			if e.Seq <= sent {
 				continue

@@ -253,11 +253,13 @@ func (s *Server) handleTakeHelp(w http.ResponseWriter, r *http.Request, p princi
 		if len(got) == 0 {
 			return notFound("help request " + id)
 		}
-		m := got[0]
-		if m.CancelledAt != nil {
-			return &apiError{Status: http.StatusConflict, Code: "cancelled", Message: m.FromName + " cancelled this help request"}
-		}
-		if m.TakenBy != "" {
+		// settled answers a request its agent cancelled (409 cancelled) or
+		// someone took: the same answer again to the one who took it, 409
+		// naming them to anyone else.
+		settled := func(m storedMessage) error {
+			if m.CancelledAt != nil {
+				return &apiError{Status: http.StatusConflict, Code: "cancelled", Message: m.FromName + " cancelled this help request"}
+			}
 			var me string
 			if err := tx.QueryRowContext(ctx, `SELECT username FROM users WHERE id = $1`, p.UserID).Scan(&me); err != nil {
 				return err
@@ -268,13 +270,26 @@ func (s *Server) handleTakeHelp(w http.ResponseWriter, r *http.Request, p princi
 			out = m.Message
 			return nil
 		}
+		if got[0].TakenBy != "" || got[0].CancelledAt != nil {
+			return settled(got[0])
+		}
 		seq, err := nextCounter(ctx, tx, "msg")
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE messages SET taken_by = $1, taken_at = $2, seq = $3 WHERE id = $4`,
-			p.UserID, s.cfg.Now().UnixMilli(), seq, id); err != nil {
+		// Only if still untaken and not cancelled: on PostgreSQL another
+		// supervisor may have taken it, or its agent cancelled it, since we
+		// read it (we waited for their counter lock).
+		res, err := tx.ExecContext(ctx, `UPDATE messages SET taken_by = $1, taken_at = $2, seq = $3 WHERE id = $4 AND taken_by IS NULL AND cancelled_at IS NULL`,
+			p.UserID, s.cfg.Now().UnixMilli(), seq, id)
+		if err != nil {
 			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			if got, err = queryStored(ctx, tx, `m.id = $1`, id); err != nil || len(got) == 0 {
+				return errors.Join(err, errors.New("help request vanished"))
+			}
+			return settled(got[0])
 		}
 		if got, err = queryStored(ctx, tx, `m.id = $1`, id); err != nil || len(got) == 0 {
 			return errors.Join(err, errors.New("help request vanished"))
@@ -310,22 +325,35 @@ func (s *Server) handleCancelHelp(w http.ResponseWriter, r *http.Request, p prin
 		if len(got) == 0 {
 			return notFound("help request " + id)
 		}
-		m := got[0]
-		switch {
-		case m.TakenBy != "":
-			return &apiError{Status: http.StatusConflict, Code: "taken",
-				Message: m.TakenByName + " already took this help request and is on the way: send them a message instead"}
-		case m.CancelledAt != nil:
+		// settled answers a request already taken (409) or cancelled (the
+		// same answer again).
+		settled := func(m storedMessage) error {
+			if m.TakenBy != "" {
+				return &apiError{Status: http.StatusConflict, Code: "taken",
+					Message: m.TakenByName + " already took this help request and is on the way: send them a message instead"}
+			}
 			out = m.Message
 			return nil
+		}
+		if got[0].TakenBy != "" || got[0].CancelledAt != nil {
+			return settled(got[0])
 		}
 		seq, err := nextCounter(ctx, tx, "msg")
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE messages SET cancelled_at = $1, seq = $2 WHERE id = $3`,
-			s.cfg.Now().UnixMilli(), seq, id); err != nil {
+		// Only if still open: on PostgreSQL a supervisor may have taken it
+		// since we read it (we waited for their counter lock).
+		res, err := tx.ExecContext(ctx, `UPDATE messages SET cancelled_at = $1, seq = $2 WHERE id = $3 AND taken_by IS NULL AND cancelled_at IS NULL`,
+			s.cfg.Now().UnixMilli(), seq, id)
+		if err != nil {
 			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			if got, err = queryStored(ctx, tx, `m.id = $1`, id); err != nil || len(got) == 0 {
+				return errors.Join(err, errors.New("help request vanished"))
+			}
+			return settled(got[0])
 		}
 		if got, err = queryStored(ctx, tx, `m.id = $1`, id); err != nil || len(got) == 0 {
 			return errors.Join(err, errors.New("help request vanished"))

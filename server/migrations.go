@@ -197,4 +197,16 @@ CREATE TABLE admin_audit (
 CREATE INDEX admin_audit_at ON admin_audit (at);`,
 	// 7: a consultation or conference leg names the call it served.
 	`ALTER TABLE call_logs ADD COLUMN consult_of TEXT NOT NULL DEFAULT '';`,
+	// 8: sessions, so a logout or a stolen refresh token ends every token of
+	// a login at once.
+	`CREATE TABLE sessions (
+  id TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL REFERENCES users(id),
+  ttl_ms BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  revoked_at BIGINT NOT NULL
+);
+CREATE INDEX sessions_user ON sessions (user_id);
+ALTER TABLE refresh_tokens ADD COLUMN session_id TEXT NOT NULL DEFAULT '';
+CREATE INDEX refresh_tokens_session ON refresh_tokens (session_id);`,
 }

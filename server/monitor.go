@@ -108,6 +108,13 @@ func (s *Server) handleGrant(w http.ResponseWriter, r *http.Request, p principal
 		s.fail(w, r, err)
 		return
 	}
+	if !p.supervisor() {
+		// Refused before the agent is looked up: an agent cannot tell
+		// which usernames exist by the answer.
+		s.log.Warn("monitoring grant refused", "user", sup.Username, "agent", in.Agent, "mode", in.Mode)
+		s.fail(w, r, forbidden("only a supervisor of one of "+in.Agent+"'s queues may listen to their calls"))
+		return
+	}
 	agent, _, err := s.st.userByName(ctx, in.Agent)
 	if errors.Is(err, ErrNotFound) || (err == nil && agent.Role != api.RoleAgent) {
 		err = notFound("agent " + in.Agent)
@@ -116,12 +123,10 @@ func (s *Server) handleGrant(w http.ResponseWriter, r *http.Request, p principal
 		s.fail(w, r, err)
 		return
 	}
-	ok := false
-	if p.supervisor() {
-		if ok, err = sharesQueue(ctx, s.st.rdb, p.UserID, agent.ID); err != nil {
-			s.fail(w, r, err)
-			return
-		}
+	ok, err := sharesQueue(ctx, s.st.rdb, p.UserID, agent.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
 	}
 	if !ok {
 		s.log.Warn("monitoring grant refused", "user", sup.Username, "agent", in.Agent, "mode", in.Mode)
@@ -220,7 +225,7 @@ func (s *Server) handleSessionLog(w http.ResponseWriter, r *http.Request, p prin
 		s.fail(w, r, err)
 		return
 	}
-	if me.Username != in.Agent {
+	if !sameUser(in.Agent, me.Username) {
 		s.fail(w, r, forbidden("the monitored agent's app logs the session"))
 		return
 	}
@@ -328,7 +333,7 @@ func (s *Server) handleSessions(w http.ResponseWriter, r *http.Request, p princi
 	case !p.supervisor():
 		cond += `ms.agent_id = $1`
 		me, err := s.st.userByID(ctx, p.UserID)
-		if err == nil && agent != "" && agent != me.Username {
+		if err == nil && agent != "" && !sameUser(agent, me.Username) {
 			err = forbidden("agents see only their own sessions")
 		}
 		if err != nil {
@@ -337,7 +342,7 @@ func (s *Server) handleSessions(w http.ResponseWriter, r *http.Request, p princi
 		}
 	case agent != "":
 		cond += `u.username = $4 AND ` + visibleAgents
-		args = append(args, agent)
+		args = append(args, limitName(agent))
 	default:
 		cond += visibleAgents
 	}

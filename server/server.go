@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"runtime"
 	"sync"
 	"time"
@@ -37,6 +38,8 @@ const (
 	// (livestatus.DefaultHeartbeat).
 	DefaultPresenceTimeout = 45 * time.Second
 	DefaultSweepEvery      = 5 * time.Second
+	// pruneEvery is how often spent tokens and old idempotency records go.
+	pruneEvery = time.Hour
 )
 
 // Config configures a Server. Only Driver and DSN are required.
@@ -66,10 +69,21 @@ type Config struct {
 	PresenceTimeout time.Duration
 	// SweepEvery is how often presence is checked.
 	SweepEvery time.Duration
+	// MaxNotes and MaxThreadBytes bound a ticket's thread (DefaultMaxNotes,
+	// DefaultMaxThreadBytes of note text); PageBytes a sync page or
+	// screen-pop (DefaultPageBytes).
+	MaxNotes, MaxThreadBytes, PageBytes int
+	// StreamsPerUser and MaxStreams cap the open live streams of one account
+	// and of the server (DefaultStreamsPerUser, DefaultMaxStreams).
+	StreamsPerUser, MaxStreams int
 	// SecureCookies marks the console's cookies Secure even on plain HTTP
 	// (behind a TLS-terminating proxy); they always are over TLS.
 	SecureCookies bool
-	Logger        *slog.Logger
+	// TrustedProxies are the load balancers and reverse proxies in front of
+	// the server: behind them the client's address is read from
+	// X-Forwarded-For (login limits are counted per client address).
+	TrustedProxies []netip.Prefix
+	Logger         *slog.Logger
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 }
@@ -82,7 +96,12 @@ type Server struct {
 	signer  tokenSigner
 	limiter *loginLimiter
 	hashes  *hashGate
-	handler http.Handler
+	streams *streamGate
+	// liveSessions remembers sessions recently found live.
+	liveSessions sessionCache
+	handler      http.Handler
+	// routeList is every pattern the handler serves (Routes).
+	routeList []string
 
 	live       *liveHub
 	monitorKey ed25519.PrivateKey
@@ -125,6 +144,21 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.SweepEvery <= 0 {
 		cfg.SweepEvery = DefaultSweepEvery
 	}
+	if cfg.MaxNotes <= 0 {
+		cfg.MaxNotes = DefaultMaxNotes
+	}
+	if cfg.MaxThreadBytes <= 0 {
+		cfg.MaxThreadBytes = DefaultMaxThreadBytes
+	}
+	if cfg.PageBytes <= 0 {
+		cfg.PageBytes = DefaultPageBytes
+	}
+	if cfg.StreamsPerUser <= 0 {
+		cfg.StreamsPerUser = DefaultStreamsPerUser
+	}
+	if cfg.MaxStreams <= 0 {
+		cfg.MaxStreams = DefaultMaxStreams
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -154,7 +188,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, st: st, log: cfg.Logger, signer: tokenSigner{key: secret},
 		limiter: newLoginLimiter(cfg.LoginWindow), hashes: newHashGate(cfg.MaxHashes, DefaultHashWait),
-		monitorKey: key, streamsDone: make(chan struct{})}
+		monitorKey: key, streamsDone: make(chan struct{}), streams: newStreamGate(cfg.StreamsPerUser, cfg.MaxStreams)}
 	if err := st.prune(ctx, cfg.Now()); err != nil {
 		st.Close()
 		return nil, err
@@ -168,6 +202,13 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		pgDSN = cfg.DSN
 	}
 	s.live = newLiveHub(st, pgDSN, cfg.Logger)
+	s.live.seen = func(e liveEvent) {
+		if e.Kind == sessionEnded {
+			// A session ended, perhaps on another replica: ask the
+			// database again, before the user's streams check theirs.
+			s.liveSessions.forget()
+		}
+	}
 	if err := s.live.start(ctx); err != nil {
 		st.Close()
 		return nil, fmt.Errorf("live events: %w", err)
@@ -186,10 +227,17 @@ func (s *Server) startSweeper() {
 		defer close(s.sweepDone)
 		t := time.NewTicker(s.cfg.SweepEvery)
 		defer t.Stop()
+		prune := time.NewTicker(pruneEvery)
+		defer prune.Stop()
 		for {
 			select {
 			case <-ctx.Done():
 				return
+			case <-prune.C:
+				// A server that runs for months keeps its tables small too.
+				if err := s.st.prune(ctx, s.cfg.Now()); err != nil && ctx.Err() == nil {
+					s.log.Warn("pruning tokens and idempotency records", "err", err)
+				}
 			case <-t.C:
 				if err := s.sweepPresence(ctx, s.cfg.Now(), s.cfg.PresenceTimeout); err != nil && ctx.Err() == nil {
 					s.log.Warn("presence sweep", "err", err)
@@ -258,12 +306,11 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, tlsCfg *tls.Config)
 }
 
 func (s *Server) routes() http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /v1/health", func(w http.ResponseWriter, r *http.Request) {
-		s.reply(w, r, http.StatusOK, map[string]string{"status": "ok"})
-	})
+	mux := newRouteMux()
+	mux.HandleFunc("GET /v1/health", s.handleHealth)
 	mux.HandleFunc("POST /v1/auth/login", s.handleLogin)
 	mux.HandleFunc("POST /v1/auth/refresh", s.handleRefresh)
+	mux.Handle("POST /v1/auth/logout", s.auth(s.handleLogout))
 	mux.Handle("GET /v1/me", s.auth(s.handleMe))
 	mux.Handle("GET /v1/dispositions", s.auth(s.handleDispositions))
 	mux.Handle("GET /v1/queues", s.auth(s.handleQueues))
@@ -303,5 +350,6 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, &apiError{Status: http.StatusNotFound, Code: "not_found", Message: "no such endpoint: " + r.Method + " " + r.URL.Path})
 	})
-	return s.recoverer(mux)
+	s.routeList = mux.patterns
+	return s.recoverer(s.guard(mux))
 }

@@ -233,12 +233,19 @@ func newID() string {
 // longer than any client keeps retrying one write.
 const idempotencyKeep = 30 * 24 * time.Hour
 
-// prune drops spent or expired refresh tokens and old idempotency records.
+// prune drops expired refresh tokens, spent ones once their reuse need no
+// longer be recognised, sessions with no refresh token left, and old
+// idempotency records. It runs at start and every pruneEvery.
 func (st *Store) prune(ctx context.Context, now time.Time) error {
 	return st.writeTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM refresh_tokens WHERE expires_at < $1 OR (used = 1 AND used_at < $2)`,
-			now.UnixMilli(), now.Add(-RefreshGrace).UnixMilli()); err != nil {
+			now.UnixMilli(), now.Add(-spentKeep).UnixMilli()); err != nil {
 			return fmt.Errorf("prune refresh tokens: %w", err)
+		}
+		// A day on, none of their access tokens can be valid either.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE created_at < $1 AND
+NOT EXISTS (SELECT 1 FROM refresh_tokens rt WHERE rt.session_id = sessions.id)`, now.Add(-24*time.Hour).UnixMilli()); err != nil {
+			return fmt.Errorf("prune sessions: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM idempotency WHERE created_at < $1`, now.Add(-idempotencyKeep).UnixMilli()); err != nil {
 			return fmt.Errorf("prune idempotency keys: %w", err)

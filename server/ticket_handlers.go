@@ -116,7 +116,15 @@ assignee_id = $6, version = version + 1, seq = $7, updated_at = $8, updated_by =
 			return 0, nil, err
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
-			return 0, nil, &apiError{Status: http.StatusConflict, Code: "version_conflict", Message: "the ticket changed meanwhile; merge with the current version", Ticket: &cur}
+			// Another edit committed between our read and our update (on
+			// PostgreSQL the update waited for it): answer with the ticket
+			// as that edit left it, read afresh, not the version we read
+			// (or not found, if that edit moved it out of the caller's sight).
+			now, err := s.ticketFor(ctx, tx, p, id)
+			if err != nil {
+				return 0, nil, err
+			}
+			return 0, nil, &apiError{Status: http.StatusConflict, Code: "version_conflict", Message: "the ticket changed meanwhile; merge with the current version", Ticket: &now}
 		}
 		if in.Phones != nil {
 			if err := s.setPhones(ctx, tx, id, next.Phones); err != nil {
@@ -179,6 +187,31 @@ func (s *Server) addNote(ctx context.Context, tx *sql.Tx, p principal, ticketID,
 	if _, err := s.ticketFor(ctx, tx, p, ticketID); err != nil {
 		return api.Note{}, false, err
 	}
+	// The change number first: its lock, held to the commit, makes notes
+	// added at the same moment count the thread one after the other (on
+	// PostgreSQL each counted it before the others committed, and all went
+	// past the cap). Every ticket write takes it before the ticket's row,
+	// so no deadlock. A resent note leaves the number unused: sync does not
+	// mind gaps.
+	seq, err := nextSeq(ctx, tx)
+	if err != nil {
+		return api.Note{}, false, err
+	}
+	var notes, size int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(OCTET_LENGTH(body)), 0) FROM notes WHERE ticket_id = $1`,
+		ticketID).Scan(&notes, &size); err != nil {
+		return api.Note{}, false, err
+	}
+	if notes >= s.cfg.MaxNotes || size+len(body) > s.cfg.MaxThreadBytes {
+		// A resent note that is already in the thread is still answered.
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM notes WHERE id = $1`, noteID).Scan(&n); err != nil {
+			return api.Note{}, false, err
+		}
+		if n == 0 {
+			return api.Note{}, false, errThreadFull
+		}
+	}
 	now := s.cfg.Now()
 	res, err := tx.ExecContext(ctx, `INSERT INTO notes (id, ticket_id, author_id, author_name, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)
 ON CONFLICT (id) DO NOTHING`, noteID, ticketID, p.UserID, p.Name, body, now.UnixMilli())
@@ -198,10 +231,6 @@ ON CONFLICT (id) DO NOTHING`, noteID, ticketID, p.UserID, p.Name, body, now.Unix
 		}
 		got.CreatedAt = time.UnixMilli(at).UTC()
 		return got, false, nil
-	}
-	seq, err := nextSeq(ctx, tx)
-	if err != nil {
-		return api.Note{}, false, err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE tickets SET seq = $1, updated_at = $2 WHERE id = $3`, seq, now.UnixMilli(), ticketID); err != nil {
 		return api.Note{}, false, err
@@ -233,8 +262,13 @@ WHERE t.id IN (SELECT ticket_id FROM ticket_phones WHERE e164 = $3) AND `+visibi
 		if ts, err = scanTickets(rows); err != nil {
 			return err
 		}
-		return attachNotes(ctx, tx, ts, `t.id IN (SELECT ticket_id FROM ticket_phones WHERE e164 = $3) AND `+visibility,
-			p.UserID, boolInt(p.supervisor()), e164)
+		if err := attachNotes(ctx, tx, ts, `t.id IN (SELECT ticket_id FROM ticket_phones WHERE e164 = $3) AND `+visibility,
+			p.UserID, boolInt(p.supervisor()), e164); err != nil {
+			return err
+		}
+		// The newest tickets, as many as fit a page.
+		ts = ts[:fitPage(ts, s.cfg.PageBytes)]
+		return nil
 	})
 	if err != nil {
 		s.fail(w, r, err)
@@ -286,8 +320,16 @@ WHERE t.seq > $3 AND `+visibility+` ORDER BY t.seq LIMIT $4`, p.UserID, boolInt(
 		last := page.Tickets[n-1].Seq
 		page.NextCursor = strconv.FormatInt(last, 10)
 		// Same snapshot as the tickets: each comes with its thread as it was.
-		return attachNotes(ctx, tx, page.Tickets, `t.seq > $3 AND t.seq <= $4 AND `+visibility,
-			p.UserID, boolInt(p.supervisor()), cursor, last)
+		if err := attachNotes(ctx, tx, page.Tickets, `t.seq > $3 AND t.seq <= $4 AND `+visibility,
+			p.UserID, boolInt(p.supervisor()), cursor, last); err != nil {
+			return err
+		}
+		// A page holds as many tickets as fit; the next page goes on from there.
+		if k := fitPage(page.Tickets, s.cfg.PageBytes); k < n {
+			page.Tickets, page.More = page.Tickets[:k], true
+			page.NextCursor = strconv.FormatInt(page.Tickets[k-1].Seq, 10)
+		}
+		return nil
 	})
 	if err != nil {
 		s.fail(w, r, err)

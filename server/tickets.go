@@ -21,7 +21,45 @@ const (
 	maxPhones    = 10
 	maxSyncLimit = 1000
 	maxLookup    = 50
+	// DefaultMaxNotes bounds one ticket's thread (2000 notes of at most
+	// 16 KiB: 32 MiB); past it a note is refused, a call's note skipped.
+	DefaultMaxNotes = 2000
+	// DefaultMaxThreadBytes bounds the text of one ticket's notes: 2000
+	// notes of 16 KiB made a 31 MiB ticket that every edit and read
+	// returned whole (tens of MiB of memory a request); real threads of
+	// 2000 notes average well under 2 KiB a note.
+	DefaultMaxThreadBytes = 4 << 20
+	// DefaultPageBytes is roughly how much text one sync page or screen-pop
+	// carries: a page stops at the ticket that goes past it (one ticket
+	// always fits), so no page grows past what a client reads (64 MiB).
+	DefaultPageBytes = 8 << 20
 )
+
+// errThreadFull refuses a note to a ticket whose thread is full.
+var errThreadFull = &apiError{Status: http.StatusConflict, Code: "thread_full",
+	Message: "this ticket's thread is full; open a new ticket for the customer and note there"}
+
+// ticketBytes estimates a ticket's size as JSON.
+func ticketBytes(t api.Ticket) int {
+	n := 400 + len(t.ID) + len(t.CustomerName) + len(t.Subject) + len(t.UpdatedBy) + 20*len(t.Phones)
+	for _, nt := range t.Notes {
+		n += 200 + len(nt.ID) + len(nt.AuthorName) + len(nt.Body)
+	}
+	return n
+}
+
+// fitPage returns how many of ts, from the first, fit in budget bytes:
+// at least one.
+func fitPage(ts []api.Ticket, budget int) int {
+	size := 0
+	for i, t := range ts {
+		size += ticketBytes(t)
+		if size > budget && i > 0 {
+			return i
+		}
+	}
+	return len(ts)
+}
 
 func (s *Server) normalizePhones(in []string) ([]string, error) {
 	if len(in) > maxPhones {

@@ -258,3 +258,27 @@ func TestRunDeliversEachWriteAtOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestLogoutEndsTheSession: Logout ends the session on the server (a copy
+// of its refresh token is dead) and forgets the local one; after a restart,
+// with only the stored refresh token, it still ends the session.
+func TestLogoutEndsTheSession(t *testing.T) {
+	srv := newBackendServer(t)
+	for _, restarted := range []bool{false, true} {
+		be := loggedIn(t, srv.URL(), "alice")
+		copied, _ := be.tokens.Load()
+		if restarted {
+			be = NewHTTPBackend(srv.URL(), be.tokens, nil)
+		}
+		if err := be.Logout(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if rt, _ := be.tokens.Load(); rt != "" {
+			t.Fatal("the refresh token is still stored")
+		}
+		thief := NewHTTPBackend(srv.URL(), &MemoryTokenStore{token: copied}, nil)
+		if _, err := thief.Queues(t.Context()); !errors.Is(err, ErrLoginNeeded) {
+			t.Fatalf("restarted=%v: a copy of the refresh token after logout: %v, want ErrLoginNeeded", restarted, err)
+		}
+	}
+}

@@ -101,6 +101,40 @@ func (b *HTTPBackend) keep(tp api.TokenPair) error {
 	return nil
 }
 
+// Logout ends the session on the server (its access and refresh tokens stop
+// working at once) and forgets the stored refresh token. The local token is
+// forgotten even when the server cannot be reached; the error says so.
+func (b *HTTPBackend) Logout(ctx context.Context) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	rt, _ := b.tokens.Load()
+	access := b.access
+	b.access = ""
+	var err error
+	if access == "" && rt != "" {
+		// After a restart only the refresh token is left: trade it for an
+		// access token of the same session, which the logout then ends.
+		var tp api.TokenPair
+		if err = b.send(ctx, "POST", "/v1/auth/refresh", "", "", map[string]string{"refresh_token": rt}, &tp); err == nil {
+			access, rt = tp.AccessToken, tp.RefreshToken
+		}
+	}
+	if access != "" {
+		err = b.send(ctx, "POST", "/v1/auth/logout", access, "", map[string]string{"refresh_token": rt}, nil)
+		var rej *RejectedError
+		if errors.As(err, &rej) && rej.Status == http.StatusUnauthorized {
+			err = nil // already over
+		}
+	}
+	if derr := b.tokens.Delete(); derr != nil {
+		err = errors.Join(err, fmt.Errorf("forget the ticket server token: %w", derr))
+	}
+	if err != nil {
+		return fmt.Errorf("ticket server logout: %w", err)
+	}
+	return nil
+}
+
 // token returns a valid access token, refreshing it when needed (force
 // after a 401).
 func (b *HTTPBackend) token(ctx context.Context, force bool) (string, error) {

@@ -41,6 +41,8 @@ var ErrNoPostgres = errors.New("PostgreSQL binaries (initdb, postgres) not found
 type Postgres struct {
 	Port int
 	dir  string
+	bin  string
+	data string
 	cmd  *exec.Cmd
 	done chan struct{}
 	n    atomic.Int64
@@ -87,7 +89,7 @@ func StartPostgres() (*Postgres, error) {
 	if err != nil {
 		return nil, err
 	}
-	pg := &Postgres{dir: dir, done: make(chan struct{})}
+	pg := &Postgres{dir: dir}
 	fail := func(err error) (*Postgres, error) {
 		os.RemoveAll(dir)
 		return nil, err
@@ -116,20 +118,33 @@ func StartPostgres() (*Postgres, error) {
 		return fail(err)
 	}
 	pg.Port = port
-	pg.cmd = asPostgresUser(filepath.Join(bin, "postgres"), "-D", data, "-p", strconv.Itoa(port), "-k", dir,
+	pg.bin, pg.data = bin, data
+	if err := pg.launch(); err != nil {
+		return fail(err)
+	}
+	return pg, nil
+}
+
+// launch starts postgres on pg.data and pg.Port and waits until it accepts
+// connections.
+func (pg *Postgres) launch() error {
+	pg.done = make(chan struct{})
+	pg.cmd = asPostgresUser(filepath.Join(pg.bin, "postgres"), "-D", pg.data, "-p", strconv.Itoa(pg.Port), "-k", pg.dir,
 		"-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
 		"-c", "max_connections=200", "-c", "logging_collector=off")
 	stderr, err := pg.cmd.StderrPipe()
 	if err != nil {
-		return fail(err)
+		return err
 	}
 	pg.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := pg.cmd.Start(); err != nil {
-		return fail(fmt.Errorf("start postgres: %w", err))
+		return fmt.Errorf("start postgres: %w", err)
 	}
 	ready := make(chan error, 1)
+	done := pg.done
+	cmd := pg.cmd
 	go func() {
-		defer close(pg.done)
+		defer close(done)
 		sc := bufio.NewScanner(stderr)
 		var log strings.Builder
 		signalled := false
@@ -144,7 +159,7 @@ func StartPostgres() (*Postgres, error) {
 			}
 		}
 		_, _ = io.Copy(io.Discard, stderr)
-		err := pg.cmd.Wait()
+		err := cmd.Wait()
 		if !signalled {
 			ready <- fmt.Errorf("postgres exited before it was ready (%v):\n%s", err, log.String())
 		}
@@ -152,29 +167,69 @@ func StartPostgres() (*Postgres, error) {
 	select {
 	case err := <-ready:
 		if err != nil {
-			<-pg.done
-			return fail(err)
+			<-done
+			return err
 		}
 	case <-time.After(60 * time.Second):
-		pg.Stop()
-		return nil, errors.New("postgres did not start within 60 s")
+		pg.halt(syscall.SIGKILL)
+		return errors.New("postgres did not start within 60 s")
 	}
-	return pg, nil
+	return nil
 }
+
+// halt sends sig to the cluster's process group and waits for it to exit
+// (SIGKILL after 20 s).
+func (pg *Postgres) halt(sig syscall.Signal) {
+	if pg.cmd == nil || pg.cmd.Process == nil {
+		return
+	}
+	// Sent to the whole process group: runuser does not pass it on to postgres.
+	_ = syscall.Kill(-pg.cmd.Process.Pid, sig)
+	select {
+	case <-pg.done:
+	case <-time.After(20 * time.Second):
+		_ = syscall.Kill(-pg.cmd.Process.Pid, syscall.SIGKILL)
+		<-pg.done
+	}
+}
+
+// Down stops the cluster and keeps its data: with crash, every process is
+// SIGKILLed (PostgreSQL recovers from its log at the next start), else a
+// fast shutdown. Up starts it again on the same port.
+func (pg *Postgres) Down(crash bool) {
+	if !crash {
+		pg.halt(syscall.SIGINT)
+		return
+	}
+	pid := pg.postmasterPID()
+	pg.halt(syscall.SIGKILL)
+	// The postmaster may outlive runuser by a moment; postgres refuses to
+	// start while the pid in its lock file runs. No event tells us: poll.
+	for deadline := time.Now().Add(20 * time.Second); pid > 0 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
+			break
+		}
+	}
+}
+
+// postmasterPID reads the postmaster's pid from its lock file (0 if none).
+func (pg *Postgres) postmasterPID() int {
+	b, err := os.ReadFile(filepath.Join(pg.data, "postmaster.pid"))
+	if err != nil {
+		return 0
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	pid, _ := strconv.Atoi(strings.TrimSpace(line))
+	return pid
+}
+
+// Up starts the cluster again after Down.
+func (pg *Postgres) Up() error { return pg.launch() }
 
 // Stop shuts the cluster down fast and removes its files.
 func (pg *Postgres) Stop() {
-	if pg.cmd != nil && pg.cmd.Process != nil {
-		// SIGINT is PostgreSQL's "fast shutdown". Sent to the whole process
-		// group: runuser does not pass it on to postgres.
-		_ = syscall.Kill(-pg.cmd.Process.Pid, syscall.SIGINT)
-		select {
-		case <-pg.done:
-		case <-time.After(20 * time.Second):
-			_ = syscall.Kill(-pg.cmd.Process.Pid, syscall.SIGKILL)
-			<-pg.done
-		}
-	}
+	// SIGINT is PostgreSQL's "fast shutdown".
+	pg.halt(syscall.SIGINT)
 	os.RemoveAll(pg.dir)
 }
 

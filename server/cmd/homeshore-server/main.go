@@ -20,9 +20,11 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 
 	"github.com/homeshore/homeshore/server"
@@ -51,6 +53,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	secureCookies := fs.Bool("secure-cookies", false, "mark console cookies Secure on plain HTTP too (behind a TLS proxy)")
 	presence := fs.Duration("presence-timeout", server.DefaultPresenceTimeout, "an agent app silent this long shows as not connected")
 	sweep := fs.Duration("sweep-every", server.DefaultSweepEvery, "how often connection presence is checked")
+	var proxies []netip.Prefix
+	fs.Func("trusted-proxy", "CIDR of a load balancer or reverse proxy in front of the server (repeatable, or comma-separated): behind it the client address is read from X-Forwarded-For", func(v string) error {
+		for _, c := range strings.Split(v, ",") {
+			p, err := netip.ParsePrefix(strings.TrimSpace(c))
+			if err != nil {
+				return fmt.Errorf("%q is not a CIDR such as 10.0.0.0/8: %w", c, err)
+			}
+			proxies = append(proxies, p)
+		}
+		return nil
+	})
 	demo := fs.Bool("demo", false, "create demo queues, accounts (sam, alice, bob) and tickets if missing")
 	seedN := fs.Int("seed-tickets", 0, "with --demo: also create this many tickets in queue billing (load tests)")
 	if err := fs.Parse(args); err != nil {
@@ -79,7 +92,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	srv, err := server.New(ctx, server.Config{Driver: *driver, DSN: dsn, Region: *region, Logger: log,
-		MonitorKeyFile: *monitorKey, SecureCookies: *secureCookies || tlsCfg != nil, PresenceTimeout: *presence, SweepEvery: *sweep})
+		MonitorKeyFile: *monitorKey, SecureCookies: *secureCookies || tlsCfg != nil, PresenceTimeout: *presence, SweepEvery: *sweep,
+		TrustedProxies: proxies})
 	if err != nil {
 		return err
 	}

@@ -5,18 +5,19 @@ import (
 	"database/sql"
 	"errors"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/homeshore/homeshore/server/api"
 )
 
 // Queue administration, for supervisors: who is in which queue, and who
-// changed it. Every supervisor may create accounts and queues, so every
-// supervisor may also put agents and supervisors into queues and take them
-// out (the admin account from HOMESHORE_ADMIN_USER starts in none). Each
-// change is written to admin_audit in the transaction that makes it, and
-// logged; open live streams see the new membership at once, on every
-// replica (a "members" live event makes them recompute their audience).
+// changed it. A supervisor sees only the agents of their queues, so they
+// administer only those queues (were they to join another, they would see
+// its agents); the account named by HOMESHORE_ADMIN_USER (Config.AdminUser,
+// which starts in no queue) administers every queue. Each change is written
+// to admin_audit in the transaction that makes it, and open live streams
+// follow it (a "members" live event).
 
 // maxAuditRange bounds one read of the audit trail.
 const maxAuditRange = 366 * 24 * time.Hour
@@ -72,6 +73,10 @@ func (s *Server) handleAdminQueues(w http.ResponseWriter, r *http.Request, p pri
 	ctx := r.Context()
 	list := api.QueueList{Queues: []api.QueueMembers{}}
 	err := s.st.readTx(ctx, func(tx *sql.Tx) error {
+		_, all, mine, err := s.adminScope(ctx, tx, p)
+		if err != nil {
+			return err
+		}
 		rows, err := tx.QueryContext(ctx, `SELECT id, name FROM queues ORDER BY name`)
 		if err != nil {
 			return err
@@ -91,6 +96,9 @@ func (s *Server) handleAdminQueues(w http.ResponseWriter, r *http.Request, p pri
 			return err
 		}
 		for _, q := range qs {
+			if !all && !mine[q.name] {
+				continue
+			}
 			m, err := queueMembers(ctx, tx, q.id, q.name)
 			if err != nil {
 				return err
@@ -115,6 +123,10 @@ func (s *Server) handleAdminUsers(w http.ResponseWriter, r *http.Request, p prin
 	ctx := r.Context()
 	out := api.UserList{Users: []api.User{}}
 	err := s.st.readTx(ctx, func(tx *sql.Tx) error {
+		_, all, mine, err := s.adminScope(ctx, tx, p)
+		if err != nil {
+			return err
+		}
 		rows, err := tx.QueryContext(ctx, `SELECT id FROM users ORDER BY role, display_name, username`)
 		if err != nil {
 			return err
@@ -137,7 +149,9 @@ func (s *Server) handleAdminUsers(w http.ResponseWriter, r *http.Request, p prin
 			if err != nil {
 				return err
 			}
-			out.Users = append(out.Users, u)
+			if all || id == p.UserID || slices.ContainsFunc(u.Queues, func(q string) bool { return mine[q] }) {
+				out.Users = append(out.Users, u)
+			}
 		}
 		return nil
 	})
@@ -179,6 +193,11 @@ func (s *Server) changeMember(w http.ResponseWriter, r *http.Request, p principa
 		}
 		if err != nil {
 			return err
+		}
+		if _, all, mine, err := s.adminScope(ctx, tx, p); err != nil {
+			return err
+		} else if !all && !mine[queue] {
+			return forbidden("you administer only your own queues; " + queue + " is not one of them (ask your administrator)")
 		}
 		var uid string
 		err = tx.QueryRowContext(ctx, `SELECT id FROM users WHERE username = $1`, username).Scan(&uid)
@@ -242,6 +261,11 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request, p principal
 		s.fail(w, r, badRequest("from must be before to, at most 366 days apart"))
 		return
 	}
+	me, all, mine, err := s.adminScope(r.Context(), s.st.rdb, p)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	rows, err := s.st.rdb.QueryContext(r.Context(), `SELECT a.at, u.username, a.action, a.queue, a.target FROM admin_audit a
 JOIN users u ON u.id = a.actor_id WHERE a.at >= $1 AND a.at <= $2 ORDER BY a.seq`, from.UnixMilli(), to.UnixMilli())
 	if err != nil {
@@ -258,11 +282,38 @@ JOIN users u ON u.id = a.actor_id WHERE a.at >= $1 AND a.at <= $2 ORDER BY a.seq
 			return
 		}
 		e.At = time.UnixMilli(at).UTC()
-		out.Entries = append(out.Entries, e)
+		if all || mine[e.Queue] || e.Actor == me {
+			out.Entries = append(out.Entries, e)
+		}
 	}
 	if err := rows.Err(); err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	s.reply(w, r, http.StatusOK, out)
+}
+
+// adminScope says which queues p administers: every queue (all, for the
+// admin account) or the names of the queues p is in; name is p's username.
+func (s *Server) adminScope(ctx context.Context, q querier, p principal) (name string, all bool, queues map[string]bool, err error) {
+	if err := q.QueryRowContext(ctx, `SELECT username FROM users WHERE id = $1`, p.UserID).Scan(&name); err != nil {
+		return "", false, nil, err
+	}
+	if admin, ok := canonicalUsername(s.cfg.AdminUser); ok && admin == name {
+		return name, true, nil, nil
+	}
+	rows, err := q.QueryContext(ctx, `SELECT q.name FROM user_queues uq JOIN queues q ON q.id = uq.queue_id WHERE uq.user_id = $1`, p.UserID)
+	if err != nil {
+		return "", false, nil, err
+	}
+	defer rows.Close()
+	queues = map[string]bool{}
+	for rows.Next() {
+		var qn string
+		if err := rows.Scan(&qn); err != nil {
+			return "", false, nil, err
+		}
+		queues[qn] = true
+	}
+	return name, false, queues, rows.Err()
 }

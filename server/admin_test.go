@@ -88,6 +88,21 @@ func testQueueAdmin(t *testing.T, adminURL, watchURL string) {
 	if a := sueStream.snapshot.Agents; len(a) != 1 || a[0].Username != "bob" {
 		t.Fatalf("sue's first wallboard: %+v", a)
 	}
+	// sue administers support only: billing is not hers to join or read.
+	must(t, sue.do("PUT", "/v1/admin/queues/billing/members/sue", nil, ""), 403, nil)
+	must(t, sue.do("DELETE", "/v1/admin/queues/billing/members/alice", nil, ""), 403, nil)
+	var sueQueues api.QueueList
+	must(t, sue.get("/v1/admin/queues"), 200, &sueQueues)
+	if len(sueQueues.Queues) != 1 || sueQueues.Queues[0].Name != "support" {
+		t.Fatalf("sue's queues: %+v", sueQueues)
+	}
+	var sueUsers api.UserList
+	must(t, sue.get("/v1/admin/users"), 200, &sueUsers)
+	for _, u := range sueUsers.Users {
+		if u.Username == "alice" || u.Username == "root" {
+			t.Fatalf("sue sees %s, who is in none of her queues: %+v", u.Username, sueUsers)
+		}
+	}
 	must(t, root.do("PUT", "/v1/admin/queues/support/members/alice", nil, ""), 200, nil)
 	sueStream.next(func(name string, e api.LiveEvent) bool {
 		return name == api.LiveSnapshot && slices.ContainsFunc(sueStream.snapshot.Agents, func(a api.AgentLive) bool { return a.Username == "alice" })

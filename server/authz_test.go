@@ -161,10 +161,11 @@ func authzTable() map[string][]probe {
 		"GET /v1/admin/queues":      {{path: "/v1/admin/queues", want: supsOnly}},
 		"GET /v1/admin/users":       {{path: "/v1/admin/users", want: supsOnly}},
 		"GET /v1/admin/audit":       {{path: "/v1/admin/audit", want: supsOnly}},
-		// Any supervisor administers every queue (admin.go); no change
-		// here: alice is in billing and not in support already.
+		// A supervisor administers their own queues only (admin.go): sue,
+		// of support, cannot touch billing (she would see its agents); no
+		// change here: alice is in billing and not in support already.
 		"PUT /v1/admin/queues/{queue}/members/{username}": {{path: "/v1/admin/queues/billing/members/alice",
-			want: [nRoles]int{401, 403, 403, 200, 200, 403, 200}}},
+			want: [nRoles]int{401, 403, 403, 200, 403, 403, 200}}},
 		"DELETE /v1/admin/queues/{queue}/members/{username}": {{path: "/v1/admin/queues/support/members/alice",
 			want: [nRoles]int{401, 403, 403, 200, 200, 403, 200}}},
 		"GET /v1/monitor/public-key": {{path: "/v1/monitor/public-key", want: public}},

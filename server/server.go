@@ -45,7 +45,10 @@ const (
 // Config configures a Server. Only Driver and DSN are required.
 type Config struct {
 	Driver string // "sqlite" or "postgres"
-	DSN    string // SQLite file path, or PostgreSQL URL
+	// AdminUser is the account (HOMESHORE_ADMIN_USER) that administers
+	// every queue; other supervisors administer only queues they are in.
+	AdminUser string
+	DSN       string // SQLite file path, or PostgreSQL URL
 	// Region is the ISO country used to read phone numbers written without
 	// a +country prefix.
 	Region     string

@@ -93,7 +93,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	srv, err := server.New(ctx, server.Config{Driver: *driver, DSN: dsn, Region: *region, Logger: log,
 		MonitorKeyFile: *monitorKey, SecureCookies: *secureCookies || tlsCfg != nil, PresenceTimeout: *presence, SweepEvery: *sweep,
-		TrustedProxies: proxies})
+		TrustedProxies: proxies, AdminUser: os.Getenv("HOMESHORE_ADMIN_USER")})
 	if err != nil {
 		return err
 	}

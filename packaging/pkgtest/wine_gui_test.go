@@ -28,6 +28,13 @@ func TestWineGUIOpensOnTheCheck(t *testing.T) {
 	exe := artifact(t, "windows/homeshore.exe")
 	cli := artifact(t, "windows/homeshore-cli.exe")
 	requireTool(t, "xwd", "sox", "paplay", "pacat")
+	// The display comes first: wineboot starts the prefix's desktop
+	// (explorer.exe), which loads its graphics driver once, from DISPLAY. A
+	// desktop started without one stays on the null driver ("no driver
+	// could be loaded") for as long as it lives, and on a quick machine it
+	// still lives when the app opens its window.
+	display := testenv.StartXvfb(t)
+	t.Setenv("DISPLAY", display)
 	w := testenv.WinePrefix(t)
 	k := testenv.StartKamailio(t, map[string]string{"agent": "agent-pw"})
 	eps := recordedEndpoints(t)
@@ -46,7 +53,6 @@ func TestWineGUIOpensOnTheCheck(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	display := testenv.StartXvfb(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	cmd := w.Command(ctx, exe)

@@ -153,6 +153,16 @@ func testTickets(t *testing.T, base string) {
 	if t2.Version != 3 || t2.Subject != subj || t2.Status != "closed" {
 		t.Fatalf("edit on current version: %+v", t2)
 	}
+	// An edit that changes nothing makes no new version.
+	same := "closed"
+	must(t, sup.do("PATCH", "/v1/tickets/t-alice-1", api.TicketPatch{Version: 3, Subject: &subj, Status: &same}, newKey()), 200, &t2)
+	if t2.Version != 3 || t2.Subject != subj {
+		t.Fatalf("an edit that changes nothing: %+v", t2)
+	}
+	must(t, a.get("/v1/tickets/t-alice-1"), 200, &t1)
+	if t1.Version != 3 {
+		t.Fatalf("version after an edit that changed nothing: %d", t1.Version)
+	}
 	var d struct {
 		Dispositions []api.Disposition `json:"dispositions"`
 	}

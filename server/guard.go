@@ -103,6 +103,10 @@ func decodeJSON(body []byte, v any) error {
 	if err := checkJSON(body); err != nil {
 		return err
 	}
+	if isStructPtr(v) && bytes.Equal(bytes.TrimSpace(body), []byte("null")) {
+		// encoding/json leaves the struct as it is: null would pass for {}.
+		return badRequest("the body must be a JSON object, not null")
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(v); err != nil {
 		return jsonError(err)
@@ -224,4 +228,10 @@ func checkJSON(body []byte) error {
 // (bytes.EqualFold), so two keys that would fill one field compare equal.
 func foldKey(k string) string {
 	return strings.Map(func(r rune) rune { return unicode.ToUpper(unicode.ToLower(r)) }, k)
+}
+
+// isStructPtr says v points to a struct (a request body's object).
+func isStructPtr(v any) bool {
+	t := reflect.TypeOf(v)
+	return t != nil && t.Kind() == reflect.Pointer && t.Elem().Kind() == reflect.Struct
 }

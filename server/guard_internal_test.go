@@ -50,6 +50,16 @@ func TestDecodeJSONStrict(t *testing.T) {
 			t.Errorf("%q: %v, want a 400", b, err)
 		}
 	}
+	// A struct body must be an object: null is not {}.
+	var obj struct {
+		Version int64 `json:"version"`
+	}
+	for _, b := range []string{`null`, ` null `} {
+		var ae *apiError
+		if err := decodeJSON([]byte(b), &obj); !errors.As(err, &ae) || ae.Status != 400 {
+			t.Errorf("%q into a struct: %v, want a 400", b, err)
+		}
+	}
 	// Wrong types say which field, without Go's type names.
 	var in struct {
 		Version int64  `json:"version"`

@@ -104,6 +104,11 @@ func (s *Server) handlePatchTicket(w http.ResponseWriter, r *http.Request, p pri
 			}
 			next.AssigneeID = *in.AssigneeID
 		}
+		if unchanged(cur, next) {
+			// Nothing to change: no new version (it would send every other
+			// client that holds this version into a needless conflict).
+			return http.StatusOK, cur, nil
+		}
 		seq, err := nextSeq(ctx, tx)
 		if err != nil {
 			return 0, nil, err
@@ -336,4 +341,10 @@ WHERE t.seq > $3 AND `+visibility+` ORDER BY t.seq LIMIT $4`, p.UserID, boolInt(
 		return
 	}
 	s.reply(w, r, http.StatusOK, page)
+}
+
+// unchanged says an edit leaves every editable field of the ticket as it is.
+func unchanged(cur, next api.Ticket) bool {
+	return cur.CustomerName == next.CustomerName && cur.Subject == next.Subject && cur.Status == next.Status &&
+		cur.Queue == next.Queue && cur.AssigneeID == next.AssigneeID && slices.Equal(cur.Phones, next.Phones)
 }

@@ -149,7 +149,7 @@ func (c *Controller) toggleHold() {
 	c.callAction(call, "call.hold", func(ctx context.Context, id string) error { return c.be.Phone.Hold(ctx, id, on) }, func() {
 		call.onHold = on
 		call.heldSince = c.now()
-		c.home.call.refresh()
+		c.refreshPanel() // the header says the caller is on hold, too
 	})
 }
 

@@ -13,8 +13,16 @@ import (
 const (
 	jbSlots        = 64 // power of two; 1.28 s of 20 ms packets
 	maxPayloadSize = 1500
-	jbMinFrames    = 2 // 40 ms: a loaded machine's scheduling hiccups (one frame would conceal each)
+	// jbMinFrames is the least depth: on a clean path a packet is played
+	// at the first frame after it arrived. What makes that safe is that
+	// the buffer only trims when the packets it played all waited a frame
+	// and jbTrimMargin more (trimWait): a machine whose scheduling jitters
+	// keeps the deeper buffer it grew into.
+	jbMinFrames    = 1
 	jbJitterMargin = 5 * time.Millisecond
+	// jbTrimMargin is the least wait a packet keeps after a trim; twice
+	// the interarrival jitter is added to it.
+	jbTrimMargin = 3 * time.Millisecond
 	// jbFECFrames is the depth kept while packets get lost: with the
 	// packet after a lost one in the buffer, its in-band FEC rebuilds it.
 	jbFECFrames = 2
@@ -88,19 +96,23 @@ type jitterBuffer struct {
 	redundant bool // the packet being pushed is a RED block
 	lateAt    time.Time
 	winMin    int
+	winWait   time.Duration // least wait of a packet played in this window
+	lastWait  time.Duration // same, over the previous window
+	jitter    time.Duration // interarrival jitter, as last set
 	winPops   int
 	surplus   int     // frames still to drop
 	pops      uint64  // frames popped while playing
 	stalled   int     // underrun frames since the last packet played
 	growing   int     // of which frames waited on purpose, to grow to the target
-	depthAvg  float64 // frames, smoothed
+	waitAvg   float64 // seconds a played packet waited in the buffer, smoothed
 	stats     jbStats
 	minFrames int
 	maxFrames int
 }
 
 func newJitterBuffer() *jitterBuffer {
-	return &jitterBuffer{target: jbMinFrames, jitterTgt: jbMinFrames, minFrames: jbMinFrames, maxFrames: jbMaxFrames, winMin: math.MaxInt}
+	return &jitterBuffer{target: jbMinFrames, jitterTgt: jbMinFrames, minFrames: jbMinFrames, maxFrames: jbMaxFrames,
+		winMin: math.MaxInt, winWait: jbNoWait, lastWait: jbNoWait}
 }
 
 // SetJitter adapts the target depth to the interarrival jitter (RFC 3550)
@@ -108,6 +120,7 @@ func newJitterBuffer() *jitterBuffer {
 // buffer: jbMinFrames on a clean path, more only as the jitter grows.
 // Packets that still come too late raise it further (noteLate).
 func (jb *jitterBuffer) SetJitter(j time.Duration) {
+	jb.jitter = j
 	frames := int(math.Ceil(float64(3*j+jbJitterMargin) / float64(FrameDuration)))
 	jb.jitterTgt = min(max(frames, jb.minFrames), jb.maxFrames)
 	jb.retarget()
@@ -170,9 +183,10 @@ func (jb *jitterBuffer) decayLate(now time.Time) {
 // Target is the current target depth in frames.
 func (jb *jitterBuffer) Target() int { return jb.target }
 
-// Delay is the smoothed time a packet spends in the buffer.
+// Delay is the smoothed time a packet spends in the buffer: from its
+// arrival to its playout.
 func (jb *jitterBuffer) Delay() time.Duration {
-	return time.Duration(jb.depthAvg * float64(FrameDuration))
+	return time.Duration(jb.waitAvg * float64(time.Second))
 }
 
 func (jb *jitterBuffer) reset() {
@@ -186,6 +200,7 @@ func (jb *jitterBuffer) reset() {
 	jb.winMin, jb.winPops, jb.surplus = math.MaxInt, 0, 0
 	jb.stalled, jb.growing = 0, 0
 	jb.lateTgt, jb.redTgt = 0, 0
+	jb.winWait, jb.lastWait = jbNoWait, jbNoWait
 	jb.retarget()
 	jb.stats.Resets++
 }
@@ -301,7 +316,6 @@ func (jb *jitterBuffer) Pop(now time.Time, cur, nxt []byte) (kind popKind, curN,
 	if jb.next <= jb.maxSeq {
 		depth = int(jb.maxSeq-jb.next) + 1
 	}
-	jb.depthAvg += (float64(depth) - jb.depthAvg) / 16
 	s := &jb.slots[jb.next%jbSlots]
 	if !s.used || s.seq != jb.next {
 		if depth == 0 {
@@ -350,6 +364,9 @@ func (jb *jitterBuffer) Pop(now time.Time, cur, nxt []byte) (kind popKind, curN,
 	}
 	s.used = false
 	s.played = true
+	wait := now.Sub(s.at)
+	jb.waitAvg += (wait.Seconds() - jb.waitAvg) / 16
+	jb.winWait = min(jb.winWait, wait)
 	jb.count--
 	jb.next++
 	jb.played = true
@@ -428,20 +445,22 @@ func (jb *jitterBuffer) skipTo(seq uint64) {
 
 // adapt trims latency the jitter no longer needs: when the buffer stayed
 // deeper than the target for a whole window, the surplus is dropped one
-// frame every jbShrinkEvery pops, so no single glitch is long.
+// frame every jbShrinkEvery pops, so no single glitch is long. Either way a
+// frame is only dropped while the packets played lately all waited long
+// enough to spare it (trimWait).
 func (jb *jitterBuffer) adapt(depth int) {
 	jb.winMin = min(jb.winMin, depth)
 	jb.winPops++
 	jb.pops++
 	switch {
-	case jb.surplus > 0 && jb.winPops%jbShrinkEvery == 0 && depth > jb.target:
-		jb.skipTo(jb.next + 1)
+	case jb.surplus > 0 && jb.winPops%jbShrinkEvery == 0 && depth > jb.target && jb.canTrim():
+		jb.trim()
 		jb.surplus--
-	case depth > jb.target+jbFarAbove && jb.pops%jbShrinkEvery == 0:
+	case depth > jb.target+jbFarAbove && jb.pops%jbShrinkEvery == 0 && jb.canTrim():
 		// Far deeper than needed (a long stall filled in by late
 		// copies): trim without waiting for a calm window, which loss
 		// and underruns keep from coming.
-		jb.skipTo(jb.next + 1)
+		jb.trim()
 	}
 	if jb.winPops < jbWindow {
 		return
@@ -450,4 +469,32 @@ func (jb *jitterBuffer) adapt(depth int) {
 		jb.surplus = jb.winMin - jb.target
 	}
 	jb.winMin, jb.winPops = math.MaxInt, 0
+	jb.lastWait, jb.winWait = jb.winWait, jbNoWait
+}
+
+// trim drops the next frame; the packets still to play wait a frame less.
+func (jb *jitterBuffer) trim() {
+	jb.skipTo(jb.next + 1)
+	for _, w := range []*time.Duration{&jb.winWait, &jb.lastWait} {
+		if *w != jbNoWait {
+			*w -= FrameDuration
+		}
+	}
+}
+
+// jbNoWait stands for "no packet played yet" in the wait minimums.
+const jbNoWait = time.Duration(math.MaxInt64)
+
+// canTrim reports whether the packets played over the last window and a
+// half all waited a frame more than trimWait: dropping a frame then leaves
+// each of them (had it come as it did) trimWait to spare.
+func (jb *jitterBuffer) canTrim() bool {
+	least := min(jb.winWait, jb.lastWait)
+	return least != jbNoWait && least >= FrameDuration+jb.trimWait()
+}
+
+// trimWait is the wait a trim must leave every packet: jbTrimMargin and
+// twice the interarrival jitter.
+func (jb *jitterBuffer) trimWait() time.Duration {
+	return jbTrimMargin + 2*jb.jitter
 }

@@ -129,6 +129,7 @@ func TestImpairedCalls(t *testing.T) {
 		c := Call{Sender: Homeshore, Receiver: Homeshore, Cond: clean, Seed: 5, Speech: sp, Mouth: true}
 		r := runCall(t, bin, c)
 		t.Log(resultLine(c, r))
+		t.Logf("sender: %s\nreceiver: %s", r.SenderChain, r.RecvChain)
 		if r.Delay > 250*time.Millisecond || r.BadPercent > 25 {
 			t.Errorf("clean call: mouth-to-ear %v (bound 250 ms), %.1f %% bad frames (bound 25 %%)", r.Delay, r.BadPercent)
 		}

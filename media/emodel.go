@@ -16,6 +16,7 @@ type Stats struct {
 	CaptureMs        float64 `json:"capture_ms"`         // the capture device's latency
 	SendQueueMs      float64 `json:"send_queue_ms"`      // a captured frame waiting to be sent
 	PlayoutMs        float64 `json:"playout_ms"`         // the playback device's latency
+	PlayoutUnderruns uint64  `json:"playout_underruns"`  // times the playback device ran out of audio (gaps heard)
 	SendLatencyMs    float64 `json:"send_latency_ms"`    // capture + a frame of packetisation + send queue
 	ReceiveLatencyMs float64 `json:"receive_latency_ms"` // half the RTT + jitter buffer + playout
 	RTTMs            float64 `json:"rtt_ms"`             // 0 until the peer's first RTCP report about us

@@ -61,6 +61,13 @@ type LatencyReporter interface {
 	Latency() time.Duration
 }
 
+// UnderrunReporter is implemented by playback devices that know how often
+// they ran out of audio (a gap was heard because the device's buffer
+// emptied before it was fed: the machine did not schedule it in time).
+type UnderrunReporter interface {
+	Underruns() uint64
+}
+
 func isRealTime(v any) bool {
 	rt, ok := v.(RealTime)
 	return ok && rt.RealTime()

@@ -16,9 +16,10 @@ import (
 //	receive: network (half the RTT) + jitter buffer (arrival to playout)
 //	         + playback device (its own report)
 type latencyFigures struct {
-	capture   avgDuration // the capture device's latency, as it reports it
-	sendQueue avgDuration // a captured frame waiting for the sender
-	playout   avgDuration // the playback device's latency, as it reports it
+	capture   avgDuration   // the capture device's latency, as it reports it
+	sendQueue avgDuration   // a captured frame waiting for the sender
+	playout   avgDuration   // the playback device's latency, as it reports it
+	underruns atomic.Uint64 // the playback device's underruns, as it last reported them
 }
 
 // latencySampleEvery is how often the devices are asked for their latency
@@ -40,6 +41,14 @@ func (a *avgDuration) add(d time.Duration) {
 
 func (a *avgDuration) get() time.Duration { return time.Duration(a.ns.Load()) }
 
+// sampleUnderruns records how often the playback device v ran dry, if it
+// says.
+func sampleUnderruns(v any, into *atomic.Uint64) {
+	if ur, ok := v.(UnderrunReporter); ok {
+		into.Store(ur.Underruns())
+	}
+}
+
 // sampleLatency records what v (a device, or a stage wrapping one) says
 // its latency is, if it says.
 func sampleLatency(v any, into *avgDuration) {
@@ -54,7 +63,7 @@ func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond)
 
 // latencyChain is the log line: each stage and the total of each side.
 func latencyChain(st Stats) string {
-	return fmt.Sprintf("send %.0f ms = capture %.1f + frame %.0f + queue %.1f; receive %.0f ms = network %.1f + jitter buffer %.1f + playout %.1f",
+	return fmt.Sprintf("send %.0f ms = capture %.1f + frame %.0f + queue %.1f; receive %.0f ms = network %.1f + jitter buffer %.1f + playout %.1f (%d underruns)",
 		st.SendLatencyMs, st.CaptureMs, ms(FrameDuration), st.SendQueueMs,
-		st.ReceiveLatencyMs, st.RTTMs/2, st.JitterBufferMs, st.PlayoutMs)
+		st.ReceiveLatencyMs, st.RTTMs/2, st.JitterBufferMs, st.PlayoutMs, st.PlayoutUnderruns)
 }

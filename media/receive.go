@@ -248,6 +248,7 @@ func (s *Session) playout(sink Sink) {
 		var ok bool
 		if pl, pulls := sink.(Player); pulls && s.startPull(pl, p) {
 			req, ok = s.waitSwap(sink)
+			sampleUnderruns(sink, &s.lat.underruns)
 			// Once Play returns the device no longer reads p.
 			_ = pl.Play(nil)
 		} else {
@@ -283,6 +284,7 @@ func (s *Session) waitSwap(sink Sink) (swapRequest, bool) {
 			return req, true
 		case <-t.C():
 			sampleLatency(sink, &s.lat.playout)
+			sampleUnderruns(sink, &s.lat.underruns)
 		}
 	}
 }
@@ -325,6 +327,7 @@ func (s *Session) pushUntilSwap(sink Sink, p *player) (swapRequest, bool) {
 			p.produce(now)
 			if frames++; frames%latencySampleEvery == latencySampleEvery/4 {
 				sampleLatency(sink, &s.lat.playout)
+				sampleUnderruns(sink, &s.lat.underruns)
 			}
 			err := sink.Write(p.out[:])
 			if err != nil {

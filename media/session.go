@@ -418,6 +418,7 @@ func (s *Session) Stats() Stats {
 	s.statsMu.Unlock()
 	st.RTTMs = float64(rtt) / float64(time.Millisecond)
 	st.CaptureMs, st.SendQueueMs, st.PlayoutMs = ms(s.lat.capture.get()), ms(s.lat.sendQueue.get()), ms(s.lat.playout.get())
+	st.PlayoutUnderruns = s.lat.underruns.Load()
 	st.SendLatencyMs = st.CaptureMs + ms(FrameDuration) + st.SendQueueMs
 	st.ReceiveLatencyMs = st.RTTMs/2 + st.JitterBufferMs + st.PlayoutMs
 	st.PeerLossPercent, st.PeerLossBurst = s.adapt.lossFigures()

@@ -116,8 +116,8 @@ func runCall(tb testing.TB, bin string, c Call) Result {
 	switch c.Receiver {
 	case Homeshore:
 		recv = startProc(tb, ns, 1, "homeshore answer", filepath.Join(dir, "answer.log"), nil, bin,
-			"answer", "--listen", "udp:"+recvAddr, "--codecs", "opus", "--play", silence,
-			"--output-device", rm.ear, "--timeout", "30s", "--profile", profile, "--json", "-v")
+			append([]string{"answer", "--listen", "udp:" + recvAddr, "--codecs", "opus", "--play", silence,
+				"--output-device", rm.ear, "--timeout", "30s", "--profile", profile, "--json", "-v"}, processingOff(tb, bin)...)...)
 	case Baresip:
 		d := baresipDir(tb, ns.Addrs[1].String(), silence, "", "<sip:bench@"+ns.Addrs[1].String()+">;regint=0;answermode=auto;audio_codecs=opus/48000/2")
 		recv = startProc(tb, ns, 1, "baresip answer", filepath.Join(d, "baresip.log"), []string{"PULSE_SINK=" + rm.ear}, "baresip", "-f", d,
@@ -132,6 +132,7 @@ func runCall(tb testing.TB, bin string, c Call) Result {
 	case Homeshore:
 		args := []string{"call", target, "--codecs", "opus", "--output-device", rm.discard,
 			"--duration", callLen.String(), "--profile", profile, "--json", "-v"}
+		args = append(args, processingOff(tb, bin)...)
 		if c.Mouth {
 			args = append(args, "--input-device", rm.mic)
 		} else {
@@ -206,6 +207,20 @@ func runCall(tb testing.TB, bin string, c Call) Result {
 		tb.Logf("poor match (%+v)\nreceiver:\n%s\nsender:\n%s", res.Score, recv.tail(), send.tail())
 	}
 	return res
+}
+
+// processingOff turns Homeshore's outgoing audio processing (noise
+// suppression, gain, echo cancellation: on by default where the build has
+// it) off, so the network figures measure the network path alone and
+// compare with baresip's, which runs none here. Builds without the flag
+// (before the processing existed) get nothing.
+func processingOff(tb testing.TB, bin string) []string {
+	tb.Helper()
+	out, _ := exec.CommandContext(tb.Context(), bin, "call", "-h").CombinedOutput()
+	if strings.Contains(string(out), "-audio-processing") {
+		return []string{"--audio-processing", "off"}
+	}
+	return nil
 }
 
 // proc is a program running inside one namespace, its output in a log.

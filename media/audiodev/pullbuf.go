@@ -16,7 +16,8 @@ type pullGovernor struct {
 	held      time.Duration // what the server keeps queued for it (the rest is the sink's own)
 	last      time.Time     // previous request
 	calmSince time.Time     // last growth or step down
-	grown     int           // times the buffer grew (for the log)
+	grown     int           // times the buffer grew
+	dry       uint64        // requests that showed the buffer had run dry
 }
 
 const (
@@ -59,6 +60,7 @@ func (g *pullGovernor) request(now time.Time, missing time.Duration) (time.Durat
 	want := g.cur
 	switch {
 	case drained >= g.held:
+		g.dry++
 		// Ran dry: the stall was this long; keep a request's margin
 		// more (the sink's own part of the latency comes on top).
 		want = max(g.cur+pullStep, drained+g.cur-g.held+pullRequest)

@@ -113,6 +113,7 @@ type pulsePlayback struct {
 	off   int                       // samples of frame already handed over
 	gov   pullGovernor
 	late  uint64 // source reads that failed (silence played)
+	dry   uint64 // underruns counted by governors of earlier Plays
 
 	// The tuner goroutine changes the server's buffer when the governor
 	// asks (never the callback: the reply comes through the goroutine
@@ -209,6 +210,8 @@ func (d *pulsePlayback) Play(src media.Source) error {
 	d.srcMu.Lock()
 	was := d.src != nil
 	d.src, d.off = nil, len(d.frame)
+	d.dry += d.gov.dry
+	d.gov.dry = 0
 	d.srcMu.Unlock()
 	d.ring.drop()
 	// Not under srcMu: the reply comes through the client's reader,
@@ -261,6 +264,14 @@ func (d *pulsePlayback) Latency() time.Duration {
 		lat += time.Duration(d.ring.len()) * time.Second / media.SampleRate
 	}
 	return lat
+}
+
+// Underruns counts the times the server ran out of audio while pulling
+// (the machine did not schedule it or us in time: a gap was heard).
+func (d *pulsePlayback) Underruns() uint64 {
+	d.srcMu.Lock()
+	defer d.srcMu.Unlock()
+	return d.dry + d.gov.dry
 }
 
 func (d *pulsePlayback) String() string { return fmt.Sprintf("Pulse(sink %q 48k)", d.name) }

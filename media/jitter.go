@@ -48,10 +48,11 @@ const (
 	popPacket                  // cur holds the payload
 	popLost                    // the packet is missing; nxt holds the following payload if any
 	popUnderrun                // ran dry: conceal and wait, adding a frame of delay
+	popGrow                    // a pause in speech: play a frame of it more, to deepen the buffer
 )
 
 func (k popKind) String() string {
-	return [...]string{"silence", "packet", "lost", "underrun"}[k]
+	return [...]string{"silence", "packet", "lost", "underrun", "grow"}[k]
 }
 
 type jbSlot struct {
@@ -59,6 +60,7 @@ type jbSlot struct {
 	played  bool      // seq was played from this packet (a later copy is a duplicate)
 	at      time.Time // when it arrived
 	silent  bool      // a telephone-event packet: occupies a sequence number, no audio
+	copy    bool      // came as a RED block (redundancy), not as its own packet
 	seq     uint64
 	n       int
 	payload [maxPayloadSize]byte
@@ -70,6 +72,8 @@ type jbStats struct {
 	// filled (a loss burst seen as a stall), skipped instead of concealed
 	// a second time.
 	Skipped uint64
+	// Grown counts frames added in pauses to reach the target depth.
+	Grown uint64
 }
 
 type jitterBuffer struct {
@@ -99,6 +103,10 @@ type jitterBuffer struct {
 	winWait   time.Duration // least wait of a packet played in this window
 	lastWait  time.Duration // same, over the previous window
 	jitter    time.Duration // interarrival jitter, as last set
+	quiet     bool          // what was played last is a pause (SetQuiet)
+	grewAt    int           // depth at the last frame grown, until the target or a stall
+	dueSince  time.Time     // when a trim became due, while it waits for a pause
+	trimmedAt uint64        // pops at the last trim
 	winPops   int
 	surplus   int     // frames still to drop
 	pops      uint64  // frames popped while playing
@@ -198,7 +206,7 @@ func (jb *jitterBuffer) reset() {
 	jb.played = false
 	jb.probing = false
 	jb.winMin, jb.winPops, jb.surplus = math.MaxInt, 0, 0
-	jb.stalled, jb.growing = 0, 0
+	jb.stalled, jb.growing, jb.grewAt = 0, 0, 0
 	jb.lateTgt, jb.redTgt = 0, 0
 	jb.winWait, jb.lastWait = jbNoWait, jbNoWait
 	jb.retarget()
@@ -269,6 +277,7 @@ func (jb *jitterBuffer) Push(seq uint16, ssrc uint32, payload []byte, silent boo
 		jb.firstArrival = now
 	}
 	s.used, s.played, s.silent, s.seq, s.n, s.at = true, false, silent, ext, copy(s.payload[:], payload), now
+	s.copy = jb.redundant
 	if ext > jb.maxSeq {
 		jb.maxSeq = ext
 	}
@@ -359,14 +368,31 @@ func (jb *jitterBuffer) Pop(now time.Time, cur, nxt []byte) (kind popKind, curN,
 		if n := &jb.slots[jb.next%jbSlots]; n.used && n.seq == jb.next && !n.silent {
 			nxtN = copy(nxt, n.payload[:n.n])
 		}
-		jb.adapt(depth)
+		jb.adapt(depth, now)
 		return popLost, 0, nxtN
+	}
+	if jb.quiet && depth < jb.target && depth > jb.grewAt && jb.stalled == 0 {
+		// Deeper is wanted (jitter, redundancy, late packets): add the
+		// frame now, in a pause, rather than at the next loss. Another
+		// frame only once the buffer got deeper than at the last one:
+		// packets that stop coming are a stall, not room to grow.
+		jb.stats.Grown++
+		jb.grewAt = depth
+		jb.quiet = false // one frame per pause the player confirms
+		return popGrow, 0, 0
+	}
+	if depth >= jb.target {
+		jb.grewAt = 0
 	}
 	s.used = false
 	s.played = true
 	wait := now.Sub(s.at)
 	jb.waitAvg += (wait.Seconds() - jb.waitAvg) / 16
-	jb.winWait = min(jb.winWait, wait)
+	if !s.copy {
+		// A copy comes late by design (the sender's redundancy
+		// distance): how long packets wait is told by the originals.
+		jb.winWait = min(jb.winWait, wait)
+	}
 	jb.count--
 	jb.next++
 	jb.played = true
@@ -374,16 +400,16 @@ func (jb *jitterBuffer) Pop(now time.Time, cur, nxt []byte) (kind popKind, curN,
 		jb.noteLate(jb.target+late, now) // the stall was worth its delay: keep it
 	}
 	if jb.stalled > 0 {
-		jb.stalled, jb.growing = 0, 0
+		jb.stalled, jb.growing, jb.grewAt = 0, 0, 0
 	} else {
 		jb.decayLate(now)
 	}
 	if s.silent {
-		jb.adapt(depth)
+		jb.adapt(depth, now)
 		return popSilence, 0, 0
 	}
 	curN = copy(cur, s.payload[:s.n])
-	jb.adapt(depth)
+	jb.adapt(depth, now)
 	return popPacket, curN, 0
 }
 
@@ -445,22 +471,29 @@ func (jb *jitterBuffer) skipTo(seq uint64) {
 
 // adapt trims latency the jitter no longer needs: when the buffer stayed
 // deeper than the target for a whole window, the surplus is dropped one
-// frame every jbShrinkEvery pops, so no single glitch is long. Either way a
-// frame is only dropped while the packets played lately all waited long
-// enough to spare it (trimWait).
-func (jb *jitterBuffer) adapt(depth int) {
+// frame every jbShrinkEvery pops, so no single glitch is long. A frame is
+// only dropped while the packets played lately all waited long enough to
+// spare it (canTrim), and in a pause in speech (SetQuiet) unless none came
+// for jbQuietWait.
+func (jb *jitterBuffer) adapt(depth int, now time.Time) {
 	jb.winMin = min(jb.winMin, depth)
 	jb.winPops++
 	jb.pops++
+	// A surplus that lasted a window, or far deeper than needed (a stall
+	// filled in by late copies, which loss keeps from lasting a window).
+	want := (jb.surplus > 0 && depth > jb.target) || depth > jb.target+jbFarAbove
 	switch {
-	case jb.surplus > 0 && jb.winPops%jbShrinkEvery == 0 && depth > jb.target && jb.canTrim():
+	case !want:
+		jb.surplus, jb.dueSince = 0, time.Time{}
+	case jb.pops-jb.trimmedAt < jbShrinkEvery || !jb.canTrim():
+	case !jb.quiet && (jb.dueSince.IsZero() || now.Sub(jb.dueSince) < jbQuietWait):
+		if jb.dueSince.IsZero() {
+			jb.dueSince = now
+		}
+	default:
 		jb.trim()
-		jb.surplus--
-	case depth > jb.target+jbFarAbove && jb.pops%jbShrinkEvery == 0 && jb.canTrim():
-		// Far deeper than needed (a long stall filled in by late
-		// copies): trim without waiting for a calm window, which loss
-		// and underruns keep from coming.
-		jb.trim()
+		jb.surplus = max(jb.surplus-1, 0)
+		jb.dueSince, jb.trimmedAt = time.Time{}, jb.pops
 	}
 	if jb.winPops < jbWindow {
 		return
@@ -471,6 +504,15 @@ func (jb *jitterBuffer) adapt(depth int) {
 	jb.winMin, jb.winPops = math.MaxInt, 0
 	jb.lastWait, jb.winWait = jb.winWait, jbNoWait
 }
+
+// jbQuietWait is how long a due trim waits for a pause in speech before
+// it drops a frame of speech.
+const jbQuietWait = 2 * time.Second
+
+// SetQuiet says whether the frame played last was a pause (silence or the
+// background): the buffer then adds or drops frames, where it is not
+// heard.
+func (jb *jitterBuffer) SetQuiet(q bool) { jb.quiet = q }
 
 // trim drops the next frame; the packets still to play wait a frame less.
 func (jb *jitterBuffer) trim() {

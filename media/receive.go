@@ -431,6 +431,10 @@ func (p *player) produce(now time.Time) {
 		case popUnderrun:
 			p.concealFrame(dec, room)
 			p.have += FrameSamples
+		case popGrow:
+			// A pause played a frame longer: the decoder extends it.
+			_ = dec.Conceal(room[:FrameSamples])
+			p.have += FrameSamples
 		default:
 			clear(room[:FrameSamples])
 			p.have += FrameSamples
@@ -442,6 +446,10 @@ func (p *player) produce(now time.Time) {
 	if !receives {
 		clear(p.out[:])
 	}
+	quiet := p.cn.quiet(p.out[:])
+	s.rxMu.Lock()
+	s.jb.SetQuiet(quiet)
+	s.rxMu.Unlock()
 	if p.fec != fec0 || p.conceal != conceal0 {
 		s.statsMu.Lock()
 		s.fec, s.concealed = p.fec, p.conceal

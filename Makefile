@@ -6,8 +6,8 @@ BIN := bin/homeshore
 GUI_BIN := bin/homeshore-gui
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/homeshore/homeshore/app/version.Version=$(VERSION)
-# Packages that hold tests; -p 2 matches CI's two cores.
-GOTEST_FLAGS ?= -p 2 -count=1 -timeout 20m
+# Package parallelism is set by scripts/test-go.sh (real-time audio packages one at a time).
+GOTEST_FLAGS ?= -count=1 -timeout 20m
 # Empty: each fuzz target gets its own execution budget (scripts/fuzz-all.sh).
 FUZZTIME ?=
 # no_emoji drops Fyne's emoji font (about 15 MB of memory).
@@ -43,7 +43,7 @@ test: deps-test lint build
 
 # Runs inside scripts/with-test-env.sh (PulseAudio, D-Bus, keyring already up).
 test-go:
-	HOMESHORE_BIN=$(CURDIR)/$(BIN) $(GO) test $(GOTEST_FLAGS) ./...
+	HOMESHORE_BIN=$(CURDIR)/$(BIN) GO=$(GO) scripts/test-go.sh $(GOTEST_FLAGS)
 
 test-fuzz:
 	@scripts/fuzz-all.sh $(FUZZTIME)

@@ -473,20 +473,24 @@ func (jb *jitterBuffer) skipTo(seq uint64) {
 // deeper than the target for a whole window, the surplus is dropped one
 // frame every jbShrinkEvery pops, so no single glitch is long. A frame is
 // only dropped while the packets played lately all waited long enough to
-// spare it (canTrim), and in a pause in speech (SetQuiet) unless none came
-// for jbQuietWait.
+// spare it (canTrim), and, unless the buffer is far deeper than its
+// target, in a pause in speech (SetQuiet) or after jbQuietWait without one.
 func (jb *jitterBuffer) adapt(depth int, now time.Time) {
 	jb.winMin = min(jb.winMin, depth)
 	jb.winPops++
 	jb.pops++
 	// A surplus that lasted a window, or far deeper than needed (a stall
 	// filled in by late copies, which loss keeps from lasting a window).
-	want := (jb.surplus > 0 && depth > jb.target) || depth > jb.target+jbFarAbove
+	// Far deeper is trimmed without waiting for a pause: on a machine
+	// that stalls often, stalls would otherwise pile up delay faster
+	// than pauses come to trim it.
+	far := depth > jb.target+jbFarAbove
+	want := (jb.surplus > 0 && depth > jb.target) || far
 	switch {
 	case !want:
 		jb.surplus, jb.dueSince = 0, time.Time{}
 	case jb.pops-jb.trimmedAt < jbShrinkEvery || !jb.canTrim():
-	case !jb.quiet && (jb.dueSince.IsZero() || now.Sub(jb.dueSince) < jbQuietWait):
+	case !far && !jb.quiet && (jb.dueSince.IsZero() || now.Sub(jb.dueSince) < jbQuietWait):
 		if jb.dueSince.IsZero() {
 			jb.dueSince = now
 		}

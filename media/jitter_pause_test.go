@@ -56,12 +56,13 @@ func pauseRun(jb *jitterBuffer, frames, spikeFrom, spikeLen int, quiet func(i in
 // speechPauses is quiet for the last 10 frames (200 ms) of every 2 s.
 func speechPauses(i int) bool { return i%100 >= 90 }
 
-// A delay spike leaves the buffer deeper than it needs; the delay is then
-// trimmed in the pauses between words, never in speech, and every packet
-// is played: a trim drops a frame of the pause, not one of the words.
+// A delay spike leaves the buffer a little deeper than it needs; the delay
+// is then trimmed in the pauses between words, never in speech, and every
+// packet is played: a trim drops a frame of the pause, not one of the
+// words.
 func TestJitterBufferTrimsInPauses(t *testing.T) {
 	jb := newJitterBuffer()
-	toks, trims := pauseRun(jb, 1500, 150, 6, speechPauses, nil)
+	toks, trims := pauseRun(jb, 1500, 150, 3, speechPauses, nil)
 	if len(trims) == 0 {
 		t.Fatalf("the spike's delay was never trimmed; stats %+v", jb.stats)
 	}
@@ -83,13 +84,13 @@ func TestJitterBufferTrimsInPauses(t *testing.T) {
 // a spike left does not stay for the whole call.
 func TestJitterBufferTrimsSpeechWhenNoPauseComes(t *testing.T) {
 	jb := newJitterBuffer()
-	_, trims := pauseRun(jb, 1500, 150, 6, func(int) bool { return false }, nil)
+	_, trims := pauseRun(jb, 1500, 150, 3, func(int) bool { return false }, nil)
 	if len(trims) == 0 {
 		t.Fatalf("never trimmed without pauses; stats %+v", jb.stats)
 	}
 	gap := int(jbQuietWait / FrameDuration)
-	if trims[0] < 156+gap {
-		t.Fatalf("first trim at frame %d, before waiting %v for a pause after the spike ended at frame 156", trims[0], jbQuietWait)
+	if trims[0] < 153+gap {
+		t.Fatalf("first trim at frame %d, before waiting %v for a pause after the spike ended at frame 153", trims[0], jbQuietWait)
 	}
 	for k := 1; k < len(trims); k++ {
 		if trims[k]-trims[k-1] < gap {
@@ -199,5 +200,23 @@ func TestJitterBufferDoesNotGrowIntoAStall(t *testing.T) {
 	}
 	if jb.lateTgt == 0 {
 		t.Fatalf("the stall was not learnt as late packets: target %d, stats %+v", jb.Target(), jb.stats)
+	}
+}
+
+// A buffer far deeper than its target (a long stall, or a loaded machine
+// stalling again and again) is trimmed without waiting for pauses, a
+// frame every jbShrinkEvery pops: delay must not pile up faster than
+// pauses come.
+func TestJitterBufferTrimsFarSurplusInSpeech(t *testing.T) {
+	jb := newJitterBuffer()
+	_, trims := pauseRun(jb, 600, 150, 8, func(int) bool { return false }, nil)
+	if len(trims) < 3 {
+		t.Fatalf("trims at %v: want at least 3 without a pause; stats %+v", trims, jb.stats)
+	}
+	if trims[2]-trims[0] >= int(jbQuietWait/FrameDuration) {
+		t.Fatalf("trims at %v: the far surplus waited for pauses", trims)
+	}
+	if d := jb.depth(); d > jb.Target() {
+		t.Fatalf("depth %d at the end, target %d (trims at %v)", d, jb.Target(), trims)
 	}
 }

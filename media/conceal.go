@@ -78,8 +78,7 @@ const (
 )
 
 // quiet reports whether frame is a pause in speech (silence or the
-// call's background), where the jitter buffer may add or drop a frame
-// unheard.
+// call's background), where the jitter buffer may drop a frame unheard.
 func (c *concealer) quiet(frame []int16) bool {
 	r := frameRMS(frame)
 	return r <= quietMax && r <= max(quietOverFloor*c.floor, quietLevel)

@@ -44,8 +44,6 @@ func pauseRun(jb *jitterBuffer, frames, spikeFrom, spikeLen int, quiet func(i in
 			toks = append(toks, "L")
 		case popUnderrun:
 			toks = append(toks, "U")
-		case popGrow:
-			toks = append(toks, "G")
 		default:
 			toks = append(toks, "-")
 		}
@@ -102,50 +100,6 @@ func TestJitterBufferTrimsSpeechWhenNoPauseComes(t *testing.T) {
 	}
 }
 
-// When the target rises (the jitter grew) while the buffer is shallow and
-// nothing is missing, the buffer deepens in pauses, a frame at a time,
-// instead of at the next stall in speech: no packet is skipped or
-// concealed, and the depth reaches the target.
-func TestJitterBufferGrowsInPauses(t *testing.T) {
-	for _, tc := range []struct {
-		name  string
-		quiet func(int) bool
-	}{{"pauses", speechPauses}, {"no pause", func(int) bool { return false }}} {
-		t.Run(tc.name, func(t *testing.T) {
-			jb := newJitterBuffer()
-			toks, _ := pauseRun(jb, 400, 1<<30, 0, tc.quiet, func(i int) {
-				if i == 50 {
-					jb.SetJitter(30 * time.Millisecond) // target 5
-				}
-			})
-			want := 0
-			if tc.name == "pauses" {
-				want = jb.Target() - 1
-			}
-			if jb.stats.Grown != uint64(want) {
-				t.Fatalf("grown %d frames, want %d: %v", jb.stats.Grown, want, toks)
-			}
-			next := 0
-			for i, tok := range toks {
-				switch {
-				case tok == "G":
-					if !tc.quiet(i) {
-						t.Fatalf("grew at frame %d, in speech", i)
-					}
-				case tok == fmt.Sprintf("P%d", next):
-					next++
-				default:
-					t.Fatalf("frame %d: %s, want P%d or G: %v", i, tok, next, toks)
-				}
-			}
-			// The packet just played was the target's last frame.
-			if want > 0 && jb.depth()+1 != jb.Target() {
-				t.Fatalf("depth %d after growing and a pop, target %d", jb.depth(), jb.Target())
-			}
-		})
-	}
-}
-
 // Copies that come as RED blocks arrive late by design; how long they
 // waited says nothing about how much delay the buffer can spare, so they
 // do not keep it from trimming.
@@ -181,25 +135,6 @@ func TestJitterBufferRedundantCopiesDoNotBlockTrim(t *testing.T) {
 	}
 	if jb.stats.Underruns != 6 {
 		t.Fatalf("stats %+v: want the spike's 6 underruns only (every lost packet played from its copy)", jb.stats)
-	}
-}
-
-// Packets that stop coming in a pause (a delay spike) are a stall, not
-// room to grow: the buffer adds one frame, then plays what it holds and
-// underruns, so the stall is learnt as late packets like in speech.
-func TestJitterBufferDoesNotGrowIntoAStall(t *testing.T) {
-	jb := newJitterBuffer()
-	jb.SetJitter(30 * time.Millisecond) // target 5
-	toks, _ := pauseRun(jb, 80, 40, 10, func(int) bool { return true }, nil)
-	grown := strings.Count(strings.Join(toks[40:50], " "), "G")
-	if grown > 1 {
-		t.Fatalf("grew %d frames while no packet came: %v", grown, toks[35:55])
-	}
-	if !strings.Contains(strings.Join(toks[40:50], " "), "U") {
-		t.Fatalf("no underrun during the stall: %v", toks[35:55])
-	}
-	if jb.lateTgt == 0 {
-		t.Fatalf("the stall was not learnt as late packets: target %d, stats %+v", jb.Target(), jb.stats)
 	}
 }
 

@@ -10,8 +10,7 @@ import (
 // jbRun drives a jitter buffer frame by frame: at frame i (time i*20 ms)
 // the packets in arrivals[i] are pushed, then one frame is popped. The
 // result is one token per pop: "-" silence, "P<seq>" packet, "L" lost
-// (with "+<seq>" when the next packet was there for FEC), "U" underrun,
-// "G" a frame added in a pause.
+// (with "+<seq>" when the next packet was there for FEC), "U" underrun.
 func jbRun(jb *jitterBuffer, ssrc uint32, arrivals map[int][]uint16, frames int) string {
 	t0 := time.Unix(1000, 0)
 	var out []string
@@ -36,8 +35,6 @@ func jbRun(jb *jitterBuffer, ssrc uint32, arrivals map[int][]uint16, frames int)
 			}
 		case popUnderrun:
 			out = append(out, "U")
-		case popGrow:
-			out = append(out, "G")
 		}
 	}
 	return strings.Join(out, " ")

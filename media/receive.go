@@ -431,10 +431,6 @@ func (p *player) produce(now time.Time) {
 		case popUnderrun:
 			p.concealFrame(dec, room)
 			p.have += FrameSamples
-		case popGrow:
-			// A pause played a frame longer: the decoder extends it.
-			_ = dec.Conceal(room[:FrameSamples])
-			p.have += FrameSamples
 		default:
 			clear(room[:FrameSamples])
 			p.have += FrameSamples

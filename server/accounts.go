@@ -40,13 +40,25 @@ func validateNewUser(u api.NewUser) error {
 
 // CreateQueue adds a queue (no-op when it exists) and returns its id.
 func (st *Store) CreateQueue(ctx context.Context, name string) (string, error) {
+	return st.createQueue(ctx, name, nil)
+}
+
+// createQueue is CreateQueue; created (if set) runs in the transaction
+// when the queue is new (the audit trail).
+func (st *Store) createQueue(ctx context.Context, name string, created func(*sql.Tx) error) (string, error) {
 	if name == "" || len(name) > 64 {
 		return "", badRequest("queue name must be 1 to 64 characters")
 	}
 	var id string
 	err := st.writeTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO queues (id, name) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`, newID(), name); err != nil {
+		res, err := tx.ExecContext(ctx, `INSERT INTO queues (id, name) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`, newID(), name)
+		if err != nil {
 			return err
+		}
+		if n, _ := res.RowsAffected(); n > 0 && created != nil {
+			if err := created(tx); err != nil {
+				return err
+			}
 		}
 		return tx.QueryRowContext(ctx, `SELECT id FROM queues WHERE name = $1`, name).Scan(&id)
 	})
@@ -58,6 +70,12 @@ func (st *Store) CreateQueue(ctx context.Context, name string) (string, error) {
 
 // CreateUser adds an account with an argon2id password hash.
 func (st *Store) CreateUser(ctx context.Context, u api.NewUser) (api.User, error) {
+	return st.createUser(ctx, u, nil)
+}
+
+// createUser is CreateUser; created (if set) runs in the transaction with
+// the new account and the ids of its queues (the audit trail, live streams).
+func (st *Store) createUser(ctx context.Context, u api.NewUser, created func(tx *sql.Tx, u api.User, queueIDs []string) error) (api.User, error) {
 	if err := validateNewUser(u); err != nil {
 		return api.User{}, err
 	}
@@ -78,6 +96,7 @@ VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (username) DO NOTHING`, out.ID, u.Us
 		if n, _ := res.RowsAffected(); n == 0 {
 			return &apiError{Status: http.StatusConflict, Code: "exists", Message: "username " + u.Username + " is taken"}
 		}
+		var qids []string
 		for _, q := range u.Queues {
 			var qid string
 			if err := tx.QueryRowContext(ctx, `SELECT id FROM queues WHERE name = $1`, q).Scan(&qid); err != nil {
@@ -90,6 +109,10 @@ VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (username) DO NOTHING`, out.ID, u.Us
 				return err
 			}
 			out.Queues = append(out.Queues, q)
+			qids = append(qids, qid)
+		}
+		if created != nil {
+			return created(tx, out, qids)
 		}
 		return nil
 	})
@@ -326,11 +349,29 @@ func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request, p prin
 		return
 	}
 	var u api.User
-	herr := s.hashes.run(r.Context(), func() { u, err = s.st.CreateUser(r.Context(), in) })
+	ctx := r.Context()
+	created := func(tx *sql.Tx, u api.User, queueIDs []string) error {
+		now := s.cfg.Now()
+		if err := audit(ctx, tx, now, p.UserID, api.AuditUserCreate, "", u.Username); err != nil {
+			return err
+		}
+		for i, qid := range queueIDs {
+			if err := audit(ctx, tx, now, p.UserID, api.AuditMemberAdd, u.Queues[i], u.Username); err != nil {
+				return err
+			}
+			if err := membersChanged(ctx, tx, s.st.driver, u.ID, qid); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	herr := s.hashes.run(ctx, func() { u, err = s.st.createUser(ctx, in, created) })
 	if err = errors.Join(herr, err); err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	s.log.Info("account created", "by", p.UserID, "user", u.Username, "role", u.Role, "queues", u.Queues)
+	s.live.poke()
 	s.reply(w, r, http.StatusCreated, u)
 }
 
@@ -351,7 +392,9 @@ func (s *Server) handleCreateQueue(w http.ResponseWriter, r *http.Request, p pri
 		s.fail(w, r, err)
 		return
 	}
-	id, err := s.st.CreateQueue(r.Context(), in.Name)
+	id, err := s.st.createQueue(r.Context(), in.Name, func(tx *sql.Tx) error {
+		return audit(r.Context(), tx, s.cfg.Now(), p.UserID, api.AuditQueueCreate, in.Name, "")
+	})
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/homeshore/homeshore/server/api"
@@ -65,9 +66,13 @@ func (s *Server) audienceOf(ctx context.Context, p principal) (audience, error) 
 	return a, rows.Err()
 }
 
-// sees decides whether the stream's owner may see event e.
-func (a audience) sees(e liveEvent) bool {
+// sees decides whether the stream's owner may see event e. A membership
+// change concerns a stream whose owner joined or left a queue, and a
+// supervisor's whose queue gained or lost someone.
+func (a *audience) sees(e liveEvent) bool {
 	switch e.Kind {
+	case api.LiveMembers:
+		return e.AgentID == a.user || (a.supervisor && a.queues[e.QueueID])
 	case api.LiveAgent:
 		return a.supervisor && a.agents[e.AgentID]
 	case api.LiveHelp:
@@ -150,26 +155,46 @@ func (s *Server) validateStatus(st *api.LiveStatus) error {
 		!(strings.HasPrefix(st.SIPURI, "sip:") || strings.HasPrefix(st.SIPURI, "sips:"))):
 		return badRequest("sip_uri must be a sip: or sips: URI")
 	}
-	c := st.Call
+	if l := st.Line; l != nil {
+		switch {
+		case l.State != api.LineRegistered && l.State != api.LineReconnecting && l.State != api.LineRefused && l.State != api.LineOff:
+			return badRequest(`line.state must be "registered", "reconnecting", "refused" or "off"`)
+		case len(l.Detail) > maxLiveText || !printable(l.Detail):
+			return badRequest("line.detail must be at most %d printable characters", maxLiveText)
+		}
+		if err := checkTimePtr("line.since", l.Since); err != nil {
+			return err
+		}
+	}
+	if err := s.validateCall("call", st.Call); err != nil {
+		return err
+	}
+	return s.validateCall("waiting", st.Waiting)
+}
+
+// validateCall checks a live status's call (name: its field) and writes
+// its number in E.164.
+func (s *Server) validateCall(name string, c *api.LiveCall) error {
 	if c == nil {
 		return nil
 	}
-	if c.StartedAt, err = checkTime("call.started_at", c.StartedAt, true); err != nil {
+	var err error
+	if c.StartedAt, err = checkTime(name+".started_at", c.StartedAt, true); err != nil {
 		return err
 	}
-	if err := checkTimePtr("call.answered_at", c.AnsweredAt); err != nil {
+	if err := checkTimePtr(name+".answered_at", c.AnsweredAt); err != nil {
 		return err
 	}
 	switch {
 	case !validCallID(c.ID):
-		return badRequest("call.id must be 1 to %d printable characters without spaces", maxCallID)
+		return badRequest("%s.id must be 1 to %d printable characters without spaces", name, maxCallID)
 	case c.Direction != api.Inbound && c.Direction != api.Outbound:
-		return badRequest(`call.direction must be "inbound" or "outbound"`)
+		return badRequest(`%s.direction must be "inbound" or "outbound"`, name)
 	case len(c.Number) > 64 || !printable(c.Number):
-		return badRequest("call.number must be at most 64 printable characters")
+		return badRequest("%s.number must be at most 64 printable characters", name)
 	case c.Quality != nil && (len(c.Quality.Codec) > 32 || badFloat(c.Quality.LossPct, 0, 100) || badFloat(c.Quality.JitterMs, 0, 1e5) ||
 		badFloat(c.Quality.MOS, 0, 5)):
-		return badRequest("call.quality out of range: loss_pct 0-100, jitter_ms >= 0, mos 0-5")
+		return badRequest("%s.quality out of range: loss_pct 0-100, jitter_ms >= 0, mos 0-5", name)
 	}
 	if e, ok := NormalizePhone(c.Number, s.cfg.Region); ok {
 		c.Number = e
@@ -199,7 +224,7 @@ func (s *Server) board(ctx context.Context, q querier, p principal) (api.LiveBoa
 	if b.Agents, err = liveAgents(ctx, q, visibleAgents, p.UserID); err != nil {
 		return b, err
 	}
-	b.Help, err = s.queryMessages(ctx, q, `m.kind = 'help' AND m.taken_by IS NULL AND m.created_at >= $2 AND m.from_id IN
+	b.Help, err = s.queryMessages(ctx, q, `m.kind = 'help' AND m.taken_by IS NULL AND m.cancelled_at IS NULL AND m.created_at >= $2 AND m.from_id IN
 (SELECT u.id FROM users u WHERE `+visibleAgents+`) ORDER BY m.seq`, p.UserID, b.At.Add(-helpShown).UnixMilli())
 	return b, err
 }
@@ -236,7 +261,11 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request, p principa
 		s.fail(w, r, err)
 		return
 	}
-	sub := s.live.subscribe(aud.sees)
+	// Who the stream may see changes with queue membership (admin.go): the
+	// hub's filter reads the current audience.
+	var cur atomic.Pointer[audience]
+	cur.Store(&aud)
+	sub := s.live.subscribe(func(e liveEvent) bool { return cur.Load().sees(e) })
 	defer s.live.unsubscribe(sub)
 	rc := http.NewResponseController(w)
 	h := w.Header()
@@ -254,7 +283,7 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request, p principa
 		}
 		return err == nil && rc.Flush() == nil
 	}
-	sent, ok := s.streamStart(ctx, p, aud, r.Header.Get("Last-Event-ID"), write)
+	sent, ok := s.streamStart(ctx, p, &aud, r.Header.Get("Last-Event-ID"), write)
 	if !ok {
 		return
 	}
@@ -282,6 +311,12 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request, p principa
 			if e.Seq <= sent {
 				continue
 			}
+			if e.Kind == api.LiveMembers {
+				if sent, ok = s.membersChanged(ctx, p, &cur, sent, write); !ok {
+					return // the client reconnects and starts afresh
+				}
+				continue
+			}
 			if !write(e.Seq, e.Kind, e.Payload) {
 				return
 			}
@@ -290,10 +325,46 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request, p principa
 	}
 }
 
+// membersChanged recomputes who an open stream may see after a queue
+// membership change; a supervisor's stream then gets a new snapshot of the
+// wallboard (agents added or gone). It returns the last event number sent.
+func (s *Server) membersChanged(ctx context.Context, p principal, cur *atomic.Pointer[audience], sent int64,
+	write func(int64, string, []byte) bool) (int64, bool) {
+	next, err := s.audienceOf(ctx, p)
+	if err != nil {
+		s.log.Warn("live stream: reading the new queue membership", "err", err)
+		return sent, false
+	}
+	cur.Store(&next)
+	if !p.supervisor() {
+		return sent, true
+	}
+	return s.snapshot(ctx, p, write)
+}
+
+// snapshot sends a supervisor the wallboard as of now and returns its
+// event number.
+func (s *Server) snapshot(ctx context.Context, p principal, write func(int64, string, []byte) bool) (int64, bool) {
+	var b api.LiveBoard
+	err := s.st.readTx(ctx, func(tx *sql.Tx) (err error) {
+		b, err = s.board(ctx, tx, p)
+		return err
+	})
+	if err != nil {
+		s.log.Warn("live stream snapshot", "err", err)
+		return 0, false
+	}
+	data, err := json.Marshal(b)
+	if err != nil {
+		return 0, false
+	}
+	return b.Seq, write(b.Seq, api.LiveSnapshot, data)
+}
+
 // streamStart sends what a new stream begins with and returns the last
 // event number sent: the events after Last-Event-ID when they are all
 // still kept, else (supervisors) the wallboard snapshot.
-func (s *Server) streamStart(ctx context.Context, p principal, aud audience, lastID string,
+func (s *Server) streamStart(ctx context.Context, p principal, aud *audience, lastID string,
 	write func(int64, string, []byte) bool) (int64, bool) {
 	if last, err := strconv.ParseInt(lastID, 10, 64); err == nil && last >= 0 {
 		oldest, err := s.st.liveOldest(ctx, s.st.rdb)
@@ -305,6 +376,14 @@ func (s *Server) streamStart(ctx context.Context, p principal, aud audience, las
 					return 0, false
 				}
 				for _, e := range evs {
+					if e.Kind == api.LiveMembers {
+						if aud.sees(e) && p.supervisor() {
+							// Membership changed while away: the wallboard afresh.
+							return s.snapshot(ctx, p, write)
+						}
+						sent = e.Seq
+						continue
+					}
 					if aud.sees(e) && !write(e.Seq, e.Kind, e.Payload) {
 						return 0, false
 					}
@@ -320,18 +399,5 @@ func (s *Server) streamStart(ctx context.Context, p principal, aud audience, las
 		head, err := s.st.liveHead(ctx, s.st.rdb)
 		return head, err == nil && write(head, "ready", []byte(`{}`))
 	}
-	var b api.LiveBoard
-	err := s.st.readTx(ctx, func(tx *sql.Tx) (err error) {
-		b, err = s.board(ctx, tx, p)
-		return err
-	})
-	if err != nil {
-		s.log.Warn("live stream snapshot", "err", err)
-		return 0, false
-	}
-	data, err := json.Marshal(b)
-	if err != nil {
-		return 0, false
-	}
-	return b.Seq, write(b.Seq, api.LiveSnapshot, data)
+	return s.snapshot(ctx, p, write)
 }

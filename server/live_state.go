@@ -13,8 +13,8 @@ import (
 )
 
 // liveRow is an agent's row of agent_live: the state the wallboard shows.
-// Times are Unix milliseconds (0 = none); Call, Precheck and Monitor hold
-// JSON ("" = none).
+// Times are Unix milliseconds (0 = none); Call, Waiting, Line, Precheck
+// and Monitor hold JSON ("" = none).
 type liveRow struct {
 	State      string
 	Reason     string
@@ -28,23 +28,35 @@ type liveRow struct {
 	SIPURI     string
 	LastSeen   int64
 	Connected  bool
+	Waiting    string
+	Line       string
 }
 
 func offlineRow() liveRow { return liveRow{State: api.StateOffline} }
+
+// liveColumns are agent_live's columns in liveRow's order (scanLive).
+const liveColumns = `state, reason, state_since, shift_start, call, status_at, precheck, precheck_at, monitor, sip_uri, last_seen, connected,
+waiting, line`
+
+// scanLive reads one row of liveColumns.
+func scanLive(row interface{ Scan(...any) error }, r *liveRow) error {
+	var connected int
+	err := row.Scan(&r.State, &r.Reason, &r.StateSince, &r.ShiftStart, &r.Call, &r.StatusAt,
+		&r.Precheck, &r.PrecheckAt, &r.Monitor, &r.SIPURI, &r.LastSeen, &connected, &r.Waiting, &r.Line)
+	r.Connected = connected == 1
+	return err
+}
 
 // lockLive reads an agent's live row for update in tx (a new agent gets an
 // offline row): concurrent updates of one agent queue up instead of losing
 // each other's changes.
 func (st *Store) lockLive(ctx context.Context, tx *sql.Tx, agentID string) (liveRow, error) {
-	q := `SELECT state, reason, state_since, shift_start, call, status_at, precheck, precheck_at, monitor, sip_uri, last_seen, connected
-FROM agent_live WHERE agent_id = $1`
+	q := `SELECT ` + liveColumns + ` FROM agent_live WHERE agent_id = $1`
 	if st.driver == "postgres" {
 		q += ` FOR UPDATE`
 	}
 	r := offlineRow()
-	var connected int
-	err := tx.QueryRowContext(ctx, q, agentID).Scan(&r.State, &r.Reason, &r.StateSince, &r.ShiftStart, &r.Call, &r.StatusAt,
-		&r.Precheck, &r.PrecheckAt, &r.Monitor, &r.SIPURI, &r.LastSeen, &connected)
+	err := scanLive(tx.QueryRowContext(ctx, q, agentID), &r)
 	if errors.Is(err, sql.ErrNoRows) {
 		// Create it so the lock holds from here on (PostgreSQL), then lock it.
 		if _, err := tx.ExecContext(ctx, `INSERT INTO agent_live (agent_id, state, reason, state_since, shift_start, call, status_at, precheck,
@@ -52,18 +64,17 @@ precheck_at, monitor, sip_uri, last_seen, connected) VALUES ($1, $2, '', 0, 0, '
 			agentID, api.StateOffline); err != nil {
 			return r, err
 		}
-		err = tx.QueryRowContext(ctx, q, agentID).Scan(&r.State, &r.Reason, &r.StateSince, &r.ShiftStart, &r.Call, &r.StatusAt,
-			&r.Precheck, &r.PrecheckAt, &r.Monitor, &r.SIPURI, &r.LastSeen, &connected)
+		err = scanLive(tx.QueryRowContext(ctx, q, agentID), &r)
 	}
-	r.Connected = connected == 1
 	return r, err
 }
 
 func saveLive(ctx context.Context, tx *sql.Tx, agentID string, r liveRow) error {
 	_, err := tx.ExecContext(ctx, `UPDATE agent_live SET state = $2, reason = $3, state_since = $4, shift_start = $5, call = $6,
-status_at = $7, precheck = $8, precheck_at = $9, monitor = $10, sip_uri = $11, last_seen = $12, connected = $13 WHERE agent_id = $1`,
+status_at = $7, precheck = $8, precheck_at = $9, monitor = $10, sip_uri = $11, last_seen = $12, connected = $13, waiting = $14,
+line = $15 WHERE agent_id = $1`,
 		agentID, r.State, r.Reason, r.StateSince, r.ShiftStart, r.Call, r.StatusAt, r.Precheck, r.PrecheckAt, r.Monitor, r.SIPURI,
-		r.LastSeen, boolInt(r.Connected))
+		r.LastSeen, boolInt(r.Connected), r.Waiting, r.Line)
 	return err
 }
 
@@ -112,17 +123,13 @@ func (s *Server) worthSaving(old, next liveRow) bool {
 // transaction at all.
 func (s *Server) statusChanges(ctx context.Context, agentID string, st api.LiveStatus, now time.Time) (bool, error) {
 	r := offlineRow()
-	var connected int
-	err := s.st.rdb.QueryRowContext(ctx, `SELECT state, reason, state_since, shift_start, call, status_at, precheck, precheck_at, monitor, sip_uri,
-last_seen, connected FROM agent_live WHERE agent_id = $1`, agentID).Scan(&r.State, &r.Reason, &r.StateSince, &r.ShiftStart, &r.Call,
-		&r.StatusAt, &r.Precheck, &r.PrecheckAt, &r.Monitor, &r.SIPURI, &r.LastSeen, &connected)
+	err := scanLive(s.st.rdb.QueryRowContext(ctx, `SELECT `+liveColumns+` FROM agent_live WHERE agent_id = $1`, agentID), &r)
 	if errors.Is(err, sql.ErrNoRows) {
 		return true, nil
 	}
 	if err != nil {
 		return false, err
 	}
-	r.Connected = connected == 1
 	next := r
 	applyStatusTo(&next, st, now)
 	return s.worthSaving(r, next), nil
@@ -168,7 +175,7 @@ func (s *Server) applyAgentEvent(ctx context.Context, tx *sql.Tx, agentID string
 				r.ShiftStart = at
 			}
 		case api.EventClockOut:
-			r.State, r.Reason, r.StateSince, r.ShiftStart, r.Call = api.StateOffline, "", at, 0, ""
+			r.State, r.Reason, r.StateSince, r.ShiftStart, r.Call, r.Waiting = api.StateOffline, "", at, 0, "", ""
 		}
 	})
 	return err
@@ -190,11 +197,9 @@ func applyStatusTo(r *liveRow, st api.LiveStatus, now time.Time) {
 	}
 	r.StatusAt = at
 	r.SIPURI = st.SIPURI
-	r.Call = ""
-	if st.Call != nil {
-		if b, err := json.Marshal(st.Call); err == nil {
-			r.Call = string(b)
-		}
+	r.Call, r.Waiting = jsonOrEmpty(st.Call), jsonOrEmpty(st.Waiting)
+	if st.Line != nil {
+		r.Line = jsonOrEmpty(st.Line)
 	}
 	if since := st.StateSince.UnixMilli(); since >= r.StateSince && (since > r.StateSince || st.State != r.State || st.Reason != r.Reason) {
 		if st.State == api.StateOffline {
@@ -204,6 +209,18 @@ func applyStatusTo(r *liveRow, st api.LiveStatus, now time.Time) {
 		}
 		r.State, r.Reason, r.StateSince = st.State, st.Reason, since
 	}
+}
+
+// jsonOrEmpty is v as JSON, "" for a nil pointer.
+func jsonOrEmpty[T any](v *T) string {
+	if v == nil {
+		return ""
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return ""
+	}
+	return string(b)
 }
 
 func orDefault(v, def string) string {
@@ -280,7 +297,7 @@ const visibleAgents = `u.id IN (SELECT uq2.user_id FROM user_queues uq1 JOIN use
 func liveAgents(ctx context.Context, q querier, cond string, args ...any) ([]api.AgentLive, error) {
 	rows, err := q.QueryContext(ctx, `SELECT u.id, u.username, u.display_name, COALESCE(l.state, ''), COALESCE(l.reason, ''),
 COALESCE(l.state_since, 0), COALESCE(l.shift_start, 0), COALESCE(l.call, ''), COALESCE(l.precheck, ''), COALESCE(l.monitor, ''),
-COALESCE(l.sip_uri, ''), COALESCE(l.last_seen, 0), COALESCE(l.connected, 0)
+COALESCE(l.sip_uri, ''), COALESCE(l.last_seen, 0), COALESCE(l.connected, 0), COALESCE(l.waiting, ''), COALESCE(l.line, '')
 FROM users u LEFT JOIN agent_live l ON l.agent_id = u.id WHERE u.role = 'agent' AND `+cond+` ORDER BY u.display_name, u.username`, args...)
 	if err != nil {
 		return nil, err
@@ -292,7 +309,7 @@ FROM users u LEFT JOIN agent_live l ON l.agent_id = u.id WHERE u.role = 'agent' 
 		var r liveRow
 		var connected int
 		if err := rows.Scan(&a.AgentID, &a.Username, &a.DisplayName, &r.State, &r.Reason, &r.StateSince, &r.ShiftStart, &r.Call,
-			&r.Precheck, &r.Monitor, &r.SIPURI, &r.LastSeen, &connected); err != nil {
+			&r.Precheck, &r.Monitor, &r.SIPURI, &r.LastSeen, &connected, &r.Waiting, &r.Line); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -337,11 +354,8 @@ func fillLive(a *api.AgentLive, r liveRow) {
 	a.State, a.Reason = orDefault(r.State, api.StateOffline), r.Reason
 	a.StateSince, a.ShiftStart, a.LastSeen = msTime(r.StateSince), msTime(r.ShiftStart), msTime(r.LastSeen)
 	a.Connected, a.SIPURI = r.Connected, r.SIPURI
-	if r.Call != "" && a.State != api.StateOffline {
-		var c api.LiveCall
-		if json.Unmarshal([]byte(r.Call), &c) == nil {
-			a.Call = &c
-		}
+	if a.State != api.StateOffline {
+		a.Call, a.Waiting, a.Line = fromJSON[api.LiveCall](r.Call), fromJSON[api.LiveCall](r.Waiting), fromJSON[api.LiveLine](r.Line)
 	}
 	if r.Precheck != "" {
 		var p api.PrecheckSummary
@@ -355,6 +369,18 @@ func fillLive(a *api.AgentLive, r liveRow) {
 			a.Monitor = &m
 		}
 	}
+}
+
+// fromJSON decodes a live row's JSON column; nil when empty or unreadable.
+func fromJSON[T any](s string) *T {
+	if s == "" {
+		return nil
+	}
+	var v T
+	if json.Unmarshal([]byte(s), &v) != nil {
+		return nil
+	}
+	return &v
 }
 
 // sweepPresence marks agents whose app went quiet for longer than timeout

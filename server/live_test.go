@@ -80,13 +80,33 @@ func testLive(t *testing.T, agentURL, supURL string) {
 		got.Agent.Call.Quality.MOS != 4.1 || got.Agent.SIPURI != "sip:alice@127.0.0.1:5099" {
 		t.Fatalf("on call: %+v %+v", got.Agent, got.Agent.Call)
 	}
+	// A second call rings during the first (call waiting) while the phone
+	// line is down: the board keeps the call being talked in, shows the
+	// waiting one beside it, and the line down since when.
+	down := now.Add(5 * time.Second)
+	status.At = now.Add(6 * time.Second)
+	status.Waiting = &api.LiveCall{ID: "call-live-2@pbx", Direction: api.Inbound, Number: "06 12 34 56 78", StartedAt: down}
+	status.Line = &api.LiveLine{State: api.LineReconnecting, Since: &down, Detail: "the SIP server does not answer"}
+	bad := status
+	bad.Line = &api.LiveLine{State: "sideways"}
+	must(t, alice.do("PUT", "/v1/live/status", bad, ""), 400, nil)
+	must(t, alice.do("PUT", "/v1/live/status", status, ""), 204, nil)
+	got = samStream.next(agentIs("alice", func(a *api.AgentLive) bool { return a.Waiting != nil }))
+	if a := got.Agent; a.Call == nil || a.Call.ID != "call-live-1@pbx" || a.Waiting.ID != "call-live-2@pbx" || a.Waiting.AnsweredAt != nil ||
+		a.Line == nil || a.Line.State != api.LineReconnecting || a.Line.Since == nil || !a.Line.Since.Equal(down) ||
+		a.Line.Detail != "the SIP server does not answer" {
+		t.Fatalf("call waiting during a line outage: call %+v waiting %+v line %+v", a.Call, a.Waiting, a.Line)
+	}
 	// A late state event from the outbox (older than what is shown) changes nothing visible.
 	must(t, alice.do("POST", "/v1/agent-events", api.AgentEvent{ID: "live-old", Kind: api.EventState, State: api.StateBreak,
 		At: now.Add(time.Second)}, newKey()), 201, nil)
 	status.At, status.State, status.StateSince, status.Call = now.Add(9*time.Second), api.StateWrapUp, now.Add(9*time.Second), nil
+	status.Waiting, status.Line = nil, &api.LiveLine{State: api.LineRegistered}
 	must(t, alice.do("PUT", "/v1/live/status", status, ""), 204, nil)
 	samStream.noneBefore(agentIs("alice", func(a *api.AgentLive) bool { return a.State == api.StateBreak }),
-		agentIs("alice", func(a *api.AgentLive) bool { return a.State == api.StateWrapUp && a.Call == nil }))
+		agentIs("alice", func(a *api.AgentLive) bool {
+			return a.State == api.StateWrapUp && a.Call == nil && a.Waiting == nil && a.Line != nil && a.Line.State == api.LineRegistered
+		}))
 
 	// Help: raised on one replica, highlighted on the other, taken, the agent told.
 	must(t, alice.do("POST", "/v1/help", api.NewHelp{ID: "help-1", Body: "Customer asks for a refund over my limit", SentAt: now}, newKey()), 201, nil)

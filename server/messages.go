@@ -29,7 +29,7 @@ OR ($2 = 1 AND m.to_id IS NULL AND m.queue_id IS NULL AND m.from_id IN
 
 const messageColumns = `m.id, m.seq, m.kind, f.username, f.display_name, COALESCE(t.username, ''), COALESCE(t.display_name, ''),
 COALESCE(qu.name, ''), m.body, m.sent_at, m.created_at, COALESCE(k.username, ''), COALESCE(k.display_name, ''), m.taken_at,
-m.from_id, COALESCE(m.to_id, ''), COALESCE(m.queue_id, '')`
+m.from_id, COALESCE(m.to_id, ''), COALESCE(m.queue_id, ''), m.cancelled_at`
 
 const messageFrom = ` FROM messages m JOIN users f ON f.id = m.from_id LEFT JOIN users t ON t.id = m.to_id
 LEFT JOIN queues qu ON qu.id = m.queue_id LEFT JOIN users k ON k.id = m.taken_by WHERE `
@@ -59,14 +59,17 @@ func queryStored(ctx context.Context, q querier, cond string, args ...any) ([]st
 	for rows.Next() {
 		var m storedMessage
 		var sent, created int64
-		var taken sql.NullInt64
+		var taken, cancelled sql.NullInt64
 		if err := rows.Scan(&m.ID, &m.Seq, &m.Kind, &m.From, &m.FromName, &m.To, &m.ToName, &m.Queue, &m.Body, &sent, &created,
-			&m.TakenBy, &m.TakenByName, &taken, &m.fromID, &m.toID, &m.queueID); err != nil {
+			&m.TakenBy, &m.TakenByName, &taken, &m.fromID, &m.toID, &m.queueID, &cancelled); err != nil {
 			return nil, err
 		}
 		m.SentAt, m.CreatedAt = time.UnixMilli(sent).UTC(), time.UnixMilli(created).UTC()
 		if taken.Valid {
 			m.TakenAt = msTime(taken.Int64)
+		}
+		if cancelled.Valid {
+			m.CancelledAt = msTime(cancelled.Int64)
 		}
 		out = append(out, m)
 	}
@@ -251,6 +254,9 @@ func (s *Server) handleTakeHelp(w http.ResponseWriter, r *http.Request, p princi
 			return notFound("help request " + id)
 		}
 		m := got[0]
+		if m.CancelledAt != nil {
+			return &apiError{Status: http.StatusConflict, Code: "cancelled", Message: m.FromName + " cancelled this help request"}
+		}
 		if m.TakenBy != "" {
 			var me string
 			if err := tx.QueryRowContext(ctx, `SELECT username FROM users WHERE id = $1`, p.UserID).Scan(&me); err != nil {
@@ -268,6 +274,57 @@ func (s *Server) handleTakeHelp(w http.ResponseWriter, r *http.Request, p princi
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE messages SET taken_by = $1, taken_at = $2, seq = $3 WHERE id = $4`,
 			p.UserID, s.cfg.Now().UnixMilli(), seq, id); err != nil {
+			return err
+		}
+		if got, err = queryStored(ctx, tx, `m.id = $1`, id); err != nil || len(got) == 0 {
+			return errors.Join(err, errors.New("help request vanished"))
+		}
+		out = got[0].Message
+		return s.emitMessage(ctx, tx, got[0])
+	})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.live.poke()
+	s.reply(w, r, http.StatusOK, out)
+}
+
+// handleCancelHelp: POST /v1/help/{id}/cancel, the agent who raised the
+// request lowers their hand before anyone took it: the wallboard stops
+// showing it. Again: the same answer. Once a supervisor took it, 409 taken
+// (they are on their way: tell them with a message).
+func (s *Server) handleCancelHelp(w http.ResponseWriter, r *http.Request, p principal) {
+	if p.supervisor() {
+		s.fail(w, r, forbidden("the agent who asked for help cancels it"))
+		return
+	}
+	id := r.PathValue("id")
+	ctx := r.Context()
+	var out api.Message
+	err := s.st.writeTx(ctx, func(tx *sql.Tx) error {
+		got, err := queryStored(ctx, tx, `m.id = $1 AND m.kind = 'help' AND m.from_id = $2`, id, p.UserID)
+		if err != nil {
+			return err
+		}
+		if len(got) == 0 {
+			return notFound("help request " + id)
+		}
+		m := got[0]
+		switch {
+		case m.TakenBy != "":
+			return &apiError{Status: http.StatusConflict, Code: "taken",
+				Message: m.TakenByName + " already took this help request and is on the way: send them a message instead"}
+		case m.CancelledAt != nil:
+			out = m.Message
+			return nil
+		}
+		seq, err := nextCounter(ctx, tx, "msg")
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE messages SET cancelled_at = $1, seq = $2 WHERE id = $3`,
+			s.cfg.Now().UnixMilli(), seq, id); err != nil {
 			return err
 		}
 		if got, err = queryStored(ctx, tx, `m.id = $1`, id); err != nil || len(got) == 0 {

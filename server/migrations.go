@@ -179,4 +179,20 @@ CREATE TABLE monitor_sessions (
 );
 CREATE INDEX monitor_sessions_agent ON monitor_sessions (agent_id, started_at);
 CREATE INDEX user_queues_queue ON user_queues (queue_id);`,
+	// 6: the live state's phone line and waiting call (JSON, "" = none);
+	// help requests the agent cancelled; the audit trail of queue and
+	// account administration.
+	`ALTER TABLE agent_live ADD COLUMN line TEXT NOT NULL DEFAULT '';
+ALTER TABLE agent_live ADD COLUMN waiting TEXT NOT NULL DEFAULT '';
+ALTER TABLE messages ADD COLUMN cancelled_at BIGINT;
+INSERT INTO counters (name, value) VALUES ('audit', 0);
+CREATE TABLE admin_audit (
+  seq BIGINT PRIMARY KEY,
+  at BIGINT NOT NULL,
+  actor_id TEXT NOT NULL REFERENCES users(id),
+  action TEXT NOT NULL,
+  queue TEXT NOT NULL,
+  target TEXT NOT NULL
+);
+CREATE INDEX admin_audit_at ON admin_audit (at);`,
 }

@@ -25,8 +25,12 @@ type checker struct {
 	headset, usbID string
 }
 
-// Run runs the whole pre-shift check on the agent's chosen devices.
-func (k *checker) Run(ctx context.Context, progress func(ui.CheckProgress)) (ui.CheckReport, error) {
+// Run runs the whole pre-shift check on the agent's chosen devices. With
+// the agent at the screen it shows the live level and countdowns, asks
+// them to read a sentence (the microphone's level and distance from the
+// mouth) and, where the computer cannot listen to its own output, whether
+// they heard the test sound; nil agent runs it as `homeshore check` does.
+func (k *checker) Run(ctx context.Context, agent ui.CheckAgent) (ui.CheckReport, error) {
 	acc, set, _ := k.c.settings.Load()
 	names := config.AllChecks()
 	step := 0
@@ -34,17 +38,38 @@ func (k *checker) Run(ctx context.Context, progress func(ui.CheckProgress)) (ui.
 	opts := precheck.Options{
 		Policy: k.c.policy, Input: set.InputDevice, Output: set.OutputDevice,
 		SIPServer: acc.Server, Transport: acc.Transport, Devices: k.c.opts.ListDevices, Pins: k.c.opts.Pins,
-		Progress: func(s precheck.Step) {
+		RoomSeconds: k.c.opts.CheckRoomSeconds,
+	}
+	if agent != nil {
+		meter := newCheckMeter(agent, k.c.policy.Checks, opts.RoomSeconds)
+		opts.Progress = func(s precheck.Step) {
 			stepMu.Lock()
 			if s.Done {
 				step++
 			}
 			p := ui.CheckProgress{Step: min(step, len(names)-1), Steps: len(names), Current: ui.Text{Plain: s.Message, Key: s.Key, Args: s.Args}}
 			stepMu.Unlock()
-			if progress != nil {
-				progress(p)
+			meter.step(p, s.Check, s.Done)
+		}
+		inner := k.c.opts.CheckAudio
+		if inner == nil {
+			inner = precheck.DeviceAudio{}
+		}
+		audio := &checkAudio{Audio: inner, meter: meter}
+		opts.Audio = audio
+		opts.Speak = func(ctx context.Context) error {
+			if err := agent.ReadAloud(ctx, k.c.policy.Checks.Microphone.SpeechSeconds); err != nil {
+				return err
 			}
-		},
+			meter.startReading()
+			return nil
+		}
+		if !hasMonitor(inner, set.OutputDevice) {
+			replay := audio.replay(k.c.policy.Checks.Leak)
+			opts.ConfirmSpeaker = func(ctx context.Context) (bool, error) { return agent.HeardSound(ctx, replay) }
+		}
+	} else if k.c.opts.CheckAudio != nil {
+		opts.Audio = k.c.opts.CheckAudio
 	}
 	run := k.c.opts.RunChecks
 	if run == nil {

@@ -51,6 +51,11 @@ type Options struct {
 	Pins precheck.PinStore
 	// RunChecks replaces precheck.Run (tests).
 	RunChecks func(context.Context, precheck.Options) (precheck.Report, error)
+	// CheckAudio is the check's audio backend; nil means
+	// precheck.DeviceAudio, the devices calls use (tests wrap it).
+	CheckAudio precheck.Audio
+	// CheckRoomSeconds shortens the quiet-room capture (tests); 0 means the policy's.
+	CheckRoomSeconds float64
 	// ListDevices replaces devinfo.List for the device list and the guard.
 	ListDevices func(context.Context) ([]devinfo.Device, error)
 	// WatchDevices replaces devinfo.Watch for the mid-shift guard.

@@ -162,7 +162,7 @@ func (p *phone) lineDown(ev sip.Reconnecting, server string) {
 // current address, unless one is being made or calls are up.
 func (p *phone) rebuild(why string) {
 	p.mu.Lock()
-	busy, acc := len(p.calls) > 0 || p.rebuilding || p.shut, p.acc
+	busy, acc := len(p.calls) > 0 || p.rebuilding || p.shut || p.offShift, p.acc
 	if !busy {
 		p.rebuilding = true
 		p.wg.Add(1) // under mu with the shut check: close waits for it

@@ -41,6 +41,8 @@ type phone struct {
 	moved bool
 	// stopWait ends the wait for a network to register on (line.go).
 	stopWait context.CancelFunc
+	// offShift: clocked out, off the line until the next Register (offshift.go).
+	offShift bool
 }
 
 // endRecord is what the call log needs of an ended call.
@@ -127,6 +129,7 @@ func (p *phone) Register(ctx context.Context, acc ui.Account) error {
 	p.mu.Lock()
 	closed := p.shut
 	p.acc = acc
+	p.offShift = false
 	p.mu.Unlock()
 	if closed {
 		return errors.New("the phone is shutting down")
@@ -156,11 +159,9 @@ func (p *phone) Register(ctx context.Context, acc ui.Account) error {
 	if cfg.Registrar == "" {
 		return nil
 	}
-	if err := ua.Register(ctx); err != nil {
-		return lineError(err)
-	}
-	p.pres.poke() // the current state, on this registration
-	return nil
+	// Presence goes out on the UA's Registered event, now or, when the
+	// first REGISTER failed for now, once the UA registers by itself.
+	return lineError(ua.Register(ctx))
 }
 
 // currentUA is the user agent in use, nil before Register.
@@ -189,6 +190,7 @@ func (p *phone) uaLoop(ctx context.Context, ua *sip.UA, server string) {
 		case ev := <-ua.Events():
 			switch ev := ev.(type) {
 			case sip.Registered:
+				p.pres.registered()
 				if ev.Unreachable > 0 {
 					p.c.log.Info("phone line back", "server", server, "unreachable", ev.Unreachable.Round(time.Second))
 				}
@@ -308,7 +310,11 @@ func (p *phone) established(e *callEntry) {
 	p.mu.Unlock()
 	p.desk.update(l, func(l *leg) { l.answered, l.dialing = true, false })
 	p.c.events.emit(ui.CallEstablished{Call: info})
-	p.c.shift.callAnswered(info.ID)
+	// A consultation is part of handling the customer's call, not a call
+	// of its own in the shift's figures.
+	if e.consultFor == "" {
+		p.c.shift.callAnswered(info.ID)
+	}
 }
 
 func (p *phone) closed(e *callEntry, end sip.EndInfo) {
@@ -332,7 +338,9 @@ func (p *phone) closed(e *callEntry, end sip.EndInfo) {
 	}
 	p.c.events.emit(ui.CallClosed{CallID: e.info.ID, By: end.By, Reason: reason})
 	// After CallClosed: the GUI opens wrap-up on the state change.
-	p.c.shift.callClosed(e.info.ID, e.info.Direction, up, declined)
+	if e.consultFor == "" {
+		p.c.shift.callClosed(e.info.ID, e.info.Direction, up, declined)
+	}
 	p.rebindAfterCall()
 }
 
@@ -415,14 +423,21 @@ func (p *phone) Answer(ctx context.Context, id string) error {
 	return nil
 }
 
-// openAudio opens the devices named in the settings.
+// openAudio opens the call's devices: during a shift exactly those the
+// check passed (never the system default of the moment: a Bluetooth
+// headset or the laptop's speakers that became the default since are not
+// what was checked), else the ones named in the settings.
 func (p *phone) openAudio() (sip.Audio, func() error, error) {
-	_, set, _ := p.c.settings.Load()
+	in, out, ok := p.c.shift.devices()
+	if !ok {
+		_, set, _ := p.c.settings.Load()
+		in, out = set.InputDevice, set.OutputDevice
+	}
 	open := p.c.opts.OpenAudio
 	if open == nil {
 		open = openDevices
 	}
-	return open(set.InputDevice, set.OutputDevice)
+	return open(in, out)
 }
 
 func (p *phone) Reject(_ context.Context, id string) error {

@@ -11,8 +11,8 @@ import (
 
 // The agent's state as SIP presence (RFC 3903 PUBLISH of a PIDF document)
 // at the registrar's presence server, so any presence-aware phone or PBX
-// shows it: published at each state change of the shift, removed at
-// clock-out. A server that does not take PUBLISH is asked once per user
+// shows it: published at each state change of the shift and at each
+// registration, removed at clock-out. A server that does not take PUBLISH is asked once per user
 // agent; IT turns it off with policy sip.presence.
 
 // presenceOf is what a shift state looks like as presence.
@@ -106,6 +106,18 @@ func (w *presenceWorker) onShift(ev shift.Event) {
 	default:
 		return
 	}
+	w.mu.Lock()
+	w.asked++
+	w.mu.Unlock()
+	w.poke()
+}
+
+// registered publishes the current state again on each registration
+// (sip.Registered): the first may come long after Register returned (a
+// *sip.RetryingError: the UA registers later by itself), and a registrar
+// that lost us (a restart, an outage, found at the refresh) has lost our
+// publication too. Between outages that is one PUBLISH per refresh.
+func (w *presenceWorker) registered() {
 	w.mu.Lock()
 	w.asked++
 	w.mu.Unlock()

@@ -29,6 +29,13 @@ func (r ringer) Ring(device, ringtone string) (stop func()) {
 	if ringtone == "" {
 		ringtone = defaultRingtone
 	}
+	if device == "" {
+		// The agent chose no ring device: ring in the headset the check
+		// passed, which the agent wears, not on whatever is the default.
+		if _, out, ok := r.c.shift.devices(); ok {
+			device = out
+		}
+	}
 	path, err := r.ringtoneFile(ringtone)
 	if err != nil {
 		r.c.log.Warn("no ringtone", "ringtone", ringtone, "err", err)

@@ -13,6 +13,7 @@ import (
 	"github.com/homeshore/homeshore/app/tickets"
 	"github.com/homeshore/homeshore/app/ui"
 	"github.com/homeshore/homeshore/assets/i18n"
+	"github.com/homeshore/homeshore/media/devinfo"
 )
 
 // shiftControl is ui.ShiftControl over shift.Machine. Call-driven moves
@@ -27,6 +28,11 @@ type shiftControl struct {
 	shiftStart time.Time
 	stopGuard  func() error
 	lostAt     time.Time // last device loss; a check after it allows Recheck
+	// devIn and devOut are the microphone and earpiece of the check that
+	// let the agent work (clock-in, or the check after a device problem):
+	// every call of the shift uses exactly these, whatever the system's
+	// default devices become, and the guard watches them.
+	devIn, devOut string
 }
 
 func newShiftControl(c *Core) *shiftControl {
@@ -106,9 +112,29 @@ func (s *shiftControl) ClockIn(ctx context.Context, report ui.CheckReport, overr
 	if err := s.c.machine.ClockIn(rep, override); err != nil {
 		return err
 	}
+	s.useDevices(last)
 	s.startGuard(ctx, last)
 	s.c.headset.start(s.c.checks.headsetUSBID())
 	return nil
+}
+
+// useDevices makes the devices rep passed the shift's call devices (none:
+// the Settings' devices).
+func (s *shiftControl) useDevices(rep precheck.Report) {
+	s.mu.Lock()
+	s.devIn, s.devOut = rep.Input, rep.Output
+	s.mu.Unlock()
+	if rep.Input != "" || rep.Output != "" {
+		s.c.log.Info("calls use the checked devices for the shift", "input", rep.Input, "output", rep.Output)
+	}
+}
+
+// devices are the shift's call devices; ok is false outside a shift or
+// when the check named none.
+func (s *shiftControl) devices() (in, out string, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.devIn, s.devOut, s.devIn != "" && s.devOut != ""
 }
 
 // startGuard watches the checked headset during the shift. Without a
@@ -121,9 +147,29 @@ func (s *shiftControl) startGuard(_ context.Context, rep precheck.Report) {
 		s.c.log.Warn("headset watch not running: the check named no headset")
 		return
 	}
+	// Calls use these devices by id (useDevices): a new system default is
+	// no concern of the shift; losing or spoiling them is. The agent hears
+	// when the computer's sound moves away from the headset and back.
+	awayShown := false
 	stop, err := precheck.Guard(context.Background(), s.c.machine, precheck.GuardOptions{
 		Output: rep.Output, Input: rep.Input, Policy: s.c.policy.Checks.Headset,
-		Devices: s.c.opts.ListDevices, Watch: s.c.opts.WatchDevices,
+		Devices: s.c.opts.ListDevices, Watch: s.c.opts.WatchDevices, CallsUseTheseDevices: true,
+		DefaultMoved: func(out, in devinfo.Device) {
+			// The agent is told, nothing stops: calls stay on the checked devices.
+			away := out.ID != "" && out.ID != rep.Output || in.ID != "" && in.ID != rep.Input
+			if away == awayShown && !away {
+				return
+			}
+			awayShown = away
+			ev := ui.SoundDefaultChanged{Headset: s.c.checks.headsetName(), Away: away}
+			if out.ID != rep.Output {
+				ev.Output = out.Description
+			}
+			if in.ID != rep.Input {
+				ev.Input = in.Description
+			}
+			s.c.events.emit(ev)
+		},
 	})
 	if err != nil {
 		s.c.log.Warn("headset watch not running", "err", err)
@@ -169,6 +215,13 @@ func (s *shiftControl) SetState(_ context.Context, state ui.AgentState, reason s
 		if st, _ := m.State(); st != shift.Available {
 			return fmt.Errorf("the equipment check failed again: %v", rep.FailedChecks())
 		}
+		// The new check may have passed another headset: calls and the
+		// guard move to it.
+		if gerr := s.stopWatching(); gerr != nil {
+			s.c.log.Warn("stopping the headset watch", "err", gerr)
+		}
+		s.useDevices(rep)
+		s.startGuard(context.Background(), rep)
 		return nil
 	case ui.StateNotReady, ui.StateBreak:
 		r, err := s.reason(state, reason)
@@ -246,15 +299,20 @@ func (s *shiftControl) canRing() bool {
 	return s.c.machine.ClockedIn() && st == shift.Available
 }
 
-// ClockOut closes the shift and stops the device guard.
-func (s *shiftControl) ClockOut(context.Context) (ui.ShiftSummary, error) {
+// ClockOut closes the shift, stops the device guard and takes the phone
+// off the line (presence removed, unregistered: offshift.go).
+func (s *shiftControl) ClockOut(ctx context.Context) (ui.ShiftSummary, error) {
 	sum, err := s.c.machine.ClockOut()
 	if err != nil {
 		return ui.ShiftSummary{}, err
 	}
+	if perr := s.c.phone.goOffShift(ctx); perr != nil {
+		s.c.log.Warn("taking the phone off the line at clock-out", "err", perr)
+	}
 	if gerr := s.stopWatching(); gerr != nil {
 		s.c.log.Warn("stopping the headset watch", "err", gerr)
 	}
+	s.useDevices(precheck.Report{})
 	if herr := s.c.headset.stop(); herr != nil {
 		s.c.log.Warn("closing the headset buttons", "err", herr)
 	}

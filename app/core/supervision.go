@@ -8,6 +8,7 @@ import (
 	"net"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"github.com/homeshore/homeshore/app/livestatus"
 	"github.com/homeshore/homeshore/app/messages"
@@ -41,12 +42,13 @@ type supervision struct {
 	wg       sync.WaitGroup
 	subs     map[int]func(messages.Event)
 	nextSub  int
-	call     *api.LiveCall
+	calls    liveCalls    // the current and waiting calls (livecalls.go)
+	line     api.LiveLine // the phone line, also while no backend is set
 	closed   bool
 }
 
 func newSupervision(c *Core) *supervision {
-	return &supervision{c: c, subs: map[int]func(messages.Event){}}
+	return &supervision{c: c, subs: map[int]func(messages.Event){}, line: api.LiveLine{State: api.LineOff}}
 }
 
 // start opens the clients on the ticket backend's session if not yet done.
@@ -78,6 +80,7 @@ func (s *supervision) start() error {
 		return err
 	}
 	r := livestatus.New(livestatus.NewHTTPSender(sess), livestatus.Options{Logger: s.c.log})
+	r.SetLine(s.line)
 	ctx, stop := context.WithCancel(context.Background())
 	s.reporter, s.msgs, s.stop = r, mc, stop
 	for _, run := range []func(context.Context) error{r.Run, mc.Run} {
@@ -109,6 +112,13 @@ func (s *supervision) notify(e messages.Event) {
 // observe turns the core's events into live status. It runs on the
 // emitter's goroutine and never blocks on the network.
 func (s *supervision) observe(ev ui.Event) {
+	if rc, ok := ev.(ui.RegistrationChanged); ok {
+		if line, ok := liveLine(rc.Status, time.Now()); ok {
+			s.mu.Lock()
+			s.line = line
+			s.mu.Unlock()
+		}
+	}
 	if err := s.start(); err != nil {
 		return // no backend yet: the next event tries again
 	}
@@ -122,34 +132,35 @@ func (s *supervision) observe(ev ui.Event) {
 	case ui.ShiftStateChanged:
 		r.SetState(apiState(ev.Status.State), ev.Status.Reason, ev.Status.Since)
 	case ui.IncomingCall:
-		s.setCall(r, liveCall(ev.Call))
+		s.callsChanged(r, func(l *liveCalls) bool { l.ring(ev.Call); return true })
 	case ui.CallEstablished:
-		s.setCall(r, liveCall(ev.Call))
+		s.callsChanged(r, func(l *liveCalls) bool { l.answer(ev.Call); return true })
 	case ui.QualityUpdated:
 		r.SetQuality(ev.CallID, api.CallQuality{Codec: ev.Quality.Codec, LossPct: ev.Quality.LossPercent,
 			JitterMs: ev.Quality.JitterMs, MOS: ev.Quality.MOS})
 	case ui.CallClosed:
-		s.mu.Lock()
-		current := s.call != nil && s.call.ID == ev.CallID
-		if current {
-			s.call = nil
-		}
-		s.mu.Unlock()
-		if current {
-			r.SetCall(nil)
-		}
+		s.callsChanged(r, func(l *liveCalls) bool { return l.end(ev.CallID) })
 	case ui.RegistrationChanged:
 		if ev.Status.State == ui.RegRegistered {
 			r.SetSIPURI(s.sipURI())
 		}
+		s.mu.Lock()
+		line := s.line
+		s.mu.Unlock()
+		r.SetLine(line)
 	}
 }
 
-func (s *supervision) setCall(r *livestatus.Reporter, c *api.LiveCall) {
+// callsChanged applies change to the calls followed and, when it changed
+// them, reports the current and waiting calls.
+func (s *supervision) callsChanged(r *livestatus.Reporter, change func(*liveCalls) bool) {
 	s.mu.Lock()
-	s.call = c
+	changed := change(&s.calls)
+	call, waiting := s.calls.current()
 	s.mu.Unlock()
-	r.SetCall(c)
+	if changed {
+		r.SetCalls(call, waiting)
+	}
 }
 
 // sipURI is the agent's address of record (where a supervisor's monitor
@@ -243,6 +254,15 @@ func (c *Core) RaiseHelp(ctx context.Context, note string) (messages.Message, er
 	return mc.Help(ctx, note)
 }
 
+// CancelHelp lowers the agent's hand (their open help request), offline-first.
+func (c *Core) CancelHelp(ctx context.Context) (messages.Message, error) {
+	mc, err := c.Messages()
+	if err != nil {
+		return messages.Message{}, err
+	}
+	return mc.CancelHelp(ctx)
+}
+
 // OnMessage calls fn for each message event (received, delivered, help
 // taken, refused), from the sync goroutine: fn must not block (the GUI
 // hands it to fyne.Do). It returns a func that stops the calls.
@@ -287,7 +307,7 @@ func (g guiMessages) List(ctx context.Context) ([]ui.Message, error) {
 	out := make([]ui.Message, 0, len(list))
 	for _, m := range list {
 		out = append(out, ui.Message{ID: m.ID, FromName: m.FromName, Body: m.Body, At: m.CreatedAt, Mine: m.From == me,
-			Help: m.Kind == api.KindHelp, Pending: m.Pending, TakenBy: m.TakenByName})
+			Help: m.Kind == api.KindHelp, Pending: m.Pending, TakenBy: m.TakenByName, Cancelled: m.CancelledAt != nil})
 	}
 	return out, nil
 }
@@ -299,6 +319,11 @@ func (g guiMessages) Send(ctx context.Context, body string) error {
 
 func (g guiMessages) Help(ctx context.Context, note string) error {
 	_, err := g.c.RaiseHelp(ctx, note)
+	return err
+}
+
+func (g guiMessages) CancelHelp(ctx context.Context) error {
+	_, err := g.c.CancelHelp(ctx)
 	return err
 }
 

@@ -44,7 +44,7 @@ func TestDemoShift(t *testing.T) {
 	be := d.Backend()
 	ctx := context.Background()
 
-	report, err := be.Checker.Run(ctx, func(ui.CheckProgress) {})
+	report, err := be.Checker.Run(ctx, nil)
 	if err != nil || !report.CanStart {
 		t.Fatalf("demo check: %+v %v", report, err)
 	}

@@ -51,7 +51,7 @@ type Live struct {
 // machine, and its results are still shown. Numbers are French, like the
 // demo's customers.
 const demoPolicy = `{"checks": {"mandatory": [], "allow_override": true,
-	"room": {"capture_seconds": 3}, "microphone": {"speech_seconds": 1}, "leak": {"probe_ms": 500}},
+	"room": {"capture_seconds": 3}, "microphone": {"speech_seconds": 4}, "leak": {"probe_ms": 500}},
 	"shift": {"phone_region": "FR"}}`
 
 // demoPolicyPrivate is the policy on the demo's own virtual headset
@@ -59,7 +59,7 @@ const demoPolicy = `{"checks": {"mandatory": [], "allow_override": true,
 // for a real agent, so the demo menu's failures block it; the network to
 // the demo line on loopback proves nothing and only informs.
 const demoPolicyPrivate = `{"checks": {"mandatory": ["headset", "leak", "microphone", "speaker", "room"], "allow_override": true,
-	"room": {"capture_seconds": 3}, "microphone": {"speech_seconds": 1}, "leak": {"probe_ms": 500}},
+	"room": {"capture_seconds": 3}, "microphone": {"speech_seconds": 4}, "leak": {"probe_ms": 500}},
 	"shift": {"phone_region": "FR"}}`
 
 // demoSIPPassword is the password the agent's account shows; nothing checks it.
@@ -106,7 +106,11 @@ func StartLive(timing Timing, log *slog.Logger) (l *Live, err error) {
 		return l, fmt.Errorf("demo ticket server login: %w", err)
 	}
 	policy := demoPolicy
-	sim, private := newSoundSim(l.voice)
+	agentVoice, err := writeAsset(dir, "sounds/agent.wav")
+	if err != nil {
+		return l, err
+	}
+	sim, private := newSoundSim(l.voice, agentVoice)
 	if private {
 		l.sim, policy = sim, demoPolicyPrivate
 	}
@@ -132,8 +136,16 @@ func StartLive(timing Timing, log *slog.Logger) (l *Live, err error) {
 	return l, nil
 }
 
-// Backend is what the GUI drives.
-func (l *Live) Backend() ui.Backend { return l.core.Backend() }
+// Backend is what the GUI drives. On the demo's own virtual headset the
+// agent's voice is simulated too: when the check asks them to read the
+// sentence, the headset's microphone hears it read.
+func (l *Live) Backend() ui.Backend {
+	be := l.core.Backend()
+	if l.sim != nil {
+		be.Checker = voicedChecker{Checker: be.Checker, sim: l.sim}
+	}
+	return be
+}
 
 // Note is said in the demo banner ("" when calls use the sound devices).
 func (l *Live) Note() string { return l.note }
@@ -204,8 +216,9 @@ func (l *Live) Close() error {
 	return err
 }
 
-// demoAudio opens the default devices for calls; with no sound device
-// the calls are silent and the banner says so.
+// demoAudio opens the call's devices (those the check passed, "" the
+// defaults); with no sound device the calls are silent and the banner
+// says so.
 func demoAudio() (core.AudioOpener, string) {
 	devs, err := audiodev.ListDevices()
 	in, out := false, false
@@ -218,14 +231,14 @@ func demoAudio() (core.AudioOpener, string) {
 			return sip.Audio{Source: media.Silence()}, func() error { return nil }, nil
 		}, "No sound device was found: calls are silent."
 	}
-	return func(string, string) (sip.Audio, func() error, error) {
-		mic, err := audiodev.OpenCapture("")
+	return func(input, output string) (sip.Audio, func() error, error) {
+		mic, err := audiodev.OpenCapture(input)
 		if err != nil {
-			return sip.Audio{}, nil, fmt.Errorf("the default microphone cannot be opened: %w", err)
+			return sip.Audio{}, nil, fmt.Errorf("the microphone %q cannot be opened: %w", input, err)
 		}
-		spk, err := audiodev.OpenPlayback("")
+		spk, err := audiodev.OpenPlayback(output)
 		if err != nil {
-			return sip.Audio{}, nil, errors.Join(fmt.Errorf("the default speaker cannot be opened: %w", err), mic.Close())
+			return sip.Audio{}, nil, errors.Join(fmt.Errorf("the headset %q cannot be opened: %w", output, err), mic.Close())
 		}
 		return sip.Audio{Source: mic, Sink: spk}, func() error { return errors.Join(mic.Close(), spk.Close()) }, nil
 	}, ""

@@ -11,45 +11,83 @@ import (
 	"github.com/homeshore/homeshore/assets/i18n"
 )
 
-// checker simulates the pre-shift check with a moving level meter and the
-// quiet-room countdown; the demo machine always passes (network warns).
+// checker simulates the pre-shift check with a moving level meter, the
+// quiet-room countdown and the read-a-sentence step (the simulated voice
+// comes through well); the demo machine always passes (network warns).
 type checker struct{ d *Demo }
 
-func (c checker) Run(ctx context.Context, progress func(ui.CheckProgress)) (ui.CheckReport, error) {
+// demoSpeechSeconds is how long the simulated check records the sentence.
+const demoSpeechSeconds = 4
+
+func (c checker) Run(ctx context.Context, agent ui.CheckAgent) (ui.CheckReport, error) {
+	if agent == nil {
+		agent = noAgent{}
+	}
 	steps := []ui.Text{
 		{Key: "check.step.headset"}, {Key: "check.step.leak"},
-		{Key: "check.step.room", Args: []any{c.d.timing.QuietRoom.Seconds()}}, {Key: "check.step.network"},
+		{Key: "check.step.room", Args: []any{c.d.timing.QuietRoom.Seconds()}}, {Key: "check.step.microphone"}, {Key: "check.step.network"},
 	}
 	const frame = 100 * time.Millisecond
 	for i, step := range steps {
 		n := 8
 		quiet := step.Key == "check.step.room"
+		reading := step.Key == "check.step.microphone"
 		if quiet {
 			n = int(c.d.timing.QuietRoom / frame)
+		}
+		if reading {
+			agent.Progress(ui.CheckProgress{Step: i, Steps: len(steps), Current: step})
+			if err := agent.ReadAloud(ctx, demoSpeechSeconds); err != nil {
+				if ctx.Err() != nil {
+					return ui.CheckReport{}, ctx.Err()
+				}
+				continue // skipped
+			}
+			n = int(demoSpeechSeconds * time.Second / frame)
 		}
 		for k := 0; k < n; k++ {
 			p := ui.CheckProgress{Step: i, Steps: len(steps), Current: step,
 				MicLevel: 0.15 + 0.1*math.Abs(math.Sin(float64(k)/3))}
-			if quiet {
+			switch {
+			case quiet:
 				p.MicLevel = 0.05 + 0.03*math.Abs(math.Sin(float64(k)))
 				p.QuietLeft = time.Duration(n-k) * frame
-			} else if i == 1 {
+			case reading:
+				p.MicLevel = 0.45 + 0.3*math.Abs(math.Sin(float64(k)/2))
+				p.Reading, p.ReadLeft = true, time.Duration(n-k)*frame
+				if k >= 10 {
+					p.Voice = ui.VoiceGood
+				}
+			case i == 1:
 				p.MicLevel = 0.4 + 0.4*math.Abs(math.Sin(float64(k)/2))
 			}
-			progress(p)
+			agent.Progress(p)
 			if !sleep(ctx, frame) {
 				return ui.CheckReport{}, ctx.Err()
 			}
+		}
+		if reading {
+			agent.Progress(ui.CheckProgress{Step: i, Steps: len(steps), Current: step})
 		}
 	}
 	return ui.CheckReport{CanStart: true, OverrideAllowed: true, Results: []ui.CheckResult{
 		{Check: "headset", Verdict: ui.VerdictPass, Figures: demoHeadset()},
 		{Check: "leak", Verdict: ui.VerdictPass, Figures: ui.Text{Key: "check.msg.leak_low", Args: []any{48}}},
+		{Check: "microphone", Verdict: ui.VerdictPass, Figures: ui.Text{Key: "check.msg.mic_ok"}},
 		{Check: "room", Verdict: ui.VerdictPass, Figures: ui.Text{Key: "check.msg.room_quiet", Args: []any{-58.0}}},
 		{Check: "network", Verdict: ui.VerdictWarn,
 			Figures: ui.Text{Key: "check.msg.network_ok", Args: []any{24.0, 4.3, i18n.Term("check.term.link.wifi")}},
 			Fix:     ui.Text{Key: "check.msg.wifi", Args: []any{"wlan0"}}},
 	}}, nil
+}
+
+// noAgent runs the simulated check with nobody at the screen (tests).
+type noAgent struct{}
+
+func (noAgent) Progress(ui.CheckProgress)                {}
+func (noAgent) ReadAloud(context.Context, float64) error { return ui.ErrStepSkipped }
+func (noAgent) HeardSound(context.Context, func(context.Context) error) (bool, error) {
+	return false, ui.ErrStepSkipped
 }
 
 // demoHeadset is the verdict text of the demo's headset.

@@ -21,10 +21,15 @@ import (
 // (HOMESHORE_DEMO_SOUND=private): it never touches a desktop's own devices.
 type soundSim struct {
 	voice string // a WAV of someone talking: the "TV" of the noisy room
+	// agent is the agent reading the check's sentence, close to the
+	// headset's microphone.
+	agent string
 
 	mu    sync.Mutex
 	noise context.CancelFunc
 	done  chan struct{}
+	// speaking stops the agent's reading and waits for it.
+	speaking func()
 }
 
 // privateSoundEnv is set by scripts/with-sound.sh when it started its own
@@ -45,7 +50,7 @@ const usbProps = "device.bus=usb device.form_factor=headset device.vendor.id=0b0
 
 // newSoundSim returns the simulator when the demo runs on the private
 // sound server with its virtual headset.
-func newSoundSim(voice string) (*soundSim, bool) {
+func newSoundSim(voice, agent string) (*soundSim, bool) {
 	if os.Getenv(privateSoundEnv) != "private" {
 		return nil, false
 	}
@@ -56,7 +61,7 @@ func newSoundSim(voice string) (*soundSim, bool) {
 	if err != nil || !bytes.Contains(out, []byte(headsetSink)) {
 		return nil, false
 	}
-	return &soundSim{voice: voice}, true
+	return &soundSim{voice: voice, agent: agent}, true
 }
 
 // Actions are the demo menu's entries.
@@ -188,6 +193,23 @@ func (s *soundSim) restore(ctx context.Context) error {
 	return pactl(ctx, "set-default-source", headsetMic)
 }
 
+// speak plays the agent reading the sentence into the room the headset's
+// microphone hears, once; Close stops it.
+func (s *soundSim) speak() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.speaking != nil {
+		s.speaking()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	s.speaking = func() { cancel(); <-done }
+	go func() {
+		defer close(done)
+		_ = exec.CommandContext(ctx, "paplay", "--device="+roomSink, s.agent).Run()
+	}()
+}
+
 func (s *soundSim) stopNoise() {
 	s.mu.Lock()
 	stop, done := s.noise, s.done
@@ -199,10 +221,45 @@ func (s *soundSim) stopNoise() {
 	}
 }
 
-// Close stops the room noise.
+// Close stops the room noise and the agent's reading.
 func (s *soundSim) Close() error {
 	s.stopNoise()
+	s.mu.Lock()
+	stop := s.speaking
+	s.speaking = nil
+	s.mu.Unlock()
+	if stop != nil {
+		stop()
+	}
 	return nil
+}
+
+// voicedChecker is the check with the demo agent's voice: the agent at
+// the screen presses Start reading, and the virtual microphone hears the
+// sentence read, as a real one would hear the agent.
+type voicedChecker struct {
+	ui.Checker
+	sim *soundSim
+}
+
+func (v voicedChecker) Run(ctx context.Context, agent ui.CheckAgent) (ui.CheckReport, error) {
+	if agent != nil {
+		agent = voicedAgent{CheckAgent: agent, sim: v.sim}
+	}
+	return v.Checker.Run(ctx, agent)
+}
+
+type voicedAgent struct {
+	ui.CheckAgent
+	sim *soundSim
+}
+
+func (a voicedAgent) ReadAloud(ctx context.Context, seconds float64) error {
+	err := a.CheckAgent.ReadAloud(ctx, seconds)
+	if err == nil {
+		a.sim.speak()
+	}
+	return err
 }
 
 // has reports whether `pactl list short KIND` names name.

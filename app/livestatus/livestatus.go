@@ -124,6 +124,39 @@ func (r *Reporter) SetCall(c *api.LiveCall) {
 	})
 }
 
+// SetCalls records the call the agent is in (ringing or answered) and a
+// call ringing meanwhile (call waiting), either nil when none, in one
+// change: a waiting call never shows in the place of the current one.
+func (r *Reporter) SetCalls(current, waiting *api.LiveCall) {
+	r.change(true, func(st *api.LiveStatus) {
+		var cur *api.LiveCall
+		if current != nil {
+			cp := *current
+			if st.Call != nil && st.Call.ID == cp.ID && cp.Quality == nil {
+				cp.Quality = st.Call.Quality
+			}
+			cur = &cp
+		}
+		st.Call, st.Waiting = cur, nil
+		if waiting != nil {
+			cp := *waiting
+			st.Waiting = &cp
+		}
+	})
+}
+
+// SetLine records the phone line's state; a change goes out at once (a
+// line down must not show as Available for long).
+func (r *Reporter) SetLine(l api.LiveLine) {
+	r.change(true, func(st *api.LiveStatus) {
+		if l.Since != nil {
+			since := l.Since.UTC()
+			l.Since = &since
+		}
+		st.Line = &l
+	})
+}
+
 // SetQuality records the live quality of the current call.
 func (r *Reporter) SetQuality(callID string, q api.CallQuality) {
 	r.change(false, func(st *api.LiveStatus) {

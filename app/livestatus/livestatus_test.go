@@ -158,3 +158,41 @@ func run(t *testing.T, r *livestatus.Reporter) (stop func()) {
 type senderFunc func(context.Context, api.LiveStatus) error
 
 func (f senderFunc) SendStatus(ctx context.Context, st api.LiveStatus) error { return f(ctx, st) }
+
+// TestReporterWaitingCallAndLine: a call ringing during another is sent as
+// waiting beside it, never in its place, and the current call keeps its
+// quality; the phone line's state goes out at once, its time in UTC.
+func TestReporterWaitingCallAndLine(t *testing.T) {
+	sent := make(chan api.LiveStatus, 10)
+	r := livestatus.New(senderFunc(func(_ context.Context, st api.LiveStatus) error { sent <- st; return nil }), livestatus.Options{})
+	now := time.Now()
+	first := &api.LiveCall{ID: "c1@pbx", Direction: api.Inbound, Number: "+33612345678", StartedAt: now, AnsweredAt: &now}
+	r.SetCalls(first, nil)
+	r.SetQuality("c1@pbx", api.CallQuality{Codec: "opus", MOS: 4.3})
+	second := &api.LiveCall{ID: "c2@pbx", Direction: api.Inbound, Number: "+33698765432", StartedAt: now.Add(time.Minute)}
+	r.SetCalls(first, second)
+	down := now.In(time.FixedZone("CET", 3600))
+	r.SetLine(api.LiveLine{State: api.LineReconnecting, Since: &down, Detail: "no answer from the SIP server"})
+	if err := r.Flush(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	st := <-sent
+	if st.Call == nil || st.Call.ID != "c1@pbx" || st.Call.Quality == nil || st.Call.Quality.MOS != 4.3 {
+		t.Fatalf("current call %+v: want c1 with its quality", st.Call)
+	}
+	if st.Waiting == nil || st.Waiting.ID != "c2@pbx" {
+		t.Fatalf("waiting call %+v: want c2", st.Waiting)
+	}
+	if st.Line == nil || st.Line.State != api.LineReconnecting || st.Line.Since.Location() != time.UTC || !st.Line.Since.Equal(now) {
+		t.Fatalf("line %+v", st.Line)
+	}
+	// The agent answers the waiting call (the first goes on hold): it is
+	// the current one now, with no quality of its own yet.
+	r.SetCalls(second, nil)
+	if err := r.Flush(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if st := <-sent; st.Call == nil || st.Call.ID != "c2@pbx" || st.Call.Quality != nil || st.Waiting != nil {
+		t.Fatalf("after answering the waiting call: call %+v waiting %+v", st.Call, st.Waiting)
+	}
+}

@@ -27,31 +27,62 @@ const (
 	number      // a whole number: digits in a REG_SZ, or a REG_DWORD
 )
 
-// field maps one registry value to a dotted policy path.
+// field maps one registry value to a dotted policy path. msi is the MSI public
+// property that writes the value (the same name Group Policy writes); example
+// is a REG_SZ value IT could set, for docs and tests.
 type field struct {
-	name string
-	path string
-	kind kind
+	name    string
+	path    string
+	kind    kind
+	msi     string
+	example string
 }
 
-// fields lists the registry values IT can set; the MSI's public properties write the same names.
+// fields lists the registry values IT can set, one line per policy key. A new
+// line also needs the MSI property (packaging/windows/homeshore.wxs) and a
+// Group Policy setting (packaging/windows/gpo); packaging/pkgtest checks both.
+// Policy keys without a line are listed in policyJSONOnly with the reason.
 func fields() []field {
 	return []field{
-		{"SipServer", "sip.server", text},
-		{"SipTransport", "sip.transport", text},
-		{"SipSrtp", "sip.srtp", text},
-		{"OutboundProxy", "sip.outbound_proxy", text},
-		{"Codecs", "sip.codecs", list},
-		{"SipExpires", "sip.expires_s", number},
-		{"SipKeepAlive", "sip.keepalive_s", number},
-		{"BackendUrl", "backend.url", text},
-		{"MandatoryChecks", "checks.mandatory", list},
-		{"AllowOverride", "checks.allow_override", flag},
-		{"UpdateManifestUrl", "update.manifest_url", text},
-		{"UpdatePublicKey", "update.public_key", text},
-		{"UpdateAutoInstall", "update.auto_install", flag},
-		{"Language", "ui.language", text},
+		{"SipServer", "sip.server", text, "SIP_SERVER", "sip.corp.example"},
+		{"SipTransport", "sip.transport", text, "SIP_TRANSPORT", "tls"},
+		{"SipSrtp", "sip.srtp", text, "SIP_SRTP", "mandatory"},
+		{"OutboundProxy", "sip.outbound_proxy", text, "OUTBOUND_PROXY", "sbc.corp.example:5061"},
+		{"Codecs", "sip.codecs", list, "CODECS", "opus,pcma"},
+		{"SipExpires", "sip.expires_s", number, "SIP_EXPIRES", "600"},
+		{"SipKeepAlive", "sip.keepalive_s", number, "SIP_KEEPALIVE", "30"},
+		{"SipPresence", "sip.presence", flag, "SIP_PRESENCE", "0"},
+		{"BackendUrl", "backend.url", text, "BACKEND_URL", "https://tickets.corp.example/api"},
+		{"MandatoryChecks", "checks.mandatory", list, "MANDATORY_CHECKS", "headset,leak,network"},
+		{"AllowOverride", "checks.allow_override", flag, "ALLOW_OVERRIDE", "1"},
+		{"UpdateManifestUrl", "update.manifest_url", text, "UPDATE_URL", "https://updates.corp.example/homeshore/manifest.json"},
+		{"UpdatePublicKey", "update.public_key", text, "UPDATE_PUBLIC_KEY", "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="},
+		{"UpdateAutoInstall", "update.auto_install", flag, "UPDATE_AUTO_INSTALL", "1"},
+		{"Language", "ui.language", text, "LANGUAGE", "fr"},
+		{"MonitoringEnabled", "monitoring.enabled", flag, "MONITORING_ENABLED", "0"},
+		{"MonitoringGrantKeys", "monitoring.grant_public_keys", list, "MONITORING_GRANT_KEYS", "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=,PUAXw+hDiVqStwqnTRt+vJyYLM8uxJaMwM1V8Sr0Zgw="},
+		{"PhoneRegion", "shift.phone_region", text, "PHONE_REGION", "FR"},
+		{"AudioNoiseSuppression", "audio.noise_suppression", text, "AUDIO_NOISE_SUPPRESSION", "off"},
+		{"AudioAgc", "audio.agc", text, "AUDIO_AGC", "off"},
+		{"AudioEchoCancel", "audio.echo_cancel", text, "AUDIO_ECHO_CANCEL", "on"},
 	}
+}
+
+// Setting is one registry value IT can set and where it lands in the policy.
+type Setting struct {
+	Value       string // registry value name under RegistryKey
+	Key         string // dotted policy key
+	MSIProperty string // the MSI's public property writing Value
+	Example     string // a REG_SZ value IT could set
+}
+
+// Settings lists the registry values app/managed reads (PolicyJSON aside), for docs and tests.
+func Settings() []Setting {
+	var out []Setting
+	for _, f := range fields() {
+		out = append(out, Setting{Value: f.name, Key: f.path, MSIProperty: f.msi, Example: f.example})
+	}
+	return out
 }
 
 // ValueNames returns the registry value names Document understands, for docs and tests.

@@ -15,6 +15,8 @@ import (
 type Backend interface {
 	SendMessage(ctx context.Context, key string, m api.NewMessage) (api.Message, error)
 	RaiseHelp(ctx context.Context, key string, h api.NewHelp) (api.Message, error)
+	// CancelHelp lowers the agent's hand (help request id) before anyone took it.
+	CancelHelp(ctx context.Context, id string) (api.Message, error)
 	Messages(ctx context.Context, cursor string, limit int) (api.MessagePage, error)
 	// Stream opens the live event stream; each event means "something
 	// changed, pull". The caller closes it.
@@ -42,6 +44,12 @@ func (h httpBackend) SendMessage(ctx context.Context, key string, m api.NewMessa
 func (h httpBackend) RaiseHelp(ctx context.Context, key string, in api.NewHelp) (api.Message, error) {
 	var out api.Message
 	err := h.s.Do(ctx, "POST", "/v1/help", key, in, &out)
+	return out, err
+}
+
+func (h httpBackend) CancelHelp(ctx context.Context, id string) (api.Message, error) {
+	var out api.Message
+	err := h.s.Do(ctx, "POST", "/v1/help/"+url.PathEscape(id)+"/cancel", "", nil, &out)
 	return out, err
 }
 

@@ -47,6 +47,8 @@ const (
 var (
 	ErrInvalid = errors.New("invalid message")
 	ErrClosed  = errors.New("message client closed")
+	// ErrNoOpenHelp: no help request of the agent is waiting for a supervisor.
+	ErrNoOpenHelp = errors.New("no help request is waiting: a supervisor may already have taken it")
 )
 
 // Message is a message or help request as stored here. Pending: sent from
@@ -69,6 +71,9 @@ type HelpTaken struct{ Message Message }
 // Delivered: a message sent from here reached the backend.
 type Delivered struct{ Message Message }
 
+// HelpCancelled: the backend has the agent's cancel of a help request.
+type HelpCancelled struct{ Message Message }
+
 // Refused: the backend refused a send for good (the reason says why); it is
 // kept in Failed and not retried.
 type Refused struct {
@@ -76,10 +81,11 @@ type Refused struct {
 	Reason string
 }
 
-func (Received) isEvent()  {}
-func (HelpTaken) isEvent() {}
-func (Delivered) isEvent() {}
-func (Refused) isEvent()   {}
+func (Received) isEvent()      {}
+func (HelpTaken) isEvent()     {}
+func (Delivered) isEvent()     {}
+func (HelpCancelled) isEvent() {}
+func (Refused) isEvent()       {}
 
 // Options tune a Client. Me is required: the agent's username.
 type Options struct {
@@ -162,8 +168,9 @@ func newID() string {
 
 // Outbox entry kinds.
 const (
-	kindMessage = "message"
-	kindHelp    = "help"
+	kindMessage    = "message"
+	kindHelp       = "help"
+	kindCancelHelp = "cancel_help"
 )
 
 func (c *Client) wake() {
@@ -221,6 +228,77 @@ func (c *Client) Help(ctx context.Context, note string) (Message, error) {
 	return c.queue(ctx, kindHelp, m, api.NewHelp{ID: m.ID, Body: note, SentAt: now})
 }
 
+// CancelHelp lowers the agent's hand: their open help request is marked
+// cancelled here at once and the cancel goes through the outbox like a
+// send. A request still in the outbox is dropped with it (the supervisors
+// never see it). A supervisor who took the request meanwhile wins: the
+// backend refuses the cancel, the mark is undone and HelpTaken follows.
+func (c *Client) CancelHelp(ctx context.Context) (Message, error) {
+	open, ok, err := c.OpenHelp(ctx)
+	if err != nil {
+		return Message{}, err
+	}
+	if !ok {
+		return Message{}, ErrNoOpenHelp
+	}
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	err = c.st.tx(ctx, func(tx *sql.Tx) error {
+		dropped, err := dropQueuedHelp(ctx, tx, open.ID)
+		if err != nil || dropped {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE messages SET cancelled_at = $1 WHERE id = $2`, now.UnixMilli(), open.ID); err != nil {
+			return err
+		}
+		b, _ := json.Marshal(cancelPayload{ID: open.ID})
+		_, err = tx.ExecContext(ctx, `INSERT INTO outbox (idem_key, kind, payload, created_at) VALUES ($1, $2, $3, $4)`,
+			newID(), kindCancelHelp, string(b), now.UnixMilli())
+		return err
+	})
+	if err != nil {
+		return Message{}, fmt.Errorf("message outbox: %w", err)
+	}
+	c.wake()
+	open.CancelledAt = &now
+	return open, nil
+}
+
+// cancelPayload is a cancel in the outbox.
+type cancelPayload struct {
+	ID string `json:"id"`
+}
+
+// dropQueuedHelp removes help request id and its send when it is still in
+// the outbox; it reports whether it was.
+func dropQueuedHelp(ctx context.Context, tx *sql.Tx, id string) (bool, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT seq, payload FROM outbox WHERE kind = $1`, kindHelp)
+	if err != nil {
+		return false, err
+	}
+	var found int64
+	for rows.Next() {
+		var seq int64
+		var payload string
+		if err := rows.Scan(&seq, &payload); err != nil {
+			rows.Close()
+			return false, err
+		}
+		var h api.NewHelp
+		if json.Unmarshal([]byte(payload), &h) == nil && h.ID == id {
+			found = seq
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || found == 0 {
+		return false, err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE seq = $1`, found); err != nil {
+		return false, err
+	}
+	_, err = tx.ExecContext(ctx, `DELETE FROM messages WHERE id = $1 AND pending = 1`, id)
+	return err == nil, err
+}
+
 // List returns every message, oldest first.
 func (c *Client) List(ctx context.Context) ([]Message, error) {
 	return list(ctx, c.st.r, `1 = 1 ORDER BY created_at, id`)
@@ -245,9 +323,11 @@ func (c *Client) MarkRead(ctx context.Context, id string) error {
 	})
 }
 
-// OpenHelp returns the agent's newest help request that nobody took yet.
+// OpenHelp returns the agent's newest help request that nobody took (or
+// cancelled) yet.
 func (c *Client) OpenHelp(ctx context.Context) (Message, bool, error) {
-	ms, err := list(ctx, c.st.r, `kind = 'help' AND from_user = $1 AND taken_by = '' ORDER BY created_at DESC, id DESC LIMIT 1`, c.opt.Me)
+	ms, err := list(ctx, c.st.r, `kind = 'help' AND from_user = $1 AND taken_by = '' AND cancelled_at = 0
+ORDER BY created_at DESC, id DESC LIMIT 1`, c.opt.Me)
 	if err != nil || len(ms) == 0 {
 		return Message{}, false, err
 	}

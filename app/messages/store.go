@@ -33,6 +33,28 @@ CREATE TABLE IF NOT EXISTS failed (
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 `
 
+// addedColumns are columns added to a table after its first release:
+// stores made before get them at open.
+var addedColumns = []struct{ table, column, decl string }{
+	{"messages", "cancelled_at", "INTEGER NOT NULL DEFAULT 0"},
+}
+
+// addColumns adds the columns a store made by an older app lacks.
+func addColumns(db *sql.DB) error {
+	for _, c := range addedColumns {
+		var n int
+		if err := db.QueryRow(`SELECT COUNT(*) FROM pragma_table_info($1) WHERE name = $2`, c.table, c.column).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			if _, err := db.Exec(`ALTER TABLE ` + c.table + ` ADD COLUMN ` + c.column + ` ` + c.decl); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // store is the local SQLite database: one writer connection (durable: WAL,
 // synchronous=FULL), a read pool.
 type store struct{ w, r *sql.DB }
@@ -45,6 +67,10 @@ func openStore(path string) (*store, error) {
 	}
 	w.SetMaxOpenConns(1)
 	if _, err := w.Exec(localSchema); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("message store %s: %w (delete the file to start over)", path, err)
+	}
+	if err := addColumns(w); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("message store %s: %w (delete the file to start over)", path, err)
 	}
@@ -109,16 +135,21 @@ func put(ctx context.Context, tx *sql.Tx, m api.Message, read bool) (before Mess
 	if err != nil {
 		return before, found, err
 	}
-	var taken int64
+	var taken, cancelled int64
 	if m.TakenAt != nil {
 		taken = m.TakenAt.UnixMilli()
 	}
+	if m.CancelledAt != nil {
+		cancelled = m.CancelledAt.UnixMilli()
+	}
+	// A cancel still in the outbox keeps the local mark until the server has it.
 	_, err = tx.ExecContext(ctx, `INSERT INTO messages (id, seq, kind, from_user, from_name, to_user, to_name, queue, body, sent_at, created_at,
-taken_by, taken_by_name, taken_at, pending, read) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 0, $15)
+taken_by, taken_by_name, taken_at, pending, read, cancelled_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 0, $15, $16)
 ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, from_name = excluded.from_name, to_name = excluded.to_name,
-created_at = excluded.created_at, taken_by = excluded.taken_by, taken_by_name = excluded.taken_by_name, taken_at = excluded.taken_at, pending = 0`,
+created_at = excluded.created_at, taken_by = excluded.taken_by, taken_by_name = excluded.taken_by_name, taken_at = excluded.taken_at, pending = 0,
+cancelled_at = CASE WHEN excluded.cancelled_at <> 0 THEN excluded.cancelled_at ELSE messages.cancelled_at END`,
 		m.ID, m.Seq, m.Kind, m.From, m.FromName, m.To, m.ToName, m.Queue, m.Body, ms(m.SentAt), ms(m.CreatedAt),
-		m.TakenBy, m.TakenByName, taken, boolInt(read))
+		m.TakenBy, m.TakenByName, taken, boolInt(read), cancelled)
 	return before, found, err
 }
 
@@ -129,7 +160,8 @@ func boolInt(b bool) int {
 	return 0
 }
 
-const cols = `id, seq, kind, from_user, from_name, to_user, to_name, queue, body, sent_at, created_at, taken_by, taken_by_name, taken_at, pending, read`
+const cols = `id, seq, kind, from_user, from_name, to_user, to_name, queue, body, sent_at, created_at, taken_by, taken_by_name, taken_at, pending, read,
+cancelled_at`
 
 type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
@@ -137,14 +169,18 @@ type querier interface {
 
 func scan(rows *sql.Rows) (Message, error) {
 	var m Message
-	var sent, created, taken int64
+	var sent, created, taken, cancelled int64
 	var pending, read int
 	err := rows.Scan(&m.ID, &m.Seq, &m.Kind, &m.From, &m.FromName, &m.To, &m.ToName, &m.Queue, &m.Body, &sent, &created,
-		&m.TakenBy, &m.TakenByName, &taken, &pending, &read)
+		&m.TakenBy, &m.TakenByName, &taken, &pending, &read, &cancelled)
 	m.SentAt, m.CreatedAt = fromMS(sent), fromMS(created)
 	if taken != 0 {
 		t := fromMS(taken)
 		m.TakenAt = &t
+	}
+	if cancelled != 0 {
+		t := fromMS(cancelled)
+		m.CancelledAt = &t
 	}
 	m.Pending, m.Read = pending == 1, read == 1
 	return m, err

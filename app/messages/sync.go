@@ -143,6 +143,11 @@ func (c *Client) flush(ctx context.Context) error {
 		if c.opt.Confirmed != nil {
 			c.opt.Confirmed(got.ID)
 		}
+		if e.kind == kindCancelHelp && got.CancelledAt == nil {
+			// The server answered without the cancel: keep it as the pull will.
+			now := time.Now().UTC()
+			got.CancelledAt = &now
+		}
 		var stored Message
 		err = c.st.tx(ctx, func(tx *sql.Tx) error {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE seq = $1`, e.seq); err != nil {
@@ -156,6 +161,10 @@ func (c *Client) flush(ctx context.Context) error {
 		})
 		if err != nil {
 			return err
+		}
+		if e.kind == kindCancelHelp {
+			c.opt.Notify(HelpCancelled{Message: stored})
+			continue
 		}
 		c.opt.Notify(Delivered{Message: stored})
 	}
@@ -175,6 +184,12 @@ func (c *Client) deliver(ctx context.Context, e outboxEntry) (api.Message, error
 			return api.Message{}, &tickets.RejectedError{Message: "corrupt outbox entry: " + err.Error()}
 		}
 		return c.be.RaiseHelp(ctx, e.key, h)
+	case kindCancelHelp:
+		var p cancelPayload
+		if err := json.Unmarshal([]byte(e.payload), &p); err != nil {
+			return api.Message{}, &tickets.RejectedError{Message: "corrupt outbox entry: " + err.Error()}
+		}
+		return c.be.CancelHelp(ctx, p.ID)
 	}
 	return api.Message{}, &tickets.RejectedError{Message: "unknown outbox entry kind " + e.kind}
 }
@@ -192,6 +207,11 @@ func (c *Client) refuse(ctx context.Context, e outboxEntry, reason string) {
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM messages WHERE id = $1 AND pending = 1`, id.ID); err != nil {
 			return err
+		}
+		if e.kind == kindCancelHelp { // taken meanwhile: the request stands
+			if _, err := tx.ExecContext(ctx, `UPDATE messages SET cancelled_at = 0 WHERE id = $1`, id.ID); err != nil {
+				return err
+			}
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO failed (kind, payload, reason, at) VALUES ($1, $2, $3, $4)`,
 			e.kind, e.payload, reason, time.Now().UnixMilli())

@@ -26,6 +26,11 @@ func RunCLI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	transport := fs.String("transport", "", "udp, tcp or tls (default: policy sip.transport)")
 	room := fs.Float64("room-seconds", 0, "room capture length (default: policy checks.room.capture_seconds)")
 	watch := fs.Bool("watch", false, "after a passing check, watch the devices as a shift does; exit 1 when the agent would go Not ready")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: homeshore check [flags]")
+		fmt.Fprintln(stderr, "The pre-shift check without the agent. "+headlessNote)
+		fs.PrintDefaults()
+	}
 	if err := fs.Parse(args); err != nil {
 		return ExitCantRun
 	}
@@ -81,6 +86,12 @@ func mark(v Verdict) string {
 	return "✗"
 }
 
+// headlessNote says what the check leaves out without the agent.
+const headlessNote = "Two steps need the agent at the Homeshore window and are not run here: " +
+	"reading a sentence aloud (the voice level, and whether the microphone is near the mouth: " +
+	"an unrecognised microphone stays unconfirmed, a warning) and, where the system cannot listen " +
+	"to its own output (PortAudio, Wine), confirming the test sound was heard (the speaker stays unverified, a warning)."
+
 func printReport(w io.Writer, r Report) {
 	fmt.Fprintf(w, "Pre-shift check: %s (%.1f s)\n", strings.ToUpper(string(r.Verdict)), float64(r.DurationMS)/1000)
 	for _, c := range r.Checks {
@@ -95,6 +106,7 @@ func printReport(w io.Writer, r Report) {
 			}
 		}
 	}
+	fmt.Fprintln(w, "Note: "+headlessNote)
 }
 
 // DevicesCLI is `homeshore devices [--json]`: every device with bus, form

@@ -21,12 +21,24 @@ type GuardOptions struct {
 	Devices func(context.Context) ([]devinfo.Device, error)
 	// Watch signals device changes; nil means devinfo.Watch (PulseAudio events, the MMDevices registry on Windows).
 	Watch func(context.Context) (<-chan struct{}, func() error, error)
+	// CallsUseTheseDevices: calls open Output and Input by id, whatever the
+	// system defaults are (the GUI's shift does), so only these devices
+	// matter: a default that switches to Bluetooth or speakers changes
+	// nothing for the calls and does not stop the agent. Without it (a
+	// setup whose calls follow the default) such a switch is Not ready.
+	CallsUseTheseDevices bool
+	// DefaultMoved, when set, hears the system default output and input
+	// at the start and whenever either changes (a zero Device: none), so
+	// the agent can be told where the computer's sound goes while calls
+	// stay on the checked devices. It runs on the guard's goroutine.
+	DefaultMoved func(output, input devinfo.Device)
 }
 
 // Guard watches the sound server during the shift. When the checked headset
-// disappears, or the system default output/input becomes a device that
-// fails the headset policy (Bluetooth, speakers, HDMI), the agent goes Not
-// ready at once with the reason; m.Recheck after a new check brings them
+// disappears or turns into a device that fails the headset policy, or
+// (unless calls use the checked devices, CallsUseTheseDevices) the system
+// default output/input becomes such a device (Bluetooth, speakers, HDMI),
+// the agent goes Not ready at once with the reason; m.Recheck after a new check brings them
 // back. stop ends the watch and returns its error; it is idempotent.
 func Guard(ctx context.Context, m *shift.Machine, o GuardOptions) (stop func() error, err error) {
 	list, watch := o.Devices, o.Watch
@@ -45,11 +57,23 @@ func Guard(ctx context.Context, m *shift.Machine, o GuardOptions) (stop func() e
 	done := make(chan error, 1)
 	go func() {
 		var lastProblem string
+		var lastDefaults [2]string
+		defaults := func(devs []devinfo.Device) {
+			if o.DefaultMoved == nil {
+				return
+			}
+			out, in := defaultDevices(devs)
+			if now := [2]string{out.ID, in.ID}; now != lastDefaults {
+				lastDefaults = now
+				o.DefaultMoved(out, in)
+			}
+		}
 		check := func() {
 			devs, err := list(ctx)
 			if err != nil {
 				return
 			}
+			defaults(devs)
 			r, bad := guardVerdict(devs, o)
 			if !bad {
 				lastProblem = ""
@@ -87,6 +111,19 @@ func Guard(ctx context.Context, m *shift.Machine, o GuardOptions) (stop func() e
 	}, nil
 }
 
+// defaultDevices are the system default output and input (not a monitor).
+func defaultDevices(devs []devinfo.Device) (out, in devinfo.Device) {
+	for _, d := range devs {
+		switch {
+		case d.Default && d.Direction == devinfo.Output:
+			out = d
+		case d.Default && d.Direction == devinfo.Input && !d.Monitor:
+			in = d
+		}
+	}
+	return out, in
+}
+
 // guardVerdict says whether the device set is no longer acceptable, and why.
 func guardVerdict(devs []devinfo.Device, o GuardOptions) (shift.Reason, bool) {
 	var out, in, defOut, defIn *devinfo.Device
@@ -113,11 +150,11 @@ func guardVerdict(devs []devinfo.Device, o GuardOptions) (shift.Reason, bool) {
 		return guardReason(shift.ReasonHeadsetMissing, key), true
 	}
 	for _, d := range []*devinfo.Device{out, in, defOut, defIn} {
-		if d == nil || d == out || d == in {
+		if d == nil || d == out || d == in || o.CallsUseTheseDevices {
 			continue
 		}
-		// A different default only matters when it would fail the check: the
-		// call keeps using the pinned devices, but the agent must know.
+		// A different default only matters to calls that follow the
+		// default, and only when it would fail the check.
 		if v := Judge(*d, o.Policy); v.Verdict == Fail {
 			return guardReason(shift.ReasonDeviceChanged, "check.guard.default_switched", d.Description, kindTerm(v.Kind)), true
 		}

@@ -191,8 +191,10 @@ func (c *Controller) transfer() {
 		return
 	}
 	c.home.call.setNotice(c.tr.T("call.transfer.doing", target), false)
+	call.transferringTo = target
 	c.callAction(call, "call.transfer", func(ctx context.Context, id string) error { return c.be.Phone.Transfer(ctx, id, target) }, func() {
-		call.transferredTo = target
+		call.transferringTo = ""
+		c.transferred(call, target)
 		c.home.call.setNotice(c.tr.T("call.transfer.done", target), false)
 		c.notify(c.tr.T("call.transfer"), c.tr.T("call.transfer.done", target))
 	})

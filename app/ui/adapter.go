@@ -82,6 +82,10 @@ func (c *Controller) handle(ev Event) {
 		c.onMessages(ev)
 	case DeviceLost:
 		c.onDeviceLost(ev.Device, c.tr.Text(ev.Message))
+	case SoundDefaultChanged:
+		c.onSoundDefault(ev)
+	case TransferUpdated:
+		c.onTransfer(ev)
 	case CheckProgressed:
 		c.check.progress(ev.Progress)
 	case MonitorChanged:

@@ -97,10 +97,12 @@ type Controller struct {
 	lastDialed   string
 	alert        string
 	alertCheck   bool
-	regAlert     bool
-	trayOn       bool
-	report       *CheckReport
-	shiftSum     ShiftSummary
+	// notice is the blue strip's message ("" none).
+	notice   string
+	regAlert bool
+	trayOn   bool
+	report   *CheckReport
+	shiftSum ShiftSummary
 	// dialogs are the open dialogs an incoming call closes, so nothing rings
 	// behind one.
 	dialogs []dialog.Dialog
@@ -137,8 +139,9 @@ type activeCall struct {
 	stopRing  func()
 	// dtmf are the digits sent to the caller, shown on screen.
 	dtmf string
-	// transferredTo is where the agent transferred the call.
-	transferredTo string
+	// transferredTo is where the agent transferred the call;
+	// transferringTo where a transfer under way goes.
+	transferredTo, transferringTo string
 	// consult: the agent placed this call to consult about held.
 	consult bool
 	// declined: the agent rejected it.

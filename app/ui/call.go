@@ -80,7 +80,7 @@ func newCallPanel(c *Controller) *callPanel {
 	p.remote.Wrapping = fyne.TextWrapWord
 	p.timer = widget.NewLabelWithStyle("0:00", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true, Bold: true})
 	p.flags = widget.NewLabel("")
-	p.dtmf = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+	p.dtmf = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	p.mute = widget.NewButtonWithIcon(t("call.mute"), iconMic, c.toggleMute)
 	p.hold = widget.NewButtonWithIcon(t("call.hold"), theme.MediaPauseIcon(), c.toggleHold)
 	p.hangup = widget.NewButtonWithIcon(t("call.hangup"), iconHangup, c.hangup)
@@ -419,7 +419,11 @@ func (s *screenPop) refresh(call *activeCall) {
 	case len(call.tickets) == 0:
 		s.title.SetText(t("pop.none"))
 	default:
-		s.title.SetText(t("pop.count", len(call.tickets)))
+		if len(call.tickets) == 1 {
+			s.title.SetText(t("pop.count.one"))
+		} else {
+			s.title.SetText(t("pop.count", len(call.tickets)))
+		}
 	}
 	s.list.Refresh()
 }

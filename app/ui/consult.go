@@ -54,14 +54,19 @@ func (c *Controller) completeTransfer() {
 		return
 	}
 	to := leg.info.Remote
+	// The transfer takes a moment (the caller's phone calls the colleague):
+	// say so at once, then its progress (onTransfer).
+	c.home.call.setNotice(c.tr.T("call.transfer.doing", to), false)
+	caller.transferringTo = to
 	c.async(func(ctx context.Context) func() {
 		err := c.be.Consult.CompleteTransfer(ctx, caller.info.ID, leg.info.ID)
 		return func() {
+			caller.transferringTo = ""
 			if err != nil {
-				c.home.call.setNotice(c.tr.T("call.action.fail", c.tr.T("call.transfer.complete"), err.Error()), true)
+				c.home.call.setNotice(c.tr.T("call.transfer.failed", to, err.Error()), true)
 				return
 			}
-			caller.transferredTo = to
+			c.transferred(caller, to)
 			c.home.call.setNotice(c.tr.T("call.transfer.done", to), false)
 			c.notify(c.tr.T("call.transfer"), c.tr.T("call.transfer.done", to))
 		}
@@ -141,4 +146,39 @@ func (c *Controller) dropLeg(leg *activeCall) {
 		return
 	}
 	c.callAction(leg, "call.drop", c.be.Phone.Hangup, nil)
+}
+
+// onTransfer shows a transfer's progress on the call panel while it runs;
+// its end (done, or failed with the calls kept) is said where the agent
+// asked for it (transfer, completeTransfer).
+func (c *Controller) onTransfer(ev TransferUpdated) {
+	call := c.findCall(ev.CallID)
+	if call == nil {
+		return
+	}
+	to := call.transferringTo
+	if to == "" {
+		return
+	}
+	switch ev.State {
+	case TransferTrying:
+		c.home.call.setNotice(c.tr.T("call.transfer.doing", to), false)
+	case TransferRinging:
+		c.home.call.setNotice(c.tr.T("call.transfer.ringing", to), false)
+	case TransferDone:
+		// Before the call's end arrives: its wrap-up says "Transferred".
+		c.transferred(call, to)
+	}
+}
+
+// transferred marks call as transferred to target; a wrap-up already open
+// for it gets the outcome, unless the agent chose one.
+func (c *Controller) transferred(call *activeCall, target string) {
+	call.transferredTo = target
+	if c.wrap.call == call {
+		if c.wrap.disposition.Selected == "" {
+			c.wrap.selectDisposition(DispositionTransferred)
+		}
+		c.wrap.show()
+	}
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -92,5 +93,57 @@ func TestNoConsultWithoutTheAPI(t *testing.T) {
 	establishedCall(c, f)
 	if findButton(c.home.call.active, c.tr.T("call.consult")) != nil {
 		t.Fatal("Consult shown without a Consulter")
+	}
+}
+
+// TestAttendedTransferSaysWhatHappens: Complete transfer said nothing until
+// the transfer ended (the caller's phone has to call the colleague) and a
+// failure read as a bare error. Now it says "Transferring to 2002…", that
+// it rings, and a failure says the caller is still on hold.
+func TestAttendedTransferSaysWhatHappens(t *testing.T) {
+	f := newFake().configured()
+	f.consult = true
+	c := onShift(t, f, "en")
+	establishedCall(c, f)
+	p := c.home.call
+	test.Type(p.target, "2002")
+	test.Tap(p.consultBtn)
+	c.handle(CallEstablished{Call: CallInfo{ID: "consult-1", Answered: c.now()}})
+	var ringing string
+	f.duringComplete = func() {
+		c.handle(TransferUpdated{CallID: "in-1", State: TransferRinging})
+		ringing = p.notice.Text
+	}
+	f.completeErr = errors.New("486 Busy Here")
+	test.Tap(findButton(p.legs, c.tr.T("call.transfer.complete")))
+	if want := c.tr.T("call.transfer.ringing", "2002"); ringing != want {
+		t.Fatalf("while the colleague's phone rings: %q, want %q", ringing, want)
+	}
+	if got, want := p.notice.Text, c.tr.T("call.transfer.failed", "2002", "486 Busy Here"); got != want || c.held == nil {
+		t.Fatalf("failed transfer: %q, want %q; caller kept %v", got, want, c.held != nil)
+	}
+}
+
+// TestTransferDoneBeforeTheCallEnds: with the real core the caller's call
+// ends (and its wrap-up opens) before Complete transfer returns, and the
+// wrap-up did not say "Transferred". The TransferDone event, which comes
+// first, marks the call.
+func TestTransferDoneBeforeTheCallEnds(t *testing.T) {
+	f := newFake().configured()
+	f.consult = true
+	c := onShift(t, f, "en")
+	establishedCall(c, f)
+	p := c.home.call
+	test.Type(p.target, "2002")
+	test.Tap(p.consultBtn)
+	c.handle(CallEstablished{Call: CallInfo{ID: "consult-1", Answered: c.now()}})
+	f.duringComplete = func() {
+		c.handle(TransferUpdated{CallID: "in-1", State: TransferDone})
+		c.handle(CallClosed{CallID: "consult-1", By: "remote"})
+		c.handle(CallClosed{CallID: "in-1", By: "local"})
+	}
+	test.Tap(findButton(p.legs, c.tr.T("call.transfer.complete")))
+	if w := c.wrap; w.call == nil || w.call.transferredTo != "2002" || w.disposition.Selected != c.tr.T("disposition.transferred") {
+		t.Fatalf("wrap-up of the transferred call: %+v, outcome %q", w.call, w.disposition.Selected)
 	}
 }

@@ -6,6 +6,10 @@ import "errors"
 // GUI cannot work without.
 var ErrNoBackend = errors.New("ui: backend incomplete")
 
+// ErrStepSkipped: the agent skipped a step of the check that needs them
+// (reading the sentence); the check goes on without it.
+var ErrStepSkipped = errors.New("the agent skipped this step")
+
 // uiError is a message already translated for the agent.
 type uiError string
 

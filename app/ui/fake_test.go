@@ -19,9 +19,16 @@ type fake struct {
 	queues      []string
 	// consult offers attended transfer and conference.
 	consult bool
+	// completeErr fails CompleteTransfer; duringComplete runs while it does.
+	completeErr    error
+	duringComplete func()
 	// longDevice gives the speakers a long verdict (it used to widen the window).
 	longDevice bool
 	report     CheckReport
+	// messages, when set, is the messages and help client.
+	messages MessageClient
+	// checkRun, when set, runs the check instead of returning report.
+	checkRun   func(context.Context, CheckAgent) (CheckReport, error)
 	calls      []string
 	registered []Account
 	states     []AgentState
@@ -70,6 +77,9 @@ func (f *fake) backend() Backend {
 	if f.consult {
 		be.Consult = f
 	}
+	if f.messages != nil {
+		be.Messages = f.messages
+	}
 	return be
 }
 
@@ -79,7 +89,10 @@ func (f *fake) Consult(_ context.Context, id, target string) (CallInfo, error) {
 }
 func (f *fake) CompleteTransfer(_ context.Context, held, consult string) error {
 	f.record("complete " + held + " " + consult)
-	return nil
+	if f.duringComplete != nil {
+		f.duringComplete()
+	}
+	return f.completeErr
 }
 func (f *fake) Conference(_ context.Context, held, consult string) error {
 	f.record("conference " + held + " " + consult)
@@ -201,8 +214,11 @@ func (f *fake) LogCall(_ context.Context, l CallLog) (string, error) {
 	return l.TicketID, nil
 }
 
-func (f *fake) Run(_ context.Context, progress func(CheckProgress)) (CheckReport, error) {
-	progress(CheckProgress{Step: 1, Steps: 2, Current: Plain("Quiet room"), MicLevel: 0.3, QuietLeft: 4 * time.Second})
+func (f *fake) Run(ctx context.Context, agent CheckAgent) (CheckReport, error) {
+	agent.Progress(CheckProgress{Step: 1, Steps: 2, Current: Plain("Quiet room"), MicLevel: 0.3, QuietLeft: 4 * time.Second})
+	if f.checkRun != nil {
+		return f.checkRun(ctx, agent)
+	}
 	return f.report, nil
 }
 

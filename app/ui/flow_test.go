@@ -230,7 +230,7 @@ func TestIncomingCallScreenPopAndControls(t *testing.T) {
 	if c.home.panel.Objects[0] != p.incoming {
 		t.Fatal("an incoming call must show the incoming panel")
 	}
-	if got := p.pop.title.Text; got != c.tr.T("pop.count", 1) {
+	if got := p.pop.title.Text; got != c.tr.T("pop.count.one") {
 		t.Fatalf("screen-pop title = %q", got)
 	}
 	if p.pop.list.Length() != 1 {

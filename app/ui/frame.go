@@ -16,6 +16,8 @@ type frame struct {
 	c     *Controller
 	demo  *banner
 	alert *banner
+	// notice informs without stopping anything (the system's sound moved).
+	notice *banner
 	// recheck is on the alert when a new check is the way back.
 	recheck *widget.Button
 	monitor *banner // a supervisor is listening (monitorbanner.go)
@@ -33,7 +35,8 @@ const (
 )
 
 func newFrame(c *Controller) *frame {
-	f := &frame{c: c, demo: newBanner(colorInfo), alert: newBanner(colorBad), monitor: newBanner(colorWarn), body: container.NewStack()}
+	f := &frame{c: c, demo: newBanner(colorInfo), alert: newBanner(colorBad), notice: newBanner(colorNotice),
+		monitor: newBanner(colorWarn), body: container.NewStack()}
 	if c.opts.Demo {
 		f.demo.show(colorInfo, strings.TrimSpace(c.tr.T("demo.banner")+" "+c.opts.DemoNote))
 		if len(c.opts.DemoActions) > 0 {
@@ -48,7 +51,10 @@ func newFrame(c *Controller) *frame {
 	if c.alert != "" {
 		f.alert.show(colorBad, c.alert)
 	}
-	f.root = container.NewBorder(container.NewVBox(f.demo.root, f.monitor.root, f.alert.root), nil, nil, nil, f.body)
+	if c.notice != "" {
+		f.notice.show(colorNotice, c.notice)
+	}
+	f.root = container.NewBorder(container.NewVBox(f.demo.root, f.monitor.root, f.alert.root, f.notice.root), nil, nil, nil, f.body)
 	return f
 }
 
@@ -90,6 +96,30 @@ func (c *Controller) setAlert(msg string) {
 		return
 	}
 	c.frame.alert.show(colorBad, msg)
+}
+
+// setNotice shows msg in the blue notice strip; "" hides it.
+func (c *Controller) setNotice(msg string) {
+	c.notice = msg
+	if msg == "" {
+		c.frame.notice.hide()
+		return
+	}
+	c.frame.notice.show(colorNotice, msg)
+}
+
+// onSoundDefault tells the agent where the computer's sound goes when it
+// is not their checked headset: their calls stay on the headset.
+func (c *Controller) onSoundDefault(ev SoundDefaultChanged) {
+	if !ev.Away || c.status.State == StateOffline {
+		c.setNotice("")
+		return
+	}
+	name := ev.Output
+	if name == "" {
+		name = ev.Input
+	}
+	c.setNotice(c.tr.T("notice.default_moved", name, ev.Headset))
 }
 
 // setCheckAlert shows msg with the way back: running the check again.

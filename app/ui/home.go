@@ -278,7 +278,7 @@ func (v *homeView) refresh() {
 		v.quality.set(0)
 	}
 	if c.unseenMissed > 0 {
-		v.missed.SetText(t("recent.missed.badge", c.unseenMissed))
+		v.missed.SetText(c.tr.Count("recent.missed.badge", c.unseenMissed))
 		v.missed.Show()
 	} else {
 		v.missed.Hide()
@@ -391,6 +391,7 @@ func (c *Controller) endShift() {
 			c.status = ShiftStatus{State: StateOffline, Since: c.now()}
 			c.report = nil
 			c.setAlert("")
+			c.setNotice("")
 			c.refreshTray()
 			c.showSummary()
 		}

@@ -96,3 +96,12 @@ func (t *Translator) Label(key, fallback string) string {
 	}
 	return fallback
 }
+
+// Count is T for a number n of things: the key's ".one" form for one
+// ("1 missed call") when the catalogue has it, the plural one otherwise.
+func (t *Translator) Count(key string, n int) string {
+	if _, ok := t.msgs[key+".one"]; ok && n == 1 {
+		return t.T(key+".one", n)
+	}
+	return t.T(key, n)
+}

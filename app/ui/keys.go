@@ -137,6 +137,11 @@ type keyEntry struct {
 	c *Controller
 	// rune, when set, may take a typed character first (true: taken).
 	rune func(r rune) bool
+	// submit, when set, runs on Ctrl+Enter instead of the app's chord
+	// (a field of its own window: the messages).
+	submit func()
+	// escape, when set, runs on Esc instead of leaving the field.
+	escape func()
 }
 
 // newEntry is a one-line keyEntry.
@@ -166,7 +171,12 @@ func (e *keyEntry) AcceptsTab() bool { return false }
 
 // TypedShortcut runs the app's chords first, then the Entry's own.
 func (e *keyEntry) TypedShortcut(s fyne.Shortcut) {
-	if cs, ok := s.(*desktop.CustomShortcut); ok && e.c.runShortcut(cs) {
+	cs, ok := s.(*desktop.CustomShortcut)
+	if ok && e.submit != nil && cs.Modifier == fyne.KeyModifierControl && (cs.KeyName == fyne.KeyReturn || cs.KeyName == fyne.KeyEnter) {
+		e.submit()
+		return
+	}
+	if ok && e.c.runShortcut(cs) {
 		return
 	}
 	e.Entry.TypedShortcut(s)
@@ -176,6 +186,10 @@ func (e *keyEntry) TypedShortcut(s fyne.Shortcut) {
 func (e *keyEntry) TypedKey(k *fyne.KeyEvent) {
 	switch k.Name {
 	case fyne.KeyEscape:
+		if e.escape != nil {
+			e.escape()
+			return
+		}
 		e.c.win.Canvas().Unfocus()
 		return
 	case fyne.KeyF1:
@@ -199,4 +213,29 @@ func (c *Controller) newSelect(options []string, changed func(string)) *widget.S
 	s := widget.NewSelect(options, changed)
 	s.PlaceHolder = c.tr.T("select.choose")
 	return s
+}
+
+// keyButton is a button that Enter presses too (Fyne's takes only Space
+// when focused), for the steps where the agent answers from the keyboard.
+type keyButton struct {
+	widget.Button
+}
+
+// newKeyButton is a keyButton with an icon.
+func (c *Controller) newKeyButton(label string, icon fyne.Resource, tapped func()) *keyButton {
+	b := &keyButton{}
+	b.Text, b.Icon, b.OnTapped = label, icon, tapped
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+// TypedKey presses the button on Enter as on Space.
+func (b *keyButton) TypedKey(k *fyne.KeyEvent) {
+	if k.Name == fyne.KeyReturn || k.Name == fyne.KeyEnter {
+		if !b.Disabled() && b.OnTapped != nil {
+			b.OnTapped()
+		}
+		return
+	}
+	b.Button.TypedKey(k)
 }

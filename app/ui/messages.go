@@ -2,11 +2,14 @@ package ui
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -20,6 +23,8 @@ type MessageClient interface {
 	Send(ctx context.Context, body string) error
 	// Help raises the agent's hand on the supervisors' wallboard.
 	Help(ctx context.Context, note string) error
+	// CancelHelp lowers it again, before a supervisor took the request.
+	CancelHelp(ctx context.Context) error
 	// MarkRead marks every message as seen.
 	MarkRead(ctx context.Context) error
 }
@@ -35,6 +40,8 @@ type Message struct {
 	Pending  bool
 	// TakenBy names the supervisor who took a help request.
 	TakenBy string
+	// Cancelled: the agent cancelled this help request.
+	Cancelled bool
 }
 
 // MessagesChanged: messages arrived or changed. Unread counts those not yet
@@ -55,10 +62,19 @@ type messagesUI struct {
 	help    *widget.Button
 	unread  int
 	win     fyne.Window
-	list    *widget.List
+	thread  *fyne.Container
+	scroll  *container.Scroll
+	empty   *widget.Label
 	items   []Message
-	entry   *widget.Entry
+	entry   *keyEntry
 	errText *widget.Label
+	// raised: the agent's hand is up and no supervisor took it yet.
+	raised bool
+	// helpNote is the open help dialog's note (nil when none is open).
+	helpNote *keyEntry
+	helpDlg  *dialog.ConfirmDialog
+	// cancelDlg is the open "cancel your help request?" dialog (helpcancel.go).
+	cancelDlg *dialog.ConfirmDialog
 }
 
 // messageButtons returns the home header's Messages and Help buttons, or
@@ -73,10 +89,26 @@ func (c *Controller) messageButtons() []fyne.CanvasObject {
 	m := c.msgs
 	t := c.tr.T
 	m.button = widget.NewButtonWithIcon(t("msg.button"), theme.MailComposeIcon(), m.open)
-	m.help = widget.NewButtonWithIcon(t("msg.help"), theme.QuestionIcon(), m.askHelp)
-	m.help.Importance = widget.WarningImportance
+	m.help = widget.NewButtonWithIcon(t("msg.help"), theme.QuestionIcon(), m.helpTapped)
 	m.showUnread()
+	m.showHelp()
 	return []fyne.CanvasObject{m.button, m.help}
+}
+
+// showHelp: a plain Help button; "Cancel help request" in orange while the
+// hand is up, until a supervisor takes it (helpcancel.go).
+func (m *messagesUI) showHelp() {
+	if m.help == nil {
+		return
+	}
+	if m.raised {
+		m.help.SetText(m.c.tr.T("msg.help.cancel"))
+		m.help.Importance = widget.WarningImportance
+	} else {
+		m.help.SetText(m.c.tr.T("msg.help"))
+		m.help.Importance = widget.MediumImportance
+	}
+	m.help.Refresh()
 }
 
 func (m *messagesUI) showUnread() {
@@ -102,6 +134,7 @@ func (c *Controller) onMessages(ev MessagesChanged) {
 	m.unread = ev.Unread
 	if ev.HelpTakenBy != "" {
 		c.notify(c.tr.T("msg.help"), c.tr.T("msg.help.taken", ev.HelpTakenBy))
+		m.setRaised(false)
 	}
 	if m.win != nil {
 		m.reload()
@@ -119,32 +152,70 @@ func (m *messagesUI) open() {
 	t := m.c.tr.T
 	w := m.c.app.NewWindow(t("msg.title"))
 	m.win = w
-	m.list = widget.NewList(func() int { return len(m.items) },
-		func() fyne.CanvasObject {
-			meta := widget.NewLabel("")
-			meta.TextStyle = fyne.TextStyle{Italic: true}
-			body := widget.NewLabel("")
-			body.Wrapping = fyne.TextWrapWord
-			return container.NewVBox(meta, body)
-		},
-		func(i widget.ListItemID, o fyne.CanvasObject) {
-			box := o.(*fyne.Container)
-			msg := m.items[i]
-			box.Objects[0].(*widget.Label).SetText(m.metaLine(msg))
-			box.Objects[1].(*widget.Label).SetText(m.bodyLine(msg))
-		})
-	m.entry = widget.NewMultiLineEntry()
+	// A thread of a shift's messages is short: a box of rows, each as tall
+	// as its text (a list's rows would cut a long message off).
+	m.thread = container.NewVBox()
+	m.scroll = container.NewVScroll(m.thread)
+	m.empty = widget.NewLabelWithStyle(t("msg.empty"), fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
+	// Enter (or Ctrl+Enter) sends; Esc closes; the call shortcuts still
+	// reach the call from here.
+	m.entry = m.c.newEntry()
 	m.entry.SetPlaceHolder(t("msg.placeholder"))
-	m.entry.Wrapping = fyne.TextWrapWord
+	m.entry.OnSubmitted = func(string) { m.send() }
+	m.entry.submit = m.send
+	m.entry.escape = w.Close
 	m.errText = widget.NewLabel("")
+	m.errText.Wrapping = fyne.TextWrapWord
+	m.errText.Importance = widget.DangerImportance
+	m.errText.Hide()
 	send := widget.NewButtonWithIcon(t("msg.send"), theme.MailSendIcon(), m.send)
 	send.Importance = widget.HighImportance
-	bottom := container.NewBorder(nil, m.errText, nil, send, m.entry)
-	w.SetContent(container.NewBorder(nil, bottom, nil, nil, m.list))
-	w.Resize(fyne.NewSize(420, 520))
-	w.SetOnClosed(func() { m.win, m.list, m.entry = nil, nil, nil })
+	closeB := widget.NewButtonWithIcon(t("msg.close"), theme.CancelIcon(), w.Close)
+	hint := widget.NewLabel(t("msg.hint"))
+	hint.SizeName = theme.SizeNameCaptionText
+	intro := wrapLabel(t("msg.intro"))
+	bottom := container.NewVBox(m.errText, container.NewBorder(nil, nil, nil, send, m.entry),
+		container.NewBorder(nil, nil, hint, closeB))
+	w.SetContent(container.NewPadded(container.NewBorder(intro, bottom, nil, nil,
+		container.NewStack(m.scroll, container.NewCenter(m.empty)))))
+	w.Canvas().SetOnTypedKey(func(k *fyne.KeyEvent) {
+		if k.Name == fyne.KeyEscape {
+			w.Close()
+		}
+	})
+	for _, sc := range shortcuts() {
+		if sc.modifier != 0 && sc.key != fyne.KeyReturn && sc.key != fyne.KeyEnter {
+			chord := &desktop.CustomShortcut{KeyName: sc.key, Modifier: sc.modifier}
+			w.Canvas().AddShortcut(chord, func(fyne.Shortcut) { m.c.runShortcut(chord) })
+		}
+	}
+	w.Resize(fyne.NewSize(480, 560))
+	w.SetOnClosed(func() { m.win, m.thread, m.scroll, m.entry, m.empty = nil, nil, nil, nil, nil })
 	w.Show()
+	w.Canvas().Focus(m.entry)
 	m.reload()
+}
+
+// showThread lists the messages, newest last, and scrolls to it.
+func (m *messagesUI) showThread() {
+	rows := make([]fyne.CanvasObject, 0, 2*len(m.items))
+	for i, msg := range m.items {
+		if i > 0 {
+			rows = append(rows, widget.NewSeparator())
+		}
+		meta := widget.NewLabel(m.metaLine(msg))
+		meta.TextStyle = fyne.TextStyle{Italic: true}
+		meta.SizeName = theme.SizeNameCaptionText
+		body := widget.NewLabel(m.bodyLine(msg))
+		body.Wrapping = fyne.TextWrapWord
+		rows = append(rows, container.New(layout.NewCustomPaddedVBoxLayout(-theme.Padding()*2), meta, body))
+	}
+	m.thread.Objects = rows
+	// Twice: a wrapped message knows its height only once the first
+	// layout gave it its width.
+	m.scroll.Refresh()
+	m.scroll.Refresh()
+	m.scroll.ScrollToBottom()
 }
 
 func (m *messagesUI) metaLine(msg Message) string {
@@ -158,6 +229,9 @@ func (m *messagesUI) metaLine(msg Message) string {
 		line = t("msg.help.label") + " · " + line
 		if msg.TakenBy != "" {
 			line += " · " + t("msg.taken.by", msg.TakenBy)
+		}
+		if msg.Cancelled {
+			line += " · " + t("msg.help.cancelled")
 		}
 	}
 	if msg.Pending {
@@ -187,21 +261,29 @@ func (m *messagesUI) reload() {
 				return
 			}
 			if err != nil {
-				m.errText.SetText(m.c.tr.T("msg.fail", err.Error()))
+				m.showError(m.c.tr.T("msg.fail.read", err.Error()))
 				return
 			}
 			m.items, m.unread = items, 0
-			m.list.Refresh()
-			if len(items) > 0 {
-				m.list.ScrollToBottom()
-			}
+			m.empty.Hidden = len(items) > 0
+			m.showThread()
 			m.showUnread()
 		}
 	})
 }
 
+// showError says what went wrong under the thread ("" hides it).
+func (m *messagesUI) showError(msg string) {
+	m.errText.SetText(msg)
+	m.errText.Hidden = msg == ""
+	m.errText.Refresh()
+}
+
 func (m *messagesUI) send() {
-	body := m.entry.Text
+	if m.entry == nil {
+		return
+	}
+	body := strings.TrimSpace(m.entry.Text)
 	if body == "" {
 		return
 	}
@@ -213,40 +295,54 @@ func (m *messagesUI) send() {
 				return
 			}
 			if err != nil {
-				m.errText.SetText(m.c.tr.T("msg.fail", err.Error()))
-				return
+				m.showError(m.c.tr.T("msg.fail", err.Error()))
+				return // what was typed stays, to send again
 			}
-			m.errText.SetText("")
+			m.showError("")
 			m.entry.SetText("")
 			m.reload()
 		}
 	})
 }
 
-// askHelp asks for an optional note, then raises the agent's hand.
+// askHelp asks for an optional note, then raises the agent's hand. Enter
+// in the note raises it; the dialog closes when a call rings.
 func (m *messagesUI) askHelp() {
 	t := m.c.tr.T
-	note := widget.NewEntry()
+	note := m.c.newEntry()
 	note.SetPlaceHolder(t("msg.help.note"))
-	dialog.ShowForm(t("msg.help.title"), t("msg.help.send"), t("msg.cancel"),
-		[]*widget.FormItem{widget.NewFormItem(t("msg.help.notelabel"), note)}, func(ok bool) {
-			if !ok {
+	var d *dialog.ConfirmDialog
+	d = dialog.NewCustomConfirm(t("msg.help.title"), t("msg.help.send"), t("msg.cancel"),
+		container.NewVBox(wrapLabel(t("msg.help.intro")), note), func(ok bool) {
+			m.helpNote, m.helpDlg = nil, nil
+			if ok {
+				m.raiseHand(note.Text)
+			}
+		}, m.c.win)
+	note.OnSubmitted = func(string) { d.Confirm() }
+	note.escape = d.Hide
+	m.helpNote, m.helpDlg = note, d
+	d.Resize(fitSize(m.c.win, fyne.NewSize(520, 240)))
+	m.c.track(d)
+	d.Show()
+	m.c.win.Canvas().Focus(note)
+}
+
+// raiseHand sends the help request; the button says the hand is up.
+func (m *messagesUI) raiseHand(note string) {
+	t := m.c.tr.T
+	mc := m.c.be.Messages
+	m.c.async(func(ctx context.Context) func() {
+		err := mc.Help(ctx, strings.TrimSpace(note))
+		return func() {
+			if err != nil {
+				m.c.showError(errorf(t("msg.help.fail", err.Error())))
 				return
 			}
-			mc := m.c.be.Messages
-			text := note.Text
-			m.c.async(func(ctx context.Context) func() {
-				err := mc.Help(ctx, text)
-				return func() {
-					if err != nil {
-						dialog.ShowError(errorf(t("msg.fail", err.Error())), m.c.win)
-						return
-					}
-					m.help.SetText(t("msg.help.raised"))
-					if m.win != nil {
-						m.reload()
-					}
-				}
-			})
-		}, m.c.win)
+			m.setRaised(true)
+			if m.win != nil {
+				m.reload()
+			}
+		}
+	})
 }

@@ -56,10 +56,28 @@ type TicketClient interface {
 	LogCall(ctx context.Context, log CallLog) (ticketID string, err error)
 }
 
-// Checker runs the pre-shift check (app/precheck). progress may be called
-// from any goroutine; the GUI routes it through its event adapter.
+// Checker runs the pre-shift check (app/precheck).
 type Checker interface {
-	Run(ctx context.Context, progress func(CheckProgress)) (CheckReport, error)
+	// Run runs the whole check. agent is the agent at the check screen:
+	// the check shows its progress there, asks them to read a sentence
+	// aloud (the microphone's level and its distance from the mouth) and,
+	// where nothing else can tell, whether they heard the test sound. nil
+	// runs it without the agent, as `homeshore check` does.
+	Run(ctx context.Context, agent CheckAgent) (CheckReport, error)
+}
+
+// CheckAgent is the agent at the check screen as a running check reaches
+// them. Its methods may be called from any goroutine; the GUI routes them
+// through its event adapter.
+type CheckAgent interface {
+	Progress(CheckProgress)
+	// ReadAloud shows the sentence and returns nil when the agent starts
+	// reading (the check then records for seconds), ErrStepSkipped when
+	// they skip it, or ctx's error.
+	ReadAloud(ctx context.Context, seconds float64) error
+	// HeardSound asks whether the agent heard the test sound in the
+	// headset; replay plays it again on the same output.
+	HeardSound(ctx context.Context, replay func(context.Context) error) (bool, error)
 }
 
 // DeviceLister lists audio devices with their headset verdicts (media).
@@ -187,6 +205,16 @@ type DeviceLost struct {
 	Message Text
 }
 
+// SoundDefaultChanged: the computer's default sound devices changed
+// during the shift. Calls stay on the checked headset (Headset names it);
+// Away says the default output or input is now another device, which
+// Output and Input name.
+type SoundDefaultChanged struct {
+	Output, Input string
+	Headset       string
+	Away          bool
+}
+
 // CheckProgressed: progress of a running pre-shift check.
 type CheckProgressed struct{ Progress CheckProgress }
 
@@ -218,4 +246,5 @@ func (DTMFReceived) isEvent()        {}
 func (ShiftStateChanged) isEvent()   {}
 func (DeviceLost) isEvent()          {}
 func (CheckProgressed) isEvent()     {}
+func (SoundDefaultChanged) isEvent() {}
 func (HeadsetButton) isEvent()       {}

@@ -30,6 +30,9 @@ type precheckView struct {
 	override  *fyne.Container
 	reason    *keyEntry
 	anyway    *widget.Button
+	// prompt is the step waiting for the agent (read a sentence, did you
+	// hear the sound), shown over the results while the check runs.
+	prompt *checkPrompt
 }
 
 func newPrecheckView(c *Controller) *precheckView {
@@ -39,7 +42,7 @@ func newPrecheckView(c *Controller) *precheckView {
 	v.current = widget.NewLabel(t("check.ready"))
 	v.level = widget.NewProgressBar()
 	v.level.TextFormatter = func() string { return "" }
-	v.countdown = widget.NewLabel("")
+	v.countdown = widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
 	v.results = container.NewVBox()
 	v.verdict = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	v.verdict.Wrapping = fyne.TextWrapWord
@@ -65,13 +68,19 @@ func newPrecheckView(c *Controller) *precheckView {
 	live := widget.NewForm(
 		widget.NewFormItem(t("check.progress"), v.steps),
 		widget.NewFormItem(t("check.mic"), v.level),
-		widget.NewFormItem(t("check.quiet"), v.countdown),
 	)
-	top := container.NewVBox(heading(t("check.title")), widget.NewLabel(t("check.intro")), live, v.current)
+	v.current.Wrapping = fyne.TextWrapWord
+	// The step under way, and on its right the quiet room's countdown.
+	top := container.NewVBox(heading(t("check.title")), widget.NewLabel(t("check.intro")), live,
+		container.NewBorder(nil, nil, nil, v.countdown, v.current))
 	bottom := container.NewVBox(v.verdict, v.override,
 		container.NewBorder(nil, nil, container.NewHBox(account, settings), container.NewHBox(v.runButton, v.start)))
-	v.root = container.NewPadded(container.NewBorder(top, bottom, nil, nil,
-		widget.NewCard(t("check.results"), "", container.NewVScroll(v.results))))
+	results := widget.NewCard(t("check.results"), "", container.NewVScroll(v.results))
+	// While the agent reads, the card has the meter and the countdown.
+	v.prompt = newCheckPrompt(c, results, live)
+	body := container.NewBorder(top, bottom, nil, nil, container.NewStack(results, v.prompt.root))
+	v.prompt.relayout = func() { top.Refresh(); body.Refresh() }
+	v.root = container.NewPadded(body)
 	return v
 }
 
@@ -89,9 +98,7 @@ func (v *precheckView) run() {
 	v.current.SetText(v.c.tr.T("check.running"))
 	c := v.c
 	c.async(func(ctx context.Context) func() {
-		report, err := c.be.Checker.Run(ctx, func(p CheckProgress) {
-			c.post(func() { c.handle(CheckProgressed{Progress: p}) })
-		})
+		report, err := c.be.Checker.Run(ctx, screenAgent{c})
 		return func() { v.done(report, err) }
 	})
 }
@@ -104,6 +111,7 @@ func (v *precheckView) progress(p CheckProgress) {
 		v.current.SetText(v.c.tr.Text(p.Current))
 	}
 	v.level.SetValue(p.MicLevel)
+	v.prompt.progress(p)
 	if p.QuietLeft > 0 {
 		v.countdown.SetText(v.c.tr.T("check.quiet.left", int(p.QuietLeft.Seconds()+0.5)))
 	} else {
@@ -113,6 +121,7 @@ func (v *precheckView) progress(p CheckProgress) {
 
 func (v *precheckView) done(r CheckReport, err error) {
 	v.running = false
+	v.prompt.hide()
 	v.runButton.Enable()
 	v.level.SetValue(0)
 	v.countdown.SetText("")
@@ -216,6 +225,7 @@ func (v *precheckView) startShift(override string) {
 		}
 		return func() {
 			c.status = ShiftStatus{State: StateAvailable, Since: c.now(), ShiftStart: c.now()}
+			c.home.recentBox.SetSubTitle("") // the last shift's "Saved to ticket #…"
 			c.register()
 			c.showHome()
 		}

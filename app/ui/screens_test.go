@@ -42,7 +42,22 @@ func screenFake(lang string) *fake {
 		f.tickets["+33612345678"][1].Subject = "Montant de facture erroné en octobre"
 	}
 	f.longDevice = true
+	sam := "Sam Supervisor"
+	f.messages = &fakeMessages{items: []Message{
+		{ID: "1", FromName: sam, Body: sampleMessage(lang, 0), At: f.now.Add(-50 * time.Minute)},
+		{ID: "2", Mine: true, Body: sampleMessage(lang, 1), At: f.now.Add(-48 * time.Minute)},
+		{ID: "3", Mine: true, Help: true, Body: sampleMessage(lang, 2), At: f.now.Add(-20 * time.Minute), TakenBy: sam},
+	}}
 	return f
+}
+
+// sampleMessage is one of the walk's messages with supervisors.
+func sampleMessage(lang string, i int) string {
+	msgs := map[string][]string{
+		"en": {"Team meeting at 2pm today, short one. Please take your break before.", "Noted, I will take it at 1:30.", "Customer insists on a refund over 200 euros"},
+		"fr": {"Réunion d'équipe à 14 h aujourd'hui, courte. Prenez votre pause avant.", "C'est noté, je la prends à 13 h 30.", "Le client exige un remboursement de plus de 200 euros"},
+	}
+	return msgs[lang][i]
 }
 
 // screenOptions are the window options of the walk: the demo banner with
@@ -85,6 +100,16 @@ func screenSteps(c *Controller, f *fake, lang string) []screenStep {
 			c.check.results.RemoveAll()
 			c.check.verdict.SetText("")
 			c.check.progress(CheckProgress{Step: 2, Steps: 4, Current: Text{Key: "check.step.room", Args: []any{10.0}}, MicLevel: 0.32, QuietLeft: 7 * time.Second})
+		}},
+		{"02b-precheck-read", func() {
+			c.check.prompt.askRead(4, func(error) {})
+			c.check.prompt.startReading()
+			c.check.progress(CheckProgress{Step: 4, Steps: 6, Current: Text{Key: "check.step.microphone"}, Reading: true,
+				ReadLeft: 3 * time.Second, MicLevel: 0.18, Voice: VoiceQuiet})
+		}},
+		{"02c-precheck-heard", func() {
+			c.check.prompt.askHeard(func(context.Context) error { return nil }, func(bool) {})
+			c.check.prompt.playAgain()
 		}},
 		{"03-precheck-results", func() {
 			c.check.done(CheckReport{OverrideAllowed: true, Results: sampleResults()}, nil)
@@ -179,7 +204,21 @@ func screenSteps(c *Controller, f *fake, lang string) []screenStep {
 			c.status = ShiftStatus{State: StateAvailable, Since: now, ShiftStart: now.Add(-time.Hour)}
 			c.showHome()
 			c.home.showPanel(c.home.idle)
+			// The demo's Bluetooth headset paired mid-shift: calls stay on the headset.
+			c.handle(SoundDefaultChanged{Away: true, Output: "Demo-BT-earbuds", Headset: "Poly Blackwire 3220"})
 			c.showDemoMenu(c.frame.demo.root)
+		}},
+		{"18-help", func() {
+			closeTop()
+			c.handle(SoundDefaultChanged{Headset: "Poly Blackwire 3220"})
+			c.handle(MessagesChanged{Unread: 1})
+			c.msgs.askHelp()
+		}},
+		{"19-messages", func() {
+			closeTop()
+			c.msgs.raiseHand("")
+			c.msgs.open()
+			c.msgs.entry.SetText(sampleMessage(lang, 1))
 		}},
 	}
 }

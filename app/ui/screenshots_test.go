@@ -70,7 +70,11 @@ func settle() { time.Sleep(1200 * time.Millisecond) }
 func (s shooter) shot(name string, setup func()) error {
 	fyne.DoAndWait(setup)
 	settle()
-	img, err := captureX(s.c.win.Title())
+	title := s.c.win.Title()
+	if m := s.c.msgs; m != nil && m.win != nil {
+		title = m.win.Title() // the messages window is the screen
+	}
+	img, err := captureX(title)
 	if err != nil {
 		return err
 	}
@@ -117,6 +121,9 @@ func captureLanguage(a fyne.App, dir, lang string) error {
 		}
 	}
 	fyne.DoAndWait(func() {
+		if c.msgs != nil && c.msgs.win != nil {
+			c.msgs.win.Close()
+		}
 		for top := c.win.Canvas().Overlays().Top(); top != nil; top = c.win.Canvas().Overlays().Top() {
 			c.win.Canvas().Overlays().Remove(top)
 		}

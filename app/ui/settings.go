@@ -78,8 +78,13 @@ func newSettingsView(c *Controller) *settingsView {
 	)
 	shortcuts := widget.NewLabel(strings.Join(c.shortcutLines(), "\n"))
 	shortcuts.Wrapping = fyne.TextWrapWord
+	audio := v.devices.root
+	if c.status.State != StateOffline {
+		// Calls keep the checked headset for the shift (docs/gui.md).
+		audio = container.NewVBox(wrapLabel(t("settings.devices.shift")), audio)
+	}
 	v.root = container.NewVBox(
-		widget.NewCard(t("firstrun.audio"), "", v.devices.root),
+		widget.NewCard(t("firstrun.audio"), "", audio),
 		widget.NewCard(t("settings.prefs"), "", form),
 		widget.NewCard(t("settings.shortcuts"), "", shortcuts),
 	)

@@ -31,7 +31,7 @@ func (c *Controller) refreshTray() {
 	status.Disabled = true
 	items := []*fyne.MenuItem{status, fyne.NewMenuItemSeparator()}
 	if c.unseenMissed > 0 {
-		missed := fyne.NewMenuItem(t("recent.missed.badge", c.unseenMissed), nil)
+		missed := fyne.NewMenuItem(c.tr.Count("recent.missed.badge", c.unseenMissed), nil)
 		missed.Disabled = true
 		items = append(items, missed)
 	}
@@ -58,20 +58,41 @@ func (c *Controller) refreshTray() {
 func (c *Controller) applyTheme() {
 	switch c.settings.Theme {
 	case "light":
-		c.app.Settings().SetTheme(variantTheme{theme.DefaultTheme(), theme.VariantLight})
+		c.app.Settings().SetTheme(appTheme{Theme: theme.DefaultTheme(), pinned: true, variant: theme.VariantLight})
 	case "dark":
-		c.app.Settings().SetTheme(variantTheme{theme.DefaultTheme(), theme.VariantDark})
+		c.app.Settings().SetTheme(appTheme{Theme: theme.DefaultTheme(), pinned: true, variant: theme.VariantDark})
 	default:
-		c.app.Settings().SetTheme(theme.DefaultTheme())
+		c.app.Settings().SetTheme(appTheme{Theme: theme.DefaultTheme()})
 	}
 }
 
-// variantTheme pins the default theme to one variant.
-type variantTheme struct {
+// appTheme is Fyne's theme, pinned to one variant when the agent chose
+// one, with the colours that carry white text on buttons (Answer, Resume,
+// Help asked) dark enough to read: Fyne's own green and orange are too
+// light for white text.
+type appTheme struct {
 	fyne.Theme
+	pinned  bool
 	variant fyne.ThemeVariant
 }
 
-func (v variantTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
-	return v.Theme.Color(n, v.variant)
+// Button colours with white text, about 4.5:1 contrast or more.
+var (
+	buttonGreen  = color.NRGBA{R: 0x1b, G: 0x7f, B: 0x3b, A: 0xff}
+	buttonOrange = color.NRGBA{R: 0xb3, G: 0x5c, B: 0x00, A: 0xff}
+)
+
+func (a appTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
+	if a.pinned {
+		v = a.variant
+	}
+	switch n {
+	case theme.ColorNameSuccess:
+		return buttonGreen
+	case theme.ColorNameWarning:
+		return buttonOrange
+	case theme.ColorNameForegroundOnSuccess, theme.ColorNameForegroundOnWarning:
+		return colorOnBadge // white in both variants
+	}
+	return a.Theme.Color(n, v)
 }

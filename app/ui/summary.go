@@ -64,7 +64,11 @@ func (v *summaryView) refresh() {
 	v.missed.SetText(fmt.Sprint(s.Missed))
 	v.rejected.SetText(fmt.Sprint(s.Rejected))
 	v.talk.SetText(formatHours(s.Talk))
-	v.aht.SetText(formatClock(s.AverageHandle))
+	if s.Calls == 0 {
+		v.aht.SetText("—") // no call: no average, not 0:00
+	} else {
+		v.aht.SetText(formatClock(s.AverageHandle))
+	}
 	v.dispositions.Items = nil
 	codes := make([]string, 0, len(s.Dispositions))
 	for code := range s.Dispositions {

@@ -210,7 +210,28 @@ type CheckProgress struct {
 	MicLevel float64
 	// QuietLeft is the quiet-room countdown; zero outside that step.
 	QuietLeft time.Duration
+	// Reading: the agent's read sentence is being recorded; ReadLeft is
+	// the recording's countdown and Voice how the voice comes through.
+	Reading  bool
+	ReadLeft time.Duration
+	Voice    VoiceHint
 }
+
+// VoiceHint is live advice while the agent reads the sentence aloud.
+type VoiceHint int
+
+// Voice hints, from the live level of the recording.
+const (
+	// VoiceUnknown: too early to tell.
+	VoiceUnknown VoiceHint = iota
+	VoiceGood
+	// VoiceQuiet: even the loudest moments are below the speech limit.
+	VoiceQuiet
+	// VoiceSilent: the microphone sends digital silence (muted).
+	VoiceSilent
+	// VoiceLoud: the voice clips.
+	VoiceLoud
+)
 
 // Ticket is one ticket shown in the screen-pop.
 type Ticket struct {

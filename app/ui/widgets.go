@@ -16,11 +16,13 @@ import (
 // Colours that carry meaning; the same in light and dark themes so the
 // agent learns them once.
 var (
-	colorGood    = color.NRGBA{R: 0x2e, G: 0x9e, B: 0x4f, A: 0xff}
-	colorWarn    = color.NRGBA{R: 0xe0, G: 0x9b, B: 0x12, A: 0xff}
-	colorBad     = color.NRGBA{R: 0xd6, G: 0x3a, B: 0x3a, A: 0xff}
-	colorIdle    = color.NRGBA{R: 0x80, G: 0x86, B: 0x8f, A: 0xff}
-	colorInfo    = color.NRGBA{R: 0x2f, G: 0x6f, B: 0xd6, A: 0xff}
+	colorGood = color.NRGBA{R: 0x2e, G: 0x9e, B: 0x4f, A: 0xff}
+	colorWarn = color.NRGBA{R: 0xe0, G: 0x9b, B: 0x12, A: 0xff}
+	colorBad  = color.NRGBA{R: 0xd6, G: 0x3a, B: 0x3a, A: 0xff}
+	colorIdle = color.NRGBA{R: 0x80, G: 0x86, B: 0x8f, A: 0xff}
+	colorInfo = color.NRGBA{R: 0x2f, G: 0x6f, B: 0xd6, A: 0xff}
+	// colorNotice is an informing strip under the demo's blue banner.
+	colorNotice  = color.NRGBA{R: 0x3b, G: 0x4a, B: 0x63, A: 0xff}
 	colorOnBadge = color.NRGBA{R: 0xff, G: 0xff, B: 0xff, A: 0xff}
 	// colorRing is the background of a ringing call: seen at a glance.
 	colorRing = color.NRGBA{R: 0x2e, G: 0x9e, B: 0x4f, A: 0x40}

@@ -153,7 +153,7 @@ func (v *wrapUpView) show() {
 		line += " · " + t("call.transferred", call.transferredTo)
 	}
 	if n := len(v.pending); n > 0 {
-		line += " · " + t("wrap.more", n)
+		line += " · " + v.c.tr.Count("wrap.more", n)
 	}
 	v.summary.SetText(line)
 	v.tick()

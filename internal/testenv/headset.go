@@ -25,16 +25,24 @@ type Headset struct {
 // name plus a unique suffix, then "_speaker", "_mic", "_micfeed".
 func PulseHeadset(t testing.TB, name string, props map[string]string) Headset {
 	t.Helper()
+	return PulseHeadsetMixed(t, name, props, props)
+}
+
+// PulseHeadsetMixed is PulseHeadset whose Speaker and Mic carry their own
+// properties: a recognised headset output beside an unrecognised
+// microphone, say.
+func PulseHeadsetMixed(t testing.TB, name string, speakerProps, micProps map[string]string) Headset {
+	t.Helper()
 	RequirePulse(t)
 	base := name + "_" + randomToken()[:6]
 	h := Headset{Speaker: base + "_speaker", Mic: base + "_mic", MicFeed: base + "_micfeed"}
 	t.Cleanup(func() { unloadModules(t, h.ModuleIDs) })
 	h.ModuleIDs = append(h.ModuleIDs, loadModule(t, "module-null-sink", "sink_name="+h.Speaker, "rate=48000",
-		"sink_properties="+proplistArg(t, withDescription(props, name))))
+		"sink_properties="+proplistArg(t, withDescription(speakerProps, name))))
 	h.ModuleIDs = append(h.ModuleIDs, loadModule(t, "module-null-sink", "sink_name="+h.MicFeed, "rate=48000",
 		"sink_properties="+proplistArg(t, map[string]string{"device.description": name + " mic feed (test)", "device.class": "abstract"})))
 	h.ModuleIDs = append(h.ModuleIDs, loadModule(t, "module-remap-source", "master="+h.MicFeed+".monitor", "source_name="+h.Mic,
-		"source_properties="+proplistArg(t, withDescription(props, name+" microphone"))))
+		"source_properties="+proplistArg(t, withDescription(micProps, name+" microphone"))))
 	return h
 }
 
@@ -70,10 +78,34 @@ func (h *Headset) Leak(t testing.TB, gainDB float64) {
 	}
 }
 
+// Unplug takes the headset away mid-test, as pulling its plug would: its
+// earpiece, microphone and feed vanish.
+func (h Headset) Unplug(t testing.TB) {
+	t.Helper()
+	unloadModules(t, h.ModuleIDs)
+}
+
+// unloadModules unloads ids, last first; one already gone (a test unplugged
+// it, or it went with its master) is fine.
 func unloadModules(t testing.TB, ids []int) {
 	for i := len(ids) - 1; i >= 0; i-- {
-		if _, err := pactl("unload-module", strconv.Itoa(ids[i])); err != nil {
+		if _, err := pactl("unload-module", strconv.Itoa(ids[i])); err != nil && moduleLoaded(ids[i]) {
 			t.Errorf("testenv: unload PulseAudio module %d: %v", ids[i], err)
 		}
 	}
+}
+
+// moduleLoaded tells whether a PulseAudio module is still loaded (true
+// when that cannot be read: the caller reports its own error then).
+func moduleLoaded(id int) bool {
+	out, err := pactl("list", "short", "modules")
+	if err != nil {
+		return true
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if f := strings.Fields(line); len(f) > 0 && f[0] == strconv.Itoa(id) {
+			return true
+		}
+	}
+	return false
 }

@@ -8,32 +8,26 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/homeshore/homeshore/app/config"
 	"github.com/homeshore/homeshore/app/managed"
 )
 
 // upgradeCode must never change: Windows Installer finds the installed Homeshore by it for in-place upgrades.
 const upgradeCode = "{06BE3379-75DB-477D-9530-2857238C326F}"
 
-// itProperties are the public MSI properties IT passes to msiexec, by registry value name.
-var itProperties = map[string]string{
-	"SipServer":         "SIP_SERVER",
-	"SipTransport":      "SIP_TRANSPORT",
-	"SipSrtp":           "SIP_SRTP",
-	"OutboundProxy":     "OUTBOUND_PROXY",
-	"Codecs":            "CODECS",
-	"SipExpires":        "SIP_EXPIRES",
-	"SipKeepAlive":      "SIP_KEEPALIVE",
-	"BackendUrl":        "BACKEND_URL",
-	"MandatoryChecks":   "MANDATORY_CHECKS",
-	"AllowOverride":     "ALLOW_OVERRIDE",
-	"UpdateManifestUrl": "UPDATE_URL",
-	"UpdatePublicKey":   "UPDATE_PUBLIC_KEY",
-	"UpdateAutoInstall": "UPDATE_AUTO_INSTALL",
-	"Language":          "LANGUAGE",
+// itProperties are the public MSI properties IT passes to msiexec, by
+// registry value name: every value app/managed reads (PolicyJSON aside).
+func itProperties() map[string]string {
+	props := map[string]string{}
+	for _, s := range managed.Settings() {
+		props[s.Value] = s.MSIProperty
+	}
+	return props
 }
 
 // msiTable exports one table with msiinfo: rows of tab-separated columns, without the three header lines.
@@ -72,7 +66,7 @@ func TestMSIProductAndUpgrade(t *testing.T) {
 		t.Errorf("ProductVersion %q is not a.b.c.d", props["ProductVersion"])
 	}
 	secure := strings.Split(props["SecureCustomProperties"], ";")
-	for _, p := range itProperties {
+	for _, p := range itProperties() {
 		if !containsStr(secure, p) {
 			t.Errorf("SecureCustomProperties lacks %s: %v", p, secure)
 		}
@@ -158,20 +152,20 @@ func TestMSIPropertiesLandInMachinePolicy(t *testing.T) {
 			registry[r[3]] = r[4]
 		}
 	}
-	for name, prop := range itProperties {
+	for name, prop := range itProperties() {
 		if registry[name] != "["+prop+"]" {
-			t.Errorf("Registry value %s = %q, want [%s]", name, registry[name], prop)
+			t.Errorf("Registry value %s = %q, want [%s]: app/managed reads %s, the MSI must write it from its property", name, registry[name], prop, name)
 		}
 	}
-	for _, name := range managed.ValueNames() {
-		if _, ok := itProperties[name]; !ok && name != managed.PolicyJSONValue {
-			t.Errorf("app/managed reads %s but the MSI has no property for it", name)
+	for name := range registry {
+		if _, ok := itProperties()[name]; !ok {
+			t.Errorf("the MSI writes %s, which app/managed does not read", name)
 		}
 	}
 	// Remembered properties: AppSearch reads the old value, a Keep* action restores it when not given.
 	actions := msiTable(t, msi, "CustomAction")
 	sequence := msiTable(t, msi, "InstallExecuteSequence")
-	for name, prop := range itProperties {
+	for name, prop := range itProperties() {
 		if !hasRow(msiTable(t, msi, "AppSearch"), 0, "KEPT_"+prop) {
 			t.Errorf("AppSearch does not read %s back", name)
 		}
@@ -198,14 +192,8 @@ func TestMSIPropertiesLandInMachinePolicy(t *testing.T) {
 
 	// msiexec /i homeshore.msi /qn SIP_SERVER=sip.corp.example BACKEND_URL=https://tickets.corp.example ALLOW_OVERRIDE=0 SIP_EXPIRES=900 SIP_KEEPALIVE=0
 	given := map[string]string{"SIP_SERVER": "sip.corp.example", "BACKEND_URL": "https://tickets.corp.example", "ALLOW_OVERRIDE": "0",
-		"SIP_EXPIRES": "900", "SIP_KEEPALIVE": "0"}
-	values := map[string]any{}
-	for name, formatted := range registry {
-		values[name] = regexp.MustCompile(`\[([A-Z_]+)\]`).ReplaceAllStringFunc(formatted, func(m string) string {
-			return given[m[1:len(m)-1]] // unset properties format to "", as Windows Installer does
-		})
-	}
-	regDoc, err := managed.Document(values)
+		"SIP_EXPIRES": "900", "SIP_KEEPALIVE": "0", "SIP_PRESENCE": "0", "MONITORING_ENABLED": "0", "AUDIO_ECHO_CANCEL": "on"}
+	regDoc, err := managed.Document(formatRegistry(registry, given))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,13 +208,48 @@ func TestMSIPropertiesLandInMachinePolicy(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]any{
-		"sip":     map[string]any{"server": "sip.corp.example", "transport": "udp", "expires_s": float64(900), "keepalive_s": float64(0)},
-		"backend": map[string]any{"url": "https://tickets.corp.example"},
-		"checks":  map[string]any{"allow_override": false},
+		"sip":        map[string]any{"server": "sip.corp.example", "transport": "udp", "expires_s": float64(900), "keepalive_s": float64(0), "presence": false},
+		"backend":    map[string]any{"url": "https://tickets.corp.example"},
+		"checks":     map[string]any{"allow_override": false},
+		"monitoring": map[string]any{"enabled": false},
+		"audio":      map[string]any{"echo_cancel": "on"},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("policy after msiexec = %v, want %v", got, want)
 	}
+
+	// Every property given (its documented example): the app accepts the
+	// policy and every mapped key is locked, so the agent cannot change it.
+	all := map[string]string{}
+	var keys []string
+	for _, s := range managed.Settings() {
+		all[s.MSIProperty] = s.Example
+		keys = append(keys, s.Key)
+	}
+	regDoc, err = managed.Document(formatRegistry(registry, all))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := config.ParsePolicy(`HKLM\`+managed.RegistryKey, regDoc)
+	if err != nil {
+		t.Fatalf("every MSI property set: the app refuses the policy: %v", err)
+	}
+	slices.Sort(keys)
+	if got := p.LockedKeys(); !slices.Equal(got, keys) {
+		t.Errorf("every MSI property set locks %v, want %v", got, keys)
+	}
+}
+
+// formatRegistry formats the MSI's registry values ("[PROP]") with the
+// properties given, as Windows Installer does: unset properties become "".
+func formatRegistry(registry, given map[string]string) map[string]any {
+	values := map[string]any{}
+	for name, formatted := range registry {
+		values[name] = regexp.MustCompile(`\[([A-Z_]+)\]`).ReplaceAllStringFunc(formatted, func(m string) string {
+			return given[m[1:len(m)-1]]
+		})
+	}
+	return values
 }
 
 func TestPolicySampleUsesTheSharedKeys(t *testing.T) {

@@ -80,7 +80,8 @@ func TestWineMSIInstallUpdateUninstall(t *testing.T) {
 		t.Fatal(err)
 	}
 	props := []string{"SIP_SERVER=sip.corp.example", "BACKEND_URL=https://tickets.corp.example", "SIP_SRTP=mandatory",
-		"SIP_EXPIRES=900", "SIP_KEEPALIVE=0", "ALLOW_OVERRIDE=0", "UPDATE_PUBLIC_KEY=" + base64.StdEncoding.EncodeToString(pub)}
+		"SIP_EXPIRES=900", "SIP_KEEPALIVE=0", "ALLOW_OVERRIDE=0", "UPDATE_PUBLIC_KEY=" + base64.StdEncoding.EncodeToString(pub),
+		"SIP_PRESENCE=0", "MONITORING_ENABLED=0", "PHONE_REGION=FR", "AUDIO_ECHO_CANCEL=on"}
 	// The update server answers on 127.0.0.1 (TCP works under Wine 8).
 	var served struct {
 		manifest, sig, installer []byte
@@ -129,6 +130,12 @@ func TestWineMSIInstallUpdateUninstall(t *testing.T) {
 		if sipPol["server"] != "sip.corp.example" || sipPol["srtp"] != "mandatory" || backend["url"] != "https://tickets.corp.example" ||
 			sipPol["expires_s"] != float64(900) || sipPol["keepalive_s"] != float64(0) || checks["allow_override"] != false {
 			t.Errorf("%s: effective policy sip=%v backend=%v allow_override=%v", when, sipPol, backend, checks["allow_override"])
+		}
+		monitoring, _ := p["monitoring"].(map[string]any)
+		shift, _ := p["shift"].(map[string]any)
+		audio, _ := p["audio"].(map[string]any)
+		if sipPol["presence"] != false || monitoring["enabled"] != false || shift["phone_region"] != "FR" || audio["echo_cancel"] != "on" {
+			t.Errorf("%s: effective policy presence=%v monitoring=%v phone_region=%v audio=%v", when, sipPol["presence"], monitoring, shift["phone_region"], audio)
 		}
 	}
 	checkPolicy("after install")

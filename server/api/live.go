@@ -15,8 +15,34 @@ type LiveStatus struct {
 	Reason     string    `json:"reason,omitempty"`
 	StateSince time.Time `json:"state_since"`
 	Call       *LiveCall `json:"call,omitempty"`
-	SIPURI     string    `json:"sip_uri,omitempty"`
+	// Waiting is a second call ringing while the agent is on Call (call
+	// waiting); Call stays the one the agent talks in.
+	Waiting *LiveCall `json:"waiting,omitempty"`
+	SIPURI  string    `json:"sip_uri,omitempty"`
+	// Line is the phone line as the app sees it; nil from an app that
+	// does not report it.
+	Line *LiveLine `json:"line,omitempty"`
 }
+
+// LiveLine is the agent's phone line: registered (calls reach the agent),
+// reconnecting since when (down; the app registers again by itself),
+// refused (the SIP server refused the account: only the agent or IT can
+// fix it) or off (not registered, e.g. before the first registration).
+type LiveLine struct {
+	State string `json:"state"`
+	// Since is when the line went down (reconnecting, refused).
+	Since *time.Time `json:"since,omitempty"`
+	// Detail says why, in one line (the app's words).
+	Detail string `json:"detail,omitempty"`
+}
+
+// Phone line states of LiveLine.
+const (
+	LineRegistered   = "registered"
+	LineReconnecting = "reconnecting"
+	LineRefused      = "refused"
+	LineOff          = "off"
+)
 
 // LiveCall is the call an agent is on (or that rings), with its quality so
 // far. Quality is nil until media flows.
@@ -45,6 +71,8 @@ type AgentLive struct {
 	Connected   bool             `json:"connected"`
 	LastSeen    *time.Time       `json:"last_seen,omitempty"`
 	Call        *LiveCall        `json:"call,omitempty"`
+	Waiting     *LiveCall        `json:"waiting,omitempty"`
+	Line        *LiveLine        `json:"line,omitempty"`
 	Precheck    *PrecheckSummary `json:"precheck,omitempty"`
 	Monitor     *MonitorSession  `json:"monitor,omitempty"`
 	SIPURI      string           `json:"sip_uri,omitempty"`

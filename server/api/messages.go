@@ -44,6 +44,8 @@ type Message struct {
 	TakenBy     string     `json:"taken_by,omitempty"`
 	TakenByName string     `json:"taken_by_name,omitempty"`
 	TakenAt     *time.Time `json:"taken_at,omitempty"`
+	// CancelledAt is when the agent cancelled their help request.
+	CancelledAt *time.Time `json:"cancelled_at,omitempty"`
 }
 
 // MessagePage is one page of GET /v1/messages: messages and help requests

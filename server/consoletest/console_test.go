@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -215,7 +216,9 @@ func TestConsoleEndToEnd(t *testing.T) {
 	clockIn := time.Now().UTC().Add(-40 * time.Minute)
 	alice.state(api.EventClockIn, api.StateAvailable, "Door closed, street works outside", clockIn,
 		&api.Precheck{Passed: false, Report: json.RawMessage(failedReport)})
-	p.do(chromedp.WaitVisible(row("alice", "available")))
+	// The live status may show her available before the clock-in event
+	// (through the outbox) brings the check.
+	p.do(chromedp.WaitVisible(row("alice", "available")), chromedp.WaitVisible(chromedp.CSS(`tr[data-agent="alice"] td.precheck .failed-checks`)))
 	if pc := p.text(`tr[data-agent="alice"] td.precheck`); !strings.Contains(pc, "Failed") || !strings.Contains(pc, "noise") {
 		t.Fatalf("pre-shift cell: %q", pc)
 	}
@@ -233,6 +236,18 @@ func TestConsoleEndToEnd(t *testing.T) {
 	if c := p.text(`tr[data-agent="alice"] td.call`); !strings.Contains(c, "+33612345678") {
 		t.Fatalf("call cell: %q", c)
 	}
+	// A second call rings meanwhile (call waiting): the call in progress
+	// stays in the cell with its quality, the waiting one shows below it.
+	waiting := &api.LiveCall{ID: "e2e-call-2@pbx", Direction: api.Inbound, Number: "+33 6 98 76 54 32", StartedAt: time.Now().UTC()}
+	alice.live.SetCalls(call, waiting)
+	p.do(chromedp.WaitVisible(chromedp.CSS(`tr[data-agent="alice"] td.call .waiting`)),
+		chromedp.WaitVisible(chromedp.CSS(`tr[data-agent="alice"] td.quality .mos.good`)))
+	if c := p.text(`tr[data-agent="alice"] td.call .current`); !strings.Contains(c, "+33612345678") || strings.Contains(c, "+33698765432") {
+		t.Fatalf("the call in progress during call waiting: %q", c)
+	}
+	if w := p.text(`tr[data-agent="alice"] td.call .waiting`); !strings.Contains(w, "Call waiting") || !strings.Contains(w, "+33698765432") {
+		t.Fatalf("the waiting call: %q", w)
+	}
 	// A help request is highlighted until taken.
 	if _, err := alice.msgs.Help(t.Context(), "Customer asks for a refund over my limit"); err != nil {
 		t.Fatal(err)
@@ -242,6 +257,8 @@ func TestConsoleEndToEnd(t *testing.T) {
 	p.do(chromedp.Click(chromedp.CSS(`.help-banner button.take`)), chromedp.WaitNotPresent(chromedp.CSS(`.help-banner`)),
 		chromedp.WaitNotPresent(chromedp.CSS(`tr.asking-help[data-agent="alice"]`)))
 	waitMsg(t, alice.events, func(e messages.HelpTaken) bool { return e.Message.TakenBy == "sam" })
+	alice.live.SetCalls(call, nil) // the waiting caller gave up
+	p.do(chromedp.WaitNotPresent(chromedp.CSS(`tr[data-agent="alice"] td.call .waiting`)))
 
 	// The call ends: wrap-up, then logged and back to available.
 	ended := time.Now().UTC().Add(-30 * time.Second)
@@ -257,6 +274,18 @@ func TestConsoleEndToEnd(t *testing.T) {
 	alice.state(api.EventState, api.StateAvailable, "", time.Now().UTC(), nil)
 	p.do(chromedp.WaitVisible(row("alice", "available")))
 	mustDo(t, alice.tickets.SyncOnce(t.Context()))
+	// Alice's phone line drops while she is Available: calls no longer
+	// reach her, and the wallboard says so, with since when.
+	lost := time.Now().UTC().Add(-2 * time.Minute)
+	alice.live.SetLine(api.LiveLine{State: api.LineReconnecting, Since: &lost, Detail: "no answer from the SIP server"})
+	p.do(chromedp.WaitVisible(chromedp.CSS(`tr[data-agent="alice"][data-state="available"][data-line="reconnecting"] td.state .line-note`)))
+	if s := p.text(`tr[data-agent="alice"] td.state`); !strings.Contains(s, "Available") || !strings.Contains(s, "Phone line down") ||
+		!regexp.MustCompile(`\b2:\d\d\b`).MatchString(s) {
+		t.Fatalf("state cell during a line outage: %q, want Available, the line down and for about 2 minutes", s)
+	}
+	if n := p.text("#count-line"); n != "1" {
+		t.Fatalf("line-down tile counts %q", n)
+	}
 
 	// Messages: one to alice, from the console.
 	p.do(chromedp.Navigate(base+"/console/#/messages/alice"), chromedp.WaitVisible(chromedp.ID("msg-body")),
@@ -301,10 +330,13 @@ func TestConsoleEndToEnd(t *testing.T) {
 	p.do(chromedp.Navigate(base+"/console/#/wallboard"), chromedp.WaitVisible(row("alice", "available")),
 		chromedp.SetValue(chromedp.ID("lang"), "fr"), chromedp.Evaluate[chromedp.Void](`document.getElementById('lang').dispatchEvent(new Event('change'))`))
 	p.do(chromedp.WaitVisible(chromedp.CSS(`html[lang="fr"]`)))
-	if s := p.text(`tr[data-agent="alice"] td.state`); !strings.Contains(s, "Disponible") {
+	if s := p.text(`tr[data-agent="alice"] td.state`); !strings.Contains(s, "Disponible") || !strings.Contains(s, "Ligne téléphonique coupée") {
 		t.Fatalf("French state: %q", s)
 	}
 	p.shot(shots, "wallboard-fr")
+	alice.live.SetLine(api.LiveLine{State: api.LineRegistered})
+	p.do(chromedp.WaitVisible(chromedp.CSS(`tr[data-agent="alice"][data-line="registered"]`)),
+		chromedp.WaitNotPresent(chromedp.CSS(`tr[data-agent="alice"] td.state .line-note`)))
 	p.do(chromedp.Navigate(base+"/console/#/indicators"), chromedp.WaitVisible(chromedp.CSS(`#ind-agents tr[data-key="alice"]`)))
 	p.shot(shots, "indicators-fr")
 	p.do(chromedp.Navigate(base+"/console/#/agent/"+team["alice"]+"?day="+today), chromedp.WaitVisible(chromedp.ID("ag-timeline")))

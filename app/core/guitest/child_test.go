@@ -8,10 +8,12 @@ import (
 	"reflect"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/homeshore/homeshore/app/core"
 	"github.com/homeshore/homeshore/app/shift"
@@ -63,6 +65,11 @@ const stepTimeout = 30 * time.Second
 func drive(ctx context.Context, win fyne.Window, c *core.Core) error {
 	d := &driver{win: win}
 	steps := []func() error{
+		// The check asks the agent to read a sentence; nothing else to answer
+		// on PulseAudio (it listens to the output itself).
+		func() error { return d.seeButton("Start reading") },
+		say("reading"),
+		func() error { return d.tap("Start reading") },
 		func() error { return d.tap("Start shift") },
 		func() error { return d.see("Connected to ") },
 		func() error {
@@ -73,7 +80,7 @@ func drive(ctx context.Context, win fyne.Window, c *core.Core) error {
 		say("ready"),
 		// Inbound call with screen-pop: Claire's two tickets, her name.
 		func() error { return d.see("Claire Martin") },
-		func() error { return d.see("2 ticket(s) for this number") },
+		func() error { return d.see("2 tickets for this number") },
 		func() error { return d.tap("Answer  (Ctrl+Shift+A)") },
 		func() error { return d.state(c, shift.OnCall, "") },
 		say("answered"),
@@ -86,9 +93,15 @@ func drive(ctx context.Context, win fyne.Window, c *core.Core) error {
 		func() error { return d.see("On hold ") },
 		func() error { return d.tap("Resume") },
 		func() error { return d.seeButton("Hold") },
-		func() error { return d.tap("Hang up") },
-		// Wrap-up with a new ticket, prefilled for the caller.
-		func() error { return d.pick("Choose an outcome", chosenLabel) },
+		// Attended transfer: consult the colleague with Claire on hold, then
+		// complete; the colleague (baresip) answers by itself.
+		func() error { return d.typeInto("Transfer to number", colleague) },
+		func() error { return d.tap("Consult first") },
+		func() error { return d.tap("Complete transfer") },
+		func() error { return d.seeContaining("transferred to " + colleague) },
+		say("transferred"),
+		// Wrap-up: "Transferred" already chosen, a new ticket prefilled for the caller.
+		func() error { return d.selected("Transferred") },
 		func() error { return d.pickOption("Create a new ticket", "Create a new ticket") },
 		func() error { return d.entryIs("Customer's name", "Claire Martin") },
 		func() error { return d.tap("Save  (Ctrl+Enter)") },
@@ -193,6 +206,19 @@ func (d *driver) tap(text string) error {
 // see waits for a visible text starting with prefix.
 func (d *driver) see(prefix string) error {
 	return d.until(strconv.Quote(prefix), func(root fyne.CanvasObject) bool { return hasText(root, prefix) || labelWith(root, prefix) != "" })
+}
+
+// seeContaining waits for a visible label holding text.
+func (d *driver) seeContaining(text string) error {
+	return d.until(strconv.Quote(text), func(root fyne.CanvasObject) bool {
+		found := false
+		walk(root, func(o fyne.CanvasObject) {
+			if l, ok := o.(*widget.Label); ok && strings.Contains(l.Text, text) {
+				found = true
+			}
+		})
+		return found
+	})
 }
 
 // seeButton waits for an enabled button labelled text.

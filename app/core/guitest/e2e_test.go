@@ -34,11 +34,8 @@ const (
 // tickets the demo server holds.
 const customerNumber = "0612345678"
 
-// chosenDisposition is what the agent picks at wrap-up (label, code).
-const (
-	chosenLabel = "Escalated"
-	chosenCode  = "escalated"
-)
+// colleague is whom the agent transfers Claire to (a second baresip).
+const colleague = "2002"
 
 // The window must run on the process's main thread, so the test binary
 // re-runs itself under xvfb-run and TestMain hands that run to the GUI.
@@ -54,18 +51,31 @@ func TestMain(m *testing.M) {
 // through the window's widgets and keys: the pre-shift check (the test's
 // policy makes no check mandatory, as `"mandatory": []` does for a site
 // that only wants the figures logged, so the verdicts on null devices do
-// not block), Start shift, an inbound call with its screen-pop, mute, DTMF
-// from the keyboard, hold, wrap-up with a new ticket for the caller, a
-// call placed while Not ready (the state and its reason kept), a missed
-// call, Break, End shift. Then the summary on screen, /v1/shifts and
-// /v1/calls must agree call for call. Attended transfer joins this run
-// once the calls engineer's core API offers it (ui.Consulter).
+// not block; the agent presses Start reading when asked to read the
+// sentence), Start shift, an inbound call with its screen-pop, mute, DTMF
+// from the keyboard, hold, an attended transfer to a colleague (baresip:
+// consult with Claire on hold, complete; Claire then talks with the
+// colleague), wrap-up with "Transferred" already chosen and a new ticket
+// for the caller, a call placed while Not ready (the state and its reason
+// kept), a missed call, Break, End shift. Then the summary on screen,
+// /v1/shifts and /v1/calls must agree call for call.
 func TestAgentShiftEndToEnd(t *testing.T) {
 	_, err := exec.LookPath("xvfb-run")
 	testenv.Require(t, err == nil, "xvfb-run (scripts/deps/test-gui.txt)")
 	testenv.RequirePulse(t)
 	requireKeyring(t)
-	k := testenv.StartKamailio(t, map[string]string{"agent": "agentpw", customerNumber: "custpw"})
+	// The agent's wired USB headset, the system default on a sound server
+	// of this test's own (the window process inherits it), with a quiet
+	// room in its microphone: the check runs every step on it.
+	testenv.PrivatePulse(t)
+	hs := testenv.PulseHeadset(t, "guitest", map[string]string{"device.bus": "usb", "device.form_factor": "headset"})
+	for _, args := range [][]string{{"set-default-sink", hs.Speaker}, {"set-default-source", hs.Mic}} {
+		if out, err := exec.Command("pactl", args...).CombinedOutput(); err != nil {
+			t.Fatalf("pactl %v: %v %s", args, err, out)
+		}
+	}
+	play(t, hs.MicFeed, quietRoom(t))
+	k := testenv.StartKamailio(t, map[string]string{"agent": "agentpw", customerNumber: "custpw", colleague: "collpw"})
 	url := servertest.StartDemo(t)
 	dir := t.TempDir()
 
@@ -79,7 +89,7 @@ func TestAgentShiftEndToEnd(t *testing.T) {
 	}
 	policy := filepath.Join(dir, "policy.json")
 	pol := `{"checks": {"mandatory": [], "allow_override": true,
-		"room": {"capture_seconds": 1}, "microphone": {"speech_seconds": 1}, "leak": {"probe_ms": 300}},
+		"room": {"capture_seconds": 1}, "microphone": {"speech_seconds": 3}, "leak": {"probe_ms": 300}},
 		"shift": {"phone_region": "FR"}}`
 	if err := os.WriteFile(policy, []byte(pol), 0o644); err != nil {
 		t.Fatal(err)
@@ -98,10 +108,19 @@ func TestAgentShiftEndToEnd(t *testing.T) {
 	b := testenv.StartBaresip(t, testenv.BaresipOptions{AOR: k.AOR(customerNumber), Password: "custpw", Codecs: []string{"pcmu"},
 		PlayWAV: testenv.Espeak(t, "Hello, my invoice shows a double charge."), PlayLoop: true, AutoAnswer: true})
 
+	coll := testenv.StartBaresip(t, testenv.BaresipOptions{AOR: k.AOR(colleague), Password: "collpw", Codecs: []string{"pcmu"},
+		PlayWAV: testenv.Espeak(t, "Billing department, how can I help?"), PlayLoop: true, AutoAnswer: true})
+
 	child := startChild(t, []string{
 		envChild + "=1", envProfile + "=" + profile, config.PolicyEnv + "=" + policy,
 		"XDG_DATA_HOME=" + filepath.Join(dir, "data"),
+		// The headset pinned by the check stays in this test.
+		"XDG_CONFIG_HOME=" + filepath.Join(dir, "xdg-config"),
 	})
+	// The check asks the agent to read a sentence: they read it into the
+	// headset's microphone.
+	child.expect(t, "reading", 90*time.Second)
+	play(t, hs.MicFeed, testenv.Espeak(t, "Hello, thank you for calling. I will look at your account and help you right away."))
 	child.expect(t, "ready", 90*time.Second)
 	// 1. Claire calls.
 	if err := b.Command("/dial " + k.AOR("agent")); err != nil {
@@ -109,6 +128,16 @@ func TestAgentShiftEndToEnd(t *testing.T) {
 	}
 	child.expect(t, "answered", 60*time.Second)
 	b.Expect(t, testenv.EventCallEstablished)
+	// The agent consults the colleague, then transfers: Claire's phone
+	// leaves the agent and talks with the colleague.
+	child.expect(t, "transferred", 60*time.Second)
+	coll.Expect(t, testenv.EventCallEstablished) // the consultation
+	b.Expect(t, testenv.EventCallClosed)         // the call with the agent
+	b.Expect(t, testenv.EventCallEstablished)    // the call with the colleague
+	coll.Expect(t, testenv.EventCallEstablished)
+	if err := b.Command("/hangup"); err != nil {
+		t.Fatal(err)
+	}
 	b.Expect(t, testenv.EventCallClosed)
 	child.expect(t, "wrapped", 60*time.Second)
 	// 2. The agent calls her back while Not ready: baresip answers by itself.
@@ -132,7 +161,7 @@ func TestAgentShiftEndToEnd(t *testing.T) {
 		t.Errorf("baresip received DTMF %q, want the 12 typed on the keyboard", got)
 	}
 	calls := servertest.AgentCalls(t, url)
-	var answered, missed int
+	var answered, missed, transferred, consulted, notReady int
 	for _, c := range calls {
 		switch {
 		case c.AnsweredAt == nil:
@@ -140,21 +169,33 @@ func TestAgentShiftEndToEnd(t *testing.T) {
 			if c.Disposition != "missed" || c.Direction != "inbound" {
 				t.Errorf("unanswered call %+v: want an inbound call logged as missed", c)
 			}
+			continue
 		case c.Direction == "inbound":
-			answered++
-			if c.Disposition != chosenCode || c.Number != "+33612345678" || c.TicketID == "" ||
+			transferred++
+			if c.Disposition != "transferred" || c.Number != "+33612345678" || c.TicketID == "" ||
 				c.TicketID == "demo-1" || c.TicketID == "demo-3" || !strings.EqualFold(c.Quality.Codec, "pcmu") {
-				t.Errorf("inbound call %+v: want Claire's call, %s, on a new ticket, with its PCMU figures", c, chosenCode)
+				t.Errorf("inbound call %+v: want Claire's call, transferred to %s, on a new ticket, with its PCMU figures", c, colleague)
 			}
+		case c.Number == colleague:
+			// Part of handling Claire's call, not a call of the shift.
+			consulted++
+			if c.Disposition != "transferred" {
+				t.Errorf("consultation %+v: want it logged with the transfer", c)
+			}
+			continue
 		default:
-			answered++
+			notReady++
 			if c.Disposition != "resolved" || c.Number != "+33612345678" || c.TalkSeconds < 2 {
 				t.Errorf("outbound call %+v: want the call placed while Not ready, resolved", c)
 			}
 		}
+		answered++
 	}
-	if len(calls) != 3 || answered != 2 || missed != 1 {
-		t.Fatalf("/v1/calls holds %d calls (%d answered, %d missed): %+v", len(calls), answered, missed, calls)
+	// The ticket server refuses a number that is no phone number (the
+	// colleague's extension): the consultation may be missing.
+	if transferred != 1 || consulted > 1 || notReady != 1 || missed != 1 {
+		t.Fatalf("/v1/calls holds %d calls (%d transferred, %d consultations, %d placed while Not ready, %d missed): %+v",
+			len(calls), transferred, consulted, notReady, missed, calls)
 	}
 	if want := fmt.Sprintf("summary calls=%d missed=%d", answered, missed); summary != want {
 		t.Errorf("the summary on screen says %q, /v1/calls %q", summary, want)
@@ -168,6 +209,29 @@ func TestAgentShiftEndToEnd(t *testing.T) {
 			t.Errorf("/v1/shifts: no time %s in %v", st, shifts[0].StateSeconds)
 		}
 	}
+}
+
+// play plays wav into a PulseAudio sink until it ends or the test does.
+func play(t *testing.T, sink, wav string) {
+	t.Helper()
+	cmd := exec.Command(testenv.RequireBinary(t, "paplay"), "--device="+sink, wav)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+}
+
+// quietRoom is a minute of a quiet room as a working microphone hears it
+// (pink noise, -80 dBFS): digital silence would be a dead microphone.
+func quietRoom(t *testing.T) string {
+	t.Helper()
+	wav := filepath.Join(t.TempDir(), "room.wav")
+	out, err := exec.Command(testenv.RequireBinary(t, "sox"), "-R", "-n", "-r", "48000", "-c", "1", "-b", "16", wav,
+		"synth", "120", "pinknoise", "vol", "-80dB").CombinedOutput()
+	if err != nil {
+		t.Fatalf("sox: %v %s", err, out)
+	}
+	return wav
 }
 
 // keyringTokens keeps the ticket server's token where the core reads it.

@@ -71,15 +71,32 @@ func walk(o fyne.CanvasObject, visit func(fyne.CanvasObject)) {
 	rec(o)
 }
 
-// findButton returns the visible button labelled text.
+// findButton returns the visible button labelled text: a Button, or the
+// app's own button built on one (the check's Start reading, Yes, No).
 func findButton(root fyne.CanvasObject, text string) *widget.Button {
 	var found *widget.Button
 	walk(root, func(o fyne.CanvasObject) {
-		if b, ok := o.(*widget.Button); ok && found == nil && b.Text == text {
+		if b := asButton(o); b != nil && found == nil && b.Text == text {
 			found = b
 		}
 	})
 	return found
+}
+
+// asButton is o as a button, also when it embeds widget.Button.
+func asButton(o fyne.CanvasObject) *widget.Button {
+	if b, ok := o.(*widget.Button); ok {
+		return b
+	}
+	v := reflect.ValueOf(o)
+	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
+		return nil
+	}
+	f := v.Elem().FieldByName("Button")
+	if !f.IsValid() || f.Type() != reflect.TypeOf(widget.Button{}) || !f.CanAddr() {
+		return nil
+	}
+	return f.Addr().Interface().(*widget.Button)
 }
 
 // findSelect returns the visible select with this placeholder.

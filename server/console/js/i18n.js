@@ -20,6 +20,8 @@ const en = {
   'wb.ringing': 'ringing', 'wb.hold': 'on hold', 'wb.loss': 'loss {v} %', 'wb.jitter': 'jitter {v} ms', 'wb.noCheck': 'no check today',
   'wb.checkPassed': 'Passed', 'wb.checkFailed': 'Failed', 'wb.override': 'Started anyway:', 'wb.lastSeen': 'since {t}',
   'wb.message': 'Message', 'wb.monitoring': '{who} {mode}', 'wb.empty': 'No agent matches these filters.',
+  'wb.lineDown': 'Phone line down', 'wb.line.reconnecting': 'Phone line down, reconnecting', 'wb.line.refused': 'Phone line refused by the SIP server',
+  'wb.line.off': 'Phone line not connected', 'wb.callWaiting': 'Call waiting',
   'ind.title': 'Indicators', 'ind.from': 'From', 'ind.to': 'To', 'ind.show': 'Show', 'ind.csv': 'Export CSV', 'ind.queue': 'Queue',
   'ind.agent': 'Agent', 'ind.handled': 'Calls handled', 'ind.missed': 'Missed', 'ind.aht': 'Avg handle time', 'ind.talk': 'Talk time',
   'ind.wrapup': 'Wrap-up time', 'ind.mos': 'Avg MOS', 'ind.pcfail': 'Pre-shift failures', 'ind.dispositions': 'Dispositions',
@@ -36,7 +38,7 @@ const en = {
   'ag.notYours': 'This agent is not in one of your queues.',
   'msg.title': 'Messages', 'msg.conversations': 'Conversations', 'msg.queue': 'Everyone in {q}', 'msg.to': 'Message to {who}',
   'msg.toQueue': 'Message to everyone in {q}', 'msg.send': 'Send', 'msg.pick': 'Pick an agent or a queue.',
-  'msg.takenBy': 'taken by {who}', 'msg.unread': '{n} unread',
+  'msg.takenBy': 'taken by {who}', 'msg.unread': '{n} unread', 'msg.cancelled': 'cancelled by the agent',
 };
 
 const fr = {
@@ -59,6 +61,8 @@ const fr = {
   'wb.ringing': 'sonne', 'wb.hold': 'en attente', 'wb.loss': 'pertes {v} %', 'wb.jitter': 'gigue {v} ms', 'wb.noCheck': 'pas de vérification aujourd’hui',
   'wb.checkPassed': 'Réussie', 'wb.checkFailed': 'Échouée', 'wb.override': 'Démarré malgré tout :', 'wb.lastSeen': 'depuis {t}',
   'wb.message': 'Message', 'wb.monitoring': '{who} {mode}', 'wb.empty': 'Aucun agent ne correspond à ces filtres.',
+  'wb.lineDown': 'Ligne coupée', 'wb.line.reconnecting': 'Ligne téléphonique coupée, reconnexion', 'wb.line.refused': 'Ligne refusée par le serveur SIP',
+  'wb.line.off': 'Ligne téléphonique non connectée', 'wb.callWaiting': 'Double appel',
   'ind.title': 'Indicateurs', 'ind.from': 'Du', 'ind.to': 'Au', 'ind.show': 'Afficher', 'ind.csv': 'Exporter en CSV', 'ind.queue': 'File',
   'ind.agent': 'Agent', 'ind.handled': 'Appels traités', 'ind.missed': 'Manqués', 'ind.aht': 'Durée moy. de traitement', 'ind.talk': 'Temps de conversation',
   'ind.wrapup': 'Temps de post-appel', 'ind.mos': 'MOS moyen', 'ind.pcfail': 'Vérifications échouées', 'ind.dispositions': 'Qualifications',
@@ -75,7 +79,7 @@ const fr = {
   'ag.notYours': 'Cet agent n’est pas dans l’une de vos files.',
   'msg.title': 'Messages', 'msg.conversations': 'Conversations', 'msg.queue': 'Toute la file {q}', 'msg.to': 'Message à {who}',
   'msg.toQueue': 'Message à toute la file {q}', 'msg.send': 'Envoyer', 'msg.pick': 'Choisissez un agent ou une file.',
-  'msg.takenBy': 'pris en charge par {who}', 'msg.unread': '{n} non lus',
+  'msg.takenBy': 'pris en charge par {who}', 'msg.unread': '{n} non lus', 'msg.cancelled': 'annulée par l’agent',
 };
 
 const dicts = { en, fr };

@@ -52,7 +52,7 @@ const HELP_SHOWN = 12 * 3600 * 1000;
 function putMessage(m) {
   store.messages.set(m.id, m);
   if (m.kind === 'help') {
-    if (m.taken_by || Date.now() - Date.parse(m.created_at) > HELP_SHOWN) store.help.delete(m.id);
+    if (m.taken_by || m.cancelled_at || Date.now() - Date.parse(m.created_at) > HELP_SHOWN) store.help.delete(m.id);
     else store.help.set(m.id, m);
   }
 }

@@ -115,7 +115,7 @@ function render() {
   for (const m of thread) view.read.add(m.id);
   fill(parts.thread, h('ol', { class: 'bubbles', id: 'msg-thread', 'aria-live': 'polite' }, thread.map((m) => h('li', { class: (m.from === user.username ? 'mine' : 'theirs') + (m.kind === 'help' ? ' help' : ''), dataset: { id: m.id } },
     h('div', { class: 'meta' }, m.kind === 'help' ? t('wb.help') + ' · ' : '', m.from_name, ' · ', dateTime(m.created_at),
-      m.taken_by ? ' · ' + t('msg.takenBy', { who: m.taken_by_name }) : ''),
+      m.taken_by ? ' · ' + t('msg.takenBy', { who: m.taken_by_name }) : '', m.cancelled_at ? ' · ' + t('msg.cancelled') : ''),
     h('div', { class: 'body' }, m.body || t('wb.noNote'))))));
   fill(parts.error, view.error);
   updateBadge();

@@ -43,12 +43,19 @@ function helpFor(agentID) {
   return (a && helpBy.get(a.username)) || null;
 }
 
+// lineDown: on shift, but the phone line is not registered (reconnecting,
+// refused, off): calls do not reach the agent whatever the state says.
+function lineDown(a) {
+  return a.state !== 'offline' && !!a.line && a.line.state !== 'registered';
+}
+
 function rows() {
   indexHelp();
   let list = [...store.agents.values()];
   if (view.queue) list = list.filter((a) => a.queues.includes(view.queue));
   if (view.state === 'help') list = list.filter((a) => helpFor(a.agent_id));
   else if (view.state === 'disconnected') list = list.filter((a) => !a.connected);
+  else if (view.state === 'line') list = list.filter(lineDown);
   else if (view.state) list = list.filter((a) => a.state === view.state);
   const key = {
     name: (a) => a.display_name.toLowerCase(),
@@ -84,7 +91,8 @@ function filters() {
     h('option', { value: '' }, t('wb.allStates')),
     STATES.map((s) => h('option', { value: s, selected: view.state === s }, stateName(s))),
     h('option', { value: 'help', selected: view.state === 'help' }, t('wb.askingHelp')),
-    h('option', { value: 'disconnected', selected: view.state === 'disconnected' }, t('wb.notConnected')));
+    h('option', { value: 'disconnected', selected: view.state === 'disconnected' }, t('wb.notConnected')),
+    h('option', { value: 'line', selected: view.state === 'line' }, t('wb.lineDown')));
   const sort = h('select', { id: 'wb-sort', onchange: (e) => { view.sort = e.target.value; view.dir = 1; render(); } },
     ['name', 'state', 'time', 'mos', 'queue'].map((k) => h('option', { value: k, selected: view.sort === k }, t('wb.sort.' + k))));
   return h('div', { class: 'filters' },
@@ -97,10 +105,12 @@ function tiles() {
   const count = {};
   for (const a of store.agents.values()) count[a.state] = (count[a.state] || 0) + 1;
   const off = [...store.agents.values()].filter((a) => !a.connected).length;
+  const down = [...store.agents.values()].filter(lineDown).length;
   return h('ul', { class: 'tiles', 'aria-label': t('wb.summary') },
     STATES.map((s) => h('li', { class: 'tile st-' + s }, h('span', { class: 'n', id: 'count-' + s }, count[s] || 0), ' ', stateName(s))),
     h('li', { class: 'tile help' + (store.help.size ? ' alert' : '') }, h('span', { class: 'n', id: 'count-help' }, store.help.size), ' ', t('wb.help')),
-    h('li', { class: 'tile' }, h('span', { class: 'n' }, off), ' ', t('wb.notConnected')));
+    h('li', { class: 'tile' }, h('span', { class: 'n' }, off), ' ', t('wb.notConnected')),
+    h('li', { class: 'tile tile-line' + (down ? ' alert' : '') }, h('span', { class: 'n', id: 'count-line' }, down), ' ', t('wb.lineDown')));
 }
 
 async function take(m, button) {
@@ -130,16 +140,34 @@ function helpBanner() {
     })));
 }
 
-function callCell(a) {
-  const c = a.call;
-  if (!c) return h('td', { class: 'call' }, '—');
+function direction(c) {
   const dir = c.direction === 'inbound' ? t('wb.in') : t('wb.out');
+  return h('span', { class: 'dir', title: dir, 'aria-label': dir }, c.direction === 'inbound' ? '↓' : '↑');
+}
+
+// callCell shows the call the agent is in and, below it, a call waiting
+// (a second call ringing meanwhile), never one in place of the other.
+function callCell(a) {
+  const c = a.call, w = a.waiting;
+  if (!c && !w) return h('td', { class: 'call' }, '—');
   return h('td', { class: 'call' },
-    h('span', { class: 'dir', title: dir, 'aria-label': dir }, c.direction === 'inbound' ? '↓' : '↑'), ' ',
-    h('span', { class: 'number' }, c.number), ' ',
-    c.answered_at ? h('span', { class: 'dur', dataset: { since: c.answered_at } }, since(c.answered_at))
-      : h('span', { class: 'muted' }, t('wb.ringing')),
-    c.on_hold ? h('span', { class: 'tag' }, t('wb.hold')) : null);
+    c ? h('div', { class: 'current' }, direction(c), ' ',
+      h('span', { class: 'number' }, c.number), ' ',
+      c.answered_at ? h('span', { class: 'dur', dataset: { since: c.answered_at } }, since(c.answered_at))
+        : h('span', { class: 'muted' }, t('wb.ringing')),
+      c.on_hold ? h('span', { class: 'tag' }, t('wb.hold')) : null) : null,
+    w ? h('div', { class: 'waiting' }, h('span', { class: 'tag waiting-tag' }, t('wb.callWaiting')), ' ', direction(w), ' ',
+      h('span', { class: 'number' }, w.number), ' ', h('span', { class: 'muted' }, t('wb.ringing'), ' '),
+      h('span', { class: 'dur', dataset: { since: w.started_at } }, since(w.started_at))) : null);
+}
+
+// lineNote says, under the state, that the phone line is down and since when.
+function lineNote(a) {
+  if (!lineDown(a)) return null;
+  const l = a.line;
+  return h('div', { class: 'line-note line-' + l.state, title: l.detail || '' }, '⚠ ', t('wb.line.' + l.state),
+    l.since ? [' ', h('span', { class: 'dur', dataset: { since: l.since } }, since(l.since))] : null,
+    l.detail ? h('span', { class: 'sr-only' }, ' — ' + l.detail) : null);
 }
 
 function qualityCell(a) {
@@ -165,13 +193,14 @@ function precheckCell(a) {
 
 function row(a) {
   const help = helpFor(a.agent_id);
-  const cls = ['agent', 'st-' + a.state, help ? 'asking-help' : '', a.connected ? '' : 'disconnected'].join(' ');
-  return h('tr', { class: cls, dataset: { agent: a.username, state: a.state } },
+  const cls = ['agent', 'st-' + a.state, help ? 'asking-help' : '', a.connected ? '' : 'disconnected', lineDown(a) ? 'line-down' : ''].join(' ');
+  return h('tr', { class: cls, dataset: { agent: a.username, state: a.state, line: a.line && a.state !== 'offline' ? a.line.state : '' } },
     h('th', { scope: 'row' }, h('a', { href: '#/agent/' + encodeURIComponent(a.agent_id) }, a.display_name), ' ',
       h('span', { class: 'muted' }, a.username), help ? h('span', { class: 'tag help-tag' }, t('wb.help')) : null,
       a.monitor ? h('span', { class: 'tag' }, t('wb.monitoring', { who: a.monitor.supervisor, mode: t('mode.' + a.monitor.mode) })) : null),
     h('td', {}, a.queues.join(', ')),
-    h('td', { class: 'state' }, h('span', { class: 'badge st-' + a.state }, stateName(a.state)), a.reason ? h('span', { class: 'reason' }, ' ' + a.reason) : null),
+    h('td', { class: 'state' }, h('span', { class: 'badge st-' + a.state }, stateName(a.state)), a.reason ? h('span', { class: 'reason' }, ' ' + a.reason) : null,
+      lineNote(a)),
     h('td', { class: 'since' }, a.state_since && a.state !== 'offline' ? h('span', { dataset: { since: a.state_since } }, since(a.state_since)) : '—'),
     callCell(a), qualityCell(a), precheckCell(a),
     h('td', { class: 'conn' }, a.connected ? h('span', { class: 'ok' }, t('wb.connected'))

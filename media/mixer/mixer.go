@@ -489,9 +489,11 @@ func (a *Attachment) capture(src media.Source) {
 }
 
 // playback writes the port's mix to a device; the device's Write paces it.
+// It checks for Stop before each frame: read hands over a frame that is
+// ready even after Stop, and a mix that keeps ticking always has one.
 func (a *Attachment) playback(sink media.Sink) {
 	var frame [media.FrameSamples]int16
-	for {
+	for !a.stopping() {
 		if err := a.p.read(frame[:], a.quit); err != nil {
 			return
 		}

@@ -102,7 +102,9 @@ func (s *Session) readRTP() {
 // the DTMF channel, everything else dropped.
 func (s *Session) handleRTP(pkt *rtp.Packet, from netip.AddrPort, now time.Time) {
 	s.mu.Lock()
-	ok := s.acceptSource(from, pkt.SSRC, pkt.SequenceNumber, pkt.PayloadType, now)
+	alias := s.params.PTAlias // never modified: Update replaces the params
+	pt := resolvePT(alias, pkt.PayloadType)
+	ok := s.acceptSource(from, pkt.SSRC, pkt.SequenceNumber, pt, now)
 	audioPT := s.params.Codec.PayloadType
 	clockRate := s.params.Codec.ClockRate
 	dtmfPT, haveDTMF := uint8(0), s.params.DTMF != nil
@@ -120,13 +122,13 @@ func (s *Session) handleRTP(pkt *rtp.Packet, from netip.AddrPort, now time.Time)
 	switch {
 	case !ok:
 		s.foreign++
-	case pkt.PayloadType == audioPT:
+	case pt == audioPT:
 		s.rx.update(pkt.SSRC, pkt.SequenceNumber, pkt.Timestamp, true, now, clockRate)
 		s.jb.Push(pkt.SequenceNumber, pkt.SSRC, pkt.Payload, false, now)
 		s.jb.SetJitter(s.rx.jitterDuration())
-	case haveRED && pkt.PayloadType == redPT:
-		s.handleRED(pkt, audioPT, clockRate, now)
-	case haveDTMF && pkt.PayloadType == dtmfPT:
+	case haveRED && pt == redPT:
+		s.handleRED(pkt, alias, audioPT, clockRate, now)
+	case haveDTMF && pt == dtmfPT:
 		s.rx.update(pkt.SSRC, pkt.SequenceNumber, pkt.Timestamp, false, now, clockRate)
 		s.jb.Push(pkt.SequenceNumber, pkt.SSRC, nil, true, now)
 		if r, ok := s.dtmfRx.receive(pkt.SSRC, pkt.Timestamp, pkt.Payload); ok {
@@ -145,7 +147,7 @@ func (s *Session) handleRTP(pkt *rtp.Packet, from netip.AddrPort, now time.Time)
 // own frame, each redundant one an earlier frame, pushed at the sequence
 // number its timestamp offset gives (one frame per packet); the jitter
 // buffer keeps whichever copy comes first. s.rxMu must be held.
-func (s *Session) handleRED(pkt *rtp.Packet, audioPT uint8, clockRate uint32, now time.Time) {
+func (s *Session) handleRED(pkt *rtp.Packet, alias map[uint8]uint8, audioPT uint8, clockRate uint32, now time.Time) {
 	blocks, err := parseRED(pkt.Payload, s.redBlocks[:])
 	if err != nil || len(blocks) == 0 {
 		s.malformed++
@@ -153,20 +155,28 @@ func (s *Session) handleRED(pkt *rtp.Packet, audioPT uint8, clockRate uint32, no
 	}
 	perFrame := clockRate / uint32(time.Second/FrameDuration)
 	for _, b := range blocks[:len(blocks)-1] {
-		if b.pt != audioPT || perFrame == 0 || b.offset == 0 || b.offset%perFrame != 0 {
+		if resolvePT(alias, b.pt) != audioPT || perFrame == 0 || b.offset == 0 || b.offset%perFrame != 0 {
 			continue
 		}
 		s.jb.SetRedundancy(int(b.offset/perFrame), now)
 		s.jb.PushRedundant(pkt.SequenceNumber-uint16(b.offset/perFrame), pkt.SSRC, b.data, now)
 	}
 	primary := blocks[len(blocks)-1]
-	if primary.pt != audioPT {
+	if resolvePT(alias, primary.pt) != audioPT {
 		s.wrongPT++
 		return
 	}
 	s.rx.update(pkt.SSRC, pkt.SequenceNumber, pkt.Timestamp, true, now, clockRate)
 	s.jb.Push(pkt.SequenceNumber, pkt.SSRC, primary.data, false, now)
 	s.jb.SetJitter(s.rx.jitterDuration())
+}
+
+// resolvePT is the negotiated payload type pt stands for (SessionParams.PTAlias).
+func resolvePT(alias map[uint8]uint8, pt uint8) uint8 {
+	if a, ok := alias[pt]; ok {
+		return a
+	}
+	return pt
 }
 
 // readRTCP receives the peer's reports: RTT from our SR's echo, the loss

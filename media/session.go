@@ -34,6 +34,10 @@ type SessionParams struct {
 	// it whenever it comes, and send it while the loss adaptation asks
 	// for redundancy (instead of duplicate packets).
 	RED *Codec
+	// PTAlias maps other payload types the far end may send for Codec,
+	// DTMF or RED to theirs above: under RFC 3264 §5.1 it sends with the
+	// numbers of our offer, which its answer may have renumbered. Nil: none.
+	PTAlias map[uint8]uint8
 }
 
 // Session is one call's RTP/RTCP audio stream: it paces the source onto the

@@ -2,7 +2,8 @@
 # Keeps dependencies pointing one way: nothing under sip/ or media/ may
 # import Fyne or app/, and only the device layer (media/audiodev, and
 # media/devinfo for device properties) may link an audio-device library,
-# so sip and the call's media path build without one.
+# so sip and the call's media path build without one; the pre-shift check
+# never links the outgoing-audio processing.
 set -euo pipefail
 bad=$(go list -deps ./sip/... ./media/... 2>/dev/null | grep -E '^(fyne\.io/|github\.com/homeshore/homeshore/app(/|$))' || true)
 if [ -n "$bad" ]; then
@@ -21,3 +22,10 @@ for goos in linux windows darwin; do
     exit 1
   fi
 done
+# The pre-shift check measures the raw microphone: it must never link the
+# outgoing-audio processing (noise suppression would make a noisy room pass).
+bad=$(go list -deps ./app/precheck/... 2>/dev/null | grep -E '^github\.com/homeshore/homeshore/media/dsp(/|$)' || true)
+if [ -n "$bad" ]; then
+  echo "app/precheck depends on media/dsp: the check must measure the raw microphone" >&2
+  exit 1
+fi

@@ -26,6 +26,8 @@ type Call struct {
 	// Exactly one of uac (we called) and uas (they called) is set.
 	uac *sipgo.DialogClientSession
 	uas *sipgo.DialogServerSession
+	// inviteTx is the server transaction of their INVITE (uas only).
+	inviteTx sip.ServerTransaction
 
 	mu          sync.Mutex
 	key         string
@@ -34,6 +36,8 @@ type Call struct {
 	started     bool // media running
 	neg         Negotiation
 	offered     []media.Codec
+	offeredDTMF *media.Codec // the telephone-event and RED of our last offer
+	offeredRED  *media.Codec
 	keys        srtpKeys // our SRTP master keys, one per suite, for the whole call
 	offeredSRTP []Crypto // the crypto lines of our last offer
 	sdpVersion  uint64
@@ -43,12 +47,16 @@ type Call struct {
 	muted       bool
 	answered    time.Time
 	answeredCh  chan struct{}
-	provisional bool   // a 1xx arrived, so CANCEL is possible
-	cancelOn1xx bool   // hung up before any 1xx: CANCEL when one arrives
-	lateOffer   bool   // the INVITE had no SDP: we offer in the 200
-	ackSDP      []byte // the answer in the ACK, for a late offer
-	reoffered   bool   // we offered in a 200 to an offerless re-INVITE: the ACK answers
-	reinviting  bool   // our re-INVITE awaits its answer: theirs gets 491
+	provisional bool                     // a 1xx arrived, so CANCEL is possible
+	cancelOn1xx bool                     // hung up before any 1xx: CANCEL when one arrives
+	lateOffer   bool                     // the INVITE had no SDP: we offer in the 200
+	ackSDP      []byte                   // the answer in the ACK, for a late offer
+	earlySDP    []byte                   // outgoing: the answer a 1xx carried (early media)
+	reoffered   bool                     // we offered in a 200 to an offerless re-INVITE: the ACK answers
+	reofferCSeq uint32                   // that re-INVITE's CSeq
+	okSent      bool                     // incoming: our 200 went out (answer2xx.go)
+	acks        map[uint32]chan struct{} // 2xx of ours awaiting their ACK, by INVITE CSeq
+	reinviting  bool                     // our re-INVITE awaits its answer: theirs gets 491
 	created     time.Time
 	dtmfGot     strings.Builder
 	cancelDial  context.CancelCauseFunc
@@ -205,6 +213,9 @@ func (c *Call) finish(by string, err error) {
 		if key != "" {
 			c.ua.removeCall(key)
 		}
+		if c.outbound {
+			c.ua.dialEnded(c.CallID())
+		}
 		if c.uac != nil {
 			c.uac.Close()
 		}
@@ -220,7 +231,7 @@ func (c *Call) finish(by string, err error) {
 func (c *Call) startMedia(n Negotiation) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	params := media.SessionParams{Remote: n.Remote, Codec: n.Codec, DTMF: n.DTMF, Direction: n.Direction, SRTP: n.SRTP, RED: n.RED}
+	params := media.SessionParams{Remote: n.Remote, Codec: n.Codec, DTMF: n.DTMF, Direction: n.Direction, SRTP: n.SRTP, RED: n.RED, PTAlias: n.PTAlias}
 	if c.started {
 		// media.Update is all or nothing: the call keeps the negotiation
 		// the media still runs on when it fails.
@@ -292,6 +303,7 @@ func (c *Call) offerSDP() ([]byte, error) {
 			break
 		}
 	}
+	c.offeredDTMF, c.offeredRED = &te, red
 	return c.localSDP(c.ua.cfg.Codecs, red, &te, c.ext.offerDir, secure, lines, nil, 0)
 }
 
@@ -418,7 +430,9 @@ func (c *Call) Hangup(ctx context.Context) error {
 		return ErrCallEnded
 	}
 	c.mu.Lock()
-	answered := !c.answered.IsZero()
+	// Once our 200 is out the caller may have the call: BYE (sent once
+	// the ACK came, or the 2xx gave up waiting for it, RFC 3261 §15).
+	answered := !c.answered.IsZero() || (!c.outbound && c.okSent)
 	cancelDial := c.cancelDial
 	c.mu.Unlock()
 	switch {

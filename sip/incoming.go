@@ -76,6 +76,7 @@ func (u *UA) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	from := req.From()
 	c := newCall(u, false, from.Address, from.DisplayName)
 	c.uas = session
+	c.inviteTx = tx
 	c.neg = neg
 	c.keys = keys
 	c.lateOffer = lateOffer
@@ -197,9 +198,25 @@ func (c *Call) accept(audio Audio) error {
 	}
 	res := sip.NewSDPResponseFromRequest(c.uas.InviteRequest, body)
 	c.ua.advertise(res)
+	// Ours, before the ACK watcher shares res (WriteResponse adds one when missing).
+	res.AppendHeader(c.ua.ourContact())
+	cseq := c.uas.InviteRequest.CSeq().SeqNo
+	acked := c.expectAck(cseq)
+	c.mu.Lock()
+	c.okSent = true
+	c.mu.Unlock()
+	if tx := c.inviteTx; tx == nil || !c.ua.group.Go(func() { c.awaitAck(tx, res, cseq, acked, fillIns()) }) {
+		c.forgetAck(cseq)
+	}
 	// WriteResponse of a 2xx returns after the ACK (or after 64*T1 without one).
 	if err := c.uas.WriteResponse(res); err != nil {
+		if c.isDone() {
+			if end := c.End(); end.By == EndedByRemote && end.Err == nil {
+				return nil // the caller hung up (BYE) before its ACK reached us
+			}
+		}
 		err = fmt.Errorf("the caller never confirmed the answer (no ACK): %w", err)
+		c.byeUnconfirmed()
 		c.finish(EndedByRemote, err)
 		return err
 	}
@@ -213,13 +230,28 @@ func (c *Call) accept(audio Audio) error {
 		}
 	}
 	c.mu.Lock()
-	c.answered = c.ua.clock.Now()
+	if c.answered.IsZero() {
+		c.answered = c.ua.clock.Now()
+	}
 	close(c.answeredCh)
 	codec, neg := c.neg.Codec.Name, c.neg
 	c.mu.Unlock()
 	c.emit(Established{Codec: codec})
 	c.noteRemoteHold(neg) // a call may start on hold (sendonly, c=0.0.0.0)
 	return nil
+}
+
+// byeUnconfirmed ends with BYE a call whose 200 never got its ACK (RFC
+// 3261 §13.3.1.4): the caller may believe it is up.
+func (c *Call) byeUnconfirmed() {
+	if c.ua.ctx.Err() != nil || c.isDone() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(c.ua.ctx, c.ua.cfg.RequestTimeout)
+	defer cancel()
+	if err := c.uas.Bye(ctx); err != nil {
+		c.log.Info("BYE after the missing ACK", "error", err)
+	}
 }
 
 // acceptLateAnswer starts media from the answer the caller put in its ACK.

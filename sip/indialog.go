@@ -43,27 +43,8 @@ func respond481(tx sip.ServerTransaction, req *sip.Request) {
 }
 
 func (u *UA) onAck(req *sip.Request, tx sip.ServerTransaction) {
-	c := u.callFor(req)
-	if c == nil {
-		return
-	}
-	body, err := sdpBody(req)
-	if err != nil {
-		c.log.Warn("unreadable body in an ACK", "error", err)
-	}
-	c.mu.Lock()
-	reoffer := c.reoffered
-	c.reoffered = false
-	if body != nil && !reoffer {
-		// The answer to the offer we put in a 200 (late offer).
-		c.ackSDP = body
-	}
-	c.mu.Unlock()
-	if c.uas != nil {
-		_ = c.uas.ReadAck(req, tx)
-	}
-	if reoffer {
-		c.acceptAckAnswer(body)
+	if c := u.callFor(req); c != nil {
+		c.takeAck(req, tx)
 	}
 }
 
@@ -73,6 +54,7 @@ func (u *UA) onBye(req *sip.Request, tx sip.ServerTransaction) {
 		respond481(tx, req)
 		return
 	}
+	c.awaitConfirmed() // the ACK sent before it is taken first
 	var err error
 	if c.uac != nil {
 		err = c.uac.ReadBye(req, tx)
@@ -83,6 +65,11 @@ func (u *UA) onBye(req *sip.Request, tx sip.ServerTransaction) {
 		respond(tx, req, sip.StatusBadRequest, "Bad Request")
 		return
 	}
+	c.mu.Lock()
+	if !c.outbound && c.okSent && c.answered.IsZero() {
+		c.answered = c.ua.clock.Now() // it had our 200 and hung up before its ACK reached us
+	}
+	c.mu.Unlock()
 	c.finish(EndedByRemote, nil)
 }
 

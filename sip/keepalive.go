@@ -123,12 +123,12 @@ func (u *UA) checkFlow(now time.Time) error {
 }
 
 // readFilter sees every chunk sipgo reads before parsing: it takes CRLF
-// pongs on stream connections, and drops UDP requests sipgo would answer
-// with an unmatchable 400 (udpPrecheck); the rest passes unchanged.
+// pongs on stream connections, and answers or drops the UDP requests
+// sipgo cannot read or would answer with an unmatchable 400
+// (screenDatagram); the rest passes unchanged.
 func (u *UA) readFilter(props sip.TransportReadProps, data []byte) ([]byte, error) {
 	if strings.EqualFold(props.Transport, TransportUDP) && len(data) > 4 {
-		if !udpPrecheck(u.parser, data) {
-			u.log.Warn("dropping a request too malformed to answer", "from", props.RemoteAddr)
+		if !u.screenDatagram(props.RemoteAddr, data) {
 			return nil, nil
 		}
 		return data, nil

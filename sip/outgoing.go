@@ -83,6 +83,7 @@ func (u *UA) Dial(ctx context.Context, target string, audio Audio, opts ...DialO
 		return nil, errors.Join(u.requestError("callee", uri.String(), err), m.Close())
 	}
 	c.uac = session
+	u.noteDialed(c.CallID())
 	if !u.group.Go(func() { c.waitAnswer(dialCtx, cancel) }) {
 		cancel(ErrClosed)
 		session.Close()
@@ -114,30 +115,23 @@ func (c *Call) WaitAnswered(ctx context.Context) error {
 
 func (c *Call) waitAnswer(ctx context.Context, cancel context.CancelCauseFunc) {
 	defer cancel(nil)
-	cfg := c.ua.cfg
-	err := c.uac.WaitAnswer(ctx, sipgo.AnswerOptions{
-		Username: cfg.AuthUser, Password: cfg.Password,
-		OnResponse: func(res *sip.Response) error {
-			if res.IsProvisional() {
-				c.mu.Lock()
-				c.provisional = true
-				hungUp := c.cancelOn1xx
-				c.mu.Unlock()
-				if hungUp {
-					cancel(errHungUpEarly) // sipgo now sends the CANCEL
-					return nil
-				}
-			}
-			if res.IsProvisional() && res.StatusCode > 100 {
-				c.onProvisional(res)
-			}
-			return nil
-		},
-	})
+	err := c.waitFinal(ctx, cancel)
+	if err == nil && (c.hungUpEarly() || ctx.Err() != nil) {
+		// Answered as the agent hung up (before any 1xx, or as sipgo took
+		// the 200 rather than our cancel) or as the UA closes.
+		c.endUnwanted()
+		c.finish(EndedByLocal, errHungUpEarly)
+		return
+	}
 	if err == nil {
 		err = c.onAnswered()
 	}
 	if err != nil {
+		if res := c.uac.InviteResponse; res != nil && res.IsSuccess() {
+			// The callee picked up as our CANCEL went (RFC 3261 §9.1):
+			// its session must still be acknowledged and ended.
+			c.endUnwanted()
+		}
 		if errors.Is(context.Cause(ctx), sipgo.WaitAnswerForceCancelErr) {
 			err = errHungUpEarly
 		}
@@ -145,18 +139,85 @@ func (c *Call) waitAnswer(ctx context.Context, cancel context.CancelCauseFunc) {
 	}
 }
 
+// waitFinal waits for the INVITE's final response, reporting 1xx.
+func (c *Call) waitFinal(ctx context.Context, cancel context.CancelCauseFunc) error {
+	cfg := c.ua.cfg
+	for {
+		// sipgo's WaitAnswer gives up after its eleventh response; a
+		// callee ringing long (a queue repeating 180/183, many forked
+		// branches) sends more. Count them to tell that limit from a
+		// real failure, and wait on.
+		seen, lastProvisional := 0, false
+		err := c.uac.WaitAnswer(ctx, sipgo.AnswerOptions{
+			Username: cfg.AuthUser, Password: cfg.Password,
+			OnResponse: func(res *sip.Response) error {
+				seen++
+				lastProvisional = res.IsProvisional()
+				if res.IsProvisional() {
+					c.mu.Lock()
+					c.provisional = true
+					hungUp := c.cancelOn1xx
+					c.mu.Unlock()
+					if hungUp {
+						cancel(errHungUpEarly) // sipgo now sends the CANCEL
+						return nil
+					}
+				}
+				if res.IsProvisional() && res.StatusCode > 100 {
+					c.onProvisional(res)
+				}
+				return nil
+			},
+		})
+		if err != nil && seen > wait1xxLimit && lastProvisional && ctx.Err() == nil {
+			continue
+		}
+		return err
+	}
+}
+
+// wait1xxLimit is how many responses sipgo's WaitAnswer takes before it
+// fails with "more than 10 responses received".
+const wait1xxLimit = 10
+
+// hungUpEarly reports that the agent hung up before any 1xx came.
+func (c *Call) hungUpEarly() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.cancelOn1xx
+}
+
+// endUnwanted acknowledges the 2xx of an INVITE we no longer want and
+// ends its session with BYE.
+func (c *Call) endUnwanted() {
+	ctx, cancel := context.WithTimeout(c.ua.ctx, c.ua.cfg.RequestTimeout)
+	defer cancel()
+	if err := c.uac.Ack(ctx); err != nil {
+		c.log.Info("ACK to the answer we no longer want", "error", err)
+	}
+	if err := c.uac.Bye(ctx); err != nil {
+		c.log.Info("BYE to the answer we no longer want", "error", err)
+	}
+}
+
 func (c *Call) onProvisional(res *sip.Response) {
-	if body, _ := sdpBody(res); res.StatusCode == sip.StatusSessionInProgress && body != nil {
+	// Any 1xx may carry the answer as a preview (RFC 3261 §13.2.1, RFC
+	// 3960): PBXs send it in 183 and in 180 alike.
+	if body, _ := sdpBody(res); body != nil {
 		remote, err := ParseSDP(body)
 		if err == nil {
-			if n, err := c.acceptAnswer(c.offered, remote, media.SendRecv); err == nil {
-				if err := c.startMedia(n); err == nil {
+			var n Negotiation
+			if n, err = c.acceptAnswer(c.offered, remote, media.SendRecv); err == nil {
+				if err = c.startMedia(n); err == nil {
+					c.mu.Lock()
+					c.earlySDP = body
+					c.mu.Unlock()
 					c.emit(EarlyMedia{Codec: n.Codec.Name})
 					return
 				}
 			}
 		}
-		c.log.Warn("ignoring unusable early media SDP", "error", err)
+		c.log.Warn("ignoring unusable early media SDP", "status", res.StatusCode, "error", err)
 	}
 	c.emit(Ringing{})
 }
@@ -165,6 +226,15 @@ func (c *Call) onProvisional(res *sip.Response) {
 func (c *Call) onAnswered() error {
 	res := c.uac.InviteResponse
 	body, err := sdpBody(res)
+	if err == nil && body == nil {
+		// A 200 without SDP after a 1xx that had it: that was the answer.
+		c.mu.Lock()
+		body = c.earlySDP
+		c.mu.Unlock()
+		if body == nil {
+			err = fmt.Errorf("%w: the callee's 200 OK carries no SDP answer to our offer", ErrBadSDP)
+		}
+	}
 	var remote RemoteSDP
 	if err == nil {
 		remote, err = ParseSDP(body)

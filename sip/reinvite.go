@@ -62,6 +62,9 @@ func (u *UA) onReinvite(req *sip.Request, tx sip.ServerTransaction) {
 		respond481(tx, req)
 		return
 	}
+	if !c.awaitConfirmed() { // the ACK sent before it is taken first
+		c.confirmByRequest()
+	}
 	c.mu.Lock()
 	glare := c.reinviting
 	c.mu.Unlock()
@@ -126,7 +129,7 @@ func (u *UA) onReinvite(req *sip.Request, tx sip.ServerTransaction) {
 	res := sip.NewSDPResponseFromRequest(req, answer)
 	res.AppendHeader(u.ourContact())
 	u.advertise(res)
-	if err := tx.Respond(res); err != nil {
+	if err := c.respond2xx(req, tx, res); err != nil {
 		u.log.Warn("answering re-INVITE", "error", err)
 	}
 }
@@ -148,7 +151,8 @@ func (c *Call) answerOfferless(req *sip.Request, tx sip.ServerTransaction) {
 	if dtmf == nil {
 		dtmf = &te
 	}
-	c.offered, c.offeredSRTP, c.reoffered = codecs, c.neg.cryptoLines(), true
+	c.offered, c.offeredSRTP, c.reoffered, c.reofferCSeq = codecs, c.neg.cryptoLines(), true, req.CSeq().SeqNo
+	c.offeredDTMF, c.offeredRED = dtmf, c.neg.RED
 	body, err := c.localSDP(codecs, c.neg.RED, dtmf, c.wantDirection(), c.neg.Secure, c.neg.cryptoLines(), c.neg.Layout, c.neg.Stream)
 	c.mu.Unlock()
 	if err != nil {
@@ -158,7 +162,7 @@ func (c *Call) answerOfferless(req *sip.Request, tx sip.ServerTransaction) {
 	res := sip.NewSDPResponseFromRequest(req, body)
 	res.AppendHeader(c.ua.ourContact())
 	c.ua.advertise(res)
-	if err := tx.Respond(res); err != nil {
+	if err := c.respond2xx(req, tx, res); err != nil {
 		c.log.Warn("answering a session refresh", "error", err)
 	}
 }

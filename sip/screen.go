@@ -66,7 +66,8 @@ func (u *UA) guard(m method) func(*sip.Request, sip.ServerTransaction) {
 // accepts some garbage it then prints differently (a From of ":0>tag=").
 func answerable(parser *sip.Parser, req *sip.Request) bool {
 	via := req.Via()
-	if via == nil || via.Host == "" || !strings.EqualFold(via.ProtocolName, "SIP") || via.ProtocolVersion != "2.0" || via.Transport == "" ||
+	// Any SIP version in Via: a request claiming another one gets 505.
+	if via == nil || via.Host == "" || !strings.EqualFold(via.ProtocolName, "SIP") || via.ProtocolVersion == "" || via.Transport == "" ||
 		req.From() == nil || req.To() == nil || req.CallID() == nil || req.CSeq() == nil {
 		return false
 	}
@@ -157,6 +158,9 @@ func malformed(req *sip.Request) string {
 	}
 	if req.Recipient.Host == "" && (req.Recipient.Scheme == "sip" || req.Recipient.Scheme == "sips") {
 		return "Request-URI without a host"
+	}
+	if req.Recipient.Headers.Length() > 0 {
+		return "the Request-URI carries headers (?...), which RFC 3261 §19.1.1 forbids there" // RFC 4475 §3.1.2.11
 	}
 	if !validScheme(req.Recipient.Scheme) {
 		return "the Request-URI is not a URI" // e.g. in <> (RFC 4475 §3.1.2.7)
@@ -287,16 +291,4 @@ func (u *UA) trackInvite(req *sip.Request) (release func(), merged bool) {
 		delete(u.invites, key)
 		u.mu.Unlock()
 	}, false
-}
-
-// udpPrecheck drops, before sipgo parses and answers it itself, a UDP
-// request missing the headers any response needs: sipgo would answer it
-// with a 400 that no client can match (see answerable).
-func udpPrecheck(parser *sip.Parser, data []byte) bool {
-	msg, err := parser.ParseSIP(data)
-	if err != nil {
-		return true // sipgo fails the same way and drops it
-	}
-	req, ok := msg.(*sip.Request)
-	return !ok || answerable(parser, req)
 }

@@ -205,6 +205,9 @@ func TestUnsupportedVersionGets505(t *testing.T) {
 		wantStatus(t, res, 505)
 		res = r.exchange(strings.Replace(inviteWith("", "application/sdp", sdpOffer), "SIP/2.0\n", version+"\n", 1))
 		wantStatus(t, res, 505)
+		// badvers speaks its version in Via too.
+		res = r.exchange(strings.Replace(strings.Replace(optionsWith(""), "SIP/2.0\n", version+"\n", 1), "SIP/2.0/UDP", version+"/UDP", 1))
+		wantStatus(t, res, 505)
 	}
 	select {
 	case ev := <-r.ua.Events():
@@ -355,6 +358,15 @@ func TestMergedInviteGets482(t *testing.T) {
 	}
 }
 
+// TestRequestURIWithHeadersGets400: RFC 4475 §3.1.2.11 (escruri):
+// headers (?...) are not allowed in a Request-URI.
+func TestRequestURIWithHeadersGets400(t *testing.T) {
+	t.Parallel()
+	r := newRawUAS(t)
+	msg := strings.Replace(inviteWith("", "application/sdp", sdpOffer), "INVITE sip:agent@UA", "INVITE sip:agent@UA?Route=%3Csip:example.com%3E", 1)
+	wantStatus(t, r.exchange(msg), 400)
+}
+
 // TestWhitespaceTortureIsUnderstood: RFC 3261's grammar allows blanks
 // around / ; = : in Via and address headers (RFC 4475 §3.1.1.1 wsinv).
 // sipgo v1.7.2 keeps them inside parameter names and values; we normalise
@@ -402,7 +414,12 @@ func TestUnanswerableRequestIsDropped(t *testing.T) {
 		strings.Replace(optionsWith(""), "CSeq: 1 OPTIONS\n", "", 1),
 		strings.Replace(optionsWith(""), "From: <sip:tester@LOCAL>;tag=t1\n", "", 1),
 		strings.Replace(optionsWith(""), "Via: SIP/2.0/UDP LOCAL;branch=BRANCH", "Via: SIP/2.0/UDP ;branch=BRANCH", 1),
-		strings.Replace(optionsWith(""), "OPTIONS sip:agent@UA", "OPTIONS <sip:agent@UA>", 1), // RFC 4475 ltgtruri
+		// A request line sipgo cannot read, and no Call-ID to answer with.
+		strings.Replace(strings.Replace(optionsWith(""), "OPTIONS sip:agent@UA", "OPTIONS <sip:agent@UA>", 1), "Call-ID: CALLID\n", "", 1),
+		strings.Replace(optionsWith(""), "From: <sip:tester@LOCAL>;tag=t1\n", "Content-Length: -1\n", 1),
+		// An ACK sipgo cannot read: nothing answers an ACK.
+		strings.ReplaceAll(strings.Replace(optionsWith(""), "OPTIONS sip:agent@UA", "ACK <sip:agent@UA>", 1), "1 OPTIONS", "1 ACK"),
+		strings.ReplaceAll(optionsWith("Content-Length: -1"), "OPTIONS", "ACK"),
 	} {
 		r.send(broken)
 		wantStatus(t, r.exchange(optionsWith("")), 200) // final fails on any other response first

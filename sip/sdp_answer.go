@@ -32,6 +32,9 @@ type Negotiation struct {
 	// it; our later offers and answers keep them (RFC 3264 §8).
 	Layout []Slot
 	Stream int
+	// PTAlias maps our offer's payload types to the answer's where the
+	// answer renumbered them (see ptAlias); nil when it did not.
+	PTAlias map[uint8]uint8
 }
 
 func (n Negotiation) cryptoLines() []Crypto {
@@ -182,4 +185,42 @@ func codecNames(cs []media.Codec) []string {
 		names = append(names, c.Name)
 	}
 	return names
+}
+
+// ptAlias maps the payload types of our offer to the answer's for the
+// codec, DTMF and RED negotiated, where the answer renumbered them. We
+// send with the answer's numbers; the far end, by RFC 3264 §5.1, sends
+// with our offer's, and some send with their own: media takes both. A
+// number of ours the answer uses for something else is left out.
+func ptAlias(n Negotiation, offered []media.Codec, dtmf, red *media.Codec) map[uint8]uint8 {
+	used := map[uint8]bool{n.Codec.PayloadType: true}
+	if n.DTMF != nil {
+		used[n.DTMF.PayloadType] = true
+	}
+	if n.RED != nil {
+		used[n.RED.PayloadType] = true
+	}
+	var alias map[uint8]uint8
+	add := func(ours, theirs media.Codec) {
+		if ours.PayloadType == theirs.PayloadType || used[ours.PayloadType] {
+			return
+		}
+		if alias == nil {
+			alias = map[uint8]uint8{}
+		}
+		alias[ours.PayloadType] = theirs.PayloadType
+	}
+	for _, o := range offered {
+		if sameCodec(o, n.Codec) {
+			add(o, n.Codec)
+			break
+		}
+	}
+	if dtmf != nil && n.DTMF != nil && sameCodec(*dtmf, *n.DTMF) {
+		add(*dtmf, *n.DTMF)
+	}
+	if red != nil && n.RED != nil && sameCodec(*red, *n.RED) {
+		add(*red, *n.RED)
+	}
+	return alias
 }

@@ -180,11 +180,13 @@ func acceptSRTP(mode SRTPMode, offered []Crypto, answer RemoteMedia, neg *Negoti
 func (c *Call) acceptAnswer(offered []media.Codec, answer RemoteSDP, want media.Direction) (Negotiation, error) {
 	c.mu.Lock()
 	lines, layout, stream := c.offeredSRTP, c.neg.Layout, c.neg.Stream
+	dtmf, red := c.offeredDTMF, c.offeredRED
 	c.mu.Unlock()
 	n, err := AcceptAnswer(offered, answer, stream, want)
 	if err != nil {
 		return n, err
 	}
 	n.Layout = layout
+	n.PTAlias = ptAlias(n, offered, dtmf, red)
 	return n, acceptSRTP(c.ua.cfg.SRTP, lines, answer.Streams[n.Stream], &n)
 }

@@ -13,6 +13,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
@@ -80,6 +81,9 @@ type UA struct {
 	flow  flow
 	// invites are the INVITEs being handled, to spot merged requests.
 	invites map[string]string
+	// dialed are the Call-IDs of INVITEs we sent, live or lately ended
+	// (stray.go).
+	dialed map[string]time.Time
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -153,6 +157,7 @@ func (u *UA) listen() error {
 		sipgo.WithUserAgent(u.cfg.UserAgent),
 		sipgo.WithUserAgentParser(u.parser),
 		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerReadFilter(u.readFilter)),
+		sipgo.WithUserAgentTransactionLayerOptions(sip.WithTransactionLayerUnhandledResponseHandler(u.onStrayResponse)),
 	}
 	if u.cfg.Transport == TransportTLS {
 		tlsConf, err := tlsConfig(u.cfg.CAFile)

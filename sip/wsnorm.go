@@ -1,6 +1,7 @@
 package sip
 
 import (
+	"reflect"
 	"strings"
 
 	"github.com/emiago/sipgo/sip"
@@ -13,11 +14,14 @@ import (
 //	Via: SIP/2.0/UDP 127.0.0.1:5000 ; branch = z9hG4bKabc   -> host "", no branch
 //	From: <sip:a@b> ; tag = x1                            -> param "tag " = " x1"
 //	CSeq: 1     INVITE                                    -> method "    INVITE"
+//	To: sip:a@b ; tag = x1                                -> "invalid uri scheme"
 //
-// (RFC 4475 §3.1.1.1 "wsinv" has more). Transaction matching and dialog
-// tags then fail and the 400 sipgo answers cannot be matched by anyone.
-// newParser gives sipgo's parser header parsers that first take those
-// blanks out, so such requests are understood as their senders meant.
+// (RFC 4475 §3.1.1.1 "wsinv" has them all). Transaction matching and dialog
+// tags then fail, the 400 sipgo answers cannot be matched by anyone, and a
+// header sipgo cannot parse loses the whole message (over TCP, the whole
+// connection). newParser gives sipgo's parser header parsers that first
+// take those blanks out, so such requests are understood as their senders
+// meant.
 
 // lwsHeaders are the headers whose values get their blanks normalised:
 // every header sipgo parses into parameters.
@@ -32,7 +36,7 @@ func newParser() *sip.Parser {
 		parsers[name] = p
 	}
 	for _, name := range lwsHeaders {
-		if p, ok := base[name]; ok {
+		if p, ok := base[name]; ok && commaErrType != nil {
 			parsers[name] = withoutSeparatorBlanks(p)
 		}
 	}
@@ -45,25 +49,60 @@ func newParser() *sip.Parser {
 	return sip.NewParser(sip.WithHeadersParsers(parsers))
 }
 
+// withoutSeparatorBlanks hands sipgo's parser p the first element of a
+// header value (up to a comma outside quotes and <>) without its blanks,
+// and tells sipgo where the next element starts.
 func withoutSeparatorBlanks(p sip.HeaderParser) sip.HeaderParser {
 	return func(name []byte, value string) (sip.Header, error) {
-		return p(name, normalizeLWS(value))
+		elem, comma := firstElement(value)
+		h, err := p(name, compactElement(elem))
+		if err != nil && reflect.TypeOf(err) == commaErrType {
+			// sipgo found a comma we do not (an escaped quote, an
+			// unbalanced one): its index is into our text, not the
+			// value it slices. Its own reading of the value, then.
+			return p(name, value)
+		}
+		if err != nil || comma < 0 {
+			return h, err
+		}
+		return h, commaAt(comma)
 	}
 }
 
-// normalizeLWS removes the blanks around the separators / ; = : and
-// collapses other runs of blanks to one, outside quoted strings and <>
-// brackets, in each comma-separated element of a header value. The result
-// has the same length with the commas in the same places (sipgo splits
-// comma lists by index into the original text): each element is padded
-// with blanks in front, which sipgo's parsers skip. A value with an
-// unterminated quote or bracket comes back unchanged.
-func normalizeLWS(v string) string {
-	if !strings.ContainsAny(v, " \t") {
-		return v
+// sipgo's header parsers return an error of an unexported integer type,
+// errComaDetected(i), to say "one value parsed; the next starts after the
+// comma at i", and its header loop slices the value it holds at i. Our
+// parsers hand sipgo's a shortened value, so the index must be ours:
+// commaErrType is that type, learnt from sipgo's own Contact parser (nil
+// if a sipgo upgrade changed it: TestParserReadsSpacedHeaders fails then,
+// and the headers are parsed by sipgo's parsers alone).
+var commaErrType = func() reflect.Type {
+	contact, ok := sip.DefaultHeadersParser()["contact"]
+	if !ok {
+		return nil
 	}
-	out := make([]byte, 0, len(v))
-	start := 0
+	_, err := contact([]byte("contact"), "<sip:a@b>,<sip:c@d>")
+	if err == nil {
+		return nil
+	}
+	t := reflect.TypeOf(err)
+	if t.Kind() != reflect.Int || reflect.ValueOf(err).Int() != 9 {
+		return nil
+	}
+	return t
+}()
+
+// commaAt is sipgo's "next element after the comma at i".
+func commaAt(i int) error {
+	v := reflect.New(commaErrType).Elem()
+	v.SetInt(int64(i))
+	return v.Interface().(error)
+}
+
+// firstElement splits a header value at its first comma outside quoted
+// strings and <> brackets: the element before it, and the comma's index
+// (-1 when there is none, or the quotes or brackets do not balance).
+func firstElement(v string) (string, int) {
 	inQuote, inAngle, escaped := false, false, false
 	for i := 0; i < len(v); i++ {
 		c := v[i]
@@ -80,24 +119,10 @@ func normalizeLWS(v string) string {
 		case c == '>':
 			inAngle = false
 		case c == ',' && !inAngle:
-			out = appendCompacted(out, v[start:i])
-			out = append(out, ',')
-			start = i + 1
+			return v[:i], i
 		}
 	}
-	if inQuote || inAngle || escaped {
-		return v
-	}
-	return string(appendCompacted(out, v[start:]))
-}
-
-// appendCompacted appends elem compacted and padded in front to its length.
-func appendCompacted(out []byte, elem string) []byte {
-	c := compactElement(elem)
-	for range len(elem) - len(c) {
-		out = append(out, ' ')
-	}
-	return append(out, c...)
+	return v, -1
 }
 
 // compactElement is one element of a header value without the blanks

@@ -27,6 +27,7 @@ type callFlags struct {
 	json         bool
 	verbose      bool
 	trace        bool
+	processing   processingFlag
 	// answer only
 	answerAfter durationFlag
 	reject      int
@@ -58,6 +59,8 @@ func runCall(ctx context.Context, args []string, stdout, stderr io.Writer, answe
 	fs.BoolVar(&f.json, "json", false, "print a JSON summary at the end")
 	fs.BoolVar(&f.verbose, "v", false, "verbose logs on stderr")
 	fs.BoolVar(&f.trace, "sip-trace", false, "log every SIP message (credentials redacted)")
+	f.processing = defaultProcessing()
+	fs.Var(&f.processing, "audio-processing", "clean the sent audio (also --play files): on (noise suppression and gain, and echo cancellation when microphone and speaker are devices), off, or a list of ns,agc,aec run as listed")
 	if answer {
 		fs.Var(&f.answerAfter, "answer-after", "ring (180) this long before answering")
 		fs.IntVar(&f.reject, "reject", 0, "refuse the call with this code (486 or 603)")
@@ -168,6 +171,9 @@ func (r *callRun) run(ctx context.Context) (summary, error) {
 		return sum, err
 	}
 	defer closeAudio()
+	audio, closeProcessing, processing := withProcessing(audio, r.flags.processing.resolve(r.flags.acousticPath()), r.log)
+	defer closeProcessing()
+	sum.AudioProcessing = processing
 	var call *sip.Call
 	if r.answer {
 		call, err = r.takeIncoming(ctx, ua, audio, &sum)

@@ -44,6 +44,9 @@ type summary struct {
 	DTMFReceived    string  `json:"dtmf_received"`
 	HangupBy        string  `json:"hangup_by,omitempty"`
 	Transferred     bool    `json:"transferred,omitempty"`
+	// AudioProcessing is what cleaned the sent audio: "ns+agc+aec" (or part
+	// of it), "off", or "unavailable" in a build without the DSP library.
+	AudioProcessing string `json:"audio_processing,omitempty"`
 }
 
 func (s *summary) fill(c *sip.Call) {

@@ -138,6 +138,23 @@ func (k *checker) lastAt() (precheck.Report, time.Time, bool) {
 	return *k.report, k.at, true
 }
 
+// headsetProved reports whether the last check proved a headset on these
+// devices ("" = the default, whichever the check used): headset and leak
+// checks both passed. It turns an "auto" echo canceller off.
+func (k *checker) headsetProved(input, output string) bool {
+	rep, ok := k.last()
+	if !ok || (input != "" && input != rep.Input) || (output != "" && output != rep.Output) {
+		return false
+	}
+	passed := 0
+	for _, c := range rep.Checks {
+		if (c.Name == config.CheckHeadset || c.Name == config.CheckLeak) && c.Verdict == precheck.Pass {
+			passed++
+		}
+	}
+	return passed == 2
+}
+
 // describe is a device's description ("Jabra Evolve 30", else its id)
 // and its USB id ("0b0e:2453", "" when not USB).
 func (k *checker) describe(ctx context.Context, id string) (name, usbID string) {

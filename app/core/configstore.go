@@ -55,6 +55,8 @@ func (s *configStore) Load() (ui.Account, ui.Settings, error) {
 	if v, ok := s.Locked()[ui.SettingSRTP]; ok {
 		set.SRTP = v
 	}
+	modes := s.policy.ProcessingModes(p.Audio) // locked keys already applied
+	set.NoiseSuppression, set.AGC, set.EchoCancel = modes.NoiseSuppression, modes.AGC, modes.EchoCancel
 	if v, ok := s.Locked()[ui.SettingLanguage]; ok {
 		set.Language = v
 	}
@@ -124,6 +126,7 @@ func (s *configStore) SaveSettings(set ui.Settings) error {
 	err := s.update(func(p *config.Profile) {
 		p.Audio.Input, p.Audio.Output, p.Audio.Ring = set.InputDevice, set.OutputDevice, set.RingDevice
 		p.SIP.Codecs, p.Language, p.SIP.SRTP = set.Codecs, set.Language, set.SRTP
+		s.saveModes(&p.Audio, set)
 	})
 	if err != nil {
 		return err
@@ -193,6 +196,15 @@ func (s *configStore) Locked() ui.Locked {
 	if pol.Locked("sip.srtp") {
 		out[ui.SettingSRTP] = pol.SIP.SRTP
 	}
+	for _, m := range []struct{ setting, key, mode string }{
+		{ui.SettingNoiseSuppression, config.KeyNoiseSuppression, pol.Audio.NoiseSuppression},
+		{ui.SettingAGC, config.KeyAGC, pol.Audio.AGC},
+		{ui.SettingEchoCancel, config.KeyEchoCancel, pol.Audio.EchoCancel},
+	} {
+		if pol.Locked(m.key) {
+			out[m.setting] = m.mode
+		}
+	}
 	if pol.Locked("backend.url") {
 		out[ui.SettingBackendURL] = pol.Backend.URL
 	}
@@ -200,4 +212,30 @@ func (s *configStore) Locked() ui.Locked {
 		out[ui.SettingLanguage] = pol.UI.Language
 	}
 	return out
+}
+
+// saveModes stores the agent's processing modes where IT did not lock them,
+// and only where they differ from IT's default, so the agent follows that
+// default, also when IT changes it later.
+func (s *configStore) saveModes(a *config.Audio, set ui.Settings) {
+	def := config.DefaultPolicy().Audio
+	if s.policy != nil {
+		def = s.policy.Audio
+	}
+	for _, m := range []struct {
+		key, mode, def string
+		dst            *string
+	}{
+		{config.KeyNoiseSuppression, set.NoiseSuppression, def.NoiseSuppression, &a.NoiseSuppression},
+		{config.KeyAGC, set.AGC, def.AGC, &a.AGC},
+		{config.KeyEchoCancel, set.EchoCancel, def.EchoCancel, &a.EchoCancel},
+	} {
+		switch {
+		case s.policy != nil && s.policy.Locked(m.key):
+		case m.mode == m.def:
+			*m.dst = ""
+		default:
+			*m.dst = m.mode
+		}
+	}
 }

@@ -437,7 +437,12 @@ func (p *phone) openAudio() (sip.Audio, func() error, error) {
 	if open == nil {
 		open = openDevices
 	}
-	return open(in, out)
+	audio, closeAudio, err := open(in, out)
+	if err != nil {
+		return audio, closeAudio, err
+	}
+	audio, closeAudio = p.c.withProcessing(audio, closeAudio, in, out)
+	return audio, closeAudio, nil
 }
 
 func (p *phone) Reject(_ context.Context, id string) error {

@@ -21,6 +21,7 @@ type settingsView struct {
 	codecs   *widget.CheckGroup
 	srtp     *widget.Select
 	srtpOpts map[string]string
+	proc     *processingControls
 	ringtone *widget.Select
 	tones    map[string]string
 	language *widget.RadioGroup
@@ -44,6 +45,7 @@ func newSettingsView(c *Controller) *settingsView {
 	v.srtpOpts = map[string]string{"off": t("settings.srtp.off"), "optional": t("settings.srtp.optional"), "mandatory": t("settings.srtp.mandatory")}
 	v.srtp = c.newSelect([]string{v.srtpOpts["off"], v.srtpOpts["optional"], v.srtpOpts["mandatory"]}, nil)
 	v.srtp.SetSelected(v.srtpOpts[orDefault(c.settings.SRTP, "off")])
+	v.proc = newProcessingControls(c)
 	v.tones = map[string]string{}
 	var toneLabels []string
 	for _, r := range ringtones {
@@ -84,7 +86,7 @@ func newSettingsView(c *Controller) *settingsView {
 		audio = container.NewVBox(wrapLabel(t("settings.devices.shift")), audio)
 	}
 	v.root = container.NewVBox(
-		widget.NewCard(t("firstrun.audio"), "", audio),
+		widget.NewCard(t("firstrun.audio"), "", container.NewVBox(audio, widget.NewForm(v.proc.formItems(c)...))),
 		widget.NewCard(t("settings.prefs"), "", form),
 		widget.NewCard(t("settings.shortcuts"), "", shortcuts),
 	)
@@ -121,6 +123,7 @@ func (v *settingsView) apply() error {
 	if _, locked := c.locked[SettingSRTP]; !locked {
 		s.SRTP = keyOf(v.srtpOpts, v.srtp.Selected)
 	}
+	v.proc.apply(c, &s)
 	s.Ringtone = keyOf(v.tones, v.ringtone.Selected)
 	if _, locked := c.locked[SettingLanguage]; !locked {
 		s.Language = keyOf(v.langs, v.language.Selected)

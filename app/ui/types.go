@@ -353,6 +353,9 @@ type Settings struct {
 	WrapUpSeconds int
 	// SRTP is call encryption: "off" (or ""), "optional" or "mandatory".
 	SRTP string
+	// Processing of the agent's outgoing audio: "on", "off" or "auto"
+	// (echo cancellation off once the check proved a headset).
+	NoiseSuppression, AGC, EchoCancel string
 }
 
 // Locked lists the settings IT policy fixes, keyed by setting name
@@ -366,6 +369,10 @@ const (
 	SettingBackendURL = "backend_url"
 	SettingCodecs     = "codecs"
 	SettingSRTP       = "srtp"
-	SettingLanguage   = "language"
-	SettingRingDevice = "ring_device"
+	// Outgoing audio processing (values "on", "off", "auto").
+	SettingNoiseSuppression = "noise_suppression"
+	SettingAGC              = "agc"
+	SettingEchoCancel       = "echo_cancel"
+	SettingLanguage         = "language"
+	SettingRingDevice       = "ring_device"
 )

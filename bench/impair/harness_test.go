@@ -3,6 +3,7 @@ package impairbench
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -109,6 +110,7 @@ func runCall(tb testing.TB, bin string, c Call) Result {
 	recvAddr := fmt.Sprintf("%s:%d", ns.Addrs[1], sipPort)
 	silence := silenceWAV(tb, dir, callLen+10*time.Second)
 	profile := filepath.Join(dir, "none.json")
+	off := processingOff(tb, bin)
 	var res Result
 
 	// Receiver in B, playing out to the ear.
@@ -117,7 +119,7 @@ func runCall(tb testing.TB, bin string, c Call) Result {
 	case Homeshore:
 		recv = startProc(tb, ns, 1, "homeshore answer", filepath.Join(dir, "answer.log"), nil, bin,
 			append([]string{"answer", "--listen", "udp:" + recvAddr, "--codecs", "opus", "--play", silence,
-				"--output-device", rm.ear, "--timeout", "30s", "--profile", profile, "--json", "-v"}, processingOff(tb, bin)...)...)
+				"--output-device", rm.ear, "--timeout", "30s", "--profile", profile, "--json", "-v"}, off...)...)
 	case Baresip:
 		d := baresipDir(tb, ns.Addrs[1].String(), silence, "", "<sip:bench@"+ns.Addrs[1].String()+">;regint=0;answermode=auto;audio_codecs=opus/48000/2")
 		recv = startProc(tb, ns, 1, "baresip answer", filepath.Join(d, "baresip.log"), []string{"PULSE_SINK=" + rm.ear}, "baresip", "-f", d,
@@ -132,7 +134,7 @@ func runCall(tb testing.TB, bin string, c Call) Result {
 	case Homeshore:
 		args := []string{"call", target, "--codecs", "opus", "--output-device", rm.discard,
 			"--duration", callLen.String(), "--profile", profile, "--json", "-v"}
-		args = append(args, processingOff(tb, bin)...)
+		args = append(args, off...)
 		if c.Mouth {
 			args = append(args, "--input-device", rm.mic)
 		} else {
@@ -175,6 +177,17 @@ func runCall(tb testing.TB, bin string, c Call) Result {
 	res.Impaired, _ = ns.Stats()
 	res.SenderJSON, res.RecvJSON = send.json(), recv.json()
 	res.SenderChain, res.RecvChain = send.logValue("media latency", "chain"), recv.logValue("media latency", "chain")
+	if off != nil {
+		for _, j := range []struct {
+			peer Peer
+			sum  map[string]any
+			name string
+		}{{c.Sender, res.SenderJSON, "sender"}, {c.Receiver, res.RecvJSON, "receiver"}} {
+			if p, _ := j.sum["audio_processing"].(string); j.peer == Homeshore && p != "off" {
+				tb.Errorf("homeshore %s: audio_processing %q, want off (the harness measures the network, not the DSP): %v", j.name, p, j.sum)
+			}
+		}
+	}
 
 	if keep := os.Getenv("IMPAIR_KEEP"); keep != "" {
 		// Keep the recordings for a look by ear or with sox.
@@ -209,14 +222,19 @@ func runCall(tb testing.TB, bin string, c Call) Result {
 	return res
 }
 
-// processingOff turns Homeshore's outgoing audio processing (noise
-// suppression, gain, echo cancellation: on by default where the build has
-// it) off, so the network figures measure the network path alone and
-// compare with baresip's, which runs none here. Builds without the flag
-// (before the processing existed) get nothing.
+// processingOff returns the flags that turn Homeshore's processing of the
+// sent audio (noise suppression, gain, echo cancellation) off, if bin has
+// them (builds before issue 15 do not, as a before binary may be): the
+// harness measures what the network does to the audio, and a before/after
+// pair must differ in that alone.
 func processingOff(tb testing.TB, bin string) []string {
 	tb.Helper()
-	out, _ := exec.CommandContext(tb.Context(), bin, "call", "-h").CombinedOutput()
+	// "call -h" prints the flags and exits (status 0 or 2 by version).
+	out, err := exec.Command(bin, "call", "-h").CombinedOutput()
+	var exit *exec.ExitError
+	if err != nil && !errors.As(err, &exit) {
+		tb.Fatalf("%s call -h: %v", bin, err)
+	}
 	if strings.Contains(string(out), "-audio-processing") {
 		return []string{"--audio-processing", "off"}
 	}

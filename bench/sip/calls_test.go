@@ -104,7 +104,9 @@ func wavSeconds(path string) float64 {
 const wavHeader = 44
 
 // homeshoreCalls runs n concurrent `homeshore answer` / `homeshore call`
-// pairs over loopback, both sides playing speech and recording. With
+// pairs over loopback, both sides playing speech and recording, without
+// outgoing audio processing like the baresip they are compared with
+// (BenchmarkDSPVsBaresip compares the processing). With
 // device set, they play what they receive out to the private PulseAudio's
 // default sink (through the native Pulse backend, or PortAudio with
 // HOMESHORE_AUDIO_BACKEND=portaudio) instead of recording it.
@@ -124,12 +126,12 @@ func homeshoreCalls(b *testing.B, bin, speech string, n int, window time.Duratio
 		}
 		ans := startProc(b, "homeshore answer", filepath.Join(dir, fmt.Sprintf("answer-%d.log", i)), nil, bin,
 			append([]string{"answer", "--listen", "udp:127.0.0.1:" + strconv.Itoa(port), "--codecs", "opus",
-				"--play", mic, "--timeout", "20s", "--profile", profile}, out("answer")...)...)
+				"--play", mic, "--timeout", "20s", "--profile", profile, "--audio-processing", "off"}, out("answer")...)...)
 		eps = append(eps, endpoint{p: ans})
 		waitUDPBound(b, ans, port)
 		call := startProc(b, "homeshore call", filepath.Join(dir, fmt.Sprintf("call-%d.log", i)), nil, bin,
 			append([]string{"call", "sip:bench@127.0.0.1:" + strconv.Itoa(port), "--codecs", "opus",
-				"--play", mic, "--duration", callLen.String(), "--profile", profile}, out("call")...)...)
+				"--play", mic, "--duration", callLen.String(), "--profile", profile, "--audio-processing", "off"}, out("call")...)...)
 		eps = append(eps, endpoint{p: call, caller: true})
 	}
 	r := measure(b, eps, window)

@@ -1,16 +1,19 @@
 package audiocmp
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/bits"
 	"math/cmplx"
+	"slices"
 	"time"
 )
 
 // Measures of how a cleaned recording (noise suppression, echo
-// cancellation) relates to the clean speech that went into it, on the same
-// timeline: lag is how much later the speech appears in the recording.
+// cancellation) relates to the clean speech that went into it, frame by
+// frame: Lags say how much later each part of the speech appears in the
+// recording (Align finds them).
 
 // Frame classes, relative to the loudest 20 ms of the clean speech.
 const (
@@ -31,20 +34,27 @@ const (
 // and speech frames.
 type Levels struct {
 	PauseDBFS, SpeechDBFS float64
-	Pauses, Speech        int // frames of each class
+	// SpeechMedianDBFS and PauseMedianDBFS are the median 20 ms levels of
+	// each class: a few frames measured out of place (a recording whose
+	// timeline slipped) do not move them.
+	SpeechMedianDBFS, PauseMedianDBFS float64
+	Pauses, Speech                    int // frames of each class
 }
 
-// SNR is the speech-to-pause ratio in dB.
+// SNR is the speech-to-pause ratio in dB, of the mean powers.
 func (l Levels) SNR() float64 { return l.SpeechDBFS - l.PauseDBFS }
+
+// MedianSNR is the speech-to-pause ratio in dB of the median frames.
+func (l Levels) MedianSNR() float64 { return l.SpeechMedianDBFS - l.PauseMedianDBFS }
 
 func (l Levels) String() string {
 	return fmt.Sprintf("speech %.1f dBFS, pauses %.1f dBFS (%d/%d frames)", l.SpeechDBFS, l.PauseDBFS, l.Speech, l.Pauses)
 }
 
 // MeasureLevels classifies clean's 20 ms frames into pauses and speech and
-// returns x's mean power over each class (x delayed by lag against clean).
+// returns x's mean power over each class (x delayed against clean by lags).
 // Frames before skip are left out (an adaptive filter converging).
-func MeasureLevels(clean, x Audio, lag, skip time.Duration) (Levels, error) {
+func MeasureLevels(clean, x Audio, lags Lags, skip time.Duration) (Levels, error) {
 	pauses, speech, err := classify(clean, skip)
 	if err != nil {
 		return Levels{}, err
@@ -53,26 +63,27 @@ func MeasureLevels(clean, x Audio, lag, skip time.Duration) (Levels, error) {
 		return Levels{}, fmt.Errorf("%w: rates %d and %d differ", ErrFormat, clean.Rate, x.Rate)
 	}
 	n := frameLen(clean.Rate)
-	shift := int(lag.Seconds() * float64(x.Rate))
-	power := func(frames []int) (float64, int) {
+	power := func(frames []int) (mean, median float64, used int) {
 		var sum float64
-		used := 0
+		var each []float64
 		for _, f := range frames {
-			from := f*n + shift
+			from := f*n + lags.shift(f*n, len(clean.Samples), x.Rate)
 			if from < 0 || from+n > len(x.Samples) {
 				continue
 			}
-			sum += meanSquare(x.Samples[from : from+n])
-			used++
+			p := meanSquare(x.Samples[from : from+n])
+			sum += p
+			each = append(each, p)
 		}
-		if used == 0 {
-			return math.Inf(-1), 0
+		if len(each) == 0 {
+			return math.Inf(-1), math.Inf(-1), 0
 		}
-		return 10 * math.Log10(sum/float64(used)+1e-20), used
+		slices.Sort(each)
+		return 10 * math.Log10(sum/float64(len(each))+1e-20), 10 * math.Log10(each[len(each)/2]+1e-20), len(each)
 	}
 	var l Levels
-	l.PauseDBFS, l.Pauses = power(pauses)
-	l.SpeechDBFS, l.Speech = power(speech)
+	l.PauseDBFS, l.PauseMedianDBFS, l.Pauses = power(pauses)
+	l.SpeechDBFS, l.SpeechMedianDBFS, l.Speech = power(speech)
 	if l.Pauses == 0 || l.Speech == 0 {
 		return l, fmt.Errorf("%w: the recording does not cover the speech and its pauses (%s)", ErrTooShort, l)
 	}
@@ -109,10 +120,10 @@ func classify(clean Audio, skip time.Duration) (pauses, speech []int, err error)
 }
 
 // SpectralDistance is the mean log-spectral distance in dB between clean
-// and x over clean's speech frames (x delayed by lag), after removing the
+// and x over clean's speech frames (x delayed by lags), after removing the
 // overall gain difference: 0 for the same sound at any level, about 2-4 dB
 // through a good codec, more as noise or suppression colours the speech.
-func SpectralDistance(clean, x Audio, lag, skip time.Duration) (float64, error) {
+func SpectralDistance(clean, x Audio, lags Lags, skip time.Duration) (float64, error) {
 	_, speech, err := classify(clean, skip)
 	if err != nil {
 		return 0, err
@@ -124,11 +135,10 @@ func SpectralDistance(clean, x Audio, lag, skip time.Duration) (float64, error) 
 	size := 1 << bits.Len(uint(n-1))
 	lo := int(lsdLowHz * float64(size) / float64(clean.Rate))
 	hi := min(int(lsdHighHz*float64(size)/float64(clean.Rate)), size/2)
-	shift := int(lag.Seconds() * float64(x.Rate))
 	var a, b [][]float64
 	var pa, pb float64
 	for _, f := range speech {
-		from := f*n + shift
+		from := f*n + lags.shift(f*n, len(clean.Samples), x.Rate)
 		if from < 0 || from+n > len(x.Samples) {
 			continue
 		}
@@ -210,4 +220,133 @@ func fft(a []complex128) {
 			}
 		}
 	}
+}
+
+// FineLag looks this far around a coarse lag, over the first fineFrames
+// speech frames.
+const (
+	fineSearch = 10 * time.Millisecond
+	fineFrames = 150
+)
+
+// FineLag refines a lag found on 10 ms envelopes (Result.Lag) to the sample:
+// the shift within ±10 ms where clean's loud frames correlate best with x's
+// waveform. Codecs that keep the waveform (Opus, G.711) give a clear peak;
+// without one, coarse is returned. Frame-based measures (MeasureLevels,
+// SpectralDistance) need it: a few ms off smears every 20 ms frame.
+func FineLag(clean, x Audio, coarse time.Duration) time.Duration {
+	return fineLag(clean, x, coarse, 0, len(clean.Samples))
+}
+
+// fineLag is FineLag over clean's samples from..to only.
+func fineLag(clean, x Audio, coarse time.Duration, from, to int) time.Duration {
+	if clean.Rate != x.Rate {
+		return coarse
+	}
+	_, all, err := classify(clean, 0)
+	if err != nil {
+		return coarse
+	}
+	n := frameLen(clean.Rate)
+	var speech []int
+	for _, f := range all {
+		if f*n >= from && (f+1)*n <= to && len(speech) < fineFrames {
+			speech = append(speech, f)
+		}
+	}
+	if len(speech) == 0 {
+		return coarse
+	}
+	base := int(coarse.Seconds() * float64(x.Rate))
+	span := int(fineSearch.Seconds() * float64(x.Rate))
+	best, bestShift := 0.0, 0
+	for d := -span; d <= span; d++ {
+		var sxy, sxx, syy float64
+		for _, f := range speech {
+			at := f*n + base + d
+			if at < 0 || at+n > len(x.Samples) {
+				continue
+			}
+			for i := range n {
+				a, b := clean.Samples[f*n+i], x.Samples[at+i]
+				sxy += a * b
+				sxx += a * a
+				syy += b * b
+			}
+		}
+		if sxx == 0 || syy == 0 {
+			continue
+		}
+		if c := sxy / math.Sqrt(sxx*syy); c > best {
+			best, bestShift = c, d
+		}
+	}
+	if best < 0.3 {
+		return coarse
+	}
+	return coarse + time.Duration(bestShift)*time.Second/time.Duration(x.Rate)
+}
+
+// Lags are the delays of x against clean, one per equal part of clean
+// (a recording whose timeline slipped, a device that under-ran, gets one
+// per part); Lags{d} is one delay for the whole.
+type Lags []time.Duration
+
+// shift is the lag in x's samples for clean's sample at.
+func (l Lags) shift(at, total, rate int) int {
+	if len(l) == 0 {
+		return 0
+	}
+	i := min(at*len(l)/max(total, 1), len(l)-1)
+	return int(l[i].Seconds() * float64(rate))
+}
+
+// Align finds x's delay against clean for each of parts equal parts of
+// clean: on the 10 ms envelopes within MaxLag, then to the sample
+// (FineLag). A part without speech, or past the recording's end, takes the
+// previous part's delay.
+func Align(clean, x Audio, parts int) (Lags, error) {
+	if clean.Rate != x.Rate {
+		return nil, fmt.Errorf("%w: rates %d and %d differ", ErrFormat, clean.Rate, x.Rate)
+	}
+	parts = max(parts, 1)
+	size := len(clean.Samples) / parts
+	maxLag := int(MaxLag.Seconds() * float64(x.Rate))
+	lags := make(Lags, parts)
+	found := false
+	for i := range parts {
+		start := i * size
+		part := Audio{Rate: clean.Rate, Samples: clean.Samples[start : start+size]}
+		if _, sound := envelope(part); sound < minSoundFrames {
+			if i > 0 {
+				lags[i] = lags[i-1]
+			}
+			continue
+		}
+		from := max(0, start-maxLag)
+		if from+size >= len(x.Samples) {
+			lags[i] = lags[max(i-1, 0)]
+			continue
+		}
+		r, err := compareLags(part, Audio{Rate: x.Rate, Samples: x.Samples[from:]}, 0, 2*int(MaxLag/FrameDuration))
+		if errors.Is(err, ErrTooShort) {
+			lags[i] = lags[max(i-1, 0)]
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("part %d: %w", i+1, err)
+		}
+		coarse := r.Lag + time.Duration(from-start)*time.Second/time.Duration(x.Rate)
+		lags[i] = fineLag(clean, x, coarse, start, start+size)
+		if !found {
+			for j := range i {
+				lags[j] = lags[i]
+			}
+			found = true
+		}
+	}
+	if !found {
+		return nil, fmt.Errorf("clean: %w", ErrSilence)
+	}
+	return lags, nil
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 )
 
@@ -180,14 +181,50 @@ func CompareSegments(sentWAV, receivedWAV string, n int) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	whole := Result{SentDBFS: rmsDBFS(sent.Samples), ReceivedDBFS: rmsDBFS(received.Samples)}
+	return CompareSegmentsAudio(sent, received, n)
+}
+
+// CompareSegmentsAudio is CompareSegments on loaded audio.
+func CompareSegmentsAudio(sent, received Audio, n int) (Result, error) {
+	whole, scores, err := compareParts(sent, received, n)
+	if err != nil {
+		return whole, err
+	}
+	var sum float64
+	for _, s := range scores {
+		sum += s
+	}
+	whole.Score = sum / float64(len(scores))
+	return whole, nil
+}
+
+// CompareSegmentsMedian is CompareSegmentsAudio with Score the median
+// part's: a part spoiled by a glitch (a real-time sender or receiver that
+// skipped a tick on a loaded machine) does not move it, while a sound
+// changed all along (processing, another sentence) does.
+func CompareSegmentsMedian(sent, received Audio, n int) (Result, error) {
+	whole, scores, err := compareParts(sent, received, n)
+	if err != nil {
+		return whole, err
+	}
+	slices.Sort(scores)
+	whole.Score = scores[len(scores)/2]
+	if len(scores)%2 == 0 {
+		whole.Score = (scores[len(scores)/2-1] + scores[len(scores)/2]) / 2
+	}
+	return whole, nil
+}
+
+// compareParts cuts sent into n parts and scores each part that holds
+// sound against received at its own lag; whole has the levels and the
+// first part's lag.
+func compareParts(sent, received Audio, n int) (whole Result, scores []float64, err error) {
+	whole = Result{SentDBFS: rmsDBFS(sent.Samples), ReceivedDBFS: rmsDBFS(received.Samples)}
 	if n < 1 {
 		n = 1
 	}
 	size := len(sent.Samples) / n
 	maxLag := int(MaxLag.Seconds() * float64(received.Rate))
-	var sum float64
-	used := 0
 	for i := range n {
 		start := i * size
 		part := Audio{Rate: sent.Rate, Samples: sent.Samples[start : start+size]}
@@ -198,25 +235,23 @@ func CompareSegments(sentWAV, receivedWAV string, n int) (Result, error) {
 		// searches 0 to 2*MaxLag of delay.
 		from := max(0, start*received.Rate/sent.Rate-maxLag)
 		if from >= len(received.Samples) {
-			return whole, fmt.Errorf("%w: received ends before part %d of sent", ErrTooShort, i+1)
+			return whole, nil, fmt.Errorf("%w: received ends before part %d of sent", ErrTooShort, i+1)
 		}
 		r, err := compareLags(part, Audio{Rate: received.Rate, Samples: received.Samples[from:]}, 0, 2*int(MaxLag/FrameDuration))
 		if errors.Is(err, ErrSilence) {
 			whole.Silent = r.Silent
-			return whole, err
+			return whole, nil, err
 		}
 		if err != nil {
-			return whole, err
+			return whole, nil, err
 		}
-		if used == 0 {
+		if len(scores) == 0 {
 			whole.Lag = r.Lag + time.Duration(from)*time.Second/time.Duration(received.Rate) - time.Duration(start)*time.Second/time.Duration(sent.Rate)
 		}
-		sum += r.Score
-		used++
+		scores = append(scores, r.Score)
 	}
-	if used == 0 {
-		return whole, fmt.Errorf("sent: %w", ErrSilence)
+	if len(scores) == 0 {
+		return whole, nil, fmt.Errorf("sent: %w", ErrSilence)
 	}
-	whole.Score = sum / float64(used)
-	return whole, nil
+	return whole, scores, nil
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -146,5 +147,42 @@ func TestSegmentsSurviveAStretchedTimeline(t *testing.T) {
 	other := telephone(t, testenv.Espeak(t, otherSentence))
 	if r, _ := CompareSegments(sent, other, 4); r.OK() {
 		t.Fatalf("another sentence matched: %v", r)
+	}
+}
+
+// TestMedianOfSegmentsIgnoresOneSpoiledPart: one part of the received
+// speech replaced by noise pulls the mean of the parts down, not the
+// median; another sentence fails both.
+func TestMedianOfSegmentsIgnoresOneSpoiledPart(t *testing.T) {
+	t.Parallel()
+	sent, err := Load(testenv.Espeak(t, sentence))
+	if err != nil {
+		t.Fatal(err)
+	}
+	spoiled := Audio{Rate: sent.Rate, Samples: slices.Clone(sent.Samples)}
+	n := len(spoiled.Samples) / 8
+	noise, err := Load(testenv.Noise(t, time.Second, 3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	copy(spoiled.Samples[3*n:4*n], noise.Samples)
+	mean, err := CompareSegmentsAudio(sent, spoiled, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	median, err := CompareSegmentsMedian(sent, spoiled, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("one part of eight spoiled: mean %.3f, median %.3f", mean.Score, median.Score)
+	if median.Score < 0.95 || mean.Score >= median.Score {
+		t.Errorf("one part of eight spoiled: mean %.3f, median %.3f; want the median >= 0.95 and above the mean", mean.Score, median.Score)
+	}
+	other, err := Load(testenv.Espeak(t, otherSentence))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, err := CompareSegmentsMedian(sent, other, 8); err == nil && r.OK() {
+		t.Errorf("another sentence matched: %s", r)
 	}
 }

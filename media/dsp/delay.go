@@ -14,15 +14,20 @@ type delayEstimator struct {
 	at       int       // next slot
 	since    int       // blocks since the last estimate
 	last     int       // previous accepted lag (blocks), or noLag
+	agreed   int       // estimates in a row that agree with last
 	xr, xm   []float64 // scratch
 }
 
 const (
 	estHistory = 300 // 3 s of 10 ms blocks
-	estMinHist = 150 // the first estimate after 1.5 s
+	estMinHist = 100 // the first estimate after 1 s
 	estEvery   = 50  // estimate every 0.5 s
-	estMinLag  = -10 // blocks: far end 100 ms late
-	estMaxLag  = 70  // blocks: echo 700 ms late
+	// estAgree estimates in a row must agree before the far end moves;
+	// estAgreeCancelling while the canceller cancels (a move restarts it).
+	estAgree           = 2
+	estAgreeCancelling = 3
+	estMinLag          = -10 // blocks: far end 100 ms late
+	estMaxLag          = 70  // blocks: echo 700 ms late
 	// estMinCorr is the envelope correlation a lag needs to be trusted: far
 	// end alone through a room scores 0.8-0.95, near-end talk over it less,
 	// unrelated signals below 0.3.
@@ -43,28 +48,33 @@ func newDelayEstimator() *delayEstimator {
 
 // reset forgets the history (after the far end moved).
 func (d *delayEstimator) reset() {
-	d.n, d.at, d.since, d.last = 0, 0, 0, noLag
+	d.n, d.at, d.since, d.last, d.agreed = 0, 0, 0, noLag, 0
 }
 
 // add stores one block pair and, every estEvery blocks, returns the echo
-// lag in blocks when two estimates in a row agree (ok true).
-func (d *delayEstimator) add(ref, mic []int16) (lag int, ok bool) {
+// lag in blocks (ok true) with how many estimates in a row agreed on it
+// within a block.
+func (d *delayEstimator) add(ref, mic []int16) (lag, agreed int, ok bool) {
 	d.ref[d.at], d.mic[d.at] = blockDB(ref), blockDB(mic)
 	d.at = (d.at + 1) % estHistory
 	d.n = min(d.n+1, estHistory)
 	d.since++
 	if d.since < estEvery || d.n < estMinHist {
-		return 0, false
+		return 0, 0, false
 	}
 	d.since = 0
 	l, found := d.estimate()
 	if !found {
-		d.last = noLag
-		return 0, false
+		d.last, d.agreed = noLag, 0
+		return 0, 0, false
 	}
-	agree := d.last != noLag && abs(l-d.last) <= 1
+	if d.last != noLag && abs(l-d.last) <= 1 {
+		d.agreed++
+	} else {
+		d.agreed = 1
+	}
 	d.last = l
-	return l, agree
+	return l, d.agreed, true
 }
 
 // estimate returns the lag (mic later than ref, in blocks) of the best

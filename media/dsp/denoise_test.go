@@ -1,3 +1,5 @@
+//go:build cgo
+
 package dsp
 
 import (
@@ -20,7 +22,7 @@ func TestNoiseSuppressionRemovesFanNoise(t *testing.T) {
 	speech := agentSpeech(t)
 	noise := load(t, testenv.FanNoise(t, duration(speech)))
 	for _, snr := range []float64{5, 10, 20} {
-		in := toInt16(mix(speech, noise, snr))
+		in := toInt16(mix(t, speech, noise, snr))
 		m := measureCleanup(t, speech, in, process(t, Config{NoiseSuppression: true}, in), converge)
 		t.Logf("fan at SNR %g dB: %s", snr, m)
 		if m.pauseDrop < 15 {
@@ -55,7 +57,7 @@ func TestNoiseSuppressionKeepsSpeechOverTVAndKeyboard(t *testing.T) {
 	} {
 		noise := load(t, tc.noise)
 		for _, snr := range []float64{5, 10, 20} {
-			in := toInt16(mix(speech, noise, snr))
+			in := toInt16(mix(t, speech, noise, snr))
 			m := measureCleanup(t, speech, in, process(t, Config{NoiseSuppression: true}, in), converge)
 			t.Logf("%s at SNR %g dB: %s", tc.name, snr, m)
 			if m.pauseDrop < 0 {

@@ -17,10 +17,11 @@
 // preprocessor's overlap-add delays the sent audio by one block (10 ms).
 //
 // The echo canceller needs the far end aligned with the microphone: the
-// reference ring advances exactly one frame per captured frame and resyncs
-// only when playback stalls or clocks drift apart; a delay estimator moves
-// the far end so the echo lands inside the canceller's filter even when the
-// devices buffer hundreds of milliseconds.
+// reference ring advances exactly one frame per captured frame (sample
+// clocks, not goroutine timing) and realigns only when playback stalls or
+// under-runs, capture loses frames or the clocks drift apart; a delay
+// estimator moves the far end so the echo lands inside the canceller's
+// filter even when the devices buffer hundreds of milliseconds.
 //
 // Built without cgo, New returns ErrUnavailable and callers send the raw
 // microphone.

@@ -62,6 +62,12 @@ func callAudio(t testing.TB, cfg Config, far, mic []int16, seed uint64) ([]int16
 		t.Fatal(err)
 	}
 	defer p.Close()
+	return feed(t, p, far, mic, seed)
+}
+
+// feed is callAudio through p.
+func feed(t testing.TB, p *Processor, far, mic []int16, seed uint64) ([]int16, Stats) {
+	t.Helper()
 	var written []int16
 	sink := p.Playback(sinkFunc(func(f []int16) error { written = append(written, f...); return nil }))
 	src := p.Capture(&frameSource{x: mic})

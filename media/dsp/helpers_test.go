@@ -33,44 +33,20 @@ func load(t testing.TB, wav string) []float64 {
 	return a.Samples
 }
 
-// activeLevel is the mean power (linear, full scale 1) of the frames
-// within 25 dB of the loudest 20 ms: speech without its pauses.
+// activeLevel is the active speech level, linear (full scale 1).
 func activeLevel(x []float64) float64 {
-	const n = FrameSamples
-	peak := 0.0
-	var p []float64
-	for f := 0; (f+1)*n <= len(x); f++ {
-		p = append(p, meanSquare(x[f*n:(f+1)*n]))
-		peak = max(peak, p[f])
-	}
-	var sum float64
-	count := 0
-	for _, v := range p {
-		if v > peak/math.Pow(10, 2.5) {
-			sum += v
-			count++
-		}
-	}
-	return sum / float64(count)
-}
-
-func meanSquare(x []float64) float64 {
-	var s float64
-	for _, v := range x {
-		s += v * v
-	}
-	return s / float64(len(x))
+	return math.Pow(10, audiocmp.ActiveLevelDBFS(floats(x))/10)
 }
 
 // mix adds noise (looped) to speech at snrDB, speech's active level over
 // the noise's mean power.
-func mix(speech, noise []float64, snrDB float64) []float64 {
-	g := math.Sqrt(activeLevel(speech) / math.Pow(10, snrDB/10) / meanSquare(noise))
-	out := make([]float64, len(speech))
-	for i := range out {
-		out[i] = speech[i] + g*noise[i%len(noise)]
+func mix(t testing.TB, speech, noise []float64, snrDB float64) []float64 {
+	t.Helper()
+	m, err := audiocmp.Mix(floats(speech), floats(noise), snrDB)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return out
+	return m.Samples
 }
 
 // scaleTo returns x scaled so its active level is dbfs.
@@ -154,16 +130,16 @@ func measureCleanup(t testing.TB, clean []float64, in, out []int16, skip time.Du
 	c := floats(clean)
 	var m cleanup
 	var err error
-	if m.in, err = audiocmp.MeasureLevels(c, toAudio(in), 0, skip); err != nil {
+	if m.in, err = audiocmp.MeasureLevels(c, toAudio(in), nil, skip); err != nil {
 		t.Fatal(err)
 	}
-	if m.out, err = audiocmp.MeasureLevels(c, toAudio(out), 0, skip); err != nil {
+	if m.out, err = audiocmp.MeasureLevels(c, toAudio(out), nil, skip); err != nil {
 		t.Fatal(err)
 	}
-	if m.lsdIn, err = audiocmp.SpectralDistance(c, toAudio(in), 0, skip); err != nil {
+	if m.lsdIn, err = audiocmp.SpectralDistance(c, toAudio(in), nil, skip); err != nil {
 		t.Fatal(err)
 	}
-	if m.lsd, err = audiocmp.SpectralDistance(c, toAudio(out), 0, skip); err != nil {
+	if m.lsd, err = audiocmp.SpectralDistance(c, toAudio(out), nil, skip); err != nil {
 		t.Fatal(err)
 	}
 	r, err := audiocmp.CompareAudio(c, toAudio(in))

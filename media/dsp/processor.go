@@ -25,7 +25,7 @@ const (
 	// noiseSuppressDB is the most the denoiser attenuates noise.
 	noiseSuppressDB = -30
 	// agcLevel is speexdsp's loudness target: it brings active speech to
-	// about -24 dBFS (measured from -45 to -10 dBFS in), the nominal level
+	// about -24 dBFS (measured from -42 to -8 dBFS in), the nominal level
 	// of telephone speech (-19 dBm0 is about -22 dBFS).
 	agcLevel = 16000
 	// agcMaxGainDB bounds the boost of a quiet microphone.
@@ -36,14 +36,19 @@ const (
 	agcDecrementDBs = -40
 	// echoTailMs is the echo the canceller's filter models after the far
 	// end is aligned: room reverberation plus a headset's own path.
-	echoTailMs      = 200
+	echoTailMs      = 120
 	echoTailSamples = SampleRate * echoTailMs / 1000
 	// estTargetLag is where the aligner places the echo in the filter
-	// (blocks); it moves the far end when the echo falls outside
-	// [estLowLag, estHighLag].
-	estTargetLag = 3
+	// (blocks); it moves the far end only when the echo falls outside
+	// [estLowLag, estHighLag], where the filter cannot model it: moving
+	// resets the canceller.
+	estTargetLag = 4
 	estLowLag    = 1
-	estHighLag   = echoTailMs/10 - 6
+	estHighLag   = echoTailMs/10 - 5
+	// estSlackCancelling widens that range while the canceller cancels:
+	// estimates spread by a block or two (reflections blur the envelope),
+	// and a move costs a converged canceller its convergence.
+	estSlackCancelling = 1
 )
 
 // Config says which processing runs; the zero value runs none.
@@ -77,11 +82,16 @@ func (c Config) String() string {
 	return strings.Join(parts, "+")
 }
 
-// engine is the DSP library: one 10 ms block at a time, in place; ref is
-// the aligned far end, nil without echo cancellation.
+// engine is the DSP library, one 10 ms block at a time.
 type engine interface {
-	process(mic, ref []int16)
-	speechPercent() int
+	// cancel writes to out the microphone with the echo of the aligned far
+	// end (ref) it estimates subtracted; only with echo cancellation.
+	cancel(mic, ref, out []int16)
+	// preprocess denoises and levels x in place, and removes the
+	// canceller's residual echo while linked.
+	preprocess(x []int16)
+	// linkEcho turns the residual echo removal on or off.
+	linkEcho(on bool)
 	resetEcho()
 	close()
 }
@@ -94,10 +104,15 @@ type Stats struct {
 	// EchoDelayMs is the echo path delay found (far end written to
 	// playback until its echo is captured), -1 before one was found.
 	EchoDelayMs int
-	// Realigns counts moves of the far end to follow the echo delay.
-	Realigns int
-	// Resyncs counts far-end resyncs after playback stalls or drift.
-	Resyncs int
+	// Realigns counts moves of the far end to follow the echo delay;
+	// RealignsUndone those moved back because nothing was cancelled there.
+	Realigns, RealignsUndone int
+	// CancelledFrames counts frames sent with the echo canceller's output:
+	// the others went out as the microphone gave them (no echo shown).
+	CancelledFrames uint64
+	// Resyncs counts far-end resyncs after playback stalls, under-runs or
+	// drift; LateFrames the frames whose far end was not all played yet.
+	Resyncs, LateFrames int
 }
 
 // Processor cleans one call's outgoing audio. Capture and Playback give the
@@ -113,9 +128,15 @@ type Processor struct {
 	hp       highpass
 	est      *delayEstimator
 	bulk     int // far-end delay beyond refMargin, samples
+	gate     echoGate
+	trial    *realignTrial // a move of the far end on probation
+	refused  []int         // far-end delays tried that cancelled nothing
 	refFrame [FrameSamples]int16
-	stats    Stats
-	closed   bool
+	out      [blockSamples]int16
+	// cancelled counts blocks sent with the canceller's output.
+	cancelled uint64
+	stats     Stats
+	closed    bool
 }
 
 // New builds a Processor; log may be nil. Built without cgo it returns
@@ -173,11 +194,7 @@ func (p *Processor) Latency() time.Duration {
 func (p *Processor) Stats() Stats {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	s := p.stats
-	if p.ref != nil {
-		s.Resyncs = p.ref.resyncCount()
-	}
-	return s
+	return p.statsLocked()
 }
 
 // Close releases the library; it is idempotent.
@@ -186,9 +203,22 @@ func (p *Processor) Close() error {
 	defer p.mu.Unlock()
 	if !p.closed && p.eng != nil {
 		p.eng.close()
+		st := p.statsLocked()
+		p.log.Info("audio processing done", "processing", p.cfg.String(), "frames", st.Frames, "far_end_frames", st.FarEndFrames,
+			"cancelled_frames", st.CancelledFrames, "echo_delay_ms", st.EchoDelayMs, "realigns", st.Realigns,
+			"realigns_undone", st.RealignsUndone, "resyncs", st.Resyncs, "late_frames", st.LateFrames)
 	}
 	p.closed = true
 	return nil
+}
+
+func (p *Processor) statsLocked() Stats {
+	s := p.stats
+	s.CancelledFrames = p.cancelled / blocksFrame
+	if p.ref != nil {
+		s.Resyncs, s.LateFrames = p.ref.counts()
+	}
+	return s
 }
 
 func (p *Processor) String() string {
@@ -227,32 +257,16 @@ func (p *Processor) process(frame []int16) error {
 		var r []int16
 		if ref != nil {
 			r = ref[b*blockSamples : (b+1)*blockSamples]
-			if lag, ok := p.est.add(r, mic); ok {
-				p.follow(lag)
+			if lag, agreed, ok := p.est.add(r, mic); ok {
+				p.follow(lag, agreed)
 			}
 		}
-		p.eng.process(mic, r)
+		if r != nil {
+			p.cancel(mic, r)
+		}
+		p.eng.preprocess(mic)
 	}
 	return nil
-}
-
-// follow records the echo lag found and moves the far end when the echo
-// falls outside the canceller's filter.
-func (p *Processor) follow(lag int) {
-	p.stats.EchoDelayMs = (refMargin+p.bulk)*1000/SampleRate + lag*10
-	if lag >= estLowLag && lag <= estHighLag {
-		return
-	}
-	bulk := min(max(p.bulk+(lag-estTargetLag)*blockSamples, 0), maxBulkSamples)
-	if bulk == p.bulk {
-		return
-	}
-	p.log.Info("echo canceller realigned", "echo_delay_ms", p.stats.EchoDelayMs, "far_end_delay_ms", bulk*1000/SampleRate)
-	p.bulk = bulk
-	p.ref.setBulk(bulk)
-	p.eng.resetEcho()
-	p.est.reset()
-	p.stats.Realigns++
 }
 
 type capture struct {

@@ -28,7 +28,8 @@ const Available = true
 type speex struct {
 	pp   *C.SpeexPreprocessState
 	echo *C.SpeexEchoState // nil without echo cancellation
-	out  [blockSamples]int16
+	// linked: the preprocessor removes the canceller's residual echo.
+	linked bool
 }
 
 func newEngine(cfg Config) (engine, error) {
@@ -63,7 +64,7 @@ func newEngine(cfg Config) (engine, error) {
 			e.close()
 			return nil, fmt.Errorf("speexdsp echo canceller: %w", ErrUnavailable)
 		}
-		sets = append(sets, C.echo_set_rate(e.echo, SampleRate), C.pp_set_echo(e.pp, e.echo))
+		sets = append(sets, C.echo_set_rate(e.echo, SampleRate))
 	}
 	for i, r := range sets {
 		if r != 0 {
@@ -81,18 +82,30 @@ func cbool(b bool) C.int {
 	return 0
 }
 
-func (e *speex) process(mic, ref []int16) {
-	if e.echo != nil && ref != nil {
-		C.speex_echo_cancellation(e.echo, (*C.spx_int16_t)(unsafe.Pointer(&mic[0])),
-			(*C.spx_int16_t)(unsafe.Pointer(&ref[0])), (*C.spx_int16_t)(unsafe.Pointer(&e.out[0])))
-		copy(mic, e.out[:])
-	}
-	C.speex_preprocess_run(e.pp, (*C.spx_int16_t)(unsafe.Pointer(&mic[0])))
+// cancel subtracts the echo of ref it estimates from mic into out.
+func (e *speex) cancel(mic, ref, out []int16) {
+	C.speex_echo_cancellation(e.echo, (*C.spx_int16_t)(unsafe.Pointer(&mic[0])),
+		(*C.spx_int16_t)(unsafe.Pointer(&ref[0])), (*C.spx_int16_t)(unsafe.Pointer(&out[0])))
 }
 
-// speechPercent is the preprocessor's speech probability for the last block.
-func (e *speex) speechPercent() int {
-	return int(C.pp_get_int(e.pp, C.SPEEX_PREPROCESS_GET_PROB))
+// preprocess denoises and levels x in place, removing the residual echo the
+// canceller estimates while linked.
+func (e *speex) preprocess(x []int16) {
+	C.speex_preprocess_run(e.pp, (*C.spx_int16_t)(unsafe.Pointer(&x[0])))
+}
+
+// linkEcho hands the preprocessor the canceller's residual echo estimate
+// (on), or none (off).
+func (e *speex) linkEcho(on bool) {
+	if e.echo == nil || on == e.linked {
+		return
+	}
+	if on {
+		C.pp_set_echo(e.pp, e.echo)
+	} else {
+		C.pp_set_echo(e.pp, nil)
+	}
+	e.linked = on
 }
 
 func (e *speex) resetEcho() {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Cross-compiles Homeshore for Windows x64 with cgo (mingw-w64), linking the
-# static PortAudio and Opus from build-deps.sh, so the .exe needs only DLLs that
+# static PortAudio, Opus and speexdsp from build-deps.sh, so the .exe needs only DLLs that
 # ship with Windows. Writes OUTDIR/homeshore.exe (GUI subsystem: no console
 # window) and OUTDIR/homeshore-cli.exe (console subsystem, for IT's headless
 # commands: `homeshore-cli check --json`), both with icon and version resource.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"sync"
+	"time"
 )
 
 // captureRing carries frames from a real-time source (a device blocking on
@@ -14,7 +15,8 @@ import (
 type captureRing struct {
 	mu     sync.Mutex
 	frames [captureRingFrames][FrameSamples]int16
-	head   int // oldest
+	at     [captureRingFrames]time.Time // when each frame was read from the source
+	head   int                          // oldest
 	count  int
 	ready  chan struct{} // signalled when a frame is added
 	quit   chan struct{} // closed to stop this ring's reader (source swap)
@@ -38,9 +40,11 @@ func (r *captureRing) halt() {
 // when src ends (the sender goes on with silence). A source that returns
 // frames faster than real time (not blocking as a device should) is paced
 // on clock instead of spinning.
-func (r *captureRing) run(src Source, clock Clock, stop <-chan struct{}, done func(error)) {
+// Every latencySampleEvery frames the source's latency goes into lat.
+func (r *captureRing) run(src Source, clock Clock, stop <-chan struct{}, lat *avgDuration, done func(error)) {
 	defer close(r.ended)
 	var frame [FrameSamples]int16
+	var frames int
 	var guard rtGuard
 	guard.reset(clock.Now())
 	var ticker Ticker
@@ -76,12 +80,17 @@ func (r *captureRing) run(src Source, clock Clock, stop <-chan struct{}, done fu
 			done(err)
 			return
 		}
+		at := clock.Now()
+		if frames++; frames%latencySampleEvery == latencySampleEvery/4 {
+			sampleLatency(src, lat)
+		}
 		r.mu.Lock()
 		if r.count == captureRingFrames {
 			r.head = (r.head + 1) % captureRingFrames
 			r.count--
 		}
 		r.frames[(r.head+r.count)%captureRingFrames] = frame
+		r.at[(r.head+r.count)%captureRingFrames] = at
 		r.count++
 		r.mu.Unlock()
 		select {
@@ -98,15 +107,17 @@ func (r *captureRing) len() int {
 	return r.count
 }
 
-// take copies the oldest frame into out; false when the ring is empty.
-func (r *captureRing) take(out []int16) bool {
+// take copies the oldest frame into out and says when it was captured;
+// false when the ring is empty.
+func (r *captureRing) take(out []int16) (time.Time, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.count == 0 {
-		return false
+		return time.Time{}, false
 	}
+	at := r.at[r.head]
 	copy(out, r.frames[r.head][:])
 	r.head = (r.head + 1) % captureRingFrames
 	r.count--
-	return true
+	return at, true
 }

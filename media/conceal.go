@@ -69,6 +69,21 @@ func (c *concealer) gain() float64 {
 	return math.Pow(10, -concealFadeDB*float64(c.run-concealKeep)/20)
 }
 
+// A pause: a frame no louder than quietOverFloor times the background,
+// or quietLevel, whichever is higher, and never above quietMax.
+const (
+	quietOverFloor = 3.0
+	quietLevel     = 100  // RMS, about -50 dBFS
+	quietMax       = 1000 // RMS, about -30 dBFS: speech is louder
+)
+
+// quiet reports whether frame is a pause in speech (silence or the
+// call's background), where the jitter buffer may drop a frame unheard.
+func (c *concealer) quiet(frame []int16) bool {
+	r := frameRMS(frame)
+	return r <= quietMax && r <= max(quietOverFloor*c.floor, quietLevel)
+}
+
 func frameRMS(x []int16) float64 {
 	var s float64
 	for _, v := range x {

@@ -50,3 +50,33 @@ func TestConcealerFadesBurstToComfortNoise(t *testing.T) {
 		t.Fatalf("no fade-in after the burst: first %.0f, last %.0f", head, tail)
 	}
 }
+
+// A pause is a frame near the call's background (or near silence when
+// the background is digital silence), never one as loud as speech even
+// over a loud background.
+func TestConcealerQuiet(t *testing.T) {
+	frameAt := func(r float64) []int16 { return tone(FrameSamples, SampleRate, 300, r*math.Sqrt2) }
+	for _, tc := range []struct {
+		name       string
+		background float64 // RMS of the good frames fed first; 0 = digital silence
+		level      float64 // RMS of the frame judged
+		quiet      bool
+	}{
+		{"silence over silence", 0, 0, true},
+		{"faint over silence", 0, 80, true},
+		{"speech over silence", 0, 3000, false},
+		{"room noise over its background", 100, 250, true},
+		{"soft speech over a quiet room", 100, 600, false},
+		{"speech over a quiet room", 100, 5000, false},
+		{"background at the floor's cap", 300, 850, true},
+		{"speech over a loud room", 300, 1200, false},
+	} {
+		var c concealer
+		for range 50 {
+			c.good(frameAt(tc.background))
+		}
+		if got := c.quiet(frameAt(tc.level)); got != tc.quiet {
+			t.Errorf("%s: frame RMS %.0f over background %.0f (floor %.0f): quiet %v, want %v", tc.name, tc.level, tc.background, c.floor, got, tc.quiet)
+		}
+	}
+}

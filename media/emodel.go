@@ -11,14 +11,21 @@ type Stats struct {
 	PacketsLost     uint64  `json:"packets_lost"`
 	LossPercent     float64 `json:"loss_percent"`
 	JitterMs        float64 `json:"jitter_ms"`
-	JitterBufferMs  float64 `json:"jitter_buffer_ms"` // audio waiting in the jitter buffer (smoothed)
-	RTTMs           float64 `json:"rtt_ms"`           // 0 until the peer's first RTCP report about us
-	RFactor         float64 `json:"r_factor"`
-	MOS             float64 `json:"mos"`
-	FECRecovered    uint64  `json:"fec_recovered"`           // lost frames rebuilt from Opus in-band FEC
-	Concealed       uint64  `json:"concealed"`               // frames guessed by PLC (loss or late packets)
-	SRTP            string  `json:"srtp,omitempty"`          // crypto suite when the media is encrypted
-	SRTPRejected    uint64  `json:"srtp_rejected,omitempty"` // packets that failed SRTP authentication or replay checks
+	JitterBufferMs  float64 `json:"jitter_buffer_ms"` // time a packet waits in the jitter buffer (smoothed)
+	// Delay stage by stage (latency.go); 0 where a device does not say.
+	CaptureMs        float64 `json:"capture_ms"`         // the capture device's latency
+	SendQueueMs      float64 `json:"send_queue_ms"`      // a captured frame waiting to be sent
+	PlayoutMs        float64 `json:"playout_ms"`         // the playback device's latency
+	PlayoutUnderruns uint64  `json:"playout_underruns"`  // times the playback device ran out of audio (gaps heard)
+	SendLatencyMs    float64 `json:"send_latency_ms"`    // capture + a frame of packetisation + send queue
+	ReceiveLatencyMs float64 `json:"receive_latency_ms"` // half the RTT + jitter buffer + playout
+	RTTMs            float64 `json:"rtt_ms"`             // 0 until the peer's first RTCP report about us
+	RFactor          float64 `json:"r_factor"`
+	MOS              float64 `json:"mos"`
+	FECRecovered     uint64  `json:"fec_recovered"`           // lost frames rebuilt from Opus in-band FEC
+	Concealed        uint64  `json:"concealed"`               // frames guessed by PLC (loss or late packets)
+	SRTP             string  `json:"srtp,omitempty"`          // crypto suite when the media is encrypted
+	SRTPRejected     uint64  `json:"srtp_rejected,omitempty"` // packets that failed SRTP authentication or replay checks
 	// What the peer reports about our stream, and what we send for it.
 	PeerLossPercent float64 `json:"peer_loss_percent"`       // path loss our packets suffer (smoothed, from RTCP)
 	PeerLossBurst   float64 `json:"peer_loss_burst"`         // mean loss run in packets (RTCP XR); 0 = unknown

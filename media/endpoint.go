@@ -37,6 +37,37 @@ type RealTime interface {
 	RealTime() bool
 }
 
+// Player is a playback device that pulls: its own callback reads each
+// frame from the Source given to Play at the moment the device needs it,
+// so nothing but the device's own buffer sits between the call and the
+// ear. The Session plays through Play whenever its sink is a Player (and
+// through Write otherwise); the jitter buffer is then the only elastic
+// buffer on the way.
+type Player interface {
+	// Play makes the device read src (Read must not block: it runs on the
+	// device's callback) until Play is called again; Play(nil) stops
+	// reading and plays silence. It returns once the previous source is no
+	// longer read, so its owner may let it go. It fails when the device
+	// is closed or broken; the caller then writes instead.
+	Play(src Source) error
+}
+
+// LatencyReporter is implemented by devices (and stages wrapping them)
+// that know how long audio spends in them: for a capture device from the
+// sound reaching the microphone to Read returning it, for a playback device
+// from the frame being taken to it being heard. The Session logs and
+// reports the figures (Stats.CaptureMs, Stats.PlayoutMs).
+type LatencyReporter interface {
+	Latency() time.Duration
+}
+
+// UnderrunReporter is implemented by playback devices that know how often
+// they ran out of audio (a gap was heard because the device's buffer
+// emptied before it was fed: the machine did not schedule it in time).
+type UnderrunReporter interface {
+	Underruns() uint64
+}
+
 func isRealTime(v any) bool {
 	rt, ok := v.(RealTime)
 	return ok && rt.RealTime()

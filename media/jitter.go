@@ -13,8 +13,16 @@ import (
 const (
 	jbSlots        = 64 // power of two; 1.28 s of 20 ms packets
 	maxPayloadSize = 1500
-	jbMinFrames    = 2 // 40 ms: a loaded machine's scheduling hiccups (one frame would conceal each)
+	// jbMinFrames is the least depth: on a clean path a packet is played
+	// at the first frame after it arrived. What makes that safe is that
+	// the buffer only trims when the packets it played all waited a frame
+	// and jbTrimMargin more (trimWait): a machine whose scheduling jitters
+	// keeps the deeper buffer it grew into.
+	jbMinFrames    = 1
 	jbJitterMargin = 5 * time.Millisecond
+	// jbTrimMargin is the least wait a packet keeps after a trim; twice
+	// the interarrival jitter is added to it.
+	jbTrimMargin = 3 * time.Millisecond
 	// jbFECFrames is the depth kept while packets get lost: with the
 	// packet after a lost one in the buffer, its in-band FEC rebuilds it.
 	jbFECFrames = 2
@@ -51,6 +59,7 @@ type jbSlot struct {
 	played  bool      // seq was played from this packet (a later copy is a duplicate)
 	at      time.Time // when it arrived
 	silent  bool      // a telephone-event packet: occupies a sequence number, no audio
+	copy    bool      // came as a RED block (redundancy), not as its own packet
 	seq     uint64
 	n       int
 	payload [maxPayloadSize]byte
@@ -88,19 +97,26 @@ type jitterBuffer struct {
 	redundant bool // the packet being pushed is a RED block
 	lateAt    time.Time
 	winMin    int
+	winWait   time.Duration // least wait of a packet played in this window
+	lastWait  time.Duration // same, over the previous window
+	jitter    time.Duration // interarrival jitter, as last set
+	quiet     bool          // what was played last is a pause (SetQuiet)
+	dueSince  time.Time     // when a trim became due, while it waits for a pause
+	trimmedAt uint64        // pops at the last trim
 	winPops   int
 	surplus   int     // frames still to drop
 	pops      uint64  // frames popped while playing
 	stalled   int     // underrun frames since the last packet played
 	growing   int     // of which frames waited on purpose, to grow to the target
-	depthAvg  float64 // frames, smoothed
+	waitAvg   float64 // seconds a played packet waited in the buffer, smoothed
 	stats     jbStats
 	minFrames int
 	maxFrames int
 }
 
 func newJitterBuffer() *jitterBuffer {
-	return &jitterBuffer{target: jbMinFrames, jitterTgt: jbMinFrames, minFrames: jbMinFrames, maxFrames: jbMaxFrames, winMin: math.MaxInt}
+	return &jitterBuffer{target: jbMinFrames, jitterTgt: jbMinFrames, minFrames: jbMinFrames, maxFrames: jbMaxFrames,
+		winMin: math.MaxInt, winWait: jbNoWait, lastWait: jbNoWait}
 }
 
 // SetJitter adapts the target depth to the interarrival jitter (RFC 3550)
@@ -108,6 +124,7 @@ func newJitterBuffer() *jitterBuffer {
 // buffer: jbMinFrames on a clean path, more only as the jitter grows.
 // Packets that still come too late raise it further (noteLate).
 func (jb *jitterBuffer) SetJitter(j time.Duration) {
+	jb.jitter = j
 	frames := int(math.Ceil(float64(3*j+jbJitterMargin) / float64(FrameDuration)))
 	jb.jitterTgt = min(max(frames, jb.minFrames), jb.maxFrames)
 	jb.retarget()
@@ -170,9 +187,10 @@ func (jb *jitterBuffer) decayLate(now time.Time) {
 // Target is the current target depth in frames.
 func (jb *jitterBuffer) Target() int { return jb.target }
 
-// Delay is the smoothed time a packet spends in the buffer.
+// Delay is the smoothed time a packet spends in the buffer: from its
+// arrival to its playout.
 func (jb *jitterBuffer) Delay() time.Duration {
-	return time.Duration(jb.depthAvg * float64(FrameDuration))
+	return time.Duration(jb.waitAvg * float64(time.Second))
 }
 
 func (jb *jitterBuffer) reset() {
@@ -186,6 +204,7 @@ func (jb *jitterBuffer) reset() {
 	jb.winMin, jb.winPops, jb.surplus = math.MaxInt, 0, 0
 	jb.stalled, jb.growing = 0, 0
 	jb.lateTgt, jb.redTgt = 0, 0
+	jb.winWait, jb.lastWait = jbNoWait, jbNoWait
 	jb.retarget()
 	jb.stats.Resets++
 }
@@ -254,6 +273,7 @@ func (jb *jitterBuffer) Push(seq uint16, ssrc uint32, payload []byte, silent boo
 		jb.firstArrival = now
 	}
 	s.used, s.played, s.silent, s.seq, s.n, s.at = true, false, silent, ext, copy(s.payload[:], payload), now
+	s.copy = jb.redundant
 	if ext > jb.maxSeq {
 		jb.maxSeq = ext
 	}
@@ -301,7 +321,6 @@ func (jb *jitterBuffer) Pop(now time.Time, cur, nxt []byte) (kind popKind, curN,
 	if jb.next <= jb.maxSeq {
 		depth = int(jb.maxSeq-jb.next) + 1
 	}
-	jb.depthAvg += (float64(depth) - jb.depthAvg) / 16
 	s := &jb.slots[jb.next%jbSlots]
 	if !s.used || s.seq != jb.next {
 		if depth == 0 {
@@ -345,11 +364,18 @@ func (jb *jitterBuffer) Pop(now time.Time, cur, nxt []byte) (kind popKind, curN,
 		if n := &jb.slots[jb.next%jbSlots]; n.used && n.seq == jb.next && !n.silent {
 			nxtN = copy(nxt, n.payload[:n.n])
 		}
-		jb.adapt(depth)
+		jb.adapt(depth, now)
 		return popLost, 0, nxtN
 	}
 	s.used = false
 	s.played = true
+	wait := now.Sub(s.at)
+	jb.waitAvg += (wait.Seconds() - jb.waitAvg) / 16
+	if !s.copy {
+		// A copy comes late by design (the sender's redundancy
+		// distance): how long packets wait is told by the originals.
+		jb.winWait = min(jb.winWait, wait)
+	}
 	jb.count--
 	jb.next++
 	jb.played = true
@@ -362,11 +388,11 @@ func (jb *jitterBuffer) Pop(now time.Time, cur, nxt []byte) (kind popKind, curN,
 		jb.decayLate(now)
 	}
 	if s.silent {
-		jb.adapt(depth)
+		jb.adapt(depth, now)
 		return popSilence, 0, 0
 	}
 	curN = copy(cur, s.payload[:s.n])
-	jb.adapt(depth)
+	jb.adapt(depth, now)
 	return popPacket, curN, 0
 }
 
@@ -428,20 +454,33 @@ func (jb *jitterBuffer) skipTo(seq uint64) {
 
 // adapt trims latency the jitter no longer needs: when the buffer stayed
 // deeper than the target for a whole window, the surplus is dropped one
-// frame every jbShrinkEvery pops, so no single glitch is long.
-func (jb *jitterBuffer) adapt(depth int) {
+// frame every jbShrinkEvery pops, so no single glitch is long. A frame is
+// only dropped while the packets played lately all waited long enough to
+// spare it (canTrim), and, unless the buffer is far deeper than its
+// target, in a pause in speech (SetQuiet) or after jbQuietWait without one.
+func (jb *jitterBuffer) adapt(depth int, now time.Time) {
 	jb.winMin = min(jb.winMin, depth)
 	jb.winPops++
 	jb.pops++
+	// A surplus that lasted a window, or far deeper than needed (a stall
+	// filled in by late copies, which loss keeps from lasting a window).
+	// Far deeper is trimmed without waiting for a pause: on a machine
+	// that stalls often, stalls would otherwise pile up delay faster
+	// than pauses come to trim it.
+	far := depth > jb.target+jbFarAbove
+	want := (jb.surplus > 0 && depth > jb.target) || far
 	switch {
-	case jb.surplus > 0 && jb.winPops%jbShrinkEvery == 0 && depth > jb.target:
-		jb.skipTo(jb.next + 1)
-		jb.surplus--
-	case depth > jb.target+jbFarAbove && jb.pops%jbShrinkEvery == 0:
-		// Far deeper than needed (a long stall filled in by late
-		// copies): trim without waiting for a calm window, which loss
-		// and underruns keep from coming.
-		jb.skipTo(jb.next + 1)
+	case !want:
+		jb.surplus, jb.dueSince = 0, time.Time{}
+	case jb.pops-jb.trimmedAt < jbShrinkEvery || !jb.canTrim():
+	case !far && !jb.quiet && (jb.dueSince.IsZero() || now.Sub(jb.dueSince) < jbQuietWait):
+		if jb.dueSince.IsZero() {
+			jb.dueSince = now
+		}
+	default:
+		jb.trim()
+		jb.surplus = max(jb.surplus-1, 0)
+		jb.dueSince, jb.trimmedAt = time.Time{}, jb.pops
 	}
 	if jb.winPops < jbWindow {
 		return
@@ -450,4 +489,43 @@ func (jb *jitterBuffer) adapt(depth int) {
 		jb.surplus = jb.winMin - jb.target
 	}
 	jb.winMin, jb.winPops = math.MaxInt, 0
+	jb.lastWait, jb.winWait = jb.winWait, jbNoWait
+}
+
+// jbQuietWait is how long a due trim waits for a pause in speech before
+// it drops a frame of speech.
+const jbQuietWait = 2 * time.Second
+
+// SetQuiet says whether the frame played last was a pause (silence or the
+// background): a due trim then drops the next frame, where it is not
+// heard. (Growing to the target in pauses too was tried: it took the
+// buffer to its full target on jittery paths, 90 ms more mouth-to-ear,
+// with no fewer bad frames; the buffer grows at stalls only.)
+func (jb *jitterBuffer) SetQuiet(q bool) { jb.quiet = q }
+
+// trim drops the next frame; the packets still to play wait a frame less.
+func (jb *jitterBuffer) trim() {
+	jb.skipTo(jb.next + 1)
+	for _, w := range []*time.Duration{&jb.winWait, &jb.lastWait} {
+		if *w != jbNoWait {
+			*w -= FrameDuration
+		}
+	}
+}
+
+// jbNoWait stands for "no packet played yet" in the wait minimums.
+const jbNoWait = time.Duration(math.MaxInt64)
+
+// canTrim reports whether the packets played over the last window and a
+// half all waited a frame more than trimWait: dropping a frame then leaves
+// each of them (had it come as it did) trimWait to spare.
+func (jb *jitterBuffer) canTrim() bool {
+	least := min(jb.winWait, jb.lastWait)
+	return least != jbNoWait && least >= FrameDuration+jb.trimWait()
+}
+
+// trimWait is the wait a trim must leave every packet: jbTrimMargin and
+// twice the interarrival jitter.
+func (jb *jitterBuffer) trimWait() time.Duration {
+	return jbTrimMargin + 2*jb.jitter
 }

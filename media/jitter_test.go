@@ -280,3 +280,51 @@ func TestJitterBufferLearnsDuplicateDelay(t *testing.T) {
 		t.Fatalf("stats %+v", jb.stats)
 	}
 }
+
+// On a clean path a packet plays at the first pop after it arrived: no
+// prefill beyond it, no frame of margin.
+func TestJitterBufferCleanPathPlaysAtOnce(t *testing.T) {
+	jb := newJitterBuffer()
+	got := jbRun(jb, 1, steady(0, 100, 6), 6)
+	if want := "P100 P101 P102 P103 P104 P105"; got != want {
+		t.Fatalf("got  %q\nwant %q", got, want)
+	}
+}
+
+// After a stall put a frame of delay in, the buffer drops it again only if
+// every packet played over the last window would still have waited
+// trimWait: a packet arriving 10 ms before its pop leaves room, one
+// arriving 1 ms before does not (a trim would make it late at the next
+// hiccup).
+func TestJitterBufferTrimsOnlyWithMargin(t *testing.T) {
+	for _, tc := range []struct {
+		early time.Duration // arrival before the pop it plays at
+		trims bool
+	}{{10 * time.Millisecond, true}, {time.Millisecond, false}} {
+		jb := newJitterBuffer()
+		t0 := time.Unix(1000, 0)
+		cur, nxt := make([]byte, maxPayloadSize), make([]byte, maxPayloadSize)
+		seq := uint16(0)
+		for i := range 1000 { // 20 s: the late packet's depth is held jbLateHold
+			pop := t0.Add(time.Duration(i) * FrameDuration)
+			// Frame 50: the packet comes a frame late, once.
+			if i != 50 {
+				jb.Push(seq, 1, []byte{1}, false, pop.Add(-tc.early))
+				seq++
+			}
+			if i == 51 {
+				jb.Push(seq, 1, []byte{1}, false, pop.Add(-tc.early))
+				seq++
+			}
+			jb.Pop(pop, cur, nxt)
+		}
+		depth := jb.depth()
+		t.Logf("arriving %v early: depth %d at the end, %d dropped, wait %v", tc.early, depth, jb.stats.Dropped, jb.Delay())
+		if trimmed := jb.stats.Dropped > 0; trimmed != tc.trims {
+			t.Fatalf("arriving %v before the pop: trimmed %v, want %v (stats %+v)", tc.early, trimmed, tc.trims, jb.stats)
+		}
+		if tc.trims && (depth != 0 || jb.Delay() > 15*time.Millisecond) {
+			t.Fatalf("after the trim: %d waiting after a pop, packets wait %v; want none, about 10 ms", depth, jb.Delay())
+		}
+	}
+}

@@ -247,10 +247,76 @@ func (s *Session) useReports(reports []rtcp.ReceptionReport, now time.Time) {
 	}
 }
 
-// playout decodes from the jitter buffer into the sink every 20 ms. A
-// real-time sink (a device) sets the pace itself by blocking in Write.
+// playout decodes from the jitter buffer into the sink. A sink that pulls
+// (a Player: a device whose callback asks for each frame) reads the jitter
+// buffer itself; a real-time sink that does not sets the pace by blocking
+// in Write; anything else is written every 20 ms of the session clock.
 func (s *Session) playout(sink Sink) {
 	p := &player{s: s}
+	for {
+		var req swapRequest
+		var ok bool
+		if pl, pulls := sink.(Player); pulls && s.startPull(pl, p) {
+			req, ok = s.waitSwap(sink)
+			sampleUnderruns(sink, &s.lat.underruns)
+			// Once Play returns the device no longer reads p.
+			_ = pl.Play(nil)
+		} else {
+			req, ok = s.pushUntilSwap(sink, p)
+		}
+		if !ok {
+			return
+		}
+		sink = req.sink
+		close(req.done)
+	}
+}
+
+// startPull hands the device the session's playout as its source.
+func (s *Session) startPull(pl Player, p *player) bool {
+	if err := pl.Play(&pullSource{p: p, clock: s.clock}); err != nil {
+		s.log.Warn("audio output does not pull; writing to it instead", "sink", describe(pl), "err", err)
+		return false
+	}
+	return true
+}
+
+// waitSwap waits, while a device pulls, for the session to stop (false)
+// or a swap request, sampling the device's latency now and then.
+func (s *Session) waitSwap(sink Sink) (swapRequest, bool) {
+	t := s.clock.NewTicker(latencySampleEvery * FrameDuration)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return swapRequest{}, false
+		case req := <-s.sinkSwap:
+			return req, true
+		case <-t.C():
+			sampleLatency(sink, &s.lat.playout)
+			sampleUnderruns(sink, &s.lat.underruns)
+		}
+	}
+}
+
+// pullSource is what a pulling device reads: each Read is one frame of
+// playout, produced when the device asks for it.
+type pullSource struct {
+	p     *player
+	clock Clock
+}
+
+func (ps *pullSource) Read(frame []int16) error {
+	ps.p.produce(ps.clock.Now())
+	copy(frame, ps.p.out[:])
+	return nil
+}
+
+func (ps *pullSource) String() string { return "Playout" }
+
+// pushUntilSwap writes playout into sink until the session stops (false)
+// or a swap is asked for (returned, not yet done).
+func (s *Session) pushUntilSwap(sink Sink, p *player) (swapRequest, bool) {
 	realTime := isRealTime(sink)
 	ticker := s.clock.NewTicker(FrameDuration)
 	defer ticker.Stop()
@@ -262,17 +328,17 @@ func (s *Session) playout(sink Sink) {
 		if realTime {
 			select {
 			case <-s.stop:
-				return
+				return swapRequest{}, false
 			case req := <-s.sinkSwap:
-				sink, realTime = req.sink, isRealTime(req.sink)
-				start, frames = s.clock.Now(), 0
-				guard.reset(start)
-				close(req.done)
-				continue
+				return req, true
 			default:
 			}
 			now := s.clock.Now()
 			p.produce(now)
+			if frames++; frames%latencySampleEvery == latencySampleEvery/4 {
+				sampleLatency(sink, &s.lat.playout)
+				sampleUnderruns(sink, &s.lat.underruns)
+			}
 			err := sink.Write(p.out[:])
 			if err != nil {
 				// A failed device no longer blocks: go on at our own
@@ -287,12 +353,9 @@ func (s *Session) playout(sink Sink) {
 		}
 		select {
 		case <-s.stop:
-			return
+			return swapRequest{}, false
 		case req := <-s.sinkSwap:
-			sink, realTime = req.sink, isRealTime(req.sink)
-			start, frames = s.clock.Now(), 0
-			close(req.done)
-			continue
+			return req, true
 		case <-ticker.C():
 		}
 		now := s.clock.Now()
@@ -389,6 +452,10 @@ func (p *player) produce(now time.Time) {
 	if !receives {
 		clear(p.out[:])
 	}
+	quiet := p.cn.quiet(p.out[:])
+	s.rxMu.Lock()
+	s.jb.SetQuiet(quiet)
+	s.rxMu.Unlock()
 	if p.fec != fec0 || p.conceal != conceal0 {
 		s.statsMu.Lock()
 		s.fec, s.concealed = p.fec, p.conceal

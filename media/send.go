@@ -170,7 +170,7 @@ func (sd *sender) useSource(src Source) {
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		ring.run(src, s.clock, s.stop, func(err error) {
+		ring.run(src, s.clock, s.stop, &s.lat.capture, func(err error) {
 			if err != nil {
 				s.log.Warn("audio capture failed; sending silence", "err", err)
 				return
@@ -268,9 +268,12 @@ func (sd *sender) readSource() {
 		return
 	}
 	if sd.ring != nil {
-		if !sd.ring.take(sd.frame[:]) {
+		at, ok := sd.ring.take(sd.frame[:])
+		if !ok {
 			clear(sd.frame[:]) // the device is late: fill the gap with silence
+			return
 		}
+		sd.s.lat.sendQueue.add(sd.s.clock.Now().Sub(at))
 		return
 	}
 	err := sd.src.Read(sd.frame[:])

@@ -85,6 +85,7 @@ type Session struct {
 	encGen atomic.Uint64 // bumped when Update installs a new encoder
 	muted  atomic.Bool
 	adapt  *lossAdapter // FEC, bitrate and duplication from the peer's reports
+	lat    latencyFigures
 
 	statsMu   sync.Mutex
 	sent      uint64
@@ -238,7 +239,7 @@ func (s *Session) Start(p SessionParams, src Source, sink Sink) error {
 	s.sec.Store(sec)
 	s.remote = unmapAddrPort(p.Remote)
 	s.enc = enc
-	s.sourceName, s.sinkName = describe(src), describe(sink)
+	s.sourceName, s.sinkName = describe(src), describeSink(sink)
 	// Added under mu so a concurrent Close either refuses this Start or
 	// waits for these goroutines.
 	s.wg.Add(4)
@@ -271,6 +272,14 @@ func dtmfDesc(c *Codec) string {
 		return "none"
 	}
 	return fmt.Sprintf("RFC4733(pt=%d)", c.PayloadType)
+}
+
+// describeSink names a sink, saying when it pulls its audio.
+func describeSink(sink Sink) string {
+	if _, ok := sink.(Player); ok {
+		return describe(sink) + " (pulls)"
+	}
+	return describe(sink)
 }
 
 func describe(v any) string {
@@ -325,7 +334,7 @@ func (s *Session) SetSink(sink Sink) error {
 	if sink == nil {
 		sink = discard{}
 	}
-	return s.swap(s.sinkSwap, swapRequest{sink: sink, done: make(chan struct{})}, "sink", describe(sink))
+	return s.swap(s.sinkSwap, swapRequest{sink: sink, done: make(chan struct{})}, "sink", describeSink(sink))
 }
 
 func (s *Session) swap(to chan<- swapRequest, req swapRequest, what, name string) error {
@@ -412,6 +421,10 @@ func (s *Session) Stats() Stats {
 	st.FECRecovered, st.Concealed = s.fec, s.concealed
 	s.statsMu.Unlock()
 	st.RTTMs = float64(rtt) / float64(time.Millisecond)
+	st.CaptureMs, st.SendQueueMs, st.PlayoutMs = ms(s.lat.capture.get()), ms(s.lat.sendQueue.get()), ms(s.lat.playout.get())
+	st.PlayoutUnderruns = s.lat.underruns.Load()
+	st.SendLatencyMs = st.CaptureMs + ms(FrameDuration) + st.SendQueueMs
+	st.ReceiveLatencyMs = st.RTTMs/2 + st.JitterBufferMs + st.PlayoutMs
 	st.PeerLossPercent, st.PeerLossBurst = s.adapt.lossFigures()
 	plan := s.adapt.current()
 	st.FECLossPercent, st.DuplicationMs = plan.fecPerc, plan.dupDelay*int(FrameDuration/time.Millisecond)
@@ -467,6 +480,7 @@ func (s *Session) Close() error {
 				"lost", st.PacketsLost, "loss_pct", round2(st.LossPercent), "jitter_ms", round2(st.JitterMs),
 				"rtt_ms", round2(st.RTTMs), "mos", round2(st.MOS), "r", round2(st.RFactor),
 				"fec_recovered", st.FECRecovered, "concealed", st.Concealed)
+			s.log.Info("media latency", "chain", latencyChain(st))
 		}
 		s.closeErr = errors.Join(errs...)
 	})

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -52,6 +53,8 @@ type Result struct {
 	Impaired   impair.Stats   // the sender's media as the impairer saw it
 	SenderJSON map[string]any // homeshore's --json summary, if the sender is homeshore
 	RecvJSON   map[string]any
+	// Homeshore's "media latency" log line of each side (stage by stage).
+	SenderChain, RecvChain string
 }
 
 const sipPort = 5060
@@ -116,7 +119,7 @@ func runCall(tb testing.TB, bin string, c Call) Result {
 	case Homeshore:
 		recv = startProc(tb, ns, 1, "homeshore answer", filepath.Join(dir, "answer.log"), nil, bin,
 			append([]string{"answer", "--listen", "udp:" + recvAddr, "--codecs", "opus", "--play", silence,
-				"--output-device", rm.ear, "--timeout", "30s", "--profile", profile, "--json"}, off...)...)
+				"--output-device", rm.ear, "--timeout", "30s", "--profile", profile, "--json", "-v"}, off...)...)
 	case Baresip:
 		d := baresipDir(tb, ns.Addrs[1].String(), silence, "", "<sip:bench@"+ns.Addrs[1].String()+">;regint=0;answermode=auto;audio_codecs=opus/48000/2")
 		recv = startProc(tb, ns, 1, "baresip answer", filepath.Join(d, "baresip.log"), []string{"PULSE_SINK=" + rm.ear}, "baresip", "-f", d,
@@ -173,6 +176,7 @@ func runCall(tb testing.TB, bin string, c Call) Result {
 	rec.stop()
 	res.Impaired, _ = ns.Stats()
 	res.SenderJSON, res.RecvJSON = send.json(), recv.json()
+	res.SenderChain, res.RecvChain = send.logValue("media latency", "chain"), recv.logValue("media latency", "chain")
 	if off != nil {
 		for _, j := range []struct {
 			peer Peer
@@ -191,6 +195,8 @@ func runCall(tb testing.TB, bin string, c Call) Result {
 		_ = os.MkdirAll(keep, 0o755)
 		_ = exec.Command("cp", filepath.Join(dir, "room.wav"), filepath.Join(keep, name+".wav")).Run()
 		_ = exec.Command("cp", c.Speech, filepath.Join(keep, "speech.wav")).Run()
+		_ = exec.Command("cp", send.log, filepath.Join(keep, name+".send.log")).Run()
+		_ = exec.Command("cp", recv.log, filepath.Join(keep, name+".recv.log")).Run()
 	}
 	mouth, ear, err := loadStereo(filepath.Join(dir, "room.wav"))
 	if err != nil {
@@ -347,6 +353,35 @@ func (p *proc) tail() string {
 	b, _ := os.ReadFile(p.log)
 	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
 	return strings.Join(lines[max(0, len(lines)-30):], "\n")
+}
+
+// logValue returns the value of key in the last log line with msg (slog's
+// text format), or "".
+func (p *proc) logValue(msg, key string) string {
+	b, err := os.ReadFile(p.log)
+	if err != nil {
+		return ""
+	}
+	val := ""
+	for _, line := range strings.Split(string(b), "\n") {
+		if !strings.Contains(line, "msg=\""+msg+"\"") && !strings.Contains(line, "msg="+msg+" ") {
+			continue
+		}
+		i := strings.Index(line, key+"=")
+		if i < 0 {
+			continue
+		}
+		v := line[i+len(key)+1:]
+		if strings.HasPrefix(v, "\"") {
+			if q, err := strconv.QuotedPrefix(v); err == nil {
+				v, _ = strconv.Unquote(q)
+			}
+		} else if j := strings.IndexByte(v, ' '); j >= 0 {
+			v = v[:j]
+		}
+		val = v
+	}
+	return val
 }
 
 // json returns the last JSON object the program printed, or nil.

@@ -8,6 +8,7 @@ package impairbench
 import (
 	"math"
 	"math/cmplx"
+	"slices"
 	"time"
 )
 
@@ -25,6 +26,9 @@ type Score struct {
 	// Delay is where received best matches sent, overall (the first
 	// block's alignment, to the sample).
 	Delay time.Duration
+	// MedianDelay is the median of the blocks' alignments: the delay over
+	// the whole call (a jitter buffer grows and trims as it goes).
+	MedianDelay time.Duration
 	// Frames is the number of active frames compared.
 	Frames int
 	// Detail, for looking at one run: each block's alignment (samples)
@@ -119,6 +123,11 @@ func Compare(sent, received []float64, maxDelay time.Duration) Score {
 				sc.badFrames = append(sc.badFrames, f)
 			}
 		}
+	}
+	if len(sc.blockLags) > 0 {
+		lags := slices.Clone(sc.blockLags)
+		slices.Sort(lags)
+		sc.MedianDelay = time.Duration(lags[len(lags)/2]) * time.Second / rate
 	}
 	if sc.Frames > 0 {
 		sc.LSD = sumLSD / float64(sc.Frames)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/homeshore/homeshore/media"
 	"github.com/jfreymuth/pulse"
@@ -27,7 +28,12 @@ const (
 	// pulsePlayRingFrames, a tone written to a null sink comes back from
 	// its monitor 50 ms later (BenchmarkPulseLoop; 60 ms with minreq = one
 	// frame, 70 ms with tlength 60 ms), about 40 ms of it output latency.
-	pulsePlaybackLatency = 0.040
+	pulsePlaybackLatency = 40 * time.Millisecond
+	// pulsePushRequest is how much the server asks for at a time while
+	// writing.
+	pulsePushRequest = media.FrameDuration / 2
+	// pulseBufferMax bounds the server's queue for a stream.
+	pulseBufferMax = 2 * pullBufferCeil
 	// pulseBackendEnv picks the device backend: "pulse", "portaudio", or
 	// unset/"auto" (Pulse when a server answers, else PortAudio).
 	pulseBackendEnv = backendEnv
@@ -172,7 +178,7 @@ func pulseOpenPlayback(name string) (media.SinkCloser, bool, error) {
 	d := newPulsePlayback(sink.ID())
 	d.client = c
 	d.stream, err = c.NewPlayback(pulse.Int16Reader(d.pull), pulse.PlaybackSink(sink), pulse.PlaybackMono,
-		pulse.PlaybackSampleRate(media.SampleRate), pulse.PlaybackLatency(pulsePlaybackLatency),
+		pulse.PlaybackSampleRate(media.SampleRate), pulse.PlaybackLatency(pulsePlaybackLatency.Seconds()),
 		pulse.PlaybackMediaName("Homeshore call"), pulse.PlaybackRawOption(func(r *proto.CreatePlaybackStream) {
 			// Start once one frame is there. Requests of half a frame
 			// leave the sink (tlength-2*minreq)/2 = 10 ms of its own
@@ -180,6 +186,7 @@ func pulseOpenPlayback(name string) (media.SinkCloser, bool, error) {
 			// then renders (and its monitor posts) every 0.5 ms.
 			r.BufferPrebufferLength = pulseFrameBytes
 			r.BufferMinimumRequest = pulseFrameBytes / 2
+			r.BufferMaxLength = 2 * uint32(pulseBufferMax*media.SampleRate/time.Second*2)
 		}))
 	if err != nil {
 		c.Close()
@@ -190,6 +197,7 @@ func pulseOpenPlayback(name string) (media.SinkCloser, bool, error) {
 	// sink only notices a new stream at the end of its current block (up
 	// to 2 s when idle); real sinks and PipeWire start at once.
 	d.stream.Start()
+	go d.tune()
 	return d, true, nil
 }
 
@@ -246,4 +254,21 @@ const pulseHostAPI = "PulseAudio"
 func pulseAlive(c *pulse.Client) error {
 	var info proto.GetServerInfoReply
 	return c.RawRequest(&proto.GetServerInfo{}, &info)
+}
+
+// setBuffer asks the server to keep latency for the stream, requesting
+// audio request at a time; it returns the queue the server keeps (the rest
+// of the latency is the sink's own).
+func (d *pulsePlayback) setBuffer(latency, request time.Duration) (time.Duration, error) {
+	bytes := func(d time.Duration) uint32 { return uint32(d * media.SampleRate / time.Second * 2) }
+	var rep proto.SetPlaybackStreamBufferAttrReply
+	err := d.client.RawRequest(&proto.SetPlaybackStreamBufferAttr{
+		StreamIndex:           d.stream.StreamIndex(),
+		BufferMaxLength:       2 * bytes(pulseBufferMax),
+		BufferTargetLength:    bytes(latency),
+		BufferPrebufferLength: bytes(request),
+		BufferMinimumRequest:  bytes(request),
+		AdjustLatency:         true,
+	}, &rep)
+	return time.Duration(rep.BufferTargetLength) * time.Second / (2 * media.SampleRate), err
 }

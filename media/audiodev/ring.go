@@ -177,6 +177,28 @@ func (r *sampleRing) putFrame(frame []int16, w stallWait, stall time.Duration, a
 	}
 }
 
+// usable reports why the ring can no longer be used (closed, failed), or nil.
+func (r *sampleRing) usable() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.unusable()
+}
+
+// drop empties the ring (playback: a pulling source takes over).
+func (r *sampleRing) drop() {
+	r.mu.Lock()
+	r.head, r.n = 0, 0
+	r.mu.Unlock()
+	r.wake()
+}
+
+// len is the number of samples held.
+func (r *sampleRing) len() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.n
+}
+
 func (r *sampleRing) unusable() error {
 	if r.closed {
 		return ErrDeviceClosed

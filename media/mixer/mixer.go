@@ -10,6 +10,7 @@ import (
 	"math"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/homeshore/homeshore/media"
 )
@@ -47,18 +48,26 @@ type Options struct {
 // never hears itself.
 type Routes map[*Port][]*Port
 
-// Mixer runs the mix on its own goroutine from New until Close. Every
-// tick it takes one frame from each port's input queue (silence when a
-// party sent none: an underrun), and gives each port the sum of the
-// inputs it hears (saturated to 16 bits).
+// Mixer runs the mix from New until Close. Every tick it takes one frame
+// from each port's input (silence when a party sent none: an underrun),
+// and gives each port the sum of the inputs it hears (saturated to 16
+// bits).
+//
+// What ticks it: a pulling headset (an attached media.Player), whose
+// callback runs the tick each time it needs a frame, so the headset's
+// clock paces every leg and what a leg plays goes to the ear with no queue
+// in between; otherwise (and whenever that device stalls for
+// deviceTakeover) the mixer's own 20 ms clock.
 //
 // Ports are media.Source and media.Sink for a call's RTP session: both
-// report RealTime, so the mixer's clock paces every leg (the session sends
-// each mixed frame as it comes and plays received audio as fast as the
-// mixer takes it). Devices and files join through Attach. Different clocks
-// (a USB headset against the system clock) are absorbed by the small
-// queues: a full input queue drops its oldest frame, an empty one gives
-// silence for that tick.
+// report RealTime, and a Port is a media.Player, so a session's playout is
+// read by the tick itself (a session that writes instead is held to
+// writeDepth frames). What a leg hears is handed to its session as soon as
+// it is mixed. Devices and files join through Attach. A capture device on
+// its own clock is absorbed by a small queue: a full queue drops its
+// oldest frame, an empty one gives silence for that tick, and a frame that
+// stays queued a whole trimWindow is dropped, so the mixer adds at most a
+// frame on the way out.
 type Mixer struct {
 	clock media.Clock
 	log   *slog.Logger
@@ -67,6 +76,8 @@ type Mixer struct {
 	mu       sync.Mutex
 	slots    [MaxPorts]*Port
 	attached []*Attachment // inline sources and sinks, run on the mix goroutine
+	driver   *Attachment   // the pulling device that ticks the mix, if any
+	drivenAt time.Time     // its last tick
 
 	// Owned by the mix goroutine.
 	acc   [media.FrameSamples]int32
@@ -199,6 +210,11 @@ func (m *Mixer) Close() error {
 	return nil
 }
 
+// deviceTakeover is how long a pulling device may leave the mix without
+// a tick before the mixer's own clock takes over (a stalled or broken
+// device must not stop a conference or a supervisor's leg).
+const deviceTakeover = 3 * media.FrameDuration
+
 func (m *Mixer) run() {
 	defer close(m.done)
 	ticker := m.clock.NewTicker(media.FrameDuration)
@@ -211,15 +227,24 @@ func (m *Mixer) run() {
 			return
 		case <-ticker.C():
 		}
-		due := int64(m.clock.Now().Sub(start)/media.FrameDuration) - ticks
+		now := m.clock.Now()
+		m.mu.Lock()
+		if m.driver != nil && now.Sub(m.drivenAt) < deviceTakeover {
+			// The device ticks; count from here when it stops.
+			start, ticks = now, 0
+			m.mu.Unlock()
+			continue
+		}
+		due := int64(now.Sub(start)/media.FrameDuration) - ticks
 		if due > maxCatchUp {
 			ticks += due - maxCatchUp
 			due = maxCatchUp
 		}
 		for ; due > 0; due-- {
-			m.tick()
+			m.tickLocked()
 			ticks++
 		}
+		m.mu.Unlock()
 	}
 }
 
@@ -227,6 +252,25 @@ func (m *Mixer) run() {
 func (m *Mixer) tick() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.tickLocked()
+}
+
+// deviceTick runs one tick for the pulling device attached as a and
+// gives it the newest mix of its port.
+func (m *Mixer) deviceTick(a *Attachment, out []int16) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.driver != a {
+		clear(out) // detached meanwhile
+		return
+	}
+	m.tickLocked()
+	m.drivenAt = m.clock.Now()
+	a.p.takeNewest(out)
+}
+
+// tickLocked mixes one frame for every port; m.mu is held.
+func (m *Mixer) tickLocked() {
 	for _, a := range m.attached {
 		a.pull()
 	}
@@ -280,14 +324,17 @@ func (m *Mixer) mix(set uint64) {
 }
 
 // Attachment connects a party that is not an RTP session (a headset, a
-// file) to a port. Real-time sources and sinks (devices) run on goroutines
-// of their own; others (files, generators) are read and written on the mix
-// goroutine, one frame a tick.
+// file) to a port. A pulling sink (media.Player) ticks the mix from its
+// callback (the first one attached; later ones are written to). Other
+// real-time sources and sinks (devices) run on goroutines of their own;
+// the rest (files, generators) are read and written on the mix goroutine,
+// one frame a tick.
 type Attachment struct {
 	m          *Mixer
 	p          *Port
 	src        media.Source // inline source, nil when none or real-time
 	sink       media.Sink   // inline sink, nil when none or real-time
+	player     media.Player // the pulling sink that ticks the mix, if any
 	srcDone    bool
 	buf        [media.FrameSamples]int16
 	quit       chan struct{}
@@ -309,10 +356,12 @@ func (m *Mixer) Attach(p *Port, src media.Source, sink media.Sink) *Attachment {
 	} else {
 		a.src = src
 	}
-	if sink != nil && isRealTime(sink) {
+	switch {
+	case sink != nil && a.drive(sink):
+	case sink != nil && isRealTime(sink):
 		a.wg.Add(1)
 		go func() { defer a.wg.Done(); a.playback(sink) }()
-	} else {
+	default:
 		a.sink = sink
 	}
 	if a.src != nil || a.sink != nil {
@@ -323,8 +372,46 @@ func (m *Mixer) Attach(p *Port, src media.Source, sink media.Sink) *Attachment {
 	return a
 }
 
+// drive makes sink, if it pulls and no other device ticks the mix, tick
+// it from its callback.
+func (a *Attachment) drive(sink media.Sink) bool {
+	pl, ok := sink.(media.Player)
+	if !ok {
+		return false
+	}
+	m := a.m
+	m.mu.Lock()
+	if m.driver != nil {
+		m.mu.Unlock()
+		return false
+	}
+	m.driver, m.drivenAt = a, m.clock.Now()
+	m.mu.Unlock()
+	if err := pl.Play(deviceClock{a}); err != nil {
+		a.log.Warn("mixer: the headset does not pull; writing to it instead", "port", a.p.name, "err", err)
+		m.mu.Lock()
+		m.driver = nil
+		m.mu.Unlock()
+		return false
+	}
+	a.player = pl
+	return true
+}
+
+// deviceClock is what a pulling headset reads: each frame it asks for
+// runs a tick of the mix.
+type deviceClock struct{ a *Attachment }
+
+func (d deviceClock) Read(frame []int16) error {
+	d.a.m.deviceTick(d.a, frame)
+	return nil
+}
+
+func (d deviceClock) String() string { return "Mixer(" + d.a.p.name + ")" }
+
 // Stop ends the attachment without waiting: inline sources and sinks are
-// no longer used once it returns; device goroutines stop at their next
+// no longer used once it returns, nor is a pulling headset ticking the mix
+// (it plays silence until closed); device goroutines stop at their next
 // frame, or when their device is closed.
 func (a *Attachment) Stop() {
 	a.stopOnce.Do(func() {
@@ -335,7 +422,13 @@ func (a *Attachment) Stop() {
 				break
 			}
 		}
+		if a.m.driver == a {
+			a.m.driver = nil
+		}
 		a.m.mu.Unlock()
+		if a.player != nil {
+			_ = a.player.Play(nil)
+		}
 		close(a.quit)
 	})
 }
@@ -396,9 +489,11 @@ func (a *Attachment) capture(src media.Source) {
 }
 
 // playback writes the port's mix to a device; the device's Write paces it.
+// It checks for Stop before each frame: read hands over a frame that is
+// ready even after Stop, and a mix that keeps ticking always has one.
 func (a *Attachment) playback(sink media.Sink) {
 	var frame [media.FrameSamples]int16
-	for {
+	for !a.stopping() {
 		if err := a.p.read(frame[:], a.quit); err != nil {
 			return
 		}

@@ -12,10 +12,13 @@ import (
 // session's playout, with at most this much latency added.
 const writeDepth = 2
 
-// Port is one party of the mix. Write feeds it what the party says; Read
-// returns what it hears. Both block like an audio device (RealTime), so an
-// RTP session runs on the mixer's clock; they return ErrRemoved after
-// Remove or Close. Read and Write may be used by one goroutine each.
+// Port is one party of the mix. What the party says comes from the
+// source given to Play (read by the tick itself: a session's playout, so
+// nothing queues between its jitter buffer and the mix) or from Write;
+// Read returns what it hears. Read and Write block like an audio device
+// (RealTime), so an RTP session runs on the mixer's clock; they return
+// ErrRemoved after Remove or Close. Read and Write may be used by one
+// goroutine each.
 type Port struct {
 	m    *Mixer
 	name string
@@ -23,7 +26,9 @@ type Port struct {
 
 	writeDepth int
 	hears      uint64                    // bit set of slots; guarded by m.mu
-	cur        [media.FrameSamples]int16 // this tick's input; mix goroutine only
+	pulled     media.Source              // set by Play; guarded by m.mu
+	cur        [media.FrameSamples]int16 // this tick's input; under m.mu
+	backlog    int                       // ticks in a row that left an offered frame queued; under m.mu
 
 	mu  sync.Mutex
 	in  ring
@@ -35,8 +40,9 @@ type Port struct {
 	once     sync.Once
 
 	underruns atomic.Uint64 // ticks with no input frame
-	dropped   atomic.Uint64 // input frames dropped: queue full
+	dropped   atomic.Uint64 // input frames dropped: queue full, or queued too long
 	missed    atomic.Uint64 // output frames dropped: nobody read them in time
+	offered   atomic.Bool   // the input comes from offer (a device on its own clock)
 }
 
 func newPort(m *Mixer, name string, slot, depth int) *Port {
@@ -75,14 +81,37 @@ func (p *Port) Write(frame []int16) error {
 	}
 }
 
+// Play makes the tick read what this party says from src (see
+// media.Player): src.Read runs under the mix and must not block. Play(nil)
+// goes back to Write. It returns once the previous source is no longer
+// read.
+func (p *Port) Play(src media.Source) error {
+	p.m.mu.Lock()
+	defer p.m.mu.Unlock()
+	select {
+	case <-p.removed:
+		return ErrRemoved
+	default:
+	}
+	p.pulled = src
+	return nil
+}
+
 // offerDepth is how many frames a device may have waiting: a device
 // running faster than the mixer would otherwise keep its queue full, a
 // lasting delay; beyond this its oldest frame goes.
 const offerDepth = 2
 
+// trimWindow is how many ticks in a row an offered frame may stay queued
+// behind the one taken (a device whose frames come just after the tick
+// once came early twice) before it is dropped: past it, the queue is
+// latency the device's clock no longer needs.
+const trimWindow = 50
+
 // offer queues a frame without ever blocking (a device, a file): past
 // offerDepth frames waiting, the oldest is dropped.
 func (p *Port) offer(frame []int16) {
+	p.offered.Store(true)
 	p.mu.Lock()
 	for p.in.len() >= min(offerDepth, len(p.in.frames)) {
 		p.in.drop()
@@ -111,10 +140,27 @@ func (p *Port) read(frame []int16, quit <-chan struct{}) error {
 	}
 }
 
-// takeInput moves the oldest input frame to cur; false on underrun.
+// takeInput moves this tick's input frame to cur: read from the pulled
+// source, or the oldest queued one; false on underrun. m.mu is held.
 func (p *Port) takeInput() bool {
+	if p.pulled != nil {
+		if err := p.pulled.Read(p.cur[:]); err != nil {
+			p.underruns.Add(1)
+			return false
+		}
+		return true
+	}
 	p.mu.Lock()
 	ok := p.in.pop(p.cur[:])
+	if ok && p.in.len() > 0 && p.offered.Load() {
+		if p.backlog++; p.backlog >= trimWindow {
+			p.in.drop()
+			p.dropped.Add(1)
+			p.backlog = 0
+		}
+	} else {
+		p.backlog = 0
+	}
 	p.mu.Unlock()
 	if !ok {
 		p.underruns.Add(1)
@@ -134,6 +180,20 @@ func (p *Port) putOutput(frame []int16) {
 	p.out.push(frame)
 	p.mu.Unlock()
 	signal(p.outReady)
+}
+
+// takeNewest gives the newest mixed frame (dropping older ones, which a
+// pulling device no longer needs), or silence.
+func (p *Port) takeNewest(frame []int16) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for p.out.len() > 1 {
+		p.out.drop()
+		p.missed.Add(1)
+	}
+	if !p.out.pop(frame) {
+		clear(frame)
+	}
 }
 
 func (p *Port) takeOutput(frame []int16) bool {

@@ -8,10 +8,6 @@ const (
 	whyThresholds = "pre-shift check threshold, validated together with its pair (warn before fail) and tuned per site with the rest of its check"
 	whyHeadset    = "headset rules are read in order (deny models, allow models, then kinds) and set as one rule set"
 	whyCalibrated = "keyed by microphone (device id or USB id): a map per device, not one value"
-	// whyNotYet: a key whose MSI property, registry value and Group Policy
-	// setting are not written yet (packaging/windows); until then it is set
-	// in PolicyJSON like the others here.
-	whyNotYet = "new key: its MSI property and Group Policy setting are still to be added to packaging/windows; set it in PolicyJSON meanwhile"
 )
 
 // PolicyJSONOnly lists every policy key without a registry value of its own,
@@ -19,10 +15,9 @@ const (
 // either in fields() or here.
 func PolicyJSONOnly() map[string]string {
 	m := map[string]string{
-		"shift.not_ready_reasons":     whyStructured,
-		"shift.break_reasons":         whyStructured,
-		"checks.calibration":          whyCalibrated,
-		"shift.missed_call_not_ready": whyNotYet,
+		"shift.not_ready_reasons": whyStructured,
+		"shift.break_reasons":     whyStructured,
+		"checks.calibration":      whyCalibrated,
 	}
 	for _, k := range []string{"allow_kinds", "deny_kinds", "allow_models", "deny_models", "unknown", "pin"} {
 		m["checks.headset."+k] = whyHeadset

@@ -62,6 +62,7 @@ func fields() []field {
 		{"MonitoringEnabled", "monitoring.enabled", flag, "MONITORING_ENABLED", "0"},
 		{"MonitoringGrantKeys", "monitoring.grant_public_keys", list, "MONITORING_GRANT_KEYS", "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=,PUAXw+hDiVqStwqnTRt+vJyYLM8uxJaMwM1V8Sr0Zgw="},
 		{"PhoneRegion", "shift.phone_region", text, "PHONE_REGION", "FR"},
+		{"MissedCallNotReady", "shift.missed_call_not_ready", flag, "MISSED_CALL_NOT_READY", "0"},
 		{"AudioNoiseSuppression", "audio.noise_suppression", text, "AUDIO_NOISE_SUPPRESSION", "off"},
 		{"AudioAgc", "audio.agc", text, "AUDIO_AGC", "off"},
 		{"AudioEchoCancel", "audio.echo_cancel", text, "AUDIO_ECHO_CANCEL", "on"},

@@ -192,7 +192,7 @@ func TestMSIPropertiesLandInMachinePolicy(t *testing.T) {
 
 	// msiexec /i homeshore.msi /qn SIP_SERVER=sip.corp.example BACKEND_URL=https://tickets.corp.example ALLOW_OVERRIDE=0 SIP_EXPIRES=900 SIP_KEEPALIVE=0
 	given := map[string]string{"SIP_SERVER": "sip.corp.example", "BACKEND_URL": "https://tickets.corp.example", "ALLOW_OVERRIDE": "0",
-		"SIP_EXPIRES": "900", "SIP_KEEPALIVE": "0", "SIP_PRESENCE": "0", "MONITORING_ENABLED": "0", "AUDIO_ECHO_CANCEL": "on"}
+		"SIP_EXPIRES": "900", "SIP_KEEPALIVE": "0", "SIP_PRESENCE": "0", "MONITORING_ENABLED": "0", "AUDIO_ECHO_CANCEL": "on", "MISSED_CALL_NOT_READY": "0"}
 	regDoc, err := managed.Document(formatRegistry(registry, given))
 	if err != nil {
 		t.Fatal(err)
@@ -213,6 +213,7 @@ func TestMSIPropertiesLandInMachinePolicy(t *testing.T) {
 		"checks":     map[string]any{"allow_override": false},
 		"monitoring": map[string]any{"enabled": false},
 		"audio":      map[string]any{"echo_cancel": "on"},
+		"shift":      map[string]any{"missed_call_not_ready": false},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("policy after msiexec = %v, want %v", got, want)

@@ -81,7 +81,7 @@ func TestWineMSIInstallUpdateUninstall(t *testing.T) {
 	}
 	props := []string{"SIP_SERVER=sip.corp.example", "BACKEND_URL=https://tickets.corp.example", "SIP_SRTP=mandatory",
 		"SIP_EXPIRES=900", "SIP_KEEPALIVE=0", "ALLOW_OVERRIDE=0", "UPDATE_PUBLIC_KEY=" + base64.StdEncoding.EncodeToString(pub),
-		"SIP_PRESENCE=0", "MONITORING_ENABLED=0", "PHONE_REGION=FR", "AUDIO_ECHO_CANCEL=on"}
+		"SIP_PRESENCE=0", "MONITORING_ENABLED=0", "PHONE_REGION=FR", "AUDIO_ECHO_CANCEL=on", "MISSED_CALL_NOT_READY=0"}
 	// The update server answers on 127.0.0.1 (TCP works under Wine 8).
 	var served struct {
 		manifest, sig, installer []byte
@@ -134,8 +134,8 @@ func TestWineMSIInstallUpdateUninstall(t *testing.T) {
 		monitoring, _ := p["monitoring"].(map[string]any)
 		shift, _ := p["shift"].(map[string]any)
 		audio, _ := p["audio"].(map[string]any)
-		if sipPol["presence"] != false || monitoring["enabled"] != false || shift["phone_region"] != "FR" || audio["echo_cancel"] != "on" {
-			t.Errorf("%s: effective policy presence=%v monitoring=%v phone_region=%v audio=%v", when, sipPol["presence"], monitoring, shift["phone_region"], audio)
+		if sipPol["presence"] != false || monitoring["enabled"] != false || shift["phone_region"] != "FR" || shift["missed_call_not_ready"] != false || audio["echo_cancel"] != "on" {
+			t.Errorf("%s: effective policy presence=%v monitoring=%v shift=%v audio=%v", when, sipPol["presence"], monitoring, shift, audio)
 		}
 	}
 	checkPolicy("after install")

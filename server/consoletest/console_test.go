@@ -286,6 +286,15 @@ func TestConsoleEndToEnd(t *testing.T) {
 	if n := p.text("#count-line"); n != "1" {
 		t.Fatalf("line-down tile counts %q", n)
 	}
+	// A missed call made her Not ready: the reason is named in words, not
+	// as the app's code.
+	alice.state(api.EventState, api.StateNotReady, "missed_call", time.Now().UTC(), nil)
+	p.do(chromedp.WaitVisible(row("alice", "not_ready")))
+	if s := p.text(`tr[data-agent="alice"] td.state`); !strings.Contains(s, "Missed call") || strings.Contains(s, "missed_call") {
+		t.Fatalf("state cell after a missed call: %q, want the reason 'Missed call'", s)
+	}
+	alice.state(api.EventState, api.StateAvailable, "", time.Now().UTC(), nil)
+	p.do(chromedp.WaitVisible(row("alice", "available")))
 
 	// Messages: one to alice, from the console.
 	p.do(chromedp.Navigate(base+"/console/#/messages/alice"), chromedp.WaitVisible(chromedp.ID("msg-body")),

@@ -2,7 +2,7 @@
 // tables next to them hold the same figures for screen readers.
 
 import { s, h } from './dom.js';
-import { num } from './format.js';
+import { num, reasonName } from './format.js';
 
 // barChart draws horizontal bars, one row per label, stacked when there are
 // several series: series = [{name, values: [..], cls}].
@@ -57,7 +57,7 @@ export function timeline({ title, segments, calls, prechecks, from, to, stateLab
   for (const seg of segments) {
     const a = Date.parse(seg.from), b = Date.parse(seg.to);
     svg.append(s('rect', { x: x(a), y: bandY, width: Math.max(1, x(b) - x(a)), height: bandH, class: 'seg st-' + seg.state },
-      s('title', {}, `${stateLabel(seg.state)}${seg.reason ? ' (' + seg.reason + ')' : ''}: ${new Date(a).toLocaleTimeString()} – ${new Date(b).toLocaleTimeString()}`)));
+      s('title', {}, `${stateLabel(seg.state)}${seg.reason ? ' (' + reasonName(seg.reason) + ')' : ''}: ${new Date(a).toLocaleTimeString()} – ${new Date(b).toLocaleTimeString()}`)));
   }
   for (const c of calls) {
     const a = Date.parse(c.answered_at || c.started_at), b = Date.parse(c.ended_at);

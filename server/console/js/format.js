@@ -33,6 +33,14 @@ export function stateName(state) {
   return v === k ? state : v;
 }
 
+// reasonName labels a Not ready or Break reason code: the app's built-in
+// codes in the console's language, a code of the site's own policy as is.
+export function reasonName(code) {
+  const k = 'reason.' + code;
+  const v = t(k);
+  return v === k ? code : v;
+}
+
 export function today() {
   return new Date().toISOString().slice(0, 10);
 }

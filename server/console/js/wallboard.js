@@ -4,7 +4,7 @@ import { h, fill } from './dom.js';
 import { t } from './i18n.js';
 import { store, subscribe } from './live.js';
 import { post } from './api.js';
-import { duration, since, time, num, stateName, mosClass } from './format.js';
+import { duration, since, time, num, stateName, reasonName, mosClass } from './format.js';
 
 const STATES = ['available', 'on_call', 'wrap_up', 'not_ready', 'break', 'offline'];
 const ORDER = { on_call: 0, wrap_up: 1, available: 2, not_ready: 3, break: 4, checking: 5, offline: 6 };
@@ -199,7 +199,7 @@ function row(a) {
       h('span', { class: 'muted' }, a.username), help ? h('span', { class: 'tag help-tag' }, t('wb.help')) : null,
       a.monitor ? h('span', { class: 'tag' }, t('wb.monitoring', { who: a.monitor.supervisor, mode: t('mode.' + a.monitor.mode) })) : null),
     h('td', {}, a.queues.join(', ')),
-    h('td', { class: 'state' }, h('span', { class: 'badge st-' + a.state }, stateName(a.state)), a.reason ? h('span', { class: 'reason' }, ' ' + a.reason) : null,
+    h('td', { class: 'state' }, h('span', { class: 'badge st-' + a.state }, stateName(a.state)), a.reason ? h('span', { class: 'reason' }, ' ' + reasonName(a.reason)) : null,
       lineNote(a)),
     h('td', { class: 'since' }, a.state_since && a.state !== 'offline' ? h('span', { dataset: { since: a.state_since } }, since(a.state_since)) : '—'),
     callCell(a), qualityCell(a), precheckCell(a),

@@ -21,6 +21,8 @@ import (
 //     in the next packet only, cannot: it starts when the loss is bursty
 //     (from RTCP XR loss runs when the peer sends them) or, without burst
 //     figures, heavy; it stops once the reports show a clean path again.
+//     Bursty loss gets the widest spacing from the first report that shows
+//     it.
 //
 // The path loss is measured even while we duplicate: a receiver counts
 // duplicates as received (RFC 3550 A.3), so the cumulative-loss delta of
@@ -175,10 +177,13 @@ func (a *lossAdapter) replan(now time.Time) {
 	case dup > 0 && (a.clean >= dupStopReports || a.loss < dupStopLoss):
 		dup = 0
 	case a.burst >= burstyRun && a.loss >= dupStartLoss:
-		// Never shorter while on: the receiver sizes its buffer to the
-		// spacing, and a spacing that moves with each report would make
-		// it grow and trim (each a glitch).
-		dup = max(dup, min(max(int(math.Round(a.burst))+1, minDupDelay), maxDupDelay))
+		// The widest spacing at once: burst lengths are about geometric,
+		// so even a mean run of 2 has a tail of runs of 4-5 that a closer
+		// copy falls into; and the receiver sizes its buffer to the
+		// spacing, so a spacing that crept up report by report made it
+		// grow in steps (a glitch and a jump of the delay each), early in
+		// the call where a listener notices most.
+		dup = maxDupDelay
 	case a.burst == 0 && a.loss >= dupStartBlind:
 		dup = max(dup, blindDupDelay)
 	case a.burst > 0 && a.loss >= dupHeavyLoss:

@@ -77,8 +77,8 @@ func TestLossAdapterFollowsReports(t *testing.T) {
 	}
 }
 
-// Burst figures from XR loss runs start duplication at lower loss, spaced
-// one frame more than the mean burst; random runs (mean 1) do not.
+// Burst figures from XR loss runs start duplication at lower loss, at the
+// widest spacing from the first bursty report; random runs (mean 1) do not.
 func TestLossAdapterBursts(t *testing.T) {
 	f := &adaptFeed{a: newLossAdapter(32000), now: time.Unix(1_700_000_000, 0)}
 	f.report(0.04)
@@ -86,13 +86,13 @@ func TestLossAdapterBursts(t *testing.T) {
 	if p := f.a.current(); p.dupDelay != 0 {
 		t.Fatalf("4%% random loss duplicates: %+v", p)
 	}
-	f.a.onLossRuns(40, 10, f.now)
-	if p := f.a.current(); p.dupDelay != 5 {
-		t.Fatalf("4%% loss in bursts of 4: %+v, want copies 5 frames later", p)
-	}
 	f.a.onLossRuns(20, 10, f.now)
-	if p := f.a.current(); p.dupDelay != 5 {
-		t.Fatalf("bursts of 2 after bursts of 4: %+v, want the spacing kept at 5 frames", p)
+	if p := f.a.current(); p.dupDelay != maxDupDelay {
+		t.Fatalf("4%% loss in bursts of 2: %+v, want copies %d frames later at once (no spacing that creeps up report by report)", p, maxDupDelay)
+	}
+	f.a.onLossRuns(40, 10, f.now)
+	if p := f.a.current(); p.dupDelay != maxDupDelay {
+		t.Fatalf("bursts of 4 after bursts of 2: %+v, want the spacing kept at %d frames", p, maxDupDelay)
 	}
 	// Loss runs of one at 10 %: random, FEC's job; from 15 % copies help.
 	f.report(0.10)

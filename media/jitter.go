@@ -33,10 +33,13 @@ const (
 	// pile up delay (concealing one is cheaper).
 	jbLateAbove = 2
 	// jbFarAbove is the depth beyond the target that is trimmed at once.
-	jbFarAbove    = 2
-	jbMaxFrames   = 10 // 200 ms
-	jbWindow      = 50 // pops (1 s) over which the minimum depth is judged
-	jbIdleReset   = 300 * time.Millisecond
+	jbFarAbove  = 2
+	jbMaxFrames = 10 // 200 ms
+	jbWindow    = 50 // pops (1 s) over which the minimum depth is judged
+	jbIdleReset = 300 * time.Millisecond
+	// jbHeadReach bounds how far the sender's position is extrapolated
+	// past the newest packet (a pause in sending is not a burst).
+	jbHeadReach   = int(jbIdleReset / FrameDuration)
 	jbJumpLimit   = 4 * jbSlots // larger sequence jumps need confirmation
 	jbShrinkEvery = 5           // pops between two dropped frames when trimming
 )
@@ -86,6 +89,10 @@ type jitterBuffer struct {
 	probing bool
 
 	firstArrival, lastArrival time.Time
+	// headSeq arrived at headAt as the newest packet expected by then:
+	// the sender's position is estimated from it (estHead).
+	headSeq uint64
+	headAt  time.Time
 
 	target    int // max(jitterTgt, lateTgt, redTgt)
 	jitterTgt int // from the interarrival jitter
@@ -274,6 +281,9 @@ func (jb *jitterBuffer) Push(seq uint16, ssrc uint32, payload []byte, silent boo
 	}
 	s.used, s.played, s.silent, s.seq, s.n, s.at = true, false, silent, ext, copy(s.payload[:], payload), now
 	s.copy = jb.redundant
+	if ext >= jb.estHead(now) {
+		jb.headSeq, jb.headAt = ext, now
+	}
 	if ext > jb.maxSeq {
 		jb.maxSeq = ext
 	}
@@ -285,6 +295,21 @@ func (jb *jitterBuffer) Push(seq uint16, ssrc uint32, payload []byte, silent boo
 func (jb *jitterBuffer) restartAt(seq uint16) {
 	jb.maxSeq = 1<<32 | uint64(seq)
 	jb.next = jb.maxSeq
+	jb.headAt = time.Time{}
+}
+
+// estHead is the sequence number the sender has reached by now, as far as
+// the buffer can tell: the newest packet, or, when the packets after it
+// are overdue (a loss burst), one more per frame since it came, within
+// jbHeadReach. A copy that arrives after a burst (sent frames after its
+// original) moves the newest packet but not this estimate: the buffer's
+// depth is judged against where the sender is, not against the copy.
+func (jb *jitterBuffer) estHead(now time.Time) uint64 {
+	if jb.headAt.IsZero() {
+		return jb.maxSeq
+	}
+	ahead := min(max(int(now.Sub(jb.headAt)/FrameDuration), 0), jbHeadReach)
+	return max(jb.maxSeq, jb.headSeq+uint64(ahead))
 }
 
 // lowest is the smallest buffered sequence number (count > 0).
@@ -341,7 +366,7 @@ func (jb *jitterBuffer) Pop(now time.Time, cur, nxt []byte) (kind popKind, curN,
 			// first missing packets, so skip those instead of concealing
 			// them again, down to the target depth (a target raised for
 			// late copies keeps the stall as delay).
-			for jb.stalled > 0 && jb.next < jb.maxSeq && !jb.has(jb.next) && int(jb.maxSeq-jb.next) >= jb.target {
+			for jb.stalled > 0 && jb.next < jb.maxSeq && !jb.has(jb.next) && int(jb.estHead(now)-jb.next) >= jb.target {
 				jb.next++
 				jb.stalled--
 				jb.stats.Skipped++
@@ -350,7 +375,10 @@ func (jb *jitterBuffer) Pop(now time.Time, cur, nxt []byte) (kind popKind, curN,
 			jb.noteLate(jbFECFrames, now)
 			return jb.Pop(now, cur, nxt)
 		}
-		if depth < jb.target {
+		// Depth up to where the sender is: in a loss burst nothing
+		// arrives, and waiting would not deepen the buffer, only put the
+		// burst's length into the delay.
+		if int(jb.estHead(now)-jb.next)+1 < jb.target {
 			// Short of the target depth: wait for it (it may be late, or
 			// a copy may follow) and grow the buffer by this frame.
 			jb.stats.Underruns++

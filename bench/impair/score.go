@@ -50,10 +50,12 @@ const (
 	BadFrameDrop = 15.0 // dB
 	blockFrames  = 25   // 500 ms blocks, each aligned on its own
 	blockSearch  = 80 * time.Millisecond
-	bandLowHz    = 100.0
-	bandHighHz   = 7000.0
-	bands        = 20
-	levelFloorDB = -70.0
+	// blockWideSearch: how far from the overall lag a block may sit.
+	blockWideSearch = 400 * time.Millisecond
+	bandLowHz       = 100.0
+	bandHighHz      = 7000.0
+	bands           = 20
+	levelFloorDB    = -70.0
 )
 
 // Compare scores received (48 kHz mono, full scale ±1) against sent; the
@@ -78,6 +80,7 @@ func Compare(sent, received []float64, maxDelay time.Duration) Score {
 		loudest = max(loudest, levels[f])
 	}
 	search := int(blockSearch.Seconds() * 8000)
+	wideSearch := int(blockWideSearch.Seconds() * 8000)
 	var sumLSD, sumCorr float64
 	var corrBlocks int
 	lag := global
@@ -89,9 +92,16 @@ func Compare(sent, received []float64, maxDelay time.Duration) Score {
 		}
 		// Each block at its own alignment: a jitter buffer that grows or
 		// trims shifts everything after it.
+		// Near the previous block's alignment first; but a buffer that
+		// grew in steps early on leaves the first blocks far from the
+		// overall lag, so a block is also looked for widely around it and
+		// the better match wins (else one lost lock spoils the rest).
 		seg8 := s8[b0*frameLen/6 : b1*frameLen/6]
 		rest8 := r8[min(len(r8), b0*frameLen/6):]
-		l8 := bestLag(seg8, rest8, max(0, lag/6-search), lag/6+search, 1)
+		l8, c8 := bestLagCorr(seg8, rest8, max(0, lag/6-search), lag/6+search, 1)
+		if w8, wc := bestLagCorr(seg8, rest8, max(0, global/6-wideSearch), global/6+wideSearch, 2); wc > c8+0.05 {
+			l8, _ = bestLagCorr(seg8, rest8, max(0, w8-2), w8+2, 1)
+		}
 		lag = bestLag(seg, received[min(len(received), b0*frameLen):], max(0, 6*l8-6), 6*l8+6, 1)
 		sc.blockLags = append(sc.blockLags, lag)
 		recvAt := func(f int) []float64 {
@@ -188,7 +198,13 @@ func silent(levels []float64, loudest float64) bool {
 // bestLag finds the lag in [lo, hi] (step samples apart) where b shifted
 // by lag correlates best with a (normalised cross-correlation).
 func bestLag(a, b []float64, lo, hi, step int) int {
-	best, bestL := math.Inf(-1), lo
+	l, _ := bestLagCorr(a, b, lo, hi, step)
+	return l
+}
+
+// bestLagCorr is bestLag with the correlation coefficient found there.
+func bestLagCorr(a, b []float64, lo, hi, step int) (int, float64) {
+	best, bestL, bestC := math.Inf(-1), lo, 0.0
 	for l := lo; l <= hi; l += step {
 		if l+len(a) > len(b) {
 			n := len(b) - l
@@ -196,21 +212,22 @@ func bestLag(a, b []float64, lo, hi, step int) int {
 				break
 			}
 		}
-		var ab, bb float64
+		var ab, aa, bb float64
 		n := min(len(a), len(b)-l)
 		// Every other sample: enough for speech below 12 kHz.
 		for i := 0; i < n; i += 2 {
 			ab += a[i] * b[l+i]
+			aa += a[i] * a[i]
 			bb += b[l+i] * b[l+i]
 		}
 		if bb == 0 {
 			continue
 		}
 		if c := ab / math.Sqrt(bb); c > best {
-			best, bestL = c, l
+			best, bestL, bestC = c, l, ab/math.Sqrt(aa*bb+1e-30)
 		}
 	}
-	return bestL
+	return bestL, bestC
 }
 
 func levelDB(x []float64) float64 {

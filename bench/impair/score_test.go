@@ -79,3 +79,23 @@ func TestCompareFollowsTimeShifts(t *testing.T) {
 		t.Fatalf("one inserted frame made %.1f %% of frames bad", sc.BadPercent)
 	}
 }
+
+// A jitter buffer that grows in steps early in the call (40 ms four times
+// in the first 3 s, as under bursty loss with redundancy) leaves the
+// first seconds far from where the rest of the call settles: every block
+// must still be found, wherever the first seconds put the overall lag.
+func TestCompareFollowsAnEarlyStaircase(t *testing.T) {
+	sent := syllables(12)
+	recv := delayed(sent, 20*time.Millisecond)
+	for _, at := range []float64{0.7, 1.6, 2.4, 3.1} {
+		i := int((at + 0.02) * 48000)
+		recv = append(recv[:i:i], append(make([]float64, 2*frameLen), recv[i:]...)...)
+	}
+	sc := Compare(sent, recv, 2*time.Second)
+	if sc.BadPercent > 2 {
+		t.Fatalf("four 40 ms steps made %.1f %% of frames bad (lags %v)", sc.BadPercent, sc.blockLags)
+	}
+	if d := sc.MedianDelay - 180*time.Millisecond; d < -time.Millisecond || d > time.Millisecond {
+		t.Fatalf("median delay %v, want 180 ms", sc.MedianDelay)
+	}
+}

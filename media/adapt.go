@@ -38,15 +38,18 @@ const (
 	lossForFullRate = 0.15 // path loss at which the bitrate boost is full
 	dupStartLoss    = 0.03 // duplicate from this loss when it is bursty
 	dupStartBlind   = 0.08 // duplicate from this loss when burstiness is unknown
-	dupHeavyLoss    = 0.15 // duplicate random loss from this much on
-	dupStopLoss     = 0.01 // a report below this counts as clean
-	dupStopReports  = 2    // clean reports in a row that stop duplication
-	burstyRun       = 1.6  // mean loss run (packets) that counts as bursty
-	minDupDelay     = 2    // frames
-	maxDupDelay     = 5
-	blindDupDelay   = 3
-	burstMemory     = 30 * time.Second // how long an XR burst figure is believed
-	bitrateStep     = 4000
+	// dupHeavyLoss: from this much random loss, FEC (one packet back)
+	// still leaves p² of the frames lost, a click every second or two;
+	// copies two frames later take that to about p³.
+	dupHeavyLoss   = 0.08
+	dupStopLoss    = 0.01 // a report below this counts as clean
+	dupStopReports = 2    // clean reports in a row that stop duplication
+	burstyRun      = 1.6  // mean loss run (packets) that counts as bursty
+	minDupDelay    = 2    // frames
+	maxDupDelay    = 5
+	blindDupDelay  = 3
+	burstMemory    = 30 * time.Second // how long an XR burst figure is believed
+	bitrateStep    = 4000
 )
 
 // sendPlan is what the sender does for the next frames.

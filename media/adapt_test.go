@@ -94,15 +94,15 @@ func TestLossAdapterBursts(t *testing.T) {
 	if p := f.a.current(); p.dupDelay != maxDupDelay {
 		t.Fatalf("bursts of 4 after bursts of 2: %+v, want the spacing kept at %d frames", p, maxDupDelay)
 	}
-	// Loss runs of one at 10 %: random, FEC's job; from 15 % copies help.
-	f.report(0.10)
+	// Loss runs of one at 5 %: random, FEC's job; from 8 % copies help.
+	f.report(0.05)
 	f.a.onLossRuns(25, 24, f.now)
 	if p := f.a.current(); p.dupDelay != 0 {
-		t.Fatalf("10%% random loss duplicates: %+v", p)
+		t.Fatalf("5%% random loss duplicates: %+v", p)
 	}
-	f.report(0.20)
+	f.report(0.10)
 	if p := f.a.current(); p.dupDelay != minDupDelay {
-		t.Fatalf("20%% random loss: %+v", p)
+		t.Fatalf("10%% random loss: %+v, want copies %d frames later", p, minDupDelay)
 	}
 }
 

@@ -34,7 +34,11 @@
 // report every second while packets get lost. The jitter buffer holds two
 // frames on a clean path (one would glitch at every scheduling hiccup of a
 // busy machine; two also keep the next packet's FEC at hand), more with
-// jitter, late packets, or the sender's redundancy distance; a stall that a burst caused is not concealed twice, and
-// bursts fade to comfort noise. Each peer's RTP source is latched, and
+// jitter, late packets, or the sender's redundancy distance. A loss burst
+// never goes into the delay: the buffer judges its depth against where the
+// sender must be by now (not against the newest packet, which after a
+// burst may be a late copy), so it neither waits out a burst nor keeps a
+// stall; what a stall concealed is not concealed twice, and bursts fade
+// to comfort noise. Each peer's RTP source is latched, and
 // re-latched after a steady in-sequence stream from a new one (latch.go).
 package media

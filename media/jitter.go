@@ -335,6 +335,9 @@ func (jb *jitterBuffer) Pop(now time.Time, cur, nxt []byte) (kind popKind, curN,
 			return popSilence, 0, 0
 		}
 		jb.playing, jb.next = true, low
+		// After a pause in sending (hold, silence suppression) the
+		// packets restart where the sender is: no burst to allow for.
+		jb.headSeq, jb.headAt = jb.maxSeq, jb.lastArrival
 		if depth > jb.target+1 {
 			// Playout started late (a device opening, a burst after a
 			// stall): begin near the newest packet instead of keeping
@@ -352,8 +355,10 @@ func (jb *jitterBuffer) Pop(now time.Time, cur, nxt []byte) (kind popKind, curN,
 			jb.winMin, jb.winPops, jb.surplus = math.MaxInt, 0, 0
 			if now.Sub(jb.lastArrival) > jbIdleReset {
 				// The sender stopped (hold, silence suppression): go quiet
-				// and prefill again when it resumes.
+				// and prefill again when it resumes. The frames it underran
+				// before this say nothing about late packets.
 				jb.playing = false
+				jb.stalled, jb.growing = 0, 0
 				return popSilence, 0, 0
 			}
 			jb.stats.Underruns++

@@ -1,6 +1,7 @@
 package media
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -68,6 +69,33 @@ func TestJitterBufferBurstsKeepTheDelay(t *testing.T) {
 			if dup > 0 && concealed > lost*2/5 {
 				t.Errorf("copies %d frames apart, seed %d: %d frames concealed of %d lost", dup, seed, concealed, lost)
 			}
+		}
+	}
+}
+
+// After a pause in sending longer than jbIdleReset (hold), the stream
+// restarts where the sender is: a packet lost soon after is concealed
+// with the FEC of the next one, as on a stream that never paused, and
+// nothing after the restart waits or is skipped as if the pause had been
+// a loss burst.
+func TestJitterBufferLossAfterHoldIsPlainLoss(t *testing.T) {
+	for _, pause := range []int{0, 60} {
+		jb := newJB2()
+		arr := map[int][]uint16{}
+		seq := uint16(100)
+		for i := 0; i < 100+pause; i++ {
+			if i >= 40 && i < 40+pause {
+				continue // on hold: nothing sent
+			}
+			if seq != 145 {
+				arr[i] = append(arr[i], seq)
+			}
+			seq++
+		}
+		got := jbRun(jb, 3, arr, 100+pause)
+		after := got[strings.Index(got, "P140"):]
+		if !strings.Contains(after, "P144 L+146 P146") || strings.Contains(after, "U") {
+			t.Errorf("pause of %d frames: %s", pause, after)
 		}
 	}
 }

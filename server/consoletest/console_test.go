@@ -83,6 +83,20 @@ func (p page) shot(dir, name string) {
 	}
 }
 
+// screenshotDir is where screenshots go: $HOMESHORE_CONSOLE_SCREENSHOTS,
+// else a temporary folder.
+func screenshotDir(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("HOMESHORE_CONSOLE_SCREENSHOTS")
+	if dir == "" {
+		return t.TempDir()
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
 func (p page) login(user string) {
 	p.t.Helper()
 	p.do(chromedp.WaitVisible(chromedp.ID("login-form")),
@@ -174,12 +188,7 @@ const failedReport = `{"schema":1,"verdict":"fail","checks":[
 // taken, indicators and their CSV agree with the API, an agent cannot log
 // in, a supervisor of another queue sees nothing of the agent.
 func TestConsoleEndToEnd(t *testing.T) {
-	shots := os.Getenv("HOMESHORE_CONSOLE_SCREENSHOTS")
-	if shots == "" {
-		shots = t.TempDir()
-	} else if err := os.MkdirAll(shots, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	shots := screenshotDir(t)
 	dir := t.TempDir()
 	bin, err := servertest.BuildServer(dir)
 	if err != nil {

@@ -93,6 +93,8 @@ export async function call(method, path, body, key) {
 
 export const get = (path) => call('GET', path);
 export const post = (path, body, key) => call('POST', path, body, key);
+export const put = (path) => call('PUT', path);
+export const del = (path) => call('DELETE', path);
 
 export function uuid() {
   return crypto.randomUUID();

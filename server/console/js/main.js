@@ -8,8 +8,9 @@ import * as wallboard from './wallboard.js';
 import * as indicators from './indicators.js';
 import * as agent from './agent.js';
 import * as messages from './messages.js';
+import * as team from './team.js';
 
-const views = ['login', 'wallboard', 'indicators', 'agent', 'messages'];
+const views = ['login', 'wallboard', 'indicators', 'agent', 'messages', 'team'];
 let me = null;
 let mounted = false;
 
@@ -35,6 +36,7 @@ function route() {
     case 'indicators': showView('indicators'); indicators.show(); break;
     case 'agent': showView('agent'); agent.show(parts[1], params.get('day')); break;
     case 'messages': showView('messages'); messages.show(parts[1]); break;
+    case 'team': showView('team'); team.show(); break;
     default: showView('wallboard'); wallboard.show();
   }
   $('#main').focus({ preventScroll: true });
@@ -54,6 +56,7 @@ async function start(session) {
     indicators.mount($('#view-indicators'), me);
     agent.mount($('#view-agent'));
     messages.mount($('#view-messages'), me);
+    team.mount($('#view-team'), me);
     live.subscribe(liveStatus);
     mounted = true;
   }
@@ -94,6 +97,7 @@ function changeLang(l) {
   setLang(l);
   wallboard.relabel();
   messages.relabel();
+  team.relabel();
   liveStatus();
   $('#lang').value = lang();
   $('#lang-login').value = lang();

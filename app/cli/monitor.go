@@ -11,8 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/homeshore/homeshore/app/backend"
 	"github.com/homeshore/homeshore/app/config"
-	"github.com/homeshore/homeshore/app/tickets"
 	"github.com/homeshore/homeshore/server/api"
 	"github.com/homeshore/homeshore/sip"
 )
@@ -240,7 +240,7 @@ func (m *monitorRun) requestGrant(ctx context.Context, agent string) (api.Grant,
 	if err != nil {
 		return api.Grant{}, err
 	}
-	be := tickets.NewHTTPBackend(m.flags.backend, &tickets.MemoryTokenStore{}, nil)
+	be := backend.NewHTTPBackend(m.flags.backend, &backend.MemoryTokenStore{}, nil)
 	if err := be.Login(ctx, m.flags.backendUser, pw); err != nil {
 		return api.Grant{}, err
 	}

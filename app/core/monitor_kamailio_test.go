@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/homeshore/homeshore/app/backend"
 	"github.com/homeshore/homeshore/app/config"
-	"github.com/homeshore/homeshore/app/tickets"
 	"github.com/homeshore/homeshore/app/ui"
 	"github.com/homeshore/homeshore/internal/audiocmp"
 	"github.com/homeshore/homeshore/internal/testenv"
@@ -53,7 +53,7 @@ func startMonitoredAgent(t *testing.T, k *testenv.Kamailio, mic *cue, edit func(
 		edit(&pol)
 	}
 	a := startAgent(t, k, mic, &pol, config.Profile{Backend: config.Backend{URL: url, Agent: server.DemoAgent}}, server.DemoAgent)
-	login := tickets.NewHTTPBackend(url, keyringTokens{store: a.c.opts.Secrets}, nil)
+	login := backend.NewHTTPBackend(url, keyringTokens{store: a.c.opts.Secrets}, nil)
 	if err := login.Login(ctxFor(t, 5*time.Second), server.DemoAgent, server.DemoPassword); err != nil {
 		t.Fatal(err)
 	}
@@ -318,7 +318,7 @@ func wavLength(t *testing.T, wav string) time.Duration {
 // monitorSessions lists the sessions the backend logged, as the supervisor sees them.
 func monitorSessions(t *testing.T, url string) []api.MonitorSession {
 	t.Helper()
-	be := tickets.NewHTTPBackend(url, &tickets.MemoryTokenStore{}, nil)
+	be := backend.NewHTTPBackend(url, &backend.MemoryTokenStore{}, nil)
 	if err := be.Login(ctxFor(t, 5*time.Second), server.DemoSupervisor, server.DemoPassword); err != nil {
 		t.Fatal(err)
 	}
@@ -345,7 +345,7 @@ func flushOutbox(t *testing.T, a monitoredAgent) {
 // monitor agent.
 func grantFor(t *testing.T, url, agent string) string {
 	t.Helper()
-	be := tickets.NewHTTPBackend(url, &tickets.MemoryTokenStore{}, nil)
+	be := backend.NewHTTPBackend(url, &backend.MemoryTokenStore{}, nil)
 	if err := be.Login(ctxFor(t, 5*time.Second), server.DemoSupervisor, server.DemoPassword); err != nil {
 		t.Fatal(err)
 	}

@@ -93,7 +93,7 @@ func (s *secretStore) accountSaved() error {
 // tokenKey is the keyring entry of the ticket backend's refresh token.
 const tokenKey = ui.SecretBackendToken
 
-// keyringTokens is tickets.TokenStore over the keyring.
+// keyringTokens is backend.TokenStore over the keyring.
 type keyringTokens struct{ store config.SecretStore }
 
 func (k keyringTokens) Load() (string, error) {

@@ -21,7 +21,7 @@ import (
 var ErrNoSupervision = errors.New("the ticket server does not offer messages and live status: ask IT for a Homeshore server address")
 
 // session is what the supervision clients need of the ticket backend: its
-// authenticated requests and event stream (tickets.HTTPBackend).
+// authenticated requests and event stream (backend.HTTPBackend).
 type session interface {
 	Do(ctx context.Context, method, path, key string, in, out any) error
 	Stream(ctx context.Context, path, lastID string) (io.ReadCloser, error)

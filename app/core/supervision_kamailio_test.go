@@ -4,8 +4,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/homeshore/homeshore/app/backend"
 	"github.com/homeshore/homeshore/app/config"
-	"github.com/homeshore/homeshore/app/tickets"
 	"github.com/homeshore/homeshore/app/ui"
 	"github.com/homeshore/homeshore/internal/testenv"
 	"github.com/homeshore/homeshore/server"
@@ -25,7 +25,7 @@ func TestWallboardFollowsCoreThroughKamailio(t *testing.T) {
 	prof := config.Profile{SIP: config.SIPAccount{Server: k.Addr(), User: "agent", Codecs: []string{"pcmu"}},
 		Backend: config.Backend{URL: url, Agent: server.DemoAgent}}
 	c := newTestCore(t, prof, nil, func(o *Options) { o.WatchDevices = noWatch })
-	login := tickets.NewHTTPBackend(url, keyringTokens{store: c.opts.Secrets}, nil)
+	login := backend.NewHTTPBackend(url, keyringTokens{store: c.opts.Secrets}, nil)
 	if err := login.Login(ctxFor(t, 5*time.Second), server.DemoAgent, server.DemoPassword); err != nil {
 		t.Fatal(err)
 	}

@@ -4,9 +4,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/homeshore/homeshore/app/backend"
 	"github.com/homeshore/homeshore/app/config"
 	"github.com/homeshore/homeshore/app/messages"
-	"github.com/homeshore/homeshore/app/tickets"
 	"github.com/homeshore/homeshore/app/ui"
 	"github.com/homeshore/homeshore/server"
 	"github.com/homeshore/homeshore/server/api"
@@ -25,7 +25,7 @@ func TestWallboardShowsLineAndWaitingCall(t *testing.T) {
 		SIP: config.SIPAccount{Server: "pbx.example.com:5060", User: "1001"}}, nil, func(o *Options) {
 		o.ListDevices, o.WatchDevices, o.RunChecks, o.NoDeviceGuard = usbHeadsetList, noWatch, passingReport, true
 	})
-	login := tickets.NewHTTPBackend(url, keyringTokens{store: c.opts.Secrets}, nil)
+	login := backend.NewHTTPBackend(url, keyringTokens{store: c.opts.Secrets}, nil)
 	if err := login.Login(ctxFor(t, 5*time.Second), server.DemoAgent, server.DemoPassword); err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +91,7 @@ func TestCancelHelpThroughCore(t *testing.T) {
 	url := servertest.StartDemo(t)
 	sam, _ := supervisorBoard(t, url)
 	c := newTestCore(t, config.Profile{Backend: config.Backend{URL: url, Agent: server.DemoAgent}}, nil, nil)
-	login := tickets.NewHTTPBackend(url, keyringTokens{store: c.opts.Secrets}, nil)
+	login := backend.NewHTTPBackend(url, keyringTokens{store: c.opts.Secrets}, nil)
 	if err := login.Login(ctxFor(t, 5*time.Second), server.DemoAgent, server.DemoPassword); err != nil {
 		t.Fatal(err)
 	}

@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/homeshore/homeshore/app/backend"
 	"github.com/homeshore/homeshore/app/config"
 	"github.com/homeshore/homeshore/app/messages"
-	"github.com/homeshore/homeshore/app/tickets"
 	"github.com/homeshore/homeshore/app/ui"
 	"github.com/homeshore/homeshore/media/devinfo"
 	"github.com/homeshore/homeshore/server"
@@ -19,9 +19,9 @@ import (
 
 // supervisorBoard follows the supervisor's live stream and hands over the
 // demo agent's states.
-func supervisorBoard(t *testing.T, url string) (*tickets.HTTPBackend, <-chan api.AgentLive) {
+func supervisorBoard(t *testing.T, url string) (*backend.HTTPBackend, <-chan api.AgentLive) {
 	t.Helper()
-	sam := tickets.NewHTTPBackend(url, &tickets.MemoryTokenStore{}, nil)
+	sam := backend.NewHTTPBackend(url, &backend.MemoryTokenStore{}, nil)
 	if err := sam.Login(t.Context(), server.DemoSupervisor, server.DemoPassword); err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +76,7 @@ func TestSupervisionFromCoreEvents(t *testing.T) {
 		SIP: config.SIPAccount{Server: "pbx.example.com:5060", User: "1001"}}, nil, func(o *Options) {
 		o.ListDevices, o.WatchDevices, o.RunChecks, o.NoDeviceGuard = usbHeadsetList, noWatch, passingReport, true
 	})
-	login := tickets.NewHTTPBackend(url, keyringTokens{store: c.opts.Secrets}, nil)
+	login := backend.NewHTTPBackend(url, keyringTokens{store: c.opts.Secrets}, nil)
 	if err := login.Login(ctxFor(t, 5*time.Second), server.DemoAgent, server.DemoPassword); err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/homeshore/homeshore/app/backend"
 	"github.com/homeshore/homeshore/app/tickets"
 	"github.com/homeshore/homeshore/app/ui"
 )
@@ -47,7 +48,7 @@ func (t *ticketClient) open() (*tickets.Client, error) {
 		if url == "" {
 			return nil, ErrNoBackend
 		}
-		be = tickets.NewHTTPBackend(url, keyringTokens{store: t.c.opts.Secrets}, nil)
+		be = backend.NewHTTPBackend(url, keyringTokens{store: t.c.opts.Secrets}, nil)
 	}
 	if err := t.closeLocked(); err != nil {
 		t.c.log.Warn("closing the previous ticket store", "err", err)

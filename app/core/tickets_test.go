@@ -1,15 +1,15 @@
 package core
 
 import (
-	"github.com/homeshore/homeshore/server/servertest"
 	"testing"
 	"time"
 
+	"github.com/homeshore/homeshore/app/backend"
 	"github.com/homeshore/homeshore/app/config"
-	"github.com/homeshore/homeshore/app/tickets"
 	"github.com/homeshore/homeshore/app/ui"
 	"github.com/homeshore/homeshore/media"
 	"github.com/homeshore/homeshore/server"
+	"github.com/homeshore/homeshore/server/servertest"
 )
 
 // TestLogCallReachesTicketServer: the wrap-up record goes through the local
@@ -20,7 +20,7 @@ func TestLogCallReachesTicketServer(t *testing.T) {
 	c := newTestCore(t, config.Profile{Backend: config.Backend{URL: url, Agent: server.DemoAgent}}, nil, nil)
 	be := c.Backend()
 	// The refresh token lands in the keyring through the TokenStore.
-	login := tickets.NewHTTPBackend(url, keyringTokens{store: c.opts.Secrets}, nil)
+	login := backend.NewHTTPBackend(url, keyringTokens{store: c.opts.Secrets}, nil)
 	if err := login.Login(ctxFor(t, 5*time.Second), server.DemoAgent, server.DemoPassword); err != nil {
 		t.Fatal(err)
 	}

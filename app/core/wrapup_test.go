@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/homeshore/homeshore/app/backend"
 	"github.com/homeshore/homeshore/app/config"
-	"github.com/homeshore/homeshore/app/tickets"
 	"github.com/homeshore/homeshore/app/ui"
 	"github.com/homeshore/homeshore/server"
 	"github.com/homeshore/homeshore/server/servertest"
@@ -24,7 +24,7 @@ func loggedInCore(t *testing.T, tweak ...func(*Options)) (*Core, string) {
 			fn(o)
 		}
 	})
-	login := tickets.NewHTTPBackend(url, keyringTokens{store: c.opts.Secrets}, nil)
+	login := backend.NewHTTPBackend(url, keyringTokens{store: c.opts.Secrets}, nil)
 	if err := login.Login(ctxFor(t, 5*time.Second), server.DemoAgent, server.DemoPassword); err != nil {
 		t.Fatal(err)
 	}

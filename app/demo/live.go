@@ -11,10 +11,10 @@ import (
 	"path/filepath"
 	"sync"
 
+	"github.com/homeshore/homeshore/app/backend"
 	appconfig "github.com/homeshore/homeshore/app/config"
 	"github.com/homeshore/homeshore/app/core"
 	"github.com/homeshore/homeshore/app/precheck"
-	apptickets "github.com/homeshore/homeshore/app/tickets"
 	"github.com/homeshore/homeshore/app/ui"
 	"github.com/homeshore/homeshore/assets"
 	"github.com/homeshore/homeshore/media"
@@ -109,7 +109,7 @@ func StartLiveIn(timing Timing, log *slog.Logger, lang string) (l *Live, err err
 		return l, err
 	}
 	_ = l.secrets.Set(appconfig.SIPPasswordKey("agent", lineAddr), demoSIPPassword)
-	login := apptickets.NewHTTPBackend(url, tokenStore{l.secrets}, nil)
+	login := backend.NewHTTPBackend(url, tokenStore{l.secrets}, nil)
 	if err := login.Login(l.ctx, server.DemoAgent, server.DemoPassword); err != nil {
 		return l, fmt.Errorf("demo ticket server login: %w", err)
 	}

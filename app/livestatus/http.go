@@ -6,7 +6,7 @@ import (
 	"github.com/homeshore/homeshore/server/api"
 )
 
-// Doer is the authenticated request of tickets.HTTPBackend (one session
+// Doer is the authenticated request of backend.HTTPBackend (one session
 // shared with the ticket client).
 type Doer interface {
 	Do(ctx context.Context, method, path, key string, in, out any) error

@@ -32,7 +32,7 @@ const (
 	DefaultMaxBackoff   = 30 * time.Second
 )
 
-// Sender delivers one status. tickets.HTTPBackend-based senders come from
+// Sender delivers one status. backend.HTTPBackend-based senders come from
 // NewHTTPSender.
 type Sender interface {
 	SendStatus(ctx context.Context, st api.LiveStatus) error

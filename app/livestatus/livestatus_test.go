@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/homeshore/homeshore/app/backend"
 	"github.com/homeshore/homeshore/app/livestatus"
 	"github.com/homeshore/homeshore/app/tickets"
 	"github.com/homeshore/homeshore/server"
@@ -18,9 +19,9 @@ import (
 
 const eventWait = 30 * time.Second
 
-func loggedIn(t *testing.T, url, user string) *tickets.HTTPBackend {
+func loggedIn(t *testing.T, url, user string) *backend.HTTPBackend {
 	t.Helper()
-	b := tickets.NewHTTPBackend(url, &tickets.MemoryTokenStore{}, nil)
+	b := backend.NewHTTPBackend(url, &backend.MemoryTokenStore{}, nil)
 	if err := b.Login(t.Context(), user, server.DemoPassword); err != nil {
 		t.Fatal(err)
 	}
@@ -28,7 +29,7 @@ func loggedIn(t *testing.T, url, user string) *tickets.HTTPBackend {
 }
 
 // board follows the supervisor's live stream and hands over alice's states.
-func board(t *testing.T, sam *tickets.HTTPBackend) <-chan api.AgentLive {
+func board(t *testing.T, sam *backend.HTTPBackend) <-chan api.AgentLive {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	body, err := sam.Stream(ctx, "/v1/live/stream", "")

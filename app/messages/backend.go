@@ -10,8 +10,8 @@ import (
 )
 
 // Backend is the message service the client syncs with. Errors follow
-// app/tickets: *tickets.RejectedError for a send that will never succeed,
-// tickets.ErrLoginNeeded without credentials, anything else is temporary.
+// app/backend: *backend.RejectedError for a send that will never succeed,
+// backend.ErrLoginNeeded without credentials, anything else is temporary.
 type Backend interface {
 	SendMessage(ctx context.Context, key string, m api.NewMessage) (api.Message, error)
 	RaiseHelp(ctx context.Context, key string, h api.NewHelp) (api.Message, error)
@@ -23,7 +23,7 @@ type Backend interface {
 	Stream(ctx context.Context) (io.ReadCloser, error)
 }
 
-// Session is the authenticated access of tickets.HTTPBackend, shared with
+// Session is the authenticated access of backend.HTTPBackend, shared with
 // the ticket client (refresh tokens rotate: one session per app).
 type Session interface {
 	Do(ctx context.Context, method, path, key string, in, out any) error

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/homeshore/homeshore/app/tickets"
+	"github.com/homeshore/homeshore/app/backend"
 	"github.com/homeshore/homeshore/server"
 	"github.com/homeshore/homeshore/server/api"
 	"github.com/homeshore/homeshore/server/servertest"
@@ -46,9 +46,9 @@ func (s *backendServer) start() {
 
 func (s *backendServer) kill() { s.proc.Kill() }
 
-func loggedIn(t *testing.T, url, user string) *tickets.HTTPBackend {
+func loggedIn(t *testing.T, url, user string) *backend.HTTPBackend {
 	t.Helper()
-	b := tickets.NewHTTPBackend(url, &tickets.MemoryTokenStore{}, nil)
+	b := backend.NewHTTPBackend(url, &backend.MemoryTokenStore{}, nil)
 	if err := b.Login(t.Context(), user, server.DemoPassword); err != nil {
 		t.Fatal(err)
 	}

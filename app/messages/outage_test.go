@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/homeshore/homeshore/app/tickets"
+	"github.com/homeshore/homeshore/app/backend"
 	"github.com/homeshore/homeshore/server"
 	"github.com/homeshore/homeshore/server/api"
 )
@@ -38,7 +38,7 @@ func runHelper() int {
 		fmt.Fprintf(out, format+"\n", args...)
 		out.Flush()
 	}
-	be := tickets.NewHTTPBackend(os.Getenv("HS_URL"), &tickets.MemoryTokenStore{}, nil)
+	be := backend.NewHTTPBackend(os.Getenv("HS_URL"), &backend.MemoryTokenStore{}, nil)
 	for attempt := 0; ; attempt++ {
 		err := be.Login(ctx, "alice", server.DemoPassword)
 		if err == nil {

@@ -7,13 +7,14 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/homeshore/homeshore/app/backend"
 	"github.com/homeshore/homeshore/server"
 )
 
 // benchBackend is an in-process reference server on 127.0.0.1 (real HTTP
 // over TCP) with the demo data plus n tickets in alice's queue, and an
-// HTTPBackend logged in as alice.
-func benchBackend(b *testing.B, n int) *HTTPBackend {
+// backend.HTTPBackend logged in as alice.
+func benchBackend(b *testing.B, n int) *backend.HTTPBackend {
 	b.Helper()
 	srv, err := server.New(b.Context(), server.Config{Driver: "sqlite", DSN: filepath.Join(b.TempDir(), "server.db")})
 	if err != nil {
@@ -28,7 +29,7 @@ func benchBackend(b *testing.B, n int) *HTTPBackend {
 	}
 	hs := httptest.NewServer(srv.Handler())
 	b.Cleanup(hs.Close)
-	be := NewHTTPBackend(hs.URL, &MemoryTokenStore{}, nil)
+	be := backend.NewHTTPBackend(hs.URL, &backend.MemoryTokenStore{}, nil)
 	if err := be.Login(b.Context(), server.DemoAgent, server.DemoPassword); err != nil {
 		b.Fatal(err)
 	}

@@ -4,7 +4,7 @@
 //
 // Usage:
 //
-//	be := tickets.NewHTTPBackend(url, tokenStore, nil)
+//	be := backend.NewHTTPBackend(url, tokenStore, nil)
 //	_ = be.Login(ctx, user, password)           // once; the refresh token goes to tokenStore
 //	c, err := tickets.Open(path, be, tickets.Options{Notify: onNotice})
 //	go c.Run(ctx)                                 // sync loop until ctx ends

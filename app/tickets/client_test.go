@@ -2,11 +2,15 @@ package tickets
 
 import (
 	"errors"
-	"github.com/homeshore/homeshore/server/api"
+	"net/http"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/homeshore/homeshore/app/backend"
 	"github.com/homeshore/homeshore/server"
+	"github.com/homeshore/homeshore/server/api"
 )
 
 func call(id, ticket, note string) CallLog {
@@ -202,14 +206,22 @@ func TestRefusedWriteIsKeptAndReported(t *testing.T) {
 // refreshed transparently; without a refresh token writes wait for a login.
 func TestTokenRefreshAndLogout(t *testing.T) {
 	srv := newBackendServer(t)
-	be := loggedIn(t, srv.URL(), "alice")
-	be.access = "forged.token"
+	tokens := &backend.MemoryTokenStore{}
+	forger := &accessForger{next: http.DefaultTransport}
+	be := backend.NewHTTPBackend(srv.URL(), tokens, &http.Client{Transport: forger})
+	if err := be.Login(t.Context(), "alice", server.DemoPassword); err != nil {
+		t.Fatal(err)
+	}
+	forger.forge(1)
 	c := openClient(t, be, Options{})
 	if err := c.SyncOnce(t.Context()); err != nil {
 		t.Fatalf("sync with a stale access token: %v", err)
 	}
-	be.access = ""
-	_ = be.tokens.Delete()
+	if forger.forged() != 1 {
+		t.Fatalf("%d requests went out with the stale token, want 1", forger.forged())
+	}
+	_ = tokens.Delete()
+	forger.forge(-1)
 	if _, err := c.AddNote(t.Context(), "demo-1", "kept until login"); err != nil {
 		t.Fatal(err)
 	}
@@ -222,6 +234,7 @@ func TestTokenRefreshAndLogout(t *testing.T) {
 	if err := be.Login(t.Context(), "alice", "wrong password"); err == nil {
 		t.Fatal("wrong password accepted")
 	}
+	forger.forge(0)
 	if err := be.Login(t.Context(), "alice", server.DemoPassword); err != nil {
 		t.Fatal(err)
 	}
@@ -231,6 +244,45 @@ func TestTokenRefreshAndLogout(t *testing.T) {
 	if n, _ := c.Pending(t.Context()); n != 0 {
 		t.Fatalf("pending %d after login", n)
 	}
+}
+
+// accessForger replaces the access token of outgoing requests with one the
+// server never issued: for the next n requests, for all with n < 0.
+type accessForger struct {
+	next http.RoundTripper
+
+	mu   sync.Mutex
+	left int
+	done int
+}
+
+func (f *accessForger) forge(n int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.left, f.done = n, 0
+}
+
+func (f *accessForger) forged() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.done
+}
+
+func (f *accessForger) RoundTrip(r *http.Request) (*http.Response, error) {
+	f.mu.Lock()
+	forge := f.left != 0 && strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if forge {
+		if f.left > 0 {
+			f.left--
+		}
+		f.done++
+	}
+	f.mu.Unlock()
+	if forge {
+		r = r.Clone(r.Context())
+		r.Header.Set("Authorization", "Bearer forged.token")
+	}
+	return f.next.RoundTrip(r)
 }
 
 // TestRunDeliversEachWriteAtOnce: with a poll interval of an hour, the loop
@@ -265,18 +317,27 @@ func TestRunDeliversEachWriteAtOnce(t *testing.T) {
 func TestLogoutEndsTheSession(t *testing.T) {
 	srv := newBackendServer(t)
 	for _, restarted := range []bool{false, true} {
-		be := loggedIn(t, srv.URL(), "alice")
-		copied, _ := be.tokens.Load()
+		tokens := &backend.MemoryTokenStore{}
+		be := backend.NewHTTPBackend(srv.URL(), tokens, nil)
+		if err := be.Login(t.Context(), "alice", server.DemoPassword); err != nil {
+			t.Fatal(err)
+		}
+		copied, _ := tokens.Load()
+		if copied == "" {
+			t.Fatal("login stored no refresh token")
+		}
 		if restarted {
-			be = NewHTTPBackend(srv.URL(), be.tokens, nil)
+			be = backend.NewHTTPBackend(srv.URL(), tokens, nil)
 		}
 		if err := be.Logout(t.Context()); err != nil {
 			t.Fatal(err)
 		}
-		if rt, _ := be.tokens.Load(); rt != "" {
+		if rt, _ := tokens.Load(); rt != "" {
 			t.Fatal("the refresh token is still stored")
 		}
-		thief := NewHTTPBackend(srv.URL(), &MemoryTokenStore{token: copied}, nil)
+		stolen := &backend.MemoryTokenStore{}
+		_ = stolen.Save(copied)
+		thief := backend.NewHTTPBackend(srv.URL(), stolen, nil)
 		if _, err := thief.Queues(t.Context()); !errors.Is(err, ErrLoginNeeded) {
 			t.Fatalf("restarted=%v: a copy of the refresh token after logout: %v, want ErrLoginNeeded", restarted, err)
 		}

@@ -2,40 +2,28 @@ package tickets
 
 import (
 	"errors"
-	"fmt"
+
+	"github.com/homeshore/homeshore/app/backend"
 )
 
 // Errors callers branch on.
 var (
-	ErrNotFound    = errors.New("ticket not found in the local cache")
-	ErrLoginNeeded = errors.New("not logged in to the ticket backend: log in again")
-	ErrClosed      = errors.New("ticket client closed")
-	ErrInvalid     = errors.New("invalid input")
+	ErrNotFound = errors.New("ticket not found in the local cache")
+	ErrClosed   = errors.New("ticket client closed")
+	ErrInvalid  = errors.New("invalid input")
+	// ErrLoginNeeded is the backend's: the same value, so errors.Is matches
+	// whichever package a caller names.
+	ErrLoginNeeded = backend.ErrLoginNeeded
 )
 
-// ConflictError is a field edit based on an old version; Current is the
-// server's ticket now.
-type ConflictError struct{ Current Ticket }
-
-func (e *ConflictError) Error() string {
-	return fmt.Sprintf("ticket %s changed on the server (now version %d)", e.Current.ID, e.Current.Version)
-}
-
-// RejectedError is a write the backend refuses for good (validation,
-// permissions): retrying cannot help.
-type RejectedError struct {
-	Status  int
-	Message string
-}
-
-func (e *RejectedError) Error() string { return fmt.Sprintf("rejected (%d): %s", e.Status, e.Message) }
-
-// StatusError is a temporary HTTP failure (5xx, 429, unexpected answers).
-type StatusError struct {
-	Status  int
-	Message string
-}
-
-func (e *StatusError) Error() string {
-	return fmt.Sprintf("ticket backend answered %d: %s", e.Status, e.Message)
-}
+// The write errors a Backend returns are the HTTP backend's (app/backend),
+// which lives apart so that commands talking only to the server do not link
+// the local store.
+type (
+	// ConflictError is a field edit based on an old version.
+	ConflictError = backend.ConflictError
+	// RejectedError is a write the backend refuses for good.
+	RejectedError = backend.RejectedError
+	// StatusError is a temporary HTTP failure.
+	StatusError = backend.StatusError
+)

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/homeshore/homeshore/app/backend"
 	"github.com/homeshore/homeshore/server"
 )
 
@@ -31,7 +32,7 @@ func runHelper() int {
 	ctx := context.Background()
 	url, db := os.Getenv("HS_URL"), os.Getenv("HS_DB")
 	n, _ := strconv.Atoi(os.Getenv("HS_N"))
-	be := NewHTTPBackend(url, &MemoryTokenStore{}, nil)
+	be := backend.NewHTTPBackend(url, &backend.MemoryTokenStore{}, nil)
 	if err := be.Login(ctx, "alice", server.DemoPassword); err != nil {
 		fmt.Println("error", err)
 		return 1

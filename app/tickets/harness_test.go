@@ -4,13 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/homeshore/homeshore/server/api"
 	"net"
 	"path/filepath"
 	"sync"
 	"testing"
 
+	"github.com/homeshore/homeshore/app/backend"
 	"github.com/homeshore/homeshore/server"
+	"github.com/homeshore/homeshore/server/api"
 	"github.com/homeshore/homeshore/server/servertest"
 )
 
@@ -45,10 +46,10 @@ func (s *backendServer) start() {
 
 func (s *backendServer) kill() { s.proc.Kill() }
 
-// loggedIn returns an HTTPBackend logged in as user.
-func loggedIn(t *testing.T, url, user string) *HTTPBackend {
+// loggedIn returns an backend.HTTPBackend logged in as user.
+func loggedIn(t *testing.T, url, user string) *backend.HTTPBackend {
 	t.Helper()
-	b := NewHTTPBackend(url, &MemoryTokenStore{}, nil)
+	b := backend.NewHTTPBackend(url, &backend.MemoryTokenStore{}, nil)
 	if err := b.Login(t.Context(), user, server.DemoPassword); err != nil {
 		t.Fatal(err)
 	}
@@ -98,12 +99,12 @@ func (n *notices) notify(x Notice) {
 // serverView reads what the server holds, as the supervisor.
 type serverView struct {
 	t  *testing.T
-	be *HTTPBackend
+	be *backend.HTTPBackend
 }
 
 func (v serverView) get(path string, out any) {
 	v.t.Helper()
-	if err := v.be.call(v.t.Context(), "GET", path, "", nil, out); err != nil {
+	if err := v.be.Do(v.t.Context(), "GET", path, "", nil, out); err != nil {
 		v.t.Fatalf("GET %s: %v", path, err)
 	}
 }
@@ -125,10 +126,10 @@ func (v serverView) calls(agentID string) []api.CallLog {
 	return out.Calls
 }
 
-func (v serverView) userID(name string, be *HTTPBackend) string {
+func (v serverView) userID(name string, be *backend.HTTPBackend) string {
 	v.t.Helper()
 	var u api.User
-	if err := be.call(v.t.Context(), "GET", "/v1/me", "", nil, &u); err != nil {
+	if err := be.Do(v.t.Context(), "GET", "/v1/me", "", nil, &u); err != nil {
 		v.t.Fatal(err)
 	}
 	if u.Username != name {

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-
+	"github.com/homeshore/homeshore/app/backend"
 	"github.com/homeshore/homeshore/app/livestatus"
 	"github.com/homeshore/homeshore/app/messages"
 	"github.com/homeshore/homeshore/app/tickets"
@@ -110,9 +110,9 @@ func row(user, state string) chromedp.CSS {
 	return chromedp.CSS(fmt.Sprintf(`#wallboard tr[data-agent=%q][data-state=%q]`, user, state))
 }
 
-func loggedIn(t *testing.T, url, user string) *tickets.HTTPBackend {
+func loggedIn(t *testing.T, url, user string) *backend.HTTPBackend {
 	t.Helper()
-	b := tickets.NewHTTPBackend(url, &tickets.MemoryTokenStore{}, nil)
+	b := backend.NewHTTPBackend(url, &backend.MemoryTokenStore{}, nil)
 	if err := b.Login(t.Context(), user, server.DemoPassword); err != nil {
 		t.Fatal(err)
 	}

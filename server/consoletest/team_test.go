@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/homeshore/homeshore/app/backend"
 	"github.com/homeshore/homeshore/app/livestatus"
-	"github.com/homeshore/homeshore/app/tickets"
 	"github.com/homeshore/homeshore/server"
 	"github.com/homeshore/homeshore/server/api"
 )
@@ -16,7 +16,7 @@ import (
 // varied quality, a failed check) and a current state each, so the
 // wallboard and the indicators look like a working morning; it returns
 // agent ids by username (demo agents included).
-func seedTeam(t *testing.T, base string, sam *tickets.HTTPBackend) map[string]string {
+func seedTeam(t *testing.T, base string, sam *backend.HTTPBackend) map[string]string {
 	t.Helper()
 	now := time.Now().UTC()
 	type step struct {
@@ -59,7 +59,7 @@ func seedTeam(t *testing.T, base string, sam *tickets.HTTPBackend) map[string]st
 			t.Fatal(err)
 		}
 		ids[m.user] = u.ID
-		be := tickets.NewHTTPBackend(base, &tickets.MemoryTokenStore{}, nil)
+		be := backend.NewHTTPBackend(base, &backend.MemoryTokenStore{}, nil)
 		if err := be.Login(t.Context(), m.user, server.DemoPassword); err != nil {
 			t.Fatal(err)
 		}

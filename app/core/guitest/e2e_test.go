@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/homeshore/homeshore/server/servertest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,11 +15,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/homeshore/homeshore/app/backend"
 	"github.com/homeshore/homeshore/app/config"
-	"github.com/homeshore/homeshore/app/tickets"
 	"github.com/homeshore/homeshore/app/ui"
 	"github.com/homeshore/homeshore/internal/testenv"
 	"github.com/homeshore/homeshore/server"
+	"github.com/homeshore/homeshore/server/servertest"
 )
 
 // Environment of the child process that runs the window (see child_test.go).
@@ -100,7 +100,7 @@ func TestAgentShiftEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = keyring.Delete(pwKey); _ = keyring.Delete(ui.SecretBackendToken) })
-	login := tickets.NewHTTPBackend(url, keyringTokens{}, nil)
+	login := backend.NewHTTPBackend(url, keyringTokens{}, nil)
 	if err := login.Login(context.Background(), server.DemoAgent, server.DemoPassword); err != nil {
 		t.Fatal(err)
 	}

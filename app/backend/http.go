@@ -1,4 +1,6 @@
-package tickets
+// Package backend is the HTTP client of the Homeshore server (API /v1):
+// login, tokens, and the calls the app and the CLI make to it.
+package backend
 
 import (
 	"bytes"
@@ -293,49 +295,49 @@ func answerError(status int, data []byte) error {
 }
 
 // Changes implements Backend.
-func (b *HTTPBackend) Changes(ctx context.Context, cursor string, limit int) (Page, error) {
-	var p Page
+func (b *HTTPBackend) Changes(ctx context.Context, cursor string, limit int) (api.SyncPage, error) {
+	var p api.SyncPage
 	q := url.Values{"cursor": {cursor}, "limit": {strconv.Itoa(limit)}}
 	err := b.call(ctx, "GET", "/v1/sync?"+q.Encode(), "", nil, &p)
 	return p, err
 }
 
 // CreateTicket implements Backend.
-func (b *HTTPBackend) CreateTicket(ctx context.Context, key string, t NewTicket) (Ticket, error) {
-	var out Ticket
+func (b *HTTPBackend) CreateTicket(ctx context.Context, key string, t api.NewTicket) (api.Ticket, error) {
+	var out api.Ticket
 	err := b.call(ctx, "POST", "/v1/tickets", key, t, &out)
 	return out, err
 }
 
 // AddNote implements Backend.
-func (b *HTTPBackend) AddNote(ctx context.Context, key string, n Note) (Note, error) {
-	var out Note
+func (b *HTTPBackend) AddNote(ctx context.Context, key string, n api.Note) (api.Note, error) {
+	var out api.Note
 	err := b.call(ctx, "POST", "/v1/tickets/"+url.PathEscape(n.TicketID)+"/notes", key,
 		api.NewNote{ID: n.ID, Body: n.Body}, &out)
 	return out, err
 }
 
 // UpdateTicket implements Backend.
-func (b *HTTPBackend) UpdateTicket(ctx context.Context, key, ticketID string, p TicketPatch) (Ticket, error) {
-	var out Ticket
+func (b *HTTPBackend) UpdateTicket(ctx context.Context, key, ticketID string, p api.TicketPatch) (api.Ticket, error) {
+	var out api.Ticket
 	err := b.call(ctx, "PATCH", "/v1/tickets/"+url.PathEscape(ticketID), key, p, &out)
 	return out, err
 }
 
 // LogCall implements Backend.
-func (b *HTTPBackend) LogCall(ctx context.Context, key string, c CallLog) error {
+func (b *HTTPBackend) LogCall(ctx context.Context, key string, c api.CallLog) error {
 	return b.call(ctx, "POST", "/v1/calls", key, c, nil)
 }
 
 // RecordAgentEvent implements Backend.
-func (b *HTTPBackend) RecordAgentEvent(ctx context.Context, key string, e AgentEvent) error {
+func (b *HTTPBackend) RecordAgentEvent(ctx context.Context, key string, e api.AgentEvent) error {
 	return b.call(ctx, "POST", "/v1/agent-events", key, e, nil)
 }
 
 // Dispositions implements Backend.
-func (b *HTTPBackend) Dispositions(ctx context.Context) ([]Disposition, error) {
+func (b *HTTPBackend) Dispositions(ctx context.Context) ([]api.Disposition, error) {
 	var out struct {
-		Dispositions []Disposition `json:"dispositions"`
+		Dispositions []api.Disposition `json:"dispositions"`
 	}
 	err := b.call(ctx, "GET", "/v1/dispositions", "", nil, &out)
 	return out.Dispositions, err

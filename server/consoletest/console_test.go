@@ -182,6 +182,18 @@ const failedReport = `{"schema":1,"verdict":"fail","checks":[
 {"name":"noise","verdict":"fail","mandatory":true,"findings":[{"code":"noise_high","verdict":"fail","message":"Close the door; noise 52 dBA, limit 45"}],"figures":{"l90_dbfs":-38.5,"l10_dbfs":-31.2,"limit_dbfs":-45}},
 {"name":"network","verdict":"warn","mandatory":true,"findings":[{"code":"jitter_high","verdict":"warn","message":"Jitter 24 ms, limit 20 ms"}],"figures":{"rtt_ms":38,"jitter_ms":24,"loss_pct":0.2}}]}`
 
+// startDemoServer builds and starts a homeshore-server on the demo data
+// with a monitoring key, stopped when the test ends, and returns its URL.
+func startDemoServer(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	bin, err := servertest.BuildServer(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return servertest.StartProcess(t, bin, servertest.Options{DBPath: dir + "/db", Args: []string{"--demo", "--monitor-key", dir + "/key"}}).URL
+}
+
 // TestConsoleEndToEnd drives the supervisors' console in headless Chromium
 // against a real server while a scripted agent clocks in, takes a call and
 // goes to wrap-up: the wallboard follows live, help is highlighted until
@@ -189,13 +201,7 @@ const failedReport = `{"schema":1,"verdict":"fail","checks":[
 // in, a supervisor of another queue sees nothing of the agent.
 func TestConsoleEndToEnd(t *testing.T) {
 	shots := screenshotDir(t)
-	dir := t.TempDir()
-	bin, err := servertest.BuildServer(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	proc := servertest.StartProcess(t, bin, servertest.Options{DBPath: dir + "/db", Args: []string{"--demo", "--monitor-key", dir + "/key"}})
-	base := proc.URL
+	base := startDemoServer(t)
 	sam := loggedIn(t, base, "sam")
 	mustDo(t, sam.Do(t.Context(), "POST", "/v1/users", "", api.NewUser{Username: "sue", DisplayName: "Sue Support",
 		Password: server.DemoPassword, Role: api.RoleSupervisor, Queues: []string{"support"}}, nil))

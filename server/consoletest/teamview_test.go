@@ -17,7 +17,6 @@ import (
 
 	"github.com/homeshore/homeshore/server"
 	"github.com/homeshore/homeshore/server/api"
-	"github.com/homeshore/homeshore/server/servertest"
 )
 
 // card is the Team view's card of a queue.
@@ -112,13 +111,7 @@ func TestConsoleTeamView(t *testing.T) {
 	// other party.
 	t.Setenv("HOMESHORE_ADMIN_USER", "ada")
 	t.Setenv("HOMESHORE_ADMIN_PASSWORD", server.DemoPassword)
-	dir := t.TempDir()
-	bin, err := servertest.BuildServer(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	proc := servertest.StartProcess(t, bin, servertest.Options{DBPath: dir + "/db", Args: []string{"--demo", "--monitor-key", dir + "/key"}})
-	base := proc.URL
+	base := startDemoServer(t)
 	ada := loggedIn(t, base, "ada")
 	// Sales belongs to another supervisor, Tom, with his agent Carol.
 	mustDo(t, ada.Do(t.Context(), "POST", "/v1/queues", "", map[string]string{"name": "sales"}, nil))

@@ -31,8 +31,14 @@ const (
 // Name markers for USB headsets whose radio is not visible to the OS. USB
 // ids in the policy's allow/deny lists decide before these.
 var (
-	dectMarkers   = []string{"dect", "savi", "engage 65", "engage 75", "pro 9", "cs5", "d100", "impact dect"}
-	dongleMarkers = []string{"bluetooth", "dongle", "link 3", "bt600", "bt700", "voyager", "wireless", "evolve2 65", "evolve2 75", "evolve 65", "evolve 75"}
+	dectMarkers = []string{"dect", "savi", "engage 55", "engage 65", "engage 75", "pro 9", "cs5", "d100", "impact dect",
+		"yealink wh6"}
+	// Bluetooth dongles, and gaming headsets whose USB receiver (2.4 GHz)
+	// names the headset as if it were wired.
+	dongleMarkers = []string{"bluetooth", "dongle", "link 3", "bt300", "bt50", "bt600", "bt700", "btd 800", "btd800",
+		"voyager", "wireless", "evolve2 65", "evolve2 75", "evolve 65", "evolve 75",
+		"lightspeed", "g435", "g533", "g733", "g935", "arctis 7", "arctis 9", "arctis nova 7", "cloud flight",
+		"blackshark v2 pro"}
 	// USB speakerphones and desk microphones: they may even report a headset
 	// form factor (and speakerphones cancel their own echo, so the leak test
 	// cannot see them), but the caller hears the whole room.

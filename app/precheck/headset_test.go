@@ -18,6 +18,13 @@ func recordedDevices() map[string]struct {
 	jackPorts := func(avail devinfo.Availability) []devinfo.Port {
 		return []devinfo.Port{{Name: "analog-output-speaker", Available: devinfo.AvailUnknown}, {Name: "analog-output-headphones", Available: avail}}
 	}
+	// A USB headset output as PulseAudio lists it, with a headset form
+	// factor (what wired headsets and most USB receivers report alike).
+	usbHeadset := func(card, vid, pid, product string) devinfo.Device {
+		return pa("alsa_output.usb-"+card+"-00.analog-stereo", devinfo.Output,
+			map[string]string{"device.bus": "usb", "device.form_factor": "headset", "device.vendor.id": vid, "device.product.id": pid,
+				"device.product.name": product}, nil, "")
+	}
 	type c = struct {
 		dev  devinfo.Device
 		kind Kind
@@ -55,6 +62,21 @@ func recordedDevices() map[string]struct {
 			map[string]string{"device.bus": "usb", "device.form_factor": "headset", "device.vendor.id": "047f", "device.product.id": "ac28", "device.product.name": "Plantronics Savi 8200 Series"}, nil, ""), KindDECT, Pass},
 		"usb bluetooth dongle": {pa("alsa_output.usb-Jabra_Link_380-00.analog-stereo", devinfo.Output,
 			map[string]string{"device.bus": "usb", "device.form_factor": "headset", "device.vendor.id": "0b0e", "device.product.id": "24c8", "device.product.name": "Jabra Link 380"}, nil, ""), KindBluetoothDongle, Fail},
+		// The USB receivers of wireless headsets, as Linux and Windows name
+		// them: none may pass as a wired headset.
+		"usb dect yealink":               {usbHeadset("Yealink_WH62_Dual_UC", "6993", "b0b2", "Yealink WH62 Dual UC"), KindDECT, Pass},
+		"usb dect jabra engage 55":       {usbHeadset("Jabra_Engage_55", "0b0e", "a016", "Jabra Engage 55"), KindDECT, Pass},
+		"usb epos btd 800":               {usbHeadset("EPOS_BTD_800_USB", "1395", "0285", "EPOS BTD 800 USB"), KindBluetoothDongle, Fail},
+		"usb poly bt300":                 {usbHeadset("Plantronics_BT300", "047f", "02e6", "Plantronics BT300"), KindBluetoothDongle, Fail},
+		"usb logitech g733":              {usbHeadset("Logitech_G733_Gaming_Headset", "046d", "0ab5", "G733 Gaming Headset"), KindBluetoothDongle, Fail},
+		"usb logitech lightspeed":        {usbHeadset("Logitech_PRO_X_LIGHTSPEED", "046d", "0aba", "PRO X LIGHTSPEED"), KindBluetoothDongle, Fail},
+		"usb steelseries arctis 7":       {usbHeadset("SteelSeries_Arctis_7", "1038", "12ad", "SteelSeries Arctis 7"), KindBluetoothDongle, Fail},
+		"usb hyperx cloud flight":        {usbHeadset("HyperX_Cloud_Flight", "0951", "16c4", "HyperX Cloud Flight"), KindBluetoothDongle, Fail},
+		"usb wired jabra engage 50":      {usbHeadset("Jabra_Engage_50", "0b0e", "0300", "Jabra Engage 50"), KindWiredUSB, Pass},
+		"usb wired logitech h390":        {usbHeadset("Logitech_USB_Headset_H390", "046d", "0a44", "Logitech USB Headset H390"), KindWiredUSB, Pass},
+		"usb wired steelseries arctis 1": {usbHeadset("SteelSeries_Arctis_1", "1038", "12b3", "SteelSeries Arctis 1"), KindWiredUSB, Pass},
+		"windows logitech g733": {devinfo.FromWindows(devinfo.WindowsEndpoint{ID: "{0.0.0.00000000}.{g7}", FriendlyName: "Speakers (G733 Gaming Headset)",
+			FormFactor: devinfo.WinHeadphones, InstancePath: `{1}.USB\VID_046D&PID_0AB5&MI_00\7&2A3B4C5&0&0000`}), KindBluetoothDongle, Fail},
 		"usb webcam mic": {pa("alsa_input.usb-046d_HD_Pro_Webcam_C920-02.analog-stereo", devinfo.Input,
 			map[string]string{"device.bus": "usb", "device.form_factor": "webcam", "device.vendor.id": "046d", "device.product.id": "082d"}, nil, ""), KindExternal, Fail},
 		"null sink": {pa("homeshore_default", devinfo.Output, map[string]string{"device.class": "abstract"}, nil, ""), KindUnknown, Warn},

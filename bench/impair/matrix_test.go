@@ -83,7 +83,7 @@ func TestImpairedCalls(t *testing.T) {
 	sp := speech(t, 10)
 	if os.Getenv("IMPAIR_TRY") != "" {
 		// One call by hand: IMPAIR_TRY=bursty|bs-bursty|hb-bursty|bb-bursty|
-		// mouth|mouth-jit|random|hb-random|bb-random (IMPAIR_SEED picks the
+		// mouth|mouth-jit|random|hb-random|bb-random|hb-clean|bb-clean (IMPAIR_SEED picks the
 		// seed; IMPAIR_KEEP keeps the recordings and logs).
 		calls := map[string]Call{
 			"bursty":    {Sender: Homeshore, Receiver: Homeshore, Cond: bursty20, Seed: 1, Speech: sp},
@@ -95,6 +95,8 @@ func TestImpairedCalls(t *testing.T) {
 			"random":    {Sender: Homeshore, Receiver: Homeshore, Cond: random10, Seed: 1, Speech: sp},
 			"hb-random": {Sender: Homeshore, Receiver: Baresip, Cond: random10, Seed: 1, Speech: sp},
 			"bb-random": {Sender: Baresip, Receiver: Baresip, Cond: random10, Seed: 1, Speech: sp},
+			"hb-clean":  {Sender: Homeshore, Receiver: Baresip, Cond: clean, Seed: 1, Speech: sp},
+			"bb-clean":  {Sender: Baresip, Receiver: Baresip, Cond: clean, Seed: 1, Speech: sp},
 		}
 		c, ok := calls[os.Getenv("IMPAIR_TRY")]
 		if !ok {

@@ -114,7 +114,8 @@ func (s *Server) handleAdminQueues(w http.ResponseWriter, r *http.Request, p pri
 	s.reply(w, r, http.StatusOK, list)
 }
 
-// handleAdminUsers: GET /v1/admin/users, every account with its queues.
+// handleAdminUsers: GET /v1/admin/users, the accounts the caller may
+// administer, with their queues.
 func (s *Server) handleAdminUsers(w http.ResponseWriter, r *http.Request, p principal) {
 	if !p.supervisor() {
 		s.fail(w, r, forbidden("account administration is for supervisors"))
@@ -149,7 +150,11 @@ func (s *Server) handleAdminUsers(w http.ResponseWriter, r *http.Request, p prin
 			if err != nil {
 				return err
 			}
-			if all || id == p.UserID || slices.ContainsFunc(u.Queues, func(q string) bool { return mine[q] }) {
+			// An agent in no queue yet (a new hire) is listed too, so a
+			// supervisor can take them into a queue without the
+			// administrator; agents of other teams stay unlisted.
+			newHire := u.Role == api.RoleAgent && len(u.Queues) == 0
+			if all || id == p.UserID || newHire || slices.ContainsFunc(u.Queues, func(q string) bool { return mine[q] }) {
 				out.Users = append(out.Users, u)
 			}
 		}

@@ -132,6 +132,26 @@ func testQueueAdmin(t *testing.T, adminURL, watchURL string) {
 	if !slices.Equal(got, want) {
 		t.Fatalf("audit trail:\n%q\nwant\n%q", got, want)
 	}
+
+	// A new hire in no queue is listed to every supervisor, who can take
+	// them in; an agent in someone else's queue is not (above).
+	must(t, root.do("POST", "/v1/users", api.NewUser{Username: "nina", DisplayName: "Nina New", Password: server.DemoPassword,
+		Role: api.RoleAgent}, ""), 201, nil)
+	must(t, root.do("POST", "/v1/users", api.NewUser{Username: "vic", DisplayName: "Vic Visor", Password: server.DemoPassword,
+		Role: api.RoleSupervisor}, ""), 201, nil)
+	listed := func(c *client, username string) bool {
+		t.Helper()
+		var l api.UserList
+		must(t, c.get("/v1/admin/users"), 200, &l)
+		return slices.ContainsFunc(l.Users, func(u api.User) bool { return u.Username == username })
+	}
+	if !listed(sue, "nina") || listed(sue, "vic") {
+		t.Fatal("sue should see the new agent nina, not the supervisor vic who is in no queue")
+	}
+	must(t, sue.do("PUT", "/v1/admin/queues/support/members/nina", nil, ""), 200, &q)
+	if !hasMember(q.Agents, "nina") || !listed(sue, "nina") {
+		t.Fatalf("nina in support: %+v", q)
+	}
 }
 
 func findQueue(t *testing.T, l api.QueueList, name string) api.QueueMembers {

@@ -233,8 +233,11 @@ func TestConsoleTeamView(t *testing.T) {
 	if got := adminQueues()["billing"]; !slices.Equal(got, []string{"alice"}) {
 		t.Fatalf("billing after the refused removal: %v, want alice only", got)
 	}
+	// The wallboard's queue filter follows Sam's own queues, no reload.
+	hasBilling := `[...document.querySelectorAll('#wb-queue option')].some((o) => o.value === 'billing')`
+	p.do(chromedp.Click(chromedp.ID("nav-wallboard")), chromedp.WaitVisible(chromedp.ID("wb-queue")), until(`!`+hasBilling))
 	mustDo(t, ada.Do(t.Context(), "PUT", "/v1/admin/queues/billing/members/sam", "", nil, nil))
-	p.do(chromedp.WaitVisible(member("billing", "alice")))
+	p.do(until(hasBilling), chromedp.Click(chromedp.ID("nav-team")), chromedp.WaitVisible(member("billing", "alice")))
 
 	// An unreachable server is said in words too; trying again once it is
 	// back works.

@@ -18,6 +18,7 @@ export async function show() {
 }
 
 function query() {
+  if (view.queue && !user.queues.includes(view.queue)) view.queue = ''; // no longer theirs
   const p = new URLSearchParams({ from: view.from, to: view.to });
   if (view.queue) p.set('queue', view.queue);
   return p.toString();

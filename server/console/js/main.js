@@ -23,7 +23,7 @@ function showView(name) {
   }
 }
 
-function route() {
+function route(focus = true) {
   if (!me) {
     showView('login');
     $('#login-user').focus();
@@ -39,7 +39,27 @@ function route() {
     case 'team': showView('team'); team.show(); break;
     default: showView('wallboard'); wallboard.show();
   }
-  $('#main').focus({ preventScroll: true });
+  if (focus) $('#main').focus({ preventScroll: true });
+}
+
+// followQueues keeps the supervisor's own queues (the queue lists of the
+// wallboard, the indicators and the messages) in step with membership
+// changes made while the page is open: the live stream sends a new
+// snapshot on each, and /v1/me says which queues are theirs now.
+let queuesAsked = 0;
+async function followQueues(kinds) {
+  if (!me || !kinds.has('snapshot')) return;
+  const ask = ++queuesAsked;
+  let now;
+  try {
+    now = await api.get('/v1/me');
+  } catch {
+    return; // the next snapshot asks again
+  }
+  const queues = now.queues || [];
+  if (ask !== queuesAsked || !me || queues.join('\n') === me.queues.join('\n')) return;
+  me.queues = queues;
+  route(false);
 }
 
 function liveStatus() {
@@ -58,6 +78,7 @@ async function start(session) {
     messages.mount($('#view-messages'), me);
     team.mount($('#view-team'), me);
     live.subscribe(liveStatus);
+    live.subscribe(followQueues);
     mounted = true;
   }
   live.connect();

@@ -218,10 +218,22 @@ let parts = null;
 const rowCache = new Map(); // agent_id -> { key, tr }
 
 function skeleton() {
-  parts = { tiles: h('div'), banner: h('div'), table: h('div'), tbody: null, head: '' };
+  parts = { tiles: h('div'), banner: h('div'), table: h('div'), tbody: null, head: '', filters: filters(), queues: user.queues.join('\n') };
   rowCache.clear();
-  fill(root, h('h1', {}, t('wb.title')), parts.tiles, parts.banner, filters(),
+  fill(root, h('h1', {}, t('wb.title')), parts.tiles, parts.banner, parts.filters,
     h('p', { class: 'wb-error', role: 'alert' }), parts.table);
+}
+
+// followQueues rebuilds the filters when the supervisor's own queues
+// changed (a membership change while the page is open).
+function followQueues() {
+  if (view.queue && !user.queues.includes(view.queue)) view.queue = ''; // no longer theirs
+  const key = user.queues.join('\n');
+  if (parts.queues === key) return;
+  const f = filters();
+  parts.filters.replaceWith(f);
+  parts.filters = f;
+  parts.queues = key;
 }
 
 export function relabel() { parts = null; }
@@ -249,6 +261,7 @@ function rowFor(a) {
 
 function render() {
   if (!parts || !root.contains(parts.table)) skeleton();
+  followQueues();
   const list = rows();
   const active = document.activeElement;
   const sortFocus = active && root.contains(active) && active.dataset ? active.dataset.sort : '';

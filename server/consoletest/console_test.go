@@ -179,7 +179,7 @@ func (a *agent) state(kind, state, reason string, at time.Time, pc *api.Precheck
 
 const failedReport = `{"schema":1,"verdict":"fail","checks":[
 {"name":"headset","verdict":"pass","mandatory":true,"findings":[],"figures":{"bus":"usb","form_factor":"headset"}},
-{"name":"noise","verdict":"fail","mandatory":true,"findings":[{"code":"noise_high","verdict":"fail","message":"Close the door; noise 52 dBA, limit 45"}],"figures":{"l90_dbfs":-38.5,"l10_dbfs":-31.2,"limit_dbfs":-45}},
+{"name":"room","verdict":"fail","mandatory":true,"findings":[{"code":"noise_high","verdict":"fail","message":"Close the door; noise 52 dBA, limit 45"}],"figures":{"l90_dbfs":-38.5,"l10_dbfs":-31.2,"limit_dbfs":-45}},
 {"name":"network","verdict":"warn","mandatory":true,"findings":[{"code":"jitter_high","verdict":"warn","message":"Jitter 24 ms, limit 20 ms"}],"figures":{"rtt_ms":38,"jitter_ms":24,"loss_pct":0.2}}]}`
 
 // startDemoServer builds and starts a homeshore-server on the demo data
@@ -234,7 +234,7 @@ func TestConsoleEndToEnd(t *testing.T) {
 	// The live status may show her available before the clock-in event
 	// (through the outbox) brings the check.
 	p.do(chromedp.WaitVisible(row("alice", "available")), chromedp.WaitVisible(chromedp.CSS(`tr[data-agent="alice"] td.precheck .failed-checks`)))
-	if pc := p.text(`tr[data-agent="alice"] td.precheck`); !strings.Contains(pc, "Failed") || !strings.Contains(pc, "noise") {
+	if pc := p.text(`tr[data-agent="alice"] td.precheck`); !strings.Contains(pc, "Failed") || !strings.Contains(pc, "Quiet room") {
 		t.Fatalf("pre-shift cell: %q", pc)
 	}
 	// A call comes in, is answered; quality arrives every second.
@@ -348,6 +348,9 @@ func TestConsoleEndToEnd(t *testing.T) {
 	if rep := p.text(`#view-agent .report`); !strings.Contains(rep, "52 dBA") || !strings.Contains(rep, "l90_dbfs") {
 		t.Fatalf("pre-shift report in the drill-down: %q", rep)
 	}
+	if row := p.text(`#ag-calls tr[data-call="e2e-call-1@pbx"]`); !strings.Contains(row, "Resolved") {
+		t.Fatalf("the call's outcome in the drill-down: %q, want its label", row)
+	}
 	p.shot(shots, "agent-en")
 
 	// French, and a tablet.
@@ -357,13 +360,23 @@ func TestConsoleEndToEnd(t *testing.T) {
 	if s := p.text(`tr[data-agent="alice"] td.state`); !strings.Contains(s, "Disponible") || !strings.Contains(s, "Ligne téléphonique coupée") {
 		t.Fatalf("French state: %q", s)
 	}
+	if s := p.text(`tr[data-agent="alice"] td.precheck .failed-checks`); s != "Pièce calme" {
+		t.Fatalf("French failed check: %q, want the check's name in French", s)
+	}
 	p.shot(shots, "wallboard-fr")
 	alice.live.SetLine(api.LiveLine{State: api.LineRegistered})
 	p.do(chromedp.WaitVisible(chromedp.CSS(`tr[data-agent="alice"][data-line="registered"]`)),
 		chromedp.WaitNotPresent(chromedp.CSS(`tr[data-agent="alice"] td.state .line-note`)))
 	p.do(chromedp.Navigate(base+"/console/#/indicators"), chromedp.WaitVisible(chromedp.CSS(`#ind-agents tr[data-key="alice"]`)))
 	p.shot(shots, "indicators-fr")
-	p.do(chromedp.Navigate(base+"/console/#/agent/"+team["alice"]+"?day="+today), chromedp.WaitVisible(chromedp.ID("ag-timeline")))
+	p.do(chromedp.Navigate(base+"/console/#/agent/"+team["alice"]+"?day="+today), chromedp.WaitVisible(chromedp.ID("ag-timeline")),
+		chromedp.WaitVisible(chromedp.CSS(`#ag-calls tr[data-call="e2e-call-1@pbx"]`)))
+	if row := p.text(`#ag-calls tr[data-call="e2e-call-1@pbx"]`); !strings.Contains(row, "Résolu") {
+		t.Fatalf("the call's outcome in French: %q", row)
+	}
+	if rep := p.text(`#view-agent .report`); !strings.Contains(rep, "Pièce calme") {
+		t.Fatalf("the failed check's name in French: %q", rep)
+	}
 	p.shot(shots, "agent-fr")
 	p.do(chromedp.EmulateViewport(820, 1180), chromedp.Navigate(base+"/console/#/wallboard"), chromedp.WaitVisible(row("alice", "available")))
 	p.shot(shots, "wallboard-tablet-fr")

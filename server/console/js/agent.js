@@ -5,7 +5,7 @@ import { h, fill } from './dom.js';
 import { t } from './i18n.js';
 import { get } from './api.js';
 import { timeline } from './charts.js';
-import { duration, time, num, stateName, today, mosClass } from './format.js';
+import { duration, time, num, stateName, checkName, dispositionName, today, mosClass } from './format.js';
 
 let root;
 const view = { id: '', day: today(), data: null, error: '' };
@@ -39,7 +39,7 @@ function prechecks(list) {
     p.override ? h('p', {}, t('wb.override'), ' ', h('q', {}, p.override)) : null,
     h('table', { class: 'checks' }, h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('ag.check')), h('th', { scope: 'col' }, t('ag.verdict')),
       h('th', { scope: 'col' }, t('ag.findings')), h('th', { scope: 'col' }, t('ag.figures')))),
-    h('tbody', {}, p.checks.map((c) => h('tr', { class: 'v-' + c.verdict }, h('th', { scope: 'row' }, c.name), h('td', {}, t('verdict.' + c.verdict)),
+    h('tbody', {}, p.checks.map((c) => h('tr', { class: 'v-' + c.verdict }, h('th', { scope: 'row' }, checkName(c.name)), h('td', {}, t('verdict.' + c.verdict)),
       h('td', {}, (c.findings || []).join(' ')), h('td', {}, figures(c.figures))))))));
 }
 
@@ -53,7 +53,7 @@ function calls(list) {
       h('td', {}, c.direction === 'inbound' ? t('wb.in') : t('wb.out')),
       h('td', {}, c.number),
       h('td', { class: 'num' }, c.answered_at ? duration(c.talk_seconds) : t('ag.missed')),
-      h('td', {}, c.disposition || '—', c.note ? h('div', { class: 'muted' }, c.note) : null),
+      h('td', {}, c.disposition ? dispositionName(c.disposition) : '—', c.note ? h('div', { class: 'muted' }, c.note) : null),
       h('td', {}, c.quality.mos ? [h('span', { class: 'mos ' + mosClass(c.quality.mos) }, 'MOS ', num(c.quality.mos, 2)), ' · ',
         t('wb.loss', { v: num(c.quality.loss_pct, 1) }), ' · ', t('wb.jitter', { v: num(c.quality.jitter_ms, 0) }), ' · ', c.quality.codec] : '—'),
       h('td', {}, c.ticket_id || '—'))))));

@@ -41,6 +41,30 @@ export function reasonName(code) {
   return v === k ? code : v;
 }
 
+// checkName labels a pre-shift check (the app's check names) in the
+// console's language; a name the console does not know is shown as is.
+export function checkName(name) {
+  const k = 'check.' + name;
+  const v = t(k);
+  return v === k ? name : v;
+}
+
+// Outcomes of the site's own (GET /v1/dispositions) keep the site's label;
+// the built-in ones are said in the console's language.
+const dispositionLabels = new Map();
+
+export function setDispositions(list) {
+  dispositionLabels.clear();
+  for (const d of list || []) if (d.label) dispositionLabels.set(d.code, d.label);
+}
+
+// dispositionName labels a call outcome code.
+export function dispositionName(code) {
+  const k = 'disp.' + code;
+  const v = t(k);
+  return v !== k ? v : dispositionLabels.get(code) || code;
+}
+
 export function today() {
   return new Date().toISOString().slice(0, 10);
 }

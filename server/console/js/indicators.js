@@ -5,7 +5,7 @@ import { h, fill } from './dom.js';
 import { t } from './i18n.js';
 import { get } from './api.js';
 import { barChart } from './charts.js';
-import { duration, num, today, stateName, dateTime, mosClass } from './format.js';
+import { duration, num, today, stateName, checkName, dispositionName, dateTime, mosClass } from './format.js';
 
 let root, user;
 const view = { from: today(), to: today(), queue: '', sort: 'display_name', dir: 1, report: null, error: '' };
@@ -86,7 +86,7 @@ function table(rows, id, sortable, caption) {
         ? h('th', { scope: 'row' }, r.agent_id ? h('a', { href: '#/agent/' + encodeURIComponent(r.agent_id) + '?day=' + view.to }, get(r)) : get(r))
         : h('td', { class: kind === 'mos' ? 'num mos ' + mosClass(r.avg_mos) : 'num', dataset: { col: k } }, cellOf(kind, get(r)))),
       STATES.map((st) => h('td', { class: 'num' }, duration(r.state_seconds[st] || 0))),
-      h('td', {}, Object.entries(r.dispositions).map(([d, n]) => `${d} ${n}`).join(', ') || '—'))))));
+      h('td', {}, Object.entries(r.dispositions).map(([d, n]) => `${dispositionName(d)} ${n}`).join(', ') || '—'))))));
 }
 
 function charts(rep) {
@@ -106,9 +106,9 @@ function charts(rep) {
       series: STATES.map((st) => ({ name: stateName(st), values: agents.map((a) => a.state_seconds[st] || 0), cls: 'st-' + st })) }),
     barChart({ id: 'chart-mos', title: t('ind.chart.mos'), labels, format: (v) => num(v, 2),
       series: [{ name: 'MOS', values: agents.map((a) => a.avg_mos), cls: 'c-mos' }] }),
-    Object.keys(checks).length ? barChart({ id: 'chart-checks', title: t('ind.chart.checks'), labels: Object.keys(checks),
+    Object.keys(checks).length ? barChart({ id: 'chart-checks', title: t('ind.chart.checks'), labels: Object.keys(checks).map(checkName),
       series: [{ name: t('ind.pcfail'), values: Object.values(checks), cls: 'c-missed' }] }) : null,
-    Object.keys(disps).length ? barChart({ id: 'chart-disps', title: t('ind.chart.disps'), labels: Object.keys(disps),
+    Object.keys(disps).length ? barChart({ id: 'chart-disps', title: t('ind.chart.disps'), labels: Object.keys(disps).map(dispositionName),
       series: [{ name: t('ind.dispositions'), values: Object.values(disps), cls: 'c-handled' }] }) : null);
 }
 

@@ -4,7 +4,7 @@ import { h, fill } from './dom.js';
 import { t } from './i18n.js';
 import { store, subscribe } from './live.js';
 import { post } from './api.js';
-import { duration, since, time, num, stateName, reasonName, mosClass } from './format.js';
+import { duration, since, time, num, stateName, reasonName, checkName, mosClass } from './format.js';
 
 const STATES = ['available', 'on_call', 'wrap_up', 'not_ready', 'break', 'offline'];
 const ORDER = { on_call: 0, wrap_up: 1, available: 2, not_ready: 3, break: 4, checking: 5, offline: 6 };
@@ -185,10 +185,10 @@ function precheckCell(a) {
   const label = p.passed ? t('wb.checkPassed') : t('wb.checkFailed');
   const details = h('details', {}, h('summary', { class: p.passed ? 'ok' : 'bad' }, (p.passed ? '✓ ' : '✗ ') + label, ' ',
     h('span', { class: 'muted' }, time(p.at))),
-  h('ul', { class: 'checks' }, p.checks.map((c) => h('li', {}, h('strong', {}, c.name), ' (', t('verdict.' + c.verdict), ')',
+  h('ul', { class: 'checks' }, p.checks.map((c) => h('li', {}, h('strong', {}, checkName(c.name)), ' (', t('verdict.' + c.verdict), ')',
     c.findings && c.findings.length ? ': ' + c.findings.join(' ') : ''))),
   p.override ? h('p', {}, t('wb.override'), ' ', h('q', {}, p.override)) : null);
-  return h('td', { class: 'precheck' }, details, failed.length ? h('div', { class: 'failed-checks' }, failed.map((c) => c.name).join(', ')) : null);
+  return h('td', { class: 'precheck' }, details, failed.length ? h('div', { class: 'failed-checks' }, failed.map((c) => checkName(c.name)).join(', ')) : null);
 }
 
 function row(a) {

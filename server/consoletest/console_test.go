@@ -325,8 +325,11 @@ func TestConsoleEndToEnd(t *testing.T) {
 	p.do(chromedp.Navigate(base+"/console/#/indicators"), chromedp.WaitVisible(chromedp.ID("ind-from")),
 		chromedp.SetValue(chromedp.ID("ind-from"), today), chromedp.SetValue(chromedp.ID("ind-to"), today), chromedp.Click(chromedp.ID("ind-show")),
 		chromedp.WaitVisible(chromedp.CSS(`#ind-agents tr[data-key="alice"]`)), chromedp.WaitVisible(chromedp.ID("chart-calls")))
-	if h := p.text(`#ind-agents tr[data-key="alice"] td[data-col="calls_handled"]`); h != "1" {
-		t.Fatalf("alice handled %q calls on the indicators page", h)
+	// The view may redraw meanwhile (live data): wait for the figure.
+	handled := `document.querySelector('#ind-agents tr[data-key="alice"] td[data-col="calls_handled"]')?.textContent`
+	if _, err := chromedp.Run(p.ctx, chromedp.Poll[chromedp.Void](handled+` === '1'`, chromedp.WithPollingInterval(100*time.Millisecond),
+		chromedp.WithPollingTimeout(waitFor))); err != nil {
+		t.Fatalf("alice handled %q calls on the indicators page (%v)", p.eval(handled+` ?? ''`), err)
 	}
 	p.shot(shots, "indicators-en")
 	href := p.eval(`document.getElementById('ind-csv').getAttribute('href')`)

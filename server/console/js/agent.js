@@ -12,17 +12,24 @@ const view = { id: '', day: today(), data: null, error: '' };
 
 export function mount(el) { root = el; }
 
+// shows counts the requests: only the newest one's answer is shown.
+let shows = 0;
+
 export async function show(id, day) {
+  const n = ++shows;
   view.id = id;
   view.day = day || today();
   view.data = null;
   render();
+  let data = null, error = '';
   try {
-    view.data = await get('/v1/agents/' + encodeURIComponent(id) + '/timeline?day=' + view.day);
-    view.error = '';
+    data = await get('/v1/agents/' + encodeURIComponent(id) + '/timeline?day=' + view.day);
   } catch (e) {
-    view.error = e.status === 404 ? t('ag.notYours') : e.message;
+    error = e.status === 404 ? t('ag.notYours') : e.message;
   }
+  if (n !== shows) return;
+  view.data = data;
+  view.error = error;
   render();
 }
 

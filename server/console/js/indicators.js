@@ -24,14 +24,21 @@ function query() {
   return p.toString();
 }
 
+// loads counts the requests: only the newest one's answer is shown (an
+// older, slower one must not overwrite the dates asked for last).
+let loads = 0;
+
 async function load() {
-  view.error = '';
+  const n = ++loads;
+  let report = null, error = '';
   try {
-    view.report = await get('/v1/indicators?' + query());
+    report = await get('/v1/indicators?' + query());
   } catch (e) {
-    view.report = null;
-    view.error = e.message;
+    error = e.message;
   }
+  if (n !== loads) return;
+  view.report = report;
+  view.error = error;
   render();
 }
 

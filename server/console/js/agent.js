@@ -5,7 +5,7 @@ import { h, fill } from './dom.js';
 import { t } from './i18n.js';
 import { get } from './api.js';
 import { timeline } from './charts.js';
-import { duration, time, num, stateName, checkName, dispositionName, today, mosClass } from './format.js';
+import { duration, time, num, stateName, checkName, dispositionName, dispositionsReady, today, mosClass } from './format.js';
 
 let root;
 const view = { id: '', day: today(), data: null, error: '' };
@@ -24,6 +24,7 @@ export async function show(id, day) {
   let data = null, error = '';
   try {
     data = await get('/v1/agents/' + encodeURIComponent(id) + '/timeline?day=' + view.day);
+    await dispositionsReady();
   } catch (e) {
     error = e.status === 404 ? t('ag.notYours') : e.message;
   }

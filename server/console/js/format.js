@@ -27,42 +27,51 @@ export function num(v, digits = 0) {
   return Number(v || 0).toLocaleString(lang(), { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
-export function stateName(state) {
-  const k = 'state.' + (state || 'offline');
+// label is the catalogue's text for prefix + code, or fallback when the
+// console has none (a site's own code).
+function label(prefix, code, fallback) {
+  const k = prefix + code;
   const v = t(k);
-  return v === k ? state : v;
+  return v === k ? fallback : v;
+}
+
+export function stateName(state) {
+  return label('state.', state || 'offline', state);
 }
 
 // reasonName labels a Not ready or Break reason code: the app's built-in
 // codes in the console's language, a code of the site's own policy as is.
 export function reasonName(code) {
-  const k = 'reason.' + code;
-  const v = t(k);
-  return v === k ? code : v;
+  return label('reason.', code, code);
 }
 
 // checkName labels a pre-shift check (the app's check names) in the
 // console's language; a name the console does not know is shown as is.
 export function checkName(name) {
-  const k = 'check.' + name;
-  const v = t(k);
-  return v === k ? name : v;
+  return label('check.', name, name);
 }
 
 // Outcomes of the site's own (GET /v1/dispositions) keep the site's label;
-// the built-in ones are said in the console's language.
+// the built-in ones are said in the console's language. Views that show
+// outcomes wait for the list (dispositionsReady) before drawing them.
 const dispositionLabels = new Map();
+let dispositionsLoaded = Promise.resolve();
 
-export function setDispositions(list) {
-  dispositionLabels.clear();
-  for (const d of list || []) if (d.label) dispositionLabels.set(d.code, d.label);
+// loadDispositions fetches the site's outcomes once per login; a failure
+// leaves the codes as they are.
+export function loadDispositions(fetchList) {
+  dispositionsLoaded = fetchList().then((list) => {
+    dispositionLabels.clear();
+    for (const d of list || []) if (d.label) dispositionLabels.set(d.code, d.label);
+  }, () => {});
+  return dispositionsLoaded;
 }
+
+export function dispositionsReady() { return dispositionsLoaded; }
 
 // dispositionName labels a call outcome code.
 export function dispositionName(code) {
-  const k = 'disp.' + code;
-  const v = t(k);
-  return v !== k ? v : dispositionLabels.get(code) || code;
+  return label('disp.', code, dispositionLabels.get(code) || code);
 }
 
 export function today() {

@@ -5,7 +5,7 @@ import { h, fill } from './dom.js';
 import { t } from './i18n.js';
 import { get } from './api.js';
 import { barChart } from './charts.js';
-import { duration, num, today, stateName, checkName, dispositionName, dateTime, mosClass } from './format.js';
+import { duration, num, today, stateName, checkName, dispositionName, dispositionsReady, dateTime, mosClass } from './format.js';
 
 let root, user;
 const view = { from: today(), to: today(), queue: '', sort: 'display_name', dir: 1, report: null, error: '' };
@@ -33,6 +33,7 @@ async function load() {
   let report = null, error = '';
   try {
     report = await get('/v1/indicators?' + query());
+    await dispositionsReady();
   } catch (e) {
     error = e.message;
   }

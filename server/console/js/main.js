@@ -3,7 +3,7 @@
 import { $ } from './dom.js';
 import { t, setLang, initialLang, lang } from './i18n.js';
 import * as api from './api.js';
-import { setDispositions } from './format.js';
+import { loadDispositions } from './format.js';
 import * as live from './live.js';
 import * as wallboard from './wallboard.js';
 import * as indicators from './indicators.js';
@@ -84,8 +84,7 @@ async function start(session) {
   }
   live.connect();
   live.loadMessages().catch(() => {});
-  // The site's own outcome labels; until they come, codes show as is.
-  api.get('/v1/dispositions').then((r) => { setDispositions(r.dispositions); route(false); }).catch(() => {});
+  loadDispositions(() => api.get('/v1/dispositions').then((r) => r.dispositions));
   route();
 }
 
